@@ -1,0 +1,27 @@
+// Lint rules. The layering rule is the important one: only src/extension may import `vscode`, so the core,
+// the runner, the protocol and the webviews stay testable without an editor.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const vscodeOnlyInExtension = {
+  'no-restricted-imports': ['error', {
+    paths: [{ name: 'vscode', message: 'Only src/extension may import vscode (see STYLE.md: layers). Put pure logic in src/core.' }],
+  }],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'out/', 'dist-vsix/', '.cache/', 'test-output/', '.vscode-test/', 'templates/**/starter/', 'templates/**/solution/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  { files: ['src/**/*.ts', 'webview/**/*.ts'], ignores: ['src/extension/**'], rules: vscodeOnlyInExtension },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly', Buffer: 'readonly', __dirname: 'readonly' } },
+  },
+);

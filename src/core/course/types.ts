@@ -1,0 +1,56 @@
+/**
+ * The curriculum as typed data. `templates/course.json` is validated into these types by `validateCourse`;
+ * `schemas/course.schema.json` describes the same shape for editor completion (a unit test keeps them in step).
+ */
+
+export const COURSE_SCHEMA_VERSION = 1;
+
+export type ReadingKind = 'paper' | 'blog' | 'code';
+
+export interface Reading {
+  /** Stable id, lower-kebab-case; used for progress and notes files (`notes/<id>.md`). */
+  readonly id: string;
+  readonly title: string;
+  readonly authors: string;
+  readonly year: number;
+  readonly kind: ReadingKind;
+  /** Estimated hours for a careful read. */
+  readonly hours: number;
+  /** Canonical link: an arXiv abs page or the project URL. */
+  readonly url: string;
+  /** One line: why this is on the path. */
+  readonly why: string;
+  /** 3–5 guiding questions; they seed the notes file. */
+  readonly questions: readonly string[];
+}
+
+export interface Exercise {
+  /** Stable id; also the folder name `templates/<id>/` and `exercises/<id>/`. */
+  readonly id: string;
+  readonly title: string;
+  /** One paragraph. */
+  readonly goal: string;
+  /** Ids of readings this exercise builds on. */
+  readonly readings: readonly string[];
+}
+
+/** What ticks a milestone. Later issues produce this evidence; until then the milestone shows what it waits for. */
+export type Evidence =
+  | { readonly kind: 'testsPass'; readonly exercise: string }
+  | { readonly kind: 'runMetric'; readonly exercise: string; readonly metric: string; readonly op: '>=' | '<='; readonly value: number; readonly label: string }
+  | { readonly kind: 'quiz'; readonly quiz: string; readonly label: string };
+
+export interface Milestone {
+  readonly id: string;
+  readonly title: string;
+  /** All of these must hold for the milestone to tick. */
+  readonly evidence: readonly Evidence[];
+}
+
+export interface Course {
+  readonly version: number;
+  readonly title: string;
+  readonly readings: readonly Reading[];
+  readonly exercises: readonly Exercise[];
+  readonly milestones: readonly Milestone[];
+}

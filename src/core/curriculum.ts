@@ -1,0 +1,80 @@
+import { Course, Exercise, Reading } from './course/types';
+import { EvidenceSnapshot, MilestoneStatus, evaluateMilestone } from './milestones';
+import { Progress } from './progress';
+
+/** What the tree shows for an exercise, in the order a learner moves through them. */
+export type ExerciseState = 'unavailable' | 'notStarted' | 'inProgress' | 'testsPassing' | 'trained';
+
+export const EXERCISE_STATE_LABEL: Readonly<Record<ExerciseState, string>> = {
+  unavailable: 'not yet available',
+  notStarted: 'not started',
+  inProgress: 'in progress',
+  testsPassing: 'tests passing',
+  trained: 'trained',
+};
+
+/** Facts about an exercise gathered from disk by the caller, so this module stays pure. */
+export interface ExerciseFacts {
+  /** `templates/<id>/` ships with the extension. */
+  readonly templateAvailable: boolean;
+  /** `exercises/<id>/` exists in the workspace. */
+  readonly scaffolded: boolean;
+  readonly testsPassing: boolean;
+  readonly trained: boolean;
+}
+
+export function exerciseState(f: ExerciseFacts): ExerciseState {
+  if (!f.templateAvailable) return 'unavailable';
+  if (!f.scaffolded) return 'notStarted';
+  if (f.trained) return 'trained';
+  if (f.testsPassing) return 'testsPassing';
+  return 'inProgress';
+}
+
+export interface ReadingRow {
+  readonly reading: Reading;
+  readonly read: boolean;
+}
+export interface ExerciseRow {
+  readonly exercise: Exercise;
+  readonly index: number;
+  readonly state: ExerciseState;
+}
+
+export interface CurriculumModel {
+  readonly readings: readonly ReadingRow[];
+  readonly readingSummary: string;
+  readonly exercises: readonly ExerciseRow[];
+  readonly exerciseSummary: string;
+  readonly milestones: readonly MilestoneStatus[];
+  readonly milestoneSummary: string;
+}
+
+/** Everything the Curriculum tree shows, derived from the course, progress and evidence. */
+export function buildCurriculum(
+  course: Course,
+  progress: Progress,
+  facts: (exerciseId: string) => ExerciseFacts,
+  evidence: EvidenceSnapshot,
+): CurriculumModel {
+  const readings = course.readings.map((reading) => ({ reading, read: reading.id in progress.readings }));
+  const readHours = readings.filter((r) => r.read).reduce((h, r) => h + r.reading.hours, 0);
+  const totalHours = readings.reduce((h, r) => h + r.reading.hours, 0);
+  const exercises = course.exercises.map((exercise, i) => ({ exercise, index: i + 1, state: exerciseState(facts(exercise.id)) }));
+  const started = exercises.filter((e) => e.state !== 'unavailable' && e.state !== 'notStarted').length;
+  const available = exercises.filter((e) => e.state !== 'unavailable').length;
+  const milestones = course.milestones.map((m) => evaluateMilestone(course, m, evidence));
+  return {
+    readings,
+    readingSummary: `${readings.filter((r) => r.read).length}/${readings.length} · ${formatHours(readHours)} of ${formatHours(totalHours)} h`,
+    exercises,
+    exerciseSummary: `${started}/${exercises.length} started · ${available} available`,
+    milestones,
+    milestoneSummary: `${milestones.filter((m) => m.met).length}/${milestones.length}`,
+  };
+}
+
+/** Whole hours print bare; fractions keep one decimal. */
+export function formatHours(h: number): string {
+  return Number.isInteger(h) ? String(h) : h.toFixed(1);
+}

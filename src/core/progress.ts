@@ -1,0 +1,144 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+
+/** Version of `.multimodal-lab/progress.json`. Bump it with a migration in `migrate` below. */
+export const PROGRESS_VERSION = 1;
+export const PROGRESS_DIR = '.multimodal-lab';
+export const PROGRESS_FILE = 'progress.json';
+
+export interface ReadingProgress {
+  readonly readAt: string;
+}
+
+/** The learner's progress. Unknown top-level keys are kept on write so newer fields survive older code. */
+export interface Progress {
+  readonly version: number;
+  readonly readings: Readonly<Record<string, ReadingProgress>>;
+  readonly [extra: string]: unknown;
+}
+
+/** Why a progress file could not be used as it was; the original was moved to `backup`, never deleted. */
+export interface ProgressNotice {
+  readonly reason: 'corrupt' | 'invalid' | 'oldVersion' | 'newerVersion';
+  readonly message: string;
+  readonly backup: string;
+}
+
+export function emptyProgress(): Progress {
+  return { version: PROGRESS_VERSION, readings: {} };
+}
+
+/**
+ * Reads and writes the progress file of one workspace. Writes are serialised and atomic (temp file + rename),
+ * so a crash mid-write leaves the previous file intact.
+ */
+export class ProgressStore {
+  private current: Progress = emptyProgress();
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly workspaceRoot: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  get file(): string {
+    return path.join(this.workspaceRoot, PROGRESS_DIR, PROGRESS_FILE);
+  }
+
+  get progress(): Progress {
+    return this.current;
+  }
+
+  /** Loads the file. A missing file is a fresh start; an unusable one is backed up and explained. */
+  async load(): Promise<ProgressNotice | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.current = emptyProgress();
+        return undefined;
+      }
+      throw new Error(`Could not read ${this.file}: ${(e as Error).message}`);
+    }
+    const checked = checkProgress(text);
+    if ('progress' in checked) {
+      this.current = checked.progress;
+      return undefined;
+    }
+    const backup = await this.backUp(checked.reason);
+    this.current = emptyProgress();
+    return { reason: checked.reason, message: `${checked.message} It was moved to ${backup}; progress starts afresh.`, backup };
+  }
+
+  isRead(readingId: string): boolean {
+    return readingId in this.current.readings;
+  }
+
+  /** Marks a reading read or unread and persists it. */
+  async setRead(readingId: string, read: boolean): Promise<void> {
+    const readings = { ...this.current.readings };
+    if (read) readings[readingId] = readings[readingId] ?? { readAt: this.now().toISOString() };
+    else delete readings[readingId];
+    this.current = { ...this.current, version: PROGRESS_VERSION, readings };
+    await this.save();
+  }
+
+  private save(): Promise<void> {
+    const snapshot = `${JSON.stringify(this.current, null, 2)}\n`;
+    const write = async (): Promise<void> => {
+      await mkdir(path.dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      await writeFile(tmp, snapshot, 'utf8');
+      await rename(tmp, this.file);
+    };
+    this.writes = this.writes.then(write, write);
+    return this.writes;
+  }
+
+  private async backUp(reason: ProgressNotice['reason']): Promise<string> {
+    const dir = path.join(this.workspaceRoot, PROGRESS_DIR, 'backups', 'progress');
+    await mkdir(dir, { recursive: true });
+    const stamp = this.now().toISOString().replace(/[:.]/g, '-');
+    const backup = path.join(dir, `${stamp}-${reason}.json`);
+    await rename(this.file, backup);
+    return backup;
+  }
+}
+
+type Checked = { progress: Progress } | { reason: ProgressNotice['reason']; message: string };
+
+/** Parses progress text and says exactly why it cannot be used, if it cannot. Pure. */
+export function checkProgress(text: string): Checked {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return { reason: 'corrupt', message: `The progress file is not valid JSON (${(e as Error).message}).` };
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    return { reason: 'invalid', message: 'The progress file does not hold a JSON object.' };
+  }
+  const o = doc as Record<string, unknown>;
+  const version = o.version;
+  if (typeof version !== 'number' || !Number.isInteger(version)) {
+    return { reason: 'oldVersion', message: `The progress file has no version number (found ${JSON.stringify(version) ?? 'none'}); it predates version ${PROGRESS_VERSION}.` };
+  }
+  if (version > PROGRESS_VERSION) {
+    return { reason: 'newerVersion', message: `The progress file is version ${version}, written by a newer Multimodal Lab (this one reads ${PROGRESS_VERSION}); update the extension to keep it.` };
+  }
+  if (version < PROGRESS_VERSION) {
+    return { reason: 'oldVersion', message: `The progress file is version ${version}, which this Multimodal Lab (version ${PROGRESS_VERSION}) cannot migrate.` };
+  }
+  const readings = o.readings;
+  if (typeof readings !== 'object' || readings === null || Array.isArray(readings)) {
+    return { reason: 'invalid', message: 'The progress file\'s "readings" is not an object of reading ids.' };
+  }
+  for (const [id, entry] of Object.entries(readings as Record<string, unknown>)) {
+    const readAt = (entry as { readAt?: unknown } | null)?.readAt;
+    if (typeof readAt !== 'string' || Number.isNaN(Date.parse(readAt))) {
+      return { reason: 'invalid', message: `The progress file's entry for reading "${id}" has no valid "readAt" date.` };
+    }
+  }
+  return { progress: o as Progress };
+}

@@ -1,0 +1,146 @@
+import * as vscode from 'vscode';
+import { formatCourseError } from '../core/course/load';
+import { Reading } from '../core/course/types';
+import { EXERCISE_STATE_LABEL, ExerciseRow, ReadingRow } from '../core/curriculum';
+import { EvidenceStatus, MilestoneStatus } from '../core/milestones';
+import { LabState } from './labState';
+
+export type CurriculumNode =
+  | { readonly kind: 'group'; readonly group: 'readings' | 'exercises' | 'milestones' }
+  | { readonly kind: 'reading'; readonly row: ReadingRow }
+  | { readonly kind: 'exercise'; readonly row: ExerciseRow }
+  | { readonly kind: 'milestone'; readonly status: MilestoneStatus }
+  | { readonly kind: 'evidence'; readonly milestoneId: string; readonly index: number; readonly status: EvidenceStatus }
+  | { readonly kind: 'error'; readonly message: string };
+
+const GROUP_LABEL = { readings: 'Reading path', exercises: 'Exercises', milestones: 'Milestones' } as const;
+const KIND_ICON = { paper: 'file-text', blog: 'book', code: 'github' } as const;
+const STATE_ICON = { unavailable: 'lock', notStarted: 'circle-large-outline', inProgress: 'edit', testsPassing: 'pass', trained: 'pass-filled' } as const;
+
+/** Reading id from a command argument: a tree node, or an id string (palette, tests, walkthrough links). */
+export function readingIdOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  const node = arg as CurriculumNode | undefined;
+  return node?.kind === 'reading' ? node.row.reading.id : undefined;
+}
+
+/** The Curriculum view: reading path, exercises and milestones, each group headed by its progress. */
+export class CurriculumTree implements vscode.TreeDataProvider<CurriculumNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<CurriculumNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly state: LabState) {
+    this.subscription = state.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  async getChildren(node?: CurriculumNode): Promise<CurriculumNode[]> {
+    const snap = await this.state.get();
+    if (snap.kind === 'error') {
+      return node ? [] : snap.errors.slice(0, 20).map((e) => ({ kind: 'error', message: formatCourseError(e) }));
+    }
+    const m = snap.model;
+    if (!node) return (['readings', 'exercises', 'milestones'] as const).map((group) => ({ kind: 'group', group }));
+    if (node.kind === 'group') {
+      if (node.group === 'readings') return m.readings.map((row) => ({ kind: 'reading', row }));
+      if (node.group === 'exercises') return m.exercises.map((row) => ({ kind: 'exercise', row }));
+      return m.milestones.map((status) => ({ kind: 'milestone', status }));
+    }
+    if (node.kind === 'milestone') {
+      return node.status.evidence.map((status, index) => ({ kind: 'evidence', milestoneId: node.status.milestone.id, index, status }));
+    }
+    return [];
+  }
+
+  async getTreeItem(node: CurriculumNode): Promise<vscode.TreeItem> {
+    switch (node.kind) {
+      case 'group':
+        return this.groupItem(node.group);
+      case 'reading':
+        return readingItem(node.row);
+      case 'exercise':
+        return exerciseItem(node.row);
+      case 'milestone':
+        return milestoneItem(node.status);
+      case 'evidence': {
+        const item = new vscode.TreeItem(node.status.label);
+        item.id = `evidence:${node.milestoneId}:${node.index}`;
+        item.description = node.status.met ? 'done' : 'waiting';
+        item.iconPath = new vscode.ThemeIcon(node.status.met ? 'check' : 'circle-small');
+        return item;
+      }
+      case 'error': {
+        const item = new vscode.TreeItem(node.message);
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+        item.tooltip = `${node.message}\n\nFix the course file and run "Multimodal Lab: Reload Curriculum".`;
+        item.command = { command: 'multimodalLab.showLog', title: 'Show log' };
+        return item;
+      }
+    }
+  }
+
+  private async groupItem(group: 'readings' | 'exercises' | 'milestones'): Promise<vscode.TreeItem> {
+    const snap = await this.state.get();
+    const label = GROUP_LABEL[group];
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `group:${group}`;
+    item.contextValue = `group.${group}`;
+    if (snap.kind === 'ok') {
+      const m = snap.model;
+      item.description = group === 'readings' ? m.readingSummary : group === 'exercises' ? m.exerciseSummary : m.milestoneSummary;
+      item.accessibilityInformation = { label: `${label} ${item.description}` };
+    }
+    return item;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+function readingItem({ reading, read }: ReadingRow): vscode.TreeItem {
+  const item = new vscode.TreeItem(reading.title);
+  item.id = `reading:${reading.id}`;
+  item.description = `${reading.hours} h · ${reading.kind}`;
+  item.checkboxState = {
+    state: read ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked,
+    tooltip: read ? 'Read — uncheck to mark unread' : 'Mark as read',
+  };
+  item.iconPath = new vscode.ThemeIcon(KIND_ICON[reading.kind]);
+  item.contextValue = 'reading';
+  item.tooltip = readingTooltip(reading, read);
+  item.command = { command: 'multimodalLab.openReading', title: 'Open Reading Details', arguments: [reading.id] };
+  return item;
+}
+
+function readingTooltip(r: Reading, read: boolean): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(`**${r.title}**\n\n${r.authors}, ${r.year} · ${r.hours} h${read ? ' · ✓ read' : ''}\n\n${r.why}\n\n`);
+  md.appendMarkdown(r.questions.map((q) => `- ${q}`).join('\n'));
+  return md;
+}
+
+function exerciseItem({ exercise, index, state }: ExerciseRow): vscode.TreeItem {
+  const item = new vscode.TreeItem(`${index}. ${exercise.title}`);
+  item.id = `exercise:${exercise.id}`;
+  item.description = EXERCISE_STATE_LABEL[state];
+  item.iconPath = new vscode.ThemeIcon(STATE_ICON[state]);
+  item.contextValue = `exercise.${state}`;
+  const tip = new vscode.MarkdownString(`**${exercise.title}** — ${EXERCISE_STATE_LABEL[state]}\n\n${exercise.goal}`);
+  if (state === 'unavailable') tip.appendMarkdown('\n\n_This exercise\'s files are not in this version of Multimodal Lab yet, so it cannot be started._');
+  item.tooltip = tip;
+  return item;
+}
+
+function milestoneItem(s: MilestoneStatus): vscode.TreeItem {
+  const item = new vscode.TreeItem(s.milestone.title, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `milestone:${s.milestone.id}`;
+  const waiting = s.evidence.filter((e) => !e.met);
+  item.description = s.met ? 'done' : `waiting for ${waiting.length} of ${s.evidence.length}`;
+  item.iconPath = new vscode.ThemeIcon(s.met ? 'pass-filled' : 'circle-large-outline');
+  item.contextValue = s.met ? 'milestone.met' : 'milestone.waiting';
+  item.tooltip = new vscode.MarkdownString(
+    `**${s.milestone.title}**\n\n${s.evidence.map((e) => `- ${e.met ? '✓' : '○'} ${e.label}`).join('\n')}`,
+  );
+  return item;
+}

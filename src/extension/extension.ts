@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import { CurriculumNode, CurriculumTree } from './curriculumTree';
+import { registerCommands } from './commands';
+import { LabState } from './labState';
+
+/** What `activate` returns; tests read the activation time from it. */
+export interface LabApi {
+  readonly activationMs: number;
+}
+
+export function activate(context: vscode.ExtensionContext): LabApi {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('Multimodal Lab', { log: true });
+  const diagnostics = vscode.languages.createDiagnosticCollection('multimodal-lab');
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const state = new LabState(context.extensionUri, root, log, diagnostics);
+  const tree = new CurriculumTree(state);
+  const view = vscode.window.createTreeView<CurriculumNode>('multimodalLab.curriculum', {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+    manageCheckboxStateManually: true,
+  });
+  context.subscriptions.push(log, diagnostics, state, tree, view);
+
+  context.subscriptions.push(
+    view.onDidChangeCheckboxState(async (e) => {
+      for (const [node, checked] of e.items) {
+        if (node.kind !== 'reading') continue;
+        try {
+          await state.setRead(node.row.reading.id, checked === vscode.TreeItemCheckboxState.Checked);
+        } catch (err) {
+          void vscode.window.showWarningMessage(`Multimodal Lab: ${(err as Error).message}`);
+          state.refresh();
+        }
+      }
+    }),
+  );
+  registerCommands(context, state, log);
+  watchFiles(context, state, root);
+
+  const activationMs = performance.now() - started;
+  log.info(`Activated in ${activationMs.toFixed(2)} ms (course loads when the Curriculum view first asks)`);
+  return { activationMs };
+}
+
+/** Progress edited outside (git checkout, another window), exercises scaffolded, or the course file edited. */
+function watchFiles(context: vscode.ExtensionContext, state: LabState, root: string | undefined): void {
+  const watch = (pattern: vscode.GlobPattern, progressToo: boolean): void => {
+    const w = vscode.workspace.createFileSystemWatcher(pattern);
+    const reload = (): void => state.refresh(progressToo);
+    context.subscriptions.push(w, w.onDidChange(reload), w.onDidCreate(reload), w.onDidDelete(reload));
+  };
+  if (root) {
+    watch(new vscode.RelativePattern(root, '.multimodal-lab/progress.json'), true);
+    watch(new vscode.RelativePattern(root, 'exercises/*'), false);
+  }
+  if (context.extensionMode === vscode.ExtensionMode.Development) {
+    watch(new vscode.RelativePattern(context.extensionUri, 'templates/course.json'), false);
+  }
+}
+
+export function deactivate(): void {
+  // Everything is owned by context.subscriptions, which VS Code disposes.
+}

@@ -1,0 +1,178 @@
+import * as assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { CourseError, formatCourseError, loadCourseFile, parseCourse } from '../../src/core/course/load';
+import { validCourseDoc } from '../fixtures/course';
+
+type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function errorsOf(text: string): readonly CourseError[] {
+  const r = parseCourse(text, 'course.json');
+  assert.equal(r.ok, false, 'expected the course to be rejected');
+  return r.ok ? [] : r.errors;
+}
+
+function errorsAfter(mutate: (d: Doc) => void): readonly CourseError[] {
+  const doc = validCourseDoc() as Doc;
+  mutate(doc);
+  return errorsOf(JSON.stringify(doc, null, 2));
+}
+
+/** The 1-based line in pretty-printed JSON where `needle` first appears. */
+function lineOf(doc: Doc, needle: string): number {
+  return JSON.stringify(doc, null, 2).split('\n').findIndex((l) => l.includes(needle)) + 1;
+}
+
+describe('course loader', () => {
+  it('accepts the valid fixture and keeps every field', () => {
+    const r = parseCourse(JSON.stringify(validCourseDoc()), 'course.json');
+    assert.ok(r.ok, r.ok ? '' : r.errors.map(formatCourseError).join('\n'));
+    assert.equal(r.course.readings.length, 2);
+    assert.deepEqual(r.course.readings[1].questions, ['Q1?', 'Q2?', 'Q3?', 'Q4?']);
+    assert.equal(r.course.milestones[1].evidence[0].kind, 'runMetric');
+  });
+
+  it('allows a $schema property for editor completion', () => {
+    const r = parseCourse(JSON.stringify({ $schema: '../schemas/course.schema.json', ...validCourseDoc() }), 'course.json');
+    assert.ok(r.ok);
+  });
+
+  describe('malformed course files give file, line, column, JSON path and what was expected', () => {
+    it('1. an empty file', () => {
+      const [e] = errorsOf('');
+      assert.match(e.message, /expected a value|empty/);
+      assert.equal(e.line, 1);
+    });
+
+    it('2. a trailing comma is a syntax error at its line', () => {
+      const text = '{\n  "version": 1,\n  "title": "x",\n}\n';
+      const [e] = errorsOf(text);
+      assert.equal(e.file, 'course.json');
+      assert.equal(e.line, 4);
+      assert.equal(e.column, 1);
+      assert.match(e.message, /^JSON syntax error: expected a property name/);
+    });
+
+    it('3. comments are rejected with a reason', () => {
+      const [e] = errorsOf('// my course\n{}');
+      assert.match(e.message, /comments are not allowed/);
+      assert.equal(e.line, 1);
+    });
+
+    it('4. a root that is not an object', () => {
+      const [e] = errorsOf('[1, 2]');
+      assert.equal(e.path, '');
+      assert.equal(e.message, 'expected an object, got an array of 2');
+    });
+
+    it('5. a course written for a newer version', () => {
+      const [e] = errorsAfter((d) => (d.version = 2));
+      assert.equal(e.path, 'version');
+      assert.match(e.message, /expected 1, got number 2 \(written for a newer Multimodal Lab; update the extension\)/);
+      assert.equal(e.line, 2);
+    });
+
+    it('6. hours given as text points at the property line', () => {
+      const doc = validCourseDoc() as Doc;
+      doc.readings[1].hours = 'six';
+      const errors = errorsOf(JSON.stringify(doc, null, 2));
+      assert.equal(errors.length, 1);
+      const [e] = errors;
+      assert.equal(e.path, 'readings[1].hours');
+      assert.equal(e.message, 'expected a number in [0.25, 200], got string "six"');
+      assert.equal(e.line, lineOf(doc, '"six"'));
+      assert.equal(e.column, 7);
+      assert.equal(formatCourseError(e), `course.json:${e.line}:7 readings[1].hours: expected a number in [0.25, 200], got string "six"`);
+    });
+
+    it('7. a missing required property names it', () => {
+      const [e] = errorsAfter((d) => delete d.readings[0].title);
+      assert.equal(e.path, 'readings[0]');
+      assert.equal(e.message, 'missing required property "title"');
+    });
+
+    it('8. a misspelt property suggests the right one', () => {
+      const errors = errorsAfter((d) => {
+        d.readings[0].huors = d.readings[0].hours;
+        delete d.readings[0].hours;
+      });
+      const typo = errors.find((e) => e.path === 'readings[0].huors');
+      assert.ok(typo, JSON.stringify(errors));
+      assert.match(typo.message, /unknown property "huors" \(did you mean "hours"\?\)/);
+      assert.ok(errors.some((e) => e.message === 'missing required property "hours"'));
+    });
+
+    it('9. duplicate reading ids name the first use', () => {
+      const [e] = errorsAfter((d) => (d.readings[1].id = 'clip'));
+      assert.equal(e.path, 'readings[1].id');
+      assert.equal(e.message, 'duplicate id "clip" (first used at readings[0])');
+    });
+
+    it('10. an id that is not kebab-case', () => {
+      const [e] = errorsAfter((d) => (d.readings[1].id = 'Weng Diffusion'));
+      assert.equal(e.path, 'readings[1].id');
+      assert.match(e.message, /expected a lower-kebab-case id/);
+    });
+
+    it('11. a link that is not https', () => {
+      const [e] = errorsAfter((d) => (d.readings[0].url = 'http://arxiv.org/abs/2103.00020'));
+      assert.equal(e.path, 'readings[0].url');
+      assert.equal(e.message, 'expected an https:// link, got "http://arxiv.org/abs/2103.00020"');
+    });
+
+    it('12. too few guiding questions', () => {
+      const [e] = errorsAfter((d) => (d.readings[0].questions = ['only one?', 'two?']));
+      assert.equal(e.path, 'readings[0].questions');
+      assert.equal(e.message, 'expected 3–5 items, got 2');
+    });
+
+    it('13. an unknown reading kind', () => {
+      const [e] = errorsAfter((d) => (d.readings[0].kind = 'video'));
+      assert.equal(e.path, 'readings[0].kind');
+      assert.equal(e.message, 'expected one of paper, blog, code, got string "video"');
+    });
+
+    it('14. an exercise that builds on an unknown reading', () => {
+      const [e] = errorsAfter((d) => (d.exercises[1].readings = ['ddpm-paper']));
+      assert.equal(e.path, 'exercises[1].readings[0]');
+      assert.equal(e.message, 'unknown reading id "ddpm-paper"; known: clip, weng-diffusion');
+    });
+
+    it('15. milestone evidence of an unknown kind', () => {
+      const [e] = errorsAfter((d) => (d.milestones[0].evidence[1] = { kind: 'vibes' }));
+      assert.equal(e.path, 'milestones[0].evidence[1]');
+      assert.match(e.message, /"kind" is "testsPass", "runMetric" or "quiz", got string "vibes"/);
+    });
+
+    it('16. milestone evidence about an unknown exercise', () => {
+      const [e] = errorsAfter((d) => (d.milestones[1].evidence[0].exercise = 'latent'));
+      assert.equal(e.path, 'milestones[1].evidence[0].exercise');
+      assert.equal(e.message, 'unknown exercise id "latent"; known: clip, ddpm');
+    });
+
+    it('17. reports every problem at once, not just the first', () => {
+      const errors = errorsAfter((d) => {
+        d.readings[0].year = 21;
+        d.exercises[0].title = '';
+        d.milestones[1].evidence[0].op = '>';
+      });
+      assert.deepEqual(errors.map((e) => e.path).sort(), ['exercises[0].title', 'milestones[1].evidence[0].op', 'readings[0].year']);
+    });
+
+    it('18. a file that does not exist', async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'mml-course-'));
+      const r = await loadCourseFile(path.join(dir, 'nope.json'));
+      assert.equal(r.ok, false);
+      assert.match(r.ok ? '' : r.errors[0].message, /^the file does not exist; reinstall the extension/);
+    });
+  });
+
+  it('reads a file with a UTF-8 byte-order mark', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'mml-course-'));
+    const file = path.join(dir, 'course.json');
+    await writeFile(file, `\uFEFF${JSON.stringify(validCourseDoc())}`);
+    const r = await loadCourseFile(file);
+    assert.ok(r.ok);
+  });
+});
