@@ -78,3 +78,9 @@ export function buildCurriculum(
 export function formatHours(h: number): string {
   return Number.isInteger(h) ? String(h) : h.toFixed(1);
 }
+
+/** The tree label of a reading: a title written "Short — Long" shows as "Short"; the full title is in the tooltip. */
+export function readingLabel(title: string): string {
+  const dash = title.indexOf(' — ');
+  return dash > 0 ? title.slice(0, dash) : title;
+}

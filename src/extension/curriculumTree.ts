@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { formatCourseError } from '../core/course/load';
 import { Reading } from '../core/course/types';
-import { EXERCISE_STATE_LABEL, ExerciseRow, ReadingRow } from '../core/curriculum';
+import { EXERCISE_STATE_LABEL, ExerciseRow, ReadingRow, readingLabel } from '../core/curriculum';
 import { EvidenceStatus, MilestoneStatus } from '../core/milestones';
 import { LabState } from './labState';
 
@@ -100,9 +100,9 @@ export class CurriculumTree implements vscode.TreeDataProvider<CurriculumNode>, 
 }
 
 function readingItem({ reading, read }: ReadingRow): vscode.TreeItem {
-  const item = new vscode.TreeItem(reading.title);
+  const item = new vscode.TreeItem(readingLabel(reading.title));
   item.id = `reading:${reading.id}`;
-  item.description = `${reading.hours} h · ${reading.kind}`;
+  item.description = `${reading.hours} h · ${reading.kind} · ${reading.year}`;
   item.checkboxState = {
     state: read ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked,
     tooltip: read ? 'Read — uncheck to mark unread' : 'Mark as read',

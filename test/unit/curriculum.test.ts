@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { parseCourse } from '../../src/core/course/load';
 import { Course } from '../../src/core/course/types';
-import { ExerciseFacts, buildCurriculum, exerciseState, formatHours } from '../../src/core/curriculum';
+import { ExerciseFacts, buildCurriculum, exerciseState, formatHours, readingLabel } from '../../src/core/curriculum';
 import { EvidenceSnapshot, NO_EVIDENCE, evaluateMilestone } from '../../src/core/milestones';
 import { readingDetailMarkdown } from '../../src/core/readingDetail';
 import { validCourseDoc } from '../fixtures/course';
@@ -42,6 +42,12 @@ describe('curriculum model', () => {
     const m = buildCurriculum(course(), { version: 1, readings: {} }, facts, NO_EVIDENCE);
     assert.deepEqual(m.exercises.map((e) => [e.index, e.state]), [[1, 'inProgress'], [2, 'unavailable']]);
     assert.equal(m.exerciseSummary, '1/2 started · 1 available');
+  });
+
+  it('labels a reading by the part of its title before the dash', () => {
+    assert.equal(readingLabel('CLIP — Learning Transferable Visual Models'), 'CLIP');
+    assert.equal(readingLabel('What are Diffusion Models?'), 'What are Diffusion Models?');
+    assert.equal(readingLabel('GPT-4V(ision) System Card'), 'GPT-4V(ision) System Card');
   });
 
   it('formats hours without noise', () => {

@@ -1,0 +1,54 @@
+// `npm start`: build, then try the extension on sample-workspace/.
+// With desktop VS Code on PATH it opens an Extension Development Host; otherwise it serves VS Code in the
+// browser through code-server (installed on first use into .cache/code-server/) until Ctrl-C.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkPrerequisites, ensureCodeServer, linkExtension, repoRoot, startCodeServer, which } from './code-server.mjs';
+
+const workspace = join(repoRoot, 'sample-workspace');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+const build = spawnSync(npm, ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error(`npm run build failed (exit ${build.status}); fix the errors above and run npm start again.`);
+  process.exit(build.status ?? 1);
+}
+
+if (which('code') && !process.env.MULTIMODAL_LAB_USE_CODE_SERVER) {
+  console.log('Opening an Extension Development Host on sample-workspace/ …');
+  const code = spawn('code', [`--extensionDevelopmentPath=${repoRoot}`, workspace], { stdio: 'inherit' });
+  code.on('exit', (status) => process.exit(status ?? 0));
+} else {
+  try {
+    checkPrerequisites({ browser: false });
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  await ensureCodeServer();
+  // A user-data dir kept between runs, so the window layout and the learner's settings survive restarts.
+  const stateDir = join(repoRoot, '.cache', 'start');
+  const extensionsDir = join(stateDir, 'extensions');
+  mkdirSync(extensionsDir, { recursive: true });
+  linkExtension(extensionsDir);
+  const port = Number(process.env.PORT ?? 8080);
+  const server = await startCodeServer({
+    port, userDataDir: join(stateDir, 'user-data'), extensionsDir, workspace,
+    log: (text) => console.log(text.replace(/^/gm, '[code-server] ')),
+  });
+  console.log(`\nMultimodal Lab is running in code-server (VS Code in the browser):\n\n  ${server.folderUrl}\n`);
+  console.log('Open that URL in a browser. Rebuild with `npm run build` and reload the page to pick up changes. Ctrl-C stops.');
+  let stopping = false;
+  const shutdown = async () => {
+    stopping = true;
+    await server.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  const code = await server.exited;
+  if (stopping) await new Promise(() => {}); // shutdown() exits once the process group is gone
+  console.error(`code-server stopped unexpectedly (exit ${code}); see its output above.`);
+  process.exit(1);
+}

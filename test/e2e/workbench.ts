@@ -1,0 +1,143 @@
+// Page helpers for driving code-server's workbench like a learner does. Selectors follow
+// notes/e2e-code-server.md; everything waits on what is visible rather than on fixed sleeps.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+
+/** What scripts/e2e.mjs hands the UI tests: a running code-server and a fresh workspace copy. */
+export interface E2eEnvironment {
+  readonly folderUrl: string;
+  readonly workspace: string;
+  readonly screenshotDir: string;
+  readonly chromiumPath: string;
+}
+
+export function e2eEnvironment(): E2eEnvironment {
+  const folderUrl = process.env.E2E_FOLDER_URL;
+  const workspace = process.env.E2E_WORKSPACE;
+  if (!folderUrl || !workspace) {
+    throw new Error('E2E_FOLDER_URL and E2E_WORKSPACE are not set: run these tests through `npm run test:e2e`.');
+  }
+  return {
+    folderUrl,
+    workspace,
+    screenshotDir: process.env.E2E_SCREENSHOT_DIR ?? join(process.cwd(), 'test-output', 'e2e'),
+    chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  };
+}
+
+/** Chromium flags that keep a headless run offline and quiet on these machines. */
+export const chromiumArgs = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** Polls `probe` until it returns a truthy value; fails with `what` and the last value seen. */
+export async function eventually<T>(what: string, probe: () => Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      last = await probe();
+      if (last) return last as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function screenshot(page: Page, dir: string, name: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  // Park the pointer over the empty editor area so no hover tooltip covers the tree.
+  if (!name.includes('context-menu')) await page.mouse.move(1000, 900);
+  await page.screenshot({ path });
+  return path;
+}
+
+/** Waits until the workbench has restored, the folder is open and extensions have had a chance to activate. */
+export async function waitForWorkbench(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.activitybar').waitFor({ timeout: 60_000 });
+}
+
+/** The Multimodal Lab icon in the activity bar (its aria-label may carry a keybinding suffix). */
+export function activityBarIcon(page: Page): Locator {
+  return page.locator('.activitybar a[aria-label^="Multimodal Lab"]').first();
+}
+
+/**
+ * Opens the Multimodal Lab side bar unless it is already showing. Clicking the icon of the active
+ * container hides the side bar, so click only when our container is not the selected one.
+ */
+export async function showMultimodalLab(page: Page): Promise<void> {
+  const icon = activityBarIcon(page);
+  await icon.waitFor({ timeout: 30_000 });
+  const tab = icon.locator('xpath=ancestor::li[1]');
+  await eventually('the Curriculum tree to show', async () => {
+    if (await curriculumTree(page).isVisible()) return true;
+    const selected = /\bchecked\b/.test((await tab.getAttribute('class')) ?? '');
+    if (!selected || !(await page.locator('.part.sidebar').isVisible())) {
+      await icon.click();
+      await curriculumTree(page).waitFor({ timeout: 3_000 }).catch(() => undefined);
+    }
+    return curriculumTree(page).isVisible();
+  }, 30_000);
+}
+
+/** The Curriculum tree inside the side bar. */
+export function curriculumTree(page: Page): Locator {
+  return page.locator('.part.sidebar [role="tree"]').filter({ has: page.getByRole('treeitem', { name: /^Reading path/ }) }).first();
+}
+
+/** A row of the Curriculum tree whose accessible name starts with `prefix`. */
+export function treeRow(page: Page, prefix: string): Locator {
+  const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return curriculumTree(page).getByRole('treeitem', { name: new RegExp(`^${escaped}`) }).first();
+}
+
+/** Visible text of a tree row (label plus description), with whitespace collapsed. */
+export async function rowText(row: Locator): Promise<string> {
+  return ((await row.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** Expands a group row if it is collapsed. */
+export async function expand(row: Locator): Promise<void> {
+  if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
+  await eventually('the group to expand', async () => (await row.getAttribute('aria-expanded')) === 'true');
+}
+
+/** Collapses a group row if it is expanded. */
+export async function collapse(row: Locator): Promise<void> {
+  if ((await row.getAttribute('aria-expanded')) === 'true') await row.locator('.monaco-tl-twistie').click();
+  await eventually('the group to collapse', async () => (await row.getAttribute('aria-expanded')) === 'false');
+}
+
+/**
+ * The accessible names of the children of a top-level group. Rows are flat siblings with an
+ * aria-level, so the children are the level-2 rows that follow the group's row.
+ */
+export async function childNames(page: Page, groupLabel: string): Promise<string[]> {
+  return curriculumTree(page).evaluate((tree, label) => {
+    const rows = [...tree.querySelectorAll('[role="treeitem"]')];
+    const start = rows.findIndex((r) => r.getAttribute('aria-level') === '1' && (r.getAttribute('aria-label') ?? r.textContent ?? '').startsWith(label));
+    if (start < 0) return [];
+    const names: string[] = [];
+    for (const row of rows.slice(start + 1)) {
+      if (row.getAttribute('aria-level') === '1') break;
+      if (row.getAttribute('aria-level') !== '2') continue;
+      names.push((row.getAttribute('aria-label') ?? row.textContent ?? '').trim());
+    }
+    return names;
+  }, groupLabel);
+}
+
+/** Text Monaco shows in the active editor; Monaco renders spaces as U+00A0. */
+export async function activeEditorText(page: Page): Promise<string> {
+  const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+  return ((await lines.textContent()) ?? '').replace(/\u00a0/g, ' ');
+}
