@@ -10,10 +10,21 @@ export interface ReadingProgress {
   readonly readAt: string;
 }
 
+/** Per-exercise progress; every field is optional so older files stay valid at version 1. */
+export interface ExerciseProgress {
+  readonly startedAt?: string;
+  readonly hintsRevealed?: number;
+  /** The last full test run: how many passed out of how many, and when. */
+  readonly tests?: { readonly passed: number; readonly total: number; readonly at: string };
+  /** The last training run that finished. */
+  readonly trained?: { readonly runId: string; readonly at: string };
+}
+
 /** The learner's progress. Unknown top-level keys are kept on write so newer fields survive older code. */
 export interface Progress {
   readonly version: number;
   readonly readings: Readonly<Record<string, ReadingProgress>>;
+  readonly exercises?: Readonly<Record<string, ExerciseProgress>>;
   readonly [extra: string]: unknown;
 }
 
@@ -84,6 +95,18 @@ export class ProgressStore {
     await this.save();
   }
 
+  exercise(exerciseId: string): ExerciseProgress {
+    return this.current.exercises?.[exerciseId] ?? {};
+  }
+
+  /** Merges `patch` into one exercise's progress and persists it. */
+  async updateExercise(exerciseId: string, patch: Partial<ExerciseProgress>): Promise<ExerciseProgress> {
+    const next = { ...this.exercise(exerciseId), ...patch };
+    this.current = { ...this.current, version: PROGRESS_VERSION, exercises: { ...this.current.exercises, [exerciseId]: next } };
+    await this.save();
+    return next;
+  }
+
   private save(): Promise<void> {
     const snapshot = `${JSON.stringify(this.current, null, 2)}\n`;
     const write = async (): Promise<void> => {
@@ -139,6 +162,10 @@ export function checkProgress(text: string): Checked {
     if (typeof readAt !== 'string' || Number.isNaN(Date.parse(readAt))) {
       return { reason: 'invalid', message: `The progress file's entry for reading "${id}" has no valid "readAt" date.` };
     }
+  }
+  const exercises = o.exercises;
+  if (exercises !== undefined && (typeof exercises !== 'object' || exercises === null || Array.isArray(exercises))) {
+    return { reason: 'invalid', message: 'The progress file\'s "exercises" is not an object of exercise ids.' };
   }
   return { progress: o as Progress };
 }

@@ -3,6 +3,8 @@ import { Reading } from '../core/course/types';
 import { ensureNotesFile } from '../core/notes';
 import { readingDetailMarkdown } from '../core/readingDetail';
 import { readingIdOf } from './curriculumTree';
+import { ExerciseCommands, HINT_SCHEME } from './exerciseCommands';
+import { installDependencies } from './installDependencies';
 import { LabState } from './labState';
 
 const DETAIL_SCHEME = 'multimodal-lab';
@@ -57,6 +59,22 @@ export function registerCommands(context: vscode.ExtensionContext, state: LabSta
     details.changed(vscode.Uri.from({ scheme: DETAIL_SCHEME, path: `/readings/${reading.id}.md` }));
   });
 
+  const exercises = new ExerciseCommands(state, vscode.Uri.joinPath(context.extensionUri, 'templates').fsPath, log);
+  const npmLog = vscode.window.createOutputChannel('Multimodal Lab: npm');
+  context.subscriptions.push(exercises, npmLog, vscode.workspace.registerTextDocumentContentProvider(HINT_SCHEME, exercises));
+  register('multimodalLab.startExercise', (arg) => exercises.start(arg));
+  register('multimodalLab.resetExercise', (arg) => exercises.reset(arg));
+  register('multimodalLab.showHint', (arg) => exercises.nextHint(arg));
+  register('multimodalLab.compareSolution', (arg) => exercises.compareSolution(arg));
+  register('multimodalLab.installDependencies', async () => {
+    if (!state.workspaceRoot) throw new Error('Open a folder first: dependencies are installed into the workspace.');
+    await installDependencies(state.workspaceRoot, npmLog);
+  });
+
+  register('multimodalLab.openExerciseReadme', async (arg) => {
+    if (!state.workspaceRoot || typeof arg !== 'string') return;
+    await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(vscode.Uri.file(state.workspaceRoot), 'exercises', arg, 'README.md'));
+  });
   register('multimodalLab.refresh', () => state.refresh(true));
   register('multimodalLab.showLog', () => log.show(true));
 }

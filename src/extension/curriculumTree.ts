@@ -128,7 +128,11 @@ function exerciseItem({ exercise, index, state }: ExerciseRow): vscode.TreeItem 
   item.contextValue = `exercise.${state}`;
   const tip = new vscode.MarkdownString(`**${exercise.title}** — ${EXERCISE_STATE_LABEL[state]}\n\n${exercise.goal}`);
   if (state === 'unavailable') tip.appendMarkdown('\n\n_This exercise\'s files are not in this version of Multimodal Lab yet, so it cannot be started._');
+  if (state === 'notStarted') tip.appendMarkdown('\n\n_Start it with the ▶ button: its files are copied into `exercises/' + exercise.id + '/`._');
   item.tooltip = tip;
+  if (state !== 'unavailable' && state !== 'notStarted') {
+    item.command = { command: 'multimodalLab.openExerciseReadme', title: 'Open README', arguments: [exercise.id] };
+  }
   return item;
 }
 

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { CourseError, formatCourseError, loadCourseFile } from '../core/course/load';
 import { Course } from '../core/course/types';
-import { CurriculumModel, buildCurriculum } from '../core/curriculum';
+import { CurriculumModel, ExerciseFacts, buildCurriculum } from '../core/curriculum';
 import { gatherExerciseFacts } from '../core/exerciseFacts';
 import { NO_EVIDENCE } from '../core/milestones';
-import { ProgressStore, emptyProgress } from '../core/progress';
+import { ExerciseProgress, ProgressStore, emptyProgress } from '../core/progress';
 
 export type LabSnapshot =
   | { readonly kind: 'ok'; readonly course: Course; readonly model: CurriculumModel }
@@ -67,7 +67,7 @@ export class LabState implements vscode.Disposable {
     const course = result.course;
     const facts = await gatherExerciseFacts(vscode.Uri.joinPath(this.extensionUri, 'templates').fsPath, this.workspaceRoot, course.exercises.map((e) => e.id));
     const progress = this.progress?.progress ?? emptyProgress();
-    const model = buildCurriculum(course, progress, (id) => facts.get(id)!, NO_EVIDENCE);
+    const model = buildCurriculum(course, progress, (id) => withProgress(facts.get(id)!, progress.exercises?.[id]), NO_EVIDENCE);
     this.log.debug(`Curriculum loaded in ${(performance.now() - started).toFixed(1)} ms`);
     return { kind: 'ok', course, model };
   }
@@ -116,4 +116,9 @@ export class LabState implements vscode.Disposable {
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/** Disk facts plus what the learner's recorded test and training results say. */
+function withProgress(facts: ExerciseFacts, p: ExerciseProgress | undefined): ExerciseFacts {
+  return { ...facts, testsPassing: Boolean(p?.tests && p.tests.total > 0 && p.tests.passed === p.tests.total), trained: Boolean(p?.trained) };
 }

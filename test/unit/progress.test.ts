@@ -99,6 +99,28 @@ describe('progress store', () => {
     });
   }
 
+  it('merges and persists per-exercise progress next to the readings', async () => {
+    const { root, file } = await workspace();
+    const store = new ProgressStore(root, () => FIXED);
+    await store.setRead('clip', true);
+    await store.updateExercise('clip', { hintsRevealed: 1 });
+    await store.updateExercise('clip', { startedAt: FIXED.toISOString() });
+    const saved = JSON.parse(await readFile(file, 'utf8'));
+    assert.deepEqual(saved.exercises, { clip: { hintsRevealed: 1, startedAt: FIXED.toISOString() } });
+    assert.ok(saved.readings.clip);
+    const again = new ProgressStore(root);
+    await again.load();
+    assert.equal(again.exercise('clip').hintsRevealed, 1);
+    assert.deepEqual(again.exercise('ddpm'), {});
+  });
+
+  it('backs up a file whose exercises entry is not an object', async () => {
+    const { root } = await workspace('{"version": 1, "readings": {}, "exercises": [1]}');
+    const notice = await new ProgressStore(root, () => FIXED).load();
+    assert.equal(notice?.reason, 'invalid');
+    assert.match(notice?.message ?? '', /"exercises" is not an object/);
+  });
+
   it('checkProgress accepts a well-formed file', () => {
     const r = checkProgress('{"version":1,"readings":{"clip":{"readAt":"2026-11-27T10:00:00.000Z"}}}');
     assert.ok('progress' in r);

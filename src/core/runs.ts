@@ -1,0 +1,149 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { ImageLine, RUN_FILES, RUN_META_VERSION, RunMeta, RunSummary, ScalarLine, TextLine } from '../protocol/runFiles';
+
+/** Something in a run folder that could not be used as it was; the rest of the run is still shown. */
+export interface RunNotice {
+  readonly file: string;
+  readonly message: string;
+}
+
+export interface JsonlRead<T> {
+  readonly items: T[];
+  readonly notices: RunNotice[];
+}
+
+/**
+ * Reads a JSON-lines file. A last line without a newline that does not parse is a write cut short by a kill:
+ * it is dropped with a notice. A bad line in the middle is skipped with its line number. A missing file is empty.
+ */
+export async function readJsonl<T>(file: string, isItem: (v: unknown) => v is T): Promise<JsonlRead<T>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { items: [], notices: [] };
+    return { items: [], notices: [{ file, message: `could not be read: ${(e as Error).message}` }] };
+  }
+  return parseJsonl(text, file, isItem);
+}
+
+/** The pure part of `readJsonl`. */
+export function parseJsonl<T>(text: string, file: string, isItem: (v: unknown) => v is T): JsonlRead<T> {
+  const items: T[] = [];
+  const notices: RunNotice[] = [];
+  const lines = text.split('\n');
+  const complete = text.endsWith('\n');
+  let bad = 0;
+  let firstBad = 0;
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    const last = i === lines.length - 1;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      if (last && !complete) notices.push({ file, message: `the last line (${i + 1}) was cut off mid-write, probably by a killed process; it was skipped` });
+      else if (bad++ === 0) firstBad = i + 1;
+      return;
+    }
+    if (isItem(value)) items.push(value);
+    else if (bad++ === 0) firstBad = i + 1;
+  });
+  if (bad > 0) notices.push({ file, message: `${bad} line(s) were not valid records and were skipped (first at line ${firstBad})` });
+  return { items, notices };
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number';
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function isScalarLine(v: unknown): v is ScalarLine {
+  // NaN and Infinity are written as null by JSON.stringify; keep such points so the chart can mark them.
+  return isObj(v) && isNum(v.step) && typeof v.name === 'string' && (isNum(v.value) || v.value === null);
+}
+export function isImageLine(v: unknown): v is ImageLine {
+  return isObj(v) && isNum(v.step) && typeof v.name === 'string' && typeof v.file === 'string' && isNum(v.width) && isNum(v.height);
+}
+export function isTextLine(v: unknown): v is TextLine {
+  return isObj(v) && isNum(v.step) && typeof v.name === 'string' && typeof v.text === 'string';
+}
+
+export interface StoredRun {
+  readonly dir: string;
+  readonly meta?: RunMeta;
+  readonly scalars: ScalarLine[];
+  readonly images: ImageLine[];
+  readonly text: TextLine[];
+  readonly summary?: RunSummary;
+  readonly notices: RunNotice[];
+}
+
+async function readJson(file: string, notices: RunNotice[], what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') notices.push({ file, message: `${what} could not be read: ${(e as Error).message}` });
+    else if (what === 'meta.json') notices.push({ file, message: 'meta.json is missing; the run is shown without its configuration and status' });
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    notices.push({ file, message: `${what} is not valid JSON (${(e as Error).message}); it was ignored` });
+    return undefined;
+  }
+}
+
+/** Reads everything a run folder holds, tolerating what a crash or a kill leaves behind. */
+export async function readRun(dir: string): Promise<StoredRun> {
+  const notices: RunNotice[] = [];
+  const rawMeta = await readJson(path.join(dir, RUN_FILES.meta), notices, 'meta.json');
+  let meta: RunMeta | undefined;
+  if (isObj(rawMeta) && typeof rawMeta.runId === 'string' && typeof rawMeta.status === 'string') {
+    meta = rawMeta as unknown as RunMeta;
+    if (isNum(meta.version) && meta.version > RUN_META_VERSION) {
+      notices.push({ file: path.join(dir, RUN_FILES.meta), message: `meta.json is version ${meta.version}, newer than this Multimodal Lab reads (${RUN_META_VERSION}); fields it does not know are ignored` });
+    }
+  } else if (rawMeta !== undefined) {
+    notices.push({ file: path.join(dir, RUN_FILES.meta), message: 'meta.json has no runId or status; it was ignored' });
+  }
+  const [scalars, images, text] = await Promise.all([
+    readJsonl(path.join(dir, RUN_FILES.scalars), isScalarLine),
+    readJsonl(path.join(dir, RUN_FILES.images), isImageLine),
+    readJsonl(path.join(dir, RUN_FILES.text), isTextLine),
+  ]);
+  notices.push(...scalars.notices, ...images.notices, ...text.notices);
+  const presentImages: ImageLine[] = [];
+  let missingImages = 0;
+  for (const img of images.items) {
+    if (await stat(path.join(dir, img.file)).then(() => true, () => false)) presentImages.push(img);
+    else missingImages++;
+  }
+  if (missingImages > 0) notices.push({ file: path.join(dir, 'images'), message: `${missingImages} logged image(s) are missing from disk and are not shown` });
+  const rawSummary = await readJson(path.join(dir, RUN_FILES.summary), notices, 'summary.json');
+  return {
+    dir, meta, scalars: scalars.items, images: presentImages, text: text.items,
+    summary: isObj(rawSummary) ? (rawSummary as RunSummary) : undefined, notices,
+  };
+}
+
+export interface RunListing {
+  readonly runId: string;
+  readonly dir: string;
+  readonly meta?: RunMeta;
+}
+
+/** The runs of one exercise, newest first (by start time, then by folder name). */
+export async function listRuns(workspaceRoot: string, exerciseId: string): Promise<RunListing[]> {
+  const root = path.join(workspaceRoot, '.multimodal-lab', 'runs', exerciseId);
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const runs = await Promise.all(
+    entries.filter((e) => e.isDirectory()).map(async (e): Promise<RunListing> => {
+      const dir = path.join(root, e.name);
+      const meta = await readFile(path.join(dir, RUN_FILES.meta), 'utf8').then((t) => JSON.parse(t) as RunMeta, () => undefined);
+      return { runId: e.name, dir, meta: isObj(meta) ? meta : undefined };
+    }),
+  );
+  return runs.sort((a, b) => (b.meta?.startedAt ?? '').localeCompare(a.meta?.startedAt ?? '') || b.runId.localeCompare(a.runId));
+}

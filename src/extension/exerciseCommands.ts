@@ -1,0 +1,152 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Exercise } from '../core/course/types';
+import { parseHints, hintSequence, revealedHintsMarkdown } from '../core/hints';
+import { listFiles, applyScaffold, exerciseTemplateFiles, planScaffold, resetExercise, workspaceTemplateFiles, TemplateFile } from '../core/scaffold';
+import { LabState } from './labState';
+
+export const HINT_SCHEME = 'multimodal-lab-hints';
+
+/** Exercise id from a command argument: a tree node or an id string. */
+export function exerciseIdOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  const node = arg as { kind?: string; row?: { exercise?: Exercise } } | undefined;
+  return node?.kind === 'exercise' ? node.row?.exercise?.id : undefined;
+}
+
+/** Start, reset, hints and the reference solution: thin glue over src/core/scaffold and src/core/hints. */
+export class ExerciseCommands implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly hintChanges = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.hintChanges.event;
+
+  constructor(
+    private readonly state: LabState,
+    private readonly templatesRoot: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  private async exercise(arg: unknown): Promise<Exercise | undefined> {
+    const snap = await this.state.get();
+    if (snap.kind === 'error') throw new Error('The course file has errors; run "Multimodal Lab: Show Log" to see them.');
+    const id = exerciseIdOf(arg);
+    const available = snap.model.exercises.filter((e) => e.state !== 'unavailable');
+    if (id !== undefined) {
+      const row = snap.model.exercises.find((e) => e.exercise.id === id);
+      if (!row) throw new Error(`No exercise "${id}" in the course.`);
+      if (row.state === 'unavailable') throw new Error(`"${row.exercise.title}" is not available in this version of Multimodal Lab yet.`);
+      return row.exercise;
+    }
+    if (available.length === 0) throw new Error('No exercise is available in this version of Multimodal Lab yet.');
+    const pick = await vscode.window.showQuickPick(available.map((e) => ({ label: `${e.index}. ${e.exercise.title}`, description: e.state, exercise: e.exercise })), { placeHolder: 'Choose an exercise' });
+    return pick?.exercise;
+  }
+
+  private root(): string {
+    if (!this.state.workspaceRoot) throw new Error('Open a folder first: exercises are written into the workspace, under exercises/<id>/.');
+    return this.state.workspaceRoot;
+  }
+
+  /** Copies the starter, tests and (first time) workspace files; never overwrites; offers diffs for differences. */
+  async start(arg: unknown): Promise<void> {
+    const exercise = await this.exercise(arg);
+    if (!exercise) return;
+    const root = this.root();
+    const files = [...(await workspaceTemplateFiles(this.templatesRoot)), ...(await exerciseTemplateFiles(this.templatesRoot, exercise.id))];
+    const result = await applyScaffold(root, await planScaffold(root, files));
+    this.log.info(`Start "${exercise.id}": created ${result.created.length}, identical ${result.identical.length}, left as they are ${result.differs.length}`);
+    if (!this.state.progress?.exercise(exercise.id).startedAt) await this.state.progress?.updateExercise(exercise.id, { startedAt: new Date().toISOString() });
+    this.state.refresh();
+    await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(path.join(root, 'exercises', exercise.id, 'README.md')));
+    if (result.differs.length > 0) void this.offerDiffs(result.differs, root);
+    if (result.created.includes('package.json')) {
+      const install = 'Install Dependencies';
+      const choice = await vscode.window.showInformationMessage(`"${exercise.title}" is ready in exercises/${exercise.id}/. Its tests and training need TensorFlow.js in this workspace.`, install);
+      if (choice === install) await vscode.commands.executeCommand('multimodalLab.installDependencies');
+    }
+  }
+
+  private async offerDiffs(differs: readonly TemplateFile[], root: string): Promise<void> {
+    const show = 'Show Differences';
+    const names = differs.map((f) => f.dest);
+    const choice = await vscode.window.showWarningMessage(
+      `${names.length} of your files differ from the exercise template and were left exactly as they are: ${names.join(', ')}.`, show,
+    );
+    if (choice !== show) return;
+    for (const f of differs) {
+      await vscode.commands.executeCommand('vscode.diff', vscode.Uri.file(f.source), vscode.Uri.file(path.join(root, f.dest)), `${f.dest}: template ↔ yours`, { preview: false });
+    }
+  }
+
+  /** Backs up, then restores the starter. Asks first. */
+  async reset(arg: unknown): Promise<void> {
+    const exercise = await this.exercise(arg);
+    if (!exercise) return;
+    const root = this.root();
+    const ok = 'Back Up and Reset';
+    const choice = await vscode.window.showWarningMessage(
+      `Reset "${exercise.title}" to its starter code? Your current files are first copied to .multimodal-lab/backups/${exercise.id}/; files you added are kept.`,
+      { modal: true }, ok,
+    );
+    if (choice !== ok) return;
+    const result = await resetExercise(root, exercise.id, await exerciseTemplateFiles(this.templatesRoot, exercise.id), new Date());
+    this.log.info(`Reset "${exercise.id}": backup ${result.backupDir ?? '(nothing to back up)'}, restored ${result.restored.length}, locked ${result.locked.length}`);
+    this.state.refresh();
+    const reveal = 'Reveal Backup';
+    const locked = result.locked.length ? ` Left alone because they are read-only: ${result.locked.join(', ')}.` : '';
+    const msg = result.backupDir ? `Reset "${exercise.title}". Your previous files are in ${path.relative(root, result.backupDir)}.${locked}` : `Restored the starter of "${exercise.title}".${locked}`;
+    if ((await vscode.window.showInformationMessage(msg, ...(result.backupDir ? [reveal] : []))) === reveal && result.backupDir) {
+      await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.backupDir));
+    }
+  }
+
+  /** Reveals one more hint and shows all revealed hints. */
+  async nextHint(arg: unknown): Promise<void> {
+    const exercise = await this.exercise(arg);
+    if (!exercise) return;
+    const total = hintSequence(await this.hints(exercise.id)).length;
+    const progress = this.state.progress;
+    const revealed = Math.min(total, (progress?.exercise(exercise.id).hintsRevealed ?? 0) + 1);
+    await progress?.updateExercise(exercise.id, { hintsRevealed: revealed });
+    const uri = vscode.Uri.from({ scheme: HINT_SCHEME, path: `/${exercise.id}.md` });
+    this.hintChanges.fire(uri);
+    await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
+  }
+
+  private async hints(exerciseId: string) {
+    const text = await vscode.workspace.fs.readFile(vscode.Uri.file(path.join(this.templatesRoot, exerciseId, 'hints.md')));
+    return parseHints(new TextDecoder().decode(text));
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const id = uri.path.replace(/^\//, '').replace(/\.md$/, '');
+    const snap = await this.state.get();
+    const title = snap.kind === 'ok' ? (snap.course.exercises.find((e) => e.id === id)?.title ?? id) : id;
+    return revealedHintsMarkdown(title, await this.hints(id), this.state.progress?.exercise(id).hintsRevealed ?? 0);
+  }
+
+  /** Diffs the learner's files against the reference solution; asks first while the tests are not all passing. */
+  async compareSolution(arg: unknown): Promise<void> {
+    const exercise = await this.exercise(arg);
+    if (!exercise) return;
+    const root = this.root();
+    const tests = this.state.progress?.exercise(exercise.id).tests;
+    if (!tests || tests.passed < tests.total || tests.total === 0) {
+      const peek = 'Show the Solution';
+      const choice = await vscode.window.showWarningMessage(
+        `Your tests for "${exercise.title}" are not all passing yet. The solution is most useful after you have made your own attempt. Show it anyway?`,
+        { modal: true }, peek,
+      );
+      if (choice !== peek) return;
+    }
+    const solutionDir = path.join(this.templatesRoot, exercise.id, 'solution');
+    const pairs = (await listFiles(solutionDir)).map((rel) => ({ rel, solution: path.join(solutionDir, rel), mine: path.join(root, 'exercises', exercise.id, rel) }));
+    const pick = pairs.length === 1 ? pairs : await vscode.window.showQuickPick(pairs.map((p) => ({ label: p.rel, pair: p })), { canPickMany: true, placeHolder: 'Files to compare with the reference solution' }).then((x) => x?.map((i) => i.pair) ?? []);
+    for (const p of pick) {
+      await vscode.commands.executeCommand('vscode.diff', vscode.Uri.file(p.mine), vscode.Uri.file(p.solution), `${p.rel}: yours ↔ reference solution`, { preview: false });
+    }
+  }
+
+  dispose(): void {
+    this.hintChanges.dispose();
+  }
+}

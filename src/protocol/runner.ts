@@ -1,0 +1,215 @@
+/**
+ * Messages between the extension and the runner child process (`dist/runner.js`, started with an IPC channel).
+ * The first message the runner receives is its job; after that it only receives `stop`. Every message carries
+ * `type`; receivers narrow `unknown` with the guards at the bottom and switch exhaustively.
+ */
+
+export const RUNNER_PROTOCOL_VERSION = 1;
+
+/** Backends in ladder order; `tensorflow` is tfjs-node(-gpu). */
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export const BACKEND_LADDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+/** `auto` walks the ladder; any other value forces that rung (and fails clearly if it cannot load). */
+export type BackendPreference = 'auto' | BackendName;
+
+interface JobBase {
+  readonly type: 'job';
+  readonly protocol: typeof RUNNER_PROTOCOL_VERSION;
+  /** Absolute path of the learner's workspace folder (where node_modules with tfjs lives). */
+  readonly workspaceRoot: string;
+  readonly backend: BackendPreference;
+}
+
+/** Run mocha over an exercise's test files. */
+export interface TestJob extends JobBase {
+  readonly kind: 'test';
+  readonly exerciseId: string;
+  /** Absolute paths of the test files, in order. */
+  readonly files: readonly string[];
+  /** Only tests whose full title matches (mocha `grep`), when set. */
+  readonly grep?: string;
+}
+
+/** Run an exercise's training entry, reporting through the `lab` API into `runDir`. */
+export interface TrainJob extends JobBase {
+  readonly kind: 'train';
+  readonly exerciseId: string;
+  readonly runId: string;
+  /** Absolute path of the training entry, e.g. `<ws>/exercises/clip/train.ts`. */
+  readonly entry: string;
+  /** Absolute path of `.multimodal-lab/runs/<exercise>/<runId>/`. */
+  readonly runDir: string;
+  /** Which configuration the script should use; `auto` lets it pick by backend (gpu when a GPU rung is active). */
+  readonly config: 'auto' | 'cpu' | 'gpu' | 'smoke';
+  /** A checkpoint directory to resume from. */
+  readonly resumeFrom?: string;
+}
+
+/** Walk the whole ladder, load what loads, and micro-benchmark each rung for about a second. */
+export interface DiagnoseJob extends JobBase {
+  readonly kind: 'diagnose';
+}
+
+export type RunnerJob = TestJob | TrainJob | DiagnoseJob;
+
+/** Ask a training script to stop at its next `shouldStop()` check and checkpoint. */
+export interface StopRequest {
+  readonly type: 'stop';
+}
+
+export type ExtensionToRunner = RunnerJob | StopRequest;
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** One rung of the ladder as the runner found it. */
+export interface RungReport {
+  readonly backend: BackendName;
+  readonly status: 'active' | 'available' | 'skipped' | 'failed';
+  /** Why it was skipped or failed, or what it runs on ("CUDA device: NVIDIA H100", "SIMD, 1 thread"). */
+  readonly reason: string;
+  /** Micro-benchmark result when diagnosing: matmul GFLOP/s over about one second. */
+  readonly gflops?: number;
+}
+
+export interface BackendEvent {
+  readonly type: 'backend';
+  readonly active: BackendName;
+  /** One line for the status bar and the run header: which backend runs and why. */
+  readonly why: string;
+  readonly ladder: readonly RungReport[];
+  /** Package versions found in the workspace, e.g. {"@tensorflow/tfjs": "4.22.0"}. */
+  readonly versions: Readonly<Record<string, string>>;
+  /** Kernels the runner installed into the backend (training kernels for wasm, fixes for cpu). */
+  readonly kernels: readonly string[];
+  /** Models that cannot train on this backend, stated plainly (empty when all can). */
+  readonly limitations: readonly string[];
+}
+
+export interface SourceLocation {
+  /** Absolute path. */
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based. */
+  readonly column: number;
+}
+
+/** Shape, dtype and statistics of a tensor, for a failure message; values are not shipped. */
+export interface TensorSummary {
+  readonly shape: readonly number[];
+  readonly dtype: string;
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+export interface TestInfo {
+  /** Stable id: file path + full title. */
+  readonly id: string;
+  readonly file: string;
+  /** Titles from the outermost suite to the test. */
+  readonly path: readonly string[];
+  readonly location?: SourceLocation;
+}
+
+export type TestEvent =
+  | { readonly type: 'testsDiscovered'; readonly tests: readonly TestInfo[] }
+  | { readonly type: 'testStarted'; readonly id: string }
+  | { readonly type: 'testPassed'; readonly id: string; readonly durationMs: number }
+  | {
+      readonly type: 'testFailed';
+      readonly id: string;
+      readonly durationMs: number;
+      readonly message: string;
+      readonly expected?: string;
+      readonly actual?: string;
+      /** Where the failure happened: the assertion in the test file, or the learner's line that threw. */
+      readonly location?: SourceLocation;
+      readonly tensors?: { readonly expected?: TensorSummary; readonly actual?: TensorSummary };
+      readonly stack?: string;
+    }
+  | { readonly type: 'testSkipped'; readonly id: string; readonly reason: string }
+  | { readonly type: 'testsFinished'; readonly passed: number; readonly failed: number; readonly skipped: number };
+
+/** What the `lab` reporting API emits during training (also written to the run directory). */
+export type LabEvent =
+  | { readonly type: 'scalar'; readonly step: number; readonly name: string; readonly value: number }
+  | { readonly type: 'image'; readonly step: number; readonly name: string; readonly file: string; readonly width: number; readonly height: number }
+  | { readonly type: 'text'; readonly step: number; readonly name: string; readonly text: string }
+  | { readonly type: 'summary'; readonly values: Readonly<Record<string, number | string | boolean>> }
+  | { readonly type: 'checkpoint'; readonly step: number; readonly dir: string };
+
+export type RunStatus = 'running' | 'finished' | 'stopped' | 'crashed' | 'nan' | 'hung' | 'killed';
+
+export type RunEvent =
+  | { readonly type: 'runStarted'; readonly runId: string; readonly config: string; readonly resumedFrom?: string }
+  | { readonly type: 'stats'; readonly step: number; readonly stepMs: number; readonly stepsPerSec: number; readonly numTensors: number; readonly numBytes: number }
+  | { readonly type: 'runEnded'; readonly status: Exclude<RunStatus, 'running'>; readonly reason: string };
+
+export type RunnerToExtension =
+  | { readonly type: 'hello'; readonly protocol: number; readonly pid: number }
+  | BackendEvent
+  | { readonly type: 'output'; readonly stream: 'stdout' | 'stderr'; readonly text: string }
+  | TestEvent
+  | LabEvent
+  | RunEvent
+  /** The job itself failed (not a test): bad job, learner code that does not compile, tfjs missing. */
+  | { readonly type: 'fatal'; readonly message: string; readonly hint?: string; readonly location?: SourceLocation };
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const RUNNER_EVENT_TYPES: ReadonlySet<string> = new Set<RunnerToExtension['type']>([
+  'hello', 'backend', 'output', 'testsDiscovered', 'testStarted', 'testPassed', 'testFailed', 'testSkipped', 'testsFinished',
+  'scalar', 'image', 'text', 'summary', 'checkpoint', 'runStarted', 'stats', 'runEnded', 'fatal',
+]);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Narrows a message from the runner. Checks the discriminant and the fields the extension relies on. */
+export function isRunnerToExtension(v: unknown): v is RunnerToExtension {
+  if (!isRecord(v) || typeof v.type !== 'string' || !RUNNER_EVENT_TYPES.has(v.type)) return false;
+  switch (v.type) {
+    case 'testStarted':
+    case 'testPassed':
+    case 'testFailed':
+    case 'testSkipped':
+      return typeof v.id === 'string' && (v.type !== 'testFailed' || typeof v.message === 'string');
+    case 'testsDiscovered':
+      return Array.isArray(v.tests);
+    case 'scalar':
+      return typeof v.name === 'string' && typeof v.step === 'number' && typeof v.value === 'number';
+    case 'image':
+      return typeof v.name === 'string' && typeof v.step === 'number' && typeof v.file === 'string';
+    case 'text':
+      return typeof v.name === 'string' && typeof v.step === 'number' && typeof v.text === 'string';
+    case 'runEnded':
+      return typeof v.status === 'string' && typeof v.reason === 'string';
+    case 'backend':
+      return typeof v.active === 'string' && Array.isArray(v.ladder);
+    default:
+      return true;
+  }
+}
+
+/** Narrows the first message the runner receives. */
+export function isRunnerJob(v: unknown): v is RunnerJob {
+  if (!isRecord(v) || v.type !== 'job' || v.protocol !== RUNNER_PROTOCOL_VERSION || typeof v.workspaceRoot !== 'string') return false;
+  if (typeof v.backend !== 'string' || !(v.backend === 'auto' || (BACKEND_LADDER as readonly string[]).includes(v.backend))) return false;
+  switch (v.kind) {
+    case 'test':
+      return typeof v.exerciseId === 'string' && Array.isArray(v.files) && v.files.every((f) => typeof f === 'string');
+    case 'train':
+      return typeof v.exerciseId === 'string' && typeof v.runId === 'string' && typeof v.entry === 'string' && typeof v.runDir === 'string'
+        && ['auto', 'cpu', 'gpu', 'smoke'].includes(String(v.config));
+    case 'diagnose':
+      return true;
+    default:
+      return false;
+  }
+}
+
+export function isStopRequest(v: unknown): v is StopRequest {
+  return isRecord(v) && v.type === 'stop';
+}

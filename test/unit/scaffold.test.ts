@@ -1,0 +1,167 @@
+import * as assert from 'node:assert/strict';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import {
+  TemplateError, applyScaffold, exerciseTemplateFiles, listFiles, planScaffold, resetExercise, workspaceTemplateFiles,
+} from '../../src/core/scaffold';
+
+const NOW = new Date('2026-11-27T12:00:00.000Z');
+
+/** A templates/ folder with one complete exercise ("toy") and the shared workspace files. */
+async function templates(): Promise<string> {
+  const root = await mkdtemp(path.join(tmpdir(), 'mml-templates-'));
+  const files: Record<string, string> = {
+    'toy/README.md': '# Toy\n',
+    'toy/hints.md': '## TODO(1)\n1. Look at the shapes.\n',
+    'toy/starter/model.ts': 'export function f() { return 0; } // TODO(1)\n',
+    'toy/starter/train.ts': 'import { f } from "./model";\n',
+    'toy/tests/model.test.ts': 'it("works", () => {});\n',
+    'toy/solution/model.ts': 'export function f() { return 1; }\n',
+    'workspace/package.json': '{ "name": "my-lab" }\n',
+    'workspace/tsconfig.json': '{}\n',
+    'workspace/lab/report.ts': 'export const lab = {};\n',
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(root, rel)), { recursive: true });
+    await writeFile(path.join(root, rel), text);
+  }
+  return root;
+}
+
+async function workspace(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), 'mml-ws-'));
+}
+
+async function start(tpl: string, ws: string) {
+  const files = [...(await workspaceTemplateFiles(tpl)), ...(await exerciseTemplateFiles(tpl, 'toy'))];
+  return applyScaffold(ws, await planScaffold(ws, files));
+}
+
+describe('scaffolding an exercise', () => {
+  it('fills a fresh workspace with the workspace files, README, starter and tests — not the solution or hints', async () => {
+    const [tpl, ws] = [await templates(), await workspace()];
+    const result = await start(tpl, ws);
+    assert.deepEqual([...result.created].sort(), [
+      'exercises/toy/README.md', 'exercises/toy/model.ts', 'exercises/toy/tests/model.test.ts', 'exercises/toy/train.ts',
+      'lab/report.ts', 'package.json', 'tsconfig.json',
+    ]);
+    assert.deepEqual(result.differs, []);
+    assert.deepEqual(await listFiles(path.join(ws, 'exercises', 'toy')), ['README.md', 'model.ts', 'tests/model.test.ts', 'train.ts']);
+    assert.equal(await readFile(path.join(ws, 'exercises/toy/model.ts'), 'utf8'), 'export function f() { return 0; } // TODO(1)\n');
+  });
+
+  it('never overwrites an edited file, and reports it so a diff can be offered', async () => {
+    const [tpl, ws] = [await templates(), await workspace()];
+    await start(tpl, ws);
+    await writeFile(path.join(ws, 'exercises/toy/model.ts'), 'my work in progress\n');
+    await writeFile(path.join(ws, 'package.json'), '{ "name": "mine", "dependencies": {} }\n');
+    await rm(path.join(ws, 'exercises/toy/train.ts'));
+    const again = await start(tpl, ws);
+    assert.deepEqual(again.created, ['exercises/toy/train.ts'], 'only the deleted file comes back');
+    assert.deepEqual(again.differs.map((f) => f.dest).sort(), ['exercises/toy/model.ts', 'package.json']);
+    assert.equal(again.differs.find((f) => f.dest === 'package.json')?.source, path.join(tpl, 'workspace', 'package.json'));
+    assert.equal(await readFile(path.join(ws, 'exercises/toy/model.ts'), 'utf8'), 'my work in progress\n');
+    assert.equal(await readFile(path.join(ws, 'package.json'), 'utf8'), '{ "name": "mine", "dependencies": {} }\n');
+    assert.ok(again.identical.includes('exercises/toy/README.md'));
+  });
+
+  it('leaves a read-only learner file untouched', async () => {
+    const [tpl, ws] = [await templates(), await workspace()];
+    await start(tpl, ws);
+    const file = path.join(ws, 'exercises/toy/model.ts');
+    await writeFile(file, 'locked answer\n');
+    await chmod(file, 0o444);
+    const again = await start(tpl, ws);
+    assert.deepEqual(again.differs.map((f) => f.dest), ['exercises/toy/model.ts']);
+    assert.equal(await readFile(file, 'utf8'), 'locked answer\n');
+  });
+
+  it('treats a folder where a template file would go as the learner’s', async () => {
+    const [tpl, ws] = [await templates(), await workspace()];
+    await mkdir(path.join(ws, 'tsconfig.json'));
+    const result = await start(tpl, ws);
+    assert.deepEqual(result.differs.map((f) => f.dest), ['tsconfig.json']);
+  });
+
+  it('refuses an incomplete template before writing anything, naming what is missing', async () => {
+    const [tpl, ws] = [await templates(), await workspace()];
+    await rm(path.join(tpl, 'toy', 'hints.md'));
+    await rm(path.join(tpl, 'toy', 'solution'), { recursive: true });
+    await assert.rejects(exerciseTemplateFiles(tpl, 'toy'), (e: Error) => {
+      assert.ok(e instanceof TemplateError);
+      assert.equal(e.message, 'The template of exercise "toy" is incomplete: missing templates/toy/hints.md, templates/toy/solution. Nothing was written; reinstall or update Multimodal Lab.');
+      return true;
+    });
+    assert.deepEqual(await readdir(ws), []);
+  });
+
+  it('refuses a template whose tests folder is empty', async () => {
+    const tpl = await templates();
+    await rm(path.join(tpl, 'toy', 'tests', 'model.test.ts'));
+    await assert.rejects(exerciseTemplateFiles(tpl, 'toy'), /has no tests in templates\/toy\/tests\//);
+  });
+
+  it('reports a template file that vanished after listing, without writing', async () => {
+    const [tpl, ws] = [await templates(), await workspace()];
+    const files = await exerciseTemplateFiles(tpl, 'toy');
+    await writeFile(path.join(ws, 'placeholder'), '');
+    await mkdir(path.join(ws, 'exercises', 'toy'), { recursive: true });
+    await writeFile(path.join(ws, 'exercises/toy/model.ts'), 'mine\n');
+    await rm(path.join(tpl, 'toy', 'starter', 'model.ts'));
+    await assert.rejects(planScaffold(ws, files), /Template file .*model\.ts could not be read\. Nothing was written/);
+    assert.equal(await readFile(path.join(ws, 'exercises/toy/model.ts'), 'utf8'), 'mine\n');
+  });
+});
+
+describe('resetting an exercise', () => {
+  it('backs up every learner file, then restores the starter, keeping files the learner added', async () => {
+    const [tpl, ws] = [await templates(), await workspace()];
+    await start(tpl, ws);
+    await writeFile(path.join(ws, 'exercises/toy/model.ts'), 'broken attempt\n');
+    await writeFile(path.join(ws, 'exercises/toy/scratch.ts'), 'my experiment\n');
+    const result = await resetExercise(ws, 'toy', await exerciseTemplateFiles(tpl, 'toy'), NOW);
+    assert.equal(result.backupDir, path.join(ws, '.multimodal-lab', 'backups', 'toy', '2026-11-27T12-00-00-000Z'));
+    assert.deepEqual([...result.backedUp].sort(), [
+      'exercises/toy/README.md', 'exercises/toy/model.ts', 'exercises/toy/scratch.ts', 'exercises/toy/tests/model.test.ts', 'exercises/toy/train.ts',
+    ]);
+    assert.equal(await readFile(path.join(result.backupDir!, 'model.ts'), 'utf8'), 'broken attempt\n');
+    assert.equal(await readFile(path.join(result.backupDir!, 'scratch.ts'), 'utf8'), 'my experiment\n');
+    assert.equal(await readFile(path.join(ws, 'exercises/toy/model.ts'), 'utf8'), 'export function f() { return 0; } // TODO(1)\n');
+    assert.equal(await readFile(path.join(ws, 'exercises/toy/scratch.ts'), 'utf8'), 'my experiment\n');
+  });
+
+  it('leaves a locked (read-only) file in place and says so, with a writable backup', async () => {
+    const [tpl, ws] = [await templates(), await workspace()];
+    await start(tpl, ws);
+    const file = path.join(ws, 'exercises/toy/model.ts');
+    await writeFile(file, 'keep me\n');
+    await chmod(file, 0o444);
+    const result = await resetExercise(ws, 'toy', await exerciseTemplateFiles(tpl, 'toy'), NOW);
+    assert.deepEqual(result.locked, ['exercises/toy/model.ts']);
+    assert.ok(!result.restored.includes('exercises/toy/model.ts'));
+    assert.equal(await readFile(file, 'utf8'), 'keep me\n');
+    assert.equal(await readFile(path.join(result.backupDir!, 'model.ts'), 'utf8'), 'keep me\n');
+  });
+
+  it('two resets in a row keep both backups', async () => {
+    const [tpl, ws] = [await templates(), await workspace()];
+    await start(tpl, ws);
+    const files = await exerciseTemplateFiles(tpl, 'toy');
+    await writeFile(path.join(ws, 'exercises/toy/model.ts'), 'first\n');
+    await resetExercise(ws, 'toy', files, NOW);
+    await writeFile(path.join(ws, 'exercises/toy/model.ts'), 'second\n');
+    await resetExercise(ws, 'toy', files, new Date('2026-11-27T12:05:00.000Z'));
+    const stamps = await readdir(path.join(ws, '.multimodal-lab', 'backups', 'toy'));
+    assert.equal(stamps.length, 2);
+    const contents = await Promise.all(stamps.sort().map((s) => readFile(path.join(ws, '.multimodal-lab/backups/toy', s, 'model.ts'), 'utf8')));
+    assert.deepEqual(contents, ['first\n', 'second\n']);
+  });
+
+  it('on a never-started exercise restores the starter with nothing to back up', async () => {
+    const [tpl, ws] = [await templates(), await workspace()];
+    const result = await resetExercise(ws, 'toy', await exerciseTemplateFiles(tpl, 'toy'), NOW);
+    assert.equal(result.backupDir, undefined);
+    assert.equal(result.restored.length, 4);
+  });
+});
