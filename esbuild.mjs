@@ -29,7 +29,7 @@ const builds = [
   { ...nodeCommon, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
 ];
 if (existsSync('src/runner/main.ts')) {
-  builds.push({ ...nodeCommon, entryPoints: ['src/runner/main.ts'], outfile: 'dist/runner.js' });
+  builds.push({ ...nodeCommon, entryPoints: ['src/runner/main.ts'], outfile: 'dist/runner.js', logOverride: { 'require-resolve-not-external': 'silent' } });
 }
 if (webviewEntries.length > 0) {
   builds.push({

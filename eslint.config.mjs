@@ -10,7 +10,7 @@ const vscodeOnlyInExtension = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', 'dist-vsix/', '.cache/', 'test-output/', '.vscode-test/', 'templates/**/starter/', 'templates/**/solution/'] },
+  { ignores: ['node_modules/', 'dist/', 'out/', 'dist-vsix/', '.cache/', 'test-output/', '.vscode-test/', 'templates/**/starter/', 'templates/**/solution/', 'test/fixtures/course/**/starter/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

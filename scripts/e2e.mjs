@@ -1,11 +1,13 @@
 // End-to-end tests in a real VS Code (code-server 4.100.3 = VS Code 1.100.3), two modes:
 //   e2e-ui   mocha + playwright-core drive the workbench in Chromium like a learner (test/e2e/*.test.ts)
 //   e2e-api  the test-electron contract inside code-server's extension host (test/vscode/suite.ts → out/test/suite.js)
+//   e2e-runner  like e2e-ui, on a fixture course (test/fixtures/course) through the multimodalLab.courseFile setting:
+//            start an exercise, run its tests red then green, train, stop (test/e2e-runner/*.test.ts)
 // Each mode gets a fresh copy of sample-workspace/ and a fresh user-data dir. Prints
 // `e2e-ui: N passing, M failing` and `e2e-api: …` at the end; exits non-zero on any failure.
 // Flags: --ui / --api run one mode; E2E_KEEP=1 keeps the temporary folders. See notes/e2e-code-server.md.
 import { spawn } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { format } from 'node:util';
@@ -32,6 +34,25 @@ const userSettings = {
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
 };
+
+/**
+ * The fixture course assembled as the extension expects a templates folder: course.json, the exercise folders, and
+ * workspace/ with the real lab library. The workspace's node_modules points at the repo's, which holds the pinned
+ * tfjs, so nothing is downloaded.
+ */
+function prepareFixtureCourse(sandbox) {
+  const course = join(sandbox.root, 'course');
+  cpSync(join(repoRoot, 'test', 'fixtures', 'course'), course, { recursive: true });
+  cpSync(join(repoRoot, 'templates', 'workspace'), join(course, 'workspace'), { recursive: true });
+  symlinkSync(join(repoRoot, 'node_modules'), join(sandbox.workspace, 'node_modules'), 'dir');
+  const settingsFile = join(sandbox.userDataDir, 'User', 'settings.json');
+  const settings = {
+    ...userSettings, 'multimodalLab.courseFile': join(course, 'course.json'), 'multimodalLab.hangTimeoutSeconds': 60,
+    'testing.automaticallyOpenPeekView': 'failureAnywhere',
+  };
+  writeFileSync(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
+  return course;
+}
 
 /** A throwaway folder with a clean copy of sample-workspace/, a user-data dir and an extensions dir. */
 function prepareSandbox(mode) {
@@ -76,16 +97,17 @@ function totals(output, exitCode) {
   return { passing, failing };
 }
 
-async function runUiMode() {
-  const sandbox = prepareSandbox('ui');
+async function runUiMode(mode = 'ui', specs = 'test/e2e/**/*.test.ts') {
+  const sandbox = prepareSandbox(mode);
+  const course = mode === 'runner' ? prepareFixtureCourse(sandbox) : undefined;
   linkExtension(sandbox.extensionsDir);
-  const log = createWriteStream(join(outputDir, 'ui.log'));
+  const log = createWriteStream(join(outputDir, `${mode}.log`));
   const result = await withCodeServer({ ...sandbox, workspace: sandbox.workspace, log: (line) => log.write(`[code-server] ${line}\n`) },
     (server) => new Promise((resolve, reject) => {
       const mocha = join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js');
       const child = spawn(process.execPath, [
         '--import', 'tsx', mocha, '--no-config', '--no-package', '--reporter', 'spec', '--timeout', '120000',
-        'test/e2e/**/*.test.ts',
+        specs,
       ], {
         cwd: repoRoot,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -94,6 +116,7 @@ async function runUiMode() {
           E2E_FOLDER_URL: server.folderUrl,
           E2E_WORKSPACE: sandbox.workspace,
           E2E_SCREENSHOT_DIR: outputDir,
+          ...(course ? { E2E_COURSE: course } : {}),
           CHROMIUM_PATH: chromiumPath,
           FORCE_COLOR: '0',
         },
@@ -177,7 +200,7 @@ async function ensureSuiteBundle() {
 }
 
 async function main() {
-  const only = process.argv.includes('--ui') ? 'ui' : process.argv.includes('--api') ? 'api' : undefined;
+  const only = ['ui', 'api', 'runner'].find((m) => process.argv.includes(`--${m}`));
   try {
     checkPrerequisites();
   } catch (error) {
@@ -195,7 +218,11 @@ async function main() {
   const started = Date.now();
   await ensureCodeServer();
   const results = [];
-  const modes = [['e2e-ui', runUiMode], ['e2e-api', async () => { await ensureSuiteBundle(); return runApiMode(); }]];
+  const modes = [
+    ['e2e-ui', () => runUiMode()],
+    ['e2e-api', async () => { await ensureSuiteBundle(); return runApiMode(); }],
+    ['e2e-runner', () => runUiMode('runner', 'test/e2e-runner/**/*.test.ts')],
+  ];
   for (const [name, runMode] of modes) {
     if (only && name !== `e2e-${only}`) continue;
     console.log(`\n[e2e] ${name}`);

@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { Course, Evidence, Milestone } from './course/types';
+import { Progress } from './progress';
 
 /** What the extension currently knows; later issues fill these from test results, runs and quizzes. */
 export interface EvidenceSnapshot {
@@ -50,4 +53,29 @@ export function evidenceLabel(course: Course, e: Evidence): string {
     return `all tests of "${title}" pass`;
   }
   return e.label;
+}
+
+/**
+ * Evidence from the workspace: exercises whose last full test run passed, and the summary of each exercise's last
+ * finished training run. Quizzes arrive with the milestone issues; until then none counts as passed.
+ */
+export async function gatherEvidence(workspaceRoot: string, progress: Progress): Promise<EvidenceSnapshot> {
+  const exercises = Object.entries(progress.exercises ?? {});
+  const testsPassing = new Set(exercises.filter(([, p]) => p.tests && p.tests.total > 0 && p.tests.passed === p.tests.total).map(([id]) => id));
+  const summaries = new Map<string, Record<string, unknown>>();
+  await Promise.all(
+    exercises.filter(([, p]) => p.trained).map(async ([id, p]) => {
+      const file = path.join(workspaceRoot, '.multimodal-lab', 'runs', id, p.trained!.runId, 'summary.json');
+      const summary = await readFile(file, 'utf8').then((t) => JSON.parse(t) as unknown, () => undefined);
+      if (typeof summary === 'object' && summary !== null) summaries.set(id, summary as Record<string, unknown>);
+    }),
+  );
+  return {
+    testsPassing,
+    quizzesPassed: new Set(),
+    runMetric: (exercise, metric) => {
+      const v = summaries.get(exercise)?.[metric];
+      return typeof v === 'number' ? v : undefined;
+    },
+  };
 }

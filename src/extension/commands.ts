@@ -3,14 +3,24 @@ import { Reading } from '../core/course/types';
 import { ensureNotesFile } from '../core/notes';
 import { readingDetailMarkdown } from '../core/readingDetail';
 import { readingIdOf } from './curriculumTree';
-import { ExerciseCommands, HINT_SCHEME } from './exerciseCommands';
+import { ExerciseCommands, HINT_SCHEME, exerciseIdOf } from './exerciseCommands';
+import { RunnerLauncher } from './runnerLauncher';
+import { ExerciseTests } from './testing';
+import { Training } from './training';
+import type { DiagnoseJob } from '../protocol/runner';
 import { installDependencies } from './installDependencies';
 import { LabState } from './labState';
 
 const DETAIL_SCHEME = 'multimodal-lab';
 
 /** Registers every command; each accepts a tree node or a reading id, and asks with a quick pick otherwise. */
-export function registerCommands(context: vscode.ExtensionContext, state: LabState, log: vscode.LogOutputChannel): void {
+export interface RunnerParts {
+  readonly launcher: RunnerLauncher;
+  readonly tests: ExerciseTests;
+  readonly training: Training;
+}
+
+export function registerCommands(context: vscode.ExtensionContext, state: LabState, log: vscode.LogOutputChannel, runner: RunnerParts): void {
   const details = new ReadingDetails(state);
   const register = (id: string, fn: (...args: unknown[]) => Promise<unknown> | unknown): void => {
     context.subscriptions.push(
@@ -59,7 +69,7 @@ export function registerCommands(context: vscode.ExtensionContext, state: LabSta
     details.changed(vscode.Uri.from({ scheme: DETAIL_SCHEME, path: `/readings/${reading.id}.md` }));
   });
 
-  const exercises = new ExerciseCommands(state, vscode.Uri.joinPath(context.extensionUri, 'templates').fsPath, log);
+  const exercises = new ExerciseCommands(state, log);
   const npmLog = vscode.window.createOutputChannel('Multimodal Lab: npm');
   context.subscriptions.push(exercises, npmLog, vscode.workspace.registerTextDocumentContentProvider(HINT_SCHEME, exercises));
   register('multimodalLab.startExercise', (arg) => exercises.start(arg));
@@ -75,6 +85,45 @@ export function registerCommands(context: vscode.ExtensionContext, state: LabSta
     if (!state.workspaceRoot || typeof arg !== 'string') return;
     await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(vscode.Uri.file(state.workspaceRoot), 'exercises', arg, 'README.md'));
   });
+  const exerciseArg = async (arg: unknown): Promise<string | undefined> => exerciseIdOf(arg) ?? (await pickStartedExercise(state));
+  register('multimodalLab.train', async (arg) => {
+    const id = await exerciseArg(arg);
+    return id ? runner.training.train(id) : undefined;
+  });
+  register('multimodalLab.stopTraining', async (arg) => {
+    const id = await exerciseArg(arg);
+    if (id) runner.training.stop(id);
+  });
+  register('multimodalLab.resumeTraining', async (arg) => {
+    const id = await exerciseArg(arg);
+    return id ? runner.training.resume(id) : undefined;
+  });
+  register('multimodalLab.runTests', async () => {
+    await runner.tests.discoverAll();
+    await vscode.commands.executeCommand('testing.runAll');
+  });
+  const backendLog = vscode.window.createOutputChannel('Multimodal Lab: Backends');
+  context.subscriptions.push(backendLog);
+  register('multimodalLab.diagnoseBackends', async () => {
+    if (!state.workspaceRoot) throw new Error('Open a folder first: backends are loaded from the workspace\'s node_modules.');
+    if (!vscode.workspace.isTrusted) throw new Error('Diagnosing backends loads native code from this folder, so it needs a trusted workspace.');
+    backendLog.clear();
+    backendLog.show(true);
+    backendLog.appendLine(`Diagnosing TensorFlow.js backends in ${state.workspaceRoot} …`);
+    const job = { type: 'job', protocol: 1, kind: 'diagnose', workspaceRoot: state.workspaceRoot, backend: runner.launcher.backendPreference() } satisfies DiagnoseJob;
+    const handle = runner.launcher.start(job, (e) => {
+      if (e.type === 'backend') {
+        backendLog.appendLine(`\nActive: ${e.active} — ${e.why}\n`);
+        for (const r of e.ladder) backendLog.appendLine(`  ${r.backend.padEnd(15)} ${r.status.padEnd(10)} ${r.gflops !== undefined ? `${r.gflops.toFixed(2)} GFLOP/s  ` : ''}${r.reason}`);
+        backendLog.appendLine(`\nVersions: ${Object.entries(e.versions).map(([k, v]) => `${k} ${v}`).join(', ') || 'none found'}`);
+        if (e.kernels.length) backendLog.appendLine(`Kernels installed: ${e.kernels.join(', ')}`);
+        for (const l of e.limitations) backendLog.appendLine(`Limitation: ${l}`);
+      } else if (e.type === 'fatal') backendLog.appendLine(`Error: ${e.message}${e.hint ? `\n${e.hint}` : ''}`);
+      else if (e.type === 'output') backendLog.append(e.text);
+    });
+    await handle.done;
+  });
+
   register('multimodalLab.refresh', () => state.refresh(true));
   register('multimodalLab.showLog', () => log.show(true));
 }
@@ -118,4 +167,14 @@ class ReadingDetails implements vscode.TextDocumentContentProvider, vscode.Dispo
   dispose(): void {
     this.emitter.dispose();
   }
+}
+
+async function pickStartedExercise(state: LabState): Promise<string | undefined> {
+  const snap = await state.get();
+  if (snap.kind === 'error') throw new Error('The course file has errors; run "Multimodal Lab: Show Log" to see them.');
+  const started = snap.model.exercises.filter((e) => e.state !== 'unavailable' && e.state !== 'notStarted');
+  if (started.length === 0) throw new Error('No exercise has been started yet. Start one from the Curriculum view.');
+  if (started.length === 1) return started[0].exercise.id;
+  const pick = await vscode.window.showQuickPick(started.map((e) => ({ label: `${e.index}. ${e.exercise.title}`, id: e.exercise.id })), { placeHolder: 'Choose an exercise' });
+  return pick?.id;
 }

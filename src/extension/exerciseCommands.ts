@@ -21,9 +21,12 @@ export class ExerciseCommands implements vscode.TextDocumentContentProvider, vsc
 
   constructor(
     private readonly state: LabState,
-    private readonly templatesRoot: string,
     private readonly log: vscode.LogOutputChannel,
   ) {}
+
+  private get templatesRoot(): string {
+    return this.state.templatesRoot;
+  }
 
   private async exercise(arg: unknown): Promise<Exercise | undefined> {
     const snap = await this.state.get();

@@ -2,6 +2,9 @@ import * as vscode from 'vscode';
 import { CurriculumNode, CurriculumTree } from './curriculumTree';
 import { registerCommands } from './commands';
 import { LabState } from './labState';
+import { RunnerLauncher } from './runnerLauncher';
+import { ExerciseTests } from './testing';
+import { Training } from './training';
 
 /** What `activate` returns; tests read the activation time from it. */
 export interface LabApi {
@@ -35,7 +38,17 @@ export function activate(context: vscode.ExtensionContext): LabApi {
       }
     }),
   );
-  registerCommands(context, state, log);
+  // Nothing here spawns a process or reads a file: the runner starts on the first test run or training run.
+  const launcher = new RunnerLauncher(vscode.Uri.joinPath(context.extensionUri, 'dist', 'runner.js').fsPath);
+  const tests = new ExerciseTests(state, launcher, log);
+  const training = new Training(state, launcher, log);
+  context.subscriptions.push(launcher, tests, training);
+  registerCommands(context, state, log, { launcher, tests, training });
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('multimodalLab.courseFile')) state.refresh();
+    }),
+  );
   watchFiles(context, state, root);
 
   const activationMs = performance.now() - started;

@@ -3,7 +3,7 @@ import { CourseError, formatCourseError, loadCourseFile } from '../core/course/l
 import { Course } from '../core/course/types';
 import { CurriculumModel, ExerciseFacts, buildCurriculum } from '../core/curriculum';
 import { gatherExerciseFacts } from '../core/exerciseFacts';
-import { NO_EVIDENCE } from '../core/milestones';
+import { NO_EVIDENCE, gatherEvidence } from '../core/milestones';
 import { ExerciseProgress, ProgressStore, emptyProgress } from '../core/progress';
 
 export type LabSnapshot =
@@ -30,8 +30,18 @@ export class LabState implements vscode.Disposable {
     this.progress = workspaceRoot ? new ProgressStore(workspaceRoot) : undefined;
   }
 
+  /**
+   * The course file: the bundled one, or `multimodalLab.courseFile` (a machine-scoped setting for course authors,
+   * so a workspace cannot point it elsewhere). Exercise templates live beside it.
+   */
   get courseFile(): vscode.Uri {
-    return vscode.Uri.joinPath(this.extensionUri, 'templates', 'course.json');
+    const custom = vscode.workspace.getConfiguration('multimodalLab').get<string>('courseFile')?.trim();
+    return custom ? vscode.Uri.file(custom) : vscode.Uri.joinPath(this.extensionUri, 'templates', 'course.json');
+  }
+
+  /** `templates/`: the folder of the course file, holding `workspace/` and one folder per exercise. */
+  get templatesRoot(): string {
+    return vscode.Uri.joinPath(this.courseFile, '..').fsPath;
   }
 
   get(): Promise<LabSnapshot> {
@@ -65,9 +75,10 @@ export class LabState implements vscode.Disposable {
       return { kind: 'error', errors: result.errors };
     }
     const course = result.course;
-    const facts = await gatherExerciseFacts(vscode.Uri.joinPath(this.extensionUri, 'templates').fsPath, this.workspaceRoot, course.exercises.map((e) => e.id));
+    const facts = await gatherExerciseFacts(this.templatesRoot, this.workspaceRoot, course.exercises.map((e) => e.id));
     const progress = this.progress?.progress ?? emptyProgress();
-    const model = buildCurriculum(course, progress, (id) => withProgress(facts.get(id)!, progress.exercises?.[id]), NO_EVIDENCE);
+    const evidence = this.workspaceRoot ? await gatherEvidence(this.workspaceRoot, progress) : NO_EVIDENCE;
+    const model = buildCurriculum(course, progress, (id) => withProgress(facts.get(id)!, progress.exercises?.[id]), evidence);
     this.log.debug(`Curriculum loaded in ${(performance.now() - started).toFixed(1)} ms`);
     return { kind: 'ok', course, model };
   }

@@ -144,7 +144,13 @@ export type RunStatus = 'running' | 'finished' | 'stopped' | 'crashed' | 'nan' |
 export type RunEvent =
   | { readonly type: 'runStarted'; readonly runId: string; readonly config: string; readonly resumedFrom?: string }
   | { readonly type: 'stats'; readonly step: number; readonly stepMs: number; readonly stepsPerSec: number; readonly numTensors: number; readonly numBytes: number }
-  | { readonly type: 'runEnded'; readonly status: Exclude<RunStatus, 'running'>; readonly reason: string };
+  | {
+      readonly type: 'runEnded';
+      readonly status: Exclude<RunStatus, 'running'>;
+      readonly reason: string;
+      /** For `crashed` and `nan`: the learner's line where it happened (innermost frame in the exercise folder). */
+      readonly location?: SourceLocation;
+    };
 
 export type RunnerToExtension =
   | { readonly type: 'hello'; readonly protocol: number; readonly pid: number }

@@ -2,7 +2,10 @@ import * as assert from 'node:assert/strict';
 import { parseCourse } from '../../src/core/course/load';
 import { Course } from '../../src/core/course/types';
 import { ExerciseFacts, buildCurriculum, exerciseState, formatHours, readingLabel } from '../../src/core/curriculum';
-import { EvidenceSnapshot, NO_EVIDENCE, evaluateMilestone } from '../../src/core/milestones';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { EvidenceSnapshot, NO_EVIDENCE, evaluateMilestone, gatherEvidence } from '../../src/core/milestones';
 import { readingDetailMarkdown } from '../../src/core/readingDetail';
 import { validCourseDoc } from '../fixtures/course';
 
@@ -88,6 +91,31 @@ describe('milestone evaluation', () => {
     const c = course();
     const m = buildCurriculum(c, { version: 1, readings: {} }, () => NONE, snapshot({ runMetric: () => 0.9 }));
     assert.equal(m.milestoneSummary, '1/2');
+  });
+});
+
+describe('evidence from the workspace', () => {
+  it('counts an exercise as passing only when its last full run passed every test', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'mml-evidence-'));
+    const e = await gatherEvidence(ws, {
+      version: 1, readings: {},
+      exercises: { clip: { tests: { passed: 7, total: 7, at: 'x' } }, ddpm: { tests: { passed: 3, total: 4, at: 'x' } }, cfg: { tests: { passed: 0, total: 0, at: 'x' } } },
+    });
+    assert.deepEqual([...e.testsPassing], ['clip']);
+    assert.deepEqual([...e.quizzesPassed], []);
+  });
+
+  it('reads run metrics from the summary of the last finished run', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'mml-evidence-'));
+    const dir = path.join(ws, '.multimodal-lab', 'runs', 'ddpm', 'r2');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'summary.json'), '{"sample_confidence": 0.86, "note": "text"}');
+    const e = await gatherEvidence(ws, { version: 1, readings: {}, exercises: { ddpm: { trained: { runId: 'r2', at: 'x' } }, clip: { trained: { runId: 'gone', at: 'x' } } } });
+    assert.equal(e.runMetric('ddpm', 'sample_confidence'), 0.86);
+    assert.equal(e.runMetric('ddpm', 'note'), undefined);
+    assert.equal(e.runMetric('clip', 'anything'), undefined);
+    const c = course();
+    assert.equal(evaluateMilestone(c, c.milestones[1], e).met, true);
   });
 });
 

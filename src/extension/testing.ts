@@ -1,0 +1,227 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { listFiles } from '../core/scaffold';
+import { discoverTests } from '../core/testDiscovery';
+import type { RunnerToExtension, SourceLocation, TensorSummary, TestJob } from '../protocol/runner';
+import { LabState } from './labState';
+import { RunnerLauncher } from './runnerLauncher';
+
+type ItemData = { readonly kind: 'exercise'; readonly exerciseId: string } | { readonly kind: 'file'; readonly exerciseId: string; readonly file: string } | { readonly kind: 'test'; readonly exerciseId: string; readonly file: string };
+
+/**
+ * The Test Explorer for scaffolded exercises: exercise → file → suite path → test. Tests run in the runner child
+ * process; its events map onto TestRun calls, and tests that never reported are marked errored with the reason.
+ */
+export class ExerciseTests implements vscode.Disposable {
+  private readonly controller = vscode.tests.createTestController('multimodalLab', 'Multimodal Lab exercises');
+  private readonly data = new WeakMap<vscode.TestItem, ItemData>();
+  private readonly disposables: vscode.Disposable[] = [this.controller];
+
+  constructor(
+    private readonly state: LabState,
+    private readonly launcher: RunnerLauncher,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.controller.resolveHandler = async () => this.discoverAll();
+    this.controller.refreshHandler = async () => this.discoverAll();
+    this.controller.createRunProfile('Run', vscode.TestRunProfileKind.Run, (request, token) => this.run(request, token), true, undefined, true);
+    if (state.workspaceRoot) {
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(state.workspaceRoot, 'exercises/*/tests/**/*.ts'));
+      const rediscover = (): Promise<void> => this.discoverAll();
+      this.disposables.push(watcher, watcher.onDidCreate(rediscover), watcher.onDidChange(rediscover), watcher.onDidDelete(rediscover));
+    }
+  }
+
+  /** Lists every scaffolded exercise's test files and their tests (statically, until a run reports). */
+  async discoverAll(): Promise<void> {
+    const root = this.state.workspaceRoot;
+    const snap = await this.state.get();
+    if (!root || snap.kind !== 'ok') return;
+    const items: vscode.TestItem[] = [];
+    for (const row of snap.model.exercises) {
+      const testsDir = path.join(root, 'exercises', row.exercise.id, 'tests');
+      const files = (await listFiles(testsDir).catch(() => [])).filter((f) => f.endsWith('.test.ts'));
+      if (files.length === 0) continue;
+      const ex = this.controller.createTestItem(`exercise:${row.exercise.id}`, `${row.index}. ${row.exercise.title}`, vscode.Uri.file(path.join(root, 'exercises', row.exercise.id)));
+      this.data.set(ex, { kind: 'exercise', exerciseId: row.exercise.id });
+      for (const rel of files) {
+        const file = path.join(testsDir, rel);
+        const fileItem = this.controller.createTestItem(file, rel, vscode.Uri.file(file));
+        this.data.set(fileItem, { kind: 'file', exerciseId: row.exercise.id, file });
+        const source = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file)));
+        for (const t of discoverTests(source)) this.addTest(fileItem, row.exercise.id, file, t.path, t.line);
+        ex.children.add(fileItem);
+      }
+      items.push(ex);
+    }
+    this.controller.items.replace(items);
+  }
+
+  /** Adds (or finds) the test item for `titles` under a file, creating suite items on the way. Ids match the runner's. */
+  private addTest(fileItem: vscode.TestItem, exerciseId: string, file: string, titles: readonly string[], line?: number): vscode.TestItem {
+    let parent = fileItem;
+    titles.forEach((title, i) => {
+      const id = testId(file, titles.slice(0, i + 1));
+      let item = parent.children.get(id);
+      if (!item) {
+        item = this.controller.createTestItem(id, title, vscode.Uri.file(file));
+        this.data.set(item, { kind: i === titles.length - 1 ? 'test' : 'file', exerciseId, file });
+        parent.children.add(item);
+      }
+      if (i === titles.length - 1 && line) item.range = new vscode.Range(line - 1, 0, line - 1, 0);
+      parent = item;
+    });
+    return parent;
+  }
+
+  private async run(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
+    const run = this.controller.createTestRun(request);
+    try {
+      if (!vscode.workspace.isTrusted) {
+        run.appendOutput('Multimodal Lab runs exercise tests only in a trusted workspace, because they execute the code in this folder.\r\n');
+        for (const item of this.requested(request)) run.errored(item, new vscode.TestMessage('This workspace is not trusted, so its code is not run. Trust the folder (Manage Workspace Trust) to run tests.'));
+        return;
+      }
+      const byExercise = new Map<string, vscode.TestItem[]>();
+      for (const item of this.requested(request)) {
+        const d = this.data.get(item);
+        if (d) byExercise.set(d.exerciseId, [...(byExercise.get(d.exerciseId) ?? []), item]);
+      }
+      for (const [exerciseId, items] of byExercise) {
+        if (token.isCancellationRequested) break;
+        await this.runExercise(run, exerciseId, items, token);
+      }
+    } finally {
+      run.end();
+    }
+  }
+
+  private requested(request: vscode.TestRunRequest): vscode.TestItem[] {
+    if (request.include) return [...request.include];
+    const all: vscode.TestItem[] = [];
+    this.controller.items.forEach((i) => all.push(i));
+    return all;
+  }
+
+  private async runExercise(run: vscode.TestRun, exerciseId: string, items: readonly vscode.TestItem[], token: vscode.CancellationToken): Promise<void> {
+    const root = this.state.workspaceRoot!;
+    const leaves = new Map<string, vscode.TestItem>();
+    const collect = (item: vscode.TestItem): void => {
+      if (item.children.size === 0 && this.data.get(item)?.kind === 'test') leaves.set(item.id, item);
+      item.children.forEach(collect);
+    };
+    items.forEach(collect);
+    const files = [...new Set([...leaves.values()].map((i) => (this.data.get(i) as { file: string }).file))];
+    leaves.forEach((i) => run.enqueued(i));
+    const reported = new Set<string>();
+    let passed = 0;
+    let total = 0;
+    const fileItemOf = (file: string): vscode.TestItem | undefined => this.controller.items.get(`exercise:${exerciseId}`)?.children.get(file);
+
+    const job = { type: 'job', protocol: 1, kind: 'test', workspaceRoot: root, backend: this.launcher.backendPreference(), exerciseId, files } satisfies TestJob;
+    const onEvent = (e: RunnerToExtension): void => {
+      switch (e.type) {
+        case 'testsDiscovered':
+          for (const t of e.tests) {
+            const fileItem = fileItemOf(t.file);
+            if (fileItem) leaves.set(t.id, this.addTest(fileItem, exerciseId, t.file, t.path, t.location?.line));
+          }
+          break;
+        case 'testStarted': {
+          const item = leaves.get(e.id);
+          if (item) run.started(item);
+          break;
+        }
+        case 'testPassed':
+        case 'testFailed':
+        case 'testSkipped': {
+          const item = leaves.get(e.id);
+          reported.add(e.id);
+          if (e.type !== 'testSkipped') total++;
+          if (!item) break;
+          if (e.type === 'testPassed') {
+            passed++;
+            run.passed(item, e.durationMs);
+          } else if (e.type === 'testSkipped') run.skipped(item);
+          else run.failed(item, failureMessage(e), e.durationMs);
+          break;
+        }
+        case 'output':
+          run.appendOutput(e.text.replace(/\r?\n/g, '\r\n'));
+          break;
+        case 'backend':
+          run.appendOutput(`Backend: ${e.active} — ${e.why}\r\n`);
+          break;
+        case 'fatal':
+          run.appendOutput(`\r\n${e.message}${e.hint ? `\r\n${e.hint}` : ''}\r\n`);
+          for (const [id, item] of leaves) {
+            if (!reported.has(id)) {
+              const msg = new vscode.TestMessage(`${e.message}${e.hint ? `\n\n${e.hint}` : ''}`);
+              if (e.location) msg.location = toLocation(e.location);
+              run.errored(item, msg);
+              reported.add(id);
+            }
+          }
+          break;
+        default:
+          break;
+      }
+    };
+    const handle = this.launcher.start(job, onEvent);
+    const cancel = token.onCancellationRequested(() => handle.cancel());
+    const exit = await handle.done;
+    cancel.dispose();
+    const reportedItems = new Set([...reported].map((id) => leaves.get(id)));
+    for (const [id, item] of leaves) {
+      if (reported.has(id) || reportedItems.has(item)) continue;
+      reportedItems.add(item);
+      const why = token.isCancellationRequested ? 'The run was cancelled before this test reported.' : `The test process ended (${exit.reason}) before this test reported.`;
+      run.errored(item, new vscode.TestMessage(why));
+    }
+    if (!isPartialRequest(items) && total > 0) {
+      await this.state.progress?.updateExercise(exerciseId, { tests: { passed, total, at: new Date().toISOString() } });
+      this.state.refresh();
+    }
+    this.log.info(`Tests of "${exerciseId}": ${passed}/${total} passed (${exit.reason})`);
+  }
+
+  dispose(): void {
+    this.disposables.forEach((d) => d.dispose());
+  }
+}
+
+/** The runner's test id: the file, then the titles from the outermost suite joined with " > ". */
+function testId(file: string, titles: readonly string[]): string {
+  return `${file}::${titles.join(' > ')}`;
+}
+
+/** Only a whole-exercise run updates the recorded k/n. */
+function isPartialRequest(items: readonly vscode.TestItem[]): boolean {
+  return !items.some((i) => i.id.startsWith('exercise:'));
+}
+
+function toLocation(l: SourceLocation): vscode.Location {
+  return new vscode.Location(vscode.Uri.file(l.file), new vscode.Position(Math.max(0, l.line - 1), Math.max(0, l.column - 1)));
+}
+
+function failureMessage(e: Extract<RunnerToExtension, { type: 'testFailed' }>): vscode.TestMessage {
+  let msg: vscode.TestMessage;
+  if (e.tensors && (e.tensors.expected || e.tensors.actual)) {
+    const md = new vscode.MarkdownString(`${e.message}\n\n| | shape | dtype | min | max | mean |\n|---|---|---|---|---|---|\n${tensorRow('expected', e.tensors.expected)}${tensorRow('actual', e.tensors.actual)}`);
+    msg = new vscode.TestMessage(md);
+    if (e.expected !== undefined) msg.expectedOutput = e.expected;
+    if (e.actual !== undefined) msg.actualOutput = e.actual;
+  } else if (e.expected !== undefined && e.actual !== undefined) {
+    msg = vscode.TestMessage.diff(e.message, e.expected, e.actual);
+  } else {
+    msg = new vscode.TestMessage(e.message);
+  }
+  if (e.location) msg.location = toLocation(e.location);
+  return msg;
+}
+
+function tensorRow(side: string, t: TensorSummary | undefined): string {
+  if (!t) return `| ${side} | — | | | | |\n`;
+  const f = (x: number): string => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
+  return `| ${side} | [${t.shape.join(', ')}] | ${t.dtype} | ${f(t.min)} | ${f(t.max)} | ${f(t.mean)} |\n`;
+}

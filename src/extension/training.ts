@@ -1,0 +1,116 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { listRuns } from '../core/runs';
+import type { RunStatus, RunnerToExtension, TrainJob } from '../protocol/runner';
+import { LabState } from './labState';
+import { RunnerLauncher } from './runnerLauncher';
+
+/** Train, Stop and Resume: a training run in the runner, with its progress in a notification and an output channel. */
+export class Training implements vscode.Disposable {
+  private readonly output = vscode.window.createOutputChannel('Multimodal Lab: Training');
+
+  constructor(
+    private readonly state: LabState,
+    private readonly launcher: RunnerLauncher,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** Starts a run of `exercises/<id>/train.ts`; `resumeFrom` is a checkpoint folder. Resolves with the run folder. */
+  async train(exerciseId: string, resumeFrom?: string): Promise<string | undefined> {
+    const root = this.state.workspaceRoot;
+    if (!root) throw new Error('Open a folder first: runs are stored in the workspace, under .multimodal-lab/runs/.');
+    if (!vscode.workspace.isTrusted) throw new Error('Training runs the code in this folder, so it needs a trusted workspace. Trust the folder (Manage Workspace Trust) and try again.');
+    const entry = path.join(root, 'exercises', exerciseId, 'train.ts');
+    if (!fs.existsSync(entry)) throw new Error(`There is no exercises/${exerciseId}/train.ts. Start the exercise first (or restore the file with "Reset Exercise").`);
+    const runId = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
+    const runDir = path.join(root, '.multimodal-lab', 'runs', exerciseId, runId);
+    fs.mkdirSync(runDir, { recursive: true });
+    const job = {
+      type: 'job', protocol: 1, kind: 'train', workspaceRoot: root, backend: this.launcher.backendPreference(),
+      exerciseId, runId, entry, runDir, config: 'auto', ...(resumeFrom ? { resumeFrom } : {}),
+    } satisfies TrainJob;
+
+    this.output.appendLine(`\n=== ${exerciseId} · run ${runId}${resumeFrom ? ` · resumed from ${resumeFrom}` : ''}`);
+    let ending: { status: Exclude<RunStatus, 'running'>; reason: string } | undefined;
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Training ${exerciseId}`, cancellable: true },
+      async (progress, token) => {
+        let lastStep = 0;
+        let rate = '';
+        const onEvent = (e: RunnerToExtension): void => {
+          switch (e.type) {
+            case 'backend':
+              this.output.appendLine(`backend: ${e.active} — ${e.why}`);
+              for (const l of e.limitations) this.output.appendLine(`  note: ${l}`);
+              break;
+            case 'output':
+              this.output.append(e.text);
+              break;
+            case 'stats':
+              rate = ` · ${e.stepsPerSec.toFixed(1)} steps/s`;
+              break;
+            case 'scalar':
+              if (e.name === 'loss' && e.step !== lastStep) {
+                lastStep = e.step;
+                progress.report({ message: `step ${e.step} · loss ${e.value.toPrecision(4)}${rate} — Cancel stops and checkpoints` });
+              }
+              break;
+            case 'runEnded':
+              ending = { status: e.status, reason: e.reason };
+              this.output.appendLine(`run ended: ${e.status}${e.reason ? ` — ${e.reason}` : ''}`);
+              break;
+            case 'fatal':
+              this.output.appendLine(`error: ${e.message}${e.hint ? `\n${e.hint}` : ''}`);
+              ending ??= { status: 'crashed', reason: e.message };
+              break;
+            default:
+              break;
+          }
+        };
+        const handle = this.launcher.start(job, onEvent);
+        token.onCancellationRequested(() => handle.stop());
+        await handle.done;
+      },
+    );
+    this.log.info(`Run ${exerciseId}/${runId}: ${ending?.status ?? 'unknown'}`);
+    await this.report(exerciseId, runId, ending);
+    return runDir;
+  }
+
+  private async report(exerciseId: string, runId: string, ending: { status: string; reason: string } | undefined): Promise<void> {
+    const status = ending?.status ?? 'crashed';
+    if (status === 'finished') {
+      await this.state.progress?.updateExercise(exerciseId, { trained: { runId, at: new Date().toISOString() } });
+      this.state.refresh();
+      void vscode.window.showInformationMessage(`Multimodal Lab: the ${exerciseId} run finished. Its files are in .multimodal-lab/runs/${exerciseId}/${runId}/.`);
+      return;
+    }
+    if (status === 'stopped') {
+      void vscode.window.showInformationMessage(`Multimodal Lab: the ${exerciseId} run stopped${ending?.reason ? `: ${ending.reason.replace(/\.+$/, '')}` : ''}. "Resume Training" continues from its last checkpoint, if the script saved one.`);
+      return;
+    }
+    const show = 'Show Output';
+    const choice = await vscode.window.showErrorMessage(`Multimodal Lab: the ${exerciseId} run ended as ${status}. ${ending?.reason ?? ''}`, show);
+    if (choice === show) this.output.show();
+  }
+
+  stop(exerciseId: string): void {
+    if (!this.launcher.stop(exerciseId)) void vscode.window.showInformationMessage(`Multimodal Lab: no run of ${exerciseId} is in progress.`);
+  }
+
+  /** Resumes from the newest run of the exercise that saved a checkpoint. */
+  async resume(exerciseId: string): Promise<string | undefined> {
+    const root = this.state.workspaceRoot;
+    if (!root) throw new Error('Open a folder first.');
+    const withCheckpoint = (await listRuns(root, exerciseId)).find((r) => r.meta?.latestCheckpoint);
+    if (!withCheckpoint?.meta?.latestCheckpoint) {
+      throw new Error(`No run of ${exerciseId} has saved a checkpoint yet (lab.checkpoint). Start a new run with "Train" instead.`);
+    }
+    return this.train(exerciseId, withCheckpoint.meta.latestCheckpoint);
+  }
+
+  dispose(): void {
+    this.output.dispose();
+  }
+}

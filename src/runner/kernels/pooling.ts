@@ -1,0 +1,56 @@
+// MaxPoolGrad for wasm. The stock kernel starts its running max at the smallest *positive* float, so a
+// window whose values are all negative routes no gradient at all (silently wrong training). This one scans
+// each window in row-major order and keeps the first strict maximum, exactly like the cpu backend, so ties
+// (common after a ReLU: windows of zeros) send the gradient to the same element on both backends.
+import type { KernelFunc, NamedAttrMap, TensorInfo, TfCore, WasmBackend } from './context';
+
+type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: NamedAttrMap };
+
+/** MaxPoolGrad(dy, input, output) → dx with the shape of input. */
+export function makeMaxPoolGrad(tf: TfCore): KernelFunc {
+  return ((args: Args): TensorInfo => {
+    const { dy, input } = args.inputs;
+    const a = args.attrs;
+    const backend = args.backend as WasmBackend;
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number], a.filterSize as [number, number],
+      a.strides as [number, number], 1, a.pad as 'same', a.dimRoundingMode as 'floor' | undefined);
+    const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
+    const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+    const { effectiveFilterHeight: efh, effectiveFilterWidth: efw } = info;
+    const { top, left } = info.padInfo;
+    const out = backend.makeOutput(input.shape, 'float32');
+    const x = backend.typedArrayFromHeap(input) as Float32Array;
+    const g = backend.typedArrayFromHeap(dy) as Float32Array;
+    const dx = backend.typedArrayFromHeap(out) as Float32Array;
+    dx.fill(0);
+    const taps = new Int32Array(efh * efw);
+    for (let b = 0; b < B; b++) {
+      for (let oy = 0; oy < OH; oy++) {
+        for (let ox = 0; ox < OW; ox++) {
+          // Offsets of the window's in-bounds pixels, in row-major order (the order ties are resolved in).
+          let n = 0;
+          for (let fy = 0; fy < efh; fy += dh) {
+            const iy = oy * sh - top + fy;
+            if (iy < 0 || iy >= H) continue;
+            for (let fx = 0; fx < efw; fx += dw) {
+              const ix = ox * sw - left + fx;
+              if (ix >= 0 && ix < W) taps[n++] = ((b * H + iy) * W + ix) * C;
+            }
+          }
+          const gBase = ((b * OH + oy) * OW + ox) * C;
+          for (let c = 0; c < C; c++) {
+            let best = -Infinity;
+            let where = -1;
+            for (let t = 0; t < n; t++) {
+              const v = x[taps[t] + c];
+              if (v > best) { best = v; where = taps[t] + c; }
+            }
+            if (where >= 0) dx[where] += g[gBase + c];
+          }
+        }
+      }
+    }
+    return out;
+  }) as unknown as KernelFunc;
+}

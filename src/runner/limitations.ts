@@ -1,0 +1,36 @@
+// What cannot train on the active backend, derived from the kernels actually registered, so the list shrinks on
+// its own as the training kernels (src/runner/kernels) grow.
+import type { BackendName } from '../protocol/runner';
+import type { TfCore, TrainingKernelReport } from './kernels/index';
+
+/** Gradient kernels that common models need, and the models that fail without them. */
+const NEEDED_ON_WASM: ReadonlyArray<readonly [string, string]> = [
+  ['Conv2DBackpropFilter', 'conv nets, UNets and conv2dTranspose'],
+  ['Conv2DBackpropInput', 'stacked conv nets and UNets'],
+  ['DepthwiseConv2dNativeBackpropInput', 'depthwise and separable convolutions'],
+  ['DepthwiseConv2dNativeBackpropFilter', 'depthwise and separable convolutions'],
+  ['UnsortedSegmentSum', 'embeddings (the gradient of gather): text encoders and transformers over tokens'],
+];
+
+/** Plain statements of what cannot train on `active` (empty when everything can). */
+export function limitationsFor(tf: TfCore, active: BackendName, kernelError?: string): string[] {
+  const out: string[] = [];
+  if (kernelError) out.push(`The training kernels could not be installed (${kernelError}); stock tfjs kernels are used.`);
+  if (active === 'wasm') {
+    for (const [kernel, models] of NEEDED_ON_WASM) {
+      if (!tf.getKernel(kernel, 'wasm')) out.push(`Cannot train ${models} on wasm: kernel ${kernel} is missing.`);
+    }
+    out.push('Conv3D gradients are wrong on wasm: 3-D conv nets do not train correctly here.');
+  }
+  if (active === 'cpu') out.push('The cpu backend is pure JavaScript, about 500× slower than wasm: real training runs would take hours.');
+  out.push('einsum has no gradient in tfjs on any backend: write trainable code with matMul instead.');
+  return out;
+}
+
+/** One line per kernel the runner changed (bridged kernels counted in one line). */
+export function kernelLines(report: TrainingKernelReport): string[] {
+  const lines = report.changes.filter((c) => c.change !== 'bridged').map((c) => `${c.backend} ${c.kernel}: ${c.change} (${c.why})`);
+  const bridged = report.changes.filter((c) => c.change === 'bridged').length;
+  if (bridged) lines.push(`${bridged} other wasm kernels bridged to cpu`);
+  return lines;
+}

@@ -1,0 +1,100 @@
+// The runner child process (bundled to dist/runner.js). It receives one job as its first IPC message, answers
+// `hello`, picks a backend, runs the job and exits; afterwards it only listens for `stop`. Everything it has to
+// say goes through src/protocol/runner.ts.
+import { RUNNER_PROTOCOL_VERSION, isRunnerJob, isStopRequest, type RunnerJob, type RunnerToExtension } from '../protocol/runner';
+import { RUN_META_VERSION } from '../protocol/runFiles';
+import { NoBackendError, selectBackend } from './backend';
+import { matmulGflops } from './diagnose';
+import { captureOutput, exitAfterFlush, send } from './ipc';
+import { writeMeta } from './meta';
+import { LoadError, runTestJob } from './testJob';
+import { runTrainJob } from './trainJob';
+import { installTypeScriptHook } from './tsHook';
+import { MissingPackageError, loadWorkspace, type Workspace } from './workspace';
+
+let stopRequested = false;
+
+function fatal(message: string, hint?: string, location?: LoadError['location']): void {
+  send({ type: 'fatal', message, ...(hint ? { hint } : {}), ...(location ? { location } : {}) } satisfies RunnerToExtension);
+}
+
+async function runJob(job: RunnerJob): Promise<number> {
+  let ws: Workspace;
+  try {
+    ws = loadWorkspace(job.workspaceRoot);
+  } catch (err) {
+    if (err instanceof MissingPackageError) return failJob(job, err.message, err.hint);
+    throw err;
+  }
+  const backend = await selectBackend(ws, {
+    preference: job.backend,
+    all: job.kind === 'diagnose',
+    ...(job.kind === 'diagnose' ? { onLoaded: (rung) => matmulGflops(ws.tf, rung === 'cpu') } : {}),
+  }).catch((err: unknown) => {
+    if (err instanceof NoBackendError) return err;
+    throw err;
+  });
+  if (backend instanceof NoBackendError) {
+    return failJob(job, backend.message, 'Set "multimodalLab.backend" to "auto", or install the packages named above with "Multimodal Lab: Install exercise dependencies".');
+  }
+  send(backend);
+  switch (job.kind) {
+    case 'test':
+      await runTestJob(job, ws);
+      return 0;
+    case 'train': {
+      const outcome = await runTrainJob(job, ws, backend, () => stopRequested);
+      return outcome.status === 'finished' || outcome.status === 'stopped' ? 0 : 1;
+    }
+    case 'diagnose':
+      return 0;
+  }
+}
+
+/** The job could not start: say why, and for a training run leave a crashed meta.json behind. */
+function failJob(job: RunnerJob, message: string, hint: string): number {
+  fatal(message, hint);
+  if (job.kind === 'train') {
+    const now = new Date().toISOString();
+    writeMeta(job.runDir, {
+      version: RUN_META_VERSION, exerciseId: job.exerciseId, runId: job.runId, config: job.config,
+      startedAt: now, endedAt: now, status: 'crashed', reason: `${message} ${hint}`, exitCode: 1,
+    });
+    send({ type: 'runEnded', status: 'crashed', reason: `${message} ${hint}` } satisfies RunnerToExtension);
+  }
+  return 1;
+}
+
+async function start(message: unknown): Promise<void> {
+  if (!isRunnerJob(message)) {
+    fatal(`The runner received a job it cannot read (it expects protocol version ${RUNNER_PROTOCOL_VERSION}).`,
+      'The extension and its runner are out of step: reload the window (Developer: Reload Window).');
+    await exitAfterFlush(2);
+    return;
+  }
+  send({ type: 'hello', protocol: RUNNER_PROTOCOL_VERSION, pid: process.pid } satisfies RunnerToExtension);
+  captureOutput();
+  installTypeScriptHook();
+  let code = 1;
+  try {
+    code = await runJob(message);
+  } catch (err) {
+    if (err instanceof LoadError) {
+      fatal(err.message, err.hint, err.location);
+    } else {
+      const e = err instanceof Error ? err : new Error(String(err));
+      fatal(`The runner failed while running a ${message.kind} job: ${e.stack ?? e.message}`,
+        'This is a bug in Multimodal Lab, not in your code. Please report it with the text above.');
+    }
+  }
+  await exitAfterFlush(code);
+}
+
+if (!process.send) {
+  console.error('dist/runner.js is started by the Multimodal Lab extension with an IPC channel; it cannot run on its own.');
+  process.exit(2);
+}
+process.on('message', (m: unknown) => {
+  if (isStopRequest(m)) stopRequested = true;
+});
+process.once('message', (m: unknown) => void start(m));

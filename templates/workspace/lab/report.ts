@@ -1,0 +1,214 @@
+/**
+ * The `lab` reporting API: what a training script tells the run panel.
+ *
+ *   lab.scalar('loss', loss, step)           a number per step (curves)
+ *   lab.images('samples', batch, step)       an image or a batch laid out as a grid (PNG)
+ *   lab.text('caption', text, step)          text per step (captions, transcripts)
+ *   lab.summary({ accuracy: 0.93 })          the final numbers milestones check (last write wins)
+ *   lab.shouldStop()                         true once the learner pressed Stop (or Ctrl+C in a terminal)
+ *   lab.checkpoint(step, dir => model.save(`file://${dir}`))
+ *   lab.config({ cpu, gpu, smoke })          the configuration the run was started with
+ *   lab.resumeFrom()                         the checkpoint directory to resume from, if any
+ *
+ * A training entry (`exercises/<id>/train.ts`) ends with `lab.run(main)`, where `main` is an async function that
+ * trains. That one line works both when the extension runs the script and from a terminal
+ * (`npx tsx exercises/<id>/train.ts`).
+ *
+ * Everything lands in the run directory, one file per kind (the format the run panel reads):
+ *   meta.json, scalars.jsonl, images.jsonl + images/<name>/<step>.png, text.jsonl, summary.json, checkpoints/<step>/
+ * Each JSONL record is appended as one whole line, so a run killed mid-write loses at most its last line.
+ * Under the extension the run directory comes from MULTIMODAL_LAB_RUN_DIR; from a terminal a new
+ * `.multimodal-lab/runs/<exercise>/<timestamp>-terminal/` is made.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { encodePng } from './png';
+import { toPixels, type ImageOptions } from './images';
+import { createTerminalRun, finishTerminalRun, type TerminalRun } from './terminalRun';
+
+// These shapes mirror `LabEvent` in the extension's src/protocol/runner.ts. This library lives in your workspace
+// and cannot import the extension's code, so keep the two in step when either changes.
+export type LabEvent =
+  | { type: 'scalar'; step: number; name: string; value: number }
+  | { type: 'image'; step: number; name: string; file: string; width: number; height: number }
+  | { type: 'text'; step: number; name: string; text: string }
+  | { type: 'summary'; values: Record<string, number | string | boolean> }
+  | { type: 'checkpoint'; step: number; dir: string };
+
+/** What the extension's runner installs as `globalThis.__multimodalLab` before it loads a training script. */
+export interface RunnerHook {
+  emit(event: LabEvent): void;
+  shouldStop(): boolean;
+  run(main: () => Promise<void>): Promise<void>;
+}
+
+export type ConfigName = 'cpu' | 'gpu' | 'smoke';
+
+/** A watched metric (`loss` by default) became NaN or ±Infinity: training has diverged. */
+export class NonFiniteError extends Error {
+  constructor(readonly metric: string, readonly step: number, readonly value: number) {
+    super(`${metric} became ${value} at step ${step}: training diverged. Usual causes: a learning rate that is too ` +
+      'high (try 10× lower), log(0) or division by zero (add an epsilon, use tf.logSoftmax instead of log(softmax)), ' +
+      'or inputs that are not normalised. Look at the curve just before this step.');
+    this.name = 'NonFiniteError';
+  }
+}
+
+function hook(): RunnerHook | undefined {
+  return (globalThis as { __multimodalLab?: RunnerHook }).__multimodalLab;
+}
+
+/** File-system safe form of a metric name, used for image folders ("samples/train" → "samples_train"). */
+export function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+export class Lab {
+  private dirCache?: string;
+  private terminal?: TerminalRun;
+  private readonly watched = new Set(['loss']);
+  private stopRequested = false;
+
+  /** `env` and `runner` are parameters so tests can make a Lab of their own; scripts use the `lab` below. */
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env, private readonly runner: () => RunnerHook | undefined = hook) {}
+
+  /** The run directory every file goes to (made on first use). */
+  dir(): string {
+    if (this.dirCache === undefined) {
+      const given = this.env.MULTIMODAL_LAB_RUN_DIR;
+      if (given) {
+        this.dirCache = given;
+      } else {
+        this.terminal = createTerminalRun(this.configName());
+        this.dirCache = this.terminal.dir;
+      }
+      fs.mkdirSync(this.dirCache, { recursive: true });
+    }
+    return this.dirCache;
+  }
+
+  /** Also treat `names` like `loss`: a NaN or infinite value stops the run with a NonFiniteError. */
+  watchFinite(...names: string[]): void {
+    for (const n of names) this.watched.add(n);
+  }
+
+  /** Records one number at `step`, e.g. `lab.scalar('loss', await loss.data()[0], step)`. */
+  scalar(name: string, value: number, step: number): void {
+    checkStep('scalar', name, step);
+    if (typeof value !== 'number') {
+      throw new TypeError(`lab.scalar('${name}'): value must be a number, got ${typeof value}. For a tensor, pass (await t.data())[0] or t.dataSync()[0].`);
+    }
+    if (this.watched.has(name) && !Number.isFinite(value)) throw new NonFiniteError(name, step, value);
+    this.append('scalars.jsonl', { step, name, value, time: Date.now() });
+    this.emit({ type: 'scalar', step, name, value });
+  }
+
+  /** Records an image [H, W, C] or a batch [N, H, W, C] as a PNG grid (ranges: see images.ts). */
+  images(name: string, images: tf.Tensor, step: number, options?: ImageOptions): void {
+    checkStep('images', name, step);
+    const px = toPixels(images, options);
+    const file = `images/${safeName(name)}/${step}.png`;
+    fs.mkdirSync(path.join(this.dir(), 'images', safeName(name)), { recursive: true });
+    fs.writeFileSync(path.join(this.dir(), file), encodePng(px.width, px.height, px.channels, px.data));
+    this.append('images.jsonl', { step, name, file, width: px.width, height: px.height, time: Date.now() });
+    this.emit({ type: 'image', step, name, file, width: px.width, height: px.height });
+  }
+
+  /** Records text at `step`, e.g. a generated caption. */
+  text(name: string, text: string, step: number): void {
+    checkStep('text', name, step);
+    this.append('text.jsonl', { step, name, text: String(text), time: Date.now() });
+    this.emit({ type: 'text', step, name, text: String(text) });
+  }
+
+  /** The run's final numbers (merged with earlier calls); milestones read these. */
+  summary(values: Record<string, number | string | boolean>): void {
+    const file = path.join(this.dir(), 'summary.json');
+    let merged: Record<string, number | string | boolean> = {};
+    try { merged = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof merged; } catch { /* first summary */ }
+    merged = { ...merged, ...values };
+    // Write then rename, so a reader never sees half a summary.
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(merged, null, 2) + '\n');
+    fs.renameSync(`${file}.tmp`, file);
+    this.emit({ type: 'summary', values: merged });
+  }
+
+  /** True once a stop was requested. Check it every step, save a checkpoint, and return from `main`. */
+  shouldStop(): boolean {
+    const runner = this.runner();
+    if (runner) return runner.shouldStop();
+    if (!this.stopRequested && process.listenerCount('SIGINT') === 0) {
+      process.once('SIGINT', () => {
+        this.stopRequested = true;
+        console.error('\n[lab] Stopping after this step (press Ctrl+C again to quit at once).');
+        process.once('SIGINT', () => process.exit(130));
+      });
+    }
+    return this.stopRequested;
+  }
+
+  /** Saves a checkpoint into `checkpoints/<step>/` with your `save(dir)`, and records it. Returns the directory. */
+  async checkpoint(step: number, save: (dir: string) => Promise<unknown>): Promise<string> {
+    checkStep('checkpoint', 'checkpoint', step);
+    const dir = path.join(this.dir(), 'checkpoints', String(step));
+    fs.mkdirSync(dir, { recursive: true });
+    await save(dir);
+    if (this.terminal) this.terminal.latestCheckpoint = dir;
+    this.emit({ type: 'checkpoint', step, dir });
+    return dir;
+  }
+
+  /** The checkpoint directory to resume from when the learner chose "Resume", else undefined. */
+  resumeFrom(): string | undefined {
+    return this.env.MULTIMODAL_LAB_RESUME_FROM || undefined;
+  }
+
+  /** Which configuration this run uses: the runner sets it (cpu, gpu or smoke); from a terminal it is cpu. */
+  configName(): ConfigName {
+    const c = this.env.MULTIMODAL_LAB_CONFIG;
+    return c === 'gpu' || c === 'smoke' ? c : 'cpu';
+  }
+
+  /** Picks the configuration for this run, e.g. `const cfg = lab.config({ cpu: {...}, gpu: {...}, smoke: {...} })`. */
+  config<T>(configs: { cpu: T; gpu: T; smoke: T }): T {
+    return configs[this.configName()];
+  }
+
+  /** Runs your training `main`: under the extension the runner awaits it; from a terminal it also ends the run. */
+  run(main: () => Promise<void>): Promise<void> {
+    const runner = this.runner();
+    if (runner) return runner.run(main);
+    this.dir();
+    return main().then(
+      () => { this.end(this.stopRequested ? 'stopped' : 'finished'); },
+      (err: unknown) => {
+        this.end(err instanceof NonFiniteError ? 'nan' : 'crashed', err instanceof Error ? err.message : String(err));
+        console.error(err instanceof NonFiniteError ? `\n${err.message}` : err);
+        process.exitCode = 1;
+      });
+  }
+
+  private end(status: 'finished' | 'stopped' | 'nan' | 'crashed', reason?: string): void {
+    if (this.terminal) finishTerminalRun(this.terminal, status, reason);
+  }
+
+  private append(file: string, record: object): void {
+    // One appendFileSync of one whole line: a kill leaves at most one partial last line.
+    fs.appendFileSync(path.join(this.dir(), file), JSON.stringify(record) + '\n');
+  }
+
+  private emit(event: LabEvent): void {
+    this.runner()?.emit(event);
+  }
+}
+
+function checkStep(what: string, name: string, step: number): void {
+  if (typeof name !== 'string' || name.length === 0) throw new TypeError(`lab.${what}: the name must be a non-empty string.`);
+  if (!Number.isInteger(step) || step < 0) {
+    throw new TypeError(`lab.${what}('${name}'): step must be a whole number ≥ 0, got ${step}. Pass your loop counter.`);
+  }
+}
+
+/** The one `lab` a training script uses. */
+export const lab = new Lab();

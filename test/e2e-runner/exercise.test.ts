@@ -1,0 +1,132 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// An exercise end to end in a real VS Code (code-server), on the fixture course (test/fixtures/course): start it from
+// the tree, run its tests and see the failure at the assertion's line, put the solution in and see green, train,
+// and stop. Started by scripts/e2e.mjs, which points multimodalLab.courseFile at the fixture course.
+import * as assert from 'node:assert/strict';
+import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumArgs, e2eEnvironment, eventually, rowText, screenshot, showMultimodalLab, treeRow, waitForWorkbench } from '../e2e/workbench';
+
+const course = process.env.E2E_COURSE ?? '';
+
+/** Right-clicks the exercise in the Curriculum tree and picks `action` from its context menu, as a learner does. */
+async function exerciseAction(page: Page, action: string): Promise<void> {
+  await eventually(`the "${action}" menu item`, async () => {
+    await page.keyboard.press('Escape');
+    await treeRow(page, '1. Fit a line').click({ button: 'right' });
+    const item = page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: new RegExp(`^${action}`) });
+    // The tree re-renders when progress changes, which can close an open menu: retry rather than wait long.
+    try {
+      await item.waitFor({ timeout: 3_000 });
+      await item.hover({ timeout: 3_000 });
+      await item.click({ timeout: 3_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 30_000);
+}
+
+/** The line numbers (1-based) in the active editor whose gutter shows a test-state icon of `state`. */
+async function gutterLines(page: Page, state: 'failed' | 'passed'): Promise<number[]> {
+  const editor = page.locator('.editor-group-container.active .monaco-editor').first();
+  const numbers = await editor.locator('.line-numbers').evaluateAll((els: Element[]) =>
+    els.map((el) => ({ n: Number(el.textContent), y: el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2 })));
+  const icons = await editor.locator(`.codicon-testing-${state}-icon`).evaluateAll((els: Element[]) =>
+    els.map((el) => el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2));
+  const lines = icons.map((y) => numbers.reduce((best, l) => (Math.abs(l.y - y) < Math.abs(best.y - y) ? l : best), { n: NaN, y: Infinity }).n);
+  return lines.filter((n) => Number.isFinite(n)).sort((a, b) => a - b);
+}
+
+describe('An exercise in code-server: start, test, fix, train, stop', function () {
+  this.timeout(180_000);
+  const env = e2eEnvironment();
+  const exerciseDir = join(env.workspace, 'exercises', 'toy');
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    assert.ok(course && existsSync(join(course, 'course.json')), 'E2E_COURSE points at the assembled fixture course');
+    browser = await chromium.launch({ executablePath: env.chromiumPath, args: chromiumArgs });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(env.folderUrl);
+    await waitForWorkbench(page);
+    await showMultimodalLab(page);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await screenshot(page, env.screenshotDir, `runner-failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => undefined);
+  });
+
+  after(async () => browser?.close());
+
+  it('starts the exercise from the tree and its files appear', async () => {
+    const row = treeRow(page, '1. Fit a line');
+    await eventually('the exercise to be startable', async () => /not started/.test(await rowText(row)), 30_000);
+    await exerciseAction(page, 'Start Exercise');
+    await eventually('exercises/toy/ to be scaffolded', async () => existsSync(join(exerciseDir, 'tests', 'model.test.ts')) && existsSync(join(exerciseDir, 'train.ts')));
+    assert.deepEqual(readdirSync(exerciseDir).sort(), ['README.md', 'model.ts', 'tests', 'train.ts']);
+    assert.ok(existsSync(join(env.workspace, 'lab', 'report.ts')), 'the lab library is in the workspace');
+    await eventually('the tree to show the exercise in progress', async () => /in progress/.test(await rowText(row)));
+    await screenshot(page, env.screenshotDir, 'runner-01-started');
+  });
+
+  it('runs the tests and shows the failure at the assertion line, with expected and actual', async () => {
+    // testing.automaticallyOpenPeekView is "failureAnywhere" in this sandbox: the failing file opens at the failure.
+    await exerciseAction(page, 'Run Exercise Tests');
+    const failed = await eventually('a failed-test icon in the gutter', async () => {
+      const lines = await gutterLines(page, 'failed');
+      return lines.length > 0 ? lines : undefined;
+    }, 90_000);
+    // model.test.ts: line 6 is `it('is w·x + b'`, line 8 is its assert.deepEqual.
+    assert.ok(failed.includes(6), `failed icons at lines ${failed.join(', ')}; expected the test at line 6`);
+    const peek = page.locator('.monaco-editor .peekview-widget').first();
+    await eventually('the failure peek to show the teaching message', async () => /should be \[1, 3, 5\]/.test((await peek.textContent()) ?? ''), 30_000);
+    await screenshot(page, env.screenshotDir, 'runner-02-red');
+    const peekText = (await peek.textContent()) ?? '';
+    assert.match(peekText, /model\.test\.ts/);
+  });
+
+  it('turns green once the solution is in place', async () => {
+    await page.keyboard.press('Escape');
+    copyFileSync(join(course, 'toy', 'solution', 'model.ts'), join(exerciseDir, 'model.ts'));
+    await exerciseAction(page, 'Run Exercise Tests');
+    await eventually('both tests to pass in the gutter', async () => {
+      const [passed, failed] = [await gutterLines(page, 'passed'), await gutterLines(page, 'failed')];
+      return failed.length === 0 && passed.includes(6) && passed.includes(11);
+    }, 90_000);
+    await eventually('the tree to show tests passing', async () => /tests passing/.test(await rowText(treeRow(page, '1. Fit a line'))), 30_000);
+    await eventually('the milestone that waits for these tests to tick', async () => /^Milestones\s*1\/1/.test(await rowText(treeRow(page, 'Milestones'))), 15_000);
+    const progress = JSON.parse(readFileSync(join(env.workspace, '.multimodal-lab', 'progress.json'), 'utf8'));
+    assert.equal(progress.exercises.toy.tests.passed, 2);
+    assert.equal(progress.exercises.toy.tests.total, 2);
+    await screenshot(page, env.screenshotDir, 'runner-03-green');
+  });
+
+  it('trains: the run directory fills; Stop ends the run as stopped', async () => {
+    await exerciseAction(page, 'Train');
+    const runsRoot = join(env.workspace, '.multimodal-lab', 'runs', 'toy');
+    const runDir = await eventually('a run directory with scalars', async () => {
+      const runs = existsSync(runsRoot) ? readdirSync(runsRoot) : [];
+      const dir = runs.length ? join(runsRoot, runs[0]) : undefined;
+      return dir && existsSync(join(dir, 'scalars.jsonl')) && readFileSync(join(dir, 'scalars.jsonl'), 'utf8').split('\n').length > 20 ? dir : undefined;
+    }, 90_000);
+    const meta = JSON.parse(readFileSync(join(runDir, 'meta.json'), 'utf8'));
+    assert.equal(meta.status, 'running');
+    assert.equal(meta.backend, 'wasm', 'no tfjs-node here, so the ladder lands on wasm');
+    await screenshot(page, env.screenshotDir, 'runner-04-training');
+    await exerciseAction(page, 'Stop Training');
+    const ended = await eventually('meta.json to record the end', async () => {
+      const m = JSON.parse(readFileSync(join(runDir, 'meta.json'), 'utf8'));
+      return m.status !== 'running' ? m : undefined;
+    }, 30_000);
+    assert.equal(ended.status, 'stopped');
+    const losses = readFileSync(join(runDir, 'scalars.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).value as number);
+    assert.ok(losses[losses.length - 1] < losses[0], `the loss fell: ${losses[0]} → ${losses[losses.length - 1]}`);
+    await eventually('the notification to say the run stopped', async () =>
+      (await page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).some((t) => /run stopped/.test(t)), 15_000);
+    await screenshot(page, env.screenshotDir, 'runner-05-stopped');
+  });
+});

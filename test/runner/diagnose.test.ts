@@ -1,0 +1,21 @@
+import * as assert from 'node:assert/strict';
+import { jobBase, makeWorkspace, only, run, types } from './harness';
+
+describe('runner: diagnose', function () {
+  this.timeout(60_000);
+
+  it('walks the whole ladder and benchmarks every rung that loads', async () => {
+    const { events, exit } = await run({ ...jobBase(makeWorkspace()), kind: 'diagnose' });
+    assert.deepEqual(types(events), ['hello', 'backend']);
+    assert.equal(exit.code, 0);
+    const backend = only(events, 'backend')[0];
+    assert.equal(backend.active, 'wasm');
+    const byName = Object.fromEntries(backend.ladder.map((r) => [r.backend, r]));
+    assert.deepEqual(backend.ladder.map((r) => [r.backend, r.status]),
+      [['tensorflow-gpu', 'skipped'], ['tensorflow', 'skipped'], ['webgpu', 'skipped'], ['wasm', 'active'], ['cpu', 'available']]);
+    assert.match(byName.tensorflow.reason, /^@tensorflow\/tfjs-node not installed/);
+    assert.ok((byName.wasm.gflops ?? 0) > 0.5, `wasm matmul ${byName.wasm.gflops} GFLOP/s`);
+    assert.ok((byName.cpu.gflops ?? 0) > 0 && (byName.cpu.gflops ?? 0) < (byName.wasm.gflops ?? 0), `cpu ${byName.cpu.gflops} < wasm`);
+    assert.equal(byName['tensorflow-gpu'].gflops, undefined);
+  });
+});

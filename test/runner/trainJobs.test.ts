@@ -1,0 +1,168 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
+import { join } from 'node:path';
+import type { RunMeta } from '../../src/protocol/runFiles';
+import type { TrainJob } from '../../src/protocol/runner';
+import { buildRunner, jobBase, makeWorkspace, only, readJsonl, run, types } from './harness';
+
+describe('runner: train jobs', function () {
+  this.timeout(60_000);
+  let ws: string;
+  before(async () => {
+    await buildRunner();
+    ws = makeWorkspace();
+  });
+
+  let n = 0;
+  const job = (entry: string, extra: Partial<TrainJob> = {}): TrainJob => {
+    n++;
+    return {
+      ...jobBase(ws), kind: 'train', exerciseId: 'fit', runId: `run-${n}`, entry: join(ws, 'exercises/fit', entry),
+      runDir: join(ws, '.multimodal-lab/runs/fit', `run-${n}`), config: 'auto', ...extra,
+    };
+  };
+  const meta = (j: TrainJob): RunMeta => JSON.parse(readFileSync(join(j.runDir, 'meta.json'), 'utf8')) as RunMeta;
+
+  it('forwards every lab record with step stats, writes the run files, and finishes', async () => {
+    const j = job('train.ts');
+    const { events, exit } = await run(j);
+    assert.deepEqual(types(events), [
+      'hello', 'backend', 'runStarted', 'scalar', 'stats', 'scalar', 'image', 'text', 'stats', 'scalar', 'stats',
+      'scalar', 'checkpoint', 'summary', 'runEnded',
+    ]);
+    assert.equal(exit.code, 0);
+    assert.deepEqual(only(events, 'runStarted')[0], { type: 'runStarted', runId: j.runId, config: 'cpu' });
+    assert.deepEqual(only(events, 'stats').map((s) => s.step), [1, 2, 3]);
+    assert.ok(only(events, 'stats').every((s) => s.numTensors > 0 && s.stepMs >= 0));
+    const losses = only(events, 'scalar').map((s) => s.value);
+    assert.equal(losses.length, 4);
+    assert.ok(losses[3] < losses[0] / 2, `loss should fall: ${losses.join(', ')}`);
+    assert.deepEqual(only(events, 'image')[0], { type: 'image', step: 2, name: 'samples/rgb', file: 'images/samples_rgb/2.png', width: 7, height: 2 });
+    assert.deepEqual(only(events, 'runEnded')[0], { type: 'runEnded', status: 'finished', reason: 'Training finished.' });
+
+    const scalars = readJsonl(join(j.runDir, 'scalars.jsonl'));
+    assert.equal(scalars.partialLastLine, false);
+    assert.deepEqual(scalars.records.map((r) => [(r as { step: number }).step, (r as { value: number }).value]), losses.map((v, i) => [i + 1, v]));
+    const png = readFileSync(join(j.runDir, 'images/samples_rgb/2.png'));
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20), png[24], png[25]], [7, 2, 8, 2]); // 7×2, 8-bit RGB
+    const idatLength = png.readUInt32BE(33);
+    const raw = inflateSync(png.subarray(41, 41 + idatLength));
+    assert.equal(raw.length, 2 * (1 + 7 * 3));
+    assert.deepEqual([raw[1], raw[2], raw[3]], [0, 7, 15]); // linspace(-1, 1, 36) read as [-1, 1]: -1 → 0, -0.943 → 7, -0.886 → 15
+    assert.deepEqual([...raw.subarray(1 + 9, 1 + 12)], [0, 0, 0]);
+    assert.deepEqual(readJsonl(join(j.runDir, 'text.jsonl')).records.map((r) => (r as { text: string }).text), ['w=1.21']);
+    assert.deepEqual(JSON.parse(readFileSync(join(j.runDir, 'summary.json'), 'utf8')), { finalLoss: losses[3], config: 'cpu' });
+    assert.deepEqual(readdirSync(join(j.runDir, 'checkpoints/4')), ['weights.json']);
+
+    const m = meta(j);
+    assert.deepEqual([m.status, m.config, m.backend, m.exitCode, m.latestCheckpoint], ['finished', 'cpu', 'wasm', 0, join(j.runDir, 'checkpoints/4')]);
+    assert.equal(m.versions?.['@tensorflow/tfjs'], '4.22.0');
+    assert.ok(m.endedAt && m.startedAt <= m.endedAt);
+  });
+
+  it('ends a run whose loss becomes NaN as nan, with the teaching message and the learner line', async () => {
+    const j = job('nan.ts', { config: 'smoke' });
+    const { events, exit } = await run(j);
+    assert.deepEqual(types(events), ['hello', 'backend', 'runStarted', 'scalar', 'stats', 'scalar', 'runEnded']);
+    const ended = only(events, 'runEnded')[0];
+    assert.equal(ended.status, 'nan');
+    assert.match(ended.reason, /^loss became NaN at step 3: training diverged\. Usual causes: a learning rate that is too high/);
+    assert.deepEqual(ended.location, { file: j.entry, line: 6, column: 9 });
+    assert.equal(exit.code, 1);
+    assert.deepEqual([meta(j).status, meta(j).config, meta(j).reason], ['nan', 'smoke', ended.reason]);
+    assert.equal(readJsonl(join(j.runDir, 'scalars.jsonl')).records.length, 2);
+  });
+
+  it('ends a run whose code throws as crashed, pointing at the learner line (exported main)', async () => {
+    const j = job('crash.ts');
+    const { events } = await run(j);
+    assert.deepEqual(types(events), ['hello', 'backend', 'runStarted', 'scalar', 'runEnded']);
+    const ended = only(events, 'runEnded')[0];
+    assert.equal(ended.reason, 'Error: matMul: inner dimensions 3 and 4 do not match at exercises/fit/model.ts:10');
+    assert.deepEqual([ended.status, ended.location?.file, ended.location?.line], ['crashed', join(ws, 'exercises/fit/model.ts'), 10]);
+    assert.deepEqual([meta(j).status, meta(j).exitCode], ['crashed', 1]);
+  });
+
+  it('synthesizes the ending and finalises meta.json when the process dies mid-run', async () => {
+    const j = job('exits.ts');
+    const { events, exit } = await run(j);
+    assert.deepEqual(types(events), ['hello', 'backend', 'runStarted', 'scalar', 'fatal', 'runEnded']);
+    const reason = 'The runner exited with code 3 before reporting the end of the train job. If your code calls process.exit(), remove it; otherwise see the output above for the cause.';
+    assert.deepEqual(only(events, 'fatal')[0], { type: 'fatal', message: reason });
+    assert.deepEqual(only(events, 'runEnded')[0], { type: 'runEnded', status: 'crashed', reason });
+    assert.deepEqual(exit, { code: 3, signal: null, reportedEnding: false });
+    assert.deepEqual([meta(j).status, meta(j).exitCode, meta(j).reason], ['crashed', 3, reason]);
+  });
+
+  it('stops at lab.shouldStop() when asked, and records stopped', async () => {
+    const j = job('forever.ts');
+    let asked = false;
+    const { events, exit } = await run(j, {
+      onEvent: (e, handle) => {
+        if (e.type === 'scalar' && e.step === 3 && !asked) {
+          asked = true;
+          handle.stop();
+        }
+      },
+    });
+    assert.deepEqual(types(events).slice(0, 4), ['hello', 'backend', 'runStarted', 'scalar']);
+    assert.deepEqual(types(events).slice(-1), ['runEnded']);
+    assert.deepEqual(only(events, 'runEnded')[0], { type: 'runEnded', status: 'stopped', reason: 'Stopped on request.' });
+    const steps = only(events, 'scalar').map((s) => s.step);
+    assert.ok(steps.length >= 3 && steps.length <= 6, `stopped within a few steps: ${steps.join(',')}`);
+    assert.equal(exit.code, 0);
+    assert.deepEqual([meta(j).status, meta(j).exitCode], ['stopped', 0]);
+  });
+
+  it('kills a run that ignores Stop after the grace period, and says to check lab.shouldStop()', async () => {
+    const j = job('ignoresStop.ts');
+    const { events, exit } = await run(j, {
+      graceMs: 500,
+      onEvent: (e, handle) => {
+        if (e.type === 'scalar' && e.step === 2) handle.stop();
+      },
+    });
+    assert.equal(exit.signal, 'SIGKILL');
+    assert.deepEqual(types(events).slice(-2), ['fatal', 'runEnded']);
+    const ended = only(events, 'runEnded')[0];
+    assert.equal(ended.status, 'killed');
+    assert.match(ended.reason, /^The run did not stop within 1 s of the Stop request, so it was killed\. Check lab\.shouldStop\(\)/);
+    assert.deepEqual([meta(j).status, meta(j).reason], ['killed', ended.reason]);
+  });
+
+  it('a kill during a burst of writes leaves only whole lines (at most one partial last line) and a killed meta.json', async () => {
+    const j = job('burst.ts');
+    let received = 0;
+    const { events, exit } = await run(j, {
+      onEvent: (e, handle) => {
+        if (e.type === 'scalar' && ++received === 200) handle.cancel();
+      },
+    });
+    assert.equal(exit.signal, 'SIGKILL');
+    const ended = only(events, 'runEnded');
+    assert.deepEqual(ended.map((e) => e.status), ['killed']);
+    assert.equal(ended[0].reason, 'Cancelled: the runner was killed at once.');
+    for (const file of ['scalars.jsonl', 'text.jsonl']) {
+      const { records } = readJsonl(join(j.runDir, file));
+      assert.ok(records.length >= 199, `${file}: ${records.length} whole records`);
+      records.forEach((r, i) => assert.equal((r as { step: number }).step, i + 1, `${file} line ${i + 1}`));
+    }
+    const scalarSteps = readJsonl(join(j.runDir, 'scalars.jsonl')).records.length;
+    assert.ok(scalarSteps >= only(events, 'scalar').length, 'every scalar the extension saw is on disk');
+    assert.deepEqual([meta(j).status, meta(j).reason, meta(j).exitCode], ['killed', 'Cancelled: the runner was killed at once.', null]);
+  });
+
+  it('from a terminal (npx tsx) the lab makes its own run directory and meta.json', async () => {
+    const { execFileSync } = await import('node:child_process');
+    execFileSync(process.execPath, ['--import', 'tsx', join(ws, 'exercises/fit/train.ts')], { cwd: ws, stdio: 'pipe', env: { ...process.env, MULTIMODAL_LAB_RUN_DIR: '' } });
+    const runs = join(ws, '.multimodal-lab/runs/fit');
+    const terminal = readdirSync(runs).filter((d) => d.endsWith('-terminal'));
+    assert.equal(terminal.length, 1);
+    const dir = join(runs, terminal[0]);
+    const m = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as RunMeta;
+    assert.deepEqual([m.status, m.exerciseId, m.config, m.latestCheckpoint], ['finished', 'fit', 'cpu', join(dir, 'checkpoints/4')]);
+    assert.equal(readJsonl(join(dir, 'scalars.jsonl')).records.length, 4);
+    assert.ok(existsSync(join(dir, 'images/samples_rgb/2.png')));
+  });
+});
