@@ -50,7 +50,8 @@ const LOADERS: Record<BackendName, Loader> = {
     const gpu = dawn.create([]);
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
     const adapter = (await gpu.requestAdapter()) as { info?: { description?: string; vendor?: string } } | null;
-    if (!adapter) throw new Error('webgpu loaded, but Dawn found no adapter (no Vulkan/Metal/D3D12 GPU with a usable driver)');
+    // A missing GPU is a fact about the machine, not a fault: skip, as for an absent package.
+    if (!adapter) throw new Skip('no adapter: webgpu (Dawn) loaded but found no GPU adapter (no Vulkan, Metal or D3D12 device with a usable driver)');
     ws.require('@tensorflow/tfjs-backend-webgpu');
     return `WebGPU adapter: ${adapter.info?.description || adapter.info?.vendor || 'found'}`;
   },
