@@ -16,7 +16,7 @@ const Module = require('module');
 const path = require('path');
 const { performance } = require('perf_hooks');
 const root = process.argv[1], ws = process.argv[2];
-const anything = () => new Proxy(function () {}, { get: (t, k) => (k === 'then' ? undefined : k === 'dispose' ? () => {} : anything()), apply: () => anything() });
+const anything = () => new Proxy(function () {}, { get: (t, k) => (k === 'then' ? undefined : k === 'dispose' ? () => {} : anything()), set: () => true, apply: () => anything() });
 class EventEmitter { constructor() { this.l = []; this.event = (f) => { this.l.push(f); return { dispose() {} }; }; } fire(x) { this.l.forEach((f) => f(x)); } dispose() {} }
 class TreeItem { constructor(label, c) { this.label = label; this.collapsibleState = c; } }
 const uri = (p) => ({ fsPath: p, path: p, toString: () => 'file://' + p });
@@ -24,10 +24,11 @@ let provider;
 const vscode = new Proxy({
   EventEmitter, TreeItem, TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 }, TreeItemCheckboxState: { Unchecked: 0, Checked: 1 },
   ThemeIcon: class { constructor(id) { this.id = id; } }, ThemeColor: class {}, MarkdownString: class { constructor(v = '') { this.value = v; } appendMarkdown(s) { this.value += s; return this; } },
-  languages: anything(), commands: anything(), env: anything(), DiagnosticSeverity: { Error: 0 },
+  languages: anything(), commands: anything(), env: anything(), tests: anything(), DiagnosticSeverity: { Error: 0 },
+  StatusBarAlignment: { Left: 1, Right: 2 }, TestRunProfileKind: { Run: 1, Debug: 2, Coverage: 3 }, ProgressLocation: { Notification: 15 },
   RelativePattern: class {}, ExtensionMode: { Production: 1, Development: 2, Test: 3 },
   Uri: { joinPath: (u, ...p) => uri(path.join(u.fsPath, ...p)), file: uri, from: (c) => uri(c.path) },
-  workspace: new Proxy({ workspaceFolders: [{ uri: uri(ws) }] }, { get: (t, k) => (k in t ? t[k] : anything()) }),
+  workspace: new Proxy({ workspaceFolders: [{ uri: uri(ws) }], isTrusted: true, getConfiguration: () => ({ get: (k, d) => d }) }, { get: (t, k) => (k in t ? t[k] : anything()) }),
   window: new Proxy({ createTreeView: (id, o) => { provider = o.treeDataProvider; return anything(); } }, { get: (t, k) => (k in t ? t[k] : anything()) }),
 }, { get: (t, k) => (k in t ? t[k] : anything()) });
 const load = Module._load;
