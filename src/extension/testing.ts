@@ -75,6 +75,34 @@ export class ExerciseTests implements vscode.Disposable {
   }
 
   private async run(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
+    if (request.continuous) return this.watch(request, token);
+    return this.runOnce(request, token);
+  }
+
+  /** Continuous run: reruns an exercise's requested tests whenever a TypeScript file of that exercise is saved. */
+  private async watch(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
+    const root = this.state.workspaceRoot;
+    if (!root) return;
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, 'exercises/*/**/*.ts'));
+    const timers = new Map<string, NodeJS.Timeout>();
+    let queue = Promise.resolve();
+    const changed = (uri: vscode.Uri): void => {
+      const exerciseId = path.relative(path.join(root, 'exercises'), uri.fsPath).split(path.sep)[0];
+      const items = this.requested(request).filter((i) => this.data.get(i)?.exerciseId === exerciseId);
+      if (items.length === 0) return;
+      clearTimeout(timers.get(exerciseId));
+      // Editors save several files at once (Save All); wait for the burst to end, then run once.
+      timers.set(exerciseId, setTimeout(() => {
+        queue = queue.then(() => (token.isCancellationRequested ? undefined : this.runOnce(new vscode.TestRunRequest(items, request.exclude, request.profile, true), token)));
+      }, 300));
+    };
+    const subscriptions = [watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed)];
+    await new Promise<void>((resolve) => token.onCancellationRequested(() => resolve()));
+    timers.forEach((t) => clearTimeout(t));
+    subscriptions.forEach((d) => d.dispose());
+  }
+
+  private async runOnce(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
     const run = this.controller.createTestRun(request);
     try {
       if (!vscode.workspace.isTrusted) {

@@ -6,13 +6,14 @@ import { RUN_META_VERSION } from '../protocol/runFiles';
 import { NoBackendError, selectBackend } from './backend';
 import { matmulGflops } from './diagnose';
 import { captureOutput, exitAfterFlush, send } from './ipc';
-import { writeMeta } from './meta';
+import { readMeta, updateMeta, writeMeta } from './meta';
 import { LoadError, runTestJob } from './testJob';
 import { runTrainJob } from './trainJob';
 import { installTypeScriptHook } from './tsHook';
 import { MissingPackageError, loadWorkspace, type Workspace } from './workspace';
 
 let stopRequested = false;
+let trainRunDir: string | undefined;
 
 function fatal(message: string, hint?: string, location?: LoadError['location']): void {
   send({ type: 'fatal', message, ...(hint ? { hint } : {}), ...(location ? { location } : {}) } satisfies RunnerToExtension);
@@ -97,4 +98,18 @@ if (!process.send) {
 process.on('message', (m: unknown) => {
   if (isStopRequest(m)) stopRequested = true;
 });
-process.once('message', (m: unknown) => void start(m));
+process.once('message', (m: unknown) => {
+  if (isRunnerJob(m) && m.kind === 'train') trainRunDir = m.runDir;
+  void start(m);
+});
+// The runner lives in its own process group so a cancel can kill everything it started; the price is that it would
+// outlive a crashed or closed VS Code. So: when the channel to the extension goes, record why and exit.
+process.on('disconnect', () => {
+  if (trainRunDir && readMeta(trainRunDir)?.status === 'running') {
+    updateMeta(trainRunDir, {
+      status: 'killed', endedAt: new Date().toISOString(), exitCode: null,
+      reason: 'VS Code (or the extension host) went away while the run was in progress; what was logged until then is kept.',
+    });
+  }
+  process.exit(137);
+});

@@ -1,12 +1,21 @@
 // `train` jobs: run the learner's training entry with the `lab` hook installed, forward everything it reports,
 // add step statistics, honour Stop, and end with an honest status in meta.json and a `runEnded` event.
+import { appendFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { RUN_META_VERSION } from '../protocol/runFiles';
+import { RUN_FILES, RUN_META_VERSION } from '../protocol/runFiles';
 import type { BackendEvent, LabEvent, RunnerToExtension, RunStatus, SourceLocation, TrainJob } from '../protocol/runner';
 import { send } from './ipc';
 import { isInside, locateIn } from './location';
 import { updateMeta, writeMeta } from './meta';
 import type { Workspace } from './workspace';
+
+/** The runner's own measurements go into scalars.jsonl beside the script's, under `runner/`, so replays have them. */
+function recordStats(runDir: string, s: { step: number; stepMs: number; stepsPerSec: number; numTensors: number; numBytes: number }): void {
+  const time = Date.now();
+  const lines = ([['runner/step_ms', s.stepMs], ['runner/steps_per_sec', s.stepsPerSec], ['runner/tensors', s.numTensors], ['runner/tensor_bytes', s.numBytes]] as const)
+    .map(([name, value]) => `${JSON.stringify({ step: s.step, name, value, time })}\n`).join('');
+  appendFileSync(join(runDir, RUN_FILES.scalars), lines);
+}
 
 /** The hook the lab library looks for; mirrors `RunnerHook` in templates/workspace/lab/report.ts. */
 interface RunnerHook {
@@ -74,7 +83,9 @@ export async function runTrainJob(job: TrainJob, ws: Workspace, backend: Backend
         if (lastStep !== undefined) {
           const stepMs = Math.round(((now - lastStepAt) / (event.step - lastStep)) * 1000) / 1000;
           const mem = ws.tf.memory();
-          send({ type: 'stats', step: lastStep, stepMs, stepsPerSec: stepMs > 0 ? 1000 / stepMs : 0, numTensors: mem.numTensors, numBytes: mem.numBytes } satisfies RunnerToExtension);
+          const stats = { type: 'stats', step: lastStep, stepMs, stepsPerSec: stepMs > 0 ? 1000 / stepMs : 0, numTensors: mem.numTensors, numBytes: mem.numBytes } satisfies RunnerToExtension;
+          send(stats);
+          recordStats(job.runDir, stats);
         }
         lastStep = event.step;
         lastStepAt = now;

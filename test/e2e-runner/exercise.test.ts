@@ -29,6 +29,27 @@ async function exerciseAction(page: Page, action: string): Promise<void> {
   }, 30_000);
 }
 
+/** Runs a command from the palette by its exact title. */
+async function runCommand(page: Page, title: string): Promise<void> {
+  const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await eventually(`the command "${title}"`, async () => {
+    try {
+      await page.keyboard.press('Escape');
+      // A focused webview (the README preview) keeps F1 to itself, so focus the workbench first.
+      await page.locator('.part.sidebar .composite.title').first().click({ timeout: 3_000 });
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ timeout: 3_000 });
+      await input.fill(`>${title}`);
+      const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escaped}$`) }) }).first();
+      await row.click({ timeout: 5_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 30_000);
+}
+
 /** The line numbers (1-based) in the active editor whose gutter shows a test-state icon of `state`. */
 async function gutterLines(page: Page, state: 'failed' | 'passed'): Promise<number[]> {
   const editor = page.locator('.editor-group-container.active .monaco-editor').first();
@@ -105,6 +126,20 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
     await screenshot(page, env.screenshotDir, 'runner-03-green');
   });
 
+  it('reruns by itself in continuous mode when the learner saves a change', async () => {
+    await runCommand(page, 'Test: Start Continuous Run');
+    await page.waitForTimeout(1_000); // the watcher starts with the continuous run
+    copyFileSync(join(course, 'toy', 'starter', 'model.ts'), join(exerciseDir, 'model.ts'));
+    await eventually('the test to turn red after the change', async () => (await gutterLines(page, 'failed')).includes(6), 60_000);
+    copyFileSync(join(course, 'toy', 'solution', 'model.ts'), join(exerciseDir, 'model.ts'));
+    await eventually('the test to turn green again', async () => {
+      const [passed, failed] = [await gutterLines(page, 'passed'), await gutterLines(page, 'failed')];
+      return failed.length === 0 && passed.includes(6);
+    }, 60_000);
+    await screenshot(page, env.screenshotDir, 'runner-03b-continuous');
+    await runCommand(page, 'Test: Stop Continuous Run');
+  });
+
   it('trains: the run directory fills; Stop ends the run as stopped', async () => {
     await exerciseAction(page, 'Train');
     const runsRoot = join(env.workspace, '.multimodal-lab', 'runs', 'toy');
@@ -123,7 +158,9 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
       return m.status !== 'running' ? m : undefined;
     }, 30_000);
     assert.equal(ended.status, 'stopped');
-    const losses = readFileSync(join(runDir, 'scalars.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).value as number);
+    const records = readFileSync(join(runDir, 'scalars.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { name: string; value: number });
+    const losses = records.filter((r) => r.name === 'loss').map((r) => r.value);
+    assert.ok(records.some((r) => r.name === 'runner/steps_per_sec'), 'the runner adds its step statistics to the run');
     assert.ok(losses[losses.length - 1] < losses[0], `the loss fell: ${losses[0]} → ${losses[losses.length - 1]}`);
     await eventually('the notification to say the run stopped', async () =>
       (await page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).some((t) => /run stopped/.test(t)), 15_000);

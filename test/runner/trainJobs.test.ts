@@ -4,7 +4,13 @@ import { inflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { RunMeta } from '../../src/protocol/runFiles';
 import type { TrainJob } from '../../src/protocol/runner';
-import { buildRunner, jobBase, makeWorkspace, only, readJsonl, run, types } from './harness';
+import { fork } from 'node:child_process';
+import { RUNNER, buildRunner, jobBase, makeWorkspace, only, readJsonl, run, types } from './harness';
+
+/** The records the training script wrote, without the runner's own `runner/…` measurements. */
+function scriptScalars(records: unknown[]): { step: number; value: number; name: string }[] {
+  return (records as { step: number; value: number; name: string }[]).filter((r) => !r.name?.startsWith('runner/'));
+}
 
 describe('runner: train jobs', function () {
   this.timeout(60_000);
@@ -43,7 +49,12 @@ describe('runner: train jobs', function () {
 
     const scalars = readJsonl(join(j.runDir, 'scalars.jsonl'));
     assert.equal(scalars.partialLastLine, false);
-    assert.deepEqual(scalars.records.map((r) => [(r as { step: number }).step, (r as { value: number }).value]), losses.map((v, i) => [i + 1, v]));
+    assert.deepEqual(scriptScalars(scalars.records).map((r) => [r.step, r.value]), losses.map((v, i) => [i + 1, v]));
+    // The runner's own measurements sit beside them under runner/, one set per stats event.
+    const stats = only(events, 'stats');
+    const stepMs = scalars.records.map((r) => r as { step: number; name: string; value: number }).filter((r) => r.name === 'runner/step_ms');
+    assert.deepEqual(stepMs.map((r) => [r.step, r.value]), stats.map((e) => [e.step, e.stepMs]));
+    assert.equal(scalars.records.filter((r) => (r as { name: string }).name === 'runner/tensors').length, stats.length);
     const png = readFileSync(join(j.runDir, 'images/samples_rgb/2.png'));
     assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20), png[24], png[25]], [7, 2, 8, 2]); // 7×2, 8-bit RGB
     const idatLength = png.readUInt32BE(33);
@@ -71,7 +82,7 @@ describe('runner: train jobs', function () {
     assert.deepEqual(ended.location, { file: j.entry, line: 6, column: 9 });
     assert.equal(exit.code, 1);
     assert.deepEqual([meta(j).status, meta(j).config, meta(j).reason], ['nan', 'smoke', ended.reason]);
-    assert.equal(readJsonl(join(j.runDir, 'scalars.jsonl')).records.length, 2);
+    assert.equal(scriptScalars(readJsonl(join(j.runDir, 'scalars.jsonl')).records).length, 2);
   });
 
   it('ends a run whose code throws as crashed, pointing at the learner line (exported main)', async () => {
@@ -144,13 +155,30 @@ describe('runner: train jobs', function () {
     assert.deepEqual(ended.map((e) => e.status), ['killed']);
     assert.equal(ended[0].reason, 'Cancelled: the runner was killed at once.');
     for (const file of ['scalars.jsonl', 'text.jsonl']) {
-      const { records } = readJsonl(join(j.runDir, file));
+      const records = scriptScalars(readJsonl(join(j.runDir, file)).records);
       assert.ok(records.length >= 199, `${file}: ${records.length} whole records`);
       records.forEach((r, i) => assert.equal((r as { step: number }).step, i + 1, `${file} line ${i + 1}`));
     }
-    const scalarSteps = readJsonl(join(j.runDir, 'scalars.jsonl')).records.length;
+    const scalarSteps = scriptScalars(readJsonl(join(j.runDir, 'scalars.jsonl')).records).length;
     assert.ok(scalarSteps >= only(events, 'scalar').length, 'every scalar the extension saw is on disk');
     assert.deepEqual([meta(j).status, meta(j).reason, meta(j).exitCode], ['killed', 'Cancelled: the runner was killed at once.', null]);
+  });
+
+  it('exits, recording the run as killed, when the extension goes away (no orphan process)', async () => {
+    const j = job('forever.ts');
+    const child = fork(RUNNER, [], { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.on('message', (m: { type?: string }) => {
+        if (m.type === 'scalar') resolve();
+      });
+      child.send(j);
+    });
+    child.disconnect(); // what the runner sees when VS Code or its extension host dies
+    assert.equal(await exited, 137);
+    const m = meta(j);
+    assert.equal(m.status, 'killed');
+    assert.match(m.reason ?? '', /^VS Code \(or the extension host\) went away while the run was in progress/);
   });
 
   it('from a terminal (npx tsx) the lab makes its own run directory and meta.json', async () => {

@@ -1,6 +1,8 @@
-// Conv2D gradients for the wasm backend, rewritten as forward convolutions so they run on XNNPACK:
-//  - dW is a convolution of x (channels moved to the batch axis) with dy as the filter, dilated by the stride;
-//  - dx is a stride-1 convolution of the zero-inserted dy with the flipped, in/out-swapped filter.
+// Conv2D gradients for the wasm backend, rewritten as forward convolutions or GEMMs so they run on XNNPACK:
+//  - dW is a convolution of x (channels moved to the batch axis) with dy as the filter, dilated by the stride
+//    (im2col + one GEMM for filters with few taps);
+//  - dx is a stride-1 convolution of dy with the flipped, in/out-swapped filter; strided cases are split
+//    into sub-pixel phases (polyphase.ts) instead of convolving inserted zeros.
 // Stock wasm has no Conv2DBackpropFilter at all, and its Conv2DBackpropInput is a scalar loop.
 import { polyphaseApplies, polyphaseBackpropInput } from './polyphase';
 import { Scratch, pair, view, type KernelFunc, type NamedAttrMap, type TensorInfo, type TfCore, type WasmBackend } from './context';
@@ -11,6 +13,7 @@ export interface ConvStock {
   transpose: KernelFunc;
   slice: KernelFunc;
   reverse: KernelFunc;
+  batchMatMul: KernelFunc;
   /** The stock (slow but correct) dx kernel, kept for the padding cases the fast path cannot express. */
   backpropInput?: KernelFunc;
 }
@@ -37,7 +40,7 @@ function assertNhwc(attrs: NamedAttrMap, kernel: string): void {
  * dW [taps, CO] = Pᵀ [taps, N] · dy [N, CO] with N = B·OH·OW. Pᵀ is written directly in that layout: the
  * stock wasm Transpose of a tall [N, CO] matrix costs more than the GEMM itself.
  */
-function im2colBackpropFilter(s: Scratch, stock: ConvStock & { batchMatMul: KernelFunc }, x: TensorInfo, dy: TensorInfo,
+function im2colBackpropFilter(s: Scratch, stock: ConvStock, x: TensorInfo, dy: TensorInfo,
   filterShape: number[], st: [number, number], topLeft: [number, number]): TensorInfo {
   const [B, H, W, CI] = x.shape;
   const [, OH, OW, CO] = dy.shape;
@@ -74,7 +77,7 @@ function im2colBackpropFilter(s: Scratch, stock: ConvStock & { batchMatMul: Kern
  * which is a forward convolution of x with its channels moved to the batch axis, [ci, H, W, B], by dy as the
  * filter, [oh, ow, B, co], dilated by the stride; the output [ci, fh, fw, co] is transposed into place.
  */
-export function makeConv2DBackpropFilter(tf: TfCore, stock: ConvStock & { batchMatMul: KernelFunc }): KernelFunc {
+export function makeConv2DBackpropFilter(tf: TfCore, stock: ConvStock): KernelFunc {
   return ((args: Args): TensorInfo => {
     const { x, dy } = args.inputs;
     const attrs = args.attrs;

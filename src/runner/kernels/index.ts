@@ -51,7 +51,7 @@ function replace(tf: TfCore, report: TrainingKernelReport, backend: 'wasm' | 'cp
 }
 
 function wasmKernels(tf: TfCore, stock: (name: string) => KernelFunc): Own[] {
-  const conv: ConvStock & { batchMatMul: KernelFunc } = {
+  const conv: ConvStock = {
     conv2d: stock('Conv2D'), batchMatMul: stock('BatchMatMul'), transpose: stock('Transpose'), slice: stock('Slice'), reverse: stock('Reverse'),
     backpropInput: tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc,
   };
