@@ -113,11 +113,14 @@ export function registerCommands(context: vscode.ExtensionContext, state: LabSta
     const job = { type: 'job', protocol: 1, kind: 'diagnose', workspaceRoot: state.workspaceRoot, backend: runner.launcher.backendPreference() } satisfies DiagnoseJob;
     const handle = runner.launcher.start(job, (e) => {
       if (e.type === 'backend') {
-        backendLog.appendLine(`\nActive: ${e.active} — ${e.why}\n`);
-        for (const r of e.ladder) backendLog.appendLine(`  ${r.backend.padEnd(15)} ${r.status.padEnd(10)} ${r.gflops !== undefined ? `${r.gflops.toFixed(2)} GFLOP/s  ` : ''}${r.reason}`);
-        backendLog.appendLine(`\nVersions: ${Object.entries(e.versions).map(([k, v]) => `${k} ${v}`).join(', ') || 'none found'}`);
-        if (e.kernels.length) backendLog.appendLine(`Kernels installed: ${e.kernels.join(', ')}`);
+        // Details first, verdict last: the panel shows the end of the output.
+        backendLog.appendLine(`Versions: ${Object.entries(e.versions).map(([k, v]) => `${k} ${v}`).join(', ') || 'none found'}`);
+        if (e.kernels.length) backendLog.appendLine(`Kernels installed (${e.kernels.length}): ${e.kernels.join('; ')}`);
         for (const l of e.limitations) backendLog.appendLine(`Limitation: ${l}`);
+        backendLog.appendLine(`GPUs seen: ${e.gpus?.join(', ') ?? 'not reported'}`);
+        backendLog.appendLine('Ladder, fastest first:');
+        for (const r of e.ladder) backendLog.appendLine(`  ${r.backend.padEnd(15)} ${r.status.padEnd(10)} ${r.gflops !== undefined ? `${r.gflops.toFixed(2)} GFLOP/s  ` : ''}${r.reason}`);
+        backendLog.appendLine(`Active: ${e.active}${e.active === 'cpu' ? ' (the last resort: about 500× slower than native)' : ''}`);
       } else if (e.type === 'fatal') backendLog.appendLine(`Error: ${e.message}${e.hint ? `\n${e.hint}` : ''}`);
       else if (e.type === 'output') backendLog.append(e.text);
     });

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Exercise } from '../core/course/types';
@@ -142,7 +143,9 @@ export class ExerciseCommands implements vscode.TextDocumentContentProvider, vsc
       if (choice !== peek) return;
     }
     const solutionDir = path.join(this.templatesRoot, exercise.id, 'solution');
-    const pairs = (await listFiles(solutionDir)).map((rel) => ({ rel, solution: path.join(solutionDir, rel), mine: path.join(root, 'exercises', exercise.id, rel) }));
+    const all = (await listFiles(solutionDir)).map((rel) => ({ rel, solution: path.join(solutionDir, rel), mine: path.join(root, 'exercises', exercise.id, rel) }));
+    const pairs = all.filter((p) => fs.existsSync(p.mine));
+    if (pairs.length === 0) throw new Error(`None of the solution's files (${all.map((p) => p.rel).join(', ')}) exist in exercises/${exercise.id}/. Start the exercise first, or use "Reset Exercise".`);
     const pick = pairs.length === 1 ? pairs : await vscode.window.showQuickPick(pairs.map((p) => ({ label: p.rel, pair: p })), { canPickMany: true, placeHolder: 'Files to compare with the reference solution' }).then((x) => x?.map((i) => i.pair) ?? []);
     for (const p of pick) {
       await vscode.commands.executeCommand('vscode.diff', vscode.Uri.file(p.mine), vscode.Uri.file(p.solution), `${p.rel}: yours ↔ reference solution`, { preview: false });

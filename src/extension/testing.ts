@@ -207,10 +207,19 @@ export class ExerciseTests implements vscode.Disposable {
       run.errored(item, new vscode.TestMessage(why));
     }
     if (!isPartialRequest(items) && total > 0) {
+      const before = this.state.progress?.exercise(exerciseId).tests;
       await this.state.progress?.updateExercise(exerciseId, { tests: { passed, total, at: new Date().toISOString() } });
       this.state.refresh();
+      if (passed === total && !(before && before.passed === before.total)) void this.offerSolution(exerciseId);
     }
     this.log.info(`Tests of "${exerciseId}": ${passed}/${total} passed (${exit.reason})`);
+  }
+
+  /** The first time every test passes, offer the reference solution for comparison. */
+  private async offerSolution(exerciseId: string): Promise<void> {
+    const compare = 'Compare with Reference Solution';
+    const choice = await vscode.window.showInformationMessage(`All tests of "${exerciseId}" pass. Compare your code with the reference solution?`, compare);
+    if (choice === compare) await vscode.commands.executeCommand('multimodalLab.compareSolution', exerciseId);
   }
 
   dispose(): void {

@@ -77,6 +77,8 @@ export interface BackendEvent {
   /** One line for the status bar and the run header: which backend runs and why. */
   readonly why: string;
   readonly ladder: readonly RungReport[];
+  /** GPUs the machine shows, whatever the packages: what a learner checks first when the GPU rung is skipped. */
+  readonly gpus?: readonly string[];
   /** Package versions found in the workspace, e.g. {"@tensorflow/tfjs": "4.22.0"}. */
   readonly versions: Readonly<Record<string, string>>;
   /** Kernels the runner installed into the backend (training kernels for wasm, fixes for cpu). */

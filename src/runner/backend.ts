@@ -138,8 +138,10 @@ export async function selectBackend(ws: Workspace, options: LadderOptions): Prom
   }
   const above = ladder.slice(0, BACKEND_LADDER.indexOf(active)).map((r) => `${r.backend}: ${r.reason}`);
   const why = `Running on ${active} (${activeReason})${above.length ? ` because ${above.join('; ')}` : ''}.`;
+  const cuda = cudaDevices();
   return {
     type: 'backend', active, why, ladder,
+    gpus: cuda.length ? cuda.map((d) => `${d} (NVIDIA driver)`) : ['none: no NVIDIA driver at /proc/driver/nvidia/gpus'],
     versions: versionsOf(ws),
     kernels: kernels ? kernelLines(kernels) : [],
     limitations: limitationsFor(tf as unknown as TfCore, active, kernelError),

@@ -123,6 +123,8 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
     const progress = JSON.parse(readFileSync(join(env.workspace, '.multimodal-lab', 'progress.json'), 'utf8'));
     assert.equal(progress.exercises.toy.tests.passed, 2);
     assert.equal(progress.exercises.toy.tests.total, 2);
+    await eventually('the offer to compare with the reference solution', async () =>
+      (await page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).some((t) => /All tests of "toy" pass\. Compare your code with the reference solution\?/.test(t)), 15_000);
     await screenshot(page, env.screenshotDir, 'runner-03-green');
   });
 
@@ -165,5 +167,18 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
     await eventually('the notification to say the run stopped', async () =>
       (await page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).some((t) => /run stopped/.test(t)), 15_000);
     await screenshot(page, env.screenshotDir, 'runner-05-stopped');
+  });
+
+  it('Diagnose Backends prints the ladder: wasm active, webgpu with no adapter, no GPU seen', async () => {
+    await runCommand(page, 'Multimodal Lab: Diagnose Backends');
+    const output = page.locator('.part.panel .output .view-lines, .part.panel .monaco-editor .view-lines').first();
+    const text = await eventually('the diagnosis in the output panel', async () => {
+      const t = ((await output.textContent()) ?? '').replace(/\u00a0/g, ' ');
+      return /Active: wasm/.test(t) && /GPUs seen/.test(t) ? t : undefined;
+    }, 60_000);
+    assert.match(text, /webgpu\s+skipped\s+no adapter/);
+    assert.match(text, /tensorflow\s+skipped\s+@tensorflow\/tfjs-node not installed/);
+    assert.match(text, /wasm\s+active\s+[\d.]+ GFLOP\/s/);
+    await screenshot(page, env.screenshotDir, 'runner-06-diagnose');
   });
 });

@@ -17,5 +17,7 @@ describe('runner: diagnose', function () {
     assert.ok((byName.wasm.gflops ?? 0) > 0.5, `wasm matmul ${byName.wasm.gflops} GFLOP/s`);
     assert.ok((byName.cpu.gflops ?? 0) > 0 && (byName.cpu.gflops ?? 0) < (byName.wasm.gflops ?? 0), `cpu ${byName.cpu.gflops} < wasm`);
     assert.equal(byName['tensorflow-gpu'].gflops, undefined);
+    // This machine has no NVIDIA driver; a learner's GPU box lists its devices here.
+    assert.deepEqual(backend.gpus, ['none: no NVIDIA driver at /proc/driver/nvidia/gpus']);
   });
 });
