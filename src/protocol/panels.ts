@@ -1,0 +1,140 @@
+/**
+ * Messages between the extension and its webview panels (the run panel, which also compares runs, and the milestone
+ * panel). A panel sends `ready` when its script has loaded; the extension then replays everything stored, so a
+ * reopened or restored panel shows the whole run. Panels never read files: images arrive as PNG bytes.
+ */
+import type { RunMeta, RunSummary } from './runFiles';
+import type { RunStatus } from './runner';
+
+export const PANEL_PROTOCOL_VERSION = 1;
+
+/** A scalar point as the panels receive it; `value` is null for a NaN or infinite value (kept so it shows). */
+export interface ScalarPoint {
+  readonly step: number;
+  readonly value: number | null;
+  readonly time: number;
+}
+
+export interface ImageFrame {
+  readonly step: number;
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  /** The PNG file's bytes. */
+  readonly png: Uint8Array;
+}
+
+export interface TextEntry {
+  readonly step: number;
+  readonly name: string;
+  readonly text: string;
+}
+
+/** What the run header shows while a run is live (or how it ended). */
+export interface RunLiveStatus {
+  readonly status: RunStatus;
+  readonly reason?: string;
+  readonly step?: number;
+  readonly stepsPerSec?: number;
+  readonly elapsedMs?: number;
+  /** Estimated time left, when the script declared its total steps (`lab.config` total) or it can be inferred. */
+  readonly etaMs?: number;
+  readonly numTensors?: number;
+  readonly numBytes?: number;
+}
+
+/** Everything stored for one run, sent after `ready` and whenever the panel is (re)opened. */
+export interface RunSnapshot {
+  readonly runId: string;
+  readonly exerciseId: string;
+  /** The learner-facing name: meta.name or the run id. */
+  readonly label: string;
+  readonly meta?: RunMeta;
+  /** Scalars grouped by series name. */
+  readonly scalars: Readonly<Record<string, readonly ScalarPoint[]>>;
+  readonly images: readonly ImageFrame[];
+  readonly text: readonly TextEntry[];
+  readonly summary?: RunSummary;
+  /** What could not be read as it was (cut-off lines, missing images, a future meta version), for a notice. */
+  readonly notices: readonly string[];
+  readonly live?: RunLiveStatus;
+}
+
+export type ExtensionToRunPanel =
+  | { readonly type: 'load'; readonly protocol: typeof PANEL_PROTOCOL_VERSION; readonly runs: readonly RunSnapshot[] }
+  /** New records for a live run, batched (at most a few messages a second). */
+  | {
+      readonly type: 'append';
+      readonly runId: string;
+      readonly scalars?: Readonly<Record<string, readonly ScalarPoint[]>>;
+      readonly images?: readonly ImageFrame[];
+      readonly text?: readonly TextEntry[];
+    }
+  | { readonly type: 'status'; readonly runId: string; readonly live: RunLiveStatus; readonly summary?: RunSummary }
+  | { readonly type: 'notice'; readonly message: string };
+
+export type RunPanelToExtension =
+  | { readonly type: 'ready' }
+  | { readonly type: 'stop'; readonly runId: string }
+  | { readonly type: 'resume'; readonly runId: string }
+  /** Something failed inside the panel's script; the host logs it so it is not lost in the webview's console. */
+  | { readonly type: 'error'; readonly message: string };
+
+export interface MilestoneView {
+  readonly id: string;
+  readonly title: string;
+  readonly met: boolean;
+  readonly evidence: readonly { readonly label: string; readonly met: boolean; readonly link?: EvidenceLink }[];
+}
+
+/** Where the evidence that ticked (or will tick) a milestone can be seen. */
+export type EvidenceLink = { readonly kind: 'run'; readonly exerciseId: string; readonly runId: string } | { readonly kind: 'tests'; readonly exerciseId: string };
+
+export type ExtensionToMilestonePanel = { readonly type: 'milestones'; readonly protocol: typeof PANEL_PROTOCOL_VERSION; readonly items: readonly MilestoneView[] };
+
+export type MilestonePanelToExtension = { readonly type: 'ready' } | { readonly type: 'open'; readonly link: EvidenceLink };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Narrows a message from the run panel; anything else is dropped by the host. */
+export function isRunPanelMessage(v: unknown): v is RunPanelToExtension {
+  if (!isRecord(v)) return false;
+  switch (v.type) {
+    case 'ready':
+      return true;
+    case 'stop':
+    case 'resume':
+      return typeof v.runId === 'string' && v.runId.length > 0 && v.runId.length < 200;
+    case 'error':
+      return typeof v.message === 'string';
+    default:
+      return false;
+  }
+}
+
+/** Narrows a message from the milestone panel. */
+export function isMilestonePanelMessage(v: unknown): v is MilestonePanelToExtension {
+  if (!isRecord(v)) return false;
+  if (v.type === 'ready') return true;
+  if (v.type !== 'open' || !isRecord(v.link)) return false;
+  const l = v.link;
+  return (l.kind === 'run' && typeof l.exerciseId === 'string' && typeof l.runId === 'string') || (l.kind === 'tests' && typeof l.exerciseId === 'string');
+}
+
+/** Narrows a message from the extension, in the webview (it trusts its host, but a wrong version must not blank it). */
+export function isExtensionToRunPanel(v: unknown): v is ExtensionToRunPanel {
+  if (!isRecord(v)) return false;
+  switch (v.type) {
+    case 'load':
+      return v.protocol === PANEL_PROTOCOL_VERSION && Array.isArray(v.runs);
+    case 'append':
+    case 'status':
+      return typeof v.runId === 'string';
+    case 'notice':
+      return typeof v.message === 'string';
+    default:
+      return false;
+  }
+}
