@@ -1,4 +1,4 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ImageLine, RUN_FILES, RUN_META_VERSION, RunMeta, RunSummary, ScalarLine, TextLine } from '../protocol/runFiles';
 
@@ -146,4 +146,30 @@ export async function listRuns(workspaceRoot: string, exerciseId: string): Promi
     }),
   );
   return runs.sort((a, b) => (b.meta?.startedAt ?? '').localeCompare(a.meta?.startedAt ?? '') || b.runId.localeCompare(a.runId));
+}
+
+/** Gives a run a learner-facing name, kept in meta.json (the folder keeps its id). */
+export async function renameRun(dir: string, name: string): Promise<void> {
+  const trimmed = name.trim();
+  if (!trimmed) throw new Error('A run name cannot be empty.');
+  const file = path.join(dir, RUN_FILES.meta);
+  let meta: Record<string, unknown>;
+  try {
+    meta = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`Cannot rename the run: ${file} could not be read (${(e as Error).message}).`);
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify({ ...meta, name: trimmed }, null, 2)}\n`);
+  await rename(tmp, file);
+}
+
+/** Deletes a run folder; refuses anything that is not a folder directly under `.multimodal-lab/runs/<exercise>/`. */
+export async function deleteRun(workspaceRoot: string, dir: string): Promise<void> {
+  const runs = path.join(workspaceRoot, '.multimodal-lab', 'runs');
+  const rel = path.relative(runs, dir);
+  if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).length !== 2) {
+    throw new Error(`Refusing to delete ${dir}: it is not a run folder under ${runs}.`);
+  }
+  await rm(dir, { recursive: true, force: true });
 }
