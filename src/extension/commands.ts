@@ -7,6 +7,9 @@ import { ExerciseCommands, HINT_SCHEME, exerciseIdOf } from './exerciseCommands'
 import { RunnerLauncher } from './runnerLauncher';
 import { ExerciseTests } from './testing';
 import { Training } from './training';
+import { MilestonePanel } from './milestonePanel';
+import { runCommandHandlers } from './runCommands';
+import { RunPanels } from './runPanels';
 import type { DiagnoseJob } from '../protocol/runner';
 import { installDependencies } from './installDependencies';
 import { LabState } from './labState';
@@ -18,6 +21,8 @@ export interface RunnerParts {
   readonly launcher: RunnerLauncher;
   readonly tests: ExerciseTests;
   readonly training: Training;
+  readonly panels: RunPanels;
+  readonly milestones: MilestonePanel;
 }
 
 export function registerCommands(context: vscode.ExtensionContext, state: LabState, log: vscode.LogOutputChannel, runner: RunnerParts): void {
@@ -126,6 +131,9 @@ export function registerCommands(context: vscode.ExtensionContext, state: LabSta
     });
     await handle.done;
   });
+
+  for (const [id, handler] of Object.entries(runCommandHandlers(state, runner.panels))) register(id, handler);
+  register('multimodalLab.showMilestones', () => runner.milestones.show());
 
   register('multimodalLab.refresh', () => state.refresh(true));
   register('multimodalLab.showLog', () => log.show(true));

@@ -4,6 +4,9 @@ import { Reading } from '../core/course/types';
 import { EXERCISE_STATE_LABEL, ExerciseRow, ReadingRow, readingLabel } from '../core/curriculum';
 import { EvidenceStatus, MilestoneStatus } from '../core/milestones';
 import { LabState } from './labState';
+import { RunListing, listRuns } from '../core/runs';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 
 export type CurriculumNode =
   | { readonly kind: 'group'; readonly group: 'readings' | 'exercises' | 'milestones' }
@@ -11,6 +14,7 @@ export type CurriculumNode =
   | { readonly kind: 'exercise'; readonly row: ExerciseRow }
   | { readonly kind: 'milestone'; readonly status: MilestoneStatus }
   | { readonly kind: 'evidence'; readonly milestoneId: string; readonly index: number; readonly status: EvidenceStatus }
+  | { readonly kind: 'run'; readonly exerciseId: string; readonly run: RunListing; readonly metric?: string }
   | { readonly kind: 'error'; readonly message: string };
 
 const GROUP_LABEL = { readings: 'Reading path', exercises: 'Exercises', milestones: 'Milestones' } as const;
@@ -46,6 +50,10 @@ export class CurriculumTree implements vscode.TreeDataProvider<CurriculumNode>, 
       if (node.group === 'exercises') return m.exercises.map((row) => ({ kind: 'exercise', row }));
       return m.milestones.map((status) => ({ kind: 'milestone', status }));
     }
+    if (node.kind === 'exercise' && this.state.workspaceRoot) {
+      const runs = await listRuns(this.state.workspaceRoot, node.row.exercise.id);
+      return Promise.all(runs.map(async (run) => ({ kind: 'run' as const, exerciseId: node.row.exercise.id, run, metric: await headlineMetric(run.dir) })));
+    }
     if (node.kind === 'milestone') {
       return node.status.evidence.map((status, index) => ({ kind: 'evidence', milestoneId: node.status.milestone.id, index, status }));
     }
@@ -62,6 +70,8 @@ export class CurriculumTree implements vscode.TreeDataProvider<CurriculumNode>, 
         return exerciseItem(node.row);
       case 'milestone':
         return milestoneItem(node.status);
+      case 'run':
+        return runItem(node.exerciseId, node.run, node.metric);
       case 'evidence': {
         const item = new vscode.TreeItem(node.status.label);
         item.id = `evidence:${node.milestoneId}:${node.index}`;
@@ -132,6 +142,7 @@ function exerciseItem({ exercise, index, state }: ExerciseRow): vscode.TreeItem 
   item.tooltip = tip;
   if (state !== 'unavailable' && state !== 'notStarted') {
     item.command = { command: 'multimodalLab.openExerciseReadme', title: 'Open README', arguments: [exercise.id] };
+    item.collapsibleState = vscode.TreeItemCollapsibleState.Collapsed; // its runs
   }
   return item;
 }
@@ -146,5 +157,27 @@ function milestoneItem(s: MilestoneStatus): vscode.TreeItem {
   item.tooltip = new vscode.MarkdownString(
     `**${s.milestone.title}**\n\n${s.evidence.map((e) => `- ${e.met ? '✓' : '○'} ${e.label}`).join('\n')}`,
   );
+  return item;
+}
+
+/** The first numeric entry of a run's summary, e.g. "zero_shot_acc 0.71", for the tree. */
+async function headlineMetric(dir: string): Promise<string | undefined> {
+  const summary = await readFile(path.join(dir, 'summary.json'), 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => undefined);
+  const entry = summary && Object.entries(summary).find(([, v]) => typeof v === 'number');
+  return entry ? `${entry[0]} ${Number((entry[1] as number).toPrecision(3))}` : undefined;
+}
+
+const STATUS_ICON: Record<string, string> = { running: 'sync~spin', finished: 'pass', stopped: 'debug-pause', crashed: 'error', nan: 'warning', hung: 'watch', killed: 'close' };
+
+function runItem(exerciseId: string, run: RunListing, metric: string | undefined): vscode.TreeItem {
+  const meta = run.meta;
+  const when = meta?.startedAt ? new Date(meta.startedAt).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : run.runId;
+  const item = new vscode.TreeItem(meta?.name ?? when);
+  item.id = `run:${exerciseId}/${run.runId}`;
+  item.description = [meta?.status ?? 'no meta.json', meta?.backend, metric].filter(Boolean).join(' · ');
+  item.iconPath = new vscode.ThemeIcon(STATUS_ICON[meta?.status ?? ''] ?? 'question');
+  item.contextValue = meta?.status === 'running' ? 'run.running' : 'run';
+  item.tooltip = new vscode.MarkdownString(`**Run ${run.runId}**${meta?.name ? ` — ${meta.name}` : ''}\n\n${meta ? `${meta.status}${meta.reason ? `: ${meta.reason}` : ''}\n\nconfig ${meta.config} · backend ${meta.backend ?? '?'} · started ${meta.startedAt}` : 'meta.json is missing or unreadable'}`);
+  item.command = { command: 'multimodalLab.openRun', title: 'Open Run', arguments: [{ exerciseId, runId: run.runId }] };
   return item;
 }

@@ -3,6 +3,8 @@ import { CurriculumNode, CurriculumTree } from './curriculumTree';
 import { registerCommands } from './commands';
 import { LabState } from './labState';
 import { RunnerLauncher } from './runnerLauncher';
+import { MilestonePanel } from './milestonePanel';
+import { RunPanels } from './runPanels';
 import { ExerciseTests } from './testing';
 import { Training } from './training';
 
@@ -22,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): LabApi {
     treeDataProvider: tree,
     showCollapseAll: true,
     manageCheckboxStateManually: true,
+    canSelectMany: true, // select 2–4 runs to compare
   });
   context.subscriptions.push(log, diagnostics, state, tree, view);
 
@@ -41,9 +44,18 @@ export function activate(context: vscode.ExtensionContext): LabApi {
   // Nothing here spawns a process or reads a file: the runner starts on the first test run or training run.
   const launcher = new RunnerLauncher(vscode.Uri.joinPath(context.extensionUri, 'dist', 'runner.js').fsPath);
   const tests = new ExerciseTests(state, launcher, log);
-  const training = new Training(state, launcher, log);
-  context.subscriptions.push(launcher, tests, training);
-  registerCommands(context, state, log, { launcher, tests, training });
+  // The panels' Stop and Resume buttons call into training, which streams into the panels: the closures run later.
+  const panels = new RunPanels(context, root, log, {
+    stop: (r) => training.stop(r.exerciseId),
+    resume: (r) => void training.resumeRun(r.exerciseId, r.runId).catch((e: Error) => void vscode.window.showErrorMessage(`Multimodal Lab: ${e.message}`)),
+  });
+  const training = new Training(state, launcher, log, panels);
+  const milestones = new MilestonePanel(context.extensionUri, state, log, (link) => {
+    if (link.kind === 'run') panels.open([{ exerciseId: link.exerciseId, runId: link.runId }]);
+    else void vscode.commands.executeCommand('workbench.view.testing.focus');
+  });
+  context.subscriptions.push(launcher, tests, training, panels, milestones);
+  registerCommands(context, state, log, { launcher, tests, training, panels, milestones });
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('multimodalLab.courseFile')) state.refresh();
@@ -66,6 +78,7 @@ function watchFiles(context: vscode.ExtensionContext, state: LabState, root: str
   if (root) {
     watch(new vscode.RelativePattern(root, '.multimodal-lab/progress.json'), true);
     watch(new vscode.RelativePattern(root, 'exercises/*'), false);
+    watch(new vscode.RelativePattern(root, '.multimodal-lab/runs/*/*/meta.json'), false);
   }
   if (context.extensionMode === vscode.ExtensionMode.Development) {
     watch(new vscode.RelativePattern(context.extensionUri, 'templates/course.json'), false);

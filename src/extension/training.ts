@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { listRuns } from '../core/runs';
 import type { RunStatus, RunnerToExtension, TrainJob } from '../protocol/runner';
 import { LabState } from './labState';
+import { RunPanels } from './runPanels';
 import { RunnerLauncher } from './runnerLauncher';
 
 /** Train, Stop and Resume: a training run in the runner, with its progress in a notification and an output channel. */
@@ -14,6 +15,7 @@ export class Training implements vscode.Disposable {
     private readonly state: LabState,
     private readonly launcher: RunnerLauncher,
     private readonly log: vscode.LogOutputChannel,
+    private readonly panels: RunPanels,
   ) {}
 
   /** Starts a run of `exercises/<id>/train.ts`; `resumeFrom` is a checkpoint folder. Resolves with the run folder. */
@@ -38,8 +40,14 @@ export class Training implements vscode.Disposable {
       async (progress, token) => {
         let lastStep = 0;
         let rate = '';
+        const ref = { exerciseId, runId };
+        const started = Date.now();
         const onEvent = (e: RunnerToExtension): void => {
+          void this.panels.live(ref, e, runDir);
           switch (e.type) {
+            case 'runStarted':
+              this.panels.open([ref], true);
+              break;
             case 'backend':
               this.output.appendLine(`backend: ${e.active} — ${e.why}`);
               for (const l of e.limitations) this.output.appendLine(`  note: ${l}`);
@@ -49,6 +57,10 @@ export class Training implements vscode.Disposable {
               break;
             case 'stats':
               rate = ` · ${e.stepsPerSec.toFixed(1)} steps/s`;
+              this.panels.status(ref, { status: 'running', step: e.step, stepsPerSec: e.stepsPerSec, elapsedMs: Date.now() - started, numTensors: e.numTensors, numBytes: e.numBytes });
+              break;
+            case 'summary':
+              this.panels.status(ref, { status: 'running', elapsedMs: Date.now() - started, step: lastStep }, e.values);
               break;
             case 'scalar':
               if (e.name === 'loss' && e.step !== lastStep) {
@@ -58,6 +70,7 @@ export class Training implements vscode.Disposable {
               break;
             case 'runEnded':
               ending = { status: e.status, reason: e.reason };
+              this.panels.status(ref, { status: e.status, reason: e.reason, elapsedMs: Date.now() - started, step: lastStep });
               this.output.appendLine(`run ended: ${e.status}${e.reason ? ` — ${e.reason}` : ''}`);
               break;
             case 'fatal':
@@ -97,6 +110,15 @@ export class Training implements vscode.Disposable {
 
   stop(exerciseId: string): void {
     if (!this.launcher.stop(exerciseId)) void vscode.window.showInformationMessage(`Multimodal Lab: no run of ${exerciseId} is in progress.`);
+  }
+
+  /** Resumes from one run's last checkpoint (the run panel's Resume button). */
+  async resumeRun(exerciseId: string, runId: string): Promise<string | undefined> {
+    const root = this.state.workspaceRoot;
+    if (!root) throw new Error('Open a folder first.');
+    const run = (await listRuns(root, exerciseId)).find((r) => r.runId === runId);
+    if (!run?.meta?.latestCheckpoint) throw new Error(`Run ${runId} saved no checkpoint (lab.checkpoint), so it cannot be resumed. Start a new run with "Train".`);
+    return this.train(exerciseId, run.meta.latestCheckpoint);
   }
 
   /** Resumes from the newest run of the exercise that saved a checkpoint. */

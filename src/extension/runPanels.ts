@@ -1,0 +1,216 @@
+import * as vscode from 'vscode';
+import { makeNonce, panelHtml } from '../core/panelHtml';
+import { loadRunSnapshot } from '../core/runSnapshot';
+import { ExtensionToRunPanel, ImageFrame, RunLiveStatus, ScalarPoint, TextEntry, isRunPanelMessage } from '../protocol/panels';
+import type { RunnerToExtension } from '../protocol/runner';
+
+export interface RunRef {
+  readonly exerciseId: string;
+  readonly runId: string;
+}
+
+const VIEW_TYPE = 'multimodalLab.run';
+const key = (r: RunRef): string => `${r.exerciseId}/${r.runId}`;
+
+interface Pending {
+  scalars: Record<string, ScalarPoint[]>;
+  images: ImageFrame[];
+  text: TextEntry[];
+}
+
+/** One run panel (1 run) or compare panel (2–4 runs). It owns its disposables and replays stored runs on `ready`. */
+class RunPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly pending = new Map<string, Pending>();
+  private readonly lastStep = new Map<string, number>();
+  private ready = false;
+  private flushTimer?: NodeJS.Timeout;
+  readonly onDidDispose: vscode.Event<void>;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly runs: readonly RunRef[],
+    extensionUri: vscode.Uri,
+    private readonly workspaceRoot: string,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly actions: { stop(r: RunRef): void; resume(r: RunRef): void },
+  ) {
+    this.onDidDispose = panel.onDidDispose;
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    };
+    const asUri = (...p: string[]): string => panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
+    panel.webview.html = panelHtml({
+      cspSource: panel.webview.cspSource, nonce: makeNonce(), title: panel.title,
+      script: asUri('dist', 'webview', 'run.js'),
+      styles: [asUri('dist', 'webview', 'run.css'), asUri('media', 'panels', 'run.css')],
+    });
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  private post(message: ExtensionToRunPanel): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private async receive(m: unknown): Promise<void> {
+    if (!isRunPanelMessage(m)) {
+      this.log.warn(`Run panel sent a message it should not: ${JSON.stringify(m)?.slice(0, 200)}`);
+      return;
+    }
+    const ref = (runId: string): RunRef | undefined => this.runs.find((r) => r.runId === runId);
+    switch (m.type) {
+      case 'ready':
+        await this.replay();
+        break;
+      case 'stop': {
+        const r = ref(m.runId);
+        if (r) this.actions.stop(r);
+        break;
+      }
+      case 'resume': {
+        const r = ref(m.runId);
+        if (r) this.actions.resume(r);
+        break;
+      }
+      case 'error':
+        this.log.error(`Run panel: ${m.message}`);
+        break;
+    }
+  }
+
+  /** Sends everything stored; live records that arrive afterwards are appended, never duplicated. */
+  private async replay(): Promise<void> {
+    this.ready = false;
+    this.pending.clear();
+    this.lastStep.clear();
+    try {
+      const runs = await Promise.all(this.runs.map((r) => loadRunSnapshot(this.workspaceRoot, r.exerciseId, r.runId)));
+      for (const run of runs) {
+        for (const [name, points] of Object.entries(run.scalars)) this.lastStep.set(`${run.runId}\0s\0${name}`, points[points.length - 1]?.step ?? -Infinity);
+        for (const img of run.images) this.lastStep.set(`${run.runId}\0i\0${img.name}`, Math.max(img.step, this.lastStep.get(`${run.runId}\0i\0${img.name}`) ?? -Infinity));
+        for (const t of run.text) this.lastStep.set(`${run.runId}\0t\0${t.name}`, Math.max(t.step, this.lastStep.get(`${run.runId}\0t\0${t.name}`) ?? -Infinity));
+      }
+      this.post({ type: 'load', protocol: 1, runs });
+      this.ready = true;
+    } catch (e) {
+      this.post({ type: 'notice', message: `The run could not be read: ${(e as Error).message}` });
+    }
+  }
+
+  has(ref: RunRef): boolean {
+    return this.runs.some((r) => key(r) === key(ref));
+  }
+
+  /** Queues a live record; records already replayed (same series, step not newer) are dropped. */
+  live(ref: RunRef, e: RunnerToExtension, png?: Uint8Array): void {
+    if (!this.ready) return; // the replay on `ready` reads them from disk
+    const fresh = (kind: string, name: string, step: number): boolean => {
+      const k = `${ref.runId}\0${kind}\0${name}`;
+      if (step <= (this.lastStep.get(k) ?? -Infinity)) return false;
+      this.lastStep.set(k, step);
+      return true;
+    };
+    const p = this.pending.get(ref.runId) ?? { scalars: {}, images: [], text: [] };
+    if (e.type === 'scalar' && fresh('s', e.name, e.step)) (p.scalars[e.name] ??= []).push({ step: e.step, value: Number.isFinite(e.value) ? e.value : null, time: Date.now() });
+    else if (e.type === 'stats') {
+      for (const [name, value] of [['runner/step_ms', e.stepMs], ['runner/steps_per_sec', e.stepsPerSec], ['runner/tensors', e.numTensors], ['runner/tensor_bytes', e.numBytes]] as const) {
+        if (fresh('s', name, e.step)) (p.scalars[name] ??= []).push({ step: e.step, value, time: Date.now() });
+      }
+    } else if (e.type === 'image' && png && fresh('i', e.name, e.step)) p.images.push({ step: e.step, name: e.name, width: e.width, height: e.height, png });
+    else if (e.type === 'text' && fresh('t', e.name, e.step)) p.text.push({ step: e.step, name: e.name, text: e.text });
+    else return;
+    this.pending.set(ref.runId, p);
+    this.flushTimer ??= setTimeout(() => this.flush(), 200);
+  }
+
+  status(ref: RunRef, live: RunLiveStatus, summary?: Record<string, number | string | boolean>): void {
+    this.flush();
+    if (this.ready) this.post({ type: 'status', runId: ref.runId, live, ...(summary ? { summary } : {}) });
+  }
+
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    for (const [runId, p] of this.pending) {
+      this.post({ type: 'append', runId, scalars: p.scalars, images: p.images, text: p.text });
+    }
+    this.pending.clear();
+  }
+
+  dispose(): void {
+    clearTimeout(this.flushTimer);
+    this.disposables.forEach((d) => d.dispose());
+    this.disposables.length = 0;
+  }
+}
+
+/**
+ * Opens, restores and feeds run panels. Panels restore after a reload through a serializer: the runs a panel shows
+ * are kept in the extension's workspace state under the panel's title, since webview state belongs to the panel's own UI.
+ */
+export class RunPanels implements vscode.Disposable {
+  private readonly panels = new Set<RunPanel>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly workspaceRoot: string | undefined,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly actions: { stop(r: RunRef): void; resume(r: RunRef): void },
+  ) {
+    this.disposables.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state: unknown) => {
+        const runs = (state as { runs?: RunRef[] } | undefined)?.runs ?? this.context.workspaceState.get<RunRef[]>(`panel:${panel.title}`);
+        if (!runs?.length || !this.workspaceRoot) {
+          panel.dispose();
+          return;
+        }
+        this.track(new RunPanel(panel, runs, context.extensionUri, this.workspaceRoot, log, actions));
+      },
+    }));
+  }
+
+  /** Shows the panel for exactly these runs, creating it if needed. */
+  open(runs: readonly RunRef[], preserveFocus = false): void {
+    if (!this.workspaceRoot) throw new Error('Open a folder first: runs live in the workspace.');
+    const wanted = runs.map(key).sort().join('|');
+    const existing = [...this.panels].find((p) => p.runs.map(key).sort().join('|') === wanted);
+    if (existing) {
+      existing.panel.reveal(undefined, preserveFocus);
+      return;
+    }
+    const title = runs.length === 1 ? `Run ${runs[0].exerciseId} · ${runs[0].runId}` : `Compare ${runs.length} runs (${[...new Set(runs.map((r) => r.exerciseId))].join(', ')})`;
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Active, preserveFocus }, {});
+    void this.context.workspaceState.update(`panel:${title}`, runs);
+    this.track(new RunPanel(panel, runs, this.context.extensionUri, this.workspaceRoot, this.log, this.actions));
+  }
+
+  private track(p: RunPanel): void {
+    this.panels.add(p);
+    p.onDidDispose(() => this.panels.delete(p));
+  }
+
+  /** Forwards a live runner event to every panel showing that run. Image bytes are read here, once. */
+  async live(ref: RunRef, e: RunnerToExtension, runDir: string): Promise<void> {
+    const showing = [...this.panels].filter((p) => p.has(ref));
+    if (showing.length === 0) return;
+    let png: Uint8Array | undefined;
+    if (e.type === 'image') {
+      png = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(vscode.Uri.file(runDir), e.file)).then((b) => b, () => undefined);
+    }
+    for (const p of showing) p.live(ref, e, png);
+  }
+
+  status(ref: RunRef, live: RunLiveStatus, summary?: Record<string, number | string | boolean>): void {
+    for (const p of this.panels) if (p.has(ref)) p.status(ref, live, summary);
+  }
+
+  dispose(): void {
+    for (const p of this.panels) p.panel.dispose();
+    this.disposables.forEach((d) => d.dispose());
+  }
+}
