@@ -32,7 +32,8 @@ export class RunnerLauncher implements vscode.Disposable {
     const key = job.kind === 'diagnose' ? 'diagnose' : job.exerciseId;
     if (this.running.has(key)) throw new Error(`"${key}" already has a ${job.kind === 'diagnose' ? 'diagnosis' : 'test or training job'} running. Stop it first.`);
     const config = vscode.workspace.getConfiguration('multimodalLab');
-    const handle = startRunner(job, {
+    const threads = config.get<number>('wasmThreads', 0);
+    const handle = startRunner(threads > 0 ? { ...job, wasmThreads: threads } : job, {
       runnerPath: this.runnerPath,
       hangTimeoutMs: 1000 * config.get<number>('hangTimeoutSeconds', 120),
       graceMs: 1000 * config.get<number>('stopGraceSeconds', 10),

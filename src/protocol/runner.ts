@@ -18,6 +18,8 @@ interface JobBase {
   /** Absolute path of the learner's workspace folder (where node_modules with tfjs lives). */
   readonly workspaceRoot: string;
   readonly backend: BackendPreference;
+  /** Threads for the wasm backend; absent or 0 means all cores (the runner falls back to 1 if threads fail). */
+  readonly wasmThreads?: number;
 }
 
 /** Run mocha over an exercise's test files. */

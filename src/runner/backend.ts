@@ -3,14 +3,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BACKEND_LADDER, type BackendEvent, type BackendName, type BackendPreference, type RungReport } from '../protocol/runner';
-import { installTrainingKernels, type TfCore, type TrainingKernelReport } from './kernels/index';
+import { installTrainingKernels, startWasm, type TfCore, type TrainingKernelReport, type WasmModule } from './kernels/index';
 import { canResolve, packageVersion, type Workspace } from './workspace';
 import { limitationsFor, kernelLines } from './limitations';
 
 /** A rung whose package is absent or whose hardware is missing: not an error, just not here. */
 class Skip extends Error {}
 
-type Loader = (ws: Workspace) => Promise<string>;
+type Loader = (ws: Workspace, options: LadderOptions) => Promise<string>;
 
 const needs = (ws: Workspace, pkg: string, what: string): void => {
   if (!canResolve(ws.require, pkg)) throw new Skip(`${pkg} not installed (optional; it adds ${what})`);
@@ -55,11 +55,13 @@ const LOADERS: Record<BackendName, Loader> = {
     ws.require('@tensorflow/tfjs-backend-webgpu');
     return `WebGPU adapter: ${adapter.info?.description || adapter.info?.vendor || 'found'}`;
   },
-  wasm: async (ws) => {
+  wasm: async (ws, options) => {
     needs(ws, '@tensorflow/tfjs-backend-wasm', 'WebAssembly with SIMD');
-    const wasm = ws.require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths(p: string): void; getThreadsCount(): number };
-    wasm.setWasmPaths(join(dirname(ws.require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
-    return 'WebAssembly (XNNPACK)';
+    const wasm = ws.require('@tensorflow/tfjs-backend-wasm') as WasmModule;
+    const packageDir = dirname(ws.require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+    // Threads: stock tfjs turns them off in Node; startWasm turns them on for all cores, or falls back to one.
+    const started = await startWasm(ws.tf as unknown as TfCore, { wasm, packageDir, ...(options.wasmThreads ? { threads: options.wasmThreads } : {}) });
+    return `WebAssembly (XNNPACK)${started.fallback ? `; threads unavailable (${started.fallback}), so 1 thread` : ''}`;
   },
   cpu: async () => 'pure JavaScript: about 500× slower than wasm, fine for tests, far too slow for real training',
 };
@@ -78,6 +80,8 @@ export interface LadderOptions {
   readonly all?: boolean;
   /** Called with each rung that became usable, while it is the current backend (diagnose benchmarks here). */
   readonly onLoaded?: (rung: BackendName) => Promise<number | undefined>;
+  /** wasm threads; absent or 0 means all cores. */
+  readonly wasmThreads?: number;
 }
 
 /** Thrown when no rung (or the forced one) works; the ladder says why for each. */
@@ -103,7 +107,7 @@ export async function selectBackend(ws: Workspace, options: LadderOptions): Prom
       continue;
     }
     try {
-      let reason = await LOADERS[rung](ws);
+      let reason = await LOADERS[rung](ws, options);
       const ok = await tf.setBackend(tfName(rung));
       if (!ok || tf.getBackend() !== tfName(rung)) {
         throw new Error(`tf.setBackend('${tfName(rung)}') did not take effect (tfjs is on '${tf.getBackend()}'); see the output for tfjs' own warning`);

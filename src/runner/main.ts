@@ -30,6 +30,7 @@ async function runJob(job: RunnerJob): Promise<number> {
   const backend = await selectBackend(ws, {
     preference: job.backend,
     all: job.kind === 'diagnose',
+    ...(job.wasmThreads ? { wasmThreads: job.wasmThreads } : {}),
     ...(job.kind === 'diagnose' ? { onLoaded: (rung) => matmulGflops(ws.tf, rung === 'cpu') } : {}),
   }).catch((err: unknown) => {
     if (err instanceof NoBackendError) return err;
