@@ -117,6 +117,7 @@ async function runUiMode(mode = 'ui', specs = 'test/e2e/**/*.test.ts') {
           E2E_WORKSPACE: sandbox.workspace,
           E2E_SCREENSHOT_DIR: outputDir,
           ...(course ? { E2E_COURSE: course } : {}),
+          E2E_SETTINGS: join(sandbox.userDataDir, 'User', 'settings.json'),
           CHROMIUM_PATH: chromiumPath,
           FORCE_COLOR: '0',
         },

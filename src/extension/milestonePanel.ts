@@ -30,7 +30,7 @@ export class MilestonePanel implements vscode.Disposable {
     panel.webview.html = panelHtml({
       cspSource: panel.webview.cspSource, nonce: makeNonce(), title: 'Milestones',
       script: asUri('dist', 'webview', 'milestones.js'),
-      styles: [asUri('dist', 'webview', 'milestones.css'), asUri('media', 'panels', 'milestones.css')],
+      styles: [asUri('media', 'panels', 'milestones.css')],
     });
     const subs = [
       panel.webview.onDidReceiveMessage((m: unknown) => {

@@ -1,0 +1,82 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// Helpers shared by the e2e-runner suites: tree context menus, the command palette, and test-state gutter icons.
+import type { Page } from 'playwright-core';
+import { eventually, treeRow } from '../e2e/workbench';
+
+/** Right-clicks the exercise in the Curriculum tree and picks `action` from its context menu, as a learner does. */
+export async function exerciseAction(page: Page, action: string): Promise<void> {
+  await eventually(`the "${action}" menu item`, async () => {
+    await page.keyboard.press('Escape');
+    await treeRow(page, '1. Fit a line').click({ button: 'right' });
+    const item = page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: new RegExp(`^${action}`) });
+    // The tree re-renders when progress changes, which can close an open menu: retry rather than wait long.
+    try {
+      await item.waitFor({ timeout: 3_000 });
+      await item.hover({ timeout: 3_000 });
+      await item.click({ timeout: 3_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 30_000);
+}
+
+/** Runs a command from the palette by its exact title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await eventually(`the command "${title}"`, async () => {
+    try {
+      await page.keyboard.press('Escape');
+      // A focused webview (the README preview) keeps F1 to itself, so focus the workbench first.
+      await page.locator('.part.sidebar .composite.title').first().click({ timeout: 3_000 });
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ timeout: 3_000 });
+      await input.fill(`>${title}`);
+      const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escaped}$`) }) }).first();
+      await row.click({ timeout: 5_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 30_000);
+}
+
+/** The line numbers (1-based) in the active editor whose gutter shows a test-state icon of `state`. */
+export async function gutterLines(page: Page, state: 'failed' | 'passed'): Promise<number[]> {
+  const editor = page.locator('.editor-group-container.active .monaco-editor').first();
+  const numbers = await editor.locator('.line-numbers').evaluateAll((els: Element[]) =>
+    els.map((el) => ({ n: Number(el.textContent), y: el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2 })));
+  const icons = await editor.locator(`.codicon-testing-${state}-icon`).evaluateAll((els: Element[]) =>
+    els.map((el) => el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2));
+  const lines = icons.map((y) => numbers.reduce((best, l) => (Math.abs(l.y - y) < Math.abs(best.y - y) ? l : best), { n: NaN, y: Infinity }).n);
+  return lines.filter((n) => Number.isFinite(n)).sort((a, b) => a - b);
+}
+
+
+/** Right-clicks a tree row and picks `action` from its context menu, retrying while the tree re-renders. */
+export async function treeAction(page: Page, row: string, action: string): Promise<void> {
+  await eventually(`the "${action}" menu item on "${row}"`, async () => {
+    await page.keyboard.press('Escape');
+    await treeRow(page, row).click({ button: 'right' });
+    const item = page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: new RegExp(`^${action}`) });
+    try {
+      await item.waitFor({ timeout: 3_000 });
+      await item.hover({ timeout: 3_000 });
+      await item.click({ timeout: 3_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 30_000);
+}
+
+/** Switches the colour theme through "Preferences: Color Theme", as a learner does. */
+export async function chooseTheme(page: Page, theme: string): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(theme);
+  // "Browse Additional Color Themes…" stays first in the list; click the theme's own row.
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: theme }).first().click({ timeout: 10_000 });
+}

@@ -1,0 +1,98 @@
+/// <reference lib="dom" />
+// The run panel in a real VS Code (code-server): open a stored run from the tree and see its curves and images,
+// move the one step cursor and see every image change, compare two runs, and look at it in light and dark themes.
+// Runs after exercise.test.ts (the exercise is started, so its runs show in the tree).
+import * as assert from 'node:assert/strict';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { makeFixtureRuns } from '../fixtures/runs/make';
+import { chromiumArgs, e2eEnvironment, eventually, screenshot, showMultimodalLab, treeRow, waitForWorkbench } from '../e2e/workbench';
+import { chooseTheme, runCommand, treeAction } from './helpers';
+
+/** The content frame of the visible webview panel (two iframes deep; hidden panels stay in the DOM). */
+function activeWebview(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('iframe#active-frame');
+}
+
+/** RGBA at the centre of a canvas inside the webview. */
+async function centrePixel(view: FrameLocator, selector: string): Promise<number[]> {
+  return view.locator(selector).first().evaluate((c: HTMLCanvasElement) => [...(c.getContext('2d')?.getImageData(c.width / 2 | 0, c.height / 2 | 0, 1, 1).data ?? [])]);
+}
+
+describe('The run panel in code-server: a stored run, the step cursor, compare, themes', function () {
+  this.timeout(180_000);
+  const env = e2eEnvironment();
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    makeFixtureRuns(env.workspace);
+    browser = await chromium.launch({ executablePath: env.chromiumPath, args: chromiumArgs });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(env.folderUrl);
+    await waitForWorkbench(page);
+    await showMultimodalLab(page);
+    await runCommand(page, 'View: Close All Editors');
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await screenshot(page, env.screenshotDir, `panels-failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => undefined);
+  });
+
+  after(async () => browser?.close());
+
+  it('opens a stored run from the tree and shows its curve and image panels', async () => {
+    const exercise = treeRow(page, '1. Fit a line');
+    if ((await exercise.getAttribute('aria-expanded')) !== 'true') await exercise.locator('.monaco-tl-twistie').click();
+    await treeRow(page, 'baseline').click();
+    const view = activeWebview(page);
+    await view.locator('.chart-group[data-group="loss"] canvas').first().waitFor({ timeout: 30_000 });
+    await view.locator('.image-series[data-series="samples"] canvas.frame').first().waitFor({ timeout: 30_000 });
+    assert.match((await view.locator('.run-header').first().textContent()) ?? '', /baseline[\s\S]*finished[\s\S]*wasm/i);
+    await screenshot(page, env.screenshotDir, 'panels-01-run-light');
+  });
+
+  it('moves every image panel when the step cursor moves', async () => {
+    const view = activeWebview(page);
+    const series = ['samples', 'forward'].map((s) => `.image-series[data-series="${s}"] canvas.frame`);
+    await eventually('both image panels drawn at the last step', async () => (await centrePixel(view, series[0])).some((v) => v > 200));
+    const atEnd = await Promise.all(series.map((s) => centrePixel(view, s)));
+    await view.locator('#step-cursor').focus();
+    await page.keyboard.press('Home');
+    await eventually('the cursor to reach step 0', async () => /^step 0/.test((await view.locator('.cursor-bar output').textContent()) ?? ''));
+    const atStart = await eventually('both panels to redraw', async () => {
+      const px = await Promise.all(series.map((s) => centrePixel(view, s)));
+      return px.every((p, i) => p.join() !== atEnd[i].join()) ? px : undefined;
+    });
+    assert.ok(atStart[0][0] < atEnd[0][0], `samples got darker at step 0: ${atStart[0]} vs ${atEnd[0]}`);
+    await screenshot(page, env.screenshotDir, 'panels-02-cursor-step-0');
+  });
+
+  it('compares two runs: both headers, images side by side and the A/B swipe', async () => {
+    // With one run selected, Compare asks which runs to compare it with.
+    await treeAction(page, 'guided w=3', 'Compare Runs');
+    const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'baseline' }).first();
+    await pick.waitFor({ timeout: 10_000 });
+    await pick.locator('input[type="checkbox"], .monaco-checkbox, .quick-input-list-checkbox').first().click();
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab[aria-label^="Compare 2 runs"]').first().waitFor({ timeout: 30_000 });
+    const view = activeWebview(page);
+    await eventually('two run headers', async () => (await view.locator('.run-header').count()) === 2, 30_000);
+    assert.equal(await view.locator('.image-series[data-series="samples"] .image-cell').count(), 2);
+    await view.locator('canvas.swipe-canvas').first().waitFor({ timeout: 15_000 });
+    await screenshot(page, env.screenshotDir, 'panels-03-compare-light');
+  });
+
+  it('follows the colour theme: dark and light screenshots', async () => {
+    const view = activeWebview(page);
+    const background = async (): Promise<number> => view.locator('body').evaluate((b) => {
+      const [r, g, bl] = (getComputedStyle(b).backgroundColor.match(/\d+/g) ?? ['0', '0', '0']).map(Number);
+      return (r + g + bl) / 3;
+    });
+    await chooseTheme(page, 'Default Dark Modern');
+    await eventually('a dark panel', async () => (await background()) < 80, 30_000);
+    await screenshot(page, env.screenshotDir, 'panels-04-compare-dark');
+    await chooseTheme(page, 'Default Light Modern');
+    await eventually('a light panel', async () => (await background()) > 180, 30_000);
+    await screenshot(page, env.screenshotDir, 'panels-05-compare-light-again');
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * What the run panel knows: the runs from the last `load` (1 run, or 2–4 to compare), extended by `append` and
+ * `status`. Pure data, no DOM, so it is unit-tested directly. Malformed records are skipped and counted as notices,
+ * never thrown, so one bad frame cannot blank the panel.
+ */
+import type { ImageFrame, RunLiveStatus, RunSnapshot, ScalarPoint, TextEntry } from '../../../src/protocol/panels';
+import type { RunMeta, RunSummary } from '../../../src/protocol/runFiles';
+import { SeriesStore } from './seriesStore';
+
+export interface RunState {
+  readonly runId: string;
+  readonly exerciseId: string;
+  readonly label: string;
+  readonly meta?: RunMeta;
+  readonly scalars: Map<string, SeriesStore>;
+  /** Per image series name: frames sorted by step. */
+  readonly images: Map<string, ImageFrame[]>;
+  /** Per text series name: entries sorted by step. */
+  readonly text: Map<string, TextEntry[]>;
+  summary?: RunSummary;
+  live?: RunLiveStatus;
+  readonly notices: string[];
+}
+
+export class RunModel {
+  runs: RunState[] = [];
+  /** Panel-level notices (`notice` messages and problems found in messages). */
+  readonly notices: string[] = [];
+  /** Bumped when the set of runs, series or images changes shape (views rebuild), not on every point. */
+  layoutVersion = 0;
+
+  load(snapshots: readonly RunSnapshot[]): void {
+    this.runs = snapshots.slice(0, 4).map((s) => fromSnapshot(s));
+    if (snapshots.length > 4) this.notices.push(`Only the first 4 of ${snapshots.length} runs are compared.`);
+    this.layoutVersion++;
+  }
+
+  run(runId: string): RunState | undefined {
+    return this.runs.find((r) => r.runId === runId);
+  }
+
+  /** Adds new records to a loaded run; returns false (with a notice) for a run that is not shown. */
+  append(runId: string, scalars?: Readonly<Record<string, readonly ScalarPoint[]>>, images?: readonly ImageFrame[], text?: readonly TextEntry[]): boolean {
+    const run = this.run(runId);
+    if (!run) return false;
+    if (addScalars(run, scalars)) this.layoutVersion++;
+    if (addImages(run, images ?? [])) this.layoutVersion++;
+    if (addText(run, text ?? [])) this.layoutVersion++;
+    return true;
+  }
+
+  status(runId: string, live: RunLiveStatus, summary?: RunSummary): boolean {
+    const run = this.run(runId);
+    if (!run) return false;
+    run.live = live;
+    if (summary) run.summary = summary;
+    return true;
+  }
+
+  get compare(): boolean {
+    return this.runs.length > 1;
+  }
+}
+
+function fromSnapshot(s: RunSnapshot): RunState {
+  const run: RunState = {
+    runId: String(s.runId),
+    exerciseId: String(s.exerciseId ?? ''),
+    label: String(s.label ?? s.runId),
+    meta: s.meta,
+    scalars: new Map(),
+    images: new Map(),
+    text: new Map(),
+    summary: s.summary,
+    live: s.live,
+    notices: Array.isArray(s.notices) ? s.notices.map(String) : [],
+  };
+  addScalars(run, s.scalars);
+  addImages(run, Array.isArray(s.images) ? s.images : []);
+  addText(run, Array.isArray(s.text) ? s.text : []);
+  return run;
+}
+
+/** Returns true when a new series appeared. */
+function addScalars(run: RunState, scalars: Readonly<Record<string, readonly ScalarPoint[]>> | undefined): boolean {
+  let added = false;
+  if (!scalars || typeof scalars !== 'object') return false;
+  for (const [name, points] of Object.entries(scalars)) {
+    if (!Array.isArray(points)) continue;
+    let store = run.scalars.get(name);
+    if (!store) {
+      run.scalars.set(name, (store = new SeriesStore()));
+      added = true;
+    }
+    store.append(points.filter((p) => p && typeof p.step === 'number'));
+  }
+  return added;
+}
+
+function addImages(run: RunState, frames: readonly ImageFrame[]): boolean {
+  let changed = false;
+  for (const f of frames) {
+    if (!f || typeof f.name !== 'string' || typeof f.step !== 'number') {
+      run.notices.push('An image record without a name or step was skipped.');
+      continue;
+    }
+    insertSorted(run.images, f.name, f);
+    changed = true;
+  }
+  return changed;
+}
+
+function addText(run: RunState, entries: readonly TextEntry[]): boolean {
+  let changed = false;
+  for (const t of entries) {
+    if (!t || typeof t.name !== 'string' || typeof t.step !== 'number') continue;
+    insertSorted(run.text, t.name, { ...t, text: String(t.text) });
+    changed = true;
+  }
+  return changed;
+}
+
+/** Keeps each list sorted by step; a record at an existing step replaces it (the later write wins). */
+function insertSorted<T extends { readonly step: number }>(map: Map<string, T[]>, name: string, item: T): void {
+  let list = map.get(name);
+  if (!list) map.set(name, (list = []));
+  let i = list.length;
+  while (i > 0 && list[i - 1].step > item.step) i--;
+  if (i > 0 && list[i - 1].step === item.step) list[i - 1] = item;
+  else list.splice(i, 0, item);
+}
