@@ -51,6 +51,10 @@ function prepareFixtureCourse(sandbox) {
     'testing.automaticallyOpenPeekView': 'failureAnywhere',
   };
   writeFileSync(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
+  // courseFile is machine-scoped, and in code-server's remote window machine settings come from the server's
+  // Machine settings (the browser keeps its own copy of User settings once one is changed, e.g. the theme).
+  mkdirSync(join(sandbox.userDataDir, 'Machine'), { recursive: true });
+  writeFileSync(join(sandbox.userDataDir, 'Machine', 'settings.json'), `${JSON.stringify({ 'multimodalLab.courseFile': join(course, 'course.json') }, null, 2)}\n`);
   return course;
 }
 

@@ -4,22 +4,9 @@
 import type { Page } from 'playwright-core';
 import { eventually, treeRow } from '../e2e/workbench';
 
-/** Right-clicks the exercise in the Curriculum tree and picks `action` from its context menu, as a learner does. */
+/** Right-clicks the fixture exercise in the Curriculum tree and picks `action` from its context menu, as a learner does. */
 export async function exerciseAction(page: Page, action: string): Promise<void> {
-  await eventually(`the "${action}" menu item`, async () => {
-    await page.keyboard.press('Escape');
-    await treeRow(page, '1. Fit a line').click({ button: 'right' });
-    const item = page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: new RegExp(`^${action}`) });
-    // The tree re-renders when progress changes, which can close an open menu: retry rather than wait long.
-    try {
-      await item.waitFor({ timeout: 3_000 });
-      await item.hover({ timeout: 3_000 });
-      await item.click({ timeout: 3_000 });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 30_000);
+  await treeAction(page, '1. Fit a line', action);
 }
 
 /** Runs a command from the palette by its exact title. */
@@ -61,10 +48,17 @@ export async function treeAction(page: Page, row: string, action: string): Promi
     await page.keyboard.press('Escape');
     await treeRow(page, row).click({ button: 'right' });
     const item = page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: new RegExp(`^${action}`) });
+    const menu = page.locator('.context-view .monaco-menu');
     try {
       await item.waitFor({ timeout: 3_000 });
       await item.hover({ timeout: 3_000 });
       await item.click({ timeout: 3_000 });
+      // Now and then the menu swallows a click made while it is still animating in; the hovered item takes Enter.
+      if (await menu.isVisible()) {
+        await page.waitForTimeout(300);
+        if (await menu.isVisible()) await page.keyboard.press('Enter');
+      }
+      await menu.waitFor({ state: 'hidden', timeout: 3_000 });
       return true;
     } catch {
       return false;

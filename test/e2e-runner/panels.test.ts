@@ -95,4 +95,22 @@ describe('The run panel in code-server: a stored run, the step cursor, compare, 
     await eventually('a light panel', async () => (await background()) > 180, 30_000);
     await screenshot(page, env.screenshotDir, 'panels-05-compare-light-again');
   });
+
+  it('restores the compare panel, with its runs, after a window reload (serializer + replay on ready)', async () => {
+    await page.reload();
+    await waitForWorkbench(page);
+    const view = activeWebview(page);
+    await eventually('the restored panel to show both runs again', async () => (await view.locator('.run-header').count().catch(() => 0)) === 2, 60_000);
+    await view.locator('.chart-group[data-group="loss"] canvas').first().waitFor({ timeout: 15_000 });
+    await screenshot(page, env.screenshotDir, 'panels-06-restored');
+  });
+
+  it('Show Milestones lists each milestone with the evidence that ticked it', async () => {
+    await runCommand(page, 'Multimodal Lab: Show Milestones');
+    const view = activeWebview(page);
+    await eventually('the milestone panel', async () => /You fitted a line/.test((await view.locator('body').textContent().catch(() => '')) ?? ''), 30_000);
+    const text = (await view.locator('body').textContent()) ?? '';
+    assert.match(text, /all tests of "Fit a line" pass/);
+    await screenshot(page, env.screenshotDir, 'panels-07-milestones');
+  });
 });
