@@ -25,7 +25,7 @@ describe('runner: test jobs', function () {
       'hello', 'backend', 'testsDiscovered',
       'testStarted', 'testPassed', 'testStarted', 'testPassed', 'testStarted', 'testPassed',
       'testStarted', 'testFailed', 'testStarted', 'testFailed', 'testStarted', 'testFailed',
-      'testStarted', 'testPassed', 'testSkipped', 'testsFinished',
+      'testStarted', 'testPassed', 'testStarted', 'testSkipped', 'testsFinished',
     ]);
     assert.deepEqual(exit, { code: 0, signal: null, reportedEnding: true });
 
@@ -44,7 +44,7 @@ describe('runner: test jobs', function () {
     assert.deepEqual(discovered.map((t) => [t.path.join(' > '), t.location?.line]), [
       ['normalize > keeps the shape [B, D]', 7], ['normalize > makes every row unit length', 10],
       ['normalize > leaks no tensor', 13], ['failures > plain assertion', 20], ['failures > tensor mismatch', 23],
-      ['failures > learner code throws', 26], ['failures > prints to stdout', 29], ['failures > is skipped', 33],
+      ['failures > learner code throws', 26], ['failures > prints to stdout', 29], ['failures > is skipped', 34],
     ]);
     assert.ok(discovered.every((t) => t.file === file && t.location?.file === file));
     assert.equal(discovered[0].id, id('normalize', 'keeps the shape [B, D]'));
