@@ -72,8 +72,14 @@ describe('The run panel in code-server: a stored run, the step cursor, compare, 
     await treeAction(page, 'guided w=3', 'Compare Runs');
     const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'baseline' }).first();
     await pick.waitFor({ timeout: 10_000 });
-    await pick.locator('input[type="checkbox"], .monaco-checkbox, .quick-input-list-checkbox').first().click();
-    await page.keyboard.press('Enter');
+    // Clicking a row of a multi-select pick toggles it; check the count says so before pressing OK.
+    await eventually('"baseline" to be checked in the pick', async () => {
+      if (/^1 Selected/.test((await page.locator('.quick-input-widget .quick-input-count').textContent().catch(() => '')) ?? '')) return true;
+      await pick.click({ timeout: 3_000 }).catch(() => undefined);
+      await page.waitForTimeout(300);
+      return /^1 Selected/.test((await page.locator('.quick-input-widget .quick-input-count').textContent().catch(() => '')) ?? '');
+    }, 20_000);
+    await page.locator('.quick-input-widget .quick-input-action a, .quick-input-widget .monaco-button', { hasText: 'OK' }).first().click();
     await page.locator('.tabs-container .tab[aria-label^="Compare 2 runs"]').first().waitFor({ timeout: 30_000 });
     const view = activeWebview(page);
     await eventually('two run headers', async () => (await view.locator('.run-header').count()) === 2, 30_000);
