@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ExerciseFacts } from './curriculum';
+import { Progress, testsAllPass } from './progress';
 
 async function isDirectory(p: string): Promise<boolean> {
   try {
@@ -11,18 +12,18 @@ async function isDirectory(p: string): Promise<boolean> {
 }
 
 /**
- * Reads what the disk says about each exercise: whether its template ships and whether the learner has
- * scaffolded it. Test and training evidence arrive with the runner; until then they are false.
+ * What is known about each exercise: from disk, whether its template ships and whether the learner has scaffolded
+ * it; from progress, whether its last full test run passed and whether a training run finished.
  */
-export async function gatherExerciseFacts(templatesRoot: string, workspaceRoot: string | undefined, ids: readonly string[]): Promise<Map<string, ExerciseFacts>> {
+export async function gatherExerciseFacts(templatesRoot: string, workspaceRoot: string | undefined, ids: readonly string[], progress: Progress): Promise<Map<string, ExerciseFacts>> {
   const entries = await Promise.all(
     ids.map(async (id): Promise<[string, ExerciseFacts]> => [
       id,
       {
         templateAvailable: await isDirectory(path.join(templatesRoot, id, 'starter')),
         scaffolded: workspaceRoot !== undefined && (await isDirectory(path.join(workspaceRoot, 'exercises', id))),
-        testsPassing: false,
-        trained: false,
+        testsPassing: testsAllPass(progress.exercises?.[id]),
+        trained: Boolean(progress.exercises?.[id]?.trained),
       },
     ]),
   );

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Course, Evidence, Milestone } from './course/types';
-import { Progress } from './progress';
+import { Progress, testsAllPass } from './progress';
 
 /** What the extension currently knows; later issues fill these from test results, runs and quizzes. */
 export interface EvidenceSnapshot {
@@ -61,7 +61,7 @@ export function evidenceLabel(course: Course, e: Evidence): string {
  */
 export async function gatherEvidence(workspaceRoot: string, progress: Progress): Promise<EvidenceSnapshot> {
   const exercises = Object.entries(progress.exercises ?? {});
-  const testsPassing = new Set(exercises.filter(([, p]) => p.tests && p.tests.total > 0 && p.tests.passed === p.tests.total).map(([id]) => id));
+  const testsPassing = new Set(exercises.filter(([, p]) => testsAllPass(p)).map(([id]) => id));
   const summaries = new Map<string, Record<string, unknown>>();
   await Promise.all(
     exercises.filter(([, p]) => p.trained).map(async ([id, p]) => {

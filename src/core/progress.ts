@@ -20,6 +20,11 @@ export interface ExerciseProgress {
   readonly trained?: { readonly runId: string; readonly at: string };
 }
 
+/** An exercise's last full test run passed every test (and there were tests). */
+export function testsAllPass(p: ExerciseProgress | undefined): boolean {
+  return Boolean(p?.tests && p.tests.total > 0 && p.tests.passed === p.tests.total);
+}
+
 /** The learner's progress. Unknown top-level keys are kept on write so newer fields survive older code. */
 export interface Progress {
   readonly version: number;

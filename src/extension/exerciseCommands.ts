@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Exercise } from '../core/course/types';
 import { parseHints, hintSequence, revealedHintsMarkdown } from '../core/hints';
+import { testsAllPass } from '../core/progress';
 import { listFiles, applyScaffold, exerciseTemplateFiles, planScaffold, resetExercise, workspaceTemplateFiles, TemplateFile } from '../core/scaffold';
 import { LabState } from './labState';
 
@@ -133,8 +134,7 @@ export class ExerciseCommands implements vscode.TextDocumentContentProvider, vsc
     const exercise = await this.exercise(arg);
     if (!exercise) return;
     const root = this.root();
-    const tests = this.state.progress?.exercise(exercise.id).tests;
-    if (!tests || tests.passed < tests.total || tests.total === 0) {
+    if (!testsAllPass(this.state.progress?.exercise(exercise.id))) {
       const peek = 'Show the Solution';
       const choice = await vscode.window.showWarningMessage(
         `Your tests for "${exercise.title}" are not all passing yet. The solution is most useful after you have made your own attempt. Show it anyway?`,

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { CourseError, formatCourseError, loadCourseFile } from '../core/course/load';
 import { Course } from '../core/course/types';
-import { CurriculumModel, ExerciseFacts, buildCurriculum } from '../core/curriculum';
+import { CurriculumModel, buildCurriculum } from '../core/curriculum';
 import { gatherExerciseFacts } from '../core/exerciseFacts';
 import { NO_EVIDENCE, gatherEvidence } from '../core/milestones';
-import { ExerciseProgress, ProgressStore, emptyProgress } from '../core/progress';
+import { ProgressStore, emptyProgress } from '../core/progress';
 
 export type LabSnapshot =
   | { readonly kind: 'ok'; readonly course: Course; readonly model: CurriculumModel }
@@ -75,10 +75,10 @@ export class LabState implements vscode.Disposable {
       return { kind: 'error', errors: result.errors };
     }
     const course = result.course;
-    const facts = await gatherExerciseFacts(this.templatesRoot, this.workspaceRoot, course.exercises.map((e) => e.id));
     const progress = this.progress?.progress ?? emptyProgress();
+    const facts = await gatherExerciseFacts(this.templatesRoot, this.workspaceRoot, course.exercises.map((e) => e.id), progress);
     const evidence = this.workspaceRoot ? await gatherEvidence(this.workspaceRoot, progress) : NO_EVIDENCE;
-    const model = buildCurriculum(course, progress, (id) => withProgress(facts.get(id)!, progress.exercises?.[id]), evidence);
+    const model = buildCurriculum(course, progress, (id) => facts.get(id)!, evidence);
     this.log.debug(`Curriculum loaded in ${(performance.now() - started).toFixed(1)} ms`);
     return { kind: 'ok', course, model };
   }
@@ -129,7 +129,3 @@ export class LabState implements vscode.Disposable {
   }
 }
 
-/** Disk facts plus what the learner's recorded test and training results say. */
-function withProgress(facts: ExerciseFacts, p: ExerciseProgress | undefined): ExerciseFacts {
-  return { ...facts, testsPassing: Boolean(p?.tests && p.tests.total > 0 && p.tests.passed === p.tests.total), trained: Boolean(p?.trained) };
-}

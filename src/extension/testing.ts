@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { testsAllPass } from '../core/progress';
 import { listFiles } from '../core/scaffold';
 import { discoverTests } from '../core/testDiscovery';
 import type { RunnerToExtension, SourceLocation, TensorSummary, TestJob } from '../protocol/runner';
@@ -207,10 +208,10 @@ export class ExerciseTests implements vscode.Disposable {
       run.errored(item, new vscode.TestMessage(why));
     }
     if (!isPartialRequest(items) && total > 0) {
-      const before = this.state.progress?.exercise(exerciseId).tests;
+      const before = this.state.progress?.exercise(exerciseId);
       await this.state.progress?.updateExercise(exerciseId, { tests: { passed, total, at: new Date().toISOString() } });
       this.state.refresh();
-      if (passed === total && !(before && before.passed === before.total)) void this.offerSolution(exerciseId);
+      if (passed === total && !testsAllPass(before)) void this.offerSolution(exerciseId);
     }
     this.log.info(`Tests of "${exerciseId}": ${passed}/${total} passed (${exit.reason})`);
   }

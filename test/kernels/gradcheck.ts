@@ -4,17 +4,9 @@
 import * as assert from 'node:assert/strict';
 import { tf, useBackend } from './backends';
 
-/** Deterministic PRNG (mulberry32), so every run checks the same numbers. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The bench's seeded PRNG (mulberry32), so every run checks the same numbers; re-exported for the kernel tests.
+import { rng } from '../../bench/training/layers';
+export { rng };
 
 /** Uniform values in [lo, hi). */
 export function randomArray(n: number, next: () => number, lo = -1, hi = 1): Float32Array {

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { parseCourse } from '../../src/core/course/load';
 import { Course } from '../../src/core/course/types';
+import { gatherExerciseFacts } from '../../src/core/exerciseFacts';
 import { ExerciseFacts, buildCurriculum, exerciseState, formatHours, readingLabel } from '../../src/core/curriculum';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -91,6 +92,25 @@ describe('milestone evaluation', () => {
     const c = course();
     const m = buildCurriculum(c, { version: 1, readings: {} }, () => NONE, snapshot({ runMetric: () => 0.9 }));
     assert.equal(m.milestoneSummary, '1/2');
+  });
+});
+
+describe('exercise facts', () => {
+  it('combine the disk (template, scaffolded folder) with recorded test and training results', async () => {
+    const tpl = await mkdtemp(path.join(tmpdir(), 'mml-tpl-'));
+    const ws = await mkdtemp(path.join(tmpdir(), 'mml-ws-'));
+    await mkdir(path.join(tpl, 'clip', 'starter'), { recursive: true });
+    await mkdir(path.join(tpl, 'ddpm', 'starter'), { recursive: true });
+    await mkdir(path.join(ws, 'exercises', 'clip'), { recursive: true });
+    const facts = await gatherExerciseFacts(tpl, ws, ['clip', 'ddpm', 'cfg'], {
+      version: 1, readings: {},
+      exercises: { clip: { tests: { passed: 7, total: 7, at: 'x' }, trained: { runId: 'r1', at: 'x' } }, ddpm: { tests: { passed: 2, total: 4, at: 'x' } } },
+    });
+    assert.deepEqual(Object.fromEntries(facts), {
+      clip: { templateAvailable: true, scaffolded: true, testsPassing: true, trained: true },
+      ddpm: { templateAvailable: true, scaffolded: false, testsPassing: false, trained: false },
+      cfg: { templateAvailable: false, scaffolded: false, testsPassing: false, trained: false },
+    });
   });
 });
 
