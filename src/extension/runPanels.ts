@@ -1,13 +1,10 @@
 import * as vscode from 'vscode';
 import { makeNonce, panelHtml } from '../core/panelHtml';
 import { loadRunSnapshot } from '../core/runSnapshot';
-import { ExtensionToRunPanel, ImageFrame, RunLiveStatus, ScalarPoint, TextEntry, isRunPanelMessage } from '../protocol/panels';
+import { ExtensionToRunPanel, ImageFrame, RunLiveStatus, RunRef, ScalarPoint, TextEntry, isRunPanelMessage, restorableRuns } from '../protocol/panels';
 import type { RunnerToExtension } from '../protocol/runner';
 
-export interface RunRef {
-  readonly exerciseId: string;
-  readonly runId: string;
-}
+export type { RunRef };
 
 const VIEW_TYPE = 'multimodalLab.run';
 const key = (r: RunRef): string => `${r.exerciseId}/${r.runId}`;
@@ -164,7 +161,7 @@ export class RunPanels implements vscode.Disposable {
   ) {
     this.disposables.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => {
-        const runs = (state as { runs?: RunRef[] } | undefined)?.runs ?? this.context.workspaceState.get<RunRef[]>(`panel:${panel.title}`);
+        const runs = restorableRuns(state) ?? restorableRuns({ runs: this.context.workspaceState.get(`panel:${panel.title}`) });
         if (!runs?.length || !this.workspaceRoot) {
           panel.dispose();
           return;

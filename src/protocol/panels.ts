@@ -43,6 +43,31 @@ export interface RunLiveStatus {
   readonly numBytes?: number;
 }
 
+/** Which run a panel shows: an exercise id and a run id (both plain names, never paths). */
+export interface RunRef {
+  readonly exerciseId: string;
+  readonly runId: string;
+}
+
+const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
+const isPlainName = (v: unknown): v is string => typeof v === 'string' && PLAIN_NAME.test(v) && !v.includes('..');
+
+/**
+ * The runs a restored panel should show, read from its saved webview state (the panel keeps them there so a reload
+ * restores it even when the workspace state was not yet flushed). Anything else than 1–4 plain refs gives undefined.
+ */
+export function restorableRuns(state: unknown): RunRef[] | undefined {
+  const runs = typeof state === 'object' && state !== null ? (state as { runs?: unknown }).runs : undefined;
+  if (!Array.isArray(runs) || runs.length < 1 || runs.length > 4) return undefined;
+  const out: RunRef[] = [];
+  for (const r of runs) {
+    const o = typeof r === 'object' && r !== null ? (r as Record<string, unknown>) : {};
+    if (!isPlainName(o.exerciseId) || !isPlainName(o.runId)) return undefined;
+    out.push({ exerciseId: o.exerciseId, runId: o.runId });
+  }
+  return out;
+}
+
 /** Everything stored for one run, sent after `ready` and whenever the panel is (re)opened. */
 export interface RunSnapshot {
   readonly runId: string;

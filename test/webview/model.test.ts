@@ -74,6 +74,17 @@ describe('webview: compare tables, formats, saved state, milestone messages', ()
     assert.deepEqual(sanitizeState('garbage').zoom, {});
   });
 
+  it('keeps the panel\'s runs for the serializer, and only plain 1–4 refs', () => {
+    assert.deepEqual(sanitizeState({ runs: [{ exerciseId: 'ddpm', runId: 'r1' }, { exerciseId: 'cfg', runId: 'r2' }] }).runs, [
+      { exerciseId: 'ddpm', runId: 'r1' },
+      { exerciseId: 'cfg', runId: 'r2' },
+    ]);
+    assert.equal(sanitizeState({ runs: [{ exerciseId: 'ddpm', runId: '../../etc' }] }).runs, undefined);
+    assert.equal(sanitizeState({ runs: [{ exerciseId: 'ddpm/x', runId: 'r1' }] }).runs, undefined);
+    assert.equal(sanitizeState({ runs: [] }).runs, undefined);
+    assert.equal(sanitizeState({ runs: Array.from({ length: 5 }, (_, i) => ({ exerciseId: 'a', runId: `r${i}` })) }).runs, undefined);
+  });
+
   it('parses milestone messages, reporting a wrong version and dropping malformed items', () => {
     assert.equal(parseMilestones({ type: 'load' }, 1), undefined);
     assert.match((parseMilestones({ type: 'milestones', protocol: 2, items: [] }, 1) as { problem: string }).problem, /version 1 but received 2/);

@@ -66,6 +66,8 @@ function handle(data: unknown): void {
   switch (m.type) {
     case 'load':
       model.load(m.runs);
+      state.runs = m.runs.map((r) => ({ exerciseId: r.exerciseId, runId: r.runId }));
+      save();
       renderAll();
       break;
     case 'append':

@@ -3,6 +3,7 @@
  * retainContextWhenHidden, which keeps the whole page alive and still loses it on reload; vscode-python #17158).
  * A saved state of another shape (an older version, or garbage) is sanitised field by field, never trusted.
  */
+import { restorableRuns, type RunRef } from '../../../src/protocol/panels';
 import { clampWeight } from './ema';
 
 export interface RunPanelState {
@@ -18,6 +19,8 @@ export interface RunPanelState {
   collapsed: Record<string, boolean>;
   /** A/B swipe divider position, 0–1 of the width. */
   split: number;
+  /** The runs this panel shows, so the extension's serializer can restore it after a reload. */
+  runs?: RunRef[];
 }
 
 export function defaultState(): RunPanelState {
@@ -38,6 +41,8 @@ export function sanitizeState(saved: unknown): RunPanelState {
       if (Array.isArray(v) && v.length === 2 && v.every(Number.isFinite) && v[0] < v[1]) s.zoom[k] = [v[0], v[1]];
     }
   }
+  const runs = restorableRuns(o);
+  if (runs) s.runs = runs;
   if (isObject(o.collapsed)) for (const [k, v] of Object.entries(o.collapsed)) if (typeof v === 'boolean') s.collapsed[k] = v;
   return s;
 }
