@@ -57,7 +57,7 @@ export function evidenceLabel(course: Course, e: Evidence): string {
 
 /**
  * Evidence from the workspace: exercises whose last full test run passed, and the summary of each exercise's last
- * finished training run. Quizzes arrive with the milestone issues; until then none counts as passed.
+ * finished training run, and the concept checks (quizzes) passed.
  */
 export async function gatherEvidence(workspaceRoot: string, progress: Progress): Promise<EvidenceSnapshot> {
   const exercises = Object.entries(progress.exercises ?? {});
@@ -72,7 +72,7 @@ export async function gatherEvidence(workspaceRoot: string, progress: Progress):
   );
   return {
     testsPassing,
-    quizzesPassed: new Set(),
+    quizzesPassed: new Set(Object.entries(progress.quizzes ?? {}).filter(([, q]) => typeof q?.passedAt === 'string').map(([id]) => id)),
     runMetric: (exercise, metric) => {
       const v = summaries.get(exercise)?.[metric];
       return typeof v === 'number' ? v : undefined;

@@ -20,6 +20,14 @@ export interface ExerciseProgress {
   readonly trained?: { readonly runId: string; readonly at: string };
 }
 
+/** A concept check (quiz) behind a milestone: attempts, the last score, and when it was first passed. */
+export interface QuizProgress {
+  readonly attempts: number;
+  readonly lastScore: number;
+  readonly lastAt: string;
+  readonly passedAt?: string;
+}
+
 /** An exercise's last full test run passed every test (and there were tests). */
 export function testsAllPass(p: ExerciseProgress | undefined): boolean {
   return Boolean(p?.tests && p.tests.total > 0 && p.tests.passed === p.tests.total);
@@ -30,6 +38,7 @@ export interface Progress {
   readonly version: number;
   readonly readings: Readonly<Record<string, ReadingProgress>>;
   readonly exercises?: Readonly<Record<string, ExerciseProgress>>;
+  readonly quizzes?: Readonly<Record<string, QuizProgress>>;
   readonly [extra: string]: unknown;
 }
 
@@ -112,6 +121,21 @@ export class ProgressStore {
     return next;
   }
 
+  quiz(quizId: string): QuizProgress | undefined {
+    return this.current.quizzes?.[quizId];
+  }
+
+  /** Records one graded attempt; a quiz once passed stays passed (its first pass date is kept). */
+  async recordQuizAttempt(quizId: string, score: number, passed: boolean): Promise<QuizProgress> {
+    const before = this.quiz(quizId);
+    const at = this.now().toISOString();
+    const passedAt = before?.passedAt ?? (passed ? at : undefined);
+    const next: QuizProgress = { attempts: (before?.attempts ?? 0) + 1, lastScore: score, lastAt: at, ...(passedAt ? { passedAt } : {}) };
+    this.current = { ...this.current, version: PROGRESS_VERSION, quizzes: { ...this.current.quizzes, [quizId]: next } };
+    await this.save();
+    return next;
+  }
+
   private save(): Promise<void> {
     const snapshot = `${JSON.stringify(this.current, null, 2)}\n`;
     const write = async (): Promise<void> => {
@@ -171,6 +195,10 @@ export function checkProgress(text: string): Checked {
   const exercises = o.exercises;
   if (exercises !== undefined && (typeof exercises !== 'object' || exercises === null || Array.isArray(exercises))) {
     return { reason: 'invalid', message: 'The progress file\'s "exercises" is not an object of exercise ids.' };
+  }
+  const quizzes = o.quizzes;
+  if (quizzes !== undefined && (typeof quizzes !== 'object' || quizzes === null || Array.isArray(quizzes))) {
+    return { reason: 'invalid', message: 'The progress file\'s "quizzes" is not an object of quiz ids.' };
   }
   return { progress: o as Progress };
 }

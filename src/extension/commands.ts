@@ -8,6 +8,7 @@ import { RunnerLauncher } from './runnerLauncher';
 import { ExerciseTests } from './testing';
 import { Training } from './training';
 import { MilestonePanel } from './milestonePanel';
+import { QuizPanels } from './quizPanel';
 import { runCommandHandlers } from './runCommands';
 import { RunPanels } from './runPanels';
 import type { DiagnoseJob } from '../protocol/runner';
@@ -23,6 +24,7 @@ export interface RunnerParts {
   readonly training: Training;
   readonly panels: RunPanels;
   readonly milestones: MilestonePanel;
+  readonly quizzes: QuizPanels;
 }
 
 export function registerCommands(context: vscode.ExtensionContext, state: LabState, log: vscode.LogOutputChannel, runner: RunnerParts): void {
@@ -134,6 +136,10 @@ export function registerCommands(context: vscode.ExtensionContext, state: LabSta
 
   for (const [id, handler] of Object.entries(runCommandHandlers(state, runner.panels))) register(id, handler);
   register('multimodalLab.showMilestones', () => runner.milestones.show());
+  register('multimodalLab.openQuiz', async (arg) => {
+    const quizId = await pickQuiz(state, arg);
+    if (quizId) await runner.quizzes.show(quizId);
+  });
 
   register('multimodalLab.refresh', () => state.refresh(true));
   register('multimodalLab.showLog', () => log.show(true));
@@ -188,4 +194,16 @@ async function pickStartedExercise(state: LabState): Promise<string | undefined>
   if (started.length === 1) return started[0].exercise.id;
   const pick = await vscode.window.showQuickPick(started.map((e) => ({ label: `${e.index}. ${e.exercise.title}`, id: e.exercise.id })), { placeHolder: 'Choose an exercise' });
   return pick?.id;
+}
+
+/** The quiz id from a tree node or string argument, or asked with a quick pick of the course's concept checks. */
+async function pickQuiz(state: LabState, arg: unknown): Promise<string | undefined> {
+  if (typeof arg === 'string') return arg;
+  const fromNode = (arg as { quizId?: unknown } | undefined)?.quizId;
+  if (typeof fromNode === 'string') return fromNode;
+  const snap = await state.get();
+  if (snap.kind !== 'ok') throw new Error('The course file has errors; fix them first (see the Curriculum view).');
+  const quizzes = snap.course.milestones.flatMap((m) => m.evidence.flatMap((e) => (e.kind === 'quiz' ? [{ label: e.label, description: m.title, quizId: e.quiz }] : [])));
+  if (quizzes.length === 0) throw new Error('This course has no concept checks.');
+  return (await vscode.window.showQuickPick(quizzes, { placeHolder: 'Which concept check?' }))?.quizId;
 }

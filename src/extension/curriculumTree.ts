@@ -13,7 +13,7 @@ export type CurriculumNode =
   | { readonly kind: 'reading'; readonly row: ReadingRow }
   | { readonly kind: 'exercise'; readonly row: ExerciseRow }
   | { readonly kind: 'milestone'; readonly status: MilestoneStatus }
-  | { readonly kind: 'evidence'; readonly milestoneId: string; readonly index: number; readonly status: EvidenceStatus }
+  | { readonly kind: 'evidence'; readonly milestoneId: string; readonly index: number; readonly status: EvidenceStatus; readonly quizId?: string }
   | { readonly kind: 'run'; readonly exerciseId: string; readonly run: RunListing; readonly metric?: string }
   | { readonly kind: 'error'; readonly message: string };
 
@@ -55,7 +55,10 @@ export class CurriculumTree implements vscode.TreeDataProvider<CurriculumNode>, 
       return Promise.all(runs.map(async (run) => ({ kind: 'run' as const, exerciseId: node.row.exercise.id, run, metric: await headlineMetric(run.dir) })));
     }
     if (node.kind === 'milestone') {
-      return node.status.evidence.map((status, index) => ({ kind: 'evidence', milestoneId: node.status.milestone.id, index, status }));
+      return node.status.evidence.map((status, index) => {
+        const e = node.status.milestone.evidence[index];
+        return { kind: 'evidence', milestoneId: node.status.milestone.id, index, status, ...(e?.kind === 'quiz' ? { quizId: e.quiz } : {}) };
+      });
     }
     return [];
   }
@@ -77,6 +80,11 @@ export class CurriculumTree implements vscode.TreeDataProvider<CurriculumNode>, 
         item.id = `evidence:${node.milestoneId}:${node.index}`;
         item.description = node.status.met ? 'done' : 'waiting';
         item.iconPath = new vscode.ThemeIcon(node.status.met ? 'check' : 'circle-small');
+        if (node.quizId) {
+          item.contextValue = 'evidence.quiz';
+          item.command = { command: 'multimodalLab.openQuiz', title: 'Open the concept check', arguments: [node.quizId] };
+          item.tooltip = node.status.met ? 'Passed. Click to review the concept check and its model answer.' : 'Click to take the concept check.';
+        }
         return item;
       }
       case 'error': {

@@ -4,6 +4,7 @@ import { registerCommands } from './commands';
 import { LabState } from './labState';
 import { RunnerLauncher } from './runnerLauncher';
 import { MilestonePanel } from './milestonePanel';
+import { QuizPanels } from './quizPanel';
 import { RunPanels } from './runPanels';
 import { ExerciseTests } from './testing';
 import { Training } from './training';
@@ -50,12 +51,14 @@ export function activate(context: vscode.ExtensionContext): LabApi {
     resume: (r) => void training.resumeRun(r.exerciseId, r.runId).catch((e: Error) => void vscode.window.showErrorMessage(`Multimodal Lab: ${e.message}`)),
   });
   const training = new Training(state, launcher, log, panels);
+  const quizzes = new QuizPanels(context.extensionUri, state, log);
   const milestones = new MilestonePanel(context.extensionUri, state, log, (link) => {
     if (link.kind === 'run') panels.open([{ exerciseId: link.exerciseId, runId: link.runId }]);
+    else if (link.kind === 'quiz') void vscode.commands.executeCommand('multimodalLab.openQuiz', link.quizId);
     else void vscode.commands.executeCommand('workbench.view.testing.focus');
   });
-  context.subscriptions.push(launcher, tests, training, panels, milestones);
-  registerCommands(context, state, log, { launcher, tests, training, panels, milestones });
+  context.subscriptions.push(launcher, tests, training, panels, quizzes, milestones);
+  registerCommands(context, state, log, { launcher, tests, training, panels, milestones, quizzes });
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('multimodalLab.courseFile')) state.refresh();

@@ -60,7 +60,8 @@ export class MilestonePanel implements vscode.Disposable {
         const ev = s.milestone.evidence[i];
         const trained = ev.kind === 'runMetric' ? progress?.exercises?.[ev.exercise]?.trained : undefined;
         const link: EvidenceLink | undefined = ev.kind === 'testsPass' ? { kind: 'tests', exerciseId: ev.exercise }
-          : ev.kind === 'runMetric' && trained ? { kind: 'run', exerciseId: ev.exercise, runId: trained.runId } : undefined;
+          : ev.kind === 'runMetric' && trained ? { kind: 'run', exerciseId: ev.exercise, runId: trained.runId }
+          : ev.kind === 'quiz' ? { kind: 'quiz', quizId: ev.quiz } : undefined;
         return { label: e.label, met: e.met, ...(link ? { link } : {}) };
       }),
     }));

@@ -113,7 +113,10 @@ export interface MilestoneView {
 }
 
 /** Where the evidence that ticked (or will tick) a milestone can be seen. */
-export type EvidenceLink = { readonly kind: 'run'; readonly exerciseId: string; readonly runId: string } | { readonly kind: 'tests'; readonly exerciseId: string };
+export type EvidenceLink =
+  | { readonly kind: 'run'; readonly exerciseId: string; readonly runId: string }
+  | { readonly kind: 'tests'; readonly exerciseId: string }
+  | { readonly kind: 'quiz'; readonly quizId: string };
 
 export type ExtensionToMilestonePanel = { readonly type: 'milestones'; readonly protocol: typeof PANEL_PROTOCOL_VERSION; readonly items: readonly MilestoneView[] };
 
@@ -145,7 +148,8 @@ export function isMilestonePanelMessage(v: unknown): v is MilestonePanelToExtens
   if (v.type === 'ready') return true;
   if (v.type !== 'open' || !isRecord(v.link)) return false;
   const l = v.link;
-  return (l.kind === 'run' && typeof l.exerciseId === 'string' && typeof l.runId === 'string') || (l.kind === 'tests' && typeof l.exerciseId === 'string');
+  return (l.kind === 'run' && typeof l.exerciseId === 'string' && typeof l.runId === 'string') || (l.kind === 'tests' && typeof l.exerciseId === 'string')
+    || (l.kind === 'quiz' && typeof l.quizId === 'string');
 }
 
 /** Narrows a message from the extension, in the webview (it trusts its host, but a wrong version must not blank it). */

@@ -38,8 +38,10 @@ function render(items: readonly MilestoneItem[]): void {
 }
 
 function linkButton(link: MilestoneItem['evidence'][number]['link'] & object, met: boolean): HTMLElement {
-  const text = link.kind === 'run' ? (met ? 'Open the run' : 'Open latest run') : met ? 'Show the tests' : 'Run the tests';
-  const b = h('button', { class: 'link', text, title: link.kind === 'run' ? `${link.exerciseId} / ${link.runId}` : `Tests of ${link.exerciseId}` });
+  const text = link.kind === 'quiz' ? (met ? 'Review the concept check' : 'Take the concept check')
+    : link.kind === 'run' ? (met ? 'Open the run' : 'Open latest run') : met ? 'Show the tests' : 'Run the tests';
+  const title = link.kind === 'quiz' ? `Concept check ${link.quizId}` : link.kind === 'run' ? `${link.exerciseId} / ${link.runId}` : `Tests of ${link.exerciseId}`;
+  const b = h('button', { class: 'link', text, title });
   b.addEventListener('click', () => api.postMessage({ type: 'open', link } satisfies MilestonePanelToExtension));
   return b;
 }

@@ -21,6 +21,7 @@ export function parseMilestones(data: unknown, version: number): { items: Milest
 }
 
 function asLink(v: unknown): EvidenceLink | undefined {
+  if (isRecord(v) && v.kind === 'quiz' && typeof v.quizId === 'string') return { kind: 'quiz', quizId: v.quizId };
   if (!isRecord(v) || typeof v.exerciseId !== 'string') return undefined;
   if (v.kind === 'run' && typeof v.runId === 'string') return { kind: 'run', exerciseId: v.exerciseId, runId: v.runId };
   if (v.kind === 'tests') return { kind: 'tests', exerciseId: v.exerciseId };
