@@ -5,11 +5,12 @@
 //
 // Each builder is a module here exporting `build(outDir)`; add a line to BUILDERS for a new one.
 import { join, resolve } from 'node:path';
+import { build as mnistClassifier } from './mnist-classifier';
 
 type Builder = (outDir: string) => Promise<void>;
 
-const BUILDERS: Record<string, () => Promise<Builder>> = {
-  'mnist-classifier': async () => (await import('./mnist-classifier')).build,
+const BUILDERS: Record<string, Builder> = {
+  'mnist-classifier': mnistClassifier,
 };
 
 const WEIGHTS_ROOT = resolve(__dirname, '..', '..', 'templates', 'workspace', 'lab', 'weights');
@@ -22,8 +23,7 @@ async function main(): Promise<void> {
   }
   for (const name of names) {
     const t0 = Date.now();
-    const build = await BUILDERS[name]();
-    await build(join(WEIGHTS_ROOT, name));
+    await BUILDERS[name](join(WEIGHTS_ROOT, name));
     console.log(`[build:weights] ${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
 }

@@ -34,7 +34,7 @@ function rng(seed: number): () => number {
 
 function model(): tf.Sequential {
   let s = SEED;
-  const init = (): tf.initializers.Initializer => tf.initializers.heNormal({ seed: ++s });
+  const init = (): ReturnType<typeof tf.initializers.heNormal> => tf.initializers.heNormal({ seed: ++s });
   return tf.sequential({
     layers: [
       tf.layers.conv2d({ inputShape: [SIZE, SIZE, 1], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() }),
