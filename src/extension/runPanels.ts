@@ -163,6 +163,7 @@ export class RunPanels implements vscode.Disposable {
       deserializeWebviewPanel: async (panel, state: unknown) => {
         const runs = restorableRuns(state) ?? restorableRuns({ runs: this.context.workspaceState.get(`panel:${panel.title}`) });
         if (!runs?.length || !this.workspaceRoot) {
+          log.warn(`Could not restore the panel "${panel.title}": ${this.workspaceRoot ? 'it did not record which runs it showed' : 'no folder is open'}.`);
           panel.dispose();
           return;
         }

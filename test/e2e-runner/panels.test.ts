@@ -5,7 +5,9 @@
 import * as assert from 'node:assert/strict';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { makeFixtureRuns } from '../fixtures/runs/make';
-import { chromiumArgs, e2eEnvironment, eventually, screenshot, showMultimodalLab, treeRow, waitForWorkbench } from '../e2e/workbench';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromiumArgs, e2eEnvironment, eventually, rowText, screenshot, showMultimodalLab, treeRow, waitForWorkbench } from '../e2e/workbench';
 import { chooseTheme, runCommand, treeAction } from './helpers';
 
 /** The content frame of the visible webview panel (two iframes deep; hidden panels stay in the DOM). */
@@ -103,6 +105,19 @@ describe('The run panel in code-server: a stored run, the step cursor, compare, 
   });
 
   it('restores the compare panel, with its runs, after a window reload (serializer + replay on ready)', async () => {
+    // The browser workbench keeps its open editors in IndexedDB and flushes on focus loss and on shutdown; a reload
+    // right after opening a panel can outrun the shutdown flush. Switching away first, as a learner would, flushes it.
+    // Headless Chromium has no other window to switch to, so the page is told it lost focus, then gets it back.
+    await page.evaluate(() => {
+      const hasFocus = document.hasFocus.bind(document);
+      document.hasFocus = () => false;
+      window.dispatchEvent(new FocusEvent('blur'));
+      setTimeout(() => {
+        document.hasFocus = hasFocus;
+        window.dispatchEvent(new FocusEvent('focus'));
+      }, 1_500);
+    });
+    await page.waitForTimeout(2_000);
     await page.reload();
     await waitForWorkbench(page);
     const view = activeWebview(page);
@@ -118,5 +133,32 @@ describe('The run panel in code-server: a stored run, the step cursor, compare, 
     const text = (await view.locator('body').textContent()) ?? '';
     assert.match(text, /all tests of "Fit a line" pass/);
     await screenshot(page, env.screenshotDir, 'panels-07-milestones');
+  });
+
+  it('takes a concept check from the milestone panel: paragraph in the notes file, checked on save; answers graded; the milestone ticks', async () => {
+    await activeWebview(page).getByRole('button', { name: 'Take the concept check' }).click();
+    await page.locator('.tabs-container .tab[aria-label^="Concept check · Fitting a line"]').first().waitFor({ timeout: 30_000 });
+    const quiz = activeWebview(page);
+    await quiz.getByRole('button', { name: 'Open notes/milestones/explain-fit.md' }).click({ timeout: 30_000 });
+    await page.locator('.tabs-container .tab[aria-label^="explain-fit.md"]').first().waitFor({ timeout: 30_000 });
+    const editor = page.locator('.editor-group-container.active .monaco-editor').first();
+    await editor.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('The model learns a slope and an intercept by lowering the squared error with gradient descent.');
+    await page.keyboard.press('Control+S');
+    await eventually('the paragraph to pass its check after the save', async () => /✓ \d+ words; \d key ideas found \(2 needed\)/.test((await quiz.locator('.paragraph .check').textContent().catch(() => '')) ?? ''), 30_000);
+    await quiz.locator('label', { hasText: 'The mean absolute error' }).click(); // wrong first
+    await quiz.locator('.number input').fill('5');
+    await quiz.getByRole('button', { name: 'Submit answers' }).click();
+    await eventually('a graded attempt that is not passed', async () => /1 of 2 right — 2 needed/.test((await quiz.locator('.score').textContent().catch(() => '')) ?? ''), 30_000);
+    assert.equal(await quiz.locator('.model-answer').count(), 0, 'the model answer must stay hidden until the check is passed');
+    await quiz.locator('label', { hasText: 'The mean squared error' }).click();
+    await quiz.getByRole('button', { name: 'Submit answers' }).click();
+    await eventually('the passed state with the model answer', async () => /Passed ✓/.test((await quiz.locator('.status').textContent().catch(() => '')) ?? '') && (await quiz.locator('.model-answer').count()) === 1, 30_000);
+    await screenshot(page, env.screenshotDir, 'panels-08-concept-check-passed');
+    await eventually('both fixture milestones to tick', async () => /^Milestones\s*2\/2/.test(await rowText(treeRow(page, 'Milestones'))), 30_000);
+    const progress = JSON.parse(readFileSync(join(env.workspace, '.multimodal-lab', 'progress.json'), 'utf8')) as { quizzes?: Record<string, { attempts: number; passedAt?: string }> };
+    assert.equal(progress.quizzes?.['explain-fit']?.attempts, 2);
+    assert.ok(progress.quizzes?.['explain-fit']?.passedAt);
   });
 });

@@ -56,7 +56,7 @@ function paragraphSection(s: ExtensionToQuizPanel): HTMLElement {
     h('p', { class: 'note', text: `Write ${task.minWords}–${task.maxWords} words in ${task.notesFile}; it is re-checked each time you save. This is a keyword check of the key ideas: it cannot tell whether your reasoning is right, so compare with the model answer once you pass.` }),
     h('div', { class: 'buttons' }, open, recheck),
     check ? h('div', { class: `check ${check.passed ? 'passed' : 'pending'}` },
-      h('p', { text: check.passed ? `✓ ${check.words} words, ${check.found} of the ${check.required} key ideas needed.` : `○ ${check.problem}` }),
+      h('p', { text: check.passed ? `✓ ${check.words} words; ${check.found} key ideas found (${check.required} needed).` : `○ ${check.problem}` }),
       h('ul', { class: 'concepts' }, ...check.concepts.map((c) => h('li', { class: c.found ? 'met' : 'unmet' },
         h('span', { class: 'mark', text: c.found ? '✓' : '○', 'aria-label': c.found ? 'found' : 'missing' }), ` ${c.label}`,
         c.found ? null : h('span', { class: 'why', text: ` — ${c.why}` }))))) : null);
