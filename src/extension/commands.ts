@@ -97,6 +97,10 @@ export function registerCommands(context: vscode.ExtensionContext, state: LabSta
     const id = await exerciseArg(arg);
     return id ? runner.training.train(id) : undefined;
   });
+  register('multimodalLab.trainQuick', async (arg) => {
+    const id = await exerciseArg(arg);
+    return id ? runner.training.train(id, undefined, true) : undefined;
+  });
   register('multimodalLab.stopTraining', async (arg) => {
     const id = await exerciseArg(arg);
     if (id) runner.training.stop(id);

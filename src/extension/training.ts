@@ -18,8 +18,12 @@ export class Training implements vscode.Disposable {
     private readonly panels: RunPanels,
   ) {}
 
-  /** Starts a run of `exercises/<id>/train.ts`; `resumeFrom` is a checkpoint folder. Resolves with the run folder. */
-  async train(exerciseId: string, resumeFrom?: string): Promise<string | undefined> {
+  /**
+   * Starts a run of `exercises/<id>/train.ts`; `resumeFrom` is a checkpoint folder. `quick` uses the script's smoke
+   * configuration (a few dozen steps, to check the pipeline); a quick run never stands as milestone evidence.
+   * Resolves with the run folder.
+   */
+  async train(exerciseId: string, resumeFrom?: string, quick = false): Promise<string | undefined> {
     const root = this.state.workspaceRoot;
     if (!root) throw new Error('Open a folder first: runs are stored in the workspace, under .multimodal-lab/runs/.');
     if (!vscode.workspace.isTrusted) throw new Error('Training runs the code in this folder, so it needs a trusted workspace. Trust the folder (Manage Workspace Trust) and try again.');
@@ -30,13 +34,13 @@ export class Training implements vscode.Disposable {
     fs.mkdirSync(runDir, { recursive: true });
     const job = {
       type: 'job', protocol: 1, kind: 'train', workspaceRoot: root, backend: this.launcher.backendPreference(),
-      exerciseId, runId, entry, runDir, config: 'auto', ...(resumeFrom ? { resumeFrom } : {}),
+      exerciseId, runId, entry, runDir, config: quick ? 'smoke' : 'auto', ...(resumeFrom ? { resumeFrom } : {}),
     } satisfies TrainJob;
 
-    this.output.appendLine(`\n=== ${exerciseId} · run ${runId}${resumeFrom ? ` · resumed from ${resumeFrom}` : ''}`);
+    this.output.appendLine(`\n=== ${exerciseId} · run ${runId}${quick ? ' · quick check (smoke configuration)' : ''}${resumeFrom ? ` · resumed from ${resumeFrom}` : ''}`);
     let ending: { status: Exclude<RunStatus, 'running'>; reason: string } | undefined;
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Training ${exerciseId}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `Training ${exerciseId}${quick ? ' (quick check)' : ''}`, cancellable: true },
       async (progress, token) => {
         let lastStep = 0;
         let rate = '';
@@ -87,12 +91,16 @@ export class Training implements vscode.Disposable {
       },
     );
     this.log.info(`Run ${exerciseId}/${runId}: ${ending?.status ?? 'unknown'}`);
-    await this.report(exerciseId, runId, ending);
+    await this.report(exerciseId, runId, ending, quick);
     return runDir;
   }
 
-  private async report(exerciseId: string, runId: string, ending: { status: string; reason: string } | undefined): Promise<void> {
+  private async report(exerciseId: string, runId: string, ending: { status: string; reason: string } | undefined, quick: boolean): Promise<void> {
     const status = ending?.status ?? 'crashed';
+    if (status === 'finished' && quick) {
+      void vscode.window.showInformationMessage(`Multimodal Lab: the quick check of ${exerciseId} finished: the pipeline runs end to end. Use "Train" for a full run; its metrics count for the milestones.`);
+      return;
+    }
     if (status === 'finished') {
       await this.state.progress?.updateExercise(exerciseId, { trained: { runId, at: new Date().toISOString() } });
       this.state.refresh();
