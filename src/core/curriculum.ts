@@ -39,6 +39,16 @@ export interface ExerciseRow {
   readonly exercise: Exercise;
   readonly index: number;
   readonly state: ExerciseState;
+  /** The last full test run, when there was one. */
+  readonly tests?: { readonly passed: number; readonly total: number };
+}
+
+/** The tree's description of an exercise: its state, and k/n tests passing once it has been tested. */
+export function exerciseDescription(row: ExerciseRow): string {
+  const label = EXERCISE_STATE_LABEL[row.state];
+  if (!row.tests || row.state === 'unavailable' || row.state === 'notStarted') return label;
+  const counts = `${row.tests.passed}/${row.tests.total} tests`;
+  return row.state === 'testsPassing' ? `${label} · ${counts}` : `${label} · ${counts} passing`;
 }
 
 export interface CurriculumModel {
@@ -60,7 +70,10 @@ export function buildCurriculum(
   const readings = course.readings.map((reading) => ({ reading, read: reading.id in progress.readings }));
   const readHours = readings.filter((r) => r.read).reduce((h, r) => h + r.reading.hours, 0);
   const totalHours = readings.reduce((h, r) => h + r.reading.hours, 0);
-  const exercises = course.exercises.map((exercise, i) => ({ exercise, index: i + 1, state: exerciseState(facts(exercise.id)) }));
+  const exercises = course.exercises.map((exercise, i): ExerciseRow => {
+    const tests = progress.exercises?.[exercise.id]?.tests;
+    return { exercise, index: i + 1, state: exerciseState(facts(exercise.id)), ...(tests ? { tests: { passed: tests.passed, total: tests.total } } : {}) };
+  });
   const started = exercises.filter((e) => e.state !== 'unavailable' && e.state !== 'notStarted').length;
   const available = exercises.filter((e) => e.state !== 'unavailable').length;
   const milestones = course.milestones.map((m) => evaluateMilestone(course, m, evidence));

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { formatCourseError } from '../core/course/load';
 import { Reading } from '../core/course/types';
-import { EXERCISE_STATE_LABEL, ExerciseRow, ReadingRow, readingLabel } from '../core/curriculum';
+import { EXERCISE_STATE_LABEL, exerciseDescription, ExerciseRow, ReadingRow, readingLabel } from '../core/curriculum';
 import { EvidenceStatus, MilestoneStatus } from '../core/milestones';
 import { LabState } from './labState';
 import { RunListing, listRuns } from '../core/runs';
@@ -138,10 +138,11 @@ function readingTooltip(r: Reading, read: boolean): vscode.MarkdownString {
   return md;
 }
 
-function exerciseItem({ exercise, index, state }: ExerciseRow): vscode.TreeItem {
+function exerciseItem(row: ExerciseRow): vscode.TreeItem {
+  const { exercise, index, state } = row;
   const item = new vscode.TreeItem(`${index}. ${exercise.title}`);
   item.id = `exercise:${exercise.id}`;
-  item.description = EXERCISE_STATE_LABEL[state];
+  item.description = exerciseDescription(row);
   item.iconPath = new vscode.ThemeIcon(STATE_ICON[state]);
   item.contextValue = `exercise.${state}`;
   const tip = new vscode.MarkdownString(`**${exercise.title}** — ${EXERCISE_STATE_LABEL[state]}\n\n${exercise.goal}`);

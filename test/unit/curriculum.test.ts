@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { parseCourse } from '../../src/core/course/load';
 import { Course } from '../../src/core/course/types';
 import { gatherExerciseFacts } from '../../src/core/exerciseFacts';
-import { ExerciseFacts, buildCurriculum, exerciseState, formatHours, readingLabel } from '../../src/core/curriculum';
+import { ExerciseFacts, buildCurriculum, exerciseDescription, exerciseState, formatHours, readingLabel } from '../../src/core/curriculum';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -46,6 +46,17 @@ describe('curriculum model', () => {
     const m = buildCurriculum(course(), { version: 1, readings: {} }, facts, NO_EVIDENCE);
     assert.deepEqual(m.exercises.map((e) => [e.index, e.state]), [[1, 'inProgress'], [2, 'unavailable']]);
     assert.equal(m.exerciseSummary, '1/2 started · 1 available');
+  });
+
+  it('describes an exercise by its state and, once tested, k/n tests passing', () => {
+    const facts = (): ExerciseFacts => ({ ...NONE, templateAvailable: true, scaffolded: true });
+    const at = '2026-11-28T00:00:00Z';
+    const tested = buildCurriculum(course(), { version: 1, readings: {}, exercises: { clip: { tests: { passed: 3, total: 12, at } } } }, facts, NO_EVIDENCE);
+    assert.deepEqual(tested.exercises.map(exerciseDescription), ['in progress · 3/12 tests passing', 'in progress']);
+    const row = tested.exercises[0];
+    assert.equal(exerciseDescription({ ...row, state: 'testsPassing', tests: { passed: 12, total: 12 } }), 'tests passing · 12/12 tests');
+    assert.equal(exerciseDescription({ ...row, state: 'trained', tests: { passed: 11, total: 12 } }), 'trained · 11/12 tests passing');
+    assert.equal(exerciseDescription({ ...row, state: 'notStarted' }), 'not started', 'a reset exercise does not show old counts');
   });
 
   it('labels a reading by the part of its title before the dash', () => {
