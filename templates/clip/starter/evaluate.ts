@@ -1,0 +1,72 @@
+/**
+ * Evaluation (provided): zero-shot accuracy on seen and held-out colour×shape pairs, and retrieval@1 both ways.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { PAIRS, isHeldOut, mulberry32, sampleScene, type Scene } from '../../lab/shapes';
+import { tokenizeAll, renderImages } from './data';
+import type { Clip } from './model';
+import { encodeText } from './text';
+import { encodeImage } from './vision';
+import { classPrompts, zeroShotClassify } from './zeroshot';
+
+/** Image embeddings in chunks, without gradients.  [N, S, S, 3] → [N, E] */
+export function embedImages(model: Clip, images: tf.Tensor4D, chunk = 64): tf.Tensor2D {
+  return tf.tidy(() => {
+    const parts: tf.Tensor2D[] = [];
+    for (let i = 0; i < images.shape[0]; i += chunk) {
+      const size = Math.min(chunk, images.shape[0] - i);
+      parts.push(encodeImage(model.vision, tf.slice(images, [i, 0, 0, 0], [size, -1, -1, -1])));
+    }
+    return tf.concat(parts, 0);
+  });
+}
+
+/** Text embeddings of `texts`.  → [N, E] */
+export function embedTexts(model: Clip, texts: string[]): tf.Tensor2D {
+  return tf.tidy(() => encodeText(model.text, tokenizeAll(texts, model.config.textLength)));
+}
+
+/** Fixed zero-shot test images: `perSeen` of each seen pair and `perHeldOut` of each held-out pair. */
+export interface ZeroShotSet { images: tf.Tensor4D; labels: number[]; heldOut: boolean[]; scenes: Scene[] }
+
+export function zeroShotSet(imageSize: number, perSeen: number, perHeldOut: number, seed = 12345): ZeroShotSet {
+  const rng = mulberry32(seed);
+  const scenes: Scene[] = [], labels: number[] = [], heldOut: boolean[] = [];
+  PAIRS.forEach((pair, k) => {
+    const held = isHeldOut(...pair);
+    for (let i = 0; i < (held ? perHeldOut : perSeen); i++) {
+      scenes.push(sampleScene(rng, { pair }));
+      labels.push(k);
+      heldOut.push(held);
+    }
+  });
+  return { images: renderImages(scenes, imageSize, rng), labels, heldOut, scenes };
+}
+
+export interface ZeroShotResult { seen: number; heldOut: number; predictions: number[] }
+
+/** 48-way zero-shot classification with the prompts "a photo of a {colour} {shape}" (chance 1/48 ≈ 2%). */
+export function zeroShotAccuracy(model: Clip, set: ZeroShotSet): ZeroShotResult {
+  const predictions = tf.tidy(() => {
+    const classEmb = embedTexts(model, classPrompts(PAIRS)); // [48, E]
+    return Array.from(zeroShotClassify(embedImages(model, set.images), classEmb).dataSync());
+  });
+  const accuracy = (held: boolean): number => {
+    const idx = set.labels.map((_, i) => i).filter((i) => set.heldOut[i] === held);
+    return idx.filter((i) => predictions[i] === set.labels[i]).length / idx.length;
+  };
+  return { seen: accuracy(false), heldOut: accuracy(true), predictions };
+}
+
+export type RetrievalResult = { imageToText: number; textToImage: number; similarity: tf.Tensor2D };
+
+/** Retrieval@1 on a batch of pairs: how often an image's best caption is its own, and the reverse. */
+export function retrieval(model: Clip, images: tf.Tensor4D, tokens: tf.Tensor2D): RetrievalResult {
+  return tf.tidy(() => {
+    const similarity = tf.matMul(embedImages(model, images), encodeText(model.text, tokens), false, true) as tf.Tensor2D; // [B, B] cosines
+    const B = similarity.shape[0];
+    const diagonal = tf.range(0, B, 1, 'int32');
+    const hits = (axis: number): number => tf.mean(tf.cast(tf.equal(tf.argMax(similarity, axis), diagonal), 'float32')).dataSync()[0];
+    return { imageToText: hits(1), textToImage: hits(0), similarity };
+  });
+}
