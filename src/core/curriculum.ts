@@ -47,8 +47,8 @@ export interface ExerciseRow {
 export function exerciseDescription(row: ExerciseRow): string {
   const label = EXERCISE_STATE_LABEL[row.state];
   if (!row.tests || row.state === 'unavailable' || row.state === 'notStarted') return label;
-  const counts = `${row.tests.passed}/${row.tests.total} tests`;
-  return row.state === 'testsPassing' ? `${label} · ${counts}` : `${label} · ${counts} passing`;
+  const counts = `${row.tests.passed}/${row.tests.total}`;
+  return row.state === 'testsPassing' ? `${label} · ${counts}` : `${label} · ${counts} tests pass`;
 }
 
 export interface CurriculumModel {

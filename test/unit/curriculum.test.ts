@@ -52,10 +52,10 @@ describe('curriculum model', () => {
     const facts = (): ExerciseFacts => ({ ...NONE, templateAvailable: true, scaffolded: true });
     const at = '2026-11-28T00:00:00Z';
     const tested = buildCurriculum(course(), { version: 1, readings: {}, exercises: { clip: { tests: { passed: 3, total: 12, at } } } }, facts, NO_EVIDENCE);
-    assert.deepEqual(tested.exercises.map(exerciseDescription), ['in progress · 3/12 tests passing', 'in progress']);
+    assert.deepEqual(tested.exercises.map(exerciseDescription), ['in progress · 3/12 tests pass', 'in progress']);
     const row = tested.exercises[0];
-    assert.equal(exerciseDescription({ ...row, state: 'testsPassing', tests: { passed: 12, total: 12 } }), 'tests passing · 12/12 tests');
-    assert.equal(exerciseDescription({ ...row, state: 'trained', tests: { passed: 11, total: 12 } }), 'trained · 11/12 tests passing');
+    assert.equal(exerciseDescription({ ...row, state: 'testsPassing', tests: { passed: 12, total: 12 } }), 'tests passing · 12/12');
+    assert.equal(exerciseDescription({ ...row, state: 'trained', tests: { passed: 11, total: 12 } }), 'trained · 11/12 tests pass');
     assert.equal(exerciseDescription({ ...row, state: 'notStarted' }), 'not started', 'a reset exercise does not show old counts');
   });
 
