@@ -14,9 +14,9 @@ import { learningRate, ScheduledAdam, trainStep } from './step';
 import { classPrompts } from './zeroshot';
 
 const cfg = lab.config({
-  cpu: { steps: 1000, batch: 40, lr: 2e-3, warmup: 60, evalEvery: 100, imageSize: 48, patch: 6, width: 64, depth: 2 },
-  gpu: { steps: 3000, batch: 40, lr: 1e-3, warmup: 150, evalEvery: 250, imageSize: 48, patch: 4, width: 128, depth: 4 },
-  smoke: { steps: 40, batch: 24, lr: 2e-3, warmup: 5, evalEvery: 20, imageSize: 32, patch: 8, width: 32, depth: 1 },
+  cpu: { steps: 2000, batch: 40, lr: 2e-3, warmup: 100, evalEvery: 250, imageSize: 48, patch: 6, width: 64, depth: 2, test: [4, 20] },
+  gpu: { steps: 4000, batch: 40, lr: 1e-3, warmup: 200, evalEvery: 500, imageSize: 48, patch: 4, width: 128, depth: 4, test: [10, 50] },
+  smoke: { steps: 60, batch: 16, lr: 5e-3, warmup: 5, evalEvery: 30, imageSize: 24, patch: 6, width: 32, depth: 1, test: [1, 5] },
 });
 
 const config: ClipConfig = {
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const model = createClip(config);
   const optimizer = new ScheduledAdam(cfg.lr);
   const rng = mulberry32(2021);
-  const testSet = zeroShotSet(config.imageSize, 4, 20); // 160 seen-pair and 160 held-out-pair images
+  const testSet = zeroShotSet(config.imageSize, cfg.test[0], cfg.test[1]); // cpu: 160 seen-pair and 160 held-out-pair images
   const probe = trainBatch(mulberry32(7), cfg.batch, config.imageSize, config.textLength); // fixed retrieval batch
   lab.images('data/examples', probe.images.slice(0, 16), 0);
   lab.text('data/captions', probe.captions.slice(0, 16).join('\n'), 0);
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
 
   const final = evaluate(step - 1);
   // Example retrievals: held-out-pair images and the prompt the model picked for each.
-  const shown = testSet.labels.map((_, i) => i).filter((i) => testSet.heldOut[i]).filter((_, j) => j % 20 === 0);
+  const shown = testSet.labels.map((_, i) => i).filter((i) => testSet.heldOut[i]).filter((_, j) => j % cfg.test[1] === 0);
   const examples = tf.tidy(() => tf.gather(testSet.images, shown));
   lab.images('zero_shot/heldout_examples', examples, step - 1);
   examples.dispose();
