@@ -69,7 +69,10 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
     const progress = JSON.parse(readFileSync(join(env.workspace, '.multimodal-lab', 'progress.json'), 'utf8'));
     assert.ok(progress.exercises.clip.tests.total > 0);
     assert.equal(progress.exercises.clip.tests.passed, progress.exercises.clip.tests.total);
-    await eventually('the gutter to turn green', async () => (await gutterLines(page, 'failed')).length === 0 && (await gutterLines(page, 'passed')).length > 0, 30_000);
+    // The failing run left the learner's vision.ts open (where TODO(1) threw); the Test Results tree shows the rerun.
+    const results = page.locator('.part.panel');
+    await eventually('the test results to show passes and no failure', async () =>
+      (await results.locator('.codicon-testing-failed-icon').count()) === 0 && (await results.locator('.codicon-testing-passed-icon').count()) > 0, 30_000);
     await screenshot(page, env.screenshotDir, 'course-03-clip-green');
   });
 
