@@ -15,7 +15,7 @@ export interface Ema {
 /** Starts the average at a copy of `weights`. A short warm-up uses min(decay, (1 + n) / (10 + n)) at update n. */
 export function createEma(weights: Weights, decay: number): Ema {
   const avg: Weights = {};
-  for (const [name, v] of Object.entries(weights)) avg[name] = tf.variable(v.clone(), false, `ema.${name}`);
+  for (const [name, v] of Object.entries(weights)) avg[name] = tf.tidy(() => tf.variable(v.clone(), false));
   let n = 0;
   return {
     weights: avg,

@@ -21,7 +21,7 @@ import { countParams, createUNet, type EpsModel } from './unet';
 
 const config = lab.config({
   // ≈ 9 minutes on 2 CPU cores (wasm): see README "What a good run looks like".
-  cpu: { T: 200, steps: 3500, batch: 64, lr: 2e-3, warmup: 200, channels: 16, timeDim: 32, emaDecay: 0.995, sampleEvery: 1000, finalSamples: 100 },
+  cpu: { T: 200, steps: 4000, batch: 64, lr: 2e-3, warmup: 200, channels: 16, timeDim: 32, emaDecay: 0.998, sampleEvery: 1000, finalSamples: 100 },
   gpu: { T: 400, steps: 20000, batch: 128, lr: 1e-3, warmup: 500, channels: 32, timeDim: 64, emaDecay: 0.999, sampleEvery: 2000, finalSamples: 400 },
   // smoke: tiny, so that even tfjs' pure-JS backend (a terminal run) finishes in well under a minute.
   smoke: { T: 20, steps: 40, batch: 8, lr: 3e-3, warmup: 0, channels: 4, timeDim: 8, emaDecay: 0.9, sampleEvery: 40, finalSamples: 8 },
@@ -40,13 +40,20 @@ function strip(frames: tf.Tensor4D[]): tf.Tensor3D {
   });
 }
 
+/** Linear warm-up to config.lr, then a cosine decay to 10% of it at the last step (the final weights settle). */
+function learningRate(step: number): number {
+  if (step < config.warmup) return (config.lr * step) / config.warmup;
+  const progress = (step - config.warmup) / Math.max(1, config.steps - config.warmup); // 0 → 1
+  return config.lr * (0.1 + 0.45 * (1 + Math.cos(Math.PI * progress)));
+}
+
 async function main(): Promise<void> {
   const schedule = scheduleFor(config.T);
   const data = mnistBatches(1);
   const unet = createUNet({ channels: config.channels, timeDim: config.timeDim, seed: 2 });
   const ema = createEma(unet.weights, config.emaDecay);
   const optimizer = tf.train.adam(config.lr);
-  // Adam's learning rate is a plain field; tfjs has no scheduler, so the warm-up sets it each step.
+  // Adam's learning rate is a plain field; tfjs has no scheduler, so the loop sets it each step.
   const setLearningRate = (lr: number): void => { (optimizer as unknown as { learningRate: number }).learningRate = lr; };
   const model: EpsModel = (xt, t) => unet.apply(xt, t);
   const emaModel: EpsModel = (xt, t) => unet.apply(xt, t, ema.weights);
@@ -63,11 +70,14 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   let step = 0;
   for (step = 1; step <= config.steps && !lab.shouldStop(); step++) {
-    setLearningRate(config.lr * Math.min(1, step / Math.max(1, config.warmup)));
+    setLearningRate(learningRate(step));
     const { x0 } = data.next(config.batch); // [B, 16, 16, 1]
     const loss = optimizer.minimize(() => diffusionLoss(model, x0, schedule), true, Object.values(unet.weights)) as tf.Scalar;
     ema.update(unet.weights);
-    if (step % 2 === 0 || step === 1) lab.scalar('loss', (await loss.data())[0], step);
+    if (step % 2 === 0 || step === 1) {
+      lab.scalar('loss', (await loss.data())[0], step);
+      lab.scalar('learning_rate', learningRate(step), step);
+    }
     tf.dispose([x0, loss]);
     if (step % config.sampleEvery === 0 && step < config.steps) {
       const grid = sample(emaModel, schedule, [16, IMAGE_SIZE, IMAGE_SIZE, 1]);

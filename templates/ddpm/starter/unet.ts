@@ -46,7 +46,7 @@ export function createUNet(cfg: UNetConfig): UNet {
   const weights: Weights = {};
   let seed = cfg.seed;
   const param = (name: string, shape: number[], fanIn: number, zero = false): void => {
-    weights[name] = tf.variable(zero ? tf.zeros(shape) : tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed++), true, name);
+    weights[name] = tf.tidy(() => tf.variable(zero ? tf.zeros(shape) : tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed++), true)); // unnamed: tfjs names must be unique per process, and tests build several UNets
   };
   const conv = (name: string, k: number, cin: number, cout: number, zero = false): void => {
     param(`${name}.w`, [k, k, cin, cout], k * k * cin, zero);
