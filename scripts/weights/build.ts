@@ -6,11 +6,15 @@
 // Each builder is a module here exporting `build(outDir)`; add a line to BUILDERS for a new one.
 import { join, resolve } from 'node:path';
 import { build as mnistClassifier } from './mnist-classifier';
+import { build as shapesLm } from './shapes-lm';
+import { build as shapesVision } from './shapes-vision';
 
 type Builder = (outDir: string) => Promise<void>;
 
 const BUILDERS: Record<string, Builder> = {
   'mnist-classifier': mnistClassifier,
+  'shapes-lm': shapesLm,
+  'shapes-vision': shapesVision,
 };
 
 const WEIGHTS_ROOT = resolve(__dirname, '..', '..', 'templates', 'workspace', 'lab', 'weights');

@@ -1,0 +1,349 @@
+/**
+ * The frozen language model: a tiny decoder-only transformer (GPT-style, Radford et al. 2019) with a word-level
+ * tokenizer, pretrained once by the extension's `scripts/weights/shapes-lm.ts` on shapes-world text — captions,
+ * and captions followed by questions and answers ("a large red circle at the top left . what colour is the circle ?
+ * red"). It is shipped in `lab/weights/shapes-lm/` (validation perplexity and sample generations in meta.json).
+ *
+ *   const lm = loadLanguageModel();                  // weights as tf.Variables; you decide which ones train
+ *   const ids = encodeText(lm, 'a red circle .');      // word ids
+ *   const x = embed(lm, tf.tensor2d([ids], undefined, 'int32'));   // [1, T, D] token embeddings
+ *   const logits = forwardEmbeddings(lm, x);           // [1, T, V] next-word logits (positions added inside)
+ *
+ * `embed` and `forwardEmbeddings` are split so a VLM can put its own vectors (projected image patches) into the
+ * input sequence between the word embeddings; `block`, `finalNorm` and `head` are exported for bridges that
+ * work between the blocks (Flamingo's cross-attention).
+ *
+ * The transformer pieces (dense, layerNorm, selfAttention, transformerBlock) are written out in plain tfjs and
+ * shared with `lab/vision.ts`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+
+export const LM_WEIGHTS_DIR = path.join(__dirname, 'weights', 'shapes-lm');
+
+export interface LmConfig { vocabSize: number; maxLength: number; width: number; depth: number; heads: number; mlpRatio: number }
+
+export interface Linear { w: tf.Variable; b: tf.Variable }
+export interface Norm { gain: tf.Variable; bias: tf.Variable }
+export interface Block { ln1: Norm; qkv: Linear; out: Linear; ln2: Norm; fc1: Linear; fc2: Linear }
+
+export interface LanguageModel {
+  config: LmConfig;
+  /** Word of each id; 0 = <pad>, 1 = <eot> (also the start of every text), 2 = <unk>. */
+  vocab: string[];
+  tokenEmbedding: tf.Variable; // [V, D]; also the output head (tied weights, as in GPT-2)
+  positionEmbedding: tf.Variable; // [maxLength, D]
+  blocks: Block[];
+  finalNorm: Norm;
+}
+
+export const PAD_ID = 0;
+export const EOT_ID = 1;
+export const UNK_ID = 2;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Transformer pieces (Vaswani et al. 2017 §3.2; pre-norm blocks as in GPT-2)
+
+/** Seeds for weight initialisation, so a model built with the same seed starts from the same weights. */
+export class Seeds {
+  constructor(private next: number) {}
+  take(): number { return this.next++; }
+}
+
+export function linear(seeds: Seeds, dIn: number, dOut: number, scale = 1): Linear {
+  return { w: tf.variable(tf.randomNormal([dIn, dOut], 0, scale / Math.sqrt(dIn), 'float32', seeds.take())), b: tf.variable(tf.zeros([dOut])) };
+}
+
+export function norm(d: number): Norm {
+  return { gain: tf.variable(tf.ones([d])), bias: tf.variable(tf.zeros([d])) };
+}
+
+export function createBlock(seeds: Seeds, d: number, mlpRatio: number, depth: number): Block {
+  const residual = 1 / Math.sqrt(2 * depth); // GPT-2's scaled init of the layers that write into the residual stream
+  return {
+    ln1: norm(d), qkv: linear(seeds, d, 3 * d), out: linear(seeds, d, d, residual),
+    ln2: norm(d), fc1: linear(seeds, d, mlpRatio * d), fc2: linear(seeds, mlpRatio * d, d, residual),
+  };
+}
+
+/** x·W + b over the last axis, for any leading shape.  [..., dIn] → [..., dOut] */
+export function dense(x: tf.Tensor, p: { w: tf.Tensor; b: tf.Tensor }): tf.Tensor {
+  const dIn = x.shape[x.rank - 1];
+  const y = tf.add(tf.matMul(tf.reshape(x, [-1, dIn]), p.w), p.b); // [N, dOut]
+  return tf.reshape(y, [...x.shape.slice(0, -1), p.w.shape[1] as number]);
+}
+
+/** Layer norm over the last axis.  [..., D] → [..., D] */
+export function layerNorm(x: tf.Tensor, p: Norm): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), p.gain), p.bias);
+}
+
+/** GELU in the sigmoid form x·σ(1.702x). */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
+}
+
+/** Additive causal mask [1, 1, T, T]: 0 where position i may see j ≤ i, −1e9 for the future. */
+export function causalMask(T: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const lower = tf.linalg.bandPart(tf.ones([T, T]), -1, 0); // 1 on and below the diagonal
+    return tf.reshape(tf.mul(tf.sub(1, lower), -1e9), [1, 1, T, T]) as tf.Tensor4D;
+  });
+}
+
+/** Multi-head self-attention; `mask` is added to the scores [B, H, T, T].  [B, T, D] → [B, T, D] */
+export function selfAttention(x: tf.Tensor3D, p: Block, heads: number, mask?: tf.Tensor): tf.Tensor3D {
+  const [B, T, D] = x.shape;
+  const dh = D / heads;
+  const toHeads = (t: tf.Tensor): tf.Tensor4D => tf.transpose(tf.reshape(t, [B, T, heads, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
+  const [q, k, v] = tf.split(dense(x, p.qkv), 3, -1).map(toHeads);
+  let scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)); // [B, H, T, T]
+  if (mask) scores = tf.add(scores, mask);
+  const attended = tf.matMul(tf.softmax(scores, -1), v); // [B, H, T, dh]
+  return dense(tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [B, T, D]), p.out) as tf.Tensor3D;
+}
+
+/** Pre-norm block: x + attention(LN(x)), then x + MLP(LN(x)).  [B, T, D] → [B, T, D] */
+export function transformerBlock(x: tf.Tensor3D, p: Block, heads: number, mask?: tf.Tensor): tf.Tensor3D {
+  const h = tf.add(x, selfAttention(layerNorm(x, p.ln1) as tf.Tensor3D, p, heads, mask)) as tf.Tensor3D;
+  return tf.add(h, dense(gelu(dense(layerNorm(h, p.ln2), p.fc1)), p.fc2)) as tf.Tensor3D;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The language model
+
+export function createLanguageModel(config: LmConfig, vocab: string[], seed: number): LanguageModel {
+  if (vocab.length !== config.vocabSize) throw new Error(`vocab has ${vocab.length} words, config.vocabSize is ${config.vocabSize}`);
+  const seeds = new Seeds(seed);
+  const D = config.width;
+  return {
+    config, vocab,
+    tokenEmbedding: tf.variable(tf.randomNormal([config.vocabSize, D], 0, 0.1, 'float32', seeds.take())),
+    positionEmbedding: tf.variable(tf.randomNormal([config.maxLength, D], 0, 0.02, 'float32', seeds.take())),
+    blocks: Array.from({ length: config.depth }, () => createBlock(seeds, D, config.mlpRatio, config.depth)),
+    finalNorm: norm(D),
+  };
+}
+
+/** Token embeddings of word ids (no positions yet).  [B, T] int32 → [B, T, D] */
+export function embed(lm: LanguageModel, ids: tf.Tensor2D): tf.Tensor3D {
+  return tf.gather(lm.tokenEmbedding, ids) as tf.Tensor3D;
+}
+
+/** Adds the learned position embeddings 0…T−1.  [B, T, D] → [B, T, D] */
+export function addPositions(lm: LanguageModel, x: tf.Tensor3D): tf.Tensor3D {
+  const T = x.shape[1];
+  if (T > lm.config.maxLength) throw new Error(`the LM reads at most ${lm.config.maxLength} positions; got a sequence of ${T}`);
+  return tf.add(x, tf.slice(lm.positionEmbedding, [0, 0], [T, lm.config.width])) as tf.Tensor3D;
+}
+
+/** Transformer block `i` of the LM.  [B, T, D] → [B, T, D] */
+export function block(lm: LanguageModel, i: number, x: tf.Tensor3D, mask: tf.Tensor): tf.Tensor3D {
+  return transformerBlock(x, lm.blocks[i], lm.config.heads, mask);
+}
+
+/** The final layer norm.  [B, T, D] → [B, T, D] */
+export function finalNorm(lm: LanguageModel, h: tf.Tensor3D): tf.Tensor3D {
+  return layerNorm(h, lm.finalNorm) as tf.Tensor3D;
+}
+
+/** Next-word logits from normalised hidden states, through the tied embedding matrix.  [B, T, D] → [B, T, V] */
+export function head(lm: LanguageModel, h: tf.Tensor3D): tf.Tensor3D {
+  const [B, T, D] = h.shape;
+  return tf.reshape(tf.matMul(tf.reshape(h, [B * T, D]), lm.tokenEmbedding, false, true), [B, T, lm.config.vocabSize]) as tf.Tensor3D;
+}
+
+/**
+ * Runs the LM on input embeddings (word embeddings, or any vectors of width D you splice in): adds positions,
+ * applies the blocks under `mask` (default causal), the final norm and the head.  [B, T, D] → [B, T, V]
+ */
+export function forwardEmbeddings(lm: LanguageModel, x: tf.Tensor3D, mask?: tf.Tensor): tf.Tensor3D {
+  return tf.tidy(() => {
+    const m = mask ?? causalMask(x.shape[1]);
+    let h = addPositions(lm, x);
+    for (let i = 0; i < lm.blocks.length; i++) h = block(lm, i, h, m);
+    return head(lm, finalNorm(lm, h));
+  });
+}
+
+/** Next-word logits for word ids.  [B, T] → [B, T, V] */
+export function forward(lm: LanguageModel, ids: tf.Tensor2D): tf.Tensor3D {
+  return tf.tidy(() => forwardEmbeddings(lm, embed(lm, ids)));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tokenizer: lower-cased words, with "." and "?" as words of their own
+
+/** Word ids of `text` (no <eot> added). Unknown words become <unk>. */
+export function encodeText(lm: { vocab: string[] }, text: string): number[] {
+  const index = new Map(lm.vocab.map((w, i) => [w, i]));
+  return text.toLowerCase().replace(/([.?])/g, ' $1 ').split(/\s+/).filter((w) => w.length > 0).map((w) => index.get(w) ?? UNK_ID);
+}
+
+/** Text of word ids, stopping at the first <eot> unless `all`. */
+export function decodeText(lm: { vocab: string[] }, ids: ArrayLike<number>, all = false): string {
+  const words: string[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    if (ids[i] === EOT_ID && !all) break;
+    if (ids[i] !== PAD_ID) words.push(lm.vocab[ids[i]] ?? '<unk>');
+  }
+  return words.join(' ');
+}
+
+/**
+ * Continues `prompt` (after the leading <eot>) for up to `maxWords`, greedily (temperature 0) or by sampling
+ * with a seeded `random` in [0, 1). Stops at <eot>.
+ */
+export function generate(lm: LanguageModel, prompt: string, maxWords: number, temperature = 0, random: () => number = Math.random): string {
+  const ids = [EOT_ID, ...encodeText(lm, prompt)];
+  const generated: number[] = [];
+  for (let n = 0; n < maxWords && ids.length < lm.config.maxLength; n++) {
+    const probs = tf.tidy(() => {
+      const logits = forward(lm, tf.tensor2d([ids], [1, ids.length], 'int32')); // [1, T, V]
+      const last = tf.reshape(tf.slice(logits, [0, ids.length - 1, 0], [1, 1, lm.config.vocabSize]), [lm.config.vocabSize]);
+      return temperature > 0 ? tf.softmax(tf.div(last, temperature)).dataSync() : last.dataSync();
+    });
+    let next = 0;
+    if (temperature > 0) {
+      let u = random();
+      while (next < probs.length - 1 && u >= probs[next]) u -= probs[next++];
+    } else {
+      for (let k = 1; k < probs.length; k++) if (probs[k] > probs[next]) next = k;
+    }
+    if (next === EOT_ID) break;
+    ids.push(next);
+    generated.push(next);
+  }
+  return decodeText(lm, generated);
+}
+
+/**
+ * Per-word perplexity exp(mean −log p(word | previous words)) over `texts`, each read as <eot> text <eot> and
+ * scored on every word after the first <eot> (the closing <eot> included).
+ */
+export function perplexity(lm: LanguageModel, texts: string[], batch = 64): number {
+  let nll = 0, count = 0;
+  for (let s = 0; s < texts.length; s += batch) {
+    const rows = texts.slice(s, s + batch).map((t) => [EOT_ID, ...encodeText(lm, t), EOT_ID]);
+    const T = Math.max(...rows.map((r) => r.length));
+    const ids = rows.map((r) => [...r, ...new Array<number>(T - r.length).fill(PAD_ID)]);
+    const sums = tf.tidy(() => {
+      const x = tf.tensor2d(ids, [rows.length, T], 'int32');
+      const input = tf.slice(x, [0, 0], [rows.length, T - 1]);
+      const target = tf.slice(x, [0, 1], [rows.length, T - 1]);
+      const logp = tf.logSoftmax(forward(lm, input as tf.Tensor2D)); // [B, T−1, V]
+      const picked = tf.sum(tf.mul(logp, tf.oneHot(target, lm.config.vocabSize)), -1); // [B, T−1]
+      const real = tf.cast(tf.notEqual(target, PAD_ID), 'float32');
+      return [tf.sum(tf.mul(picked, real)).dataSync()[0], tf.sum(real).dataSync()[0]];
+    });
+    nll -= sums[0];
+    count += sums[1];
+  }
+  return Math.exp(nll / count);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Saving and loading. Pure tfjs in Node has no file:// handler: weights are encoded with tf.io.encodeWeights,
+// written through tf.io.withSaveHandler with fs, and read back through tf.io.fromMemory.
+
+export type NamedTensors = Record<string, tf.Tensor>;
+
+/** Flattens nested records/arrays of tensors into "a.b.0.c" names. */
+export function flatten(tree: unknown, prefix = ''): NamedTensors {
+  if (tree instanceof tf.Tensor) return { [prefix]: tree };
+  const out: NamedTensors = {};
+  if (Array.isArray(tree)) tree.forEach((v, i) => Object.assign(out, flatten(v, prefix ? `${prefix}.${i}` : String(i))));
+  else if (tree && typeof tree === 'object') {
+    for (const [k, v] of Object.entries(tree)) Object.assign(out, flatten(v, prefix ? `${prefix}.${k}` : k));
+  }
+  return out;
+}
+
+/** The LM's weights by name ("tokenEmbedding", "blocks.0.qkv.w", …). */
+export function lmWeights(lm: LanguageModel): NamedTensors {
+  return flatten({ tokenEmbedding: lm.tokenEmbedding, positionEmbedding: lm.positionEmbedding, blocks: lm.blocks, finalNorm: lm.finalNorm });
+}
+
+/** Writes model.json (config + weights manifest) and weights.bin to `dir`. */
+export async function saveWeights(dir: string, weights: NamedTensors, config: object): Promise<number> {
+  fs.mkdirSync(dir, { recursive: true });
+  const { data, specs } = await tf.io.encodeWeights(weights);
+  const handler = tf.io.withSaveHandler(async (artifacts) => {
+    const bin = Buffer.from(artifacts.weightData as ArrayBuffer);
+    fs.writeFileSync(path.join(dir, 'weights.bin'), bin);
+    const modelJson = { format: 'multimodal-lab-functional', generatedBy: `TensorFlow.js v${tf.version.tfjs}`, modelTopology: artifacts.modelTopology,
+      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] };
+    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(modelJson));
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bin.length } };
+  });
+  await handler.save!({ modelTopology: config, weightSpecs: specs, weightData: data });
+  return data.byteLength;
+}
+
+/** Reads a folder written by `saveWeights`: the config and the weights as tf.Variables (trainable unless told). */
+export async function loadWeights(dir: string, trainable = true): Promise<{ config: unknown; weights: Record<string, tf.Variable> }> {
+  const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+  const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
+  const artifacts = await tf.io.fromMemory({
+    modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights),
+    weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+  }).load!();
+  const tensors = tf.io.decodeWeights(artifacts.weightData as ArrayBuffer, artifacts.weightSpecs ?? []);
+  const weights: Record<string, tf.Variable> = {};
+  for (const [name, t] of Object.entries(tensors)) {
+    weights[name] = tf.variable(t, trainable);
+    t.dispose();
+  }
+  return { config: artifacts.modelTopology, weights };
+}
+
+/** Marks a weight in a template for `unflatten`. */
+export const LEAF = 'weight';
+
+/** Rebuilds the nested structure of `template` (LEAF where a weight goes) from named weights (the inverse of `flatten`). */
+export function unflatten<T>(template: T, weights: Record<string, tf.Variable>, prefix = ''): T {
+  if (template === LEAF) {
+    const w = weights[prefix];
+    if (!w) throw new Error(`missing weight "${prefix}" in the shipped file`);
+    return w as unknown as T;
+  }
+  if (Array.isArray(template)) return template.map((v, i) => unflatten(v, weights, prefix ? `${prefix}.${i}` : String(i))) as unknown as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(template as object)) out[k] = unflatten(v, weights, prefix ? `${prefix}.${k}` : k);
+  return out as T;
+}
+
+export interface LmMeta {
+  seed: number; date: string; params: number; bytes: number; steps: number;
+  validationPerplexity: number; validation: { texts: number; seed: number };
+  samples: { greedy: string[]; sampled: string[] };
+  fingerprint: { input: string; logits: number[] };
+}
+
+export function lmMeta(dir = LM_WEIGHTS_DIR): LmMeta {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as LmMeta;
+}
+
+/**
+ * Loads the shipped LM. Its weights come back as ordinary (trainable) tf.Variables, as a checkpoint would:
+ * freezing it is your choice of which variables the optimizer updates.
+ */
+export async function loadLanguageModel(dir = LM_WEIGHTS_DIR, opts: { trainable?: boolean } = {}): Promise<LanguageModel> {
+  const vocab = JSON.parse(fs.readFileSync(path.join(dir, 'vocab.json'), 'utf8')) as string[];
+  const { config, weights } = await loadWeights(dir, opts.trainable ?? true);
+  const c = config as LmConfig;
+  const lin = { w: LEAF, b: LEAF }, nrm = { gain: LEAF, bias: LEAF };
+  const template = {
+    tokenEmbedding: LEAF, positionEmbedding: LEAF, finalNorm: nrm,
+    blocks: Array.from({ length: c.depth }, () => ({ ln1: nrm, qkv: lin, out: lin, ln2: nrm, fc1: lin, fc2: lin })),
+  };
+  const parts = unflatten(template, weights) as unknown as Omit<LanguageModel, 'config' | 'vocab'>;
+  return { config: c, vocab, ...parts };
+}
+
+/** Frees every weight of the LM. */
+export function disposeLanguageModel(lm: LanguageModel): void {
+  tf.dispose(Object.values(lmWeights(lm)));
+}

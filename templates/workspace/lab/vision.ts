@@ -1,0 +1,115 @@
+/**
+ * The frozen vision encoder: a small ViT-style image tower (Dosovitskiy et al. 2020, Eq. 1–4) over shapes-world
+ * images, pretrained once by the extension's `scripts/weights/shapes-vision.ts` and shipped in
+ * `lab/weights/shapes-vision/` (its accuracies in meta.json).
+ *
+ *   const encoder = await loadVisionEncoder();
+ *   const patches = patchFeatures(encoder, images);   // [B, 48, 48, 3] → [B, 9, 64]: one feature per 16×16 patch
+ *   const pooled = encodeImage(encoder, images);      // [B, 64]: the mean of the patch features
+ *
+ * A 48-pixel image is cut into a 3×3 grid of 16×16 patches, one per cell of the shapes-world grid. Each patch is
+ * projected to width 64, given a learned position embedding, and two transformer blocks let the patches see each
+ * other. LLaVA projects these patch features (the grid, not the pooled vector) into the language model.
+ *
+ * How it was trained: supervised, not contrastively. Each output patch predicts what sits in its cell (colour,
+ * shape and size, or empty) and how many objects the image holds. On two CPU cores this takes about two minutes,
+ * where a CLIP-style contrastive tower needs ten or more (exercise 1) and localises less: CLIP's pooled
+ * embedding is trained, its patch features only indirectly. To bridge your own exercise-1 CLIP tower instead,
+ * see the LLaVA exercise's README.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import {
+  LEAF, Seeds, createBlock, flatten, layerNorm, linear, loadWeights, norm, transformerBlock, unflatten,
+  type Block, type Linear, type NamedTensors, type Norm,
+} from './lm';
+
+export const VISION_WEIGHTS_DIR = path.join(__dirname, 'weights', 'shapes-vision');
+
+export interface VisionConfig { imageSize: number; patch: number; channels: number; width: number; depth: number; heads: number; mlpRatio: number }
+
+export interface VisionEncoder {
+  config: VisionConfig;
+  patchEmbed: Linear; // [P·P·C, D]
+  positionEmbedding: tf.Variable; // [N, D]
+  blocks: Block[];
+  finalNorm: Norm;
+}
+
+/** Patches in the image: (imageSize / patch)². */
+export const numPatches = (c: VisionConfig): number => (c.imageSize / c.patch) ** 2;
+
+export function createVisionEncoder(config: VisionConfig, seed: number): VisionEncoder {
+  const seeds = new Seeds(seed);
+  const D = config.width;
+  return {
+    config,
+    patchEmbed: linear(seeds, config.patch * config.patch * config.channels, D),
+    positionEmbedding: tf.variable(tf.randomNormal([numPatches(config), D], 0, 0.02, 'float32', seeds.take())),
+    blocks: Array.from({ length: config.depth }, () => createBlock(seeds, D, config.mlpRatio, config.depth)),
+    finalNorm: norm(D),
+  };
+}
+
+/** Cuts images into non-overlapping P×P patches, row-major.  [B, H, W, C] → [B, N, P·P·C] */
+export function patchify(images: tf.Tensor4D, P: number): tf.Tensor3D {
+  const [B, H, W, C] = images.shape;
+  const grid = tf.reshape(images, [B, H / P, P, W / P, P, C]);
+  return tf.reshape(tf.transpose(grid, [0, 1, 3, 2, 4, 5]), [B, (H / P) * (W / P), P * P * C]) as tf.Tensor3D;
+}
+
+/** One feature per patch, after the blocks and the final norm.  [B, S, S, 3] in [0, 1] → [B, N, D] */
+export function patchFeatures(encoder: VisionEncoder, images: tf.Tensor4D): tf.Tensor3D {
+  const c = encoder.config;
+  if (images.shape[1] !== c.imageSize || images.shape[2] !== c.imageSize || images.shape[3] !== c.channels) {
+    throw new Error(`the vision encoder reads [B, ${c.imageSize}, ${c.imageSize}, ${c.channels}] images; got [${images.shape.join(', ')}]`);
+  }
+  return tf.tidy(() => {
+    const centred = tf.sub(images, 0.5); // pixels [0, 1] → [−0.5, 0.5]
+    let x = tf.add(linearOver(patchify(centred as tf.Tensor4D, c.patch), encoder.patchEmbed), encoder.positionEmbedding) as tf.Tensor3D; // [B, N, D]
+    for (const b of encoder.blocks) x = transformerBlock(x, b, c.heads);
+    return layerNorm(x, encoder.finalNorm) as tf.Tensor3D;
+  });
+}
+
+/** The pooled image embedding: the mean of the patch features.  [B, S, S, 3] → [B, D] */
+export function encodeImage(encoder: VisionEncoder, images: tf.Tensor4D): tf.Tensor2D {
+  return tf.tidy(() => tf.mean(patchFeatures(encoder, images), 1) as tf.Tensor2D);
+}
+
+function linearOver(x: tf.Tensor3D, p: Linear): tf.Tensor3D {
+  const [B, N, dIn] = x.shape;
+  return tf.reshape(tf.add(tf.matMul(tf.reshape(x, [B * N, dIn]), p.w), p.b), [B, N, p.w.shape[1] as number]) as tf.Tensor3D;
+}
+
+/** The encoder's weights by name ("patchEmbed.w", "blocks.0.qkv.w", …). */
+export function visionWeights(encoder: VisionEncoder): NamedTensors {
+  return flatten({ patchEmbed: encoder.patchEmbed, positionEmbedding: encoder.positionEmbedding, blocks: encoder.blocks, finalNorm: encoder.finalNorm });
+}
+
+export interface VisionMeta {
+  seed: number; date: string; params: number; bytes: number; steps: number; objective: string;
+  accuracy: { colour: number; shape: number; size: number; count: number; images: number; seed: number };
+  fingerprint: { input: string; features: number[] };
+}
+
+export function visionMeta(dir = VISION_WEIGHTS_DIR): VisionMeta {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as VisionMeta;
+}
+
+/** Loads the shipped encoder; its weights are ordinary (trainable) tf.Variables, as a checkpoint would give. */
+export async function loadVisionEncoder(dir = VISION_WEIGHTS_DIR, opts: { trainable?: boolean } = {}): Promise<VisionEncoder> {
+  const { config, weights } = await loadWeights(dir, opts.trainable ?? true);
+  const c = config as VisionConfig;
+  const lin = { w: LEAF, b: LEAF }, nrm = { gain: LEAF, bias: LEAF };
+  const template = {
+    patchEmbed: lin, positionEmbedding: LEAF, finalNorm: nrm,
+    blocks: Array.from({ length: c.depth }, () => ({ ln1: nrm, qkv: lin, out: lin, ln2: nrm, fc1: lin, fc2: lin })),
+  };
+  return { config: c, ...(unflatten(template, weights) as unknown as Omit<VisionEncoder, 'config'>) };
+}
+
+export function disposeVisionEncoder(encoder: VisionEncoder): void {
+  tf.dispose(Object.values(visionWeights(encoder)));
+}
