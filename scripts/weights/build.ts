@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { build as mnistClassifier } from './mnist-classifier';
 import { build as shapesLm } from './shapes-lm';
 import { build as shapesVision } from './shapes-vision';
+import { build as whisperBase } from './whisper-base';
 
 type Builder = (outDir: string) => Promise<void>;
 
@@ -15,6 +16,7 @@ const BUILDERS: Record<string, Builder> = {
   'mnist-classifier': mnistClassifier,
   'shapes-lm': shapesLm,
   'shapes-vision': shapesVision,
+  'whisper-base': whisperBase,
 };
 
 const WEIGHTS_ROOT = resolve(__dirname, '..', '..', 'templates', 'workspace', 'lab', 'weights');

@@ -1,0 +1,35 @@
+/**
+ * Greedy decoding: the decoder writes the transcript one token at a time, each time taking its most likely next
+ * token and feeding it back in, until it says EOT (Radford et al. 2022, §4.5; Whisper adds beam search and
+ * temperature fallback on top of this loop).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { decodeText, encodeAudio, type Whisper } from './model';
+import { detokenize, EOT, PAD, SOT } from './tokenizer';
+
+/** Next-token logits for every sequence, given the tokens so far.  tokens [B, t] int32 → logits [B, V] */
+export type NextTokenLogits = (tokens: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * TODO(4): start each of `batchSize` sequences with SOT and append the argmax token until the sequence has produced EOT
+ * or holds `maxTokens` tokens (SOT included). A finished sequence is fed PAD from then on. Returns each
+ * sequence's tokens after SOT, without EOT and without anything after it.
+ */
+export function greedyDecode(nextLogits: NextTokenLogits, batchSize: number, maxTokens: number): number[][] {
+  throw new Error('TODO(4): implement greedyDecode — start every sequence with SOT, repeatedly append the argmax of nextLogits, stop a sequence at EOT (feed it PAD afterwards) and stop at maxTokens (README §What you implement)');
+}
+
+/** Transcribes a batch of log-Mel clips [B, T, M] with greedy decoding: one string per clip. */
+export function transcribe(model: Whisper, mels: tf.Tensor3D): string[] {
+  const audio = encodeAudio(model, mels); // [B, S, D], computed once
+  try {
+    const next: NextTokenLogits = (tokens) => tf.tidy(() => {
+      const logits = decodeText(model, tokens, audio); // [B, t, V]
+      const t = tokens.shape[1];
+      return tf.reshape(tf.slice(logits, [0, t - 1, 0], [-1, 1, -1]), [tokens.shape[0], -1]) as tf.Tensor2D; // last position: [B, V]
+    });
+    return greedyDecode(next, mels.shape[0], model.config.maxTokens).map(detokenize);
+  } finally {
+    audio.dispose();
+  }
+}
