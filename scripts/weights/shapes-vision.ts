@@ -5,7 +5,7 @@
 // Why supervised and not contrastive: on two shared CPU cores a CLIP-style run takes 10+ minutes and still
 // confuses shapes (exercise 1); here every output patch predicts what is in its grid cell (colour, shape, size or
 // "empty") and every patch also predicts the number of objects, so the patch features a VLM projects are
-// localised and each carries a little global context. The heads are dropped; only the tower ships.
+// localised, know their place, and each carries a little global context. The heads are dropped; only the tower ships.
 // Writes model.json + weights.bin and meta.json with held-out accuracies and a feature fingerprint.
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,22 +20,28 @@ export const VISION_SEED = 4816;
 export const VALIDATION = { images: 1000, seed: 515151 };
 export const FINGERPRINT = { sceneSeed: 99, objects: [1, 4] as [number, number] };
 const CONFIG: VisionConfig = { imageSize: 48, patch: 16, channels: 3, width: 64, depth: 2, heads: 4, mlpRatio: 2 };
-const STEPS = 1200;
+const STEPS = 2500;
 const BATCH = 64;
 const LR = 2e-3;
 const WARMUP = 60;
 const N = numPatches(CONFIG);
-const HEADS = { colour: COLOURS.length + 1, shape: SHAPES.length + 1, size: 3, count: 4 }; // +1: the cell is empty
+const HEADS = { colour: COLOURS.length + 1, shape: SHAPES.length + 1, size: 3, count: 4, row: 3, col: 3 }; // +1: the cell is empty
 export const MIN_ACCURACY = 0.9;
 
 export interface BuildOptions { steps?: number; quiet?: boolean; validationImages?: number }
 
-interface Labelled { images: Float32Array<ArrayBuffer>; colour: Int32Array; shape: Int32Array; size: Int32Array; count: Int32Array }
+interface Labelled { images: Float32Array<ArrayBuffer>; colour: Int32Array; shape: Int32Array; size: Int32Array; count: Int32Array; row: Int32Array; col: Int32Array }
 
-/** `n` images with per-cell labels [n, 9] (class 0 = empty) and object counts − 1 [n, 9] (repeated per patch). */
+/**
+ * `n` images with per-cell labels [n, 9] (class 0 = empty), object counts − 1 [n, 9] (repeated per patch), and each
+ * patch's own row and column (so the features keep where they are, which "where is …?" questions need).
+ */
 function labelledBatch(rng: Rng, n: number): Labelled {
   const px = CONFIG.imageSize * CONFIG.imageSize * 3;
-  const out: Labelled = { images: new Float32Array(n * px), colour: new Int32Array(n * N), shape: new Int32Array(n * N), size: new Int32Array(n * N), count: new Int32Array(n * N) };
+  const out: Labelled = {
+    images: new Float32Array(n * px), colour: new Int32Array(n * N), shape: new Int32Array(n * N), size: new Int32Array(n * N),
+    count: new Int32Array(n * N), row: new Int32Array(n * N).map((_, k) => Math.floor((k % N) / 3)), col: new Int32Array(n * N).map((_, k) => k % 3),
+  };
   for (let i = 0; i < n; i++) {
     const scene = sampleScene(rng, { objects: [1, 4] });
     renderScene(scene, CONFIG.imageSize, rng, out.images, i * px);
@@ -65,15 +71,15 @@ export async function build(outDir: string, opts: BuildOptions = {}): Promise<vo
   await startBackend(quiet);
   const steps = opts.steps ?? STEPS;
   const encoder = createVisionEncoder(CONFIG, VISION_SEED);
-  const heads = linear(new Seeds(VISION_SEED + 1000), CONFIG.width, HEADS.colour + HEADS.shape + HEADS.size + HEADS.count);
+  const heads = linear(new Seeds(VISION_SEED + 1000), CONFIG.width, HEADS.colour + HEADS.shape + HEADS.size + HEADS.count + HEADS.row + HEADS.col);
   const S = CONFIG.imageSize;
 
-  /** Logits of the four heads, each [B·N, K]. */
+  /** Logits of the six heads, each [B·N, K]. */
   const predict = (images: tf.Tensor4D): tf.Tensor2D[] => {
     const out = tf.reshape(dense(patchFeatures(encoder, images), heads), [-1, heads.w.shape[1] as number]) as tf.Tensor2D;
-    return tf.split(out, [HEADS.colour, HEADS.shape, HEADS.size, HEADS.count], 1) as tf.Tensor2D[];
+    return tf.split(out, [HEADS.colour, HEADS.shape, HEADS.size, HEADS.count, HEADS.row, HEADS.col], 1) as tf.Tensor2D[];
   };
-  const labelsOf = (b: Labelled): tf.Tensor1D[] => [b.colour, b.shape, b.size, b.count].map((l) => tf.tensor1d(l, 'int32'));
+  const labelsOf = (b: Labelled): tf.Tensor1D[] => [b.colour, b.shape, b.size, b.count, b.row, b.col].map((l) => tf.tensor1d(l, 'int32'));
 
   const rng = mulberry32(VISION_SEED);
   const optimizer = tf.train.adam(LR);
@@ -133,7 +139,7 @@ export async function build(outDir: string, opts: BuildOptions = {}): Promise<vo
   const bytes = await saveWeights(outDir, weights, CONFIG);
   const meta = {
     seed: VISION_SEED, date: new Date().toISOString().slice(0, 10), params, bytes, steps, batch: BATCH, config: CONFIG,
-    objective: 'supervised: each output patch predicts its grid cell (colour, shape, size or empty) and the object count',
+    objective: 'supervised: each output patch predicts its grid cell (colour, shape, size or empty), its own row and column, and the object count',
     accuracy: Object.fromEntries(Object.entries(accuracy).map(([k, v]) => [k, Number(v.toFixed(4))])),
     data: `shapes-world scenes of 1–4 objects (lab/shapes.ts, no held-out colour×shape pair), rendered at 48 px, seed ${VISION_SEED}`,
     minutes: Number(((Date.now() - t0) / 60000).toFixed(2)),

@@ -17,11 +17,10 @@ import { createVlm, disposeProjection } from './model';
 import { trainStep } from './step';
 
 const cfg = lab.config({
-  cpu: { steps: 1500, batch: 64, lr: 2e-3, evalEvery: 250, evalBatches: 8, projection: 'mlp' as const },
-  gpu: { steps: 3000, batch: 128, lr: 2e-3, evalEvery: 500, evalBatches: 16, projection: 'mlp' as const },
-  smoke: { steps: 40, batch: 32, lr: 3e-3, evalEvery: 20, evalBatches: 2, projection: 'mlp' as const },
+  cpu: { steps: 1500, batch: 64, lr: 2e-3, evalEvery: 250, evalBatches: 8, evalBatch: 64, projection: 'mlp' as const },
+  gpu: { steps: 3000, batch: 128, lr: 2e-3, evalEvery: 500, evalBatches: 16, evalBatch: 64, projection: 'mlp' as const },
+  smoke: { steps: 24, batch: 8, lr: 5e-3, evalEvery: 12, evalBatches: 1, evalBatch: 16, projection: 'mlp' as const },
 });
-const EVAL_BATCH = 64;
 
 async function main(): Promise<void> {
   const encoder = await loadVisionEncoder(); // frozen: lab/weights/shapes-vision
@@ -31,7 +30,7 @@ async function main(): Promise<void> {
   const optimizer = tf.train.adam(cfg.lr);
   const rng = mulberry32(2023);
   // Held-out images: a seed the training stream never draws from.
-  const heldOut = Array.from({ length: cfg.evalBatches }, (_, i) => vqaBatch(lm, mulberry32(90_000 + i), EVAL_BATCH, size));
+  const heldOut = Array.from({ length: cfg.evalBatches }, (_, i) => vqaBatch(lm, mulberry32(90_000 + i), cfg.evalBatch, size));
   const started = Date.now();
 
   const evaluate = (step: number): { real: ReturnType<typeof accuracy>; shuffled: ReturnType<typeof accuracy> } => {
@@ -69,8 +68,8 @@ async function main(): Promise<void> {
   const withImage = answer(vlm, examples), shuffledImage = answer(vlm, examples, true);
   lab.images('answers/examples', examples.images.slice(0, 8), step - 1);
   lab.text('answers/examples', examples.qa.slice(0, 8).map((q, i) =>
-    `${i + 1}. ${q.question}  →  ${withImage.predicted[i]} ${withImage.correct[i] ? '✓' : `✗ (true: ${q.answer})`}` +
-    `   | with image ${((i + 1) % EVAL_BATCH) + 1}: ${shuffledImage.predicted[i]}`).join('\n'), step - 1);
+    `${i + 1}. ${q.question}  →  ${withImage.predicted[i] || '(nothing)'} ${withImage.correct[i] ? '✓' : `✗ (true: ${q.answer})`}` +
+    `   | with image ${((i + 1) % cfg.evalBatch) + 1}: ${shuffledImage.predicted[i] || '(nothing)'}`).join('\n'), step - 1);
   const byType = Object.fromEntries(QUESTION_TYPES.map((t) => [`accuracy_${t}`, final.real.byType[t]]));
   lab.summary({
     accuracy: final.real.accuracy, accuracy_shuffled: final.shuffled.accuracy, image_gap: final.real.accuracy - final.shuffled.accuracy,
