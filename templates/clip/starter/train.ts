@@ -16,7 +16,7 @@ import { classPrompts } from './zeroshot';
 const cfg = lab.config({
   cpu: { steps: 2000, batch: 40, lr: 2e-3, warmup: 100, evalEvery: 250, imageSize: 48, patch: 6, width: 64, depth: 2, test: [4, 20] },
   gpu: { steps: 4000, batch: 40, lr: 1e-3, warmup: 200, evalEvery: 500, imageSize: 48, patch: 4, width: 128, depth: 4, test: [10, 50] },
-  smoke: { steps: 60, batch: 40, lr: 2e-3, warmup: 10, evalEvery: 30, imageSize: 48, patch: 6, width: 64, depth: 2, test: [1, 5] },
+  smoke: { steps: 60, batch: 40, lr: 2e-3, warmup: 10, evalEvery: 30, imageSize: 24, patch: 6, width: 64, depth: 2, test: [1, 5] },
 });
 
 const config: ClipConfig = {
