@@ -15,7 +15,7 @@ import { disposeWhisper, loadWhisper, type Whisper } from './model';
 import { wordErrorRate } from './wer';
 
 const cfg = lab.config({
-  cpu: { trainClips: 300, testClips: 200, steps: 150, batch: 16, lr: 5e-4, evalEvery: 25, evalClips: 100, mode: 'full' as FineTuneMode },
+  cpu: { trainClips: 300, testClips: 200, steps: 100, batch: 16, lr: 5e-4, evalEvery: 25, evalClips: 200, mode: 'full' as FineTuneMode },
   gpu: { trainClips: 600, testClips: 200, steps: 400, batch: 32, lr: 5e-4, evalEvery: 50, evalClips: 200, mode: 'full' as FineTuneMode },
   smoke: { trainClips: 48, testClips: 16, steps: 24, batch: 6, lr: 5e-4, evalEvery: 12, evalClips: 16, mode: 'full' as FineTuneMode },
 });
