@@ -47,7 +47,9 @@ export async function treeAction(page: Page, row: string, action: string): Promi
   await eventually(`the "${action}" menu item on "${row}"`, async () => {
     await page.keyboard.press('Escape');
     await treeRow(page, row).click({ button: 'right' });
-    const item = page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: new RegExp(`^${action}`) });
+    // "Train" must not also match "Train: Quick Check …": the name may go on only with a space (e.g. a keybinding).
+    const escaped = action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const item = page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: new RegExp(`^${escaped}(?![\\w:])`) });
     const menu = page.locator('.context-view .monaco-menu');
     try {
       await item.waitFor({ timeout: 3_000 });
