@@ -33,9 +33,9 @@ describe('the shipped course', () => {
     }
   });
 
-  it('declares the seven exercises and five milestones', async () => {
+  it('declares the eight exercises and five milestones', async () => {
     const c = await shipped();
-    assert.deepEqual(c.exercises.map((e) => e.id), ['clip', 'ddpm', 'llava', 'cfg', 'whisper', 'bridges', 'latent']);
+    assert.deepEqual(c.exercises.map((e) => e.id), ['clip', 'ddpm', 'llava', 'cfg', 'whisper', 'bridges', 'latent', 'collapse']);
     assert.deepEqual(c.milestones.map((m) => m.id), ['clip-loss', 'diffusion-trained', 'vlm-bridges', 'latent-speedup', 'text-collapse']);
   });
 
