@@ -5,6 +5,7 @@
 //
 // Each builder is a module here exporting `build(outDir)`; add a line to BUILDERS for a new one.
 import { join, resolve } from 'node:path';
+import { build as mnistAutoencoder } from './mnist-autoencoder';
 import { build as mnistClassifier } from './mnist-classifier';
 import { build as shapesLm } from './shapes-lm';
 import { build as shapesVision } from './shapes-vision';
@@ -13,6 +14,7 @@ import { build as whisperBase } from './whisper-base';
 type Builder = (outDir: string) => Promise<void>;
 
 const BUILDERS: Record<string, Builder> = {
+  'mnist-autoencoder': mnistAutoencoder,
   'mnist-classifier': mnistClassifier,
   'shapes-lm': shapesLm,
   'shapes-vision': shapesVision,
