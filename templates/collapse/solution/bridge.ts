@@ -1,0 +1,50 @@
+/**
+ * The bridge between the frozen vision encoder and the frozen LM (provided): everything this set-up trains.
+ *
+ *   image tokens   H_v = tanh(α) · MLP(Z_v)             [B, N, D]   LLaVA-1.5's projection, behind a gate
+ *   markers        <im_start> H_v <im_end>              two learned embeddings around the image block
+ *
+ * The markers are LLaVA v1's `mm_use_im_start_end` tokens (Liu et al. 2023): new embeddings that tell the LM where
+ * the image starts and ends. The gate is Flamingo's tanh gating (Alayrac et al. 2022, §2.2): α starts at 0, so at
+ * step 0 the image tokens are zero and the frozen LM starts from what it knows; training opens the gate as far as
+ * the image turns out to be useful.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createProjection, project, projectionVariables, type Projection, type ProjectionKind } from './projection';
+
+export interface Bridge {
+  projection: Projection; // [Dv, D] (and [D, D]) weights
+  imStart: tf.Variable; // [D] the <im_start> embedding
+  imEnd: tf.Variable; // [D] the <im_end> embedding
+  gate: tf.Variable; // [] α: the image tokens are scaled by tanh(α)
+}
+
+export function createBridge(kind: ProjectionKind, dVision: number, dModel: number, seed = 7): Bridge {
+  return {
+    projection: createProjection(kind, dVision, dModel, seed),
+    imStart: tf.variable(tf.randomNormal([dModel], 0, 0.1, 'float32', seed + 100)),
+    imEnd: tf.variable(tf.randomNormal([dModel], 0, 0.1, 'float32', seed + 101)),
+    gate: tf.variable(tf.scalar(0)), // tanh(0) = 0: closed at the start
+  };
+}
+
+/** How far the gate is open, tanh(α), in [−1, 1]. */
+export function gateOpening(bridge: Bridge): number {
+  return Math.tanh(bridge.gate.dataSync()[0]);
+}
+
+/** The gated image tokens.  [B, N, Dv] → [B, N, D] */
+export function imageTokens(bridge: Bridge, features: tf.Tensor3D): tf.Tensor3D {
+  return tf.tidy(() => tf.mul(tf.tanh(bridge.gate), project(bridge.projection, features)) as tf.Tensor3D);
+}
+
+/** Every weight of the bridge, for the optimizers and for disposal. */
+export function bridgeVariables(bridge: Bridge): tf.Variable[] {
+  // Listed by hand: filtering Object.values(bridge) for tf.Variables found the markers and the gate but not the
+  // projection's weights, which sit one level down (projection.layers[i].w, .b), so they never trained.
+  return [...projectionVariables(bridge.projection), bridge.imStart, bridge.imEnd, bridge.gate];
+}
+
+export function disposeBridge(bridge: Bridge): void {
+  tf.dispose(bridgeVariables(bridge));
+}

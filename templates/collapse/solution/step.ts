@@ -1,0 +1,57 @@
+/**
+ * One training step (provided).
+ *
+ * LLaVA's stage 1, "pre-training for feature alignment" (Liu et al. 2023, §4.2): the encoder and the LM stay
+ * frozen and only the bridge trains. The frozen weights still sit on the gradient's path — the loss flows back
+ * *through* the LM into the image tokens — but the optimizers must not change them.
+ *
+ * Two Adam optimizers: one for the bridge's weights, one for the gate α, a single number that scales every image
+ * token at once.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { bridgeVariables } from './bridge';
+import type { VqaBatch } from './data';
+import { answerLoss, answerMask, nextWordTargets } from './loss';
+import { imageFeatures, textStart, vlmLogits, type Vlm } from './model';
+
+/**
+ * The gate learns at the weights' rate. Adam moves each parameter by about its learning rate per step whatever the
+ * gradient's size, so at 1e-3 × lr α could travel only 1,500 × 2e-6 = 0.003 in the whole run: the gate never opened.
+ */
+export const GATE_LR_SCALE = 1;
+
+export interface Optimizers {
+  bridge: tf.Optimizer; // the projection and the marker embeddings
+  gate: tf.Optimizer; // α
+}
+
+export function createOptimizers(lr: number): Optimizers {
+  return { bridge: tf.train.adam(lr), gate: tf.train.adam(lr * GATE_LR_SCALE) };
+}
+
+export function disposeOptimizers(o: Optimizers): void {
+  o.bridge.dispose();
+  o.gate.dispose();
+}
+
+/** The variables the optimizers may change: the bridge's, and nothing of the encoder or the LM. */
+export function trainableVariables(vlm: Vlm): tf.Variable[] {
+  return bridgeVariables(vlm.bridge);
+}
+
+/** One step on `batch`: the gradient of the answer-only loss, applied by the two optimizers. Returns the loss. */
+export function trainStep(vlm: Vlm, optimizers: Optimizers, batch: VqaBatch): number {
+  const trainable = trainableVariables(vlm);
+  const s = textStart(vlm);
+  const features = imageFeatures(vlm, batch.images); // [B, N, Dv], computed once, no gradient needed
+  const targets = nextWordTargets(batch.text, s); // [B, L]
+  const mask = answerMask(batch.promptLength, batch.answerLength, s, batch.text.shape[1]); // [B, L]
+  const { value, grads } = tf.variableGrads(() => answerLoss(vlmLogits(vlm, features, batch.text), targets, mask), trainable);
+  const gateName = vlm.bridge.gate.name;
+  const { [gateName]: gateGrad, ...weightGrads } = grads;
+  optimizers.bridge.applyGradients(weightGrads);
+  if (gateGrad) optimizers.gate.applyGradients({ [gateName]: gateGrad });
+  const loss = value.dataSync()[0];
+  tf.dispose([features, targets, mask, value, ...Object.values(grads)]);
+  return loss;
+}
