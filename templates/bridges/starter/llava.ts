@@ -1,0 +1,62 @@
+/**
+ * The LLaVA bridge (provided: exercise 3's solution, in one file so this folder stands alone).
+ *
+ * LLaVA-1.5 (Liu et al. 2023b, §3.1) projects every patch feature with a two-layer MLP into the LM's word-embedding
+ * space and puts the N results into the LM's input sequence, in front of the question (LLaVA, Liu et al. 2023,
+ * §4.1, Eq. 1):
+ *
+ *   position   0        1 … N                        N+1 … N+T
+ *   token      <eot>    W₂·GELU(W₁·Z_v + b₁) + b₂    .  what colour is the circle ?  red  <eot>
+ *
+ * The LM itself is untouched; only the MLP trains. The image costs N positions of the LM's context, in every layer.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { EOT_ID, Seeds, embed, forwardEmbeddings, gelu, linear, type LanguageModel, type Linear } from '../../lab/lm';
+import type { Bridge } from './bridge';
+
+export interface Llava {
+  lm: LanguageModel; // frozen
+  projection: [Linear, Linear]; // trained: W₁ [Dv, D], W₂ [D, D]
+  numPatches: number;
+}
+
+export function createLlava(lm: LanguageModel, dVision: number, numPatches: number, seed = 7): Llava {
+  const seeds = new Seeds(seed);
+  const D = lm.config.width;
+  return { lm, projection: [linear(seeds, dVision, D), linear(seeds, D, D)], numPatches };
+}
+
+/** x·W + b for every patch.  [B, N, dIn] → [B, N, dOut] */
+function projectLinear(x: tf.Tensor3D, layer: Linear): tf.Tensor3D {
+  const [B, N, dIn] = x.shape;
+  return tf.reshape(tf.add(tf.matMul(tf.reshape(x, [B * N, dIn]), layer.w), layer.b), [B, N, layer.w.shape[1] as number]) as tf.Tensor3D;
+}
+
+/** LLaVA-1.5's MLP projection.  [B, N, Dv] → [B, N, D] */
+export function projectPatches(llava: Llava, features: tf.Tensor3D): tf.Tensor3D {
+  return tf.tidy(() => projectLinear(gelu(projectLinear(features, llava.projection[0])) as tf.Tensor3D, llava.projection[1]));
+}
+
+/** Next-word logits of [<eot>; image tokens; words].  [B, N, Dv], [B, T] → [B, 1 + N + T, V] */
+export function llavaLogits(llava: Llava, features: tf.Tensor3D, text: tf.Tensor2D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const B = text.shape[0];
+    const start = embed(llava.lm, tf.fill([B, 1], EOT_ID, 'int32') as tf.Tensor2D); // [B, 1, D]
+    const sequence = tf.concat([start, projectPatches(llava, features), embed(llava.lm, text)], 1) as tf.Tensor3D; // [B, 1 + N + T, D]
+    return forwardEmbeddings(llava.lm, sequence); // [B, 1 + N + T, V], causal attention over image tokens and words
+  });
+}
+
+export function llavaVariables(llava: Llava): tf.Variable[] {
+  return llava.projection.flatMap((l) => [l.w, l.b]);
+}
+
+/** LLaVA as a `Bridge` for the comparison. */
+export function llavaBridge(llava: Llava): Bridge {
+  return {
+    name: 'llava', contextTokens: llava.numPatches, visualTokens: llava.numPatches,
+    logits: (features, text) => llavaLogits(llava, features, text),
+    trainableVariables: () => llavaVariables(llava),
+    dispose: () => tf.dispose(llavaVariables(llava)),
+  };
+}

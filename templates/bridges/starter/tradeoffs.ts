@@ -1,0 +1,91 @@
+/**
+ * Measuring the trade-offs (provided): how much each bridge trains, how fast, in how much memory, and how much of
+ * the LM's context it uses. The numbers go into the run summary and into the `tradeoffs` table.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { QUESTION_TYPES } from '../../lab/vqa';
+import type { Bridge } from './bridge';
+import type { Accuracy } from './evaluate';
+
+/** Wall-clock time of one bridge's training steps, leaving out the first `warmup` (XNNPACK packs its operators then). */
+export class StepTimer {
+  private ms = 0;
+  private steps = 0;
+  private seen = 0;
+  constructor(private readonly warmup = 5) {}
+
+  time<T>(fn: () => T): T {
+    const t0 = performance.now();
+    const result = fn();
+    if (this.seen++ >= this.warmup) {
+      this.ms += performance.now() - t0;
+      this.steps++;
+    }
+    return result;
+  }
+
+  stepsPerSecond(): number {
+    return this.steps > 0 ? (1000 * this.steps) / this.ms : NaN;
+  }
+}
+
+/**
+ * The most tensor memory a function holds at once beyond what existed before it (activations kept for the
+ * backward pass, gradients, optimizer temporaries), in MB, from tfjs's own accounting (`tf.profile`).
+ */
+export async function workingMemoryMb(fn: () => number): Promise<{ mb: number; result: number }> {
+  const start = tf.memory().numBytes;
+  const info = await tf.profile(fn); // peakBytes: the most bytes held after any kernel of `fn`, old tensors included
+  return { mb: (info.peakBytes - start) / 2 ** 20, result: info.result as number };
+}
+
+export interface BridgeReport {
+  bridge: Bridge;
+  trainableParams: number;
+  frozenParams: number; // the LM's and the encoder's, the same behind both bridges
+  stepsPerSecond: number;
+  memoryMb: number; // working memory of one training step
+  inferenceMs: number; // one forward pass over a held-out batch
+  lmSequence: number; // positions the LM runs over: 1 + contextTokens + T
+  stepsTo80: number | null; // first evaluation at which accuracy reached 0.8
+  real: Accuracy;
+  shuffled: Accuracy;
+}
+
+/** The summary keys, one per metric and bridge ("accuracy/flamingo", "accuracy/llava", …), so they sort side by side. */
+export function summaryOf(reports: BridgeReport[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of reports) {
+    const n = r.bridge.name;
+    Object.assign(out, {
+      [`accuracy/${n}`]: r.real.accuracy, [`accuracy_shuffled/${n}`]: r.shuffled.accuracy, [`image_gap/${n}`]: r.real.accuracy - r.shuffled.accuracy,
+      [`trainable_params/${n}`]: r.trainableParams, [`steps_per_s/${n}`]: r.stepsPerSecond, [`memory_mb/${n}`]: r.memoryMb,
+      [`inference_ms/${n}`]: r.inferenceMs, [`context_tokens/${n}`]: r.bridge.contextTokens, [`visual_tokens/${n}`]: r.bridge.visualTokens,
+      [`lm_sequence/${n}`]: r.lmSequence, [`steps_to_0.8/${n}`]: r.stepsTo80 ?? -1,
+    });
+    for (const t of QUESTION_TYPES) out[`accuracy_${t}/${n}`] = r.real.byType[t];
+  }
+  return out;
+}
+
+/** The trade-off table as aligned text, one column per bridge. */
+export function tradeoffTable(reports: BridgeReport[]): string {
+  const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
+  const rows: [string, (r: BridgeReport) => string][] = [
+    ['trainable parameters', (r) => String(r.trainableParams)],
+    ['share of all parameters', (r) => `${f((100 * r.trainableParams) / (r.trainableParams + r.frozenParams), 1)} %`],
+    ['training steps / s', (r) => f(r.stepsPerSecond)],
+    ['step working memory (MB)', (r) => f(r.memoryMb, 1)],
+    ['inference, one batch (ms)', (r) => f(r.inferenceMs, 0)],
+    ['image tokens in the context', (r) => String(r.bridge.contextTokens)],
+    ['visual tokens read per image', (r) => String(r.bridge.visualTokens)],
+    ['LM sequence length', (r) => String(r.lmSequence)],
+    ['steps to accuracy 0.8', (r) => (r.stepsTo80 === null ? 'not reached' : String(r.stepsTo80))],
+    ['accuracy', (r) => f(r.real.accuracy, 3)],
+    ['accuracy, shuffled images', (r) => f(r.shuffled.accuracy, 3)],
+    ...QUESTION_TYPES.map((t): [string, (r: BridgeReport) => string] => [`  ${t}`, (r) => f(r.real.byType[t])]),
+  ];
+  const cells = [['', ...reports.map((r) => r.bridge.name)], ...rows.map(([label, cell]) => [label, ...reports.map(cell)])];
+  const widths = cells[0].map((_, c) => Math.max(...cells.map((row) => row[c].length)));
+  return cells.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ')).join('\n');
+}
