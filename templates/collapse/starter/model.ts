@@ -27,7 +27,8 @@ export const IM_START_ID = -1;
 export const IM_END_ID = -2;
 
 export function createVlm(encoder: VisionEncoder, lm: LanguageModel, kind: ProjectionKind, seed = 7): Vlm {
-  return { encoder, lm, bridge: createBridge(kind, encoder.config.width, lm.config.width, seed) };
+  const wordScale = tf.tidy(() => tf.sqrt(tf.mean(tf.square(lm.tokenEmbedding))).dataSync()[0]); // ρ
+  return { encoder, lm, bridge: createBridge(kind, encoder.config.width, lm.config.width, wordScale, seed) };
 }
 
 /** Where the text starts in the spliced sequence: after <eot>, <im_start>, the N image tokens and <im_end>. */
