@@ -15,8 +15,8 @@ import { answerLoss, answerMask, nextWordTargets } from './loss';
 import { imageFeatures, textStart, vlmLogits, type Vlm } from './model';
 
 /**
- * Adam moves each parameter by about its learning rate per step whatever the gradient's size, so at 1e-3 × lr the
- * gate could travel only 1,500 × 2e-6 = 0.003 in the whole run: it never opened. α is one number that has to
+ * Adam moves each parameter by about its learning rate per step whatever the gradient's size, so at 1e-4 × lr the
+ * gate could travel only 1,500 × 2e-7 = 0.0003 in the whole run: it never opened. α is one number that has to
  * travel about 1 (tanh 1 = 0.76) early on; at 10 × lr it can in 50 steps, and Adam's steps shrink by themselves
  * once its gradient settles.
  */

@@ -14,8 +14,8 @@ import type { VqaBatch } from './data';
 import { answerLoss, answerMask, nextWordTargets } from './loss';
 import { imageFeatures, textStart, vlmLogits, type Vlm } from './model';
 
-/** The gate moves every image token at once, so it takes smaller steps than the weights: it cannot swing the LM's inputs. */
-export const GATE_LR_SCALE = 1e-3;
+/** The gate moves every image token at once, so it takes much smaller steps than the weights: it cannot swing the LM's inputs. */
+export const GATE_LR_SCALE = 1e-4;
 
 export interface Optimizers {
   bridge: tf.Optimizer; // the projection and the marker embeddings
