@@ -25,7 +25,7 @@ import { createLlava, llavaBridge } from './llava';
 import { StepTimer, summaryOf, tradeoffTable, workingMemoryMb, type BridgeReport } from './tradeoffs';
 
 const cfg = lab.config({
-  cpu: { steps: 1500, batch: 64, lr: 2e-3, evalEvery: 100, evalBatches: 8, evalBatch: 64, latents: 8, resamplerDepth: 1, mlpRatio: 4 },
+  cpu: { steps: 600, batch: 64, lr: 2e-3, evalEvery: 50, evalBatches: 8, evalBatch: 64, latents: 8, resamplerDepth: 1, mlpRatio: 4 },
   gpu: { steps: 3000, batch: 128, lr: 2e-3, evalEvery: 250, evalBatches: 16, evalBatch: 64, latents: 16, resamplerDepth: 2, mlpRatio: 4 },
   // smoke: tiny, so that even tfjs's pure-JS backend (a terminal run) finishes in well under a minute.
   smoke: { steps: 24, batch: 8, lr: 5e-3, evalEvery: 12, evalBatches: 1, evalBatch: 16, latents: 4, resamplerDepth: 1, mlpRatio: 2 },
