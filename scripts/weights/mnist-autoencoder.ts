@@ -16,10 +16,10 @@ import { classify, loadClassifier } from '../../templates/workspace/lab/classifi
 import { saveWeights } from '../../templates/workspace/lab/lm';
 import { gatherBatch, loadMnist, type MnistSet } from '../../templates/workspace/lab/mnist';
 
-export const AUTOENCODER_SEED = 7744;
+export const AUTOENCODER_SEED = 1; // 7744 stalled at the mean image (MSE 0.29) for 3000 steps, at lr 2e-3 and 5e-4 alike
 const STEPS = 3000;
 const BATCH = 64;
-const LR = 2e-3;
+const LR = 5e-4;
 const LATENT_NOISE = 0.1;
 /** The shipped autoencoder must reconstruct test digits at least this well (MSE in [-1, 1] pixels). */
 export const MAX_RECONSTRUCTION_MSE = 0.05;

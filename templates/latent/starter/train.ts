@@ -26,10 +26,10 @@ import { countParams, createUNet, type EpsModel } from './unet';
 
 const config = lab.config({
   // ≈ 7 minutes on 2 CPU cores (wasm), both runs: see README "What a good run looks like".
-  cpu: { T: 200, steps: 3000, batch: 64, lr: 2e-3, warmup: 200, channels: 16, timeDim: 32, emaDecay: 0.998, evalEvery: 500, evalSamples: 100, target: 0.7, untimedSteps: 20 },
-  gpu: { T: 400, steps: 20000, batch: 128, lr: 1e-3, warmup: 500, channels: 32, timeDim: 64, emaDecay: 0.999, evalEvery: 2000, evalSamples: 400, target: 0.8, untimedSteps: 50 },
+  cpu: { T: 200, steps: 3000, batch: 64, lr: 2e-3, warmup: 200, channels: 16, timeDim: 32, emaDecay: 0.998, evalEvery: 500, evalSamples: 100, target: 0.7, untimedSteps: 20, reconDigits: 1000 },
+  gpu: { T: 400, steps: 20000, batch: 128, lr: 1e-3, warmup: 500, channels: 32, timeDim: 64, emaDecay: 0.999, evalEvery: 2000, evalSamples: 400, target: 0.8, untimedSteps: 50, reconDigits: 1000 },
   // smoke: tiny, so that even tfjs' pure-JS backend (a terminal run) finishes in well under a minute.
-  smoke: { T: 20, steps: 40, batch: 8, lr: 3e-3, warmup: 0, channels: 4, timeDim: 8, emaDecay: 0.9, evalEvery: 20, evalSamples: 8, target: 0.5, untimedSteps: 4 },
+  smoke: { T: 20, steps: 40, batch: 8, lr: 3e-3, warmup: 0, channels: 4, timeDim: 8, emaDecay: 0.9, evalEvery: 20, evalSamples: 8, target: 0.5, untimedSteps: 4, reconDigits: 32 },
 });
 
 type Space = 'pixel' | 'latent';
@@ -102,8 +102,9 @@ async function trainSpace(space: Space, stage: FirstStage, schedule: Schedule): 
       await images.data();
       sampleSeconds = (performance.now() - t0) / 1000;
       const q = await sampleQuality(images);
-      lab.images(`${space}_samples`, images.slice(0, 16), step);
-      images.dispose();
+      const shown = images.slice(0, Math.min(16, config.evalSamples));
+      lab.images(`${space}_samples`, shown, step);
+      tf.dispose([images, shown]);
       quality.push({ seconds: trainMs / 1000, confidence: q.confidence });
       lab.scalar(`${space}_confidence`, q.confidence, step);
       final = q;
@@ -122,19 +123,21 @@ async function trainSpace(space: Space, stage: FirstStage, schedule: Schedule): 
   return result;
 }
 
-/** What the first stage costs: the round-trip error on 500 test digits, and the judge's view of the round trips. */
+/** What the first stage costs: the round-trip error on config.reconDigits test digits, and the judge's view of them. */
 async function reconstruction(stage: FirstStage): Promise<{ mse: number; confidence: number }> {
-  const test = mnistBatches(7, 'test').next(500).x0; // [500, 16, 16, 1]
-  const back = decodeLatents(stage, encodeImages(stage, test)); // [500, 16, 16, 1]
+  const test = mnistBatches(7, 'test').next(config.reconDigits).x0; // [N, 16, 16, 1]
+  const z = encodeImages(stage, test); // [N, 4, 4, 4]
+  const back = decodeLatents(stage, z); // [N, 16, 16, 1]
   const mse = tf.tidy(() => tf.mean(tf.square(tf.sub(back, test))).dataSync()[0]);
   const shown = tf.tidy(() => tf.concat([tf.concat(tf.unstack(test.slice(0, 8)), 1), tf.concat(tf.unstack(back.slice(0, 8)), 1)], 0)); // [32, 128, 1]
   lab.images('reconstructions', shown, 0);
   const { confidence } = await sampleQuality(back);
-  tf.dispose([test, back, shown]);
+  tf.dispose([test, z, back, shown]);
   return { mse, confidence };
 }
 
 async function main(): Promise<void> {
+  lab.watchFinite('pixel_loss'); // 'loss' is watched already: a NaN stops the run with a message
   const schedule = scheduleFor(config.T);
   const stage = await loadFirstStage();
   const recon = await reconstruction(stage);
