@@ -29,7 +29,8 @@ describe('TODO(1): scaled latents in and out of the frozen autoencoder', functio
     expectTensorClose(z, raw, { atol: 1e-4, rtol: 1e-4 }, 'encodeImages should be encode(stage.ae, x) times stage.scale');
     const { mean, variance } = moments(z.dataSync());
     tf.dispose([x, z, raw]);
-    assert.ok(Math.abs(Math.sqrt(variance) - 1) < 0.15 && Math.abs(mean) < 0.5,
+    // Like LDM, only the scale is normalised, not the mean (the shipped latents' mean is about −0.5 after scaling).
+    assert.ok(Math.abs(Math.sqrt(variance) - 1) < 0.15 && Math.abs(mean) < 1,
       `scaled latents of real digits should have std ≈ 1 (got ${Math.sqrt(variance).toFixed(3)}, mean ${mean.toFixed(3)}) — multiply by s = ${stage.scale.toFixed(3)}, don't divide`);
   });
 
