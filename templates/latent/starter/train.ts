@@ -25,7 +25,7 @@ import { linearBetaSchedule, type Schedule } from './schedule';
 import { countParams, createUNet, type EpsModel } from './unet';
 
 const config = lab.config({
-  // ≈ 5 minutes on 2 CPU cores (wasm), both runs: see README "What a good run looks like".
+  // 6.7 minutes on 2 CPU cores (wasm), both runs (reference run): see README "What a good run looks like".
   cpu: { T: 200, steps: 2000, batch: 64, lr: 2e-3, warmup: 200, channels: 16, timeDim: 32, emaDecay: 0.998, evalEvery: 400, evalSamples: 100, target: 0.7, untimedSteps: 20, reconDigits: 1000 },
   gpu: { T: 400, steps: 20000, batch: 128, lr: 1e-3, warmup: 500, channels: 32, timeDim: 64, emaDecay: 0.999, evalEvery: 2000, evalSamples: 400, target: 0.8, untimedSteps: 50, reconDigits: 1000 },
   // smoke: tiny, so that even tfjs' pure-JS backend (a terminal run) finishes in well under a minute.
