@@ -33,16 +33,11 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 /** The line numbers (1-based) in the active editor whose gutter shows a test-state icon of `state`. */
 export async function gutterLines(page: Page, state: 'failed' | 'passed'): Promise<number[]> {
   const editor = page.locator('.editor-group-container.active .monaco-editor').first();
-  // One snapshot of line numbers and icons together: measured in two calls, a scroll in between (the failure peek
-  // opening) maps an icon to the wrong line.
-  const lines = await editor.evaluate((root: Element, iconClass: string) => {
-    const mid = (el: Element): number => el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2;
-    const numbers = [...root.querySelectorAll('.line-numbers')].map((el) => ({ n: Number(el.textContent), y: mid(el) }));
-    return [...root.querySelectorAll(`.${iconClass}`)].map((icon) => {
-      const y = mid(icon);
-      return numbers.reduce((best, l) => (Math.abs(l.y - y) < Math.abs(best.y - y) ? l : best), { n: NaN, y: Infinity }).n;
-    });
-  }, `codicon-testing-${state}-icon`);
+  const numbers = await editor.locator('.line-numbers').evaluateAll((els: Element[]) =>
+    els.map((el) => ({ n: Number(el.textContent), y: el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2 })));
+  const icons = await editor.locator(`.codicon-testing-${state}-icon`).evaluateAll((els: Element[]) =>
+    els.map((el) => el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2));
+  const lines = icons.map((y) => numbers.reduce((best, l) => (Math.abs(l.y - y) < Math.abs(best.y - y) ? l : best), { n: NaN, y: Infinity }).n);
   return lines.filter((n) => Number.isFinite(n)).sort((a, b) => a - b);
 }
 
