@@ -48,11 +48,13 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
   it('runs the tests and shows the failure at the assertion line, with expected and actual', async () => {
     // testing.automaticallyOpenPeekView is "failureAnywhere" in this sandbox: the failing file opens at the failure.
     await exerciseAction(page, 'Run Exercise Tests');
-    const failed = await eventually('a failed-test icon in the gutter', async () => {
-      const lines = await gutterLines(page, 'failed');
-      return lines.length > 0 ? lines : undefined;
-    }, 90_000);
-    // model.test.ts: line 6 is `it('is w·x + b'`, line 8 is its assert.deepEqual.
+    // model.test.ts: line 6 is `it('is w·x + b'`, line 8 is its assert.deepEqual. Icons can show for a moment
+    // elsewhere while the run is in flight and the peek opens, so wait for the settled gutter.
+    let seen: number[] = [];
+    const failed = await eventually('a failed-test icon in the gutter at line 6', async () => {
+      seen = await gutterLines(page, 'failed');
+      return seen.includes(6) ? seen : undefined;
+    }, 90_000).catch(() => seen);
     assert.ok(failed.includes(6), `failed icons at lines ${failed.join(', ')}; expected the test at line 6`);
     const peek = page.locator('.monaco-editor .peekview-widget').first();
     await eventually('the failure peek to show the teaching message', async () => /should be \[1, 3, 5\]/.test((await peek.textContent()) ?? ''), 30_000);

@@ -33,11 +33,22 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 /** The line numbers (1-based) in the active editor whose gutter shows a test-state icon of `state`. */
 export async function gutterLines(page: Page, state: 'failed' | 'passed'): Promise<number[]> {
   const editor = page.locator('.editor-group-container.active .monaco-editor').first();
-  const numbers = await editor.locator('.line-numbers').evaluateAll((els: Element[]) =>
-    els.map((el) => ({ n: Number(el.textContent), y: el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2 })));
-  const icons = await editor.locator(`.codicon-testing-${state}-icon`).evaluateAll((els: Element[]) =>
-    els.map((el) => el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2));
-  const lines = icons.map((y) => numbers.reduce((best, l) => (Math.abs(l.y - y) < Math.abs(best.y - y) ? l : best), { n: NaN, y: Infinity }).n);
+  // One snapshot of line numbers and icons together: measured in two calls, a scroll in between (the failure peek
+  // opening) maps an icon to the wrong line. No named functions inside: tsx (esbuild keepNames) would wrap them in a
+  // `__name` helper that does not exist in the browser.
+  const lines = await editor.evaluate((root: Element, iconClass: string) => {
+    const numbers = Array.from(root.querySelectorAll('.line-numbers')).map((el) => {
+      const r = el.getBoundingClientRect();
+      return { n: Number(el.textContent), y: r.top + r.height / 2 };
+    });
+    return Array.from(root.querySelectorAll(`.${iconClass}`)).map((icon) => {
+      const r = icon.getBoundingClientRect();
+      const y = r.top + r.height / 2;
+      let best = { n: NaN, y: Infinity };
+      for (const l of numbers) if (Math.abs(l.y - y) < Math.abs(best.y - y)) best = l;
+      return best.n;
+    });
+  }, `codicon-testing-${state}-icon`);
   return lines.filter((n) => Number.isFinite(n)).sort((a, b) => a - b);
 }
 
