@@ -20,8 +20,8 @@ import { linearBetaSchedule, qSample, type Schedule } from './schedule';
 import { countParams, createUNet, type EpsModel } from './unet';
 
 const config = lab.config({
-  // ≈ 9.5 minutes on 2 CPU cores (wasm): see README "What a good run looks like" (4500 steps reach the 0.8 target). 400 final samples: with 100, the
-  // confidence moved by ±0.03 between sampling seeds on the same weights.
+  // ≈ 9.5 minutes on 2 CPU cores (wasm); 4500 steps reach the 0.8 target: see README "What a good run looks like".
+  // 400 final samples: with 100, the confidence moved by ±0.03 between sampling seeds on the same weights.
   cpu: { T: 200, steps: 3200, batch: 64, lr: 2e-3, beta2: 0.99, warmup: 200, channels: 16, timeDim: 32, emaDecay: 0.998, sampleEvery: 1000, finalSamples: 400 },
   gpu: { T: 400, steps: 20000, batch: 128, lr: 1e-3, beta2: 0.99, warmup: 500, channels: 32, timeDim: 64, emaDecay: 0.999, sampleEvery: 2000, finalSamples: 400 },
   // smoke: tiny, so that even tfjs' pure-JS backend (a terminal run) finishes in well under a minute.
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const unet = createUNet({ channels: config.channels, timeDim: config.timeDim, seed: 2 });
   const ema = createEma(unet.weights, config.emaDecay);
   // β₂ = 0.99 instead of Adam's 0.999: the second-moment estimate forgets in ~100 steps instead of ~1000, which
-  // suits a run of a few thousand steps whose gradient scale falls fast (measured at 2,000 steps: 0.754 against 0.720).
+  // suits a run of a few thousand steps whose gradient scale falls fast (measured: see README).
   const optimizer = tf.train.adam(config.lr, 0.9, config.beta2);
   // Adam's learning rate is a plain field; tfjs has no scheduler, so the loop sets it each step.
   const setLearningRate = (lr: number): void => { (optimizer as unknown as { learningRate: number }).learningRate = lr; };
