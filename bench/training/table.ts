@@ -1,5 +1,5 @@
 // Console tables for the training bench.
-import type { KernelStat } from '../../src/runner/kernels/profiler';
+import type { KernelStat } from '../../templates/workspace/lab/runtime/kernels/profiler';
 
 export interface RungResult {
   rung: string; threads: number; msPerStep: number; stepsPerSec: number; gflops: number; samples: number;

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
-import { installTrainingKernels, startWasm, type TfCore } from '../../src/runner/kernels';
+import { installTrainingKernels, startWasm, type TfCore } from '../../templates/workspace/lab/runtime/kernels';
 import { AUTOENCODER_CONFIG, createAutoencoder, decode, encode, type AutoencoderMeta } from '../../templates/workspace/lab/autoencoder';
 import { classify, loadClassifier } from '../../templates/workspace/lab/classifier';
 import { saveWeights } from '../../templates/workspace/lab/lm';

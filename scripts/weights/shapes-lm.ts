@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
-import { installTrainingKernels, startWasm, type TfCore } from '../../src/runner/kernels';
+import { installTrainingKernels, startWasm, type TfCore } from '../../templates/workspace/lab/runtime/kernels';
 import {
   EOT_ID, PAD_ID, createLanguageModel, encodeText, forward, generate, lmWeights, perplexity, saveWeights, type LanguageModel, type LmConfig,
 } from '../../templates/workspace/lab/lm';

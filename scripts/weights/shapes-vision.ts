@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
-import { installTrainingKernels, startWasm, type TfCore } from '../../src/runner/kernels';
+import { installTrainingKernels, startWasm, type TfCore } from '../../templates/workspace/lab/runtime/kernels';
 import { Seeds, dense, linear, saveWeights } from '../../templates/workspace/lab/lm';
 import { COLOURS, SHAPES, mulberry32, renderScene, sampleScene, type Rng } from '../../templates/workspace/lab/shapes';
 import { createVisionEncoder, encodeImage, numPatches, patchFeatures, visionWeights, type VisionConfig } from '../../templates/workspace/lab/vision';

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
-import { installTrainingKernels, startWasm, type TfCore } from '../../src/runner/kernels';
+import { installTrainingKernels, startWasm, type TfCore } from '../../templates/workspace/lab/runtime/kernels';
 import { corpus, mulberry32 } from '../../templates/workspace/lab/speech';
 import { disposeBatch, featurize, makeBatch, melBatch, type Example } from '../../templates/whisper/solution/data';
 import { BASE_CONFIG, createWhisper, decodeText, encodeAudio, saveWhisper, type Whisper } from '../../templates/whisper/solution/model';

@@ -130,7 +130,7 @@ export function registerCommands(context: vscode.ExtensionContext, state: LabSta
         for (const l of e.limitations) backendLog.appendLine(`Limitation: ${l}`);
         backendLog.appendLine(`GPUs seen: ${e.gpus?.join(', ') ?? 'not reported'}`);
         backendLog.appendLine('Ladder, fastest first:');
-        for (const r of e.ladder) backendLog.appendLine(`  ${r.backend.padEnd(15)} ${r.status.padEnd(10)} ${r.gflops !== undefined ? `${r.gflops.toFixed(2)} GFLOP/s  ` : ''}${r.reason}`);
+        for (const r of e.ladder) backendLog.appendLine(`  ${r.backend.padEnd(15)} ${r.status.padEnd(10)} ${r.gflops !== undefined ? `${r.gflops.toFixed(2)} GFLOP/s  ` : ''}${r.trainStepsPerSecond !== undefined ? `${r.trainStepsPerSecond.toFixed(2)} train steps/s  ` : ''}${r.reason}`);
         backendLog.appendLine(`Active: ${e.active}${e.active === 'cpu' ? ' (the last resort: about 500× slower than native)' : ''}`);
       } else if (e.type === 'fatal') backendLog.appendLine(`Error: ${e.message}${e.hint ? `\n${e.hint}` : ''}`);
       else if (e.type === 'output') backendLog.append(e.text);

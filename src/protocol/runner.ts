@@ -71,6 +71,8 @@ export interface RungReport {
   readonly reason: string;
   /** Micro-benchmark result when diagnosing: matmul GFLOP/s over about one second. */
   readonly gflops?: number;
+  /** Training-step benchmark when diagnosing: Adam steps/s of a small conv net (batch 16, 28×28). */
+  readonly trainStepsPerSecond?: number;
 }
 
 export interface BackendEvent {

@@ -4,7 +4,7 @@
 import { RUNNER_PROTOCOL_VERSION, isRunnerJob, isStopRequest, type RunnerJob, type RunnerToExtension } from '../protocol/runner';
 import { RUN_META_VERSION } from '../protocol/runFiles';
 import { NoBackendError, selectBackend } from './backend';
-import { matmulGflops } from './diagnose';
+import { matmulGflops, trainStepsPerSecond } from './diagnose';
 import { captureOutput, exitAfterFlush, send } from './ipc';
 import { readMeta, updateMeta, writeMeta } from './meta';
 import { LoadError, runTestJob } from './testJob';
@@ -31,7 +31,7 @@ async function runJob(job: RunnerJob): Promise<number> {
     preference: job.backend,
     all: job.kind === 'diagnose',
     ...(job.wasmThreads ? { wasmThreads: job.wasmThreads } : {}),
-    ...(job.kind === 'diagnose' ? { onLoaded: (rung) => matmulGflops(ws.tf, rung === 'cpu') } : {}),
+    ...(job.kind === 'diagnose' ? { onLoaded: async (rung) => ({ gflops: await matmulGflops(ws.tf, rung === 'cpu'), trainStepsPerSecond: await trainStepsPerSecond(ws.tf, rung === 'cpu') }) } : {}),
   }).catch((err: unknown) => {
     if (err instanceof NoBackendError) return err;
     throw err;
@@ -75,6 +75,8 @@ async function start(message: unknown): Promise<void> {
     return;
   }
   send({ type: 'hello', protocol: RUNNER_PROTOCOL_VERSION, pid: process.pid } satisfies RunnerToExtension);
+  // The workspace runtime (lab/runtime) selects nothing inside the runner: the runner has chosen already.
+  process.env.MULTIMODAL_LAB_RUNNER = '1';
   captureOutput();
   installTypeScriptHook();
   let code = 1;

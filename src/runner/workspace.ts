@@ -2,6 +2,9 @@
 // tfjs instance with one set of backends and kernels.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { canResolve } from '../../templates/workspace/lab/runtime/ladder';
+
+export { canResolve, packageVersion } from '../../templates/workspace/lab/runtime/ladder';
 
 export type Tfjs = typeof import('@tensorflow/tfjs');
 
@@ -22,29 +25,10 @@ export class MissingPackageError extends Error {
 
 export const INSTALL_HINT = 'Run the command "Multimodal Lab: Install exercise dependencies" (or `npm install` in the workspace folder), then try again.';
 
-/** True when `request` resolves from the workspace. */
-export function canResolve(req: NodeJS.Require, request: string): boolean {
-  try {
-    req.resolve(request);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function loadWorkspace(root: string): Workspace {
   const req = createRequire(join(root, 'package.json'));
   if (!canResolve(req, '@tensorflow/tfjs')) {
     throw new MissingPackageError(`@tensorflow/tfjs is not installed in the workspace ${root} (no node_modules/@tensorflow/tfjs found from there).`, INSTALL_HINT);
   }
   return { root, require: req, tf: req('@tensorflow/tfjs') as Tfjs };
-}
-
-/** The version of `pkg` installed in the workspace, or undefined. */
-export function packageVersion(req: NodeJS.Require, pkg: string): string | undefined {
-  try {
-    return (req(`${pkg}/package.json`) as { version?: string }).version;
-  } catch {
-    return undefined;
-  }
 }

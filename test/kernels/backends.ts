@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { installTrainingKernels, type TrainingKernelReport } from '../../src/runner/kernels';
+import { installTrainingKernels, type TrainingKernelReport } from '../../templates/workspace/lab/runtime/kernels';
 
 const require = createRequire(__filename);
 let report: TrainingKernelReport | undefined;

@@ -1,7 +1,7 @@
 // The report of installTrainingKernels: what it registered, that a second call changes nothing, and that a
 // kernel wasm lacks runs through the counted cpu bridge with the right values.
 import * as assert from 'node:assert/strict';
-import { describeTrainingKernels, installTrainingKernels } from '../../src/runner/kernels';
+import { describeTrainingKernels, installTrainingKernels } from '../../templates/workspace/lab/runtime/kernels';
 import { setupBackends, tf, useBackend } from './backends';
 
 describe('installTrainingKernels report', function () {

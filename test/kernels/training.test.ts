@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { convNet, unet, vit, type TrainableModel } from '../../bench/training/models';
 import { setupBackends, tf, useBackend } from './backends';
-import type { TrainingKernelReport } from '../../src/runner/kernels';
+import type { TrainingKernelReport } from '../../templates/workspace/lab/runtime/kernels';
 
 const small: Record<string, () => TrainableModel> = {
   'conv net': () => convNet({ batch: 4, c1: 4, c2: 8, hidden: 16 }),

@@ -9,7 +9,7 @@ describe('runner: diagnose', function () {
     assert.deepEqual(types(events), ['hello', 'backend']);
     assert.equal(exit.code, 0);
     const backend = only(events, 'backend')[0];
-    assert.equal(backend.active, 'wasm');
+    assert.equal(backend.active, 'wasm', JSON.stringify(backend.ladder));
     const byName = Object.fromEntries(backend.ladder.map((r) => [r.backend, r]));
     assert.deepEqual(backend.ladder.map((r) => [r.backend, r.status]),
       [['tensorflow-gpu', 'skipped'], ['tensorflow', 'skipped'], ['webgpu', 'skipped'], ['wasm', 'active'], ['cpu', 'available']]);

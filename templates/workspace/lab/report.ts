@@ -26,6 +26,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { encodePng } from './png';
 import { toPixels, type ImageOptions } from './images';
 import { createTerminalRun, finishTerminalRun, type TerminalRun } from './terminalRun';
+import { ensureBackend, selectionFailure } from './runtime/index';
 
 // These shapes mirror `LabEvent` in the extension's src/protocol/runner.ts. This library lives in your workspace
 // and cannot import the extension's code, so keep the two in step when either changes.
@@ -180,13 +181,22 @@ export class Lab {
     const runner = this.runner();
     if (runner) return runner.run(main);
     this.dir();
-    return main().then(
-      () => { this.end(this.stopRequested ? 'stopped' : 'finished'); },
+    // The same backend ladder, training kernels and wasm threads as the extension's runner (lab/runtime).
+    return ensureBackend().then(
+      () => main().then(
+        () => { this.end(this.stopRequested ? 'stopped' : 'finished'); },
+        (err: unknown) => {
+          this.end(err instanceof NonFiniteError ? 'nan' : 'crashed', err instanceof Error ? err.message : String(err));
+          console.error(err instanceof NonFiniteError ? `\n${err.message}` : err);
+          process.exitCode = 1;
+        }),
       (err: unknown) => {
-        this.end(err instanceof NonFiniteError ? 'nan' : 'crashed', err instanceof Error ? err.message : String(err));
-        console.error(err instanceof NonFiniteError ? `\n${err.message}` : err);
+        this.end('crashed', selectionFailure(err));
+        console.error(selectionFailure(err));
         process.exitCode = 1;
-      });
+      },
+    // wasm's pthread workers keep Node alive after main returns: a finished run ends its process.
+    ).finally(() => { setImmediate(() => process.exit()); });
   }
 
   private end(status: 'finished' | 'stopped' | 'nan' | 'crashed', reason?: string): void {

@@ -1,6 +1,6 @@
 // What cannot train on the active backend, derived from the kernels actually registered, so the list shrinks on
-// its own as the training kernels (src/runner/kernels) grow.
-import type { BackendName } from '../protocol/runner';
+// its own as the training kernels (./kernels) grow.
+import type { BackendName } from './ladder';
 import type { TfCore, TrainingKernelReport } from './kernels/index';
 
 /** Gradient kernels that common models need, and the models that fail without them. */
@@ -23,6 +23,14 @@ export function limitationsFor(tf: TfCore, active: BackendName, kernelError?: st
     out.push('Conv3D gradients are wrong on wasm: 3-D conv nets do not train correctly here.');
   }
   if (active === 'cpu') out.push('The cpu backend is pure JavaScript, about 500× slower than wasm: real training runs would take hours.');
+  if (active === 'webgpu') {
+    out.push('Synchronous reads (t.dataSync(), t.arraySync(), t.bufferSync()) fail on webgpu in Node: read with await t.data() or await t.array().');
+    out.push("avgPool with 'same' padding has wrong gradients at the borders on webgpu (stock tfjs divides by the full window).");
+  }
+  if (active === 'tensorflow' || active === 'tensorflow-gpu') {
+    out.push('Native TensorFlow runs its own kernels: the training kernels of this runtime are not used, and its gradients were not checked by this project (no libtensorflow here).');
+  }
+  out.push('conv2d with dilation > 1 has no gradient in tfjs on any backend: dilated convolutions cannot be trained.');
   out.push('einsum has no gradient in tfjs on any backend: write trainable code with matMul instead.');
   return out;
 }
