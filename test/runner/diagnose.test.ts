@@ -17,6 +17,11 @@ describe('runner: diagnose', function () {
     assert.ok((byName.wasm.gflops ?? 0) > 0.5, `wasm matmul ${byName.wasm.gflops} GFLOP/s`);
     assert.ok((byName.cpu.gflops ?? 0) > 0 && (byName.cpu.gflops ?? 0) < (byName.wasm.gflops ?? 0), `cpu ${byName.cpu.gflops} < wasm`);
     assert.equal(byName['tensorflow-gpu'].gflops, undefined);
+    // The training-step benchmark: a small conv net's forward, backward and Adam update on each rung that loads.
+    assert.ok((byName.wasm.trainStepsPerSecond ?? 0) > 1, `wasm ${byName.wasm.trainStepsPerSecond} train steps/s`);
+    assert.ok((byName.cpu.trainStepsPerSecond ?? 0) > 0 && (byName.cpu.trainStepsPerSecond ?? 0) < (byName.wasm.trainStepsPerSecond ?? 0),
+      `cpu ${byName.cpu.trainStepsPerSecond} < wasm ${byName.wasm.trainStepsPerSecond} train steps/s`);
+    assert.equal(byName['tensorflow-gpu'].trainStepsPerSecond, undefined);
     // This machine has no NVIDIA driver; a learner's GPU box lists its devices here.
     assert.deepEqual(backend.gpus, ['none: no NVIDIA driver at /proc/driver/nvidia/gpus']);
   });
