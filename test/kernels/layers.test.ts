@@ -89,7 +89,7 @@ describe('ResizeNearestNeighborGrad (upsampling gradient)', function () {
   });
 });
 
-describe('wasm Tanh (2σ(2x) − 1 on XNNPACK)', function () {
+describe('wasm Tanh (expm1 on XNNPACK)', function () {
   this.timeout(30000);
   before(setupBackends);
   it('matches cpu to 2e-7 absolute from −20 to 20, and its gradient to finite differences', async () => {

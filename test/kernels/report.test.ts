@@ -13,8 +13,12 @@ describe('installTrainingKernels report', function () {
     const byKernel = (backend: string, change: string) =>
       report.changes.filter((c) => c.backend === backend && c.change === change).map((c) => c.kernel).sort();
     assert.deepEqual(byKernel('wasm', 'added'), ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']);
-    assert.deepEqual(byKernel('wasm', 'replaced'), ['BatchMatMul', 'Conv2DBackpropInput', 'Identity', 'MaxPoolGrad', 'ResizeNearestNeighborGrad', 'SplitV', 'Sum', 'Tanh']);
-    assert.deepEqual(byKernel('cpu', 'replaced'), ['ResizeNearestNeighborGrad']);
+    assert.deepEqual(byKernel('wasm', 'replaced'), [
+      'AvgPoolGrad', 'BatchMatMul', 'Conv2D', 'Conv2DBackpropInput', 'DepthwiseConv2dNative', 'FusedConv2D', 'FusedDepthwiseConv2D',
+      'Identity', 'MaxPoolGrad', 'ResizeBilinearGrad', 'ResizeNearestNeighborGrad', 'SplitV', 'Sum', 'Tanh',
+    ]);
+    assert.deepEqual(byKernel('cpu', 'replaced'), ['AvgPoolGrad', 'ResizeBilinearGrad', 'ResizeNearestNeighborGrad']);
+    assert.deepEqual(byKernel('all', 'replaced'), ['BatchMatMul gradient']);
     assert.ok(byKernel('wasm', 'bridged').includes('Einsum'));
     assert.equal(report.tfjsVersion, '4.22.0');
     assert.equal(report.wasmLoaded, true);

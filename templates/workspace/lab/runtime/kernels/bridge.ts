@@ -9,7 +9,8 @@ interface CpuBackend {
   disposeData(dataId: object, force?: boolean): boolean;
 }
 
-type Args = { inputs: Record<string, TensorInfo | undefined>; backend: unknown; attrs: NamedAttrMap };
+type Input = TensorInfo | TensorInfo[] | undefined;
+type Args = { inputs: Record<string, Input> | TensorInfo[]; backend: unknown; attrs: NamedAttrMap };
 
 /** Wraps the cpu kernel `cpuKernel` as a wasm kernel; `onCall` counts each use. */
 export function makeCpuBridge(tf: TfCore, cpuKernel: KernelFunc, onCall: () => void): KernelFunc {
@@ -18,16 +19,19 @@ export function makeCpuBridge(tf: TfCore, cpuKernel: KernelFunc, onCall: () => v
     const cpu = tf.findBackend('cpu') as unknown as CpuBackend | null;
     if (!cpu) throw new Error('A wasm kernel needs the cpu backend as a fallback, but @tensorflow/tfjs-backend-cpu is not loaded.');
     const wasm = args.backend as WasmBackend;
-    // Some kernels (Einsum, Pack, Concat…) take an array of inputs; keep the container kind.
-    const cpuInputs: Record<string, TensorInfo> | TensorInfo[] = Array.isArray(args.inputs) ? [] : {};
     const written: object[] = [];
-    for (const [name, t] of Object.entries(args.inputs)) {
-      if (!t) continue;
+    const toCpu = (t: TensorInfo): TensorInfo => {
       const dataId = cpu.write(wasm.readSync(t.dataId), t.shape, t.dtype);
       written.push(dataId);
-      (cpuInputs as Record<string, TensorInfo>)[name] = { dataId, shape: t.shape, dtype: t.dtype };
-    }
+      return { dataId, shape: t.shape, dtype: t.dtype };
+    };
+    // Some kernels (Einsum, Pack, Concat…) take an array of inputs, and some (RaggedGather,
+    // RaggedTensorToTensor) a named list of tensors: keep each container kind.
+    const cpuInputs: Record<string, Input> | TensorInfo[] = Array.isArray(args.inputs) ? [] : {};
     try {
+      for (const [name, t] of Object.entries(args.inputs) as [string, Input][]) {
+        if (t) (cpuInputs as Record<string, Input>)[name] = Array.isArray(t) ? t.map(toCpu) : toCpu(t);
+      }
       const result = cpuKernel({ inputs: cpuInputs as Record<string, TensorInfo>, attrs: args.attrs, backend: cpu as never }) as TensorInfo | TensorInfo[];
       const outs = Array.isArray(result) ? result : [result];
       const back = outs.map((o) => {

@@ -1,14 +1,19 @@
 // Training kernels for tfjs 4.22: makes the wasm backend able to train conv nets, UNets and transformers
-// (missing gradients added, a wrong one replaced, slow paths moved onto XNNPACK) and fixes the cpu backend's
-// upsampling gradient. Installed into the tfjs instance the runner loaded, never into a private copy.
+// (missing gradients added, wrong ones replaced, slow paths moved onto XNNPACK), fixes the cpu backend's
+// resize and avgPool gradients, and lets matMul with broadcast batch dimensions train. Installed into the tfjs
+// instance the runner loaded, never into a private copy.
 import { captureStock, type KernelFunc, type TfCore } from './context';
 import { makeCpuBridge } from './bridge';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput, type ConvStock } from './conv2d';
 import { makeDepthwiseBackpropFilter, makeDepthwiseBackpropInput } from './depthwise';
 import { makeIdentity, makeSplitV, makeSum, makeTanh } from './elementwise';
 import { makeBatchMatMul } from './matmul';
-import { makeMaxPoolGrad } from './pooling';
-import { makeCpuResizeNearestNeighborGrad, makeWasmResizeNearestNeighborGrad } from './resize';
+import { hasGradientOps, registerBatchMatMulGradient } from './gradients';
+import { makeCpuAvgPoolGrad, makeMaxPoolGrad, makeWasmAvgPoolGrad } from './pooling';
+import {
+  makeCpuResizeBilinearGrad, makeCpuResizeNearestNeighborGrad, makeWasmResizeBilinearGrad, makeWasmResizeNearestNeighborGrad,
+} from './resize';
+import { makeSamePadFix } from './samepad';
 import { makeUnsortedSegmentSum } from './segment';
 
 export type { TfCore } from './context';
@@ -17,7 +22,8 @@ export { startWasm, type WasmModule, type WasmStartOptions, type WasmStartResult
 /** One kernel this module registered. */
 export interface KernelChange {
   kernel: string;
-  backend: 'wasm' | 'cpu';
+  /** 'all': a gradient (tfjs-core's registry is shared by every backend), not a kernel. */
+  backend: 'wasm' | 'cpu' | 'all';
   /** added: the backend had none; replaced: the stock one was wrong or slow; bridged: runs on cpu, counted. */
   change: 'added' | 'replaced' | 'bridged';
   why: string;
@@ -44,9 +50,15 @@ const installed = new WeakMap<object, TrainingKernelReport>();
 interface Own { kernel: string; func: KernelFunc; why: string }
 
 function replace(tf: TfCore, report: TrainingKernelReport, backend: 'wasm' | 'cpu', own: Own): void {
-  const had = tf.getKernel(own.kernel, backend) !== undefined;
+  const stockConfig = tf.getKernel(own.kernel, backend);
+  const had = stockConfig !== undefined;
   if (had) tf.unregisterKernel(own.kernel, backend);
-  tf.registerKernel({ kernelName: own.kernel, backendName: backend, kernelFunc: own.func });
+  // The stock setupFunc binds the stock kernel's wasm function to each new wasm module (every setBackend,
+  // so also after an engine reset); our kernel calls the stock one, so it carries that setup over.
+  tf.registerKernel({
+    kernelName: own.kernel, backendName: backend, kernelFunc: own.func,
+    setupFunc: stockConfig?.setupFunc, disposeFunc: stockConfig?.disposeFunc,
+  });
   report.changes.push({ kernel: own.kernel, backend, change: had ? 'replaced' : 'added', why: own.why });
 }
 
@@ -62,16 +74,22 @@ function wasmKernels(tf: TfCore, stock: (name: string) => KernelFunc): Own[] {
     { kernel: 'DepthwiseConv2dNativeBackpropFilter', func: makeDepthwiseBackpropFilter(tf), why: 'missing; depthwise filter gradient' },
     { kernel: 'UnsortedSegmentSum', func: makeUnsortedSegmentSum(), why: 'missing; gradient of gather (embeddings)' },
     { kernel: 'MaxPoolGrad', func: makeMaxPoolGrad(tf), why: 'stock drops the gradient of all-negative windows' },
-    { kernel: 'ResizeNearestNeighborGrad', func: makeWasmResizeNearestNeighborGrad(), why: 'same scatter as the fixed cpu kernel' },
+    { kernel: 'ResizeNearestNeighborGrad', func: makeWasmResizeNearestNeighborGrad(), why: 'stock picks source pixels in float64, the forward in float32: the gradient did not belong to the forward' },
+    { kernel: 'ResizeBilinearGrad', func: makeWasmResizeBilinearGrad(), why: 'stock ignores halfPixelCenters' },
+    { kernel: 'AvgPoolGrad', func: makeWasmAvgPoolGrad(tf), why: 'stock divides border windows by the full window, the forward by the pixels inside' },
+    { kernel: 'Conv2D', func: makeSamePadFix(tf, stock('Conv2D'), false), why: "XNNPACK pads 'same' wrongly when the stride exceeds the filter; those calls get explicit pads" },
+    { kernel: 'FusedConv2D', func: makeSamePadFix(tf, stock('FusedConv2D'), false), why: "XNNPACK pads 'same' wrongly when the stride exceeds the filter; those calls get explicit pads" },
+    { kernel: 'DepthwiseConv2dNative', func: makeSamePadFix(tf, stock('DepthwiseConv2dNative'), true), why: "XNNPACK pads 'same' wrongly when the stride exceeds the filter; those calls get explicit pads" },
+    { kernel: 'FusedDepthwiseConv2D', func: makeSamePadFix(tf, stock('FusedDepthwiseConv2D'), true), why: "XNNPACK pads 'same' wrongly when the stride exceeds the filter; those calls get explicit pads" },
     {
       kernel: 'BatchMatMul',
-      func: makeBatchMatMul({ batchMatMul: stock('BatchMatMul'), transpose: stock('Transpose') }),
+      func: makeBatchMatMul(tf, { batchMatMul: stock('BatchMatMul'), transpose: stock('Transpose') }),
       why: 'stock is fast only un-transposed and un-batched; every case now reaches that GEMM',
     },
     { kernel: 'Sum', func: makeSum(stock('Sum')), why: 'sums over leading axes (bias gradients) without the stock transpose' },
     { kernel: 'Identity', func: makeIdentity(), why: 'clones share the buffer (reference count) instead of copying it' },
     { kernel: 'SplitV', func: makeSplitV(), why: 'concat gradients: one memcpy per row instead of a Slice kernel per output' },
-    { kernel: 'Tanh', func: makeTanh(stock('Sigmoid'), stock('Tanh')), why: 'stock is scalar libm (12× slower); now 2σ(2x) − 1 on XNNPACK' },
+    { kernel: 'Tanh', func: makeTanh(stock('Elu'), stock('Tanh')), why: 'stock is scalar libm (3× slower); now expm1 (ELU) on XNNPACK, precise near 0' },
   ];
 }
 
@@ -94,6 +112,12 @@ export function installTrainingKernels(tf: TfCore): TrainingKernelReport {
   }
   if (tf.getKernel('ResizeNearestNeighborGrad', 'cpu')) {
     replace(tf, report, 'cpu', { kernel: 'ResizeNearestNeighborGrad', func: makeCpuResizeNearestNeighborGrad(), why: 'stock uses a wrong batch stride (batch > 1)' });
+    replace(tf, report, 'cpu', { kernel: 'ResizeBilinearGrad', func: makeCpuResizeBilinearGrad(), why: 'stock returns [b, W, H, c] (throws when H ≠ W) and ignores halfPixelCenters' });
+    replace(tf, report, 'cpu', { kernel: 'AvgPoolGrad', func: makeCpuAvgPoolGrad(tf), why: 'stock divides border windows by the full window, the forward by the pixels inside' });
+  }
+  if (report.gradientsRegistered && hasGradientOps(tf)) {
+    registerBatchMatMulGradient(tf);
+    report.changes.push({ kernel: 'BatchMatMul gradient', backend: 'all', change: 'replaced', why: 'stock throws when batch dimensions broadcast; now summed over them' });
   }
   if (report.wasmLoaded) {
     const stock = (name: string): KernelFunc => {

@@ -3,7 +3,7 @@
 // attention product) runs a scalar loop 10–35× slower. This kernel brings each case to that fast path:
 // transposes are materialised first (linear in the operand, cheap next to the product), a shared right
 // operand folds the batch into the rows, and otherwise each batch item is one fast GEMM.
-import { Scratch, sizeOf, view, type KernelFunc, type NamedAttrMap, type TensorInfo, type WasmBackend } from './context';
+import { Scratch, sizeOf, view, type KernelFunc, type NamedAttrMap, type TensorInfo, type TfCore, type WasmBackend } from './context';
 
 /** Stock wasm kernels the product is built from. */
 export interface MatMulStock {
@@ -25,27 +25,48 @@ function item(s: Scratch, t: TensorInfo, i: number): TensorInfo {
   return out;
 }
 
+/**
+ * The checks stock wasm BatchMatMul makes, in its order and with its messages (the op itself checks nothing),
+ * so a wrong product fails here exactly as it would without the training kernels. Returns the output shape:
+ * the broadcast batch dimensions, then M and N.
+ */
+function checkedOutShape(tf: TfCore, a: TensorInfo, b: TensorInfo, transposeA: unknown, transposeB: unknown): number[] {
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const innerA = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const innerB = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const outerA = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const outerB = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  const batchShape = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  tf.util.assert(innerA === innerB, () => `Error in matMul: inner shapes (${innerA}) and (${innerB}) of Tensors with shapes `
+    + `${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+  return [...batchShape, outerA, outerB];
+}
+
 /** Makes the replacement BatchMatMul kernel. */
-export function makeBatchMatMul(stock: MatMulStock): KernelFunc {
+export function makeBatchMatMul(tf: TfCore, stock: MatMulStock): KernelFunc {
   return ((args: Args): TensorInfo => {
     const { a, b } = args.inputs;
-    const transposeA = Boolean(args.attrs.transposeA);
-    const transposeB = Boolean(args.attrs.transposeB);
+    // Stock throws its own error for other dtypes.
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock.batchMatMul(args as never) as TensorInfo;
+    const outShape = checkedOutShape(tf, a, b, args.attrs.transposeA, args.attrs.transposeB);
     const ra = a.shape.length;
     const rb = b.shape.length;
+    // A rank-1 operand is not a matrix: stock does whatever it does with it (tf.matMul never passes one).
+    if (ra < 2 || rb < 2) return stock.batchMatMul(args as never) as TensorInfo;
+    const transposeA = Boolean(args.attrs.transposeA);
+    const transposeB = Boolean(args.attrs.transposeB);
     const batchA = sizeOf(a.shape.slice(0, -2));
     const batchB = sizeOf(b.shape.slice(0, -2));
-    const batch = Math.max(batchA, batchB);
-    if (batchA !== batchB && batchA !== 1 && batchB !== 1) {
-      // General outer-dim broadcasting is rare in models; the stock kernel handles (and checks) it.
+    const batch = sizeOf(outShape.slice(0, -2));
+    // Item i of a pairs with item i of b only when neither batch shape broadcasts against the other except
+    // through a single item; anything else (e.g. [3, 1] against [1, 3]) is rare in models, and stock handles it.
+    if (batch !== Math.max(batchA, batchB) || (batchA !== batchB && batchA !== 1 && batchB !== 1)) {
       return stock.batchMatMul(args as never) as TensorInfo;
     }
-    const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const M = outShape[outShape.length - 2];
+    const N = outShape[outShape.length - 1];
     const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-    const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-    const outer = (batchA >= batchB ? a : b).shape.slice(0, -2);
-    const outShape = [...outer, M, N];
     const s = new Scratch(args.backend as WasmBackend);
     try {
       let a3 = view(a, [batchA, transposeA ? K : M, transposeA ? M : K]);

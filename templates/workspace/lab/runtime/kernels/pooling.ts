@@ -1,7 +1,9 @@
-// MaxPoolGrad for wasm. The stock kernel starts its running max at the smallest *positive* float, so a
-// window whose values are all negative routes no gradient at all (silently wrong training). This one scans
-// each window in row-major order and keeps the first strict maximum, exactly like the cpu backend, so ties
-// (common after a ReLU: windows of zeros) send the gradient to the same element on both backends.
+// Pooling gradients. MaxPoolGrad for wasm: the stock kernel starts its running max at the smallest *positive*
+// float, so a window whose values are all negative routes no gradient at all (silently wrong training). This
+// one scans each window in row-major order and keeps the first strict maximum, exactly like the cpu backend,
+// so ties (common after a ReLU: windows of zeros) send the gradient to the same element on both backends.
+// AvgPoolGrad for wasm and cpu: both forwards divide each window by the number of its pixels inside the image,
+// but both stock gradients divide by the full window (wrong along every border of a 'same' or padded pool).
 import type { KernelFunc, NamedAttrMap, TensorInfo, TfCore, WasmBackend } from './context';
 
 type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: NamedAttrMap };
@@ -89,4 +91,80 @@ function maxPoolGrad2x2(x: Float32Array, g: Float32Array, dx: Float32Array,
       }
     }
   }
+}
+
+/** Geometry of a 2-D pool, as computePool2DInfo gives it. */
+interface PoolGeometry {
+  B: number; H: number; W: number; C: number; OH: number; OW: number;
+  sh: number; sw: number; fh: number; fw: number; top: number; left: number;
+}
+
+/**
+ * dx[pixel] = Σ over the windows holding the pixel of dy[window] / (pixels of that window inside the image):
+ * the transpose of the forward average. Windows entirely in the padding (a 0/0 in the forward) pass nothing.
+ */
+export function avgPoolGrad(p: PoolGeometry, g: ArrayLike<number>, dx: Float32Array): void {
+  const { B, H, W, C, OH, OW, sh, sw, fh, fw, top, left } = p;
+  dx.fill(0);
+  for (let b = 0; b < B; b++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const y0 = Math.max(0, oy * sh - top);
+      const y1 = Math.min(H, oy * sh - top + fh);
+      for (let ox = 0; ox < OW; ox++) {
+        const x0 = Math.max(0, ox * sw - left);
+        const x1 = Math.min(W, ox * sw - left + fw);
+        if (y1 <= y0 || x1 <= x0) continue;
+        const share = 1 / ((y1 - y0) * (x1 - x0));
+        const gBase = ((b * OH + oy) * OW + ox) * C;
+        for (let iy = y0; iy < y1; iy++) {
+          for (let ix = x0; ix < x1; ix++) {
+            const base = ((b * H + iy) * W + ix) * C;
+            for (let c = 0; c < C; c++) dx[base + c] += g[gBase + c] * share;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The pool geometry of AvgPoolGrad's attributes; the output size is dy's, since the gradient op drops dimRoundingMode. */
+function avgPoolGeometry(tf: TfCore, args: Args): PoolGeometry {
+  const { dy, input } = args.inputs;
+  const a = args.attrs;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number], a.filterSize as [number, number],
+    a.strides as [number, number], 1, a.pad as 'same', a.dimRoundingMode as 'floor' | undefined);
+  return {
+    B: info.batchSize, H: info.inHeight, W: info.inWidth, C: info.inChannels, OH: dy.shape[1], OW: dy.shape[2],
+    sh: info.strideHeight, sw: info.strideWidth, fh: info.filterHeight, fw: info.filterWidth,
+    top: info.padInfo.top, left: info.padInfo.left,
+  };
+}
+
+/** AvgPoolGrad(dy, input) → dx on the wasm heap. */
+export function makeWasmAvgPoolGrad(tf: TfCore): KernelFunc {
+  return ((args: Args): TensorInfo => {
+    const backend = args.backend as WasmBackend;
+    const geometry = avgPoolGeometry(tf, args);
+    const out = backend.makeOutput(args.inputs.input.shape, 'float32');
+    avgPoolGrad(geometry, backend.typedArrayFromHeap(args.inputs.dy), backend.typedArrayFromHeap(out) as Float32Array);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+/** The cpu backend members used here (tfjs-backend-cpu's MathBackendCPU). */
+interface CpuBackend {
+  readSync(dataId: object): ArrayLike<number>;
+  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
+}
+
+/** AvgPoolGrad(dy, input) → dx on the cpu backend. */
+export function makeCpuAvgPoolGrad(tf: TfCore): KernelFunc {
+  return ((args: Args): TensorInfo => {
+    const backend = args.backend as CpuBackend;
+    const { dy, input } = args.inputs;
+    const dx = new Float32Array(input.shape.reduce((a, b) => a * b, 1));
+    avgPoolGrad(avgPoolGeometry(tf, args), backend.readSync(dy.dataId), dx);
+    return backend.makeTensorInfo(input.shape, 'float32', dx);
+  }) as unknown as KernelFunc;
 }
