@@ -75,15 +75,15 @@ export async function build(outDir: string, opts: BuildOptions = {}): Promise<vo
   optimizer.dispose();
 
   const validationTexts = opts.validationTexts ?? VALIDATION.texts;
-  const validationPerplexity = perplexity(lm, lmTexts(mulberry32(VALIDATION.seed), validationTexts));
+  const validationPerplexity = await perplexity(lm, lmTexts(mulberry32(VALIDATION.seed), validationTexts));
   if (opts.steps === undefined && validationPerplexity > MAX_PERPLEXITY) {
     throw new Error(`validation perplexity ${validationPerplexity} is above ${MAX_PERPLEXITY}; not writing the weights`);
   }
   const sample = mulberry32(7);
-  const samples = {
-    greedy: ['', 'there are', 'at the bottom', 'a small blue star .'].map((p) => `${p} → ${generate(lm, p, 40)}`),
-    sampled: Array.from({ length: 6 }, () => generate(lm, '', 40, 1, sample)),
-  };
+  // One generation at a time: the sampled ones draw from the one seeded `sample` in turn.
+  const samples = { greedy: [] as string[], sampled: [] as string[] };
+  for (const p of ['', 'there are', 'at the bottom', 'a small blue star .']) samples.greedy.push(`${p} → ${await generate(lm, p, 40)}`);
+  for (let i = 0; i < 6; i++) samples.sampled.push(await generate(lm, '', 40, 1, sample));
   const logits = tf.tidy(() => {
     const ids = [EOT_ID, ...encodeText(lm, FINGERPRINT_INPUT)];
     const all = forward(lm, tf.tensor2d([ids], [1, ids.length], 'int32'));

@@ -37,12 +37,12 @@ class ScheduledAdam extends tf.AdamOptimizer {
 }
 
 /** WER of `model` on `examples`, transcribed in batches of 50. */
-export function evaluate(model: Whisper, examples: Example[]): ReturnType<typeof wordErrorRate> {
+export async function evaluate(model: Whisper, examples: Example[]): Promise<ReturnType<typeof wordErrorRate>> {
   const pairs: { reference: string; hypothesis: string }[] = [];
   for (let start = 0; start < examples.length; start += 50) {
     const idx = Array.from({ length: Math.min(50, examples.length - start) }, (_, i) => start + i);
     const mels = melBatch(examples, idx);
-    transcribe(model, mels).forEach((hypothesis, i) => pairs.push({ reference: examples[idx[i]].text, hypothesis }));
+    (await transcribe(model, mels)).forEach((hypothesis, i) => pairs.push({ reference: examples[idx[i]].text, hypothesis }));
     mels.dispose();
   }
   return wordErrorRate(pairs);
@@ -80,16 +80,16 @@ export async function build(outDir: string): Promise<void> {
     }
     optimizer.setLearningRate(lr(step));
     const batch = makeBatch(train, order.splice(0, BATCH), BASE_CONFIG.maxTokens);
-    sum += fineTuneStep(model, optimizer, batch, variables);
+    sum += await fineTuneStep(model, optimizer, batch, variables);
     disposeBatch(batch);
     if (step % 50 === 0) {
       console.log(`[whisper-base] step ${step}/${STEPS}: loss ${(sum / 50).toFixed(4)}  (${((Date.now() - t0) / 60000).toFixed(1)} min, ${tf.memory().numTensors} tensors)`);
       sum = 0;
     }
-    if (step % 500 === 0 || step === STEPS) console.log(`[whisper-base]   WER on 100 A test clips: ${evaluate(model, testA.slice(0, 100)).wer.toFixed(3)}`);
+    if (step % 500 === 0 || step === STEPS) console.log(`[whisper-base]   WER on 100 A test clips: ${(await evaluate(model, testA.slice(0, 100))).wer.toFixed(3)}`);
   }
 
-  const a = evaluate(model, testA), b = evaluate(model, testB);
+  const a = await evaluate(model, testA), b = await evaluate(model, testB);
   console.log(`[whisper-base] WER A ${a.wer.toFixed(4)}  B ${b.wer.toFixed(4)} (S/D/I on B: ${b.substitutions}/${b.deletions}/${b.insertions})`);
   if (a.wer > MAX_WER_A && !process.env.WHISPER_BASE_PROBE) throw new Error(`WER on accent A is ${a.wer}, above ${MAX_WER_A}; not writing the weights`);
 

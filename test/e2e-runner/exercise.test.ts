@@ -122,14 +122,15 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
     await screenshot(page, env.screenshotDir, 'runner-05-stopped');
   });
 
-  it('Diagnose Backends prints the ladder: wasm active, webgpu with no adapter, no GPU seen', async () => {
+  it('Diagnose Backends prints the ladder: wasm active, webgpu without a hardware adapter, no GPU seen', async () => {
     await runCommand(page, 'Multimodal Lab: Diagnose Backends');
     const output = page.locator('.part.panel .output .view-lines, .part.panel .monaco-editor .view-lines').first();
     const text = await eventually('the diagnosis in the output panel', async () => {
       const t = ((await output.textContent()) ?? '').replace(/\u00a0/g, ' ');
       return /Active: wasm/.test(t) && /GPUs seen/.test(t) ? t : undefined;
     }, 60_000);
-    assert.match(text, /webgpu\s+skipped\s+no adapter/);
+    // No GPU here: Dawn finds no adapter, or only lavapipe (installed for the WebGPU suite), which auto never picks.
+    assert.match(text, /webgpu\s+skipped\s+(no adapter|software adapter only)/);
     assert.match(text, /tensorflow\s+skipped\s+@tensorflow\/tfjs-node not installed/);
     assert.match(text, /wasm\s+active\s+[\d.]+ GFLOP\/s/);
     await screenshot(page, env.screenshotDir, 'runner-06-diagnose');

@@ -34,14 +34,14 @@ describe('lab library', () => {
     assert.throws(() => encodePng(2, 2, 3, new Uint8Array(3)), /expected 2×2×3 = 12 bytes, got 3/);
   });
 
-  it('lays a batch out as a grid and maps ranges: int 0–255, float [0, 1]', () => {
+  it('lays a batch out as a grid and maps ranges: int 0–255, float [0, 1]', async () => {
     const batch = tf.tensor4d([0, 255, 128, 64, 1, 2, 3, 4, 9, 9, 9, 9], [3, 2, 2, 1], 'int32');
-    const px = toPixels(batch);
+    const px = await toPixels(batch);
     assert.deepEqual([px.width, px.height, px.channels], [5, 5, 1]); // 2 columns × 2 rows of 2×2, 1-pixel gaps
     assert.deepEqual([...px.data.subarray(0, 5)], [0, 255, 0, 1, 2]);
-    assert.deepEqual([...toPixels(tf.tensor2d([[0, 0.5, 1]])).data], [0, 128, 255]);
-    assert.throws(() => toPixels(tf.zeros([1, 3, 4, 5])), /got 5 in shape \[1, 3, 4, 5\]\. If your tensor is \[N, C, H, W\], transpose it/);
-    assert.throws(() => toPixels(tf.zeros([2, 2, 2])), /an image needs 1, 3 or 4 channels \(last axis\), got 2/);
+    assert.deepEqual([...(await toPixels(tf.tensor2d([[0, 0.5, 1]]))).data], [0, 128, 255]);
+    await assert.rejects(toPixels(tf.zeros([1, 3, 4, 5])), /got 5 in shape \[1, 3, 4, 5\]\. If your tensor is \[N, C, H, W\], transpose it/);
+    await assert.rejects(toPixels(tf.zeros([2, 2, 2])), /an image needs 1, 3 or 4 channels \(last axis\), got 2/);
   });
 
   it('writes scalars as JSONL lines, hands each event to the runner hook, and stops on a NaN loss', () => {
@@ -66,14 +66,30 @@ describe('lab library', () => {
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')), { a: 1, b: 'x' });
   });
 
-  it('expectShape and expectTensorClose fail with expected/actual text and tensor summaries', () => {
+  it('lab.images reads the tensor asynchronously and writes the PNG and its record before it resolves', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mml-lab-'));
+    const seen: LabEvent[] = [];
+    const lab = new Lab({ MULTIMODAL_LAB_RUN_DIR: dir }, () => ({ emit: (e) => seen.push(e), shouldStop: () => false, run: async () => undefined }));
+    const image = tf.tensor3d([0, 0.5, 1, 1], [2, 2, 1]);
+    const written = lab.images('samples/gray', image, 3);
+    assert.ok(written instanceof Promise, 'lab.images returns a promise to await');
+    await written;
+    image.dispose();
+    const png = readFileSync(join(dir, 'images/samples_gray/3.png'));
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [2, 2]);
+    assert.deepEqual([...inflateSync(png.subarray(41, 41 + png.readUInt32BE(33)))], [0, 0, 128, 0, 255, 255]);
+    assert.deepEqual(seen, [{ type: 'image', step: 3, name: 'samples/gray', file: 'images/samples_gray/3.png', width: 2, height: 2 }]);
+    await assert.rejects(lab.images('samples/gray', tf.zeros([2, 2, 2]), 4), /an image needs 1, 3 or 4 channels/);
+  });
+
+  it('expectShape and expectTensorClose fail with expected/actual text and tensor summaries', async () => {
     const t = tf.tensor2d([[1, 2, 3]]);
-    expectShape(t, [1, null], 'x');
-    assert.throws(() => expectShape(t, [2, 3], 'logits'), (e: unknown) =>
+    await expectShape(t, [1, null], 'x');
+    await assert.rejects(expectShape(t, [2, 3], 'logits'), (e: unknown) =>
       e instanceof TensorAssertionError && e.expected === '[2, 3]' && e.actual === '[1, 3]' && e.tensors?.actual?.max === 3
       && /^logits: expected shape \[2, 3\], got \[1, 3\]/.test(e.message));
-    expectTensorClose(t, [[1, 2, 3.000001]], { atol: 1e-4 }, 'close enough');
-    assert.throws(() => expectTensorClose(t, [[1, 2, 3]].map((r) => r.map((v) => v * 2)), { atol: 1e-4, rtol: 0 }, 'doubled'), (e: unknown) =>
+    await expectTensorClose(t, [[1, 2, 3.000001]], { atol: 1e-4 }, 'close enough');
+    await assert.rejects(expectTensorClose(t, [[1, 2, 3]].map((r) => r.map((v) => v * 2)), { atol: 1e-4, rtol: 0 }, 'doubled'), (e: unknown) =>
       e instanceof TensorAssertionError && e.name === 'AssertionError' && e.tensors?.expected?.mean === 4 && e.tensors?.actual?.mean === 2
       && /worst at flat index 2: got 3, expected 6/.test(e.message));
   });

@@ -34,8 +34,9 @@ describe('runner: test jobs', function () {
     assert.deepEqual(backend.ladder.map((r) => [r.backend, r.status]),
       [['tensorflow-gpu', 'skipped'], ['tensorflow', 'skipped'], ['webgpu', 'skipped'], ['wasm', 'active'], ['cpu', 'skipped']]);
     assert.match(backend.ladder[1].reason, /^@tensorflow\/tfjs-node not installed/);
-    // The repo installs webgpu (Dawn) as a devDependency; this machine has no GPU, so it loads and finds no adapter.
-    assert.match(backend.ladder[2].reason, /^no adapter: webgpu \(Dawn\) loaded but found no GPU adapter/);
+    // The repo installs webgpu (Dawn) as a devDependency; this machine has no GPU, so it loads and finds no adapter,
+    // or only Mesa's lavapipe (installed for the WebGPU suite), which `auto` never picks.
+    assert.match(backend.ladder[2].reason, /^(no adapter: webgpu \(Dawn\) loaded but found no GPU adapter|software adapter only \(llvmpipe)/);
     assert.match(backend.why, /^Running on wasm .*SIMD on.* because tensorflow-gpu: @tensorflow\/tfjs-node-gpu not installed/);
     assert.equal(backend.versions['@tensorflow/tfjs'], '4.22.0');
     assert.ok(backend.kernels.some((k) => k.startsWith('wasm Conv2DBackpropFilter: added')), backend.kernels.join('\n'));
@@ -91,14 +92,15 @@ describe('runner: test jobs', function () {
   it('kills a test that never ends with the watchdog and says which test hung', async () => {
     const file = join(ws, 'exercises/hang/tests/hang.test.ts');
     const started = Date.now();
-    const { events, exit } = await run(job('hang', [file]), { hangTimeoutMs: 1500 });
+    // The window also covers the runner's start and backend selection, so it is generous; the hang is certain.
+    const { events, exit } = await run(job('hang', [file]), { hangTimeoutMs: 20_000 });
     assert.deepEqual(types(events), ['hello', 'backend', 'testsDiscovered', 'testStarted', 'testPassed', 'testStarted', 'runEnded']);
     const ended = only(events, 'runEnded')[0];
     assert.equal(ended.status, 'hung');
-    assert.match(ended.reason, /^The runner sent nothing for 2 s while the test "hang > never ends" was running, so it was killed\./);
+    assert.match(ended.reason, /^The runner sent nothing for 20 s while the test "hang > never ends" was running, so it was killed\./);
     assert.equal(exit.signal, 'SIGKILL');
     assert.equal(exit.reportedEnding, false);
-    assert.ok(Date.now() - started < 10_000);
+    assert.ok(Date.now() - started < 120_000);
   });
 
   it('reports learner code that does not compile as fatal, at its file and line', async () => {

@@ -39,14 +39,14 @@ describe('lab/lm and lab/vision: the shipped frozen parts', function () {
     const got = tf.tidy(() => Array.from(tf.slice(forward(lm, tf.tensor2d([ids], [1, ids.length], 'int32')), [0, ids.length - 1, 0], [1, 1, lm.config.vocabSize]).dataSync()));
     meta.fingerprint.logits.forEach((v, k) => assert.ok(Math.abs(got[k] - v) < 1e-3,
       `logit ${k} (${lm.vocab[k]}): got ${got[k]}, stored ${v}; the weights or lab/lm.ts changed — rebuild with npm run build:weights -- shapes-lm`));
-    assert.equal(generate(lm, FINGERPRINT_INPUT, 1), 'red', 'the LM should answer its own fingerprint question from the description');
+    assert.equal(await generate(lm, FINGERPRINT_INPUT, 1), 'red', 'the LM should answer its own fingerprint question from the description');
     disposeLanguageModel(lm);
   });
 
   it("the LM's perplexity on its held-out texts is meta.json's, and low", async () => {
     const lm = await loadLanguageModel();
     const meta = lmMeta();
-    const ppl = perplexity(lm, lmTexts(mulberry32(LM_VALIDATION.seed), meta.validation.texts));
+    const ppl = await perplexity(lm, lmTexts(mulberry32(LM_VALIDATION.seed), meta.validation.texts));
     disposeLanguageModel(lm);
     assert.equal(meta.validation.seed, LM_VALIDATION.seed);
     assert.ok(Math.abs(ppl - meta.validationPerplexity) < 0.01 * meta.validationPerplexity, `perplexity ${ppl} vs meta.json ${meta.validationPerplexity}`);

@@ -107,14 +107,14 @@ describe('lab/weights/whisper-base: the shipped pretrained model', function () {
 
   it('transcribes accent A well and accent B worse (greedy decoding, 16 held-out clips each)', async () => {
     const model = await loadWhisper(BASE_WEIGHTS);
-    const wer = (accent: 'A' | 'B'): number => {
+    const wer = async (accent: 'A' | 'B'): Promise<number> => {
       const examples = featurize(corpus(accent, 16, meta().testCorpusSeed), model.config.frames);
       const mels = melBatch(examples, examples.map((_, i) => i));
-      const hyps = transcribe(model, mels);
+      const hyps = await transcribe(model, mels);
       mels.dispose();
       return wordErrorRate(examples.map((e, i) => ({ reference: e.text, hypothesis: hyps[i] }))).wer;
     };
-    const a = wer('A'), b = wer('B');
+    const a = await wer('A'), b = await wer('B');
     disposeWhisper(model);
     assert.ok(a <= 0.15, `WER on 16 accent-A clips is ${a}`);
     assert.ok(b > a, `WER on the same 16 sentences in accent B (${b}) should be worse than in A (${a})`);

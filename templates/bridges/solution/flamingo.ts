@@ -81,11 +81,12 @@ export function flamingoTrainableVariables(f: Flamingo): tf.Variable[] {
   return Object.values(flamingoWeights(f)) as tf.Variable[]; // the LM stays exactly as loaded
 }
 
-/** The gates' current tanh(α), for the run panel: how far each layer lets the image in. */
-export function gateValues(f: Flamingo): { attention: number[]; ffw: number[] } {
+/** The gates' current tanh(α), for the run panel: how far each layer lets the image in (read asynchronously). */
+export async function gateValues(f: Flamingo): Promise<{ attention: number[]; ffw: number[] }> {
+  const opening = async (gate: tf.Tensor): Promise<number> => Math.tanh((await gate.data())[0]);
   return {
-    attention: f.layers.map((g) => Math.tanh(g.attentionGate.dataSync()[0])),
-    ffw: f.layers.map((g) => Math.tanh(g.ffwGate.dataSync()[0])),
+    attention: await Promise.all(f.layers.map((g) => opening(g.attentionGate))),
+    ffw: await Promise.all(f.layers.map((g) => opening(g.ffwGate))),
   };
 }
 

@@ -19,7 +19,7 @@ export interface Answers {
 }
 
 /** Scores a batch from its precomputed patch features; `shuffle` pairs question i with image i + 1. */
-export function answer(bridge: Bridge, lm: LanguageModel, features: tf.Tensor3D, batch: VqaBatch, shuffle = false): Answers {
+export async function answer(bridge: Bridge, lm: LanguageModel, features: tf.Tensor3D, batch: VqaBatch, shuffle = false): Promise<Answers> {
   const B = batch.text.shape[0];
   const C = bridge.contextTokens;
   const { hits, words } = tf.tidy(() => {
@@ -28,13 +28,16 @@ export function answer(bridge: Bridge, lm: LanguageModel, features: tf.Tensor3D,
     const targets = nextWordTargets(batch.text, C); // [B, L]
     const mask = answerMask(batch.promptLength, batch.answerLength, C, batch.text.shape[1]); // [B, L]
     const wrong = tf.sum(tf.mul(tf.cast(tf.notEqual(predicted, targets), 'float32'), mask), -1); // [B]
-    return { hits: tf.equal(wrong, 0).dataSync(), words: predicted.arraySync() as number[][] };
+    return { hits: tf.equal(wrong, 0), words: predicted }; // [B] and [B, L]
   });
-  const predicted = words.map((row, b) => {
+  // tf.tidy cannot await: read the two tensors after it, then dispose them.
+  const [hitValues, wordIds] = await Promise.all([hits.data(), words.array() as Promise<number[][]>]);
+  tf.dispose([hits, words]);
+  const predicted = wordIds.map((row, b) => {
     const first = C + batch.promptLength[b];
     return decodeText(lm, row.slice(first, first + batch.answerLength[b]));
   });
-  return { correct: Array.from(hits, (h) => h === 1), predicted };
+  return { correct: Array.from(hitValues, (h) => h === 1), predicted };
 }
 
 export interface Accuracy {
@@ -43,18 +46,18 @@ export interface Accuracy {
 }
 
 /** Mean accuracy over the held-out batches (features[i] belongs to batches[i]), and per question type. */
-export function accuracy(bridge: Bridge, lm: LanguageModel, features: tf.Tensor3D[], batches: VqaBatch[], shuffle = false): Accuracy {
+export async function accuracy(bridge: Bridge, lm: LanguageModel, features: tf.Tensor3D[], batches: VqaBatch[], shuffle = false): Promise<Accuracy> {
   const total = Object.fromEntries(QUESTION_TYPES.map((t) => [t, [0, 0]])) as Record<QuestionType, [number, number]>;
   let hits = 0, count = 0;
-  batches.forEach((batch, i) => {
-    answer(bridge, lm, features[i], batch, shuffle).correct.forEach((ok, k) => {
+  for (const [i, batch] of batches.entries()) {
+    (await answer(bridge, lm, features[i], batch, shuffle)).correct.forEach((ok, k) => {
       const t = total[batch.qa[k].type];
       t[0] += ok ? 1 : 0;
       t[1]++;
       hits += ok ? 1 : 0;
       count++;
     });
-  });
+  }
   const byType = Object.fromEntries(QUESTION_TYPES.map((t) => [t, total[t][1] ? total[t][0] / total[t][1] : NaN])) as Record<QuestionType, number>;
   return { accuracy: hits / count, byType };
 }

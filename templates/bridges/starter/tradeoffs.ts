@@ -14,9 +14,10 @@ export class StepTimer {
   private seen = 0;
   constructor(private readonly warmup = 5) {}
 
-  time<T>(fn: () => T): T {
+  /** Times `fn`, awaited: a step that reads its loss has finished its work on any backend, GPU included. */
+  async time<T>(fn: () => T | Promise<T>): Promise<T> {
     const t0 = performance.now();
-    const result = fn();
+    const result = await fn();
     if (this.seen++ >= this.warmup) {
       this.ms += performance.now() - t0;
       this.steps++;
@@ -33,7 +34,7 @@ export class StepTimer {
  * The most tensor memory a function holds at once beyond what existed before it (activations kept for the
  * backward pass, gradients, optimizer temporaries), in MB, from tfjs's own accounting (`tf.profile`).
  */
-export async function workingMemoryMb(fn: () => number): Promise<{ mb: number; result: number }> {
+export async function workingMemoryMb(fn: () => number | Promise<number>): Promise<{ mb: number; result: number }> {
   const start = tf.memory().numBytes;
   const info = await tf.profile(fn); // peakBytes: the most bytes held after any kernel of `fn`, old tensors included
   return { mb: (info.peakBytes - start) / 2 ** 20, result: info.result as number };

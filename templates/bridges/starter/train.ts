@@ -19,7 +19,7 @@ import { disposeVisionEncoder, loadVisionEncoder, numPatches, patchFeatures, vis
 import { QUESTION_TYPES } from '../../lab/vqa';
 import { countParams, trainStep, type Bridge } from './bridge';
 import { disposeBatch, vqaBatch } from './data';
-import { accuracy, answer, type Accuracy } from './evaluate';
+import { accuracy, answer, type Accuracy, type Answers } from './evaluate';
 import { createFlamingo, flamingoBridge, gateValues } from './flamingo';
 import { createLlava, llavaBridge } from './llava';
 import { StepTimer, summaryOf, tradeoffTable, workingMemoryMb, type BridgeReport } from './tradeoffs';
@@ -52,26 +52,31 @@ async function main(): Promise<void> {
   console.log(`bridges: ${bridges.map((b) => `${b.name} ${countParams(b.trainableVariables())} trainable`).join(', ')}; frozen ${frozenParams}; ` +
     `${cfg.steps} steps of ${cfg.batch}`);
 
-  const evaluate = (step: number): { real: Accuracy; shuffled: Accuracy }[] => bridges.map((bridge, k) => {
-    const real = accuracy(bridge, lm, heldOutFeatures, heldOut);
-    const shuffled = accuracy(bridge, lm, heldOutFeatures, heldOut, true);
-    lab.scalar(`accuracy/${bridge.name}`, real.accuracy, step);
-    lab.scalar(`accuracy/${bridge.name}_shuffled`, shuffled.accuracy, step);
-    for (const t of QUESTION_TYPES) lab.scalar(`accuracy_${t}/${bridge.name}`, real.byType[t], step);
-    if (stepsTo80[k] === null && real.accuracy >= 0.8) stepsTo80[k] = step;
-    return { real, shuffled };
-  });
-  const logGates = (step: number): void => {
-    const gates = gateValues(flamingo);
+  const evaluate = async (step: number): Promise<{ real: Accuracy; shuffled: Accuracy }[]> => {
+    const results: { real: Accuracy; shuffled: Accuracy }[] = [];
+    for (const [k, bridge] of bridges.entries()) {
+      const real = await accuracy(bridge, lm, heldOutFeatures, heldOut);
+      const shuffled = await accuracy(bridge, lm, heldOutFeatures, heldOut, true);
+      lab.scalar(`accuracy/${bridge.name}`, real.accuracy, step);
+      lab.scalar(`accuracy/${bridge.name}_shuffled`, shuffled.accuracy, step);
+      for (const t of QUESTION_TYPES) lab.scalar(`accuracy_${t}/${bridge.name}`, real.byType[t], step);
+      if (stepsTo80[k] === null && real.accuracy >= 0.8) stepsTo80[k] = step;
+      results.push({ real, shuffled });
+    }
+    return results;
+  };
+  const logGates = async (step: number): Promise<void> => {
+    const gates = await gateValues(flamingo);
     gates.attention.forEach((g, i) => lab.scalar(`gate/attention_${i}`, g, step));
     gates.ffw.forEach((g, i) => lab.scalar(`gate/ffw_${i}`, g, step));
   };
 
   const examples = heldOut[0];
-  lab.images('data/examples', examples.images.slice(0, 8), 0);
+  const shown = examples.images.slice(0, 8);
+  await lab.images('data/examples', shown, 0);
   lab.text('data/examples', examples.qa.slice(0, 8).map((q, i) => `${i + 1}. ${q.question} ${q.answer}  (${q.type})`).join('\n'), 0);
-  const before = evaluate(0);
-  logGates(0);
+  const before = await evaluate(0);
+  await logGates(0);
   console.log(`before training: ${bridges.map((b, k) => `${b.name} ${before[k].real.accuracy.toFixed(3)}`).join(', ')}`);
 
   let step = 0;
@@ -80,22 +85,22 @@ async function main(): Promise<void> {
     const features = patchFeatures(encoder, batch.images); // [B, N, Dv], shared by both bridges
     const losses: number[] = [];
     for (let k = 0; k < bridges.length; k++) {
-      const run = (): number => trainStep(bridges[k], optimizers[k], features, batch);
+      const run = (): Promise<number> => trainStep(bridges[k], optimizers[k], features, batch);
       if (step === 3) { // once, after Adam has made its moments: measure the step's working memory (untimed)
         const measured = await workingMemoryMb(run);
         memory[k] = measured.mb;
         losses.push(measured.result);
       } else {
-        losses.push(timers[k].time(run));
+        losses.push(await timers[k].time(run));
       }
       lab.scalar(`loss/${bridges[k].name}`, losses[k], step);
     }
     lab.scalar('loss', losses.reduce((a, b) => a + b, 0) / losses.length, step);
     tf.dispose(features);
     disposeBatch(batch);
-    if (step % 10 === 0) logGates(step);
+    if (step % 10 === 0) await logGates(step);
     if (step % cfg.evalEvery === 0 && step < cfg.steps) {
-      const e = evaluate(step);
+      const e = await evaluate(step);
       console.log(`step ${step}  ${bridges.map((b, k) => `${b.name}: loss ${losses[k].toFixed(3)} acc ${e[k].real.accuracy.toFixed(3)} (shuffled ${e[k].shuffled.accuracy.toFixed(3)})`).join('  ')}` +
         `  (${((Date.now() - started) / 60000).toFixed(1)} min)`);
     }
@@ -103,20 +108,25 @@ async function main(): Promise<void> {
   }
 
   const last = step - 1;
-  const final = evaluate(last);
-  logGates(last);
-  const reports: BridgeReport[] = bridges.map((bridge, k) => ({
-    bridge, trainableParams: countParams(bridge.trainableVariables()), frozenParams, stepsPerSecond: timers[k].stepsPerSecond(),
-    memoryMb: memory[k], inferenceMs: inferenceMs(bridge, heldOutFeatures[0], heldOut[0].text), lmSequence: 1 + bridge.contextTokens + examples.text.shape[1],
-    stepsTo80: stepsTo80[k], real: final[k].real, shuffled: final[k].shuffled,
-  }));
+  const final = await evaluate(last);
+  await logGates(last);
+  const reports: BridgeReport[] = [];
+  for (const [k, bridge] of bridges.entries()) {
+    reports.push({
+      bridge, trainableParams: countParams(bridge.trainableVariables()), frozenParams, stepsPerSecond: timers[k].stepsPerSecond(),
+      memoryMb: memory[k], inferenceMs: await inferenceMs(bridge, heldOutFeatures[0], heldOut[0].text), lmSequence: 1 + bridge.contextTokens + examples.text.shape[1],
+      stepsTo80: stepsTo80[k], real: final[k].real, shuffled: final[k].shuffled,
+    });
+  }
   const table = tradeoffTable(reports);
   lab.text('tradeoffs', table, last);
   console.log(`\n${table}\n`);
 
   // Example answers: the same eight held-out questions, answered by each bridge.
-  const said = bridges.map((b) => answer(b, lm, heldOutFeatures[0], examples));
-  lab.images('answers/examples', examples.images.slice(0, 8), last);
+  const said: Answers[] = [];
+  for (const b of bridges) said.push(await answer(b, lm, heldOutFeatures[0], examples));
+  await lab.images('answers/examples', shown, last);
+  shown.dispose();
   lab.text('answers/examples', examples.qa.slice(0, 8).map((q, i) => `${i + 1}. ${q.question} (true: ${q.answer})  ` +
     bridges.map((b, k) => `${b.name}: ${said[k].predicted[i] || '(nothing)'} ${said[k].correct[i] ? '✓' : '✗'}`).join('   ')).join('\n'), last);
   lab.summary({ ...summaryOf(reports), steps: last, minutes: (Date.now() - started) / 60000, frozen_params: frozenParams });
@@ -129,12 +139,14 @@ async function main(): Promise<void> {
   disposeLanguageModel(lm);
 }
 
-/** Milliseconds of one forward pass over a held-out batch (the median of 5, after one warm-up). */
-function inferenceMs(bridge: Bridge, features: tf.Tensor3D, text: tf.Tensor2D): number {
+/** Milliseconds of one forward pass over a held-out batch, read back (the median of 5, after one warm-up). */
+async function inferenceMs(bridge: Bridge, features: tf.Tensor3D, text: tf.Tensor2D): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 6; i++) {
     const t0 = performance.now();
-    tf.tidy(() => bridge.logits(features, text).dataSync());
+    const logits = tf.tidy(() => bridge.logits(features, text));
+    await logits.data(); // the pass is done once its result is read
+    logits.dispose();
     if (i > 0) times.push(performance.now() - t0);
   }
   return times.sort((a, b) => a - b)[2];

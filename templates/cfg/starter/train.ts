@@ -99,12 +99,12 @@ async function main(): Promise<void> {
     const quality = await sampleQuality(images, requested);
     const diversity = await withinClassDistance(images, requested);
     const accuracy = quality.accuracy ?? 0;
-    lab.images(`samples/w=${w}`, images, last);
+    await lab.images(`samples/w=${w}`, images, last);
     lab.scalar(`accuracy_w${w}`, accuracy, last);
     lab.scalar(`diversity_w${w}`, diversity, last);
     Object.assign(summary, { [`accuracy_w${w}`]: accuracy, [`diversity_w${w}`]: diversity, [`confidence_w${w}`]: quality.confidence });
     if (w === GUIDANCE) {
-      lab.images('samples', images, last);
+      await lab.images('samples', images, last);
       lab.scalar('accuracy', accuracy, last);
       lab.scalar('diversity', diversity, last);
       Object.assign(summary, { accuracy, diversity, guidance: w });

@@ -21,21 +21,23 @@ function seeded(seed: number): () => number {
 }
 
 describe('TODO(1): class conditioning with a learned null label', () => {
-  it('adds each label\'s row of the table to the time embedding, row 10 for the null label', () => {
+  it('adds each label\'s row of the table to the time embedding, row 10 for the null label', async () => {
     const table = tf.tensor2d(Array.from({ length: 11 }, (_, k) => [k, -k, 100 * k])); // row k = [k, −k, 100k]
     const temb = tf.tensor2d([[0.5, 0.5, 0.5], [1, 2, 3], [0, 0, 0]]);
     const out = addLabelEmbedding(temb, table, tf.tensor1d([3, NULL_LABEL, 0], 'int32'));
-    expectShape(out, [3, 3], 'addLabelEmbedding(temb [3, 3], table [11, 3], labels [3])');
-    expectTensorClose(out, [[3.5, -2.5, 300.5], [11, -8, 1003], [0, 0, 0]], { atol: 1e-5 },
+    await expectShape(out, [3, 3], 'addLabelEmbedding(temb [3, 3], table [11, 3], labels [3])');
+    await expectTensorClose(out, [[3.5, -2.5, 300.5], [11, -8, 1003], [0, 0, 0]], { atol: 1e-5 },
       'addLabelEmbedding: temb + table[labels] — label 10 (NULL_LABEL) must pick the last row, the learned "no class"');
     tf.dispose([table, temb, out]);
   });
 
-  it('lets gradients reach exactly the rows that were used (the null row is learned too)', () => {
+  it('lets gradients reach exactly the rows that were used (the null row is learned too)', async () => {
     const table = tf.zeros([11, 2]) as tf.Tensor2D;
     const labels = tf.tensor1d([2, NULL_LABEL, 2], 'int32');
     const grad = tf.grad((tb: tf.Tensor) => tf.sum(addLabelEmbedding(tf.zeros([3, 2]), tb as tf.Tensor2D, labels)))(table);
-    const rows = grad.sum(1).arraySync() as number[];
+    const perRow = grad.sum(1);
+    const rows = (await perRow.array()) as number[];
+    perRow.dispose();
     assert.deepEqual(rows, [0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 2],
       `d(sum)/d(table) per row should count how often each label was used ([…, row 2: 2×2, …, row 10: 1×2]); got ${rows.join(', ')}`);
     tf.dispose([table, labels, grad]);
@@ -96,28 +98,31 @@ describe('TODO(3): classifier-free guidance', () => {
     return tf.mul(tf.ones([2, 2, 2, 1]), tf.reshape(tf.tensor1d(e), [-1, 1, 1, 1])) as tf.Tensor4D;
   });
 
-  it('is the unconditional prediction at w = 0 and the conditional one at w = 1', () => {
+  it('is the unconditional prediction at w = 0 and the conditional one at w = 1', async () => {
     const g0 = guidedEps(byLabel, xt(), t(), labels(), 0);
-    expectTensorClose(g0, expected(0), { atol: 1e-5 }, 'guidedEps at w = 0 must equal ε_θ(x_t, t, ∅) (here 10 everywhere)');
+    await expectTensorClose(g0, expected(0), { atol: 1e-5 }, 'guidedEps at w = 0 must equal ε_θ(x_t, t, ∅) (here 10 everywhere)');
     const g1 = guidedEps(byLabel, xt(), t(), labels(), 1);
-    expectTensorClose(g1, expected(1), { atol: 1e-5 }, 'guidedEps at w = 1 must equal ε_θ(x_t, t, c) (here 3 and 7)');
+    await expectTensorClose(g1, expected(1), { atol: 1e-5 }, 'guidedEps at w = 1 must equal ε_θ(x_t, t, c) (here 3 and 7)');
     tf.dispose([g0, g1]);
   });
 
-  it('extrapolates ε_∅ + w·(ε_c − ε_∅) for w = 3 and w = 0.5', () => {
+  it('extrapolates ε_∅ + w·(ε_c − ε_∅) for w = 3 and w = 0.5', async () => {
     for (const w of [3, 0.5]) {
       const g = guidedEps(byLabel, xt(), t(), labels(), w);
-      expectShape(g, [2, 2, 2, 1], 'guidedEps output');
-      expectTensorClose(g, expected(w), { atol: 1e-4 },
+      await expectShape(g, [2, 2, 2, 1], 'guidedEps output');
+      await expectTensorClose(g, expected(w), { atol: 1e-4 },
         `guidedEps at w = ${w}: expected 10 + ${w}·(c − 10) — is it ε_∅ + w·(ε_c − ε_∅), and not (1 + w)·ε_c − w·ε_∅?`);
       g.dispose();
     }
   });
 
-  it('runs the unconditional branch with the null label on the same x_t and t', () => {
-    const calls: { labels: number[]; t: number[]; n: number }[] = [];
-    const spy: CondEpsModel = (x, tt, l) => { calls.push({ labels: Array.from(l.dataSync()), t: Array.from(tt.dataSync()), n: x.shape[0] }); return tf.zerosLike(x); };
+  it('runs the unconditional branch with the null label on the same x_t and t', async () => {
+    // The model is called synchronously, so the spy keeps a copy of its inputs and the test reads them afterwards.
+    const inputs: { labels: tf.Tensor; t: tf.Tensor; n: number }[] = [];
+    const spy: CondEpsModel = (x, tt, l) => { inputs.push({ labels: tf.keep(l.clone()), t: tf.keep(tt.clone()), n: x.shape[0] }); return tf.zerosLike(x); };
     guidedEps(spy, xt(), t(), labels(), 2).dispose();
+    const calls = await Promise.all(inputs.map(async (c) => ({ labels: Array.from(await c.labels.data()), t: Array.from(await c.t.data()), n: c.n })));
+    tf.dispose(inputs.flatMap((c) => [c.labels, c.t]));
     const seen = calls.flatMap((c) => c.labels).sort((a, b) => a - b);
     assert.deepEqual(seen, [3, 7, NULL_LABEL, NULL_LABEL],
       `the model should see each requested label once and NULL_LABEL (10) once per image; saw labels ${JSON.stringify(calls.map((c) => c.labels))}`);

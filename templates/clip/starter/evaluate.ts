@@ -46,11 +46,13 @@ export function zeroShotSet(imageSize: number, perSeen: number, perHeldOut: numb
 export interface ZeroShotResult { seen: number; heldOut: number; predictions: number[] }
 
 /** 48-way zero-shot classification with the prompts "a photo of a {colour} {shape}" (chance 1/48 ≈ 2%). */
-export function zeroShotAccuracy(model: Clip, set: ZeroShotSet): ZeroShotResult {
-  const predictions = tf.tidy(() => {
+export async function zeroShotAccuracy(model: Clip, set: ZeroShotSet): Promise<ZeroShotResult> {
+  const predicted = tf.tidy(() => {
     const classEmb = embedTexts(model, classPrompts(PAIRS)); // [48, E]
-    return Array.from(zeroShotClassify(embedImages(model, set.images), classEmb).dataSync());
+    return zeroShotClassify(embedImages(model, set.images), classEmb); // [N] class indices
   });
+  const predictions = Array.from(await predicted.data()); // tf.tidy cannot await: read after it, then dispose
+  predicted.dispose();
   const accuracy = (held: boolean): number => {
     const idx = set.labels.map((_, i) => i).filter((i) => set.heldOut[i] === held);
     return idx.filter((i) => predictions[i] === set.labels[i]).length / idx.length;
@@ -61,12 +63,14 @@ export function zeroShotAccuracy(model: Clip, set: ZeroShotSet): ZeroShotResult 
 export type RetrievalResult = { imageToText: number; textToImage: number; similarity: tf.Tensor2D };
 
 /** Retrieval@1 on a batch of pairs: how often an image's best caption is its own, and the reverse. */
-export function retrieval(model: Clip, images: tf.Tensor4D, tokens: tf.Tensor2D): RetrievalResult {
-  return tf.tidy(() => {
+export async function retrieval(model: Clip, images: tf.Tensor4D, tokens: tf.Tensor2D): Promise<RetrievalResult> {
+  const { similarity, hits } = tf.tidy(() => {
     const similarity = tf.matMul(embedImages(model, images), encodeText(model.text, tokens), false, true) as tf.Tensor2D; // [B, B] cosines
-    const B = similarity.shape[0];
-    const diagonal = tf.range(0, B, 1, 'int32');
-    const hits = (axis: number): number => tf.mean(tf.cast(tf.equal(tf.argMax(similarity, axis), diagonal), 'float32')).dataSync()[0];
-    return { imageToText: hits(1), textToImage: hits(0), similarity };
+    const diagonal = tf.range(0, similarity.shape[0], 1, 'int32');
+    const hitRate = (axis: number): tf.Scalar => tf.mean(tf.cast(tf.equal(tf.argMax(similarity, axis), diagonal), 'float32'));
+    return { similarity, hits: tf.stack([hitRate(1), hitRate(0)]) }; // hits [2]: image→text, text→image
   });
+  const [imageToText, textToImage] = await hits.data();
+  hits.dispose();
+  return { imageToText, textToImage, similarity };
 }

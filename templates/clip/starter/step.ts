@@ -24,14 +24,17 @@ export function learningRate(step: number, total: number, peak: number, warmup: 
   return 0.5 * peak * (1 + Math.cos(Math.PI * Math.min(1, progress)));
 }
 
-/** Encodes both sides of `batch`, computes the contrastive loss, and takes one optimiser step. Returns the loss. */
-export function trainStep(model: Clip, optimizer: tf.Optimizer, batch: Batch): number {
+/**
+ * Encodes both sides of `batch`, computes the contrastive loss, and takes one optimiser step. Resolves to the loss,
+ * read with `await loss.data()`: a GPU backend can only hand a value back asynchronously.
+ */
+export async function trainStep(model: Clip, optimizer: tf.Optimizer, batch: Batch): Promise<number> {
   const loss = optimizer.minimize(() => {
     const textEmb = encodeText(model.text, batch.tokens); // [B, E]
     const imageEmb = encodeImage(model.vision, batch.images); // [B, E]
     return contrastiveLoss(clipLogits(imageEmb, textEmb, model.logitScale as tf.Scalar)); // []
   }, true, clipVariables(model)) as tf.Scalar;
-  const value = loss.dataSync()[0];
+  const value = (await loss.data())[0];
   loss.dispose();
   return value;
 }

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { lab } from '../../lab';
 import { mulberry32, PAIRS, VOCAB } from '../../lab/shapes';
 import { disposeBatch, trainBatch } from './data';
-import { retrieval, zeroShotAccuracy, zeroShotSet } from './evaluate';
+import { retrieval, zeroShotAccuracy, zeroShotSet, type ZeroShotResult } from './evaluate';
 import { createClip, disposeClip, type ClipConfig } from './model';
 import { learningRate, ScheduledAdam, trainStep } from './step';
 import { classPrompts } from './zeroshot';
@@ -31,13 +31,15 @@ async function main(): Promise<void> {
   const rng = mulberry32(2021);
   const testSet = zeroShotSet(config.imageSize, cfg.test[0], cfg.test[1]); // cpu: 160 seen-pair and 160 held-out-pair images
   const probe = trainBatch(mulberry32(7), cfg.batch, config.imageSize, config.textLength); // fixed retrieval batch
-  lab.images('data/examples', probe.images.slice(0, 16), 0);
+  const firstImages = probe.images.slice(0, 16);
+  await lab.images('data/examples', firstImages, 0);
+  firstImages.dispose();
   lab.text('data/captions', probe.captions.slice(0, 16).join('\n'), 0);
   const started = Date.now();
 
-  const evaluate = (step: number): { zs: ReturnType<typeof zeroShotAccuracy>; i2t: number; t2i: number } => {
-    const zs = zeroShotAccuracy(model, testSet);
-    const r = retrieval(model, probe.images, probe.tokens);
+  const evaluate = async (step: number): Promise<{ zs: ZeroShotResult; i2t: number; t2i: number }> => {
+    const zs = await zeroShotAccuracy(model, testSet);
+    const r = await retrieval(model, probe.images, probe.tokens);
     lab.scalar('zero_shot/heldout', zs.heldOut, step);
     lab.scalar('zero_shot/seen', zs.seen, step);
     lab.scalar('retrieval/i2t', r.imageToText, step);
@@ -47,7 +49,7 @@ async function main(): Promise<void> {
       const scaled = tf.div(tf.add(r.similarity, 1), 2); // cosines [-1, 1] → [0, 1]
       return tf.image.resizeNearestNeighbor(tf.reshape(scaled, [1, cfg.batch, cfg.batch, 1]) as tf.Tensor4D, [cfg.batch * 4, cfg.batch * 4]);
     });
-    lab.images('similarity', picture, step);
+    await lab.images('similarity', picture, step);
     picture.dispose();
     r.similarity.dispose();
     return { zs, i2t: r.imageToText, t2i: r.textToImage };
@@ -57,30 +59,30 @@ async function main(): Promise<void> {
   for (step = 1; step <= cfg.steps && !lab.shouldStop(); step++) {
     optimizer.setLearningRate(learningRate(step, cfg.steps, cfg.lr, cfg.warmup));
     const batch = trainBatch(rng, cfg.batch, config.imageSize, config.textLength);
-    const loss = trainStep(model, optimizer, batch);
+    const loss = await trainStep(model, optimizer, batch);
     disposeBatch(batch);
     lab.scalar('loss', loss, step);
-    if (step % 5 === 0) lab.scalar('temperature', 1 / Math.exp(model.logitScale.dataSync()[0]), step);
+    if (step % 5 === 0) lab.scalar('temperature', 1 / Math.exp((await model.logitScale.data())[0]), step);
     if (step % cfg.evalEvery === 0 && step < cfg.steps) {
-      const e = evaluate(step);
+      const e = await evaluate(step);
       console.log(`step ${step}  loss ${loss.toFixed(3)}  zero-shot seen ${e.zs.seen.toFixed(2)} held-out ${e.zs.heldOut.toFixed(2)}  ` +
         `(${((Date.now() - started) / 60000).toFixed(1)} min)`);
     }
     await tf.nextFrame(); // let a Stop request through
   }
 
-  const final = evaluate(step - 1);
+  const final = await evaluate(step - 1);
   // Example retrievals: held-out-pair images and the prompt the model picked for each.
   const shown = testSet.labels.map((_, i) => i).filter((i) => testSet.heldOut[i]).filter((_, j) => j % cfg.test[1] === 0);
   const examples = tf.tidy(() => tf.gather(testSet.images, shown));
-  lab.images('zero_shot/heldout_examples', examples, step - 1);
+  await lab.images('zero_shot/heldout_examples', examples, step - 1);
   examples.dispose();
   const prompts = classPrompts(PAIRS);
   lab.text('zero_shot/heldout_examples', shown.map((i, k) =>
     `${k + 1}. true: ${prompts[testSet.labels[i]]}  →  predicted: ${prompts[final.zs.predictions[i]]}`).join('\n'), step - 1);
   lab.summary({
     zero_shot_heldout: final.zs.heldOut, zero_shot_seen: final.zs.seen, retrieval_i2t: final.i2t, retrieval_t2i: final.t2i,
-    temperature: 1 / Math.exp(model.logitScale.dataSync()[0]), steps: step - 1, minutes: (Date.now() - started) / 60000,
+    temperature: 1 / Math.exp((await model.logitScale.data())[0]), steps: step - 1, minutes: (Date.now() - started) / 60000,
   });
   testSet.images.dispose();
   probe.images.dispose();

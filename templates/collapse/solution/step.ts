@@ -41,8 +41,11 @@ export function trainableVariables(vlm: Vlm): tf.Variable[] {
   return bridgeVariables(vlm.bridge);
 }
 
-/** One step on `batch`: the gradient of the answer-only loss, applied by the two optimizers. Returns the loss. */
-export function trainStep(vlm: Vlm, optimizers: Optimizers, batch: VqaBatch): number {
+/**
+ * One step on `batch`: the gradient of the answer-only loss, applied by the two optimizers. Resolves to the loss
+ * (read with `await`, which works on every backend, GPU included).
+ */
+export async function trainStep(vlm: Vlm, optimizers: Optimizers, batch: VqaBatch): Promise<number> {
   const trainable = trainableVariables(vlm);
   const s = textStart(vlm);
   const features = imageFeatures(vlm, batch.images); // [B, N, Dv], computed once, no gradient needed
@@ -53,7 +56,7 @@ export function trainStep(vlm: Vlm, optimizers: Optimizers, batch: VqaBatch): nu
   const { [gateName]: gateGrad, ...weightGrads } = grads;
   optimizers.bridge.applyGradients(weightGrads);
   if (gateGrad) optimizers.gate.applyGradients({ [gateName]: gateGrad });
-  const loss = value.dataSync()[0];
+  const loss = (await value.data())[0];
   tf.dispose([features, targets, mask, value, ...Object.values(grads)]);
   return loss;
 }

@@ -34,9 +34,9 @@ export function createBridge(kind: ProjectionKind, dVision: number, dModel: numb
   };
 }
 
-/** How far the gate is open, tanh(α), in [−1, 1]. */
-export function gateOpening(bridge: Bridge): number {
-  return Math.tanh(bridge.gate.dataSync()[0]);
+/** How far the gate is open, tanh(α), in [−1, 1] (read asynchronously, as every backend allows). */
+export async function gateOpening(bridge: Bridge): Promise<number> {
+  return Math.tanh((await bridge.gate.data())[0]);
 }
 
 /** The gated image tokens.  [B, N, Dv] → [B, N, D] */

@@ -23,7 +23,7 @@ export interface Answers {
 }
 
 /** Scores a batch; `shuffle` pairs each question with the next example's image (a derangement). */
-export function answer(vlm: Vlm, batch: VqaBatch, shuffle = false): Answers {
+export async function answer(vlm: Vlm, batch: VqaBatch, shuffle = false): Promise<Answers> {
   const B = batch.text.shape[0];
   const s = textStart(vlm);
   const { hits, words } = tf.tidy(() => {
@@ -33,10 +33,13 @@ export function answer(vlm: Vlm, batch: VqaBatch, shuffle = false): Answers {
     const targets = nextWordTargets(batch.text, s); // [B, L]
     const mask = answerMask(batch.promptLength, batch.answerLength, s, batch.text.shape[1]); // [B, L]
     const wrong = tf.sum(tf.mul(tf.cast(tf.notEqual(predicted, targets), 'float32'), mask), -1); // [B]
-    return { hits: tf.equal(wrong, 0).dataSync(), words: predicted.arraySync() as number[][] };
+    return { hits: tf.equal(wrong, 0), words: predicted }; // [B] and [B, L]
   });
-  const correct = Array.from(hits, (h) => h === 1);
-  const predicted = words.map((row, b) => {
+  // tf.tidy cannot await: read the two tensors after it, then dispose them.
+  const [hitValues, wordIds] = await Promise.all([hits.data(), words.array() as Promise<number[][]>]);
+  tf.dispose([hits, words]);
+  const correct = Array.from(hitValues, (h) => h === 1);
+  const predicted = wordIds.map((row, b) => {
     const first = s - 1 + batch.promptLength[b];
     return decodeText(vlm.lm, row.slice(first, first + batch.answerLength[b]));
   });
@@ -53,12 +56,12 @@ export interface Diagnosis {
 }
 
 /** Every diagnostic over `batches`: accuracy with real and shuffled images, their gap, the image dependence. */
-export function diagnose(vlm: Vlm, batches: VqaBatch[]): Diagnosis {
+export async function diagnose(vlm: Vlm, batches: VqaBatch[]): Promise<Diagnosis> {
   const tally = (): Record<QuestionType, [number, number]> => Object.fromEntries(QUESTION_TYPES.map((t) => [t, [0, 0]])) as Record<QuestionType, [number, number]>;
   const real = tally(), shuffled = tally();
   const own: string[] = [], other: string[] = [];
   for (const batch of batches) {
-    const a = answer(vlm, batch), b = answer(vlm, batch, true);
+    const a = await answer(vlm, batch), b = await answer(vlm, batch, true);
     batch.qa.forEach((qa, i) => {
       real[qa.type][0] += a.correct[i] ? 1 : 0;
       real[qa.type][1]++;

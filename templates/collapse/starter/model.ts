@@ -26,8 +26,11 @@ export interface Vlm {
 export const IM_START_ID = -1;
 export const IM_END_ID = -2;
 
-export function createVlm(encoder: VisionEncoder, lm: LanguageModel, kind: ProjectionKind, seed = 7): Vlm {
-  const wordScale = tf.tidy(() => tf.sqrt(tf.mean(tf.square(lm.tokenEmbedding))).dataSync()[0]); // ρ
+/** Async: ρ, the RMS of the LM's word embeddings, is read back from the tensor with `await`. */
+export async function createVlm(encoder: VisionEncoder, lm: LanguageModel, kind: ProjectionKind, seed = 7): Promise<Vlm> {
+  const rms = tf.tidy(() => tf.sqrt(tf.mean(tf.square(lm.tokenEmbedding)))); // []
+  const wordScale = (await rms.data())[0]; // ρ
+  rms.dispose();
   return { encoder, lm, bridge: createBridge(kind, encoder.config.width, lm.config.width, wordScale, seed) };
 }
 

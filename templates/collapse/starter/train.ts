@@ -32,6 +32,9 @@ import { answer, diagnose, type Diagnosis } from './evaluate';
 import { createVlm } from './model';
 import { createOptimizers, disposeOptimizers, trainStep } from './step';
 
+/** What each evaluation reports: the diagnostics and the gate's opening tanh(α). */
+type Report = Diagnosis & { gate: number };
+
 const cfg = lab.config({
   cpu: { steps: 1500, batch: 64, lr: 2e-3, evalEvery: 250, evalBatches: 8, evalBatch: 64, projection: 'mlp' as const },
   gpu: { steps: 3000, batch: 128, lr: 2e-3, evalEvery: 500, evalBatches: 16, evalBatch: 64, projection: 'mlp' as const },
@@ -41,7 +44,7 @@ const cfg = lab.config({
 async function main(): Promise<void> {
   const encoder = await loadVisionEncoder(); // frozen: lab/weights/shapes-vision
   const lm = await loadLanguageModel(); // frozen: lab/weights/shapes-lm
-  const vlm = createVlm(encoder, lm, cfg.projection);
+  const vlm = await createVlm(encoder, lm, cfg.projection);
   const size = encoder.config.imageSize;
   const optimizers = createOptimizers(cfg.lr);
   const rng = mulberry32(2023);
@@ -49,41 +52,44 @@ async function main(): Promise<void> {
   const heldOut = Array.from({ length: cfg.evalBatches }, (_, i) => vqaBatch(lm, mulberry32(90_000 + i), cfg.evalBatch, size));
   const started = Date.now();
 
-  const report = (step: number): Diagnosis => {
-    const d = diagnose(vlm, heldOut);
+  const report = async (step: number): Promise<Report> => {
+    const d = await diagnose(vlm, heldOut);
+    const gate = await gateOpening(vlm.bridge);
     lab.scalar('accuracy', d.accuracy, step);
     lab.scalar('accuracy_shuffled', d.accuracyShuffled, step);
     lab.scalar('image_gap', d.imageGap, step);
     if (Number.isFinite(d.imageDependence)) lab.scalar('image_dependence', d.imageDependence, step);
-    lab.scalar('gate', gateOpening(vlm.bridge), step);
+    lab.scalar('gate', gate, step);
     for (const t of QUESTION_TYPES) lab.scalar(`accuracy/${t}`, d.byType[t], step);
-    return d;
+    return { ...d, gate };
   };
-  const line = (d: Diagnosis): string => `accuracy ${d.accuracy.toFixed(3)}, shuffled ${d.accuracyShuffled.toFixed(3)}, ` +
+  const line = (d: Report): string => `accuracy ${d.accuracy.toFixed(3)}, shuffled ${d.accuracyShuffled.toFixed(3)}, ` +
     `gap ${d.imageGap.toFixed(3)}, image dependence ${Number.isFinite(d.imageDependence) ? d.imageDependence.toFixed(3) : '(TODO(1))'}, ` +
-    `gate ${gateOpening(vlm.bridge).toFixed(3)}`;
+    `gate ${d.gate.toFixed(3)}`;
 
   const examples = heldOut[0];
-  lab.images('data/examples', examples.images.slice(0, 8), 0);
+  const shown = examples.images.slice(0, 8);
+  await lab.images('data/examples', shown, 0);
   lab.text('data/examples', examples.qa.slice(0, 8).map((q, i) => `${i + 1}. ${q.question} ${q.answer}  (${q.type})`).join('\n'), 0);
-  console.log(`before training: ${line(report(0))}`);
+  console.log(`before training: ${line(await report(0))}`);
 
   let step = 0;
   for (step = 1; step <= cfg.steps && !lab.shouldStop(); step++) {
     const batch = vqaBatch(lm, rng, cfg.batch, size);
-    const loss = trainStep(vlm, optimizers, batch);
+    const loss = await trainStep(vlm, optimizers, batch);
     disposeBatch(batch);
     lab.scalar('loss', loss, step);
     if (step % cfg.evalEvery === 0 && step < cfg.steps) {
-      console.log(`step ${step}  loss ${loss.toFixed(3)}  ${line(report(step))}  (${((Date.now() - started) / 60000).toFixed(1)} min)`);
+      console.log(`step ${step}  loss ${loss.toFixed(3)}  ${line(await report(step))}  (${((Date.now() - started) / 60000).toFixed(1)} min)`);
     }
     await tf.nextFrame(); // let a Stop request through
   }
 
-  const final = report(step - 1);
+  const final = await report(step - 1);
   // Example answers: the images, and what the model said with the right image and with a shuffled one.
-  const withImage = answer(vlm, examples), shuffledImage = answer(vlm, examples, true);
-  lab.images('answers/examples', examples.images.slice(0, 8), step - 1);
+  const withImage = await answer(vlm, examples), shuffledImage = await answer(vlm, examples, true);
+  await lab.images('answers/examples', shown, step - 1);
+  shown.dispose();
   lab.text('answers/examples', examples.qa.slice(0, 8).map((q, i) =>
     `${i + 1}. ${q.question}  →  ${withImage.predicted[i] || '(nothing)'} ${withImage.correct[i] ? '✓' : `✗ (true: ${q.answer})`}` +
     `   | with image ${((i + 1) % cfg.evalBatch) + 1}: ${shuffledImage.predicted[i] || '(nothing)'}`).join('\n'), step - 1);
@@ -91,7 +97,7 @@ async function main(): Promise<void> {
   lab.summary({
     accuracy: final.accuracy, accuracy_shuffled: final.accuracyShuffled, image_gap: final.imageGap,
     ...(Number.isFinite(final.imageDependence) ? { image_dependence: final.imageDependence } : {}),
-    gate: gateOpening(vlm.bridge), ...byType, projection: cfg.projection, steps: step - 1, minutes: (Date.now() - started) / 60000,
+    gate: final.gate, ...byType, projection: cfg.projection, steps: step - 1, minutes: (Date.now() - started) / 60000,
   });
   console.log(`final: ${line(final)}; ${QUESTION_TYPES.map((t) => `${t} ${final.byType[t].toFixed(2)}`).join(', ')}`);
 

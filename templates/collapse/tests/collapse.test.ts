@@ -26,10 +26,10 @@ after(() => {
   disposeVisionEncoder(encoder);
 });
 
-function withVlm<T>(fn: (vlm: Vlm) => T): T {
-  const vlm = createVlm(encoder, lm, 'mlp');
+async function withVlm<T>(fn: (vlm: Vlm) => T | Promise<T>): Promise<T> {
+  const vlm = await createVlm(encoder, lm, 'mlp');
   try {
-    return fn(vlm);
+    return await fn(vlm);
   } finally {
     disposeBridge(vlm.bridge);
   }
@@ -55,14 +55,16 @@ describe('TODO(1): the image-dependence diagnostic', () => {
 
 describe('TODO(2): different images give different features', function () {
   this.timeout(60000);
-  it('the encoder tells 16 different scenes apart', () => {
-    withVlm((vlm) => {
+  it('the encoder tells 16 different scenes apart', async () => {
+    await withVlm(async (vlm) => {
       const batch = vqaBatch(lm, mulberry32(21), 16, encoder.config.imageSize);
-      const [spread, pixelMax] = tf.tidy(() => {
+      const stats = tf.tidy(() => {
         const f = imageFeatures(vlm, batch.images); // [16, N, Dv]
         const { variance } = tf.moments(f, 0); // [N, Dv]: how much each feature varies from scene to scene
-        return [tf.mean(tf.sqrt(variance)).dataSync()[0], tf.max(batch.images).dataSync()[0]];
+        return tf.stack([tf.mean(tf.sqrt(variance)), tf.max(batch.images)]); // [2]
       });
+      const [spread, pixelMax] = await stats.data();
+      tf.dispose([stats]);
       disposeBatch(batch);
       assert.ok(spread > 0.2,
         `TODO(2): the patch features of 16 different scenes are almost identical: each feature varies by ${spread.toFixed(4)} on ` +
@@ -82,19 +84,20 @@ describe('TODO(3): the question and answer can see the image tokens', function (
     return batch.text;
   };
 
-  it('with the gate open, changing the image changes the logits at the question and answer positions', () => {
-    withVlm((vlm) => {
+  it('with the gate open, changing the image changes the logits at the question and answer positions', async () => {
+    await withVlm(async (vlm) => {
       vlm.bridge.gate.assign(tf.scalar(1)); // open the gate, so the image tokens are not zero
       const ids = text();
       const N = numPatches(encoder.config), Dv = encoder.config.width, s = textStart(vlm);
-      const diff = tf.tidy(() => {
+      const largest = tf.tidy(() => {
         const a = vlmLogits(vlm, tf.randomNormal([B, N, Dv], 0, 1, 'float32', 1) as tf.Tensor3D, ids);
         const b = vlmLogits(vlm, tf.randomNormal([B, N, Dv], 0, 1, 'float32', 2) as tf.Tensor3D, ids);
         const L = a.shape[1];
         const cut = (x: tf.Tensor3D): tf.Tensor => tf.slice(x, [0, s - 1, 0], [B, L - s + 1, -1]); // the positions that read the question and predict the answer
-        return tf.max(tf.abs(tf.sub(cut(a), cut(b)))).dataSync()[0];
+        return tf.max(tf.abs(tf.sub(cut(a), cut(b))));
       });
-      ids.dispose();
+      const diff = (await largest.data())[0];
+      tf.dispose([ids, largest]);
       assert.ok(diff > 1e-3,
         `TODO(3): two different images give the same logits at every question and answer position (largest difference ${diff.toExponential(2)}). ` +
         'The image tokens change only their own positions, and nothing after the image block reads them: the LM answers from the text alone, ' +
@@ -102,17 +105,18 @@ describe('TODO(3): the question and answer can see the image tokens', function (
     });
   });
 
-  it('the attention mask lets every text position attend to every image token', () => {
+  it('the attention mask lets every text position attend to every image token', async () => {
     const ids = text();
     const N = numPatches(encoder.config), s = N + 3;
-    const blocked = tf.tidy(() => {
+    const blockedPairs = tf.tidy(() => {
       const mask = attentionMask(sequenceIds(ids, N)); // [B, 1, L, L]
       const L = mask.shape[3];
       const textToImage = tf.slice(mask, [0, 0, s - 1, 2], [B, 1, L - s + 1, N]); // queries: <im_end> and the text; keys: the image tokens
-      return tf.sum(tf.cast(tf.less(textToImage, -1), 'int32')).dataSync()[0];
+      return tf.sum(tf.cast(tf.less(textToImage, -1), 'int32'));
     });
+    const blocked = (await blockedPairs.data())[0];
     const total = B * (14 + 1) * N;
-    ids.dispose();
+    tf.dispose([ids, blockedPairs]);
     assert.equal(blocked, 0,
       `TODO(3): the attention mask blocks ${blocked} of the ${total} (text position → image token) pairs: the image tokens are hidden ` +
       'from the question and the answer as if they were not there. Print one row of attentionMask(sequenceIds(…)) and ask why those keys are masked.');
@@ -122,7 +126,7 @@ describe('TODO(3): the question and answer can see the image tokens', function (
 describe('TODO(4): the optimizers train the whole bridge, and only the bridge', function () {
   this.timeout(120000); // real training steps through the frozen LM
   it('lists every bridge weight, changes no frozen weight in a step, and leaks no tensor', async () => {
-    const vlm = createVlm(encoder, lm, 'mlp');
+    const vlm = await createVlm(encoder, lm, 'mlp');
     const b = vlm.bridge;
     const want = new Map([
       ...projectionVariables(b.projection).map((v, i): [string, string] => [v.name, `projection ${['W₁', 'b₁', 'W₂', 'b₂'][i] ?? i}`]),
@@ -140,11 +144,12 @@ describe('TODO(4): the optimizers train the whole bridge, and only the bridge', 
       'an untrained projection stays at its random weights, so the image tokens are noise the LM learns to ignore.');
     assert.equal(got.length, want.size, `TODO(4): the optimizers get ${got.length} variables; the bridge has ${want.size}`);
 
-    const before = frozen.map((w) => w.dataSync().slice());
+    const values = (ws: tf.Tensor[]): Promise<number[][]> => Promise.all(ws.map(async (w) => Array.from(await w.data())));
+    const before = await values(frozen);
     const optimizers = createOptimizers(0.01);
     const batch = vqaBatch(lm, mulberry32(41), 4, encoder.config.imageSize);
-    trainStep(vlm, optimizers, batch); // the first step also makes Adam's moment estimates
-    const moved = frozen.filter((w, i) => w.dataSync().some((v, k) => v !== before[i][k])).length;
+    await trainStep(vlm, optimizers, batch); // the first step also makes Adam's moment estimates
+    const moved = (await values(frozen)).filter((now, i) => now.some((v, k) => v !== before[i][k])).length;
     assert.equal(moved, 0, `TODO(4): ${moved} frozen weight tensors changed in one step: the optimizers updated the LM or the encoder`);
     await expectNoTensorLeak(() => trainStep(vlm, optimizers, batch), 'TODO(4): a training step');
     disposeBatch(batch);
@@ -154,23 +159,24 @@ describe('TODO(4): the optimizers train the whole bridge, and only the bridge', 
 });
 
 describe('TODO(5): the gate can open within a run', () => {
-  it('pushed the same way for the 1,500 steps of the cpu run, the gate opens past tanh(α) = 0.5', () => {
-    withVlm((vlm) => {
+  it('pushed the same way for the 1,500 steps of the cpu run, the gate opens past tanh(α) = 0.5', async () => {
+    await withVlm(async (vlm) => {
       const lr = 2e-3; // the cpu configuration's learning rate (train.ts)
       const optimizers = createOptimizers(lr);
       const gate = vlm.bridge.gate, marker = vlm.bridge.imEnd;
       const push = tf.scalar(-1); // a gradient that always says "open further": the most Adam can do
-      const markerBefore = marker.dataSync()[0];
+      const first = async (t: tf.Tensor): Promise<number> => (await t.data())[0];
+      const markerBefore = await first(marker);
       const unit = tf.onesLike(marker);
       optimizers.bridge.applyGradients({ [marker.name]: unit });
       unit.dispose();
-      const weightStep = Math.abs(marker.dataSync()[0] - markerBefore);
+      const weightStep = Math.abs((await first(marker)) - markerBefore);
       let firstStep = NaN;
       for (let i = 0; i < 1500; i++) {
         optimizers.gate.applyGradients({ [gate.name]: push });
-        if (i === 0) firstStep = Math.abs(gate.dataSync()[0]);
+        if (i === 0) firstStep = Math.abs(await first(gate));
       }
-      const opening = Math.tanh(gate.dataSync()[0]);
+      const opening = Math.tanh(await first(gate));
       push.dispose();
       disposeOptimizers(optimizers);
       assert.ok(opening > 0.5,

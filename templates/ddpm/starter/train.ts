@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   const levels = Array.from({ length: 9 }, (_, k) => Math.round((k * (config.T - 1)) / 8));
   const frames = levels.map((t) => tf.tidy(() => qSample(shown.x0, tf.fill([8], t, 'int32') as tf.Tensor1D, tf.randomNormal([8, IMAGE_SIZE, IMAGE_SIZE, 1]) as tf.Tensor4D, schedule)));
   const forward = strip(frames);
-  lab.images('forward', forward, 0);
+  await lab.images('forward', forward, 0);
   tf.dispose([shown.x0, forward, ...frames]);
 
   const t0 = Date.now();
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     tf.dispose([x0, loss]);
     if (step % config.sampleEvery === 0 && step < config.steps) {
       const grid = sample(emaModel, schedule, [16, IMAGE_SIZE, IMAGE_SIZE, 1]);
-      lab.images('samples', grid, step);
+      await lab.images('samples', grid, step);
       grid.dispose();
       console.log(`step ${step}: ${((Date.now() - t0) / 60000).toFixed(2)} min`);
     }
@@ -99,8 +99,10 @@ async function main(): Promise<void> {
     onStep: (t, x) => { if (keep.has(t)) reverseFrames.push(tf.slice(x, 0, 8)); }, // noisiest first, x_0 last
   });
   const reverse = strip(reverseFrames);
-  lab.images('reverse', reverse, step - 1);
-  lab.images('samples', final.slice(0, Math.min(64, config.finalSamples)), step - 1);
+  await lab.images('reverse', reverse, step - 1);
+  const shownSamples = final.slice(0, Math.min(64, config.finalSamples));
+  await lab.images('samples', shownSamples, step - 1);
+  shownSamples.dispose();
   const quality = await sampleQuality(final);
   tf.dispose([final, reverse, ...reverseFrames]);
 

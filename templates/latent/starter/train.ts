@@ -103,7 +103,7 @@ async function trainSpace(space: Space, stage: FirstStage, schedule: Schedule): 
       sampleSeconds = (performance.now() - t0) / 1000;
       const q = await sampleQuality(images);
       const shown = images.slice(0, Math.min(16, config.evalSamples));
-      lab.images(`${space}_samples`, shown, step);
+      await lab.images(`${space}_samples`, shown, step);
       tf.dispose([images, shown]);
       quality.push({ seconds: trainMs / 1000, confidence: q.confidence });
       lab.scalar(`${space}_confidence`, q.confidence, step);
@@ -128,9 +128,11 @@ async function reconstruction(stage: FirstStage): Promise<{ mse: number; confide
   const test = mnistBatches(7, 'test').next(config.reconDigits).x0; // [N, 16, 16, 1]
   const z = encodeImages(stage, test); // [N, 4, 4, 4]
   const back = decodeLatents(stage, z); // [N, 16, 16, 1]
-  const mse = tf.tidy(() => tf.mean(tf.square(tf.sub(back, test))).dataSync()[0]);
+  const error = tf.tidy(() => tf.mean(tf.square(tf.sub(back, test))));
+  const mse = (await error.data())[0];
+  error.dispose();
   const shown = tf.tidy(() => tf.concat([tf.concat(tf.unstack(test.slice(0, 8)), 1), tf.concat(tf.unstack(back.slice(0, 8)), 1)], 0)); // [32, 128, 1]
-  lab.images('reconstructions', shown, 0);
+  await lab.images('reconstructions', shown, 0);
   const { confidence } = await sampleQuality(back);
   tf.dispose([test, z, back, shown]);
   return { mse, confidence };

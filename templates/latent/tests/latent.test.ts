@@ -24,10 +24,10 @@ describe('TODO(1): scaled latents in and out of the frozen autoencoder', functio
     const stage = await firstStage();
     const x = testDigits(100);
     const z = encodeImages(stage, x);
-    expectShape(z, [100, 4, 4, 4], 'encodeImages(100 digits)');
+    await expectShape(z, [100, 4, 4, 4], 'encodeImages(100 digits)');
     const raw = tf.tidy(() => tf.mul(encode(stage.ae, x), stage.scale));
-    expectTensorClose(z, raw, { atol: 1e-4, rtol: 1e-4 }, 'encodeImages should be encode(stage.ae, x) times stage.scale');
-    const { mean, variance } = moments(z.dataSync());
+    await expectTensorClose(z, raw, { atol: 1e-4, rtol: 1e-4 }, 'encodeImages should be encode(stage.ae, x) times stage.scale');
+    const { mean, variance } = moments(await z.data());
     tf.dispose([x, z, raw]);
     // Like LDM, only the scale is normalised, not the mean (the shipped latents' mean is about −0.5 after scaling).
     assert.ok(Math.abs(Math.sqrt(variance) - 1) < 0.15 && Math.abs(mean) < 1,
@@ -38,17 +38,18 @@ describe('TODO(1): scaled latents in and out of the frozen autoencoder', functio
     const odd = await firstStage(2.5); // a scale that is not the shipped one: the code must use stage.scale
     const z = tf.randomNormal([4, 4, 4, 4], 0, 1, 'float32', 11) as tf.Tensor4D;
     const x = decodeLatents(odd, z);
-    expectShape(x, [4, 16, 16, 1], 'decodeLatents(z [4, 4, 4, 4])');
+    await expectShape(x, [4, 16, 16, 1], 'decodeLatents(z [4, 4, 4, 4])');
     const expected = tf.tidy(() => decode(odd.ae, tf.div(z, 2.5) as tf.Tensor4D));
-    expectTensorClose(x, expected, { atol: 1e-4 }, 'decodeLatents should divide by stage.scale, then decode(stage.ae, …)');
+    await expectTensorClose(x, expected, { atol: 1e-4 }, 'decodeLatents should divide by stage.scale, then decode(stage.ae, …)');
     tf.dispose([z, x, expected]);
 
     const stage = await firstStage();
     const digits = testDigits(100);
     const z2 = encodeImages(stage, digits);
     const back = decodeLatents(stage, z2);
-    const mse = tf.tidy(() => tf.mean(tf.square(tf.sub(back, digits))).dataSync()[0]);
-    tf.dispose([digits, z2, back]);
+    const error = tf.tidy(() => tf.mean(tf.square(tf.sub(back, digits))));
+    const mse = (await error.data())[0];
+    tf.dispose([digits, z2, back, error]);
     const recorded = stage.ae.meta!.reconstructionMse;
     assert.ok(mse < 1.5 * recorded + 0.005,
       `round-trip MSE ${mse.toFixed(4)} on 100 test digits; meta.json records ${recorded.toFixed(4)} — does decodeLatents undo exactly the scale that encodeImages applied?`);
@@ -96,7 +97,7 @@ describe('TODO(3): the latent diffusion loss', function () {
     const loss = latentDiffusionLoss(identity, stage, x0, s, { t, eps });
     const expected = tf.tidy(() => diffusionLoss((xt) => xt.clone(), tf.mul(encode(stage.ae, x0), stage.scale) as tf.Tensor4D, s, { t, eps }));
     assert.deepEqual(shapes, [[3, 4, 4, 4]], `the ε-model should be called once on latents [3, 4, 4, 4]; it saw ${JSON.stringify(shapes)}`);
-    expectTensorClose(loss, expected, { atol: 1e-4 }, 'latentDiffusionLoss: encode x_0 to s·E(x_0), then diffusionLoss on the latents (with the given t and ε)');
+    await expectTensorClose(loss, expected, { atol: 1e-4 }, 'latentDiffusionLoss: encode x_0 to s·E(x_0), then diffusionLoss on the latents (with the given t and ε)');
     tf.dispose([x0, t, eps, loss, expected]);
   });
 
@@ -105,14 +106,20 @@ describe('TODO(3): the latent diffusion loss', function () {
     const unet = createUNet({ channels: 4, inChannels: 4, timeDim: 8, seed: 1 });
     const opt = tf.train.adam(1e-2);
     const batch = testDigits(4);
-    const aeBefore = tf.tidy(() => Object.values(stage.ae.weights).map((w) => tf.sum(tf.abs(w)).dataSync()[0]));
+    const aeSums = async (): Promise<number[]> => {
+      const sums = tf.tidy(() => tf.stack(Object.values(stage.ae.weights).map((w) => tf.sum(tf.abs(w))))); // one Σ|w| per weight
+      const values = Array.from(await sums.data());
+      sums.dispose();
+      return values;
+    };
+    const aeBefore = await aeSums();
     const step = (): void => {
       const loss = opt.minimize(() => latentDiffusionLoss((xt, tt) => unet.apply(xt, tt), stage, batch, s), true, Object.values(unet.weights));
       loss?.dispose();
     };
     step(); // the first step creates Adam's moment variables, which are kept on purpose
     await expectNoTensorLeak(step, 'one Adam step on latentDiffusionLoss');
-    const aeAfter = tf.tidy(() => Object.values(stage.ae.weights).map((w) => tf.sum(tf.abs(w)).dataSync()[0]));
+    const aeAfter = await aeSums();
     assert.deepEqual(aeAfter, aeBefore, 'the autoencoder changed during a training step: it is frozen, only the UNet learns');
     batch.dispose();
     opt.dispose();
@@ -131,12 +138,12 @@ describe('TODO(4): sampling through the latent space', function () {
     let calls = 0;
     const noise = (sh: number[]): tf.Tensor => (calls++ === 0 ? tf.fill(sh, 0.05) : tf.zeros(sh)); // z_T = 0.05, then no noise
     const x = sampleImages(zero, stage, s, 3, { noise });
-    expectShape(x, [3, 16, 16, 1], 'sampleImages(…, n = 3)');
+    await expectShape(x, [3, 16, 16, 1], 'sampleImages(…, n = 3)');
     assert.deepEqual(shapes, Array(10).fill('3×4×4×4'), `the ε-model should run T = 10 times on [3, 4, 4, 4] latents; it saw ${JSON.stringify(shapes)}`);
     // With ε_θ = 0 and z = 0 each step divides by √α_t, so z_0 = z_T / √ᾱ_T; the image is D(z_0 / s).
     const z0 = tf.fill([3, 4, 4, 4], 0.05 / Math.sqrt(s.alphaBars[9])) as tf.Tensor4D;
     const expected = tf.tidy(() => decode(stage.ae, tf.div(z0, stage.scale) as tf.Tensor4D));
-    expectTensorClose(x, expected, { atol: 1e-4 }, 'sampleImages should return decodeLatents(sample(…)) — decode the final latent z_0 with the scale undone');
+    await expectTensorClose(x, expected, { atol: 1e-4 }, 'sampleImages should return decodeLatents(sample(…)) — decode the final latent z_0 with the scale undone');
     tf.dispose([x, z0, expected]);
   });
 

@@ -23,7 +23,7 @@ export interface Answers {
 }
 
 /** Scores a batch; `shuffle` pairs each question with the next example's image (a derangement). */
-export function answer(vlm: Vlm, batch: VqaBatch, shuffle = false): Answers {
+export async function answer(vlm: Vlm, batch: VqaBatch, shuffle = false): Promise<Answers> {
   const B = batch.text.shape[0];
   const N = numPatches(vlm.encoder.config);
   const { hits, words } = tf.tidy(() => {
@@ -33,10 +33,13 @@ export function answer(vlm: Vlm, batch: VqaBatch, shuffle = false): Answers {
     const targets = nextWordTargets(batch.text, N); // [B, L]
     const mask = answerMask(batch.promptLength, batch.answerLength, N, batch.text.shape[1]); // [B, L]
     const wrong = tf.sum(tf.mul(tf.cast(tf.notEqual(predicted, targets), 'float32'), mask), -1); // [B]
-    return { hits: tf.equal(wrong, 0).dataSync(), words: predicted.arraySync() as number[][] };
+    return { hits: tf.equal(wrong, 0), words: predicted }; // [B] and [B, L]
   });
-  const correct = Array.from(hits, (h) => h === 1);
-  const predicted = words.map((row, b) => {
+  // tf.tidy cannot await: read the two tensors after it, then dispose them.
+  const [hitValues, wordIds] = await Promise.all([hits.data(), words.array() as Promise<number[][]>]);
+  tf.dispose([hits, words]);
+  const correct = Array.from(hitValues, (h) => h === 1);
+  const predicted = wordIds.map((row, b) => {
     const first = N + batch.promptLength[b];
     return decodeText(vlm.lm, row.slice(first, first + batch.answerLength[b]));
   });
@@ -49,11 +52,11 @@ export interface Accuracy {
 }
 
 /** Mean accuracy over batches, and per question type. */
-export function accuracy(vlm: Vlm, batches: VqaBatch[], shuffle = false): Accuracy {
+export async function accuracy(vlm: Vlm, batches: VqaBatch[], shuffle = false): Promise<Accuracy> {
   const total = Object.fromEntries(QUESTION_TYPES.map((t) => [t, [0, 0]])) as Record<QuestionType, [number, number]>;
   let hits = 0, count = 0;
   for (const batch of batches) {
-    const { correct } = answer(vlm, batch, shuffle);
+    const { correct } = await answer(vlm, batch, shuffle);
     correct.forEach((ok, i) => {
       const t = total[batch.qa[i].type];
       t[0] += ok ? 1 : 0;

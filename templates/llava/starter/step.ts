@@ -21,15 +21,15 @@ export function trainableVariables(vlm: Vlm): tf.Variable[] {
   throw new Error('TODO(5): return only the projection\'s variables (LLaVA stage 1 trains W alone)');
 }
 
-/** One Adam step on `batch`; returns the loss. */
-export function trainStep(vlm: Vlm, optimizer: tf.Optimizer, batch: VqaBatch): number {
+/** One Adam step on `batch`; resolves to the loss (read with `await`, which works on every backend, GPU included). */
+export async function trainStep(vlm: Vlm, optimizer: tf.Optimizer, batch: VqaBatch): Promise<number> {
   const trainable = trainableVariables(vlm);
   const N = numPatches(vlm.encoder.config);
   const features = imageFeatures(vlm, batch.images); // [B, N, Dv], computed once, no gradient needed
   const targets = nextWordTargets(batch.text, N); // [B, 1 + N + T]
   const mask = answerMask(batch.promptLength, batch.answerLength, N, batch.text.shape[1]); // [B, 1 + N + T]
   const loss = optimizer.minimize(() => answerLoss(vlmLogits(vlm, features, batch.text), targets, mask), true, trainable);
-  const value = loss?.dataSync()[0] ?? NaN;
+  const value = loss ? (await loss.data())[0] : NaN;
   tf.dispose([features, targets, mask]);
   loss?.dispose();
   return value;

@@ -12,7 +12,7 @@ import { mulberry32 } from '../../lab/shapes';
 import { disposeVisionEncoder, loadVisionEncoder } from '../../lab/vision';
 import { QUESTION_TYPES } from '../../lab/vqa';
 import { disposeBatch, vqaBatch } from './data';
-import { accuracy, answer } from './evaluate';
+import { accuracy, answer, type Accuracy } from './evaluate';
 import { createVlm, disposeProjection } from './model';
 import { trainStep } from './step';
 
@@ -33,9 +33,9 @@ async function main(): Promise<void> {
   const heldOut = Array.from({ length: cfg.evalBatches }, (_, i) => vqaBatch(lm, mulberry32(90_000 + i), cfg.evalBatch, size));
   const started = Date.now();
 
-  const evaluate = (step: number): { real: ReturnType<typeof accuracy>; shuffled: ReturnType<typeof accuracy> } => {
-    const real = accuracy(vlm, heldOut);
-    const shuffled = accuracy(vlm, heldOut, true);
+  const evaluate = async (step: number): Promise<{ real: Accuracy; shuffled: Accuracy }> => {
+    const real = await accuracy(vlm, heldOut);
+    const shuffled = await accuracy(vlm, heldOut, true);
     lab.scalar('accuracy', real.accuracy, step);
     lab.scalar('accuracy_shuffled', shuffled.accuracy, step);
     lab.scalar('image_gap', real.accuracy - shuffled.accuracy, step);
@@ -44,29 +44,31 @@ async function main(): Promise<void> {
   };
 
   const examples = heldOut[0];
-  lab.images('data/examples', examples.images.slice(0, 8), 0);
+  const shown = examples.images.slice(0, 8);
+  await lab.images('data/examples', shown, 0);
   lab.text('data/examples', examples.qa.slice(0, 8).map((q, i) => `${i + 1}. ${q.question} ${q.answer}  (${q.type})`).join('\n'), 0);
-  const before = evaluate(0);
+  const before = await evaluate(0);
   console.log(`before training: accuracy ${before.real.accuracy.toFixed(3)}, with shuffled images ${before.shuffled.accuracy.toFixed(3)}`);
 
   let step = 0;
   for (step = 1; step <= cfg.steps && !lab.shouldStop(); step++) {
     const batch = vqaBatch(lm, rng, cfg.batch, size);
-    const loss = trainStep(vlm, optimizer, batch);
+    const loss = await trainStep(vlm, optimizer, batch);
     disposeBatch(batch);
     lab.scalar('loss', loss, step);
     if (step % cfg.evalEvery === 0 && step < cfg.steps) {
-      const e = evaluate(step);
+      const e = await evaluate(step);
       console.log(`step ${step}  loss ${loss.toFixed(3)}  accuracy ${e.real.accuracy.toFixed(3)}  shuffled ${e.shuffled.accuracy.toFixed(3)}  ` +
         `(${((Date.now() - started) / 60000).toFixed(1)} min)`);
     }
     await tf.nextFrame(); // let a Stop request through
   }
 
-  const final = evaluate(step - 1);
+  const final = await evaluate(step - 1);
   // Example answers: the images, and what the model said with the right image and with a shuffled one.
-  const withImage = answer(vlm, examples), shuffledImage = answer(vlm, examples, true);
-  lab.images('answers/examples', examples.images.slice(0, 8), step - 1);
+  const withImage = await answer(vlm, examples), shuffledImage = await answer(vlm, examples, true);
+  await lab.images('answers/examples', shown, step - 1);
+  shown.dispose();
   lab.text('answers/examples', examples.qa.slice(0, 8).map((q, i) =>
     `${i + 1}. ${q.question}  →  ${withImage.predicted[i] || '(nothing)'} ${withImage.correct[i] ? '✓' : `✗ (true: ${q.answer})`}` +
     `   | with image ${((i + 1) % cfg.evalBatch) + 1}: ${shuffledImage.predicted[i] || '(nothing)'}`).join('\n'), step - 1);

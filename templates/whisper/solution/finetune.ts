@@ -31,14 +31,17 @@ export function trainableVariables(model: Whisper, mode: FineTuneMode): tf.Varia
   return mode === 'freeze-encoder' ? decoderVariables(model) : [...encoderVariables(model), ...decoderVariables(model)];
 }
 
-/** One step: encode the audio, decode with teacher forcing, minimise sequenceLoss over `variables`. Returns the loss. */
-export function fineTuneStep(model: Whisper, optimizer: tf.Optimizer, batch: Batch, variables: tf.Variable[]): number {
+/**
+ * One step: encode the audio, decode with teacher forcing, minimise sequenceLoss over `variables`. Resolves to the
+ * loss as a number (read with `await`: a GPU backend cannot read synchronously).
+ */
+export async function fineTuneStep(model: Whisper, optimizer: tf.Optimizer, batch: Batch, variables: tf.Variable[]): Promise<number> {
   const loss = optimizer.minimize(() => {
     const audio = encodeAudio(model, batch.mels); // [B, S, D]
     const logits = decodeText(model, batch.input, audio); // [B, L, V]
     return sequenceLoss(logits, batch.target); // []
   }, true, variables) as tf.Scalar;
-  const value = loss.dataSync()[0];
+  const value = (await loss.data())[0];
   loss.dispose();
   return value;
 }

@@ -13,14 +13,15 @@ export type NextTokenLogits = (tokens: tf.Tensor2D) => tf.Tensor2D;
 /**
  * TODO(4): start each of `batchSize` sequences with SOT and append the argmax token until the sequence has produced EOT
  * or holds `maxTokens` tokens (SOT included). A finished sequence is fed PAD from then on. Returns each
- * sequence's tokens after SOT, without EOT and without anything after it.
+ * sequence's tokens after SOT, without EOT and without anything after it. Async: read each round's argmax with
+ * `await t.data()` (a GPU backend cannot read synchronously).
  */
-export function greedyDecode(nextLogits: NextTokenLogits, batchSize: number, maxTokens: number): number[][] {
+export async function greedyDecode(nextLogits: NextTokenLogits, batchSize: number, maxTokens: number): Promise<number[][]> {
   throw new Error('TODO(4): implement greedyDecode — start every sequence with SOT, repeatedly append the argmax of nextLogits, stop a sequence at EOT (feed it PAD afterwards) and stop at maxTokens (README §What you implement)');
 }
 
 /** Transcribes a batch of log-Mel clips [B, T, M] with greedy decoding: one string per clip. */
-export function transcribe(model: Whisper, mels: tf.Tensor3D): string[] {
+export async function transcribe(model: Whisper, mels: tf.Tensor3D): Promise<string[]> {
   const audio = encodeAudio(model, mels); // [B, S, D], computed once
   try {
     const next: NextTokenLogits = (tokens) => tf.tidy(() => {
@@ -28,7 +29,7 @@ export function transcribe(model: Whisper, mels: tf.Tensor3D): string[] {
       const t = tokens.shape[1];
       return tf.reshape(tf.slice(logits, [0, t - 1, 0], [-1, 1, -1]), [tokens.shape[0], -1]) as tf.Tensor2D; // last position: [B, V]
     });
-    return greedyDecode(next, mels.shape[0], model.config.maxTokens).map(detokenize);
+    return (await greedyDecode(next, mels.shape[0], model.config.maxTokens)).map(detokenize);
   } finally {
     audio.dispose();
   }

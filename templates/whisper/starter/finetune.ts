@@ -26,7 +26,10 @@ export function trainableVariables(model: Whisper, mode: FineTuneMode): tf.Varia
   throw new Error('TODO(6): implement trainableVariables — the decoder\'s variables when mode is "freeze-encoder", the encoder\'s and the decoder\'s when it is "full" (README §What you implement)');
 }
 
-/** TODO(7): one step: encode the audio, decode with teacher forcing, minimise sequenceLoss over `variables`. Returns the loss. */
-export function fineTuneStep(model: Whisper, optimizer: tf.Optimizer, batch: Batch, variables: tf.Variable[]): number {
-  throw new Error('TODO(7): implement fineTuneStep — optimizer.minimize over `variables` of sequenceLoss(decodeText(model, batch.input, encodeAudio(model, batch.mels)), batch.target); return the loss as a number and leak no tensors (README §What you implement)');
+/**
+ * TODO(7): one step: encode the audio, decode with teacher forcing, minimise sequenceLoss over `variables`. Resolves
+ * to the loss as a number (read with `await`: a GPU backend cannot read synchronously).
+ */
+export async function fineTuneStep(model: Whisper, optimizer: tf.Optimizer, batch: Batch, variables: tf.Variable[]): Promise<number> {
+  throw new Error('TODO(7): implement fineTuneStep — optimizer.minimize over `variables` of sequenceLoss(decodeText(model, batch.input, encodeAudio(model, batch.mels)), batch.target); return the loss as a number (await loss.data()) and leak no tensors (README §What you implement)');
 }

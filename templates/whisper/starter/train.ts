@@ -33,13 +33,15 @@ function shuffled(n: number, rng: () => number): number[] {
   return order;
 }
 
+interface Evaluation { wer: ReturnType<typeof wordErrorRate>; hypotheses: string[] }
+
 /** WER of `model` on `examples` (in batches of 25), and the transcripts. */
-function evaluate(model: Whisper, examples: readonly Example[]): { wer: ReturnType<typeof wordErrorRate>; hypotheses: string[] } {
+async function evaluate(model: Whisper, examples: readonly Example[]): Promise<Evaluation> {
   const hypotheses: string[] = [];
   for (let start = 0; start < examples.length; start += 25) {
     const idx = Array.from({ length: Math.min(25, examples.length - start) }, (_, i) => start + i);
     const mels = melBatch(examples, idx); // [b, T, M]
-    hypotheses.push(...transcribe(model, mels));
+    hypotheses.push(...(await transcribe(model, mels)));
     mels.dispose();
   }
   return { wer: wordErrorRate(examples.map((e, i) => ({ reference: e.text, hypothesis: hypotheses[i] }))), hypotheses };
@@ -61,21 +63,21 @@ async function main(): Promise<void> {
     const pixels = tf.clipByValue(tf.div(tf.add(rows, 1), 2.5), 0, 1); // log-Mel ≈ [−1, 1.5] → [0, 1]
     return tf.image.resizeNearestNeighbor(tf.expandDims(pixels, -1) as tf.Tensor4D, [8 * testA[0].mel.mels, 2 * frames]);
   });
-  lab.images('log_mel/A_top_B_bottom', image, 0);
+  await lab.images('log_mel/A_top_B_bottom', image, 0);
   image.dispose();
   lab.text('log_mel/sentence', `"${testA[0].text}" (top: accent A, bottom: accent B)`, 0);
 
-  const report = (step: number, evalClips: number): { a: ReturnType<typeof evaluate>; b: ReturnType<typeof evaluate> } => {
-    const a = evaluate(model, testA.slice(0, evalClips)), b = evaluate(model, testB.slice(0, evalClips));
+  const report = async (step: number, evalClips: number): Promise<{ a: Evaluation; b: Evaluation }> => {
+    const a = await evaluate(model, testA.slice(0, evalClips)), b = await evaluate(model, testB.slice(0, evalClips));
     lab.scalar('wer/A', a.wer.wer, step);
     lab.scalar('wer/B', b.wer.wer, step);
     console.log(`step ${step}  WER A ${(100 * a.wer.wer).toFixed(1)}%  B ${(100 * b.wer.wer).toFixed(1)}%  (${((Date.now() - started) / 60000).toFixed(1)} min)`);
     return { a, b };
   };
-  const transcripts = (b: ReturnType<typeof evaluate>): string =>
+  const transcripts = (b: Evaluation): string =>
     testB.slice(0, SHOWN).map((e, i) => `said: ${e.text}\nheard: ${b.hypotheses[i]}`).join('\n\n');
 
-  const before = report(0, cfg.testClips);
+  const before = await report(0, cfg.testClips);
   lab.text('transcripts/B_before', transcripts(before.b), 0);
 
   const variables = trainableVariables(model, cfg.mode);
@@ -86,14 +88,14 @@ async function main(): Promise<void> {
   for (step = 1; step <= cfg.steps && !lab.shouldStop(); step++) {
     if (order.length < cfg.batch) order = shuffled(trainB.length, rng); // a new epoch
     const batch = makeBatch(trainB, order.splice(0, cfg.batch), maxTokens);
-    const loss = fineTuneStep(model, optimizer, batch, variables);
+    const loss = await fineTuneStep(model, optimizer, batch, variables);
     disposeBatch(batch);
     lab.scalar('loss', loss, step);
-    if (step % cfg.evalEvery === 0 && step < cfg.steps) report(step, cfg.evalClips);
+    if (step % cfg.evalEvery === 0 && step < cfg.steps) await report(step, cfg.evalClips);
     await tf.nextFrame(); // let a Stop request through
   }
 
-  const after = report(step - 1, cfg.testClips);
+  const after = await report(step - 1, cfg.testClips);
   lab.text('transcripts/B_after', transcripts(after.b), step - 1);
   const trained = variables.reduce((n, v) => n + v.size, 0);
   lab.summary({

@@ -24,8 +24,11 @@ export interface ImageOptions {
   range?: readonly [number, number];
 }
 
-/** Converts `images` to an 8-bit grid of pixels (see the module comment for shapes and ranges). */
-export function toPixels(images: tf.Tensor, options: ImageOptions = {}): Pixels {
+/**
+ * Converts `images` to an 8-bit grid of pixels (see the module comment for shapes and ranges). Async because it
+ * reads the tensor with `await images.data()`: a GPU backend in Node can only read asynchronously.
+ */
+export async function toPixels(images: tf.Tensor, options: ImageOptions = {}): Promise<Pixels> {
   const shape = images.shape;
   let n: number, h: number, w: number, c: number;
   if (shape.length === 2) [n, h, w, c] = [1, shape[0], shape[1], 1];
@@ -36,7 +39,7 @@ export function toPixels(images: tf.Tensor, options: ImageOptions = {}): Pixels 
     throw new Error(`lab.images: an image needs 1, 3 or 4 channels (last axis), got ${c} in shape [${shape.join(', ')}]. ` +
       'If your tensor is [N, C, H, W], transpose it to [N, H, W, C] first.');
   }
-  const values = images.dataSync();
+  const values = await images.data();
   const isInt = images.dtype === 'int32' || images.dtype === 'bool';
   let lo = 0, hi = 255;
   if (!isInt) {

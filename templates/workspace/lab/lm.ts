@@ -194,17 +194,19 @@ export function decodeText(lm: { vocab: string[] }, ids: ArrayLike<number>, all 
 
 /**
  * Continues `prompt` (after the leading <eot>) for up to `maxWords`, greedily (temperature 0) or by sampling
- * with a seeded `random` in [0, 1). Stops at <eot>.
+ * with a seeded `random` in [0, 1). Stops at <eot>. Async: each word's scores are read with `await t.data()`.
  */
-export function generate(lm: LanguageModel, prompt: string, maxWords: number, temperature = 0, random: () => number = Math.random): string {
+export async function generate(lm: LanguageModel, prompt: string, maxWords: number, temperature = 0, random: () => number = Math.random): Promise<string> {
   const ids = [EOT_ID, ...encodeText(lm, prompt)];
   const generated: number[] = [];
   for (let n = 0; n < maxWords && ids.length < lm.config.maxLength; n++) {
-    const probs = tf.tidy(() => {
+    const scores = tf.tidy(() => {
       const logits = forward(lm, tf.tensor2d([ids], [1, ids.length], 'int32')); // [1, T, V]
-      const last = tf.reshape(tf.slice(logits, [0, ids.length - 1, 0], [1, 1, lm.config.vocabSize]), [lm.config.vocabSize]);
-      return temperature > 0 ? tf.softmax(tf.div(last, temperature)).dataSync() : last.dataSync();
+      const last = tf.reshape(tf.slice(logits, [0, ids.length - 1, 0], [1, 1, lm.config.vocabSize]), [lm.config.vocabSize]); // [V]
+      return temperature > 0 ? tf.softmax(tf.div(last, temperature)) : last;
     });
+    const probs = await scores.data(); // tf.tidy cannot await: read after it, then dispose
+    scores.dispose();
     let next = 0;
     if (temperature > 0) {
       let u = random();
@@ -221,23 +223,25 @@ export function generate(lm: LanguageModel, prompt: string, maxWords: number, te
 
 /**
  * Per-word perplexity exp(mean −log p(word | previous words)) over `texts`, each read as <eot> text <eot> and
- * scored on every word after the first <eot> (the closing <eot> included).
+ * scored on every word after the first <eot> (the closing <eot> included). Async: it reads with `await t.data()`.
  */
-export function perplexity(lm: LanguageModel, texts: string[], batch = 64): number {
+export async function perplexity(lm: LanguageModel, texts: string[], batch = 64): Promise<number> {
   let nll = 0, count = 0;
   for (let s = 0; s < texts.length; s += batch) {
     const rows = texts.slice(s, s + batch).map((t) => [EOT_ID, ...encodeText(lm, t), EOT_ID]);
     const T = Math.max(...rows.map((r) => r.length));
     const ids = rows.map((r) => [...r, ...new Array<number>(T - r.length).fill(PAD_ID)]);
-    const sums = tf.tidy(() => {
+    const sumsTensor = tf.tidy(() => {
       const x = tf.tensor2d(ids, [rows.length, T], 'int32');
       const input = tf.slice(x, [0, 0], [rows.length, T - 1]);
       const target = tf.slice(x, [0, 1], [rows.length, T - 1]);
       const logp = tf.logSoftmax(forward(lm, input as tf.Tensor2D)); // [B, T−1, V]
       const picked = tf.sum(tf.mul(logp, tf.oneHot(target, lm.config.vocabSize)), -1); // [B, T−1]
       const real = tf.cast(tf.notEqual(target, PAD_ID), 'float32');
-      return [tf.sum(tf.mul(picked, real)).dataSync()[0], tf.sum(real).dataSync()[0]];
+      return tf.stack([tf.sum(tf.mul(picked, real)), tf.sum(real)]); // [2]: log-likelihood and word count
     });
+    const sums = await sumsTensor.data();
+    sumsTensor.dispose();
     nll -= sums[0];
     count += sums[1];
   }

@@ -2,7 +2,7 @@
  * The `lab` reporting API: what a training script tells the run panel.
  *
  *   lab.scalar('loss', loss, step)           a number per step (curves)
- *   lab.images('samples', batch, step)       an image or a batch laid out as a grid (PNG)
+ *   await lab.images('samples', batch, step) an image or a batch laid out as a grid (PNG)
  *   lab.text('caption', text, step)          text per step (captions, transcripts)
  *   lab.summary({ accuracy: 0.93 })          the final numbers milestones check (last write wins)
  *   lab.shouldStop()                         true once the learner pressed Stop (or Ctrl+C in a terminal)
@@ -13,6 +13,10 @@
  * A training entry (`exercises/<id>/train.ts`) ends with `lab.run(main)`, where `main` is an async function that
  * trains. That one line works both when the extension runs the script and from a terminal
  * (`npx tsx exercises/<id>/train.ts`).
+ *
+ * Tensor values are read asynchronously (`await t.data()`), never with `t.dataSync()`: on a GPU backend in Node
+ * (webgpu) a synchronous read throws, while `await` works on every backend. That is why `lab.images` returns a
+ * promise to await, and why `lab.scalar` takes a number you read yourself: `lab.scalar('loss', (await loss.data())[0], step)`.
  *
  * Everything lands in the run directory, one file per kind (the format the run panel reads):
  *   meta.json, scalars.jsonl, images.jsonl + images/<name>/<step>.png, text.jsonl, summary.json, checkpoints/<step>/
@@ -94,21 +98,24 @@ export class Lab {
     for (const n of names) this.watched.add(n);
   }
 
-  /** Records one number at `step`, e.g. `lab.scalar('loss', await loss.data()[0], step)`. */
+  /** Records one number at `step`, e.g. `lab.scalar('loss', (await loss.data())[0], step)`. */
   scalar(name: string, value: number, step: number): void {
     checkStep('scalar', name, step);
     if (typeof value !== 'number') {
-      throw new TypeError(`lab.scalar('${name}'): value must be a number, got ${typeof value}. For a tensor, pass (await t.data())[0] or t.dataSync()[0].`);
+      throw new TypeError(`lab.scalar('${name}'): value must be a number, got ${typeof value}. For a tensor, read it first: (await t.data())[0] (not t.dataSync(), which fails on a GPU backend).`);
     }
     if (this.watched.has(name) && !Number.isFinite(value)) throw new NonFiniteError(name, step, value);
     this.append('scalars.jsonl', { step, name, value, time: Date.now() });
     this.emit({ type: 'scalar', step, name, value });
   }
 
-  /** Records an image [H, W, C] or a batch [N, H, W, C] as a PNG grid (ranges: see images.ts). */
-  images(name: string, images: tf.Tensor, step: number, options?: ImageOptions): void {
+  /**
+   * Records an image [H, W, C] or a batch [N, H, W, C] as a PNG grid (ranges: see images.ts). Await it before you
+   * dispose `images`: it reads the tensor asynchronously.
+   */
+  async images(name: string, images: tf.Tensor, step: number, options?: ImageOptions): Promise<void> {
     checkStep('images', name, step);
-    const px = toPixels(images, options);
+    const px = await toPixels(images, options);
     const file = `images/${safeName(name)}/${step}.png`;
     fs.mkdirSync(path.join(this.dir(), 'images', safeName(name)), { recursive: true });
     fs.writeFileSync(path.join(this.dir(), file), encodePng(px.width, px.height, px.channels, px.data));

@@ -3,9 +3,13 @@
  * runner shows next to the failing line: expected/actual as text (for the diff view) and a summary of each
  * tensor (shape, dtype, min/max/mean).
  *
- *   expectShape(logits, [B, B], 'CLIP logits')
- *   expectTensorClose(loss, 2.07, { atol: 1e-3 }, 'symmetric InfoNCE loss')
+ *   await expectShape(logits, [B, B], 'CLIP logits')
+ *   await expectTensorClose(loss, 2.07, { atol: 1e-3 }, 'symmetric InfoNCE loss')
  *   await expectNoTensorLeak(() => trainStep(batch), 'one training step')
+ *
+ * Every assertion is async and must be awaited (in an `async` test): it reads tensors with `await t.data()`,
+ * because a GPU backend in Node cannot read synchronously (`t.dataSync()` throws there). An assertion that is not
+ * awaited cannot fail the test it is in.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -34,8 +38,8 @@ export class TensorAssertionError extends Error {
 }
 
 /** Shape, dtype, min, max and mean of `t` (reads the values, so call it on small tensors or in tests). */
-export function summarizeTensor(t: tf.Tensor): TensorSummary {
-  const v = t.dataSync();
+export async function summarizeTensor(t: tf.Tensor): Promise<TensorSummary> {
+  const v = await t.data();
   let min = Infinity, max = -Infinity, sum = 0;
   for (let i = 0; i < v.length; i++) {
     const x = Number(v[i]);
@@ -49,12 +53,12 @@ export function summarizeTensor(t: tf.Tensor): TensorSummary {
 const fmtShape = (s: readonly (number | null)[]): string => `[${s.map((d) => (d === null ? '*' : d)).join(', ')}]`;
 
 /** Asserts `t` has `shape`; `null` matches any size on that axis. */
-export function expectShape(t: tf.Tensor, shape: readonly (number | null)[], what: string): void {
+export async function expectShape(t: tf.Tensor, shape: readonly (number | null)[], what: string): Promise<void> {
   const ok = t.shape.length === shape.length && shape.every((d, i) => d === null || d === t.shape[i]);
   if (!ok) {
     throw new TensorAssertionError(
       `${what}: expected shape ${fmtShape(shape)}, got ${fmtShape(t.shape)}. Check the shape comments in your code, line by line.`,
-      fmtShape(shape), fmtShape(t.shape), { actual: summarizeTensor(t) });
+      fmtShape(shape), fmtShape(t.shape), { actual: await summarizeTensor(t) });
   }
 }
 
@@ -74,17 +78,17 @@ function preview(values: ArrayLike<number>, max = 8): string {
  * Asserts |actual − expected| ≤ atol + rtol·|expected| element-wise (numpy's `allclose`). `expected` may be a
  * tensor, a number (a scalar) or a nested array.
  */
-export function expectTensorClose(actual: tf.Tensor, expected: tf.Tensor | number | number[] | number[][],
-  tolerance: Tolerance, message: string): void {
+export async function expectTensorClose(actual: tf.Tensor, expected: tf.Tensor | number | number[] | number[][],
+  tolerance: Tolerance, message: string): Promise<void> {
   const exp = expected instanceof tf.Tensor ? expected : tf.tensor(expected as number[]);
   try {
     const atol = tolerance.atol ?? 1e-5, rtol = tolerance.rtol ?? 1e-5;
     const sizesMatch = actual.size === exp.size && (exp.rank === 0 || actual.shape.join() === exp.shape.join());
     if (!sizesMatch) {
       throw new TensorAssertionError(`${message}: expected shape ${fmtShape(exp.shape)}, got ${fmtShape(actual.shape)}.`,
-        fmtShape(exp.shape), fmtShape(actual.shape), { expected: summarizeTensor(exp), actual: summarizeTensor(actual) });
+        fmtShape(exp.shape), fmtShape(actual.shape), { expected: await summarizeTensor(exp), actual: await summarizeTensor(actual) });
     }
-    const a = actual.dataSync(), e = exp.dataSync();
+    const [a, e] = await Promise.all([actual.data(), exp.data()]);
     let worst = -1, worstExcess = 0;
     for (let i = 0; i < a.length; i++) {
       const excess = Math.abs(Number(a[i]) - Number(e[i])) - (atol + rtol * Math.abs(Number(e[i])));
@@ -94,7 +98,7 @@ export function expectTensorClose(actual: tf.Tensor, expected: tf.Tensor | numbe
       throw new TensorAssertionError(
         `${message}: values differ, worst at flat index ${worst}: got ${a[worst]}, expected ${e[worst]} ` +
         `(atol ${atol}, rtol ${rtol}).`,
-        preview(e), preview(a), { expected: summarizeTensor(exp), actual: summarizeTensor(actual) });
+        preview(e), preview(a), { expected: await summarizeTensor(exp), actual: await summarizeTensor(actual) });
     }
   } finally {
     if (exp !== expected) exp.dispose();
