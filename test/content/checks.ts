@@ -12,8 +12,8 @@ export function testFiles(ws: string, id: string): string[] {
 }
 
 /** Runs the exercise's tests in `ws` through the real runner; the job itself must not fail to run. */
-export async function runTests(ws: string, id: string, backend: BackendPreference = 'auto'): Promise<RunnerToExtension[]> {
-  const { events, exit } = await run({ ...jobBase(ws), backend, kind: 'test', exerciseId: id, files: testFiles(ws, id) }, { hangTimeoutMs: 600_000 });
+export async function runTests(ws: string, id: string, backend: BackendPreference = 'auto', hangTimeoutMs = 120_000): Promise<RunnerToExtension[]> {
+  const { events, exit } = await run({ ...jobBase(ws), backend, kind: 'test', exerciseId: id, files: testFiles(ws, id) }, { hangTimeoutMs });
   assert.equal(only(events, 'fatal').length, 0, `the test job failed to run: ${JSON.stringify(only(events, 'fatal'))}`);
   assert.equal(exit.code === 0 || exit.code === 1, true, `runner exit ${JSON.stringify(exit)}`);
   return events;

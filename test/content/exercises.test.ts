@@ -3,34 +3,13 @@
 // milestones read, the README's commands work, and the hints cover every TODO.
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunnerToExtension } from '../../src/protocol/runner';
-import { REPO, jobBase, only, readJsonl, run } from '../runner/harness';
-import { TEMPLATES, authoredExercises, course, exerciseWorkspace, filesUnder, readmeCommands, starterTodos } from './harness';
+import { REPO, only } from '../runner/harness';
+import { checkSmokeRun, runTests, titleOf } from './checks';
+import { TEMPLATES, authoredExercises, exerciseWorkspace, readmeCommands, starterTodos } from './harness';
 
 const SMOKE_TIMEOUT_MS = 240_000;
-
-function testFiles(ws: string, id: string): string[] {
-  return filesUnder(join(ws, 'exercises', id, 'tests')).filter((f) => f.endsWith('.test.ts')).map((f) => join(ws, 'exercises', id, 'tests', f));
-}
-
-async function runTests(ws: string, id: string): Promise<RunnerToExtension[]> {
-  const { events, exit } = await run({ ...jobBase(ws), kind: 'test', exerciseId: id, files: testFiles(ws, id) }, { hangTimeoutMs: 120_000 });
-  assert.equal(only(events, 'fatal').length, 0, `the test job failed to run: ${JSON.stringify(only(events, 'fatal'))}`);
-  assert.equal(exit.code === 0 || exit.code === 1, true, `runner exit ${JSON.stringify(exit)}`);
-  return events;
-}
-
-function titleOf(events: RunnerToExtension[], id: string): string {
-  const t = only(events, 'testsDiscovered').flatMap((d) => d.tests).find((x) => x.id === id);
-  return t ? t.path.join(' > ') : id;
-}
-
-/** The metrics the course's milestones read from this exercise's runs. */
-function milestoneMetrics(id: string): string[] {
-  return course().milestones.flatMap((m) => m.evidence).flatMap((e) => (e.kind === 'runMetric' && e.exercise === id ? [e.metric] : []));
-}
 
 for (const id of authoredExercises()) {
   describe(`exercise "${id}" (content)`, function () {
@@ -90,22 +69,7 @@ for (const id of authoredExercises()) {
     });
 
     it('solution: a smoke training run on wasm lowers the loss and records the milestone metrics', async () => {
-      const ws = exerciseWorkspace(id, 'solution');
-      const runDir = join(ws, '.multimodal-lab', 'runs', id, 'smoke');
-      const { events } = await run({
-        ...jobBase(ws), backend: 'wasm', kind: 'train', exerciseId: id, runId: 'smoke', entry: join(ws, 'exercises', id, 'train.ts'), runDir, config: 'smoke',
-      }, { hangTimeoutMs: SMOKE_TIMEOUT_MS });
-      const ended = only(events, 'runEnded')[0];
-      assert.equal(ended?.status, 'finished', `run ended ${JSON.stringify(ended)}; ${JSON.stringify(only(events, 'fatal'))}`);
-      const loss = (readJsonl(join(runDir, 'scalars.jsonl')).records as { name: string; value: number }[]).filter((r) => r.name === 'loss').map((r) => r.value);
-      assert.ok(loss.length >= 8, `only ${loss.length} loss points`);
-      const k = Math.max(2, Math.floor(loss.length / 4));
-      const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-      const [first, last] = [mean(loss.slice(0, k)), mean(loss.slice(-k))];
-      assert.ok(last < first, `the smoke run's loss did not fall: first ${k} steps ${first.toFixed(4)}, last ${k} ${last.toFixed(4)}`);
-      const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as Record<string, unknown>;
-      for (const metric of milestoneMetrics(id)) assert.equal(typeof summary[metric], 'number', `summary.json lacks the milestone metric "${metric}"`);
-      assert.ok(existsSync(join(runDir, 'images')) && readdirSync(join(runDir, 'images')).length > 0, 'the run logged no images');
+      await checkSmokeRun(id, 'wasm', SMOKE_TIMEOUT_MS);
     });
 
     it("the README's commands work (smoke configuration, from a terminal)", function () {

@@ -15,7 +15,7 @@ describe('webgpu: every exercise', function () {
 
   for (const id of authoredExercises()) {
     it(`${id}: the solution's tests pass on webgpu`, async () => {
-      const events = await runTests(exerciseWorkspace(id, 'solution'), id, 'webgpu');
+      const events = await runTests(exerciseWorkspace(id, 'solution'), id, 'webgpu', SMOKE_TIMEOUT_MS);
       assert.equal(only(events, 'backend')[0]?.active, 'webgpu');
       const failed = only(events, 'testFailed').map((e) => `${titleOf(events, e.id)}: ${e.message.slice(0, 400)}`);
       assert.deepEqual(failed, []);
