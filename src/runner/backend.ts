@@ -5,6 +5,9 @@ import {
   BACKEND_LADDER as RUNTIME_LADDER, selectBackend as selectRuntimeBackend,
   type BackendName as RuntimeBackendName, type LadderOptions,
 } from '../../templates/workspace/lab/runtime/ladder';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RUNTIME_VERSION } from '../../templates/workspace/lab/runtime/version';
 import { BACKEND_LADDER, type BackendEvent, type BackendName } from '../protocol/runner';
 import type { Workspace } from './workspace';
 
@@ -22,5 +25,22 @@ export function laddersAgree(): boolean {
 /** Walks the ladder (see the runtime's ladder.ts) and describes the result as a `backend` event. */
 export async function selectBackend(ws: Workspace, options: LadderOptions): Promise<BackendEvent> {
   const report = await selectRuntimeBackend(ws, options);
-  return { type: 'backend', ...report } satisfies BackendEvent;
+  const stale = workspaceRuntimeNote(ws.root);
+  return { type: 'backend', ...report, limitations: stale ? [...report.limitations, stale] : report.limitations } satisfies BackendEvent;
+}
+
+/**
+ * The workspace's own copy of the runtime (lab/runtime/version.ts) runs terminal runs; when it is older or newer
+ * than the extension's, a terminal run may choose differently. Undefined when they agree or there is no copy.
+ */
+export function workspaceRuntimeNote(root: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(root, 'lab', 'runtime', 'version.ts'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const theirs = /RUNTIME_VERSION\s*=\s*'([^']*)'/.exec(text)?.[1];
+  if (theirs === RUNTIME_VERSION) return undefined;
+  return `This workspace's lab/runtime is version ${theirs ?? 'unknown'}, the extension's is ${RUNTIME_VERSION}: runs from a terminal use the workspace's copy. Start any exercise to be offered the update as a diff (your edits are never overwritten).`;
 }

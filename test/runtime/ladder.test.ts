@@ -3,7 +3,10 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { laddersAgree } from '../../src/runner/backend';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { laddersAgree, workspaceRuntimeNote } from '../../src/runner/backend';
+import { RUNTIME_VERSION } from '../../templates/workspace/lab/runtime/version';
 import { isSoftwareAdapter } from '../../templates/workspace/lab/runtime/ladder';
 import { SyncReadError, guardSyncReads } from '../../templates/workspace/lab/runtime/syncReads';
 
@@ -64,5 +67,17 @@ describe('runtime: the webgpu rung', function () {
 describe('runtime: the protocol and the runtime name one ladder', () => {
   it('lists the same rungs in the same order', () => {
     assert.equal(laddersAgree(), true);
+  });
+});
+
+describe("runtime: the workspace's copy against the extension's", () => {
+  it('says nothing when the versions agree, and names both when they differ', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'mml-runtime-version-'));
+    assert.equal(workspaceRuntimeNote(ws), undefined, 'no copy: nothing to compare');
+    mkdirSync(join(ws, 'lab', 'runtime'), { recursive: true });
+    copyFileSync(join(__dirname, '../../templates/workspace/lab/runtime/version.ts'), join(ws, 'lab/runtime/version.ts'));
+    assert.equal(workspaceRuntimeNote(ws), undefined);
+    writeFileSync(join(ws, 'lab/runtime/version.ts'), "export const RUNTIME_VERSION = '1';\n");
+    assert.match(workspaceRuntimeNote(ws) ?? '', new RegExp(`^This workspace's lab/runtime is version 1, the extension's is ${RUNTIME_VERSION}: runs from a terminal use the workspace's copy\\.`));
   });
 });

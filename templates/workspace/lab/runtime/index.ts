@@ -20,8 +20,7 @@ export {
 export { SyncReadError, guardSyncReads, isNodeSyncReadFailure } from './syncReads';
 export { installTrainingKernels, describeTrainingKernels, startWasm, type TfCore, type TrainingKernelReport } from './kernels/index';
 
-/** Bumped whenever the runtime changes what it selects or installs; shown by Diagnose Backends. */
-export const RUNTIME_VERSION = '2';
+export { RUNTIME_VERSION } from './version';
 
 /** Reads MULTIMODAL_LAB_BACKEND; an unknown value is an error that lists the valid ones. */
 export function backendPreference(env: NodeJS.ProcessEnv = process.env): BackendPreference {

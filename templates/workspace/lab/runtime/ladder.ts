@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { installTrainingKernels, startWasm, type TfCore, type TrainingKernelReport, type WasmModule } from './kernels/index';
 import { kernelLines, limitationsFor } from './limitations';
 import { guardSyncReads } from './syncReads';
+import { RUNTIME_VERSION } from './version';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 /** Fastest first. */
@@ -262,7 +263,7 @@ const PACKAGES = ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs
 
 /** Versions of the tfjs packages installed in the workspace (absent ones left out), plus Node's. */
 export function versionsOf(ws: RuntimeWorkspace): Record<string, string> {
-  const versions: Record<string, string> = { node: process.versions.node };
+  const versions: Record<string, string> = { node: process.versions.node, 'multimodal-lab runtime': RUNTIME_VERSION };
   for (const p of PACKAGES) {
     const v = packageVersion(ws.require, p);
     if (v) versions[p] = v;
