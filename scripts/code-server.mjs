@@ -193,11 +193,11 @@ async function waitForHealthz(url, child, output, timeoutMs) {
 
 /**
  * Starts code-server in its own process group with the flags from notes/e2e-code-server.md and
- * waits until /healthz answers.
+ * waits until /healthz answers. `env` adds variables for the server and the extension host it starts.
  * @returns `{ url, port, folderUrl, stop, exited, output }`; `stop()` ends the whole process group and
  *   `exited` resolves with the server's exit code when it ends for any reason.
  */
-export async function startCodeServer({ port, userDataDir, extensionsDir, workspace, log = () => {}, timeoutMs = 60_000 } = {}) {
+export async function startCodeServer({ port, userDataDir, extensionsDir, workspace, log = () => {}, timeoutMs = 60_000, env = {} } = {}) {
   const bin = await ensureCodeServer();
   const chosenPort = port ?? await freePort();
   // A missing parent folder makes code-server spin forever, so create both up front.
@@ -218,7 +218,7 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, worksp
   const child = spawn(process.execPath, args, {
     detached: true, // own process group, so stop() also reaches the extension host and pty host
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PASSWORD: undefined, HASHED_PASSWORD: undefined },
+    env: { ...process.env, ...env, PASSWORD: undefined, HASHED_PASSWORD: undefined },
   });
   const output = [];
   const collect = (chunk) => {

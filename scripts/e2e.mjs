@@ -1,13 +1,15 @@
-// End-to-end tests in a real VS Code (code-server 4.100.3 = VS Code 1.100.3), four modes:
+// End-to-end tests in a real VS Code (code-server 4.100.3 = VS Code 1.100.3), five modes:
 //   e2e-ui   mocha + playwright-core drive the workbench in Chromium like a learner (test/e2e/*.test.ts)
 //   e2e-api  the test-electron contract inside code-server's extension host (test/vscode/suite.ts → out/test/suite.js)
 //   e2e-runner  like e2e-ui, on a fixture course (test/fixtures/course) through the multimodalLab.courseFile setting:
 //            start an exercise, run its tests red then green, train, stop (test/e2e-runner/*.test.ts)
 //   e2e-course  like e2e-ui, on the shipped course: exercise 1 (CLIP) red, solution in, green, a quick training run
 //            with its curve in the run panel (test/e2e-course/*.test.ts)
+//   e2e-start   `npm start` itself on a fresh state folder: its first screen is the product (test/e2e-start/*.test.ts)
 // Each mode gets a fresh copy of sample-workspace/ and a fresh user-data dir. Prints
 // `e2e-ui: N passing, M failing` and `e2e-api: …` at the end; exits non-zero on any failure.
-// Flags: --ui / --api / --runner / --course run one mode; E2E_KEEP=1 keeps the temporary folders. See notes/e2e-code-server.md.
+// Flags: --ui / --api / --runner / --course run one mode; E2E_SPECS=<glob> runs only those specs of that mode;
+// E2E_KEEP=1 keeps the temporary folders. See notes/e2e-code-server.md.
 import { spawn } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,46 +116,56 @@ function totals(output, exitCode) {
   return { passing, failing };
 }
 
-async function runUiMode(mode = 'ui', specs = 'test/e2e/**/*.test.ts') {
+async function runUiMode(mode = 'ui', defaultSpecs = 'test/e2e/**/*.test.ts') {
+  // E2E_SPECS narrows a mode to some of its spec files while a step is being written (e.g. one file).
+  const specs = process.env.E2E_SPECS ?? defaultSpecs;
   const sandbox = prepareSandbox(mode);
   const course = mode === 'runner' ? prepareFixtureCourse(sandbox) : mode === 'course' ? prepareShippedCourse(sandbox) : undefined;
   linkExtension(sandbox.extensionsDir);
   const log = createWriteStream(join(outputDir, `${mode}.log`));
   const result = await withCodeServer({ ...sandbox, workspace: sandbox.workspace, log: (line) => log.write(`[code-server] ${line}\n`) },
-    (server) => new Promise((resolve, reject) => {
-      const mocha = join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js');
-      const child = spawn(process.execPath, [
-        '--import', 'tsx', mocha, '--no-config', '--no-package', '--reporter', 'spec', '--timeout', '120000',
-        specs,
-      ], {
-        cwd: repoRoot,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          ...process.env,
-          E2E_FOLDER_URL: server.folderUrl,
-          E2E_WORKSPACE: sandbox.workspace,
-          E2E_SCREENSHOT_DIR: outputDir,
-          ...(course ? { E2E_COURSE: course } : {}),
-          E2E_SETTINGS: join(sandbox.userDataDir, 'User', 'settings.json'),
-          CHROMIUM_PATH: chromiumPath,
-          FORCE_COLOR: '0',
-        },
-      });
-      let output = '';
-      const forward = (chunk) => {
-        const text = chunk.toString();
-        output += text;
-        process.stdout.write(text);
-        log.write(text);
-      };
-      child.stdout.on('data', forward);
-      child.stderr.on('data', forward);
-      child.on('error', reject);
-      child.on('exit', (code) => resolve(totals(output, code)));
-    }));
+    (server) => runMocha(specs, 120_000, {
+      E2E_FOLDER_URL: server.folderUrl,
+      E2E_WORKSPACE: sandbox.workspace,
+      ...(course ? { E2E_COURSE: course } : {}),
+      E2E_SETTINGS: join(sandbox.userDataDir, 'User', 'settings.json'),
+    }, log));
   log.end();
   cleanup(sandbox, result.failing > 0);
   return result;
+}
+
+/** `npm start` itself, which starts its own code-server (test/e2e-start/*.test.ts). */
+async function runStartMode() {
+  const log = createWriteStream(join(outputDir, 'start.log'));
+  const result = await runMocha('test/e2e-start/**/*.test.ts', 300_000, {}, log);
+  log.end();
+  return result;
+}
+
+/** Runs mocha's spec reporter on `specs` with the e2e environment plus `env`; output goes to stdout and `log`. */
+function runMocha(specs, timeoutMs, env, log) {
+  return new Promise((resolve, reject) => {
+    const mocha = join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js');
+    const child = spawn(process.execPath, [
+      '--import', 'tsx', mocha, '--no-config', '--no-package', '--reporter', 'spec', '--timeout', String(timeoutMs), specs,
+    ], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, E2E_SCREENSHOT_DIR: outputDir, CHROMIUM_PATH: chromiumPath, FORCE_COLOR: '0', ...env },
+    });
+    let output = '';
+    const forward = (chunk) => {
+      const text = chunk.toString();
+      output += text;
+      process.stdout.write(text);
+      log.write(text);
+    };
+    child.stdout.on('data', forward);
+    child.stderr.on('data', forward);
+    child.on('error', reject);
+    child.on('exit', (code) => resolve(totals(output, code)));
+  });
 }
 
 async function runApiMode() {
@@ -218,7 +230,7 @@ async function ensureSuiteBundle() {
 }
 
 async function main() {
-  const only = ['ui', 'api', 'runner', 'course'].find((m) => process.argv.includes(`--${m}`));
+  const only = ['ui', 'api', 'runner', 'course', 'start'].find((m) => process.argv.includes(`--${m}`));
   try {
     checkPrerequisites();
   } catch (error) {
@@ -241,6 +253,7 @@ async function main() {
     ['e2e-api', async () => { await ensureSuiteBundle(); return runApiMode(); }],
     ['e2e-runner', () => runUiMode('runner', 'test/e2e-runner/**/*.test.ts')],
     ['e2e-course', () => runUiMode('course', 'test/e2e-course/**/*.test.ts')],
+    ['e2e-start', () => runStartMode()],
   ];
   for (const [name, runMode] of modes) {
     if (only && name !== `e2e-${only}`) continue;

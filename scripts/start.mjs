@@ -2,12 +2,34 @@
 // With desktop VS Code on PATH it opens an Extension Development Host; otherwise it serves VS Code in the
 // browser through code-server (installed on first use into .cache/code-server/) until Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPrerequisites, ensureCodeServer, linkExtension, repoRoot, startCodeServer, which } from './code-server.mjs';
 
 const workspace = join(repoRoot, 'sample-workspace');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+// The extension opens the curriculum and its walkthrough on activation when this is set, so the first screen is
+// the product rather than VS Code's own Get Started page.
+const welcome = { MULTIMODAL_LAB_WELCOME: '1' };
+
+/**
+ * Settings for the kept user-data dir: no Get Started page (the extension shows its walkthrough instead), and no
+ * prompt to open the repository that holds sample-workspace/. Keys the learner has set are left alone.
+ */
+function seedUserSettings(userDataDir) {
+  const file = join(userDataDir, 'User', 'settings.json');
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  let settings = {};
+  if (existsSync(file)) {
+    try {
+      settings = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      return; // hand-edited with comments: leave it as it is
+    }
+  }
+  const defaults = { 'workbench.startupEditor': 'none', 'git.openRepositoryInParentFolders': 'never' };
+  writeFileSync(file, `${JSON.stringify({ ...defaults, ...settings }, null, 2)}\n`);
+}
 
 const build = spawnSync(npm, ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' });
 if (build.status !== 0) {
@@ -17,7 +39,7 @@ if (build.status !== 0) {
 
 if (which('code') && !process.env.MULTIMODAL_LAB_USE_CODE_SERVER) {
   console.log('Opening an Extension Development Host on sample-workspace/ …');
-  const code = spawn('code', [`--extensionDevelopmentPath=${repoRoot}`, workspace], { stdio: 'inherit' });
+  const code = spawn('code', [`--extensionDevelopmentPath=${repoRoot}`, workspace], { stdio: 'inherit', env: { ...process.env, ...welcome } });
   code.on('exit', (status) => process.exit(status ?? 0));
 } else {
   try {
@@ -28,13 +50,14 @@ if (which('code') && !process.env.MULTIMODAL_LAB_USE_CODE_SERVER) {
   }
   await ensureCodeServer();
   // A user-data dir kept between runs, so the window layout and the learner's settings survive restarts.
-  const stateDir = join(repoRoot, '.cache', 'start');
+  const stateDir = process.env.MULTIMODAL_LAB_START_DIR ?? join(repoRoot, '.cache', 'start');
   const extensionsDir = join(stateDir, 'extensions');
   mkdirSync(extensionsDir, { recursive: true });
   linkExtension(extensionsDir);
   const port = Number(process.env.PORT ?? 8080);
+  seedUserSettings(join(stateDir, 'user-data'));
   const server = await startCodeServer({
-    port, userDataDir: join(stateDir, 'user-data'), extensionsDir, workspace,
+    port, userDataDir: join(stateDir, 'user-data'), extensionsDir, workspace, env: welcome,
     log: (text) => console.log(text.replace(/^/gm, '[code-server] ')),
   });
   console.log(`\nMultimodal Lab is running in code-server (VS Code in the browser):\n\n  ${server.folderUrl}\n`);

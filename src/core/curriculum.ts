@@ -41,14 +41,42 @@ export interface ExerciseRow {
   readonly state: ExerciseState;
   /** The last full test run, when there was one. */
   readonly tests?: { readonly passed: number; readonly total: number };
+  /** Titles of the milestones whose evidence names this exercise; empty when it feeds none. */
+  readonly milestones: readonly string[];
 }
 
-/** The tree's description of an exercise: its state, and k/n tests passing once it has been tested. */
+/** The tree's label of an exercise: its number and short title (the full title is in the tooltip). */
+export function exerciseLabel(row: ExerciseRow): string {
+  return `${row.index}. ${row.exercise.shortTitle ?? row.exercise.title}`;
+}
+
+/** Titles of the milestones that an exercise's tests or runs count towards. */
+export function milestonesFedBy(course: Course, exerciseId: string): string[] {
+  return course.milestones.filter((m) => m.evidence.some((e) => e.kind !== 'quiz' && e.exercise === exerciseId)).map((m) => m.title);
+}
+
+/** The state in a word or two, for the tree's narrow rows (the tooltip uses `EXERCISE_STATE_LABEL`). */
+const EXERCISE_STATE_SHORT: Readonly<Record<ExerciseState, string>> = {
+  unavailable: 'unavailable',
+  notStarted: 'not started',
+  inProgress: 'in progress',
+  testsPassing: 'tests pass',
+  trained: 'trained',
+};
+
+/**
+ * The tree's description of an exercise, short enough to fit the sidebar beside the label: its state, or k/n passing
+ * once its tests have run (the icon tells in progress from passing).
+ */
 export function exerciseDescription(row: ExerciseRow): string {
-  const label = EXERCISE_STATE_LABEL[row.state];
-  if (!row.tests || row.state === 'unavailable' || row.state === 'notStarted') return label;
-  const counts = `${row.tests.passed}/${row.tests.total}`;
-  return row.state === 'testsPassing' ? `${label} · ${counts}` : `${label} · ${counts} tests pass`;
+  if (row.tests && (row.state === 'inProgress' || row.state === 'testsPassing')) return `${row.tests.passed}/${row.tests.total} pass`;
+  return EXERCISE_STATE_SHORT[row.state];
+}
+
+/** What a screen reader says for an exercise row: full title, state and test counts. */
+export function exerciseAccessibleLabel(row: ExerciseRow): string {
+  const counts = row.tests && row.state !== 'unavailable' && row.state !== 'notStarted' ? `, ${row.tests.passed} of ${row.tests.total} tests pass` : '';
+  return `${row.index}. ${row.exercise.title}, ${EXERCISE_STATE_LABEL[row.state]}${counts}`;
 }
 
 export interface CurriculumModel {
@@ -72,7 +100,10 @@ export function buildCurriculum(
   const totalHours = readings.reduce((h, r) => h + r.reading.hours, 0);
   const exercises = course.exercises.map((exercise, i): ExerciseRow => {
     const tests = progress.exercises?.[exercise.id]?.tests;
-    return { exercise, index: i + 1, state: exerciseState(facts(exercise.id)), ...(tests ? { tests: { passed: tests.passed, total: tests.total } } : {}) };
+    return {
+      exercise, index: i + 1, state: exerciseState(facts(exercise.id)), milestones: milestonesFedBy(course, exercise.id),
+      ...(tests ? { tests: { passed: tests.passed, total: tests.total } } : {}),
+    };
   });
   const started = exercises.filter((e) => e.state !== 'unavailable' && e.state !== 'notStarted').length;
   const available = exercises.filter((e) => e.state !== 'unavailable').length;

@@ -8,6 +8,7 @@ export interface HintSection {
   readonly hints: readonly string[];
 }
 
+/** The TODO sections of a hints file, in the order written. */
 export function parseHints(markdown: string): HintSection[] {
   const sections: { todo: number; title: string; hints: string[] }[] = [];
   let current: (typeof sections)[number] | undefined;
@@ -26,26 +27,51 @@ export function parseHints(markdown: string): HintSection[] {
   return sections;
 }
 
-/** Hints in the order they are revealed: all of TODO(1)'s first hints before its second, and so on through the TODOs. */
-export function hintSequence(sections: readonly HintSection[]): { todo: number; title: string; index: number; text: string }[] {
-  return [...sections]
-    .sort((a, b) => a.todo - b.todo)
-    .flatMap((s) => s.hints.map((text, index) => ({ todo: s.todo, title: s.title, index, text })));
+/** How many hints of each TODO have been revealed: TODO number → count. */
+export type HintCounts = Readonly<Record<number, number>>;
+
+/**
+ * Markdown of the revealed hints, one section per TODO that has any, each saying how many of its hints are shown,
+ * headed by every TODO's count so the learner sees where help is left.
+ */
+export function hintsMarkdown(exerciseTitle: string, sections: readonly HintSection[], counts: HintCounts): string {
+  const ordered = [...sections].sort((a, b) => a.todo - b.todo);
+  const shown = (s: HintSection): number => Math.min(s.hints.length, counts[s.todo] ?? 0);
+  const lines = [`# Hints — ${exerciseTitle}`, ''];
+  lines.push(ordered.map((s) => `TODO(${s.todo})${s.title ? ` ${s.title}` : ''}: ${shown(s)} of ${s.hints.length}`).join(' · '), '');
+  const revealed = ordered.filter((s) => shown(s) > 0);
+  if (revealed.length === 0) lines.push('_No hint revealed yet: run "Show Next Hint" with the cursor in a TODO\'s code, or pick a TODO._', '');
+  for (const s of revealed) {
+    const n = shown(s);
+    lines.push(`## TODO(${s.todo})${s.title ? `: ${s.title}` : ''} — ${n} of ${s.hints.length} hints shown`, '');
+    s.hints.slice(0, n).forEach((h, i) => lines.push(`${i + 1}. ${h}`));
+    const left = s.hints.length - n;
+    lines.push('', left > 0 ? `_${left} more hint${left === 1 ? '' : 's'} for TODO(${s.todo}): run "Show Next Hint" again._` : `_That was the last hint for TODO(${s.todo})._`, '');
+  }
+  return lines.join('\n');
 }
 
-/** Markdown showing the first `revealed` hints, grouped by TODO, with how many remain. */
-export function revealedHintsMarkdown(exerciseTitle: string, sections: readonly HintSection[], revealed: number): string {
-  const seq = hintSequence(sections);
-  const shown = seq.slice(0, revealed);
-  const lines = [`# Hints — ${exerciseTitle}`, ''];
-  let todo = -1;
-  for (const h of shown) {
-    if (h.todo !== todo) {
-      todo = h.todo;
-      lines.push(`## TODO(${h.todo})${h.title ? `: ${h.title}` : ''}`, '');
-    }
-    lines.push(`${h.index + 1}. ${h.text}`);
+const TODO_MENTION = /TODO\((\d+)\)/;
+
+/** The TODO a test title, a failure message or a line of code names first (`TODO(3): …` → 3). */
+export function todoIn(text: string): number | undefined {
+  const m = TODO_MENTION.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The TODO that code at `line` (0-based) belongs to: the nearest `TODO(n)` mentioned at or above it (a TODO's comment
+ * heads the code that implements it), or, above every TODO, the first one below.
+ */
+export function todoAtLine(source: string, line: number): number | undefined {
+  const lines = source.split('\n');
+  for (let i = Math.min(line, lines.length - 1); i >= 0; i--) {
+    const todo = todoIn(lines[i]);
+    if (todo !== undefined) return todo;
   }
-  lines.push('', shown.length < seq.length ? `_${seq.length - shown.length} more hint(s): run "Show Next Hint" again._` : '_That was the last hint._', '');
-  return lines.join('\n');
+  for (let i = line + 1; i < lines.length; i++) {
+    const todo = todoIn(lines[i]);
+    if (todo !== undefined) return todo;
+  }
+  return undefined;
 }

@@ -13,7 +13,11 @@ export interface ReadingProgress {
 /** Per-exercise progress; every field is optional so older files stay valid at version 1. */
 export interface ExerciseProgress {
   readonly startedAt?: string;
-  readonly hintsRevealed?: number;
+  /**
+   * Hints revealed per TODO, keyed by the TODO's number. A number is the older form (one sequence across TODOs), still
+   * read by `hintCounts`; the next reveal rewrites it per TODO.
+   */
+  readonly hintsRevealed?: number | Readonly<Record<string, number>>;
   /** The last full test run: how many passed out of how many, and when. */
   readonly tests?: { readonly passed: number; readonly total: number; readonly at: string };
   /** The last training run that finished. */
@@ -31,6 +35,35 @@ export interface QuizProgress {
 /** An exercise's last full test run passed every test (and there were tests). */
 export function testsAllPass(p: ExerciseProgress | undefined): boolean {
   return Boolean(p?.tests && p.tests.total > 0 && p.tests.passed === p.tests.total);
+}
+
+/** A TODO of an exercise's hints file and how many hints it has. */
+export interface TodoHintCount {
+  readonly todo: number;
+  readonly count: number;
+}
+
+/**
+ * Hints revealed per TODO of `todos`, each at most that TODO's count. A file written before per-TODO counts holds one
+ * number N, which revealed the first N hints of TODO(1), then TODO(2), and so on; it is read the same way.
+ */
+export function hintCounts(p: ExerciseProgress | undefined, todos: readonly TodoHintCount[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  const sorted = [...todos].sort((a, b) => a.todo - b.todo);
+  const stored = p?.hintsRevealed;
+  if (typeof stored === 'number') {
+    let left = Math.max(0, Math.floor(stored));
+    for (const t of sorted) {
+      counts[t.todo] = Math.min(t.count, left);
+      left -= counts[t.todo];
+    }
+    return counts;
+  }
+  for (const t of sorted) {
+    const n = typeof stored === 'object' && stored !== null ? stored[String(t.todo)] : undefined;
+    counts[t.todo] = typeof n === 'number' && Number.isInteger(n) && n > 0 ? Math.min(n, t.count) : 0;
+  }
+  return counts;
 }
 
 /** The learner's progress. Unknown top-level keys are kept on write so newer fields survive older code. */
@@ -119,6 +152,18 @@ export class ProgressStore {
     this.current = { ...this.current, version: PROGRESS_VERSION, exercises: { ...this.current.exercises, [exerciseId]: next } };
     await this.save();
     return next;
+  }
+
+  /**
+   * Reveals one more hint of `todo` (up to its last) and persists every TODO's count, replacing an old single count.
+   * Returns how many of that TODO's hints are now revealed, and how many it has.
+   */
+  async revealHint(exerciseId: string, todo: number, todos: readonly TodoHintCount[]): Promise<{ revealed: number; total: number }> {
+    const total = todos.find((t) => t.todo === todo)?.count ?? 0;
+    const counts = hintCounts(this.exercise(exerciseId), todos);
+    counts[todo] = Math.min(total, (counts[todo] ?? 0) + 1);
+    await this.updateExercise(exerciseId, { hintsRevealed: Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0)) });
+    return { revealed: counts[todo], total };
   }
 
   quiz(quizId: string): QuizProgress | undefined {

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ImageFrame, RunSnapshot, ScalarPoint, TextEntry } from '../protocol/panels';
-import type { ScalarLine } from '../protocol/runFiles';
+import type { NonFiniteValue, RunDivergence, RunMeta, ScalarLine } from '../protocol/runFiles';
+import type { ProcessLiveness } from './runLiveness';
 import { StoredRun, readRun } from './runs';
 
 /** Scalar lines grouped by series name, in step order (stable for equal steps). */
@@ -12,30 +13,63 @@ export function groupScalars(lines: readonly ScalarLine[]): Record<string, Scala
   return out;
 }
 
+/**
+ * PNG bytes as a plain Uint8Array, copied. A Node Buffer (what fs and `vscode.workspace.fs.readFile` return) must not
+ * be posted as is: its toJSON turns it into `{type: 'Buffer', data: […]}` before VS Code can transfer it as bytes.
+ */
+export function pngBytes(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.byteLength);
+  out.set(bytes);
+  return out;
+}
+
+const DIVERGED = /^(\S+) became (NaN|-?Infinity) at step (\d+)\b/;
+
+/**
+ * How a `nan` run diverged: meta.json's record when the runner wrote one, else worked out from its reason (the lab's
+ * NonFiniteError message, which terminal and older runs keep) and the last finite value of each logged series.
+ */
+export function storedDivergence(meta: RunMeta | undefined, scalars: readonly ScalarLine[]): RunDivergence | undefined {
+  if (meta?.status !== 'nan') return undefined;
+  if (meta.divergence) return meta.divergence;
+  const m = DIVERGED.exec(meta.reason ?? '');
+  if (!m) return undefined;
+  const step = Number(m[3]);
+  const lastFinite: Record<string, { step: number; value: number }> = {};
+  for (const l of scalars) {
+    if (l.name.startsWith('runner/') || l.step > step || !Number.isFinite(l.value)) continue;
+    const seen = lastFinite[l.name];
+    if (!seen || l.step >= seen.step) lastFinite[l.name] = { step: l.step, value: l.value };
+  }
+  return { metric: m[1], value: m[2] as NonFiniteValue, step, lastFinite };
+}
+
 /** Everything the run panel needs from a stored run; images are read as PNG bytes (panels never touch files). */
 export async function runSnapshot(stored: StoredRun, exerciseId: string, runId: string): Promise<RunSnapshot> {
   const notices = stored.notices.map((n) => `${path.basename(n.file)}: ${n.message}`);
   const images: ImageFrame[] = [];
   for (const img of stored.images) {
     try {
-      images.push({ step: img.step, name: img.name, width: img.width, height: img.height, png: new Uint8Array(await readFile(path.join(stored.dir, img.file))) });
+      images.push({ step: img.step, name: img.name, width: img.width, height: img.height, png: pngBytes(await readFile(path.join(stored.dir, img.file))) });
     } catch (e) {
       notices.push(`${img.file}: could not be read (${(e as Error).message})`);
     }
   }
   const text: TextEntry[] = stored.text.map((t) => ({ step: t.step, name: t.name, text: t.text }));
+  const divergence = storedDivergence(stored.meta, stored.scalars);
   return {
     runId, exerciseId, label: stored.meta?.name ?? runId,
     ...(stored.meta ? { meta: stored.meta } : {}),
     scalars: groupScalars(stored.scalars), images, text,
     ...(stored.summary ? { summary: stored.summary } : {}),
+    ...(divergence ? { divergence } : {}),
     notices,
   };
 }
 
-/** Reads a run folder into a snapshot. */
-export async function loadRunSnapshot(workspaceRoot: string, exerciseId: string, runId: string): Promise<RunSnapshot> {
-  return runSnapshot(await readRun(runDir(workspaceRoot, exerciseId, runId)), exerciseId, runId);
+/** Reads a run folder into a snapshot; with `liveness`, a `running` run whose process is gone reads as ended (see readRun). */
+export async function loadRunSnapshot(workspaceRoot: string, exerciseId: string, runId: string, liveness?: ProcessLiveness): Promise<RunSnapshot> {
+  return runSnapshot(await readRun(runDir(workspaceRoot, exerciseId, runId), liveness), exerciseId, runId);
 }
 
 export function runDir(workspaceRoot: string, exerciseId: string, runId: string): string {

@@ -1,6 +1,7 @@
 import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ImageLine, RUN_FILES, RUN_META_VERSION, RunMeta, RunSummary, ScalarLine, TextLine } from '../protocol/runFiles';
+import { ProcessLiveness, settleRunMeta } from './runLiveness';
 
 /** Something in a run folder that could not be used as it was; the rest of the run is still shown. */
 export interface RunNotice {
@@ -95,13 +96,16 @@ async function readJson(file: string, notices: RunNotice[], what: string): Promi
   }
 }
 
-/** Reads everything a run folder holds, tolerating what a crash or a kill leaves behind. */
-export async function readRun(dir: string): Promise<StoredRun> {
+/**
+ * Reads everything a run folder holds, tolerating what a crash or a kill leaves behind. With `liveness`, a `running`
+ * run whose process is gone reads as ended without a record (src/core/runLiveness).
+ */
+export async function readRun(dir: string, liveness?: ProcessLiveness): Promise<StoredRun> {
   const notices: RunNotice[] = [];
   const rawMeta = await readJson(path.join(dir, RUN_FILES.meta), notices, 'meta.json');
   let meta: RunMeta | undefined;
   if (isObj(rawMeta) && typeof rawMeta.runId === 'string' && typeof rawMeta.status === 'string') {
-    meta = rawMeta as unknown as RunMeta;
+    meta = settleRunMeta(rawMeta as unknown as RunMeta, liveness);
     if (isNum(meta.version) && meta.version > RUN_META_VERSION) {
       notices.push({ file: path.join(dir, RUN_FILES.meta), message: `meta.json is version ${meta.version}, newer than this Multimodal Lab reads (${RUN_META_VERSION}); fields it does not know are ignored` });
     }
@@ -134,15 +138,15 @@ export interface RunListing {
   readonly meta?: RunMeta;
 }
 
-/** The runs of one exercise, newest first (by start time, then by folder name). */
-export async function listRuns(workspaceRoot: string, exerciseId: string): Promise<RunListing[]> {
+/** The runs of one exercise, newest first (by start time, then by folder name); `liveness` as for `readRun`. */
+export async function listRuns(workspaceRoot: string, exerciseId: string, liveness?: ProcessLiveness): Promise<RunListing[]> {
   const root = path.join(workspaceRoot, '.multimodal-lab', 'runs', exerciseId);
   const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
   const runs = await Promise.all(
     entries.filter((e) => e.isDirectory()).map(async (e): Promise<RunListing> => {
       const dir = path.join(root, e.name);
       const meta = await readFile(path.join(dir, RUN_FILES.meta), 'utf8').then((t) => JSON.parse(t) as RunMeta, () => undefined);
-      return { runId: e.name, dir, meta: isObj(meta) ? meta : undefined };
+      return { runId: e.name, dir, meta: isObj(meta) ? settleRunMeta(meta, liveness) : undefined };
     }),
   );
   return runs.sort((a, b) => (b.meta?.startedAt ?? '').localeCompare(a.meta?.startedAt ?? '') || b.runId.localeCompare(a.runId));

@@ -3,7 +3,8 @@ import { Reading } from '../core/course/types';
 import { ensureNotesFile } from '../core/notes';
 import { readingDetailMarkdown } from '../core/readingDetail';
 import { readingIdOf } from './curriculumTree';
-import { ExerciseCommands, HINT_SCHEME, exerciseIdOf } from './exerciseCommands';
+import { ExerciseCommands, exerciseIdOf } from './exerciseCommands';
+import { HINT_SCHEME, HintCommands } from './hintCommands';
 import { RunnerLauncher } from './runnerLauncher';
 import { ExerciseTests } from './testing';
 import { Training } from './training';
@@ -12,7 +13,7 @@ import { QuizPanels } from './quizPanel';
 import { runCommandHandlers } from './runCommands';
 import { RunPanels } from './runPanels';
 import type { DiagnoseJob } from '../protocol/runner';
-import { installDependencies } from './installDependencies';
+import { DependencyContext, INSTALL_COMMAND, installDependencies } from './installDependencies';
 import { LabState } from './labState';
 
 const DETAIL_SCHEME = 'multimodal-lab';
@@ -77,15 +78,22 @@ export function registerCommands(context: vscode.ExtensionContext, state: LabSta
   });
 
   const exercises = new ExerciseCommands(state, log);
+  const hints = new HintCommands(state);
   const npmLog = vscode.window.createOutputChannel('Multimodal Lab: npm');
-  context.subscriptions.push(exercises, npmLog, vscode.workspace.registerTextDocumentContentProvider(HINT_SCHEME, exercises));
+  const dependencies = new DependencyContext(state);
+  context.subscriptions.push(hints, npmLog, dependencies, vscode.workspace.registerTextDocumentContentProvider(HINT_SCHEME, hints));
   register('multimodalLab.startExercise', (arg) => exercises.start(arg));
   register('multimodalLab.resetExercise', (arg) => exercises.reset(arg));
-  register('multimodalLab.showHint', (arg) => exercises.nextHint(arg));
+  register('multimodalLab.showHint', (arg) => hints.nextHint(arg));
+  register('multimodalLab.pickHint', (arg) => hints.pickHint(arg));
   register('multimodalLab.compareSolution', (arg) => exercises.compareSolution(arg));
-  register('multimodalLab.installDependencies', async () => {
+  register(INSTALL_COMMAND, async () => {
     if (!state.workspaceRoot) throw new Error('Open a folder first: dependencies are installed into the workspace.');
-    await installDependencies(state.workspaceRoot, npmLog);
+    try {
+      await installDependencies(state.workspaceRoot, npmLog);
+    } finally {
+      dependencies.update();
+    }
   });
 
   register('multimodalLab.openExerciseReadme', async (arg) => {

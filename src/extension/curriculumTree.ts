@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import { formatCourseError } from '../core/course/load';
 import { Reading } from '../core/course/types';
-import { EXERCISE_STATE_LABEL, exerciseDescription, ExerciseRow, ReadingRow, readingLabel } from '../core/curriculum';
+import { EXERCISE_STATE_LABEL, exerciseAccessibleLabel, exerciseDescription, exerciseLabel, ExerciseRow, ReadingRow, readingLabel } from '../core/curriculum';
 import { EvidenceStatus, MilestoneStatus } from '../core/milestones';
 import { LabState } from './labState';
 import { RunListing, listRuns } from '../core/runs';
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
+import { declaredMetrics, Headline, isQuickRun, runRowLabel, runStatusPhrase } from '../core/runLabels';
+import { readRunHeadline } from '../core/runHeadline';
+import { localLiveness } from '../runner/meta';
 
 export type CurriculumNode =
   | { readonly kind: 'group'; readonly group: 'readings' | 'exercises' | 'milestones' }
@@ -14,9 +15,10 @@ export type CurriculumNode =
   | { readonly kind: 'exercise'; readonly row: ExerciseRow }
   | { readonly kind: 'milestone'; readonly status: MilestoneStatus }
   | { readonly kind: 'evidence'; readonly milestoneId: string; readonly index: number; readonly status: EvidenceStatus; readonly quizId?: string }
-  | { readonly kind: 'run'; readonly exerciseId: string; readonly run: RunListing; readonly metric?: string }
+  | { readonly kind: 'run'; readonly exerciseId: string; readonly run: RunListing; readonly headline?: Headline }
   | { readonly kind: 'error'; readonly message: string };
 
+const RUN_RECHECK_MS = 5000;
 const GROUP_LABEL = { readings: 'Reading path', exercises: 'Exercises', milestones: 'Milestones' } as const;
 const KIND_ICON = { paper: 'file-text', blog: 'book', code: 'github' } as const;
 const STATE_ICON = { unavailable: 'lock', notStarted: 'circle-large-outline', inProgress: 'edit', testsPassing: 'pass', trained: 'pass-filled' } as const;
@@ -33,6 +35,7 @@ export class CurriculumTree implements vscode.TreeDataProvider<CurriculumNode>, 
   private readonly changed = new vscode.EventEmitter<CurriculumNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  private recheck?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly state: LabState) {
     this.subscription = state.onDidChange(() => this.changed.fire(undefined));
@@ -51,8 +54,11 @@ export class CurriculumTree implements vscode.TreeDataProvider<CurriculumNode>, 
       return m.milestones.map((status) => ({ kind: 'milestone', status }));
     }
     if (node.kind === 'exercise' && this.state.workspaceRoot) {
-      const runs = await listRuns(this.state.workspaceRoot, node.row.exercise.id);
-      return Promise.all(runs.map(async (run) => ({ kind: 'run' as const, exerciseId: node.row.exercise.id, run, metric: await headlineMetric(run.dir) })));
+      const exerciseId = node.row.exercise.id;
+      const runs = await listRuns(this.state.workspaceRoot, exerciseId, localLiveness());
+      if (runs.some((r) => r.meta?.status === 'running')) this.recheckRuns();
+      const declared = declaredMetrics(snap.course, exerciseId);
+      return Promise.all(runs.map(async (run) => ({ kind: 'run' as const, exerciseId, run, headline: await readRunHeadline(run.dir, declared) })));
     }
     if (node.kind === 'milestone') {
       return node.status.evidence.map((status, index) => {
@@ -74,7 +80,7 @@ export class CurriculumTree implements vscode.TreeDataProvider<CurriculumNode>, 
       case 'milestone':
         return milestoneItem(node.status);
       case 'run':
-        return runItem(node.exerciseId, node.run, node.metric);
+        return runItem(node.exerciseId, node.run, node.headline);
       case 'evidence': {
         const item = new vscode.TreeItem(node.status.label);
         item.id = `evidence:${node.milestoneId}:${node.index}`;
@@ -111,7 +117,19 @@ export class CurriculumTree implements vscode.TreeDataProvider<CurriculumNode>, 
     return item;
   }
 
+  /**
+   * A run shown as running can die without a word (kill -9, a closed terminal) and then no meta.json changes to tell
+   * the tree: while any run is shown as running, look again every few seconds.
+   */
+  private recheckRuns(): void {
+    this.recheck ??= setTimeout(() => {
+      this.recheck = undefined;
+      this.changed.fire(undefined);
+    }, RUN_RECHECK_MS);
+  }
+
   dispose(): void {
+    clearTimeout(this.recheck);
     this.subscription.dispose();
     this.changed.dispose();
   }
@@ -139,15 +157,18 @@ function readingTooltip(r: Reading, read: boolean): vscode.MarkdownString {
 }
 
 function exerciseItem(row: ExerciseRow): vscode.TreeItem {
-  const { exercise, index, state } = row;
-  const item = new vscode.TreeItem(`${index}. ${exercise.title}`);
+  const { exercise, state } = row;
+  const item = new vscode.TreeItem(exerciseLabel(row));
   item.id = `exercise:${exercise.id}`;
   item.description = exerciseDescription(row);
+  item.accessibilityInformation = { label: exerciseAccessibleLabel(row) };
   item.iconPath = new vscode.ThemeIcon(STATE_ICON[state]);
   item.contextValue = `exercise.${state}`;
-  const tip = new vscode.MarkdownString(`**${exercise.title}** — ${EXERCISE_STATE_LABEL[state]}\n\n${exercise.goal}`);
+  const counts = row.tests && state !== 'unavailable' && state !== 'notStarted' ? ` · ${row.tests.passed} of ${row.tests.total} tests pass` : '';
+  const tip = new vscode.MarkdownString(`**${exercise.title}** — ${EXERCISE_STATE_LABEL[state]}${counts}\n\n${exercise.goal}`);
   if (state === 'unavailable') tip.appendMarkdown('\n\n_This exercise\'s files are not in this version of Multimodal Lab yet, so it cannot be started._');
   if (state === 'notStarted') tip.appendMarkdown('\n\n_Start it with the ▶ button: its files are copied into `exercises/' + exercise.id + '/`._');
+  tip.appendMarkdown(row.milestones.length ? `\n\nMilestone: ${row.milestones.join('; ')}` : '\n\nMilestone: none. This exercise is practice; its tests and runs tick no milestone.');
   item.tooltip = tip;
   if (state !== 'unavailable' && state !== 'notStarted') {
     item.command = { command: 'multimodalLab.openExerciseReadme', title: 'Open README', arguments: [exercise.id] };
@@ -169,24 +190,20 @@ function milestoneItem(s: MilestoneStatus): vscode.TreeItem {
   return item;
 }
 
-/** The first numeric entry of a run's summary, e.g. "zero_shot_acc 0.71", for the tree. */
-async function headlineMetric(dir: string): Promise<string | undefined> {
-  const summary = await readFile(path.join(dir, 'summary.json'), 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => undefined);
-  const entry = summary && Object.entries(summary).find(([, v]) => typeof v === 'number');
-  return entry ? `${entry[0]} ${Number((entry[1] as number).toPrecision(3))}` : undefined;
-}
-
 const STATUS_ICON: Record<string, string> = { running: 'sync~spin', finished: 'pass', stopped: 'debug-pause', crashed: 'error', nan: 'warning', hung: 'watch', killed: 'close' };
 
-function runItem(exerciseId: string, run: RunListing, metric: string | undefined): vscode.TreeItem {
+/** A run row: its name and headline metric, then its state in words (src/core/runLabels). */
+function runItem(exerciseId: string, run: RunListing, headline: Headline | undefined): vscode.TreeItem {
   const meta = run.meta;
   const when = meta?.startedAt ? new Date(meta.startedAt).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : run.runId;
-  const item = new vscode.TreeItem(meta?.name ?? when);
+  const row = runRowLabel({ runId: run.runId, meta, when, headline });
+  const item = new vscode.TreeItem(row.label);
   item.id = `run:${exerciseId}/${run.runId}`;
-  item.description = [meta?.status ?? 'no meta.json', meta?.backend, metric].filter(Boolean).join(' · ');
-  item.iconPath = new vscode.ThemeIcon(STATUS_ICON[meta?.status ?? ''] ?? 'question');
-  item.contextValue = meta?.status === 'running' ? 'run.running' : 'run';
-  item.tooltip = new vscode.MarkdownString(`**Run ${run.runId}**${meta?.name ? ` — ${meta.name}` : ''}\n\n${meta ? `${meta.status}${meta.reason ? `: ${meta.reason}` : ''}\n\nconfig ${meta.config} · backend ${meta.backend ?? '?'} · started ${meta.startedAt}` : 'meta.json is missing or unreadable'}`);
+  item.description = row.description;
+  item.iconPath = new vscode.ThemeIcon(meta?.endedWithoutRecord ? 'circle-slash' : STATUS_ICON[meta?.status ?? ''] ?? 'question');
+  item.contextValue = row.running ? 'run.running' : 'run';
+  const quick = isQuickRun(meta) ? ' · quick check (the smoke configuration; it never counts for a milestone)' : '';
+  item.tooltip = new vscode.MarkdownString(`**${row.label}**\n\nRun ${run.runId}${quick}\n\n${meta ? `${runStatusPhrase(meta)}${meta.reason ? `: ${meta.reason}` : ''}\n\nconfig ${meta.config} · backend ${meta.backend ?? '?'} · started ${meta.startedAt}` : 'meta.json is missing or unreadable'}`);
   item.command = { command: 'multimodalLab.openRun', title: 'Open Run', arguments: [{ exerciseId, runId: run.runId }] };
   return item;
 }

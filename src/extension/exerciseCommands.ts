@@ -2,12 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Exercise } from '../core/course/types';
-import { parseHints, hintSequence, revealedHintsMarkdown } from '../core/hints';
 import { testsAllPass } from '../core/progress';
 import { listFiles, applyScaffold, exerciseTemplateFiles, planScaffold, resetExercise, workspaceTemplateFiles, TemplateFile } from '../core/scaffold';
 import { LabState } from './labState';
-
-export const HINT_SCHEME = 'multimodal-lab-hints';
 
 /** Exercise id from a command argument: a tree node or an id string. */
 export function exerciseIdOf(arg: unknown): string | undefined {
@@ -16,11 +13,28 @@ export function exerciseIdOf(arg: unknown): string | undefined {
   return node?.kind === 'exercise' ? node.row?.exercise?.id : undefined;
 }
 
-/** Start, reset, hints and the reference solution: thin glue over src/core/scaffold and src/core/hints. */
-export class ExerciseCommands implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly hintChanges = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.hintChanges.event;
+/**
+ * An available exercise from a command argument (tree node or id), or chosen with a quick pick when there is none.
+ * Throws, with what to do, for an unknown or unavailable exercise.
+ */
+export async function chooseExercise(state: LabState, arg: unknown): Promise<Exercise | undefined> {
+  const snap = await state.get();
+  if (snap.kind === 'error') throw new Error('The course file has errors; run "Multimodal Lab: Show Log" to see them.');
+  const id = exerciseIdOf(arg);
+  const available = snap.model.exercises.filter((e) => e.state !== 'unavailable');
+  if (id !== undefined) {
+    const row = snap.model.exercises.find((e) => e.exercise.id === id);
+    if (!row) throw new Error(`No exercise "${id}" in the course.`);
+    if (row.state === 'unavailable') throw new Error(`"${row.exercise.title}" is not available in this version of Multimodal Lab yet.`);
+    return row.exercise;
+  }
+  if (available.length === 0) throw new Error('No exercise is available in this version of Multimodal Lab yet.');
+  const pick = await vscode.window.showQuickPick(available.map((e) => ({ label: `${e.index}. ${e.exercise.title}`, description: e.state, exercise: e.exercise })), { placeHolder: 'Choose an exercise' });
+  return pick?.exercise;
+}
 
+/** Start, reset and the reference solution: thin glue over src/core/scaffold. */
+export class ExerciseCommands {
   constructor(
     private readonly state: LabState,
     private readonly log: vscode.LogOutputChannel,
@@ -30,20 +44,8 @@ export class ExerciseCommands implements vscode.TextDocumentContentProvider, vsc
     return this.state.templatesRoot;
   }
 
-  private async exercise(arg: unknown): Promise<Exercise | undefined> {
-    const snap = await this.state.get();
-    if (snap.kind === 'error') throw new Error('The course file has errors; run "Multimodal Lab: Show Log" to see them.');
-    const id = exerciseIdOf(arg);
-    const available = snap.model.exercises.filter((e) => e.state !== 'unavailable');
-    if (id !== undefined) {
-      const row = snap.model.exercises.find((e) => e.exercise.id === id);
-      if (!row) throw new Error(`No exercise "${id}" in the course.`);
-      if (row.state === 'unavailable') throw new Error(`"${row.exercise.title}" is not available in this version of Multimodal Lab yet.`);
-      return row.exercise;
-    }
-    if (available.length === 0) throw new Error('No exercise is available in this version of Multimodal Lab yet.');
-    const pick = await vscode.window.showQuickPick(available.map((e) => ({ label: `${e.index}. ${e.exercise.title}`, description: e.state, exercise: e.exercise })), { placeHolder: 'Choose an exercise' });
-    return pick?.exercise;
+  private exercise(arg: unknown): Promise<Exercise | undefined> {
+    return chooseExercise(this.state, arg);
   }
 
   private root(): string {
@@ -104,31 +106,6 @@ export class ExerciseCommands implements vscode.TextDocumentContentProvider, vsc
     }
   }
 
-  /** Reveals one more hint and shows all revealed hints. */
-  async nextHint(arg: unknown): Promise<void> {
-    const exercise = await this.exercise(arg);
-    if (!exercise) return;
-    const total = hintSequence(await this.hints(exercise.id)).length;
-    const progress = this.state.progress;
-    const revealed = Math.min(total, (progress?.exercise(exercise.id).hintsRevealed ?? 0) + 1);
-    await progress?.updateExercise(exercise.id, { hintsRevealed: revealed });
-    const uri = vscode.Uri.from({ scheme: HINT_SCHEME, path: `/${exercise.id}.md` });
-    this.hintChanges.fire(uri);
-    await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
-  }
-
-  private async hints(exerciseId: string) {
-    const text = await vscode.workspace.fs.readFile(vscode.Uri.file(path.join(this.templatesRoot, exerciseId, 'hints.md')));
-    return parseHints(new TextDecoder().decode(text));
-  }
-
-  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    const id = uri.path.replace(/^\//, '').replace(/\.md$/, '');
-    const snap = await this.state.get();
-    const title = snap.kind === 'ok' ? (snap.course.exercises.find((e) => e.id === id)?.title ?? id) : id;
-    return revealedHintsMarkdown(title, await this.hints(id), this.state.progress?.exercise(id).hintsRevealed ?? 0);
-  }
-
   /** Diffs the learner's files against the reference solution; asks first while the tests are not all passing. */
   async compareSolution(arg: unknown): Promise<void> {
     const exercise = await this.exercise(arg);
@@ -150,9 +127,5 @@ export class ExerciseCommands implements vscode.TextDocumentContentProvider, vsc
     for (const p of pick) {
       await vscode.commands.executeCommand('vscode.diff', vscode.Uri.file(p.mine), vscode.Uri.file(p.solution), `${p.rel}: yours ↔ reference solution`, { preview: false });
     }
-  }
-
-  dispose(): void {
-    this.hintChanges.dispose();
   }
 }

@@ -8,6 +8,7 @@ import { QuizPanels } from './quizPanel';
 import { RunPanels } from './runPanels';
 import { ExerciseTests } from './testing';
 import { Training } from './training';
+import { WALKTHROUGH_ID, WalkthroughProgress } from './walkthrough';
 
 /** What `activate` returns; tests read the activation time from it. */
 export interface LabApi {
@@ -65,6 +66,8 @@ export function activate(context: vscode.ExtensionContext): LabApi {
     }),
   );
   watchFiles(context, state, root);
+  context.subscriptions.push(new WalkthroughProgress(state, view, log));
+  if (process.env.MULTIMODAL_LAB_WELCOME === '1') showWelcome(log);
 
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(2)} ms (course loads when the Curriculum view first asks)`);
@@ -86,6 +89,16 @@ function watchFiles(context: vscode.ExtensionContext, state: LabState, root: str
   if (context.extensionMode === vscode.ExtensionMode.Development) {
     watch(new vscode.RelativePattern(context.extensionUri, 'templates/course.json'), false);
   }
+}
+
+/**
+ * `npm start` sets MULTIMODAL_LAB_WELCOME=1 so the first screen is the product: the curriculum in the sidebar and
+ * the walkthrough of the learner's loop in the editor. (An installed .vsix gets the walkthrough from VS Code.)
+ */
+function showWelcome(log: vscode.LogOutputChannel): void {
+  void Promise.resolve(vscode.commands.executeCommand('multimodalLab.curriculum.focus'))
+    .then(() => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false))
+    .then(undefined, (e: Error) => log.warn(`Could not open the walkthrough: ${e.message}`));
 }
 
 export function deactivate(): void {

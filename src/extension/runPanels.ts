@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { makeNonce, panelHtml } from '../core/panelHtml';
-import { loadRunSnapshot } from '../core/runSnapshot';
+import { loadRunSnapshot, pngBytes } from '../core/runSnapshot';
+import { localLiveness } from '../runner/meta';
 import { ExtensionToRunPanel, ImageFrame, RunLiveStatus, RunRef, ScalarPoint, TextEntry, isRunPanelMessage, restorableRuns } from '../protocol/panels';
+import type { RunDivergence } from '../protocol/runFiles';
 import type { RunnerToExtension } from '../protocol/runner';
 
 export type { RunRef };
@@ -20,6 +22,8 @@ class RunPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly pending = new Map<string, Pending>();
   private readonly lastStep = new Map<string, number>();
+  /** Per run id: what the runner said that the status calls do not carry (planned steps, how it diverged). */
+  private readonly extra = new Map<string, { totalSteps?: number; divergence?: RunDivergence }>();
   private ready = false;
   private flushTimer?: NodeJS.Timeout;
   readonly onDidDispose: vscode.Event<void>;
@@ -85,7 +89,8 @@ class RunPanel implements vscode.Disposable {
     this.pending.clear();
     this.lastStep.clear();
     try {
-      const runs = await Promise.all(this.runs.map((r) => loadRunSnapshot(this.workspaceRoot, r.exerciseId, r.runId)));
+      const liveness = localLiveness();
+      const runs = await Promise.all(this.runs.map((r) => loadRunSnapshot(this.workspaceRoot, r.exerciseId, r.runId, liveness)));
       for (const run of runs) {
         for (const [name, points] of Object.entries(run.scalars)) this.lastStep.set(`${run.runId}\0s\0${name}`, points[points.length - 1]?.step ?? -Infinity);
         for (const img of run.images) this.lastStep.set(`${run.runId}\0i\0${img.name}`, Math.max(img.step, this.lastStep.get(`${run.runId}\0i\0${img.name}`) ?? -Infinity));
@@ -104,6 +109,9 @@ class RunPanel implements vscode.Disposable {
 
   /** Queues a live record; records already replayed (same series, step not newer) are dropped. */
   live(ref: RunRef, e: RunnerToExtension, png?: Uint8Array): void {
+    // Kept even before `ready`: the status that follows carries them, and meta.json has them for the replay.
+    if (e.type === 'plan') this.extra.set(ref.runId, { ...this.extra.get(ref.runId), totalSteps: e.totalSteps });
+    if (e.type === 'runEnded' && e.divergence) this.extra.set(ref.runId, { ...this.extra.get(ref.runId), divergence: e.divergence });
     if (!this.ready) return; // the replay on `ready` reads them from disk
     const fresh = (kind: string, name: string, step: number): boolean => {
       const k = `${ref.runId}\0${kind}\0${name}`;
@@ -126,7 +134,13 @@ class RunPanel implements vscode.Disposable {
 
   status(ref: RunRef, live: RunLiveStatus, summary?: Record<string, number | string | boolean>): void {
     this.flush();
-    if (this.ready) this.post({ type: 'status', runId: ref.runId, live, ...(summary ? { summary } : {}) });
+    const extra = this.extra.get(ref.runId);
+    const merged: RunLiveStatus = {
+      ...live,
+      ...(extra?.totalSteps !== undefined && live.totalSteps === undefined ? { totalSteps: extra.totalSteps } : {}),
+      ...(extra?.divergence && live.status === 'nan' && !live.divergence ? { divergence: extra.divergence } : {}),
+    };
+    if (this.ready) this.post({ type: 'status', runId: ref.runId, live: merged, ...(summary ? { summary } : {}) });
   }
 
   private flush(): void {
@@ -198,7 +212,11 @@ export class RunPanels implements vscode.Disposable {
     if (showing.length === 0) return;
     let png: Uint8Array | undefined;
     if (e.type === 'image') {
-      png = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(vscode.Uri.file(runDir), e.file)).then((b) => b, () => undefined);
+      // readFile gives a Node Buffer, which would arrive as {type: 'Buffer', data} (issue 19): post plain bytes.
+      png = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(vscode.Uri.file(runDir), e.file)).then(pngBytes, (err: unknown) => {
+        this.log.warn(`Run ${ref.exerciseId}/${ref.runId}: the image ${e.file} of step ${e.step} could not be read (${(err as Error).message}); reopen the run to retry.`);
+        return undefined;
+      });
     }
     for (const p of showing) p.live(ref, e, png);
   }

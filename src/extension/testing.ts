@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { testsAllPass } from '../core/progress';
 import { listFiles } from '../core/scaffold';
 import { discoverTests } from '../core/testDiscovery';
+import { TestTally } from '../core/testTally';
 import type { RunnerToExtension, SourceLocation, TensorSummary, TestJob } from '../protocol/runner';
 import { LabState } from './labState';
+import { exerciseTitle, offerInstallIfNeeded } from './installDependencies';
 import { RunnerLauncher } from './runnerLauncher';
 
 type ItemData = { readonly kind: 'exercise'; readonly exerciseId: string } | { readonly kind: 'file'; readonly exerciseId: string; readonly file: string } | { readonly kind: 'test'; readonly exerciseId: string; readonly file: string };
@@ -56,6 +59,8 @@ export class ExerciseTests implements vscode.Disposable {
       items.push(ex);
     }
     this.controller.items.replace(items);
+    // Tests are about to be run: have a runner ready so the first click is as fast as the next.
+    if (items.length > 0 && vscode.workspace.isTrusted && existsSync(path.join(root, 'node_modules', '@tensorflow', 'tfjs', 'package.json'))) this.launcher.prewarm(root);
   }
 
   /** Adds (or finds) the test item for `titles` under a file, creating suite items on the way. Ids match the runner's. */
@@ -142,13 +147,21 @@ export class ExerciseTests implements vscode.Disposable {
     items.forEach(collect);
     const files = [...new Set([...leaves.values()].map((i) => (this.data.get(i) as { file: string }).file))];
     leaves.forEach((i) => run.enqueued(i));
-    const reported = new Set<string>();
-    let passed = 0;
-    let total = 0;
+    const tally = new TestTally();
     const fileItemOf = (file: string): vscode.TestItem | undefined => this.controller.items.get(`exercise:${exerciseId}`)?.children.get(file);
 
     const job = { type: 'job', protocol: 1, kind: 'test', workspaceRoot: root, backend: this.launcher.backendPreference(), exerciseId, files } satisfies TestJob;
+    let finished = false;
+    const erroredAll = (e: { message: string; hint?: string; location?: SourceLocation }, which: (id: string) => boolean): void => {
+      for (const [id, item] of leaves) {
+        if (!which(id) || !tally.record(id, 'errored')) continue;
+        const msg = new vscode.TestMessage(`${e.message}${e.hint ? `\n\n${e.hint}` : ''}`);
+        if (e.location) msg.location = toLocation(e.location);
+        run.errored(item, msg);
+      }
+    };
     const onEvent = (e: RunnerToExtension): void => {
+      if (e.type === 'testsFinished') finished = true;
       switch (e.type) {
         case 'testsDiscovered':
           for (const t of e.tests) {
@@ -165,16 +178,18 @@ export class ExerciseTests implements vscode.Disposable {
         case 'testFailed':
         case 'testSkipped': {
           const item = leaves.get(e.id);
-          reported.add(e.id);
-          if (e.type !== 'testSkipped') total++;
+          tally.record(e.id, e.type === 'testPassed' ? 'passed' : e.type === 'testSkipped' ? 'skipped' : 'failed');
           if (!item) break;
-          if (e.type === 'testPassed') {
-            passed++;
-            run.passed(item, e.durationMs);
-          } else if (e.type === 'testSkipped') run.skipped(item);
+          if (e.type === 'testPassed') run.passed(item, e.durationMs);
+          else if (e.type === 'testSkipped') run.skipped(item);
           else run.failed(item, failureMessage(e), e.durationMs);
           break;
         }
+        case 'testFileFailed':
+          // Only this file's tests: the other files loaded and run.
+          run.appendOutput(`\r\n${e.message}${e.hint ? `\r\n${e.hint}` : ''}\r\n`);
+          erroredAll(e, (id) => id.startsWith(`${e.file}::`));
+          break;
         case 'output':
           run.appendOutput(e.text.replace(/\r?\n/g, '\r\n'));
           break;
@@ -183,36 +198,36 @@ export class ExerciseTests implements vscode.Disposable {
           break;
         case 'fatal':
           run.appendOutput(`\r\n${e.message}${e.hint ? `\r\n${e.hint}` : ''}\r\n`);
-          for (const [id, item] of leaves) {
-            if (!reported.has(id)) {
-              const msg = new vscode.TestMessage(`${e.message}${e.hint ? `\n\n${e.hint}` : ''}`);
-              if (e.location) msg.location = toLocation(e.location);
-              run.errored(item, msg);
-              reported.add(id);
-            }
-          }
+          erroredAll(e, () => true);
+          void exerciseTitle(this.state, exerciseId).then((title) => offerInstallIfNeeded(`The tests of “${title}”`, e.message));
           break;
         default:
           break;
       }
     };
-    const handle = this.launcher.start(job, onEvent);
+    // Native libraries' banners (Dawn, Vulkan, libtensorflow) go to the log, not between the learner's results.
+    const handle = this.launcher.start(job, onEvent, (text) => this.log.info(`[runner, native] ${text.trimEnd()}`));
     const cancel = token.onCancellationRequested(() => handle.cancel());
     const exit = await handle.done;
     cancel.dispose();
-    const reportedItems = new Set([...reported].map((id) => leaves.get(id)));
+    const cancelled = token.isCancellationRequested;
+    const reportedItems = new Set([...leaves].filter(([id]) => tally.outcome(id)).map(([, item]) => item));
     for (const [id, item] of leaves) {
-      if (reported.has(id) || reportedItems.has(item)) continue;
+      if (tally.outcome(id) || reportedItems.has(item)) continue;
       reportedItems.add(item);
-      const why = token.isCancellationRequested ? 'The run was cancelled before this test reported.' : `The test process ended (${exit.reason}) before this test reported.`;
+      const why = cancelled ? 'The run was cancelled before this test reported.' : `The test process ended (${exit.reason}) before this test reported.`;
       run.errored(item, new vscode.TestMessage(why));
+      // After a complete run an unreported item is one static discovery guessed wrong, not a test that failed.
+      if (!finished) tally.record(id, 'errored');
     }
-    if (!isPartialRequest(items) && total > 0) {
+    const count = tally.toRecord({ wholeExercise: !isPartialRequest(items), cancelled });
+    if (count) {
       const before = this.state.progress?.exercise(exerciseId);
-      await this.state.progress?.updateExercise(exerciseId, { tests: { passed, total, at: new Date().toISOString() } });
+      await this.state.progress?.updateExercise(exerciseId, { tests: { ...count, at: new Date().toISOString() } });
       this.state.refresh();
-      if (passed === total && !testsAllPass(before)) void this.offerSolution(exerciseId);
+      if (count.passed === count.total && !testsAllPass(before)) void this.offerSolution(exerciseId);
     }
+    const { passed, total } = tally.count();
     this.log.info(`Tests of "${exerciseId}": ${passed}/${total} passed (${exit.reason})`);
   }
 

@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { runEndedMessage, trainingTitle } from '../core/runLabels';
 import { listRuns } from '../core/runs';
 import type { RunStatus, RunnerToExtension, TrainJob } from '../protocol/runner';
 import { LabState } from './labState';
+import { offerInstallIfNeeded } from './installDependencies';
 import { RunPanels } from './runPanels';
 import { RunnerLauncher } from './runnerLauncher';
 
@@ -40,7 +42,7 @@ export class Training implements vscode.Disposable {
     this.output.appendLine(`\n=== ${exerciseId} · run ${runId}${quick ? ' · quick check (smoke configuration)' : ''}${resumeFrom ? ` · resumed from ${resumeFrom}` : ''}`);
     let ending: { status: Exclude<RunStatus, 'running'>; reason: string } | undefined;
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Training ${exerciseId}${quick ? ' (quick check)' : ''}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: trainingTitle(await this.exerciseTitle(exerciseId), quick), cancellable: true },
       async (progress, token) => {
         let lastStep = 0;
         let rate = '';
@@ -85,7 +87,8 @@ export class Training implements vscode.Disposable {
               break;
           }
         };
-        const handle = this.launcher.start(job, onEvent);
+        // What native libraries print (Dawn, Vulkan) goes to the log; a run that dies gets it back as output.
+        const handle = this.launcher.start(job, onEvent, (text) => this.log.info(`[runner, native] ${text.trimEnd()}`));
         token.onCancellationRequested(() => handle.stop());
         await handle.done;
       },
@@ -95,29 +98,32 @@ export class Training implements vscode.Disposable {
     return runDir;
   }
 
-  private async report(exerciseId: string, runId: string, ending: { status: string; reason: string } | undefined, quick: boolean): Promise<void> {
-    const status = ending?.status ?? 'crashed';
-    if (status === 'finished' && quick) {
-      void vscode.window.showInformationMessage(`Multimodal Lab: the quick check of ${exerciseId} finished: the pipeline runs end to end. Use "Train" for a full run; its metrics count for the milestones.`);
-      return;
-    }
-    if (status === 'finished') {
+  /** The exercise's title for messages (the id only when the course cannot be read). */
+  private async exerciseTitle(exerciseId: string): Promise<string> {
+    const snap = await this.state.get().catch(() => undefined);
+    return (snap?.kind === 'ok' ? snap.course.exercises.find((e) => e.id === exerciseId)?.title : undefined) ?? exerciseId;
+  }
+
+  private async report(exerciseId: string, runId: string, ending: { status: Exclude<RunStatus, 'running'>; reason: string } | undefined, quick: boolean): Promise<void> {
+    const title = await this.exerciseTitle(exerciseId);
+    if (ending?.status === 'finished' && !quick) {
       await this.state.progress?.updateExercise(exerciseId, { trained: { runId, at: new Date().toISOString() } });
       this.state.refresh();
-      void vscode.window.showInformationMessage(`Multimodal Lab: the ${exerciseId} run finished. Its files are in .multimodal-lab/runs/${exerciseId}/${runId}/.`);
+    }
+    const message = runEndedMessage(title, ending, quick, `.multimodal-lab/runs/${exerciseId}/${runId}/`);
+    if (message.severity === 'info') {
+      void vscode.window.showInformationMessage(`Multimodal Lab: ${message.text}`);
       return;
     }
-    if (status === 'stopped') {
-      void vscode.window.showInformationMessage(`Multimodal Lab: the ${exerciseId} run stopped${ending?.reason ? `: ${ending.reason.replace(/\.+$/, '')}` : ''}. "Resume Training" continues from its last checkpoint, if the script saved one.`);
-      return;
-    }
+    if (offerInstallIfNeeded(quick ? `The quick check of “${title}”` : `The “${title}” run`, ending?.reason ?? '')) return;
     const show = 'Show Output';
-    const choice = await vscode.window.showErrorMessage(`Multimodal Lab: the ${exerciseId} run ended as ${status}. ${ending?.reason ?? ''}`, show);
+    const choice = await vscode.window.showErrorMessage(`Multimodal Lab: ${message.text}`, show);
     if (choice === show) this.output.show();
   }
 
   stop(exerciseId: string): void {
-    if (!this.launcher.stop(exerciseId)) void vscode.window.showInformationMessage(`Multimodal Lab: no run of ${exerciseId} is in progress.`);
+    if (this.launcher.stop(exerciseId)) return;
+    void this.exerciseTitle(exerciseId).then((title) => vscode.window.showInformationMessage(`Multimodal Lab: no run of “${title}” is in progress.`));
   }
 
   /** Resumes from one run's last checkpoint (the run panel's Resume button). */

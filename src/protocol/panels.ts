@@ -3,7 +3,7 @@
  * panel). A panel sends `ready` when its script has loaded; the extension then replays everything stored, so a
  * reopened or restored panel shows the whole run. Panels never read files: images arrive as PNG bytes.
  */
-import type { RunMeta, RunSummary } from './runFiles';
+import type { RunDivergence, RunMeta, RunSummary } from './runFiles';
 import type { RunStatus } from './runner';
 
 export const PANEL_PROTOCOL_VERSION = 1;
@@ -20,7 +20,10 @@ export interface ImageFrame {
   readonly name: string;
   readonly width: number;
   readonly height: number;
-  /** The PNG file's bytes. */
+  /**
+   * The PNG file's bytes, as a plain Uint8Array: a Node Buffer would reach the webview as `{type: 'Buffer', data}`
+   * (its toJSON runs before VS Code's transfer of typed arrays). Senders copy with `pngBytes` (core/runSnapshot).
+   */
   readonly png: Uint8Array;
 }
 
@@ -41,6 +44,10 @@ export interface RunLiveStatus {
   readonly etaMs?: number;
   readonly numTensors?: number;
   readonly numBytes?: number;
+  /** The steps the script planned, when its `lab.config` has `steps`: with steps/s it gives the ETA. */
+  readonly totalSteps?: number;
+  /** For a run that ended as `nan`: which value went non-finite, where, and the last finite values. */
+  readonly divergence?: RunDivergence;
 }
 
 /** Which run a panel shows: an exercise id and a run id (both plain names, never paths). */
@@ -80,6 +87,8 @@ export interface RunSnapshot {
   readonly images: readonly ImageFrame[];
   readonly text: readonly TextEntry[];
   readonly summary?: RunSummary;
+  /** For a diverged run: from meta.json, or worked out from its reason and scalars (older and terminal runs). */
+  readonly divergence?: RunDivergence;
   /** What could not be read as it was (cut-off lines, missing images, a future meta version), for a notice. */
   readonly notices: readonly string[];
   readonly live?: RunLiveStatus;

@@ -36,6 +36,37 @@ export interface RunMeta {
   readonly exitCode?: number | null;
   readonly resumedFrom?: string;
   readonly latestCheckpoint?: string;
+  /**
+   * The process that runs the training and the machine it runs on (`os.hostname()`), written with status `running`:
+   * a reader on the same host whose check finds the pid gone knows the run ended without writing how.
+   */
+  readonly pid?: number;
+  readonly host?: string;
+  /**
+   * Never on disk: set by a reader (src/core/runLiveness) on a `running` run whose process is gone, which it then
+   * shows as status `killed`, "ended without a record".
+   */
+  readonly endedWithoutRecord?: true;
+  /** For a `nan` run: what went non-finite and the last finite values (absent in runs from before it was recorded). */
+  readonly divergence?: RunDivergence;
+  /** The steps the script planned (`steps` of its `lab.config`), for the ETA. */
+  readonly totalSteps?: number;
+}
+
+/** A non-finite number as JavaScript prints it: the exact value that ended a run. */
+export type NonFiniteValue = 'NaN' | 'Infinity' | '-Infinity';
+
+/** How a run diverged: a watched metric (`loss` by default) became NaN or ±Infinity. */
+export interface RunDivergence {
+  readonly metric: string;
+  readonly value: NonFiniteValue;
+  /** The step at which it was logged: the last step the run reached. */
+  readonly step: number;
+  /**
+   * The last finite value of every scalar the script logged, with its step. The diverged metric is absent when it was
+   * already non-finite at its first logged step.
+   */
+  readonly lastFinite: Readonly<Record<string, { readonly step: number; readonly value: number }>>;
 }
 
 export interface ScalarLine {

@@ -4,6 +4,8 @@
  * `type`; receivers narrow `unknown` with the guards at the bottom and switch exhaustively.
  */
 
+import type { RunDivergence } from './runFiles';
+
 export const RUNNER_PROTOCOL_VERSION = 1;
 
 /** Backends in ladder order; `tensorflow` is tfjs-node(-gpu). */
@@ -59,7 +61,19 @@ export interface StopRequest {
   readonly type: 'stop';
 }
 
-export type ExtensionToRunner = RunnerJob | StopRequest;
+/**
+ * Sent instead of a job to a runner started ahead of time (a spare): load tfjs and select the backend now, then
+ * wait for the job, which must name the same workspace, backend and wasm threads. Learner code loads with the job.
+ */
+export interface PrepareRequest {
+  readonly type: 'prepare';
+  readonly protocol: typeof RUNNER_PROTOCOL_VERSION;
+  readonly workspaceRoot: string;
+  readonly backend: BackendPreference;
+  readonly wasmThreads?: number;
+}
+
+export type ExtensionToRunner = RunnerJob | StopRequest | PrepareRequest;
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -135,6 +149,8 @@ export type TestEvent =
       readonly stack?: string;
     }
   | { readonly type: 'testSkipped'; readonly id: string; readonly reason: string }
+  /** A test file that could not be loaded (syntax error, an import that throws): its tests cannot run, the others do. */
+  | { readonly type: 'testFileFailed'; readonly file: string; readonly message: string; readonly hint?: string; readonly location?: SourceLocation }
   | { readonly type: 'testsFinished'; readonly passed: number; readonly failed: number; readonly skipped: number };
 
 /** What the `lab` reporting API emits during training (also written to the run directory). */
@@ -143,7 +159,9 @@ export type LabEvent =
   | { readonly type: 'image'; readonly step: number; readonly name: string; readonly file: string; readonly width: number; readonly height: number }
   | { readonly type: 'text'; readonly step: number; readonly name: string; readonly text: string }
   | { readonly type: 'summary'; readonly values: Readonly<Record<string, number | string | boolean>> }
-  | { readonly type: 'checkpoint'; readonly step: number; readonly dir: string };
+  | { readonly type: 'checkpoint'; readonly step: number; readonly dir: string }
+  /** How many steps the run will take, when the chosen `lab.config` has a whole `steps` (the panel's ETA). */
+  | { readonly type: 'plan'; readonly totalSteps: number };
 
 export type RunStatus = 'running' | 'finished' | 'stopped' | 'crashed' | 'nan' | 'hung' | 'killed';
 
@@ -156,6 +174,8 @@ export type RunEvent =
       readonly reason: string;
       /** For `crashed` and `nan`: the learner's line where it happened (innermost frame in the exercise folder). */
       readonly location?: SourceLocation;
+      /** For `nan`: which value went non-finite, to what, at which step, and the last finite values before it. */
+      readonly divergence?: RunDivergence;
     };
 
 export type RunnerToExtension =
@@ -171,8 +191,8 @@ export type RunnerToExtension =
 // ---------------------------------------------------------------------------------------------------------------
 
 const RUNNER_EVENT_TYPES: ReadonlySet<string> = new Set<RunnerToExtension['type']>([
-  'hello', 'backend', 'output', 'testsDiscovered', 'testStarted', 'testPassed', 'testFailed', 'testSkipped', 'testsFinished',
-  'scalar', 'image', 'text', 'summary', 'checkpoint', 'runStarted', 'stats', 'runEnded', 'fatal',
+  'hello', 'backend', 'output', 'testsDiscovered', 'testStarted', 'testPassed', 'testFailed', 'testSkipped', 'testFileFailed', 'testsFinished',
+  'scalar', 'image', 'text', 'summary', 'checkpoint', 'plan', 'runStarted', 'stats', 'runEnded', 'fatal',
 ]);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -190,6 +210,8 @@ export function isRunnerToExtension(v: unknown): v is RunnerToExtension {
       return typeof v.id === 'string' && (v.type !== 'testFailed' || typeof v.message === 'string');
     case 'testsDiscovered':
       return Array.isArray(v.tests);
+    case 'testFileFailed':
+      return typeof v.file === 'string' && typeof v.message === 'string';
     case 'scalar':
       return typeof v.name === 'string' && typeof v.step === 'number' && typeof v.value === 'number';
     case 'image':
@@ -198,6 +220,8 @@ export function isRunnerToExtension(v: unknown): v is RunnerToExtension {
       return typeof v.name === 'string' && typeof v.step === 'number' && typeof v.text === 'string';
     case 'runEnded':
       return typeof v.status === 'string' && typeof v.reason === 'string';
+    case 'plan':
+      return Number.isInteger(v.totalSteps) && (v.totalSteps as number) > 0;
     case 'backend':
       return typeof v.active === 'string' && Array.isArray(v.ladder);
     default:
@@ -220,6 +244,16 @@ export function isRunnerJob(v: unknown): v is RunnerJob {
     default:
       return false;
   }
+}
+
+export function isPrepareRequest(v: unknown): v is PrepareRequest {
+  return isRecord(v) && v.type === 'prepare' && v.protocol === RUNNER_PROTOCOL_VERSION && typeof v.workspaceRoot === 'string'
+    && typeof v.backend === 'string' && (v.backend === 'auto' || (BACKEND_LADDER as readonly string[]).includes(v.backend));
+}
+
+/** True when a runner prepared with `prep` can take `job` as it is. */
+export function preparedFor(prep: PrepareRequest, job: RunnerJob): boolean {
+  return job.kind !== 'diagnose' && prep.workspaceRoot === job.workspaceRoot && prep.backend === job.backend && (prep.wasmThreads ?? 0) === (job.wasmThreads ?? 0);
 }
 
 export function isStopRequest(v: unknown): v is StopRequest {

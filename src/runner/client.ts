@@ -1,8 +1,9 @@
 // The parent side of the runner, pure Node (the extension wraps it): forks dist/runner.js in its own process group,
 // sends the job, narrows every message, and guarantees an ending. A runner that goes quiet is killed by the
 // watchdog; one that dies without saying how gets a synthesized ending; a training run's meta.json is finalised.
-import { fork, type ChildProcess } from 'node:child_process';
-import { isRunnerToExtension, type RunStatus, type RunnerJob, type RunnerToExtension } from '../protocol/runner';
+import type { ChildProcess } from 'node:child_process';
+import { isRunnerToExtension, type PrepareRequest, type RunStatus, type RunnerJob, type RunnerToExtension } from '../protocol/runner';
+import { forkRunner, type Forked } from './fork';
 import { readMeta, updateMeta } from './meta';
 
 export interface RunnerOptions {
@@ -15,6 +16,13 @@ export interface RunnerOptions {
   /** How long `stop()` waits for the run to end on its own before killing it (default 10 s). */
   readonly graceMs?: number;
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * When set, what the runner process writes to its own stdout and stderr outside the protocol goes here instead of
+   * into onEvent. Only native libraries write there (Dawn, Vulkan, libtensorflow: the runner turns every JavaScript
+   * write into an `output` event), and their banners mean nothing to a learner. It is still replayed into onEvent
+   * when the runner dies without reporting its ending, where it may be the cause.
+   */
+  readonly onNativeOutput?: (text: string) => void;
 }
 
 export interface RunnerExit {
@@ -52,17 +60,53 @@ function killGroup(child: ChildProcess): void {
 
 /** Starts a runner for `job`; see RunnerOptions for the guarantees. */
 export function startRunner(job: RunnerJob, options: RunnerOptions): RunnerHandle {
+  return attach(forkRunner(options.runnerPath, options.env), job, options);
+}
+
+/** A runner started ahead of its job, with tfjs loaded and the backend selected (see PrepareRequest). */
+export interface SpareRunner {
+  readonly request: PrepareRequest;
+  /** False once it has exited: it can no longer take a job. */
+  readonly alive: boolean;
+  /** Resolves true once tfjs is loaded and the backend selected, false if it exited first. */
+  readonly ready: Promise<boolean>;
+  /** Gives it `job` (which must match the request); from then on it is exactly what startRunner returns. */
+  assign(job: RunnerJob, options: Omit<RunnerOptions, 'runnerPath' | 'env'>): RunnerHandle;
+  /** Kills it if it has no job yet. */
+  dispose(): void;
+}
+
+/** Starts a spare runner for jobs matching `request`. */
+export function prepareRunner(request: PrepareRequest, options: { readonly runnerPath: string; readonly env?: NodeJS.ProcessEnv }): SpareRunner {
+  const forked = forkRunner(options.runnerPath, options.env);
+  forked.child.send(request);
+  let assigned = false;
+  return {
+    request,
+    ready: forked.ready,
+    get alive() { return !forked.exited && forked.child.connected; },
+    assign(job, jobOptions) {
+      if (assigned) throw new Error('This spare runner already has a job.');
+      assigned = true;
+      return attach(forked, job, { ...jobOptions, runnerPath: options.runnerPath });
+    },
+    dispose() {
+      if (!assigned) killGroup(forked.child);
+    },
+  };
+}
+
+function attach(forked: Forked, job: RunnerJob, options: RunnerOptions): RunnerHandle {
   const hangMs = options.hangTimeoutMs ?? 120_000;
   const graceMs = options.graceMs ?? 10_000;
-  const child = fork(options.runnerPath, [], {
-    detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', env: options.env ?? process.env,
-  });
+  const { child } = forked;
   let why: Why;
   let ended = false;
   let finished = false;
   let sawFatal = false;
   let running: string | undefined;
   let stderrTail = '';
+  let heldBack = '';
   let watchdog: NodeJS.Timeout | undefined;
   let grace: NodeJS.Timeout | undefined;
 
@@ -78,12 +122,16 @@ export function startRunner(job: RunnerJob, options: RunnerOptions): RunnerHandl
   };
   arm();
 
-  child.stdout?.setEncoding('utf8').on('data', (text: string) => emit({ type: 'output', stream: 'stdout', text }));
-  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
-    stderrTail = (stderrTail + text).slice(-4000);
-    emit({ type: 'output', stream: 'stderr', text });
-  });
-  child.on('message', (m: unknown) => {
+  const native = (stream: 'stdout' | 'stderr', text: string): void => {
+    if (stream === 'stderr') stderrTail = (stderrTail + text).slice(-4000);
+    if (!options.onNativeOutput) {
+      emit({ type: 'output', stream, text });
+      return;
+    }
+    heldBack = (heldBack + text).slice(-16_000);
+    options.onNativeOutput(text);
+  };
+  const onMessage = (m: unknown): void => {
     arm();
     if (!isRunnerToExtension(m)) {
       emit({ type: 'output', stream: 'stderr', text: `[runner client] ignored a message it cannot read: ${JSON.stringify(m).slice(0, 200)}\n` });
@@ -94,12 +142,12 @@ export function startRunner(job: RunnerJob, options: RunnerOptions): RunnerHandl
     if (m.type === 'fatal') sawFatal = true;
     if (endsJob(job, m)) ended = true;
     emit(m);
-  });
+  };
 
   const done = new Promise<RunnerExit>((resolve) => {
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let closed = false;
-    let disconnected = !child.connected;
+    let disconnected = false;
     const settle = (): void => {
       // Wait for the exit, the end of stdio and the end of IPC, so every message the runner sent comes first.
       if (!exit || !closed || !disconnected || finished) return;
@@ -109,20 +157,34 @@ export function startRunner(job: RunnerJob, options: RunnerOptions): RunnerHandl
       finished = true;
       resolve({ ...exit, reportedEnding: ended });
     };
-    child.on('exit', (code, signal) => { exit = { code, signal }; settle(); });
-    child.on('close', () => { closed = true; settle(); });
-    child.on('disconnect', () => { disconnected = true; settle(); });
-    child.on('error', (err) => {
-      emit({ type: 'fatal', message: `Could not start the runner (${options.runnerPath}): ${err.message}`, hint: 'Reinstall or rebuild the extension (npm run build).' });
-      sawFatal = true;
-      exit ??= { code: null, signal: null };
-      closed = disconnected = true;
-      settle();
+    forked.listen((h) => {
+      switch (h.kind) {
+        case 'message': return onMessage(h.message);
+        case 'stdout':
+        case 'stderr': return native(h.kind, h.text);
+        case 'exit':
+          exit = { code: h.code, signal: h.signal };
+          return settle();
+        case 'close':
+          closed = true;
+          return settle();
+        case 'disconnect':
+          disconnected = true;
+          return settle();
+        case 'error':
+          emit({ type: 'fatal', message: `Could not start the runner (${options.runnerPath}): ${h.error.message}`, hint: 'Reinstall or rebuild the extension (npm run build).' });
+          sawFatal = true;
+          exit ??= { code: null, signal: null };
+          closed = disconnected = true;
+          return settle();
+      }
     });
   });
 
   function synthesizeEnding(code: number | null, signal: NodeJS.Signals | null): void {
     if (ended) return;
+    // What native code printed may be why the runner died: show it now.
+    if (heldBack.trim()) emit({ type: 'output', stream: 'stderr', text: heldBack });
     const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
     const testNote = running ? ` while the test "${running.split('::').pop()}" was running` : '';
     let status: Exclude<RunStatus, 'running'>;
@@ -153,7 +215,7 @@ export function startRunner(job: RunnerJob, options: RunnerOptions): RunnerHandl
     }
   }
 
-  child.send(job);
+  if (child.connected) child.send(job);
   return {
     pid: child.pid,
     stop(): void {

@@ -1,7 +1,10 @@
 // The runner child process (bundled to dist/runner.js). It receives one job as its first IPC message, answers
 // `hello`, picks a backend, runs the job and exits; afterwards it only listens for `stop`. Everything it has to
 // say goes through src/protocol/runner.ts.
-import { RUNNER_PROTOCOL_VERSION, isRunnerJob, isStopRequest, type RunnerJob, type RunnerToExtension } from '../protocol/runner';
+import {
+  RUNNER_PROTOCOL_VERSION, isPrepareRequest, isRunnerJob, isStopRequest, preparedFor,
+  type BackendEvent, type PrepareRequest, type RunnerJob, type RunnerToExtension,
+} from '../protocol/runner';
 import { RUN_META_VERSION } from '../protocol/runFiles';
 import { NoBackendError, selectBackend } from './backend';
 import { matmulGflops, trainStepsPerSecond } from './diagnose';
@@ -19,26 +22,40 @@ function fatal(message: string, hint?: string, location?: LoadError['location'])
   send({ type: 'fatal', message, ...(hint ? { hint } : {}), ...(location ? { location } : {}) } satisfies RunnerToExtension);
 }
 
-async function runJob(job: RunnerJob): Promise<number> {
+type Selection = { readonly ws: Workspace; readonly backend: BackendEvent } | { readonly failure: string; readonly hint: string };
+
+/** Loads tfjs from the workspace and walks the ladder; a missing package or backend is a failure to report. */
+async function select(spec: PrepareRequest | RunnerJob): Promise<Selection> {
   let ws: Workspace;
   try {
-    ws = loadWorkspace(job.workspaceRoot);
+    ws = loadWorkspace(spec.workspaceRoot);
   } catch (err) {
-    if (err instanceof MissingPackageError) return failJob(job, err.message, err.hint);
+    if (err instanceof MissingPackageError) return { failure: err.message, hint: err.hint };
     throw err;
   }
+  const diagnose = spec.type === 'job' && spec.kind === 'diagnose';
   const backend = await selectBackend(ws, {
-    preference: job.backend,
-    all: job.kind === 'diagnose',
-    ...(job.wasmThreads ? { wasmThreads: job.wasmThreads } : {}),
-    ...(job.kind === 'diagnose' ? { onLoaded: async (rung) => ({ gflops: await matmulGflops(ws.tf, rung === 'cpu'), trainStepsPerSecond: await trainStepsPerSecond(ws.tf, rung === 'cpu') }) } : {}),
+    preference: spec.backend,
+    all: diagnose,
+    ...(spec.wasmThreads ? { wasmThreads: spec.wasmThreads } : {}),
+    ...(diagnose ? { onLoaded: async (rung) => ({ gflops: await matmulGflops(ws.tf, rung === 'cpu'), trainStepsPerSecond: await trainStepsPerSecond(ws.tf, rung === 'cpu') }) } : {}),
   }).catch((err: unknown) => {
     if (err instanceof NoBackendError) return err;
     throw err;
   });
   if (backend instanceof NoBackendError) {
-    return failJob(job, backend.message, 'Set "multimodalLab.backend" to "auto", or install the packages named above with "Multimodal Lab: Install exercise dependencies".');
+    return { failure: backend.message, hint: 'Set "multimodalLab.backend" to "auto", or install the packages named above with "Multimodal Lab: Install Exercise Dependencies".' };
   }
+  return { ws, backend };
+}
+
+/** A spare runner's selection, made before its job arrived. */
+let prepared: { readonly request: PrepareRequest; readonly selection: Promise<Selection> } | undefined;
+
+async function runJob(job: RunnerJob): Promise<number> {
+  const selection = await (prepared && preparedFor(prepared.request, job) ? prepared.selection : select(job));
+  if ('failure' in selection) return failJob(job, selection.failure, selection.hint);
+  const { ws, backend } = selection;
   send(backend);
   switch (job.kind) {
     case 'test':
@@ -74,11 +91,8 @@ async function start(message: unknown): Promise<void> {
     await exitAfterFlush(2);
     return;
   }
-  send({ type: 'hello', protocol: RUNNER_PROTOCOL_VERSION, pid: process.pid } satisfies RunnerToExtension);
-  // The workspace runtime (lab/runtime) selects nothing inside the runner: the runner has chosen already.
-  process.env.MULTIMODAL_LAB_RUNNER = '1';
-  captureOutput();
-  installTypeScriptHook();
+  if (!prepared) sayHello();
+  setUp();
   let code = 1;
   try {
     code = await runJob(message);
@@ -94,6 +108,33 @@ async function start(message: unknown): Promise<void> {
   await exitAfterFlush(code);
 }
 
+let isSetUp = false;
+
+function sayHello(): void {
+  send({ type: 'hello', protocol: RUNNER_PROTOCOL_VERSION, pid: process.pid } satisfies RunnerToExtension);
+}
+
+function setUp(): void {
+  if (isSetUp) return;
+  isSetUp = true;
+  // The workspace runtime (lab/runtime) selects nothing inside the runner: the runner has chosen already.
+  process.env.MULTIMODAL_LAB_RUNNER = '1';
+  captureOutput();
+  installTypeScriptHook();
+}
+
+/**
+ * A spare: select the backend now (the slow part of a start: loading tfjs, starting wasm and its threads), so
+ * that the job, when it comes, only loads the learner's code. Nothing of the learner's is loaded before the job.
+ */
+function prepare(request: PrepareRequest): void {
+  setUp();
+  const selection = select(request);
+  // A spare says hello once it is ready; a failure is reported when the job arrives (runJob awaits it again).
+  selection.then(sayHello, sayHello);
+  prepared = { request, selection };
+}
+
 if (!process.send) {
   console.error('dist/runner.js is started by the Multimodal Lab extension with an IPC channel; it cannot run on its own.');
   process.exit(2);
@@ -101,9 +142,14 @@ if (!process.send) {
 process.on('message', (m: unknown) => {
   if (isStopRequest(m)) stopRequested = true;
 });
-process.once('message', (m: unknown) => {
+const onJob = (m: unknown): void => {
   if (isRunnerJob(m) && m.kind === 'train') trainRunDir = m.runDir;
   void start(m);
+};
+process.once('message', (m: unknown) => {
+  if (!isPrepareRequest(m)) return onJob(m);
+  prepare(m);
+  process.once('message', onJob);
 });
 // The runner lives in its own process group so a cancel can kill everything it started; the price is that it would
 // outlive a crashed or closed VS Code. So: when the channel to the extension goes, record why and exit.

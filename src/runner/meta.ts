@@ -2,14 +2,37 @@
 // the runner client when the process died without saying how. Written to a temp file and renamed, so a reader
 // never sees half of it.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { ProcessLiveness } from '../core/runLiveness';
 import { RUN_FILES, type RunMeta } from '../protocol/runFiles';
 
+/**
+ * Writes meta.json. A `running` meta without a pid gets this process's pid and host: the runner writes it from the
+ * training process, so a reader can tell a live run from one killed before it could write its ending.
+ */
 export function writeMeta(runDir: string, meta: RunMeta): void {
   mkdirSync(runDir, { recursive: true });
   const file = join(runDir, RUN_FILES.meta);
-  writeFileSync(`${file}.tmp`, JSON.stringify(meta, null, 2) + '\n');
+  const stamped = meta.status === 'running' && meta.pid === undefined ? { ...meta, pid: process.pid, host: hostname() } : meta;
+  writeFileSync(`${file}.tmp`, JSON.stringify(stamped, null, 2) + '\n');
   renameSync(`${file}.tmp`, file);
+}
+
+/** The process check readers inject into src/core (runLiveness): a pid is alive when signal 0 reaches it. */
+export function localLiveness(): ProcessLiveness {
+  return {
+    host: hostname(),
+    isAlive(pid: number): boolean {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (e) {
+        // EPERM: it exists but belongs to someone else. ESRCH: no such process.
+        return (e as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    },
+  };
 }
 
 /** The run's meta.json, or undefined when it is missing or unreadable. */

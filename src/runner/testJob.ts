@@ -1,12 +1,13 @@
 // `test` jobs: mocha over the exercise's test files, reported through the protocol reporter.
 import { isAbsolute, join, relative } from 'node:path';
 import Mocha from 'mocha';
-import type { SourceLocation, TestJob } from '../protocol/runner';
+import type { RunnerToExtension, SourceLocation, TestJob } from '../protocol/runner';
+import { send } from './ipc';
 import { declaredAt, protocolReporter } from './testReporter';
 import { isInside, locateFile, locateIn } from './location';
 import type { Workspace } from './workspace';
 
-/** A learner file that could not be loaded (syntax error, import that throws): the job cannot run. */
+/** The job itself cannot run (a test file path the runner cannot use). */
 export class LoadError extends Error {
   constructor(message: string, readonly location?: SourceLocation, readonly hint?: string) {
     super(message);
@@ -41,6 +42,25 @@ function loadErrorLocation(err: unknown, exerciseDir: string): SourceLocation | 
   return locateIn(e.stack, exerciseDir);
 }
 
+/** The `testFileFailed` event for a test file that threw while loading: what, where, and what to do. */
+export function loadFailure(err: unknown, file: string, root: string, exerciseDir: string): Extract<RunnerToExtension, { type: 'testFileFailed' }> {
+  const text = err instanceof Error ? err.message : String(err);
+  const location = loadErrorLocation(err, exerciseDir);
+  return {
+    type: 'testFileFailed', file, message: `Could not load ${relative(root, file)}: ${text}`,
+    hint: /^Error transforming|Unexpected|Expected/.test(text)
+      ? 'Fix the syntax error at (or just after) the marked line, then run the tests again. Test files that do not import it still ran.'
+      : 'The error happened while the test file and the code it imports were loading (outside any test). Fix the marked line, then run the tests again.',
+    ...(location ? { location } : {}),
+  };
+}
+
+/** Removes what a file that failed half-way through loading had already declared, so none of it runs. */
+function dropFile(root: Mocha.Suite, file: string): void {
+  root.suites = root.suites.filter((s) => s.file !== file);
+  root.tests = root.tests.filter((t) => t.file !== file);
+}
+
 /** Runs the job's test files and resolves when mocha has reported `testsFinished`. */
 export async function runTestJob(job: TestJob, ws: Workspace): Promise<void> {
   const exerciseDir = exerciseDirFor(ws.root, job.exerciseId, job.files);
@@ -62,20 +82,18 @@ export async function runTestJob(job: TestJob, ws: Workspace): Promise<void> {
     context.it = context.specify = wrapped;
   });
 
+  // The learner's latest edits, once per job: files share the modules they import, as under mocha itself.
+  forgetModules([exerciseDir, join(ws.root, 'lab')]);
   for (const file of job.files) {
     if (!isAbsolute(file)) throw new LoadError(`The test file path "${file}" is not absolute; the extension must send absolute paths.`);
-    forgetModules([exerciseDir, join(ws.root, 'lab')]);
     mocha.suite.emit('pre-require', globalThis, file, mocha);
     try {
       ws.require(file);
     } catch (err) {
-      const rel = relative(ws.root, file);
-      const location = loadErrorLocation(err, exerciseDir);
-      throw new LoadError(
-        `Could not load ${rel}: ${err instanceof Error ? err.message : String(err)}`, location,
-        /^Error transforming|Unexpected|Expected/.test(String(err instanceof Error ? err.message : err))
-          ? 'Fix the syntax error at (or just after) the marked line, then run the tests again.'
-          : 'The error happened while the test file and the code it imports were loading (outside any test). Fix the marked line, then run the tests again.');
+      // One file that cannot load (a syntax error in a module it imports) must not cost the learner the others.
+      dropFile(mocha.suite, file);
+      send(loadFailure(err, file, ws.root, exerciseDir));
+      continue;
     }
     mocha.suite.emit('require', undefined, file, mocha);
     mocha.suite.emit('post-require', globalThis, file, mocha);

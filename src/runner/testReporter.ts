@@ -25,9 +25,12 @@ function isSummary(v: unknown): v is TensorSummary {
   return typeof v === 'object' && v !== null && Array.isArray((v as TensorSummary).shape) && typeof (v as TensorSummary).dtype === 'string';
 }
 
-/** Drops the runner's own frames and Node internals, which mean nothing to a learner. */
+/**
+ * Drops the runner's own frames (the bundle, wherever it was built: dist/ or a test's out/) and Node internals,
+ * which mean nothing to a learner.
+ */
 function learnerStack(stack: string | undefined): string | undefined {
-  return stack?.split('\n').filter((l) => !/\bdist[\\/]runner\.js|node:internal|node_modules[\\/]mocha[\\/]/.test(l)).join('\n');
+  return stack?.split('\n').filter((l) => !/[\\/ (]runner\.js:\d|node:internal|node_modules[\\/]mocha[\\/]/.test(l)).join('\n');
 }
 
 export interface ReporterOptions {

@@ -2,7 +2,7 @@
 // add step statistics, honour Stop, and end with an honest status in meta.json and a `runEnded` event.
 import { appendFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { RUN_FILES, RUN_META_VERSION } from '../protocol/runFiles';
+import { RUN_FILES, RUN_META_VERSION, type NonFiniteValue, type RunDivergence } from '../protocol/runFiles';
 import type { BackendEvent, LabEvent, RunnerToExtension, RunStatus, SourceLocation, TrainJob } from '../protocol/runner';
 import { send } from './ipc';
 import { isInside, locateIn } from './location';
@@ -30,6 +30,23 @@ export interface RunOutcome {
   readonly status: Exclude<RunStatus, 'running'>;
   readonly reason: string;
   readonly location?: SourceLocation;
+  readonly divergence?: RunDivergence;
+}
+
+/**
+ * What the lab's NonFiniteError says about a divergence, checked field by field: the error comes from the learner's
+ * copy of the lab library (another module instance, maybe another version), so it is read by shape, not by class.
+ */
+export function divergenceOf(e: unknown): RunDivergence | undefined {
+  const o = e as { metric?: unknown; step?: unknown; value?: unknown; lastFinite?: unknown } | null;
+  if (!o || typeof o.metric !== 'string' || typeof o.step !== 'number' || typeof o.value !== 'number' || Number.isFinite(o.value)) return undefined;
+  const lastFinite: Record<string, { step: number; value: number }> = {};
+  if (typeof o.lastFinite === 'object' && o.lastFinite !== null) {
+    for (const [name, v] of Object.entries(o.lastFinite as Record<string, { step?: unknown; value?: unknown } | null>)) {
+      if (typeof v?.step === 'number' && typeof v.value === 'number' && Number.isFinite(v.value)) lastFinite[name] = { step: v.step, value: v.value };
+    }
+  }
+  return { metric: o.metric, value: String(o.value) as NonFiniteValue, step: o.step, lastFinite };
 }
 
 /** Picks the configuration: `auto` means gpu on a GPU rung, cpu otherwise. */
@@ -46,7 +63,10 @@ export function classifyEnding(err: unknown, stopped: boolean, ws: Workspace, ex
   const e = err instanceof Error ? err : new Error(String(err));
   const location = locateIn(e.stack, exerciseDir);
   const where = location ? ` at ${relative(ws.root, location.file)}:${location.line}` : '';
-  if (e.name === 'NonFiniteError') return { status: 'nan', reason: e.message, ...(location ? { location } : {}) };
+  if (e.name === 'NonFiniteError') {
+    const divergence = divergenceOf(e);
+    return { status: 'nan', reason: e.message, ...(location ? { location } : {}), ...(divergence ? { divergence } : {}) };
+  }
   if (OOM.test(e.message)) {
     const n = ws.tf.memory().numTensors;
     return {
@@ -91,6 +111,7 @@ export async function runTrainJob(job: TrainJob, ws: Workspace, backend: Backend
         lastStepAt = now;
       }
       if (event.type === 'checkpoint') updateMeta(job.runDir, { latestCheckpoint: event.dir });
+      if (event.type === 'plan') updateMeta(job.runDir, { totalSteps: event.totalSteps });
       send(event satisfies RunnerToExtension);
     },
     shouldStop: stopRequested,
@@ -115,7 +136,11 @@ export async function runTrainJob(job: TrainJob, ws: Workspace, backend: Backend
     status: outcome.status, endedAt: new Date().toISOString(),
     exitCode: outcome.status === 'finished' || outcome.status === 'stopped' ? 0 : 1,
     ...(outcome.status !== 'finished' ? { reason: outcome.reason } : {}),
+    ...(outcome.divergence ? { divergence: outcome.divergence } : {}),
   });
-  send({ type: 'runEnded', status: outcome.status, reason: outcome.reason, ...(outcome.location ? { location: outcome.location } : {}) } satisfies RunnerToExtension);
+  send({
+    type: 'runEnded', status: outcome.status, reason: outcome.reason,
+    ...(outcome.location ? { location: outcome.location } : {}), ...(outcome.divergence ? { divergence: outcome.divergence } : {}),
+  } satisfies RunnerToExtension);
   return outcome;
 }

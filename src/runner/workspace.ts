@@ -23,7 +23,7 @@ export class MissingPackageError extends Error {
   }
 }
 
-export const INSTALL_HINT = 'Run the command "Multimodal Lab: Install exercise dependencies" (or `npm install` in the workspace folder), then try again.';
+export const INSTALL_HINT = 'Run the command "Multimodal Lab: Install Exercise Dependencies" (or `npm install` in the workspace folder), then try again.';
 
 export function loadWorkspace(root: string): Workspace {
   const req = createRequire(join(root, 'package.json'));

@@ -16,6 +16,9 @@ export async function runTests(ws: string, id: string, backend: BackendPreferenc
   const { events, exit } = await run({ ...jobBase(ws), backend, kind: 'test', exerciseId: id, files: testFiles(ws, id) }, { hangTimeoutMs });
   assert.equal(only(events, 'fatal').length, 0, `the test job failed to run: ${JSON.stringify(only(events, 'fatal'))}`);
   assert.equal(exit.code === 0 || exit.code === 1, true, `runner exit ${JSON.stringify(exit)}`);
+  // A test file that cannot load reports no test at all, so "no test failed" would hold vacuously: catch it here.
+  const unloaded = only(events, 'testFileFailed').map((e) => e.message.slice(0, 400));
+  assert.deepEqual(unloaded, [], 'these test files could not be loaded');
   return events;
 }
 

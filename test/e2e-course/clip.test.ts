@@ -2,16 +2,41 @@
 /// <reference lib="dom.iterable" />
 // Exercise 1 of the shipped course in a real VS Code (code-server): start "CLIP from scratch" from the tree and see
 // its files appear, run its tests and see the expected failures, put the reference solution in and see green, then
-// run a quick training run and see its loss curve in the run panel.
+// run a quick training run and see its loss curve in the run panel. Along the way the walkthrough of the learner's
+// loop ticks its steps as the learner acts.
 import * as assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { chromiumArgs, e2eEnvironment, eventually, rowText, screenshot, showMultimodalLab, treeRow, waitForWorkbench } from '../e2e/workbench';
-import { gutterLines, treeAction } from '../e2e-runner/helpers';
+import type { Browser, Page } from 'playwright-core';
+import { curriculumTree, e2eEnvironment, eventually, expand, openWorkbench, rowText, screenshot, screenshotIfFailed, treeRow } from '../e2e/workbench';
+import { gutterLines, runCommand, treeAction } from '../e2e-runner/helpers';
 
 const templates = process.env.E2E_COURSE ?? '';
 const ROW = '1. CLIP from scratch';
+/** The walkthrough steps this flow completes (trust and install are done before it starts: trust is off, node_modules is linked). */
+const LOOP_STEPS = ['startExercise', 'runTests', 'readHint', 'quickCheck', 'openRun', 'milestones'];
+
+/** Opens the learner-loop walkthrough and returns each step's done state, by step id. */
+async function walkthroughSteps(page: Page): Promise<Record<string, boolean>> {
+  await runCommand(page, 'Welcome: Open Walkthrough...');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill('Get started with Multimodal Lab');
+  await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'Get started with Multimodal Lab' }).first().click({ timeout: 10_000 });
+  const steps = page.locator('button.getting-started-step[data-step-id]');
+  await steps.first().waitFor({ timeout: 30_000 });
+  const states: Record<string, boolean> = {};
+  for (const step of await steps.all()) {
+    const id = ((await step.getAttribute('data-step-id')) ?? '').split('#').pop() ?? '';
+    states[id] = (await step.getAttribute('aria-checked')) === 'true';
+  }
+  return states;
+}
+
+/** Closes the walkthrough's editor so it does not stand in front of the tabs the flow looks for. */
+async function closeWalkthrough(page: Page): Promise<void> {
+  const tab = page.locator('.tabs-container .tab').filter({ hasText: /Welcome|Walkthrough/i }).first();
+  if (await tab.count()) await tab.locator('.tab-actions .codicon-close, .tab-actions a').first().click({ force: true }).catch(() => undefined);
+}
 
 describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
   this.timeout(300_000);
@@ -22,18 +47,22 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
 
   before(async () => {
     assert.ok(templates && existsSync(join(templates, 'clip', 'solution')), 'E2E_COURSE points at the repo templates with exercise 1');
-    browser = await chromium.launch({ executablePath: env.chromiumPath, args: chromiumArgs });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(env.folderUrl);
-    await waitForWorkbench(page);
-    await showMultimodalLab(page);
+    ({ browser, page } = await openWorkbench(env));
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await screenshot(page, env.screenshotDir, `course-failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => undefined);
+    await screenshotIfFailed(this.currentTest, page, env.screenshotDir, 'course');
   });
 
   after(async () => browser?.close());
+
+  it('opens the walkthrough of the learner loop with none of its steps done yet', async () => {
+    const states = await walkthroughSteps(page);
+    assert.deepEqual(Object.keys(states), ['trust', 'startExercise', 'installDependencies', 'runTests', 'readHint', 'quickCheck', 'openRun', 'milestones']);
+    for (const id of LOOP_STEPS) assert.equal(states[id], false, `${id} is not done yet`);
+    await screenshot(page, env.screenshotDir, 'course-00-walkthrough-fresh');
+    await closeWalkthrough(page);
+  });
 
   it('starts exercise 1 from the tree: README, starter, tests and training script appear', async () => {
     await eventually('exercise 1 to be startable', async () => /not started/.test(await rowText(treeRow(page, ROW))), 30_000);
@@ -50,7 +79,7 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
 
   it('runs the tests: every one fails on the starter, at a TODO', async () => {
     await treeAction(page, ROW, 'Run Exercise Tests');
-    await eventually('the tree to count the tests, none passing', async () => /in progress · 0\/\d+ tests pass/.test(await rowText(treeRow(page, ROW))), 120_000);
+    await eventually('the tree to count the tests, none passing', async () => /\b0\/\d+ pass/.test(await rowText(treeRow(page, ROW))), 120_000);
     const failed = await eventually('failed-test icons in the gutter of the opened test file', async () => {
       const lines = await gutterLines(page, 'failed');
       return lines.length > 0 ? lines : undefined;
@@ -65,7 +94,7 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
     await page.keyboard.press('Escape');
     cpSync(join(templates, 'clip', 'solution'), exerciseDir, { recursive: true });
     await treeAction(page, ROW, 'Run Exercise Tests');
-    await eventually('the tree to show every test passing', async () => /tests passing · (\d+)\/\1\b/.test(await rowText(treeRow(page, ROW))), 120_000);
+    await eventually('the tree to show every test passing', async () => /\b(\d+)\/\1 pass/.test(await rowText(treeRow(page, ROW))), 120_000);
     const progress = JSON.parse(readFileSync(join(env.workspace, '.multimodal-lab', 'progress.json'), 'utf8'));
     assert.ok(progress.exercises.clip.tests.total > 0);
     assert.equal(progress.exercises.clip.tests.passed, progress.exercises.clip.tests.total);
@@ -91,5 +120,20 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
     await view.locator('.chart-group[data-group="loss"] canvas').first().waitFor({ timeout: 30_000 });
     await eventually('the run header to say finished', async () => /Finished/i.test((await view.locator('.run-header').first().textContent()) ?? ''), 30_000);
     await screenshot(page, env.screenshotDir, 'course-04-clip-quick-run');
+  });
+
+  it('ticks every step of the walkthrough the learner went through', async () => {
+    // Open the quick run from the tree, as a learner returns to a run.
+    await expand(treeRow(page, ROW));
+    await curriculumTree(page).locator('[role="treeitem"][aria-level="3"]').first().click();
+    await runCommand(page, 'Multimodal Lab: Show Next Hint');
+    await page.keyboard.press('Escape'); // a TODO pick list, if the hint command asks which TODO
+    await runCommand(page, 'Multimodal Lab: Show Milestones');
+    const states = await eventually('every step of the loop to be done', async () => {
+      const seen = await walkthroughSteps(page);
+      return LOOP_STEPS.every((id) => seen[id]) ? seen : (await closeWalkthrough(page), undefined);
+    }, 60_000);
+    assert.ok(LOOP_STEPS.every((id) => states[id]));
+    await screenshot(page, env.screenshotDir, 'course-05-walkthrough-done');
   });
 });

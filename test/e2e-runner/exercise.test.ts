@@ -6,8 +6,8 @@
 import * as assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { chromiumArgs, e2eEnvironment, eventually, rowText, screenshot, showMultimodalLab, treeRow, waitForWorkbench } from '../e2e/workbench';
+import type { Browser, Page } from 'playwright-core';
+import { e2eEnvironment, eventually, openWorkbench, rowText, screenshot, screenshotIfFailed, treeRow } from '../e2e/workbench';
 import { exerciseAction, gutterLines, runCommand } from './helpers';
 
 const course = process.env.E2E_COURSE ?? '';
@@ -21,15 +21,11 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
 
   before(async () => {
     assert.ok(course && existsSync(join(course, 'course.json')), 'E2E_COURSE points at the assembled fixture course');
-    browser = await chromium.launch({ executablePath: env.chromiumPath, args: chromiumArgs });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(env.folderUrl);
-    await waitForWorkbench(page);
-    await showMultimodalLab(page);
+    ({ browser, page } = await openWorkbench(env));
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await screenshot(page, env.screenshotDir, `runner-failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => undefined);
+    await screenshotIfFailed(this.currentTest, page, env.screenshotDir, 'runner');
   });
 
   after(async () => browser?.close());
@@ -71,7 +67,7 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
       const [passed, failed] = [await gutterLines(page, 'passed'), await gutterLines(page, 'failed')];
       return failed.length === 0 && passed.includes(6) && passed.includes(11);
     }, 90_000);
-    await eventually('the tree to show tests passing', async () => /tests passing · 2\/2/.test(await rowText(treeRow(page, '1. Fit a line'))), 30_000);
+    await eventually('the tree to show tests passing', async () => /\b2\/2 pass/.test(await rowText(treeRow(page, '1. Fit a line'))), 30_000);
     await eventually('the milestone that waits for these tests to tick', async () => /^Milestones\s*1\/2/.test(await rowText(treeRow(page, 'Milestones'))), 15_000);
     const progress = JSON.parse(readFileSync(join(env.workspace, '.multimodal-lab', 'progress.json'), 'utf8'));
     assert.equal(progress.exercises.toy.tests.passed, 2);

@@ -1,8 +1,10 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 // Helpers shared by the e2e-runner suites: tree context menus, the command palette, and test-state gutter icons.
-import type { Page } from 'playwright-core';
-import { eventually, treeRow } from '../e2e/workbench';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { eventually, rowText, treeRow } from '../e2e/workbench';
 
 /** Right-clicks the fixture exercise in the Curriculum tree and picks `action` from its context menu, as a learner does. */
 export async function exerciseAction(page: Page, action: string): Promise<void> {
@@ -30,8 +32,8 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   }, 30_000);
 }
 
-/** The line numbers (1-based) in the active editor whose gutter shows a test-state icon of `state`. */
-export async function gutterLines(page: Page, state: 'failed' | 'passed'): Promise<number[]> {
+/** The line numbers (1-based) in the active editor whose gutter shows a test-state icon of `state` ('error': errored). */
+export async function gutterLines(page: Page, state: 'failed' | 'passed' | 'error'): Promise<number[]> {
   const editor = page.locator('.editor-group-container.active .monaco-editor').first();
   // One snapshot of line numbers and icons together: measured in two calls, a scroll in between (the failure peek
   // opening) maps an icon to the wrong line. No named functions inside: tsx (esbuild keepNames) would wrap them in a
@@ -86,4 +88,32 @@ export async function chooseTheme(page: Page, theme: string): Promise<void> {
   await input.fill(theme);
   // "Browse Additional Color Themes…" stays first in the list; click the theme's own row.
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: theme }).first().click({ timeout: 10_000 });
+}
+
+/** The content frame of the visible webview panel (two iframes deep; hidden panels stay in the DOM). */
+export function visibleWebview(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('iframe#active-frame');
+}
+
+/**
+ * Starts the exercise of tree row `row` unless `exerciseDir` already has its files (a spec may run alone or after
+ * another that started it), then closes all editors so the run panel is the only visible webview.
+ */
+export async function ensureExerciseStarted(page: Page, row: string, exerciseDir: string): Promise<void> {
+  if (!existsSync(join(exerciseDir, 'train.ts'))) {
+    await eventually(`"${row}" to be startable`, async () => /not started/.test(await rowText(treeRow(page, row))), 30_000);
+    await treeAction(page, row, 'Start Exercise');
+    await eventually(`${exerciseDir} to be scaffolded`, async () => existsSync(join(exerciseDir, 'train.ts')), 30_000);
+  }
+  await runCommand(page, 'View: Close All Editors');
+}
+
+/** Presses Train on `row` and returns the folder of the run it started (the one not in `runsRoot` before). */
+export async function trainFromTree(page: Page, row: string, runsRoot: string): Promise<string> {
+  const before = new Set(existsSync(runsRoot) ? readdirSync(runsRoot) : []);
+  await treeAction(page, row, 'Train');
+  return eventually('the new run folder with its meta.json', async () => {
+    const fresh = (existsSync(runsRoot) ? readdirSync(runsRoot) : []).filter((d) => !before.has(d));
+    return fresh.length === 1 && existsSync(join(runsRoot, fresh[0], 'meta.json')) ? join(runsRoot, fresh[0]) : undefined;
+  }, 90_000);
 }

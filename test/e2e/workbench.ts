@@ -2,7 +2,7 @@
 // notes/e2e-code-server.md; everything waits on what is visible rather than on fixed sleeps.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 /** What scripts/e2e.mjs hands the UI tests: a running code-server and a fresh workspace copy. */
 export interface E2eEnvironment {
@@ -57,6 +57,22 @@ export async function screenshot(page: Page, dir: string, name: string): Promise
   if (!name.includes('context-menu')) await page.mouse.move(1000, 900);
   await page.screenshot({ path });
   return path;
+}
+
+/** A headless chromium on the workspace's workbench, restored, with the Multimodal Lab view shown. */
+export async function openWorkbench(env: E2eEnvironment): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: env.chromiumPath, args: chromiumArgs });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(env.folderUrl);
+  await waitForWorkbench(page);
+  await showMultimodalLab(page);
+  return { browser, page };
+}
+
+/** For an afterEach hook: a screenshot `<prefix>-failed-<test title>` when the test that just ran failed. */
+export async function screenshotIfFailed(test: { state?: string; title: string } | undefined, page: Page | undefined, dir: string, prefix: string): Promise<void> {
+  if (test?.state !== 'failed' || !page) return;
+  await screenshot(page, dir, `${prefix}-failed-${test.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => undefined);
 }
 
 /** Waits until the workbench has restored, the folder is open and extensions have had a chance to activate. */

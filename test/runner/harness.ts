@@ -5,10 +5,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { RUNNER_PROTOCOL_VERSION, type RunnerJob, type RunnerToExtension } from '../../src/protocol/runner';
-import { startRunner, type RunnerExit, type RunnerHandle } from '../../src/runner/client';
+import { startRunner, type RunnerExit, type RunnerHandle, type RunnerOptions } from '../../src/runner/client';
 
 export const REPO = resolve(__dirname, '..', '..');
 export const RUNNER = join(REPO, 'out', 'test-runner', 'runner.js');
+
+// The GPU verdict (lab/runtime/gpuProbe.ts) of these tests' runners goes to a cache of their own, probed once per
+// test process, never into the user's cache folder.
+process.env.MULTIMODAL_LAB_CACHE_DIR ??= mkdtempSync(join(tmpdir(), 'mml-cache-'));
 
 let built: Promise<void> | undefined;
 
@@ -49,6 +53,8 @@ export interface RunOptions {
   graceMs?: number;
   /** Called on every event with the handle, e.g. to stop or cancel mid-run. */
   onEvent?: (e: RunnerToExtension, handle: RunnerHandle, events: RunnerToExtension[]) => void;
+  /** How to start the runner (default: startRunner, a fresh process); e.g. a spare's `assign` or a pool's `start`. */
+  start?: (job: RunnerJob, options: RunnerOptions) => RunnerHandle;
 }
 
 /** Runs `job` to its end through the real client and returns every event in order. */
@@ -57,7 +63,7 @@ export async function run(job: RunnerJob, options: RunOptions = {}): Promise<Fin
   const events: RunnerToExtension[] = [];
   // onEvent never fires synchronously inside startRunner, so `handle` is always set when it runs.
   let handle: RunnerHandle | undefined = undefined;
-  handle = startRunner(job, {
+  handle = (options.start ?? startRunner)(job, {
     runnerPath: RUNNER, hangTimeoutMs: options.hangTimeoutMs ?? 30_000, graceMs: options.graceMs ?? 5_000,
     onEvent: (e) => {
       events.push(e);

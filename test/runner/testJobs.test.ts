@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TestJob } from '../../src/protocol/runner';
-import { buildRunner, jobBase, makeWorkspace, only, run, types, writeFile } from './harness';
+import type { RunnerJob, TestJob } from '../../src/protocol/runner';
+import { prepareRunner, startRunner, type RunnerHandle, type RunnerOptions } from '../../src/runner/client';
+import { RunnerPool } from '../../src/runner/pool';
+import { REPO, RUNNER, buildRunner, jobBase, makeWorkspace, only, run, types, writeFile } from './harness';
 
 describe('runner: test jobs', function () {
   this.timeout(60_000);
@@ -103,17 +105,97 @@ describe('runner: test jobs', function () {
     assert.ok(Date.now() - started < 120_000);
   });
 
-  it('reports learner code that does not compile as fatal, at its file and line', async () => {
+  it('reports a test file whose code does not compile at its file and line, and still finishes the job', async () => {
     const model = writeFile(ws, 'exercises/broken/model.ts', 'export function f(a: number): number {\n  const b = 2;\n  return a +;\n}\n');
     const file = writeFile(ws, 'exercises/broken/tests/broken.test.ts',
       "import * as assert from 'node:assert/strict';\nimport { f } from '../model';\n\nit('adds', () => assert.equal(f(1), 3));\n");
     const { events, exit } = await run(job('broken', [file]));
-    assert.deepEqual(types(events), ['hello', 'backend', 'fatal']);
-    const fatal = only(events, 'fatal')[0];
-    assert.match(fatal.message, /^Could not load exercises\/broken\/tests\/broken\.test\.ts: Error transforming .*model\.ts: Unexpected token \(3:13\)$/);
-    assert.deepEqual(fatal.location, { file: model, line: 3, column: 14 });
-    assert.match(fatal.hint ?? '', /Fix the syntax error at \(or just after\) the marked line/);
-    assert.equal(exit.code, 1);
+    assert.deepEqual(types(events), ['hello', 'backend', 'testFileFailed', 'testsDiscovered', 'testsFinished']);
+    const failed = only(events, 'testFileFailed')[0];
+    assert.equal(failed.file, file);
+    assert.match(failed.message, /^Could not load exercises\/broken\/tests\/broken\.test\.ts: Error transforming .*model\.ts: Unexpected token \(3:13\)$/);
+    assert.deepEqual(failed.location, { file: model, line: 3, column: 14 });
+    assert.match(failed.hint ?? '', /Fix the syntax error at \(or just after\) the marked line/);
+    assert.deepEqual(only(events, 'testsFinished')[0], { type: 'testsFinished', passed: 0, failed: 0, skipped: 0 });
+    assert.equal(exit.code, 0);
+  });
+
+  it('loads each test file on its own: a syntax error errors only the files that import the broken module', async () => {
+    const dir = join(ws, 'exercises/split');
+    const files = ['1-features', '2-wer', '3-decode'].map((f) => join(dir, 'tests', `${f}.test.ts`));
+    writeFileSync(join(dir, 'wer.ts'), 'export function wer(ref: string[], hyp: string[]): number {\n  return ref.filter((w, i) => hyp[i] !== w).length /;\n}\n');
+    const { events, exit } = await run(job('split', files));
+    assert.deepEqual(types(events), [
+      'hello', 'backend', 'testFileFailed', 'testsDiscovered',
+      'testStarted', 'testPassed', 'testStarted', 'testPassed', 'testStarted', 'testPassed', 'testsFinished',
+    ]);
+    const failed = only(events, 'testFileFailed');
+    assert.deepEqual(failed.map((f) => f.file), [files[1]]);
+    assert.match(failed[0].message, /^Could not load exercises\/split\/tests\/2-wer\.test\.ts: Error transforming .*wer\.ts: /);
+    assert.equal(failed[0].location?.file, join(dir, 'wer.ts'));
+    assert.equal(failed[0].location?.line, 2);
+    assert.deepEqual(only(events, 'testsDiscovered')[0].tests.map((t) => [t.file, t.path.join(' > ')]), [
+      [files[0], 'features > covers a second with 100 frames'], [files[0], 'features > rounds a partial frame up'],
+      [files[2], 'decode > has one step per frame'],
+    ]);
+    assert.deepEqual(only(events, 'testsFinished')[0], { type: 'testsFinished', passed: 3, failed: 0, skipped: 0 });
+    assert.equal(exit.code, 0);
+  });
+
+  it('a spare runner, prepared before its job, runs it with the edits made meanwhile and reports as a fresh one does', async () => {
+    const dir = join(ws, 'exercises/split');
+    writeFileSync(join(dir, 'wer.ts'), readFileSync(join(REPO, 'test/fixtures/runner/exercises/split/wer.ts'), 'utf8'));
+    const spare = prepareRunner({ type: 'prepare', protocol: 1, workspaceRoot: ws, backend: 'auto' }, { runnerPath: RUNNER });
+    assert.equal(await spare.ready, true);
+    const edited = writeFile(ws, 'exercises/split/tests/4-later.test.ts',
+      "import * as assert from 'node:assert/strict';\nimport { wer } from '../wer';\n\nit('is written after the spare started', () => assert.equal(wer(['a'], ['a']), 0));\n");
+    const files = ['1-features', '2-wer', '3-decode', '4-later'].map((f) => join(dir, 'tests', `${f}.test.ts`));
+    const { events, exit } = await run(job('split', files), { start: (j, o) => spare.assign(j, o) });
+    assert.deepEqual(types(events).slice(0, 3), ['hello', 'backend', 'testsDiscovered']);
+    assert.equal(only(events, 'backend')[0].active, 'wasm');
+    assert.ok(only(events, 'testsDiscovered')[0].tests.some((t) => t.file === edited));
+    assert.deepEqual(only(events, 'testsFinished')[0], { type: 'testsFinished', passed: 5, failed: 0, skipped: 0 });
+    assert.equal(exit.code, 0);
+  });
+
+  it('the pool runs the next test job on the spare it prepared after the last one, and a job it does not fit on a fresh runner', async () => {
+    const pool = new RunnerPool({ runnerPath: RUNNER });
+    try {
+      const file = join(ws, 'exercises/hang/tests/hang.test.ts');
+      const starts: boolean[] = [];
+      const start = (j: RunnerJob, o: RunnerOptions): RunnerHandle => {
+        const h = pool.start(j, o);
+        starts.push(h.warm);
+        return h;
+      };
+      const first = await run(job('hang', [file], { grep: 'finishes' }), { start });
+      assert.equal(await pool.spareReady(), true);
+      const second = await run(job('hang', [file], { grep: 'finishes' }), { start });
+      assert.equal(await pool.spareReady(), true);
+      const other = await run(job('hang', [file], { grep: 'finishes', backend: 'cpu' }), { start });
+      assert.deepEqual(starts, [false, true, false]);
+      for (const r of [first, second]) assert.deepEqual(types(r.events), ['hello', 'backend', 'testsDiscovered', 'testStarted', 'testPassed', 'testsFinished']);
+      assert.equal(only(other.events, 'backend')[0].active, 'cpu');
+    } finally {
+      pool.dispose();
+    }
+  });
+
+  it('keeps what native code writes to the process output out of the events, unless the runner dies without an ending', async () => {
+    // fs.writeSync(2, …) bypasses the runner's capture, as Dawn's or libtensorflow's C++ writes do.
+    const file = writeFile(ws, 'exercises/native/tests/native.test.ts', "import { writeSync } from 'node:fs';\n\n"
+      + "it('prints natively', () => { writeSync(2, 'Warning: native banner\\n'); console.log('from the test'); });\n"
+      + "it('dies', () => { writeSync(2, 'native last words\\n'); process.exit(3); });\n");
+    const native: string[] = [];
+    const quiet = await run(job('native', [file], { grep: 'prints natively' }), { start: (j, o) => startRunner(j, { ...o, onNativeOutput: (t) => native.push(t) }) });
+    assert.deepEqual(only(quiet.events, 'output').map((e) => e.text), ['from the test\n']);
+    assert.match(native.join(''), /Warning: native banner/);
+    const died = await run(job('native', [file], { grep: 'dies' }), { start: (j, o) => startRunner(j, { ...o, onNativeOutput: () => undefined }) });
+    const shown = only(died.events, 'output').map((e) => e.text).join('');
+    assert.match(shown, /native last words/);
+    const shownAt = died.events.findIndex((e) => e.type === 'output' && /native last words/.test(e.text));
+    assert.ok(shownAt >= 0 && shownAt < died.events.findIndex((e) => e.type === 'fatal'), 'shown before the ending it may explain');
+    assert.match(only(died.events, 'fatal')[0].message, /^The runner exited with code 3 while the test "dies" was running/);
   });
 
   it('says how to install tfjs when the workspace has none', async () => {
@@ -122,7 +204,7 @@ describe('runner: test jobs', function () {
     assert.deepEqual(types(events), ['hello', 'fatal']);
     const fatal = only(events, 'fatal')[0];
     assert.equal(fatal.message, `@tensorflow/tfjs is not installed in the workspace ${bare} (no node_modules/@tensorflow/tfjs found from there).`);
-    assert.match(fatal.hint ?? '', /"Multimodal Lab: Install exercise dependencies"/);
+    assert.match(fatal.hint ?? '', /"Multimodal Lab: Install Exercise Dependencies"/);
     assert.equal(exit.code, 1);
   });
 

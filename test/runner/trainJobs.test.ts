@@ -83,6 +83,32 @@ describe('runner: train jobs', function () {
     assert.equal(exit.code, 1);
     assert.deepEqual([meta(j).status, meta(j).config, meta(j).reason], ['nan', 'smoke', ended.reason]);
     assert.equal(scriptScalars(readJsonl(join(j.runDir, 'scalars.jsonl')).records).length, 2);
+    // Which value, at which step, and what was last finite: in the event (the notification) and in meta.json (the panel).
+    const divergence = { metric: 'loss', value: 'NaN', step: 3, lastFinite: { loss: { step: 2, value: 0.7 } } };
+    assert.deepEqual(ended.divergence, divergence);
+    assert.deepEqual(meta(j).divergence, divergence);
+    assert.match(ended.reason, /The loss chart shows its values up to step 2 \(last finite value 0\.7\)\.$/);
+    assert.doesNotMatch(ended.reason, /Look at the curve just before this step/);
+  });
+
+  it('records a divergence at the first logged step exactly: -Infinity, no curve to look back at, the other last finite values', async () => {
+    const j = job('firstStepInfinity.ts');
+    const { events } = await run(j);
+    const ended = only(events, 'runEnded')[0];
+    assert.equal(ended.status, 'nan');
+    assert.match(ended.reason, /^loss became -Infinity at step 1: training diverged\./);
+    assert.match(ended.reason, /It was not finite at its first logged step, so there is no loss curve before it: check the first step \(inputs, initial weights, the loss formula\)\.$/);
+    const divergence = { metric: 'loss', value: '-Infinity', step: 1, lastFinite: { 'wer/A': { step: 0, value: 0.407 }, 'wer/B': { step: 0, value: 0.116 } } };
+    assert.deepEqual(ended.divergence, divergence);
+    assert.deepEqual(meta(j).divergence, divergence);
+  });
+
+  it('tells the panel how many steps the chosen config plans (for the ETA), in an event and in meta.json', async () => {
+    const j = job('planned.ts');
+    const { events } = await run(j);
+    assert.deepEqual(types(events), ['hello', 'backend', 'runStarted', 'plan', 'scalar', 'stats', 'scalar', 'stats', 'scalar', 'runEnded']);
+    assert.deepEqual(only(events, 'plan'), [{ type: 'plan', totalSteps: 3 }]);
+    assert.equal(meta(j).totalSteps, 3);
   });
 
   it('ends a run whose code throws as crashed, pointing at the learner line (exported main)', async () => {

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { laddersAgree, workspaceRuntimeNote } from '../../src/runner/backend';
 import { RUNTIME_VERSION } from '../../templates/workspace/lab/runtime/version';
@@ -61,6 +61,44 @@ describe('runtime: the webgpu rung', function () {
     it('other errors pass through unchanged', () => {
       assert.throws(() => new FakeTensor().bufferSync(), (err: unknown) => err instanceof RangeError && err.message === 'something else');
     });
+  });
+});
+
+describe('runtime: the webgpu rung asks the GPU verdict, probed once per machine', function () {
+  this.timeout(150_000);
+  type Report = { active: string; why: string; ladder: { backend: string; status: string; reason: string }[]; dawnLoaded: boolean };
+  function ladderIn(cacheDir: string): { report: Report; stderr: string } {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures/ladderCache.ts')], {
+      encoding: 'utf8', timeout: 120_000, env: { ...process.env, MULTIMODAL_LAB_CACHE_DIR: cacheDir },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    return { report: JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Report, stderr: r.stderr };
+  }
+
+  it('probes in a child process the first time, so nothing Dawn or Vulkan prints reaches this process, and caches the verdict', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mml-gpu-verdict-'));
+    const { report, stderr } = ladderIn(dir);
+    assert.equal(report.active, 'wasm');
+    // No GPU here: Dawn finds no adapter, or only Mesa's lavapipe, which auto never picks.
+    assert.match(report.ladder[2].reason, /^(no adapter: webgpu \(Dawn\) loaded but found no GPU adapter|software adapter only \(llvmpipe)/);
+    assert.equal(report.dawnLoaded, false, 'Dawn was loaded in the process that runs the learner code');
+    assert.doesNotMatch(stderr, /Warning: maxDynamic|XDG_RUNTIME_DIR|Vulkan|Dawn/i);
+    assert.match(report.why, /^Running on wasm .* because .*webgpu: /);
+    const cache = JSON.parse(readFileSync(join(dir, 'gpu-probe.json'), 'utf8')) as { entries: Record<string, { verdict: { probedAt: string } }> };
+    assert.equal(Object.keys(cache.entries).length, 1);
+  });
+
+  it('a cached verdict of "no adapter" skips webgpu without loading Dawn', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mml-gpu-verdict-'));
+    ladderIn(dir);
+    const file = join(dir, 'gpu-probe.json');
+    const cache = JSON.parse(readFileSync(file, 'utf8')) as { entries: Record<string, { verdict: object }> };
+    for (const e of Object.values(cache.entries)) e.verdict = { adapter: null, nativeOutput: '', probedAt: '2026-12-01T00:00:00.000Z' };
+    writeFileSync(file, JSON.stringify(cache));
+    const { report } = ladderIn(dir);
+    assert.equal(report.ladder[2].status, 'skipped');
+    assert.match(report.ladder[2].reason, /^no adapter: webgpu \(Dawn\) loaded but found no GPU adapter/);
+    assert.equal(report.dawnLoaded, false);
   });
 });
 

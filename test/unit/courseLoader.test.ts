@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CourseError, formatCourseError, loadCourseFile, parseCourse } from '../../src/core/course/load';
@@ -165,6 +168,44 @@ describe('course loader', () => {
       const r = await loadCourseFile(path.join(dir, 'nope.json'));
       assert.equal(r.ok, false);
       assert.match(r.ok ? '' : r.errors[0].message, /^the file does not exist; reinstall the extension/);
+    });
+  });
+
+  describe('short titles for the sidebar', () => {
+    const schema = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'schemas', 'course.schema.json'), 'utf8'));
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const schemaValid = ajv.compile(schema);
+    const withExercise = (patch: Record<string, unknown>): Doc => {
+      const doc = validCourseDoc() as Doc;
+      doc.exercises[0] = { ...doc.exercises[0], ...patch };
+      return doc;
+    };
+
+    it('keeps an exercise\'s shortTitle next to its full title', () => {
+      const doc = withExercise({ title: 'Fine-tune a Whisper-style recognizer on a new accent', shortTitle: 'Whisper accent' });
+      const r = parseCourse(JSON.stringify(doc), 'course.json');
+      assert.ok(r.ok, r.ok ? '' : r.errors.map(formatCourseError).join('\n'));
+      assert.equal(r.course.exercises[0].shortTitle, 'Whisper accent');
+      assert.equal(r.course.exercises[0].title, 'Fine-tune a Whisper-style recognizer on a new accent');
+      assert.equal(r.course.exercises[1].shortTitle, undefined, 'a title short enough for the tree needs none');
+      assert.ok(schemaValid(doc), JSON.stringify(schemaValid.errors));
+    });
+
+    it('rejects a shortTitle longer than 17 characters, in the loader and the schema', () => {
+      const doc = withExercise({ shortTitle: 'Contrastive pretraining' });
+      const [e] = errorsOf(JSON.stringify(doc, null, 2));
+      assert.equal(e.path, 'exercises[0].shortTitle');
+      assert.equal(e.message, 'expected at most 17 characters, got 23');
+      assert.equal(e.line, lineOf(doc, '"shortTitle"'));
+      assert.equal(schemaValid(doc), false);
+      assert.equal(schemaValid(withExercise({ shortTitle: ' ' })), false, 'a blank short title');
+    });
+
+    it('asks for a shortTitle when the title is too long for the sidebar', () => {
+      const [e] = errorsAfter((d) => (d.exercises[1].title = 'Denoising diffusion on MNIST digits'));
+      assert.equal(e.path, 'exercises[1].title');
+      assert.equal(e.message, 'is 35 characters, more than the Curriculum sidebar shows (17); add a "shortTitle" of at most 17 characters for the tree');
     });
   });
 

@@ -2,8 +2,9 @@ import * as assert from 'node:assert/strict';
 import { parseCourse } from '../../src/core/course/load';
 import { Course } from '../../src/core/course/types';
 import { gatherExerciseFacts } from '../../src/core/exerciseFacts';
-import { ExerciseFacts, buildCurriculum, exerciseDescription, exerciseState, formatHours, readingLabel } from '../../src/core/curriculum';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { ExerciseFacts, ExerciseRow, buildCurriculum, exerciseAccessibleLabel, exerciseDescription, exerciseLabel, exerciseState, formatHours, readingLabel } from '../../src/core/curriculum';
+import { loadCourseFile } from '../../src/core/course/load';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EvidenceSnapshot, NO_EVIDENCE, evaluateMilestone, gatherEvidence } from '../../src/core/milestones';
@@ -48,15 +49,17 @@ describe('curriculum model', () => {
     assert.equal(m.exerciseSummary, '1/2 started · 1 available');
   });
 
-  it('describes an exercise by its state and, once tested, k/n tests passing', () => {
+  it('describes an exercise in a word or two: its state or, once tested, k/n passing; screen readers get it all', () => {
     const facts = (): ExerciseFacts => ({ ...NONE, templateAvailable: true, scaffolded: true });
     const at = '2026-11-28T00:00:00Z';
     const tested = buildCurriculum(course(), { version: 1, readings: {}, exercises: { clip: { tests: { passed: 3, total: 12, at } } } }, facts, NO_EVIDENCE);
-    assert.deepEqual(tested.exercises.map(exerciseDescription), ['in progress · 3/12 tests pass', 'in progress']);
+    assert.deepEqual(tested.exercises.map(exerciseDescription), ['3/12 pass', 'in progress']);
     const row = tested.exercises[0];
-    assert.equal(exerciseDescription({ ...row, state: 'testsPassing', tests: { passed: 12, total: 12 } }), 'tests passing · 12/12');
-    assert.equal(exerciseDescription({ ...row, state: 'trained', tests: { passed: 11, total: 12 } }), 'trained · 11/12 tests pass');
+    assert.equal(exerciseDescription({ ...row, state: 'testsPassing', tests: { passed: 12, total: 12 } }), '12/12 pass');
+    assert.equal(exerciseDescription({ ...row, state: 'trained', tests: { passed: 11, total: 12 } }), 'trained');
+    assert.equal(exerciseDescription({ ...row, state: 'unavailable' }), 'unavailable');
     assert.equal(exerciseDescription({ ...row, state: 'notStarted' }), 'not started', 'a reset exercise does not show old counts');
+    assert.equal(exerciseAccessibleLabel({ ...row, state: 'trained', tests: { passed: 11, total: 12 } }), '1. CLIP from scratch, trained, 11 of 12 tests pass');
   });
 
   it('labels a reading by the part of its title before the dash', () => {
@@ -68,6 +71,72 @@ describe('curriculum model', () => {
   it('formats hours without noise', () => {
     assert.equal(formatHours(14), '14');
     assert.equal(formatHours(2.25), '2.3');
+  });
+});
+
+describe('exercise rows in the sidebar', () => {
+  it('labels an exercise by its short title; the full title stays for the tooltip', () => {
+    const doc = validCourseDoc() as { exercises: Record<string, unknown>[] };
+    doc.exercises[0] = { ...doc.exercises[0], title: 'Contrastive language-image pretraining, from scratch', shortTitle: 'CLIP from scratch' };
+    const r = parseCourse(JSON.stringify(doc), 'course.json');
+    assert.ok(r.ok);
+    const m = buildCurriculum(r.course, { version: 1, readings: {} }, () => NONE, NO_EVIDENCE);
+    assert.deepEqual(m.exercises.map(exerciseLabel), ['1. CLIP from scratch', '2. DDPM on MNIST']);
+    assert.equal(m.exercises[0].exercise.title, 'Contrastive language-image pretraining, from scratch');
+  });
+
+  it('names the milestones each exercise feeds, and none where there is none', () => {
+    const doc = validCourseDoc() as { exercises: Record<string, unknown>[] };
+    doc.exercises.push({ id: 'cfg', title: 'Guidance', goal: 'Guide.', readings: [] });
+    const r = parseCourse(JSON.stringify(doc), 'course.json');
+    assert.ok(r.ok);
+    const m = buildCurriculum(r.course, { version: 1, readings: {} }, () => NONE, NO_EVIDENCE);
+    assert.deepEqual(m.exercises.map((e) => [e.exercise.id, e.milestones]), [['clip', ['Explain the loss']], ['ddpm', ['Train a diffusion model']], ['cfg', []]]);
+  });
+
+  // Measured in code-server 1.100 at its default sidebar width (300 px): an exercise row has 225 px for its label
+  // (13 px font, at most 7 px a character) and its description (11.7 px font, at most 6 px a character), with 6 px
+  // between them; past that VS Code cuts the row with an ellipsis.
+  const rowPixels = (label: string, description: string): number => label.length * 7 + 6 + description.length * 6;
+  it('fits every shipped exercise row in the default sidebar width, in every state', async () => {
+    const r = await loadCourseFile(path.resolve(__dirname, '..', '..', 'templates', 'course.json'));
+    assert.ok(r.ok);
+    const m = buildCurriculum(r.course, { version: 1, readings: {} }, () => NONE, NO_EVIDENCE);
+    const states: Pick<ExerciseRow, 'state' | 'tests'>[] = [
+      { state: 'unavailable' }, { state: 'notStarted' }, { state: 'inProgress', tests: { passed: 23, total: 24 } },
+      { state: 'testsPassing', tests: { passed: 24, total: 24 } }, { state: 'trained', tests: { passed: 23, total: 24 } },
+    ];
+    for (const row of m.exercises) {
+      for (const s of states) {
+        const [label, description] = [exerciseLabel(row), exerciseDescription({ ...row, ...s })];
+        assert.ok(rowPixels(label, description) <= 225, `"${label}  ${description}" needs about ${rowPixels(label, description)} px`);
+      }
+    }
+  });
+
+  it('heads every shipped exercise\'s README with its full title, which the short title only abbreviates', async () => {
+    const templates = path.resolve(__dirname, '..', '..', 'templates');
+    const r = await loadCourseFile(path.join(templates, 'course.json'));
+    assert.ok(r.ok);
+    for (const e of r.course.exercises) {
+      const readme = await readFile(path.join(templates, e.id, 'README.md'), 'utf8');
+      assert.equal(readme.split('\n')[0], `# ${e.title}`, e.id);
+    }
+  });
+
+  it("has the shipped Whisper exercise feed a milestone that only a full run's WER on accent B ticks", async () => {
+    const r = await loadCourseFile(path.resolve(__dirname, '..', '..', 'templates', 'course.json'));
+    assert.ok(r.ok);
+    const m = buildCurriculum(r.course, { version: 1, readings: {} }, () => NONE, NO_EVIDENCE);
+    const whisper = m.exercises.find((e) => e.exercise.id === 'whisper');
+    assert.equal(whisper?.milestones.length, 1);
+    const milestone = r.course.milestones.find((x) => x.title === whisper?.milestones[0]);
+    assert.ok(milestone);
+    const tick = (wer: number | undefined, tests: boolean): boolean => evaluateMilestone(r.course, milestone, {
+      ...NO_EVIDENCE, testsPassing: new Set(tests ? ['whisper'] : []), runMetric: (ex, metric) => (ex === 'whisper' && metric === 'wer_b_after' ? wer : undefined),
+    }).met;
+    // The README's reference run ends at 11.6% on B; the pretrained model starts at 40.7%.
+    assert.deepEqual([tick(undefined, true), tick(0.407, true), tick(0.116, false), tick(0.116, true)], [false, false, false, true]);
   });
 });
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PROGRESS_VERSION, ProgressStore, checkProgress } from '../../src/core/progress';
+import { PROGRESS_VERSION, ProgressStore, checkProgress, hintCounts } from '../../src/core/progress';
 
 const FIXED = new Date('2026-11-27T10:00:00.000Z');
 
@@ -112,6 +112,42 @@ describe('progress store', () => {
     await again.load();
     assert.equal(again.exercise('clip').hintsRevealed, 1);
     assert.deepEqual(again.exercise('ddpm'), {});
+  });
+
+  const HINTS_PER_TODO = [{ todo: 1, count: 3 }, { todo: 2, count: 2 }, { todo: 5, count: 3 }];
+
+  it('counts revealed hints per TODO, and persists them', async () => {
+    const { root, file } = await workspace();
+    const store = new ProgressStore(root, () => FIXED);
+    assert.deepEqual(await store.revealHint('clip', 5, HINTS_PER_TODO), { revealed: 1, total: 3 });
+    assert.deepEqual(await store.revealHint('clip', 5, HINTS_PER_TODO), { revealed: 2, total: 3 });
+    assert.deepEqual(await store.revealHint('clip', 2, HINTS_PER_TODO), { revealed: 1, total: 2 });
+    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')).exercises.clip, { hintsRevealed: { 2: 1, 5: 2 } });
+    const again = new ProgressStore(root);
+    await again.load();
+    assert.deepEqual(hintCounts(again.exercise('clip'), HINTS_PER_TODO), { 1: 0, 2: 1, 5: 2 });
+  });
+
+  it('stops at a TODO\'s last hint', async () => {
+    const { root } = await workspace();
+    const store = new ProgressStore(root, () => FIXED);
+    for (let i = 0; i < 4; i++) await store.revealHint('clip', 2, HINTS_PER_TODO);
+    assert.deepEqual(hintCounts(store.exercise('clip'), HINTS_PER_TODO), { 1: 0, 2: 2, 5: 0 });
+  });
+
+  it('migrates the old single hintsRevealed count the way it was shown: TODO(1)\'s hints first, then the next TODO', async () => {
+    assert.deepEqual(hintCounts({ hintsRevealed: 4 }, HINTS_PER_TODO), { 1: 3, 2: 1, 5: 0 });
+    assert.deepEqual(hintCounts({ hintsRevealed: 99 }, HINTS_PER_TODO), { 1: 3, 2: 2, 5: 3 });
+    assert.deepEqual(hintCounts({}, HINTS_PER_TODO), { 1: 0, 2: 0, 5: 0 });
+    const { root, file } = await workspace(JSON.stringify({ version: 1, readings: {}, exercises: { clip: { hintsRevealed: 4, startedAt: 'x' } } }));
+    const store = new ProgressStore(root, () => FIXED);
+    await store.load();
+    assert.deepEqual(await store.revealHint('clip', 5, HINTS_PER_TODO), { revealed: 1, total: 3 });
+    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')).exercises.clip, { startedAt: 'x', hintsRevealed: { 1: 3, 2: 1, 5: 1 } }, 'the old count is rewritten per TODO');
+  });
+
+  it('ignores per-TODO counts that are not whole numbers, and TODOs no longer in the hints', () => {
+    assert.deepEqual(hintCounts({ hintsRevealed: { 1: 2, 2: 'x' as unknown as number, 5: -1, 9: 4 } }, HINTS_PER_TODO), { 1: 2, 2: 0, 5: 0 });
   });
 
   it('backs up a file whose exercises entry is not an object', async () => {

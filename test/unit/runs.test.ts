@@ -1,8 +1,14 @@
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { endedWithoutRecord, settleRunMeta } from '../../src/core/runLiveness';
+import { runStatusPhrase } from '../../src/core/runLabels';
 import { isScalarLine, listRuns, parseJsonl, readRun } from '../../src/core/runs';
+import type { RunMeta } from '../../src/protocol/runFiles';
+import { localLiveness, readMeta, writeMeta } from '../../src/runner/meta';
 
 const line = (step: number, value: number | null) => JSON.stringify({ step, name: 'loss', value, time: 1_700_000_000_000 + step });
 
@@ -103,5 +109,55 @@ describe('run store: a run folder', () => {
     await mkdir(path.join(base, 'broken'));
     assert.deepEqual((await listRuns(ws, 'toy')).map((r) => r.runId), ['b', 'a', 'c', 'broken']);
     assert.deepEqual(await listRuns(ws, 'other'), []);
+  });
+});
+
+describe('run store: a "running" run whose process is gone', () => {
+  const running = (over: Partial<RunMeta> = {}): RunMeta => ({
+    version: 1, exerciseId: 'toy', runId: 'r1', config: 'cpu', startedAt: '2026-11-27T10:00:00Z', status: 'running', pid: 4242, host: 'here', ...over,
+  });
+  const alive = (pids: number[]) => ({ host: 'here', isAlive: (pid: number) => pids.includes(pid) });
+
+  it('reads as ended without a record when its pid is not alive on this host', () => {
+    const settled = settleRunMeta(running(), alive([]));
+    assert.equal(settled.status, 'killed');
+    assert.equal(settled.endedWithoutRecord, true);
+    assert.match(settled.reason ?? '', /^Ended without a record: its process \(pid 4242\) is gone/);
+    assert.equal(runStatusPhrase(settled), 'ended without a record');
+  });
+
+  it('stays running while its process lives, on another host, without a pid, or when nobody can check', () => {
+    assert.equal(settleRunMeta(running(), alive([4242])).status, 'running');
+    assert.equal(settleRunMeta(running({ host: 'elsewhere' }), alive([])).status, 'running');
+    assert.equal(settleRunMeta(running({ pid: undefined }), alive([])).status, 'running');
+    assert.equal(endedWithoutRecord(running(), undefined), false);
+    assert.equal(settleRunMeta(running({ status: 'stopped' }), alive([])).status, 'stopped');
+  });
+
+  it('a run killed with SIGKILL reads as ended without a record in the listing and the run reader', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'mml-ws-'));
+    const dir = path.join(ws, '.multimodal-lab', 'runs', 'toy', 'r1');
+    // A stand-in for a training process: it writes meta.json as the runner does (pid and host), then is killed.
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const pid = child.pid as number;
+    writeMeta(dir, { ...running(), host: hostname(), pid });
+    const liveness = localLiveness();
+    assert.equal((await listRuns(ws, 'toy', liveness))[0].meta?.status, 'running');
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    const [listed] = await listRuns(ws, 'toy', liveness);
+    assert.equal(listed.meta?.status, 'killed');
+    assert.equal(runStatusPhrase(listed.meta), 'ended without a record');
+    const read = await readRun(dir, liveness);
+    assert.equal(read.meta?.endedWithoutRecord, true);
+    // Readers only read: meta.json on disk still says what was last written.
+    assert.equal(readMeta(dir)?.status, 'running');
+  });
+
+  it('the runner records its pid and host in a running meta.json', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'mml-run-'));
+    writeMeta(dir, running({ pid: undefined, host: undefined }));
+    assert.equal(readMeta(dir)?.pid, process.pid);
+    assert.equal(readMeta(dir)?.host, hostname());
   });
 });

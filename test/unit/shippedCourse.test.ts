@@ -33,10 +33,10 @@ describe('the shipped course', () => {
     }
   });
 
-  it('declares the eight exercises and five milestones', async () => {
+  it('declares the eight exercises and six milestones', async () => {
     const c = await shipped();
     assert.deepEqual(c.exercises.map((e) => e.id), ['clip', 'ddpm', 'llava', 'cfg', 'whisper', 'bridges', 'latent', 'collapse']);
-    assert.deepEqual(c.milestones.map((m) => m.id), ['clip-loss', 'diffusion-trained', 'vlm-bridges', 'latent-speedup', 'text-collapse']);
+    assert.deepEqual(c.milestones.map((m) => m.id), ['clip-loss', 'diffusion-trained', 'speech-finetuned', 'vlm-bridges', 'latent-speedup', 'text-collapse']);
   });
 
   it('is contributed to the editor through jsonValidation with the schema in the repo', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { RunSnapshot } from '../../src/protocol/panels';
 import { configDifferences, summaryKeys } from '../../webview/src/run/configDiff';
-import { formatBytes, formatDuration, formatValue } from '../../webview/src/run/format';
+import { formatBytes, formatDuration, formatTick, formatValue } from '../../webview/src/run/format';
 import { RunModel } from '../../webview/src/run/model';
 import { sanitizeState } from '../../webview/src/run/state';
 import { parseMilestones } from '../../webview/src/milestones/parse';
@@ -36,6 +36,34 @@ describe('webview: run model', () => {
     assert.deepEqual(m.run('a')?.images.get('samples')?.map((f) => [f.step, f.width]), [[1, 1], [5, 2]]);
   });
 
+  it('takes PNG bytes however they arrive: a Uint8Array, a serialised Node Buffer, an ArrayBuffer or a number array', () => {
+    const bytes = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2];
+    const m = new RunModel();
+    m.load([snapshot('a')]);
+    // What a Node Buffer becomes on its way through postMessage: its toJSON runs first (issue 19, defect 1).
+    const asBuffer = JSON.parse(JSON.stringify(Buffer.from(bytes))) as unknown as Uint8Array;
+    assert.deepEqual(asBuffer as unknown, { type: 'Buffer', data: bytes });
+    m.append('a', undefined, [
+      { step: 0, name: 'plain', width: 1, height: 1, png: new Uint8Array(bytes) },
+      { step: 0, name: 'buffer', width: 1, height: 1, png: asBuffer },
+      { step: 0, name: 'arraybuffer', width: 1, height: 1, png: new Uint8Array(bytes).buffer as unknown as Uint8Array },
+      { step: 0, name: 'array', width: 1, height: 1, png: bytes as unknown as Uint8Array },
+    ]);
+    for (const name of ['plain', 'buffer', 'arraybuffer', 'array']) {
+      const png = m.run('a')?.images.get(name)?.[0]?.png;
+      assert.ok(png instanceof Uint8Array, `${name}: bytes`);
+      assert.deepEqual([...png], bytes, name);
+    }
+  });
+
+  it('skips an image frame that arrived without bytes, with a notice that says which and what to do', () => {
+    const m = new RunModel();
+    m.load([snapshot('a')]);
+    m.append('a', undefined, [{ step: 3, name: 'samples', width: 1, height: 1, png: { nope: 1 } as unknown as Uint8Array }]);
+    assert.equal(m.run('a')?.images.get('samples'), undefined);
+    assert.match(m.run('a')?.notices.join('\n') ?? '', /The image "samples" of step 3 arrived without its PNG bytes; reopen the run from the tree to read it from disk\./);
+  });
+
   it('compares at most four runs, with a notice', () => {
     const m = new RunModel();
     m.load(['a', 'b', 'c', 'd', 'e'].map((id) => snapshot(id)));
@@ -62,6 +90,7 @@ describe('webview: compare tables, formats, saved state, milestone messages', ()
     assert.equal(formatBytes(3 * 1024 * 1024), '3.0 MB');
     assert.equal(formatValue(0.123456), '0.1235');
     assert.equal(formatValue(0.00001234), '1.234e-5');
+    assert.deepEqual([4e24, 0.25, 1200, 0, -3.5e-7].map(formatTick), ['4.0e24', '0.25', '1200', '0', '-3.5e-7']);
   });
 
   it('sanitises a saved state field by field', () => {

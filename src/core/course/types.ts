@@ -5,6 +5,9 @@
 
 export const COURSE_SCHEMA_VERSION = 1;
 
+/** The longest exercise label the Curriculum sidebar shows uncut at its default width, next to the exercise's state. */
+export const SHORT_TITLE_MAX = 17;
+
 export type ReadingKind = 'paper' | 'blog' | 'code';
 
 export interface Reading {
@@ -27,7 +30,10 @@ export interface Reading {
 export interface Exercise {
   /** Stable id; also the folder name `templates/<id>/` and `exercises/<id>/`. */
   readonly id: string;
+  /** The full title: the tooltip, the README, quick picks. */
   readonly title: string;
+  /** The tree's label when `title` is longer than the sidebar shows (at most `SHORT_TITLE_MAX` characters). */
+  readonly shortTitle?: string;
   /** One paragraph. */
   readonly goal: string;
   /** Ids of readings this exercise builds on. */

@@ -1,4 +1,4 @@
-import { Course, COURSE_SCHEMA_VERSION, Evidence, Exercise, Milestone, Reading, ReadingKind } from './types';
+import { Course, COURSE_SCHEMA_VERSION, SHORT_TITLE_MAX, Evidence, Exercise, Milestone, Reading, ReadingKind } from './types';
 
 /** One problem found in a course file, addressed by JSON path (`readings[3].hours`). */
 export interface CourseIssue {
@@ -147,10 +147,17 @@ function reading(c: Checker, v: Json, path: string): Reading {
 }
 
 function exercise(c: Checker, v: Json, path: string): Exercise {
-  const o = c.object(v, path, ['id', 'title', 'goal', 'readings']) ?? {};
+  const o = c.object(v, path, ['id', 'title', 'goal', 'readings'], ['shortTitle']) ?? {};
+  const title = c.string(o, 'title', path, { maxLength: 80 });
+  const shortTitle = 'shortTitle' in o ? c.string(o, 'shortTitle', path, { maxLength: SHORT_TITLE_MAX }) : undefined;
+  // The tree cuts a long label (and the state beside it) with an ellipsis, so a long title needs a short one.
+  if (shortTitle === undefined && title.length > SHORT_TITLE_MAX) {
+    c.fail(join(path, 'title'), `is ${title.length} characters, more than the Curriculum sidebar shows (${SHORT_TITLE_MAX}); add a "shortTitle" of at most ${SHORT_TITLE_MAX} characters for the tree`);
+  }
   return {
     id: c.string(o, 'id', path, { pattern: ID, patternHint: 'a lower-kebab-case id such as "clip"' }),
-    title: c.string(o, 'title', path, { maxLength: 80 }),
+    title,
+    ...(shortTitle !== undefined ? { shortTitle } : {}),
     goal: c.string(o, 'goal', path),
     readings: c.array(o, 'readings', path, 0).map((r, i) => {
       if (typeof r !== 'string') c.fail(`${path}.readings[${i}]`, `expected a reading id, got ${describe(r)}`);

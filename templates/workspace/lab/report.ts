@@ -7,7 +7,8 @@
  *   lab.summary({ accuracy: 0.93 })          the final numbers milestones check (last write wins)
  *   lab.shouldStop()                         true once the learner pressed Stop (or Ctrl+C in a terminal)
  *   lab.checkpoint(step, dir => model.save(`file://${dir}`))
- *   lab.config({ cpu, gpu, smoke })          the configuration the run was started with
+ *   lab.config({ cpu, gpu, smoke })          the configuration the run was started with (a whole `steps` in it
+ *                                            tells the run panel how long the run is, for its ETA)
  *   lab.resumeFrom()                         the checkpoint directory to resume from, if any
  *
  * A training entry (`exercises/<id>/train.ts`) ends with `lab.run(main)`, where `main` is an async function that
@@ -30,6 +31,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { encodePng } from './png';
 import { toPixels, type ImageOptions } from './images';
 import { createTerminalRun, finishTerminalRun, type TerminalRun } from './terminalRun';
+import { answerTsxForCtrlC } from './ctrlC';
 import { ensureBackend, selectionFailure } from './runtime/index';
 
 // These shapes mirror `LabEvent` in the extension's src/protocol/runner.ts. This library lives in your workspace
@@ -39,7 +41,8 @@ export type LabEvent =
   | { type: 'image'; step: number; name: string; file: string; width: number; height: number }
   | { type: 'text'; step: number; name: string; text: string }
   | { type: 'summary'; values: Record<string, number | string | boolean> }
-  | { type: 'checkpoint'; step: number; dir: string };
+  | { type: 'checkpoint'; step: number; dir: string }
+  | { type: 'plan'; totalSteps: number };
 
 /** What the extension's runner installs as `globalThis.__multimodalLab` before it loads a training script. */
 export interface RunnerHook {
@@ -50,12 +53,21 @@ export interface RunnerHook {
 
 export type ConfigName = 'cpu' | 'gpu' | 'smoke';
 
-/** A watched metric (`loss` by default) became NaN or ±Infinity: training has diverged. */
+/** The last finite value of each metric, with its step (what the run panel shows of a diverged run). */
+export type LastFinite = Record<string, { step: number; value: number }>;
+
+/**
+ * A watched metric (`loss` by default) became NaN or ±Infinity: training has diverged. `value` is the exact
+ * non-finite number (NaN, Infinity or -Infinity); `lastFinite` holds every metric's last finite value before it.
+ */
 export class NonFiniteError extends Error {
-  constructor(readonly metric: string, readonly step: number, readonly value: number) {
+  constructor(readonly metric: string, readonly step: number, readonly value: number, readonly lastFinite: LastFinite = {}) {
+    const before = lastFinite[metric];
     super(`${metric} became ${value} at step ${step}: training diverged. Usual causes: a learning rate that is too ` +
       'high (try 10× lower), log(0) or division by zero (add an epsilon, use tf.logSoftmax instead of log(softmax)), ' +
-      'or inputs that are not normalised. Look at the curve just before this step.');
+      'or inputs that are not normalised. ' + (before
+      ? `The ${metric} chart shows its values up to step ${before.step} (last finite value ${Number(before.value.toPrecision(4))}).`
+      : `It was not finite at its first logged step, so there is no ${metric} curve before it: check the first step (inputs, initial weights, the loss formula).`));
     this.name = 'NonFiniteError';
   }
 }
@@ -73,6 +85,8 @@ export class Lab {
   private dirCache?: string;
   private terminal?: TerminalRun;
   private readonly watched = new Set(['loss']);
+  /** Each metric's last finite value, handed to a NonFiniteError so a diverged run says what came before. */
+  private readonly lastFinite: LastFinite = {};
   private stopRequested = false;
 
   /** `env` and `runner` are parameters so tests can make a Lab of their own; scripts use the `lab` below. */
@@ -104,7 +118,8 @@ export class Lab {
     if (typeof value !== 'number') {
       throw new TypeError(`lab.scalar('${name}'): value must be a number, got ${typeof value}. For a tensor, read it first: (await t.data())[0] (not t.dataSync(), which fails on a GPU backend).`);
     }
-    if (this.watched.has(name) && !Number.isFinite(value)) throw new NonFiniteError(name, step, value);
+    if (Number.isFinite(value)) this.lastFinite[name] = { step, value };
+    else if (this.watched.has(name)) throw new NonFiniteError(name, step, value, { ...this.lastFinite });
     this.append('scalars.jsonl', { step, name, value, time: Date.now() });
     this.emit({ type: 'scalar', step, name, value });
   }
@@ -146,14 +161,22 @@ export class Lab {
   shouldStop(): boolean {
     const runner = this.runner();
     if (runner) return runner.shouldStop();
-    if (!this.stopRequested && process.listenerCount('SIGINT') === 0) {
-      process.once('SIGINT', () => {
-        this.stopRequested = true;
-        console.error('\n[lab] Stopping after this step (press Ctrl+C again to quit at once).');
-        process.once('SIGINT', () => process.exit(130));
-      });
-    }
+    this.listenForCtrlC();
     return this.stopRequested;
+  }
+
+  /** From a terminal: the first Ctrl+C asks for a stop after this step, a second one quits at once. */
+  private listenForCtrlC(): void {
+    // A script with its own SIGINT handler keeps it; once ours has fired, the second-press handler takes over.
+    if (this.stopRequested || process.listenerCount('SIGINT') > 0) return;
+    process.once('SIGINT', () => {
+      this.stopRequested = true;
+      console.error('\n[lab] Stopping after this step (press Ctrl+C again to quit at once).');
+      process.once('SIGINT', () => {
+        this.end('killed', 'A second Ctrl+C quit at once, without waiting for the script to finish its loop. What was logged until then is kept.');
+        process.exit(130);
+      });
+    });
   }
 
   /** Saves a checkpoint into `checkpoints/<step>/` with your `save(dir)`, and records it. Returns the directory. */
@@ -180,7 +203,11 @@ export class Lab {
 
   /** Picks the configuration for this run, e.g. `const cfg = lab.config({ cpu: {...}, gpu: {...}, smoke: {...} })`. */
   config<T>(configs: { cpu: T; gpu: T; smoke: T }): T {
-    return configs[this.configName()];
+    const chosen = configs[this.configName()];
+    // A whole `steps` in the chosen config is the run's length: the run panel turns it into an ETA.
+    const steps = (chosen as { steps?: unknown } | null)?.steps;
+    if (typeof steps === 'number' && Number.isInteger(steps) && steps > 0) this.emit({ type: 'plan', totalSteps: steps });
+    return chosen;
   }
 
   /** Runs your training `main`: under the extension the runner awaits it; from a terminal it also ends the run. */
@@ -188,8 +215,10 @@ export class Lab {
     const runner = this.runner();
     if (runner) return runner.run(main);
     this.dir();
+    // Ctrl+C counts from the start (not only from the first shouldStop), also under `npx tsx` (see ctrlC.ts).
+    this.listenForCtrlC();
     // The same backend ladder, training kernels and wasm threads as the extension's runner (lab/runtime).
-    return ensureBackend().then(
+    return Promise.all([ensureBackend(), answerTsxForCtrlC()]).then(
       () => main().then(
         () => { this.end(this.stopRequested ? 'stopped' : 'finished'); },
         (err: unknown) => {
@@ -206,7 +235,7 @@ export class Lab {
     ).finally(() => { setImmediate(() => process.exit()); });
   }
 
-  private end(status: 'finished' | 'stopped' | 'nan' | 'crashed', reason?: string): void {
+  private end(status: 'finished' | 'stopped' | 'nan' | 'crashed' | 'killed', reason?: string): void {
     if (this.terminal) finishTerminalRun(this.terminal, status, reason);
   }
 

@@ -3,6 +3,7 @@
  * library makes its run directory and writes its meta.json itself, in the same format the extension uses.
  */
 import * as fs from 'node:fs';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 
 export interface TerminalRun {
@@ -21,6 +22,7 @@ function locate(script: string | undefined): { root: string; exerciseId: string 
   return { root: process.cwd(), exerciseId: 'scratch' };
 }
 
+/** Makes `.multimodal-lab/runs/<exercise>/<timestamp>-terminal/` and its meta.json (status running). */
 export function createTerminalRun(config: string): TerminalRun {
   const { root, exerciseId } = locate(process.argv[1]);
   const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-terminal`;
@@ -28,7 +30,9 @@ export function createTerminalRun(config: string): TerminalRun {
   fs.mkdirSync(dir, { recursive: true });
   const run: TerminalRun = {
     dir, metaFile: path.join(dir, 'meta.json'), ended: false,
-    meta: { version: 1, exerciseId, runId, config, startedAt: new Date().toISOString(), status: 'running' },
+    // pid and host: a reader that finds "running" can check this process is still there (a terminal closed, or a
+    // kill -9, ends a run without a word).
+    meta: { version: 1, exerciseId, runId, config, startedAt: new Date().toISOString(), status: 'running', pid: process.pid, host: hostname() },
   };
   writeMeta(run);
   console.error(`[lab] Writing this run to ${dir}`);
@@ -39,6 +43,7 @@ export function createTerminalRun(config: string): TerminalRun {
   return run;
 }
 
+/** Writes how the run ended into its meta.json (the exit hook then leaves it alone). */
 export function finishTerminalRun(run: TerminalRun, status: string, reason?: string): void {
   run.ended = true;
   run.meta = {

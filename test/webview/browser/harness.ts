@@ -30,7 +30,7 @@ export const THEME_CHART_BLUE = [0, 0, 255] as const;
 const THEME = `html {
   --vscode-charts-blue: rgb(0, 0, 255); --vscode-charts-orange: rgb(255, 128, 0); --vscode-charts-green: rgb(0, 160, 0);
   --vscode-charts-purple: rgb(128, 0, 255); --vscode-charts-red: rgb(255, 0, 0); --vscode-charts-yellow: rgb(200, 200, 0);
-  --vscode-foreground: rgb(40, 40, 40); --vscode-editor-background: rgb(255, 255, 255); --vscode-focusBorder: rgb(0, 120, 212);
+  --vscode-foreground: rgb(40, 40, 40); --vscode-errorForeground: rgb(200, 0, 0); --vscode-editor-background: rgb(255, 255, 255); --vscode-focusBorder: rgb(0, 120, 212);
   --vscode-font-family: sans-serif; --vscode-font-size: 13px; --vscode-editor-font-family: monospace;
 }
 `;

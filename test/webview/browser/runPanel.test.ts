@@ -118,7 +118,7 @@ describe('webview (chromium): run panel', function () {
     const banner = await page.$eval('.banner[role="alert"]', (b) => b.textContent ?? '');
     assert.ok(banner.includes('2 cut-off lines') && banner.includes('0.png is missing'), banner);
     assert.ok((await inkedPixels('.chart-group[data-group="loss"] canvas')) > 300);
-    await page.waitForFunction(() => /could not be shown/.test(document.querySelector('.placeholder')?.textContent ?? ''));
+    await page.waitForFunction(() => /is not a PNG/.test(document.querySelector('.placeholder')?.textContent ?? ''));
     assert.equal(await page.$eval('.text-series pre', (p) => p.textContent), 'a photo of a cat');
     await postToPanel(page, { type: 'load', protocol: 99, runs: [] });
     await frames(page);
@@ -147,6 +147,76 @@ describe('webview (chromium): run panel', function () {
     await postToPanel(page, load(run('b', { meta: { ...run('b').meta!, status: 'finished' }, live: { status: 'finished' } })));
     await frames(page);
     assert.deepEqual(await page.$$eval('.actions button:not([hidden])', (b) => b.map((x) => x.textContent)), []);
+  });
+
+  it('draws a live image whose bytes arrived as a serialised Node Buffer (issue 19: "could not be shown")', async () => {
+    await postToPanel(page, load(run('a', { images: [] })));
+    const png = frame('samples', 7, MAGENTA).png;
+    await postToPanel(page, { type: 'append', runId: 'a', images: [{ name: 'samples', step: 7, width: 8, height: 8, png: { type: 'Buffer', data: [...png] } }] });
+    const canvas = '.image-series[data-series="samples"] canvas.frame';
+    await page.waitForFunction((s) => (document.querySelector(s) as HTMLCanvasElement | null)?.width === 192, canvas);
+    assert.deepEqual(await pixel(page, canvas), [...MAGENTA, 255]);
+    assert.equal(await page.$eval('.image-series[data-series="samples"] .placeholder', (p) => (p as HTMLElement).hidden), true);
+  });
+
+  it('says why an image cannot be shown: bytes that are not a PNG', async () => {
+    await postToPanel(page, load(run('a', { images: [{ name: 'samples', step: 4, width: 8, height: 8, png: new Uint8Array([1, 2, 3]) }] })));
+    await page.waitForFunction(() => /not a PNG/.test(document.querySelector('.placeholder')?.textContent ?? ''));
+    assert.equal(await page.$eval('.placeholder', (p) => p.textContent), 'The image of step 4 is not a PNG (3 bytes starting 01 02 03); the file in the run folder may be damaged.');
+  });
+
+  it('draws "Training finished." in the normal text colour, and only a failure in the error colour', async () => {
+    const colourOf = async (status: 'finished' | 'crashed', reason: string): Promise<string> => {
+      await postToPanel(page, load(run('a', { meta: { ...run('a').meta!, status }, live: { status, reason } })));
+      await frames(page);
+      assert.equal(await page.$eval('.reason', (r) => r.textContent), reason);
+      return page.$eval('.reason', (r) => getComputedStyle(r).color);
+    };
+    const ERROR = 'rgb(200, 0, 0)'; // --vscode-errorForeground in the harness theme
+    assert.notEqual(await colourOf('finished', 'Training finished.'), ERROR, 'finished is not an error');
+    assert.equal(await colourOf('crashed', 'Error: boom at exercises/toy/train.ts:3'), ERROR, 'a crash reads as an error');
+  });
+
+  it('a run that diverged at its first logged step: the exact value in badge and text, its step, a loss chart with the marker, the last finite values', async () => {
+    const divergence = { metric: 'loss', value: 'Infinity', step: 1, lastFinite: { 'wer/A': { step: 0, value: 0.407 }, 'wer/B': { step: 0, value: 0.116 } } } as const;
+    const reason = 'loss became Infinity at step 1: training diverged. It was not finite at its first logged step, so there is no loss curve before it: check the first step (inputs, initial weights, the loss formula).';
+    await postToPanel(page, load(run('a', {
+      meta: { ...run('a').meta!, status: 'nan', reason, divergence }, live: undefined,
+      scalars: { 'wer/A': [{ step: 0, value: 0.407, time: 0 }], 'wer/B': [{ step: 0, value: 0.116, time: 0 }] },
+    })));
+    await frames(page);
+    assert.equal(await page.$eval('.run-header .status', (e) => e.textContent), 'Diverged: loss became Infinity at step 1');
+    assert.equal(await page.$eval('.reason', (e) => e.textContent), reason);
+    const facts = await page.$$eval('.facts dt, .facts dd', (els) => els.map((e) => e.textContent));
+    assert.equal(facts[facts.indexOf('Step') + 1], '1', 'the step it reached, not 0');
+    await page.waitForSelector('.chart-group[data-group="loss"] canvas');
+    assert.match(await page.$eval('.chart-group[data-group="loss"] .chart-note', (e) => e.textContent ?? ''), /loss became Infinity at step 1/);
+    assert.ok((await inkedPixels('.chart-group[data-group="wer"] canvas')) > 10, 'the single WER points are drawn, not an empty chart');
+    const marker = await page.$eval('.chart-group[data-group="loss"] canvas', (el) => {
+      const c = el as HTMLCanvasElement;
+      const d = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] > 150 && d[i + 1] < 60 && d[i + 2] < 60 && d[i + 3] > 200) n++;
+      return n;
+    });
+    assert.ok(marker > 50, `the divergence step is marked in the error colour on the loss chart (${marker} px)`);
+    assert.deepEqual(await page.$$eval('.last-finite tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent))), [['wer/A', '0.407', '0'], ['wer/B', '0.116', '0']]);
+    const summary = await page.$eval('.summary', (e) => e.textContent ?? '');
+    assert.doesNotMatch(summary, /No summary yet/);
+    assert.match(summary, /the run diverged \(loss became Infinity at step 1\)/);
+  });
+
+  it('shows the ETA from the planned steps, and the raw last value of every series beside its chart', async () => {
+    await postToPanel(page, load(run('a', {
+      scalars: { loss: curve(100), 'wer/B': [0.407, 0.3, 0.2, 0.15, 0.116].map((value, i) => ({ step: i * 25, value, time: i })) },
+      live: { status: 'running', step: 100, stepsPerSec: 10, totalSteps: 400 },
+    })));
+    await frames(page);
+    const facts = await page.$$eval('.facts dt, .facts dd', (els) => els.map((e) => e.textContent));
+    assert.equal(facts[facts.indexOf('ETA') + 1], '30 s');
+    assert.equal(await page.$eval('.chart-group[data-group="wer"] .last-values', (e) => e.textContent), 'last: wer/B 0.116 (step 100)');
+    const legend = await page.$$eval('.chart-group[data-group="wer"] .u-legend tr.u-series:not(.raw) th', (th) => th.map((t) => t.textContent?.trim()));
+    assert.deepEqual(legend, ['step', 'wer/B'], 'a 5-point series is drawn raw: no smoothed copy');
   });
 
   it('keeps smoothing, log axes, zoom, collapsed groups and the cursor across a reload (getState/setState)', async () => {

@@ -5,6 +5,7 @@
  */
 import { minMaxDownsample, upperBound, visibleRange, type XY } from './downsample';
 import { axisMap, positiveOnly } from './logAxis';
+import type { RunDivergence } from '../../../src/protocol/runFiles';
 import type { SeriesStore } from './seriesStore';
 
 export interface ChartSeriesInput {
@@ -12,6 +13,8 @@ export interface ChartSeriesInput {
   readonly label: string;
   readonly runIndex: number;
   readonly metric: string;
+  /** The run's divergence, when this series is the metric that went non-finite (the chart marks the step). */
+  readonly divergence?: RunDivergence;
 }
 
 export interface ChartOptions {
@@ -40,6 +43,19 @@ export interface ChartData {
   readonly xRange: readonly [number, number] | null;
 }
 
+/**
+ * Series shorter than this are drawn raw, whatever the slider says: a debiased EMA of 0.6 over 5 evaluation points
+ * still lags the last one by a lot (issue 19: the bold line read ~14% where the true WER was 11.6%).
+ */
+export const MIN_POINTS_TO_SMOOTH = 20;
+
+/** The last logged point of a series as it was logged (null for a non-finite value), or undefined when empty. */
+export function lastRawValue(s: SeriesStore): { step: number; value: number | null } | undefined {
+  if (s.length === 0) return undefined;
+  const v = s.values[s.length - 1];
+  return { step: s.steps[s.length - 1], value: Number.isFinite(v) ? v : null };
+}
+
 /** Builds one chart's data. */
 export function buildChartData(inputs: readonly ChartSeriesInput[], o: ChartOptions): ChartData {
   const extent = stepExtent(inputs, o.logX);
@@ -58,7 +74,7 @@ export function buildChartData(inputs: readonly ChartSeriesInput[], o: ChartOpti
       from = Math.max(from, firstPositive);
     }
     to = Math.max(from, to);
-    const smoothing = o.smoothing > 0;
+    const smoothing = o.smoothing > 0 && s.length >= MIN_POINTS_TO_SMOOTH;
     const out: Array<[Float64Array, boolean]> = smoothing ? [[s.values, true], [s.smoothed(o.smoothing), false]] : [[s.values, false]];
     for (const [ys, raw] of out) {
       const ds = minMaxDownsample(s.steps, ys, from, to, o.width, xRange[0], xRange[1], map);

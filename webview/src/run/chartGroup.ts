@@ -5,9 +5,9 @@
  */
 import uPlot from 'uplot';
 import { h } from '../shared/dom';
-import { buildChartData, type ChartOptions, type ChartSeriesInput } from './chartData';
+import { buildChartData, lastRawValue, type ChartOptions, type ChartSeriesInput } from './chartData';
 import type { ThemeColors } from './colors';
-import { formatValue } from './format';
+import { formatTick, formatValue } from './format';
 
 export interface ChartGroupEvents {
   zoom(group: string, range: [number, number] | null): void;
@@ -21,6 +21,9 @@ export class ChartGroupView {
   readonly el: HTMLElement;
   private readonly plotEl: HTMLElement;
   private readonly note: HTMLElement;
+  private readonly lastValues: HTMLElement;
+  /** Steps where a shown run diverged: drawn as vertical lines in the error colour. */
+  private markers: number[] = [];
   private readonly toggleButton: HTMLButtonElement;
   private readonly resetButton: HTMLButtonElement;
   private plot: uPlot | undefined;
@@ -35,8 +38,9 @@ export class ChartGroupView {
     this.resetButton = h('button', { class: 'secondary', text: 'Reset zoom', title: 'Show all steps (or double-click the chart)' });
     this.resetButton.addEventListener('click', () => this.events.zoom(group, null));
     this.note = h('span', { class: 'chart-note' });
+    this.lastValues = h('p', { class: 'last-values' });
     this.plotEl = h('div', { class: 'plot', 'aria-label': `Chart of ${group}`, role: 'img' });
-    this.el = h('section', { class: 'chart-group', 'data-group': group }, h('div', { class: 'chart-head' }, this.toggleButton, this.note, this.resetButton), this.plotEl);
+    this.el = h('section', { class: 'chart-group', 'data-group': group }, h('div', { class: 'chart-head' }, this.toggleButton, this.note, this.resetButton), this.lastValues, this.plotEl);
   }
 
   /** Redraws with the current stores and options; recreates the plot only when its series or axes change. */
@@ -44,6 +48,7 @@ export class ChartGroupView {
     this.toggleButton.setAttribute('aria-expanded', String(!collapsed));
     this.el.classList.toggle('collapsed', collapsed);
     this.resetButton.hidden = collapsed || options.zoom === null;
+    this.lastValues.textContent = collapsed ? '' : lastValuesText(inputs);
     if (collapsed) {
       this.destroy();
       this.note.textContent = `${inputs.length} series`;
@@ -53,7 +58,12 @@ export class ChartGroupView {
     const built = buildChartData(inputs, { ...options, width });
     this.xRange = built.xRange ?? [0, 1];
     this.lastPointCount = built.data[0].length;
-    this.note.textContent = built.hiddenByLog > 0 ? `${built.hiddenByLog} point(s) ≤ 0 not shown on a log axis` : '';
+    const diverged = inputs.filter((i) => i.divergence);
+    this.markers = diverged.map((i) => i.divergence?.step ?? NaN);
+    this.note.textContent = [
+      ...diverged.map((i) => divergenceNote(i)),
+      built.hiddenByLog > 0 ? `${built.hiddenByLog} point(s) ≤ 0 not shown on a log axis` : '',
+    ].filter(Boolean).join(' · ');
     const signature = JSON.stringify([built.series, options.logX, options.logY, compare]);
     if (!this.plot || signature !== this.signature) {
       this.destroy();
@@ -80,7 +90,8 @@ export class ChartGroupView {
         x: { time: false, distr: o.logX ? 3 : 1, range: () => [this.xRange[0], this.xRange[1]] },
         y: { distr: o.logY ? 3 : 1 },
       },
-      axes: [{ ...axis, label: o.logX ? 'step (log)' : 'step' }, { ...axis, size: 60 }],
+      // Values in the panel's own short format: uPlot's grouped digits ("100,000,000,…") are cut off by the axis.
+      axes: [{ ...axis, label: o.logX ? 'step (log)' : 'step' }, { ...axis, size: 60, values: (_u, splits) => splits.map((v) => formatTick(v)) }],
       legend: { show: true, live: true },
       cursor: {
         drag: { x: true, y: false, setScale: false },
@@ -96,13 +107,14 @@ export class ChartGroupView {
             width: s.raw ? 1 : 2,
             alpha: s.raw ? 0.3 : 1,
             dash: compare ? DASHES[metrics.indexOf(s.metric) % DASHES.length] : undefined,
-            points: { show: false },
+            // Points only where they are sparse (uPlot's default rule): a 1-point evaluation series is a dot, not nothing.
+            points: s.raw ? { show: false } : { size: 6 },
             spanGaps: false,
             value: (_u: uPlot, v: number | null) => formatValue(v),
           };
         }),
       ],
-      hooks: { setSelect: [(u) => this.onSelect(u)] },
+      hooks: { setSelect: [(u) => this.onSelect(u)], draw: [(u) => this.drawMarkers(u, c.error)] },
     };
     const plot = new uPlot(opts, [[]], this.plotEl);
     // Raw series stay out of the legend; their smoothed line's row carries the read-out.
@@ -110,6 +122,24 @@ export class ChartGroupView {
       if (i > 0 && series[i - 1].raw) row.classList.add('raw');
     });
     return plot;
+  }
+
+  /** A dashed vertical line at each divergence step, so the curve's end is visibly where the run blew up. */
+  private drawMarkers(u: uPlot, colour: string): void {
+    const ctx = u.ctx;
+    for (const step of this.markers) {
+      const x = Math.round(u.valToPos(step, 'x', true));
+      if (!Number.isFinite(x) || x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+      ctx.save();
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = 2 * devicePixelRatio;
+      ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
+      ctx.beginPath();
+      ctx.moveTo(x, u.bbox.top);
+      ctx.lineTo(x, u.bbox.top + u.bbox.height);
+      ctx.stroke();
+      ctx.restore();
+    }
   }
 
   private onSelect(u: uPlot): void {
@@ -120,4 +150,26 @@ export class ChartGroupView {
     }
     u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
   }
+}
+
+/** "last: loss 0.116 (step 100) · acc 0.9 (step 100)": each series' raw last value, whatever the smoothing shows. */
+function lastValuesText(inputs: readonly ChartSeriesInput[]): string {
+  const parts: string[] = [];
+  for (const i of inputs) {
+    const last = lastRawValue(i.store);
+    if (!last) continue;
+    const value = last.value === null && i.divergence?.step === last.step ? i.divergence.value : last.value === null ? 'not finite' : formatValue(last.value);
+    parts.push(`${i.label} ${value} (step ${last.step})`);
+  }
+  return parts.length ? `last: ${parts.join(' · ')}` : '';
+}
+
+/** What the chart of a diverged metric says beside its marker. */
+function divergenceNote(i: ChartSeriesInput): string {
+  const d = i.divergence;
+  if (!d) return '';
+  const before = d.lastFinite?.[d.metric];
+  return `${i.label.endsWith(d.metric) ? i.label.slice(0, i.label.length - d.metric.length) : ''}${d.metric} became ${d.value} at step ${d.step} (dashed line): ${before
+    ? `last finite value ${formatValue(before.value)} at step ${before.step}`
+    : 'its first logged value, so there is no finite value to draw before it'}`;
 }

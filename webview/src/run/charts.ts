@@ -63,7 +63,8 @@ export class ChartsView {
       this.model.runs.forEach((run, runIndex) => {
         for (const metric of g.series) {
           const store = run.scalars.get(metric);
-          if (store) inputs.push({ store, runIndex, metric, label: this.model.compare ? `${run.label} · ${metric}` : metric });
+          const divergence = run.divergence?.metric === metric ? run.divergence : undefined;
+          if (store) inputs.push({ store, runIndex, metric, label: this.model.compare ? `${run.label} · ${metric}` : metric, ...(divergence ? { divergence } : {}) });
         }
       });
       const collapsed = this.state.collapsed[g.name] ?? g.collapsedByDefault;

@@ -15,6 +15,8 @@ export interface ThemeColors {
   readonly foreground: string;
   readonly grid: string;
   readonly divider: string;
+  /** Marks where a run diverged. */
+  readonly error: string;
 }
 
 export function themeColors(): ThemeColors {
@@ -23,5 +25,6 @@ export function themeColors(): ThemeColors {
     foreground: cssVar('--vscode-foreground', '#cccccc'),
     grid: cssVar('--vscode-charts-lines', 'rgba(128,128,128,0.35)'),
     divider: cssVar('--vscode-focusBorder', '#007fd4'),
+    error: cssVar('--vscode-errorForeground', '#f14c4c'),
   };
 }

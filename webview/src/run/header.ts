@@ -4,18 +4,9 @@
  */
 import type { RunPanelToExtension } from '../../../src/protocol/panels';
 import { h, setChildren } from '../shared/dom';
+import { etaMs, isFailure, statusOf, statusText, stepReached } from './ending';
 import { formatBytes, formatDuration } from './format';
 import type { RunModel, RunState } from './model';
-
-const STATUS_TEXT: Record<string, string> = {
-  running: 'Running',
-  stopped: 'Stopped',
-  finished: 'Finished',
-  crashed: 'Crashed',
-  nan: 'Stopped: loss became NaN',
-  hung: 'Hung (killed)',
-  killed: 'Killed',
-};
 
 export class RunHeaders {
   readonly el = h('section', { class: 'run-headers', 'aria-label': 'Runs' });
@@ -27,7 +18,7 @@ export class RunHeaders {
   }
 
   private card(run: RunState, index: number): HTMLElement {
-    const status = run.live?.status ?? run.meta?.status ?? 'finished';
+    const status = statusOf(run);
     const reason = run.live?.reason ?? run.meta?.reason;
     const running = status === 'running';
     const stop = h('button', { text: 'Stop', title: 'Ask the script to checkpoint and stop' });
@@ -40,10 +31,10 @@ export class RunHeaders {
     const live = run.live;
     const facts: [string, string][] = [
       ['Backend', run.meta?.backend ? `${run.meta.backend}${run.meta.backendWhy ? ` — ${run.meta.backendWhy}` : ''}` : '–'],
-      ['Step', live?.step !== undefined ? String(live.step) : '–'],
+      ['Step', stepOrDash(stepReached(run))],
       ['Steps/s', live?.stepsPerSec !== undefined ? live.stepsPerSec.toFixed(1) : '–'],
       ['Elapsed', formatDuration(live?.elapsedMs ?? storedDuration(run.meta?.startedAt, run.meta?.endedAt))],
-      ['ETA', running ? formatDuration(live?.etaMs) : '–'],
+      ['ETA', running ? formatDuration(etaMs(run)) : '–'],
       ['Memory', live?.numTensors !== undefined ? `${live.numTensors} tensors, ${formatBytes(live.numBytes)}` : '–'],
     ];
     return h('article', { class: `run-header run-${index}`, 'data-run': run.runId, 'data-status': status },
@@ -51,11 +42,16 @@ export class RunHeaders {
         h('span', { class: 'swatch', 'aria-hidden': 'true' }),
         h('h2', { text: run.label }),
         h('span', { class: 'exercise', text: run.exerciseId }),
-        h('span', { class: `status status-${status}`, text: STATUS_TEXT[status] ?? status })),
-      reason && !running ? h('p', { class: 'reason', text: reason }) : null,
+        h('span', { class: `status status-${status}`, text: statusText(run) })),
+      // Only a failure reads in the error colour: "Training finished." is news, not an error (issue 19).
+      reason && !running ? h('p', { class: `reason${isFailure(status) ? ' reason-failure' : ''}`, text: reason }) : null,
       h('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })])),
       h('div', { class: 'actions' }, stop, resume));
   }
+}
+
+function stepOrDash(step: number | undefined): string {
+  return step === undefined ? '–' : String(step);
 }
 
 /** How long a stored run took, from its meta.json times. */

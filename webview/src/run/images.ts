@@ -5,6 +5,7 @@
  */
 import type { ImageFrame } from '../../../src/protocol/panels';
 import { h, setChildren } from '../shared/dom';
+import { describeBytes, isPng } from './bytes';
 import { themeColors } from './colors';
 import { frameAt } from './cursor';
 import { decodeFrame, drawPixelated } from './imageCanvas';
@@ -76,6 +77,10 @@ export class ImagePanels {
     cell.caption.textContent = `${this.model.compare ? `${label} · ` : ''}step ${frame.step} · ${frame.width}×${frame.height}`;
     if (cell.shown === frame) return;
     cell.shown = frame;
+    if (!isPng(frame.png)) {
+      this.placeholder(cell, `The image of step ${frame.step} is not a PNG (${describeBytes(frame.png)}); the file in the run folder may be damaged.`, label);
+      return;
+    }
     decodeFrame(frame).then(
       (bitmap) => {
         if (cell.shown !== frame) return; // the cursor moved on while this decoded
@@ -83,8 +88,9 @@ export class ImagePanels {
         cell.canvas.hidden = false;
         cell.placeholder.hidden = true;
       },
-      () => {
-        if (cell.shown === frame) this.placeholder(cell, `The image of step ${frame.step} could not be shown (missing or not a PNG)`, label);
+      (err: unknown) => {
+        const why = err instanceof Error ? err.message : String(err);
+        if (cell.shown === frame) this.placeholder(cell, `The image of step ${frame.step} could not be decoded (${why}); the PNG in the run folder may be damaged.`, label);
       },
     );
   }

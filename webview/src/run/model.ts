@@ -4,7 +4,8 @@
  * never thrown, so one bad frame cannot blank the panel.
  */
 import type { ImageFrame, RunLiveStatus, RunSnapshot, ScalarPoint, TextEntry } from '../../../src/protocol/panels';
-import type { RunMeta, RunSummary } from '../../../src/protocol/runFiles';
+import type { RunDivergence, RunMeta, RunSummary } from '../../../src/protocol/runFiles';
+import { toBytes } from './bytes';
 import { SeriesStore } from './seriesStore';
 
 export interface RunState {
@@ -19,6 +20,8 @@ export interface RunState {
   readonly text: Map<string, TextEntry[]>;
   summary?: RunSummary;
   live?: RunLiveStatus;
+  /** How the run diverged, from the snapshot or a live status (see ending.ts for what is shown). */
+  divergence?: RunDivergence;
   readonly notices: string[];
 }
 
@@ -52,8 +55,11 @@ export class RunModel {
   status(runId: string, live: RunLiveStatus, summary?: RunSummary): boolean {
     const run = this.run(runId);
     if (!run) return false;
-    run.live = live;
+    // Merged, not replaced: a status sent for a summary or the ending does not repeat the speed, memory or plan the
+    // last `stats` gave, and the header keeps showing them.
+    run.live = { ...run.live, ...live };
     if (summary) run.summary = summary;
+    if (live.divergence && markDivergence(run, live.divergence)) this.layoutVersion++;
     return true;
   }
 
@@ -78,7 +84,23 @@ function fromSnapshot(s: RunSnapshot): RunState {
   addScalars(run, s.scalars);
   addImages(run, Array.isArray(s.images) ? s.images : []);
   addText(run, Array.isArray(s.text) ? s.text : []);
+  const divergence = s.divergence ?? s.meta?.divergence ?? s.live?.divergence;
+  if (divergence) markDivergence(run, divergence);
   return run;
+}
+
+/**
+ * Records the divergence and puts its non-finite point (a gap) into the diverged metric's series, so that series has a
+ * chart even when the run died at its first logged step, and the chart's steps reach it. Returns true for a new series.
+ */
+function markDivergence(run: RunState, d: RunDivergence): boolean {
+  if (typeof d?.metric !== 'string' || typeof d.step !== 'number') return false;
+  run.divergence = d;
+  let store = run.scalars.get(d.metric);
+  const added = !store;
+  if (!store) run.scalars.set(d.metric, (store = new SeriesStore()));
+  if (store.length === 0 || store.steps[store.length - 1] < d.step) store.append([{ step: d.step, value: null }]);
+  return added;
 }
 
 /** Returns true when a new series appeared. */
@@ -104,7 +126,12 @@ function addImages(run: RunState, frames: readonly ImageFrame[]): boolean {
       run.notices.push('An image record without a name or step was skipped.');
       continue;
     }
-    insertSorted(run.images, f.name, f);
+    const png = toBytes(f.png);
+    if (!png) {
+      run.notices.push(`The image "${f.name}" of step ${f.step} arrived without its PNG bytes; reopen the run from the tree to read it from disk.`);
+      continue;
+    }
+    insertSorted(run.images, f.name, png === f.png ? f : { ...f, png });
     changed = true;
   }
   return changed;

@@ -14,10 +14,11 @@ import * as path from 'node:path';
 import { BACKEND_LADDER, NoBackendError, selectBackend, type BackendPreference, type BackendReport } from './ladder';
 
 export {
-  BACKEND_LADDER, NoBackendError, selectBackend, canResolve, packageVersion, versionsOf, isSoftwareAdapter, tfName,
+  BACKEND_LADDER, NoBackendError, selectBackend, canResolve, packageVersion, versionsOf, isSoftwareAdapter, tfName, machineGpuVerdict,
   type BackendName, type BackendPreference, type BackendReport, type LadderOptions, type RungReport, type RuntimeWorkspace,
 } from './ladder';
 export { SyncReadError, guardSyncReads, isNodeSyncReadFailure } from './syncReads';
+export { gpuCacheFile, type GpuVerdict } from './gpuProbe';
 export { installTrainingKernels, describeTrainingKernels, startWasm, type TfCore, type TrainingKernelReport } from './kernels/index';
 
 export { RUNTIME_VERSION } from './version';

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { installTrainingKernels, startWasm, type TfCore, type TrainingKernelReport, type WasmModule } from './kernels/index';
 import { kernelLines, limitationsFor } from './limitations';
+import { cachedGpuVerdict, gpuCacheFile, probeInChild, probeKey, type GpuVerdict } from './gpuProbe';
 import { guardSyncReads } from './syncReads';
 import { RUNTIME_VERSION } from './version';
 
@@ -56,6 +57,16 @@ export interface LadderOptions {
   readonly onLoaded?: (rung: BackendName) => Promise<{ gflops?: number; trainStepsPerSecond?: number } | undefined>;
   /** wasm threads; absent or 0 means all cores. */
   readonly wasmThreads?: number;
+  /**
+   * Whether Dawn has a usable adapter. Default: the verdict cached for this machine (gpuProbe.ts), probed in a child
+   * process when there is none, or afresh when `fresh` (Diagnose Backends).
+   */
+  readonly gpuVerdict?: (ws: RuntimeWorkspace, fresh: boolean) => Promise<{ verdict: GpuVerdict; cached: boolean; cacheError?: string }>;
+}
+
+/** The default `gpuVerdict`: the machine's cache, keyed on the workspace's webgpu packages and the driver. */
+export function machineGpuVerdict(ws: RuntimeWorkspace, fresh: boolean): Promise<{ verdict: GpuVerdict; cached: boolean; cacheError?: string }> {
+  return cachedGpuVerdict(probeKey(ws.require), { file: gpuCacheFile(), fresh, probe: () => probeInChild(ws.require.resolve('webgpu')) });
 }
 
 /** A rung whose package is absent or whose hardware is missing: not an error, just not here. */
@@ -141,6 +152,15 @@ const LOADERS: Record<BackendName, Loader> = {
   webgpu: async (ws, options) => {
     needs(ws, 'webgpu', 'Dawn, WebGPU for Node');
     needs(ws, '@tensorflow/tfjs-backend-webgpu', 'the tfjs WebGPU backend');
+    // Ask first, in a child process (or the cache): loading Dawn here prints native noise on a machine without a GPU.
+    const asked = await (options.gpuVerdict ?? machineGpuVerdict)(ws, options.all === true);
+    const note = `${options.all ? `; probed just now in a separate process, what Dawn printed is kept in ${gpuCacheFile()}` : ''}${asked.cacheError ? `; ${asked.cacheError}` : ''}`;
+    if (asked.verdict.error) throw new Error(`${asked.verdict.error}${note}`);
+    if (!asked.verdict.adapter) throw new Skip(`no adapter: webgpu (Dawn) loaded but found no GPU adapter (no Vulkan, Metal or D3D12 device with a usable driver)${note}`);
+    const probed = { info: asked.verdict.adapter };
+    if (isSoftwareAdapter(probed) && options.preference !== 'webgpu') {
+      throw new Skip(`software adapter only (${adapterName(probed)}): it emulates a GPU on the CPU, about 18× slower than wasm; force webgpu to use it anyway${note}`);
+    }
     const dawn = ws.require('webgpu') as { create(flags: string[]): { requestAdapter(): Promise<unknown> }; globals: object };
     Object.assign(globalThis, dawn.globals);
     const gpu = dawn.create([]);

@@ -3,4 +3,4 @@
  * workspace's copy with its own and says so when they differ (Start Exercise offers the update as a diff).
  * Written for the tfjs version pinned in the workspace's package.json (the kernels check it at install).
  */
-export const RUNTIME_VERSION = '2';
+export const RUNTIME_VERSION = '3';

@@ -1,0 +1,146 @@
+// The run panel's host (src/extension/runPanels.ts) with a stand-in for the `vscode` module: what it posts to the
+// webview for a live run, put through the same serialisation VS Code applies to webview messages.
+import * as assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import Module from 'node:module';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { RunPanels as RunPanelsClass } from '../../src/extension/runPanels';
+import type { ExtensionToRunPanel } from '../../src/protocol/panels';
+import type { RunDivergence } from '../../src/protocol/runFiles';
+import { solidPng } from './browser/fixtures';
+
+interface FakeUri { readonly fsPath: string; toString(): string }
+const file = (p: string): FakeUri => ({ fsPath: p, toString: () => `file://${p}` });
+
+/** The parts of the `vscode` API the run panel host touches; posted messages are collected. */
+function fakeVscode(posted: unknown[], listeners: ((m: unknown) => void)[]): unknown {
+  return {
+    Uri: { file, joinPath: (base: FakeUri, ...parts: string[]) => file(path.join(base.fsPath, ...parts)) },
+    ViewColumn: { Active: -1 },
+    // VS Code's Node file system hands back a Buffer, as fs.readFile does.
+    workspace: { fs: { readFile: (uri: FakeUri) => readFile(uri.fsPath) } },
+    window: {
+      registerWebviewPanelSerializer: () => ({ dispose: () => undefined }),
+      createWebviewPanel: (_type: string, title: string) => ({
+        title,
+        webview: {
+          options: {}, html: '', cspSource: 'vscode-resource:',
+          asWebviewUri: (u: FakeUri) => u,
+          postMessage: (m: unknown) => { posted.push(vscodeSerialised(m)); return Promise.resolve(true); },
+          onDidReceiveMessage: (l: (m: unknown) => void) => { listeners.push(l); return { dispose: () => undefined }; },
+        },
+        onDidDispose: () => ({ dispose: () => undefined }),
+        reveal: () => undefined,
+        dispose: () => undefined,
+      }),
+    },
+  };
+}
+
+/**
+ * VS Code's webview message serialisation (extHostWebview's serializeWebviewMessage): typed arrays go across as
+ * transferred buffers, everything else as JSON. JSON.stringify calls a value's toJSON before the replacer sees it.
+ */
+function vscodeSerialised(message: unknown): unknown {
+  const buffers: Uint8Array[] = [];
+  const json = JSON.stringify(message, (_key, value: unknown) => {
+    if (ArrayBuffer.isView(value)) {
+      buffers.push(new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice());
+      return { $$vscode_array_buffer_reference$$: buffers.length - 1 };
+    }
+    return value;
+  });
+  return JSON.parse(json, (_key, value: unknown) => {
+    const ref = (value as { $$vscode_array_buffer_reference$$?: number } | null)?.$$vscode_array_buffer_reference$$;
+    return typeof ref === 'number' ? buffers[ref] : value;
+  });
+}
+
+describe('run panel host: what a live run posts to the webview', function () {
+  this.timeout(30_000);
+  const posted: unknown[] = [];
+  const listeners: ((m: unknown) => void)[] = [];
+  const moduleWithLoad = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
+  const load = moduleWithLoad._load;
+  let RunPanels: typeof RunPanelsClass;
+  const root = mkdtempSync(path.join(tmpdir(), 'mml-host-'));
+  const ref = { exerciseId: 'toy', runId: 'live-1' };
+  const runDir = path.join(root, '.multimodal-lab', 'runs', 'toy', 'live-1');
+
+  before(() => {
+    const vscode = fakeVscode(posted, listeners);
+    moduleWithLoad._load = function (request: string, ...rest: unknown[]) {
+      return request === 'vscode' ? vscode : load.call(this, request, ...rest);
+    };
+    // Loaded only now, so its `import * as vscode` gets the stand-in.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ({ RunPanels } = require('../../src/extension/runPanels') as { RunPanels: typeof RunPanelsClass });
+    mkdirSync(path.join(runDir, 'images', 'samples'), { recursive: true });
+    writeFileSync(path.join(runDir, 'meta.json'), JSON.stringify({ version: 1, exerciseId: 'toy', runId: 'live-1', config: 'cpu', startedAt: new Date().toISOString(), status: 'running' }));
+  });
+  after(() => { moduleWithLoad._load = load; });
+
+  async function openReadyPanel(): Promise<InstanceType<typeof RunPanels>> {
+    const log = { warn: () => undefined, error: () => undefined, info: () => undefined };
+    const context = { extensionUri: file('/ext'), workspaceState: { get: () => undefined, update: () => Promise.resolve() } };
+    const panels = new RunPanels(context as never, root, log as never, { stop: () => undefined, resume: () => undefined });
+    panels.open([ref]);
+    listeners.at(-1)?.({ type: 'ready' });
+    for (let i = 0; i < 100 && !posted.some((m) => (m as { type: string }).type === 'load'); i++) await new Promise((r) => setTimeout(r, 20));
+    return panels;
+  }
+
+  it('sends a live image as PNG bytes, the same bytes as the file (not a serialised Buffer)', async () => {
+    const panels = await openReadyPanel();
+    const png = solidPng(3, 2, [10, 200, 30]);
+    writeFileSync(path.join(runDir, 'images', 'samples', '4.png'), png);
+    await panels.live(ref, { type: 'image', step: 4, name: 'samples', file: 'images/samples/4.png', width: 3, height: 2 }, runDir);
+    panels.status(ref, { status: 'running', step: 4 }); // flushes what is queued
+    const append = posted.find((m): m is Extract<ExtensionToRunPanel, { type: 'append' }> => (m as { type: string }).type === 'append');
+    const frame = append?.images?.[0];
+    assert.ok(frame, 'an append with the image');
+    assert.ok(frame.png instanceof Uint8Array, `PNG bytes, got ${JSON.stringify(frame.png).slice(0, 60)}`);
+    assert.deepEqual([...frame.png], [...readFileSync(path.join(runDir, 'images', 'samples', '4.png'))]);
+    panels.dispose();
+  });
+
+  it('adds the planned steps and the divergence to the status it forwards, so the header can say them', async () => {
+    posted.length = 0;
+    const panels = await openReadyPanel();
+    const divergence: RunDivergence = { metric: 'loss', value: 'Infinity', step: 1, lastFinite: { 'wer/B': { step: 0, value: 0.116 } } };
+    await panels.live(ref, { type: 'plan', totalSteps: 100 }, runDir);
+    panels.status(ref, { status: 'running', step: 0, stepsPerSec: 2 });
+    await panels.live(ref, { type: 'runEnded', status: 'nan', reason: 'loss became Infinity at step 1: training diverged.', divergence }, runDir);
+    panels.status(ref, { status: 'nan', reason: 'loss became Infinity at step 1: training diverged.', step: 0 });
+    const statuses = posted.filter((m): m is Extract<ExtensionToRunPanel, { type: 'status' }> => (m as { type: string }).type === 'status');
+    assert.deepEqual(statuses.map((s) => [s.live.status, s.live.totalSteps, s.live.divergence?.value]), [['running', 100, undefined], ['nan', 100, 'Infinity']]);
+    assert.deepEqual(statuses[1].live.divergence, divergence);
+    panels.dispose();
+  });
+
+  it('replays a diverged run that recorded no divergence (a terminal or older run): worked out from its reason and scalars', async () => {
+    posted.length = 0;
+    const old = { exerciseId: 'toy', runId: 'terminal-1' };
+    const dir = path.join(root, '.multimodal-lab', 'runs', 'toy', 'terminal-1');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ version: 1, exerciseId: 'toy', runId: 'terminal-1', config: 'cpu', startedAt: '2026-01-01T00:00:00Z', status: 'nan', reason: 'loss became NaN at step 3: training diverged. Usual causes: …' }));
+    writeFileSync(path.join(dir, 'scalars.jsonl'), [
+      { step: 1, name: 'loss', value: 1.5 }, { step: 2, name: 'loss', value: 0.7 }, { step: 2, name: 'acc', value: 0.5 },
+      { step: 2, name: 'runner/step_ms', value: 3 }, { step: 2, name: 'grad', value: null },
+    ].map((r) => `${JSON.stringify({ ...r, time: 0 })}\n`).join(''));
+    const log = { warn: () => undefined, error: () => undefined, info: () => undefined };
+    const context = { extensionUri: file('/ext'), workspaceState: { get: () => undefined, update: () => Promise.resolve() } };
+    const panels = new RunPanels(context as never, root, log as never, { stop: () => undefined, resume: () => undefined });
+    panels.open([old]);
+    listeners.at(-1)?.({ type: 'ready' });
+    let loadMessage: Extract<ExtensionToRunPanel, { type: 'load' }> | undefined;
+    for (let i = 0; i < 100 && !loadMessage; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      loadMessage = posted.find((m): m is Extract<ExtensionToRunPanel, { type: 'load' }> => (m as { type: string }).type === 'load');
+    }
+    assert.deepEqual(loadMessage?.runs[0].divergence, { metric: 'loss', value: 'NaN', step: 3, lastFinite: { loss: { step: 2, value: 0.7 }, acc: { step: 2, value: 0.5 } } });
+    panels.dispose();
+  });
+});
