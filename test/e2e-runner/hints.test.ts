@@ -4,7 +4,7 @@
 // cursor one at a time in a single preview that grows in place (issue 19: three clicks used to open three previews,
 // and hints ran as one sequence across TODOs), and "Show Hints for a TODO…" offers each TODO with its count.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { e2eEnvironment, eventually, openWorkbench, screenshot, screenshotIfFailed } from '../e2e/workbench';
@@ -52,13 +52,19 @@ describe('Hints in code-server: one preview, per TODO', function () {
     writeFileSync(join(course, 'toy', 'hints.md'), HINTS);
     ({ browser, page } = await openWorkbench(env));
     await ensureExerciseStarted(page, ROW, exerciseDir);
+    // The starter's model.ts, whose TODO(1) the cursor names (the specs before this one leave the solution there).
+    copyFileSync(join(course, 'toy', 'starter', 'model.ts'), join(exerciseDir, 'model.ts'));
   });
 
   afterEach(async function () {
     await screenshotIfFailed(this.currentTest, page, env.screenshotDir, 'hints');
   });
 
-  after(async () => browser?.close());
+  after(async () => {
+    // Leave the exercise as the specs after this one expect it: the solution in place.
+    copyFileSync(join(course, 'toy', 'solution', 'model.ts'), join(exerciseDir, 'model.ts'));
+    await browser?.close();
+  });
 
   it('three clicks on Show Next Hint leave exactly one hints editor, whose content grows with TODO(1)\'s hints', async () => {
     // The cursor in model.ts (line 1, above `// TODO(1)`) names the TODO, as when the learner is stuck there.

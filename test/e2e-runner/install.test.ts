@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { e2eEnvironment, eventually, openWorkbench, screenshot, screenshotIfFailed, treeRow } from '../e2e/workbench';
+import { e2eEnvironment, eventually, openWorkbench, rowText, screenshot, screenshotIfFailed, treeRow } from '../e2e/workbench';
 import { ensureExerciseStarted, runCommand, treeAction } from './helpers';
 
 const course = process.env.E2E_COURSE ?? '';
@@ -85,5 +85,8 @@ describe('Install Dependencies in code-server: reachable wherever tests and trai
     }
     await runCommand(page, 'Multimodal Lab: Reload Curriculum');
     await eventually('the inline button to go once the packages are back', async () => !(await inlineActions(page, ROW)).includes(INSTALL), 30_000);
+    // And the tests run again (the specs after this one expect them green, as before).
+    await treeAction(page, ROW, 'Run Exercise Tests');
+    await eventually('the tests to pass again', async () => /(?<!\d)2\/2 pass/.test(await rowText(treeRow(page, ROW))), 90_000);
   });
 });

@@ -105,20 +105,12 @@ describe('The run panel in code-server: a stored run, the step cursor, compare, 
   });
 
   it('restores the compare panel, with its runs, after a window reload (serializer + replay on ready)', async () => {
-    // The browser workbench keeps its open editors in IndexedDB and flushes on focus loss and on shutdown; a reload
-    // right after opening a panel can outrun the shutdown flush. Switching away first, as a learner would, flushes it.
-    // Headless Chromium has no other window to switch to, so the page is told it lost focus, then gets it back.
-    await page.evaluate(() => {
-      const hasFocus = document.hasFocus.bind(document);
-      document.hasFocus = () => false;
-      window.dispatchEvent(new FocusEvent('blur'));
-      setTimeout(() => {
-        document.hasFocus = hasFocus;
-        window.dispatchEvent(new FocusEvent('focus'));
-      }, 1_500);
-    });
-    await page.waitForTimeout(2_000);
-    await page.reload();
+    // The browser workbench keeps its open editors in IndexedDB. A plain page reload can outrun the write of the
+    // latest editor state (it then restores an older one). "Developer: Reload Window" is the workbench's own reload:
+    // it awaits the storage flush before it reloads the page, as a learner's reload does.
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
     await waitForWorkbench(page);
     const view = activeWebview(page);
     await eventually('the restored panel to show both runs again', async () => (await view.locator('.run-header').count().catch(() => 0)) === 2, 60_000);
