@@ -5,15 +5,23 @@ import { PROGRESS_DIR, Progress } from './progress';
 /**
  * The learner's loop as the walkthrough walks it. Each step that leaves evidence on disk completes through a
  * context key (`onContext:multimodalLab.walkthrough.<step>` in package.json), so it ticks however the learner did
- * it: from the tree, the Testing view, the palette or a terminal. Steps that leave no evidence (reading a hint's
- * preview, opening a run, looking at the milestones) complete on their commands instead.
+ * it: from the tree, the Testing view, the palette or a terminal. Reading a hint completes on its command too; opening
+ * a run and looking at the milestones leave no evidence and complete on WALKTHROUGH_SIGHTINGS.
  */
 export const WALKTHROUGH_STEPS = ['exerciseStarted', 'dependenciesInstalled', 'testsRun', 'hintRead', 'quickCheckTrained'] as const;
 export type WalkthroughStep = (typeof WALKTHROUGH_STEPS)[number];
 export type WalkthroughFacts = Readonly<Record<WalkthroughStep, boolean>>;
 
+/**
+ * Steps that leave no evidence on disk but a panel the learner saw: the extension sets their context key when the
+ * panel opens, whatever opened it (a tree row, whose command VS Code runs under an internal id that `onCommand`
+ * never sees; a notification; a milestone link; the palette).
+ */
+export const WALKTHROUGH_SIGHTINGS = ['runOpened', 'milestonesSeen'] as const;
+export type WalkthroughSighting = (typeof WALKTHROUGH_SIGHTINGS)[number];
+
 /** The context key a step completes on. */
-export function walkthroughContextKey(step: WalkthroughStep): string {
+export function walkthroughContextKey(step: WalkthroughStep | WalkthroughSighting): string {
   return `multimodalLab.walkthrough.${step}`;
 }
 

@@ -66,7 +66,13 @@ export function activate(context: vscode.ExtensionContext): LabApi {
     }),
   );
   watchFiles(context, state, root);
-  context.subscriptions.push(new WalkthroughProgress(state, view, log));
+  const walkthrough = new WalkthroughProgress(state, view, log);
+  context.subscriptions.push(
+    walkthrough,
+    panels.onDidOpen(() => walkthrough.sighted('runOpened')),
+    milestones.onDidShow(() => walkthrough.sighted('milestonesSeen')),
+    vscode.commands.registerCommand('multimodalLab.openWalkthrough', () => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false)),
+  );
   if (process.env.MULTIMODAL_LAB_WELCOME === '1') showWelcome(log);
 
   const activationMs = performance.now() - started;

@@ -6,7 +6,10 @@ import { LabState } from './labState';
 /** The milestone panel: each milestone, the evidence that ticked it (with a link) or what is still missing. */
 export class MilestonePanel implements vscode.Disposable {
   private panel?: vscode.WebviewPanel;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly shown = new vscode.EventEmitter<void>();
+  /** Fires whenever the panel is shown (created or revealed). */
+  readonly onDidShow = this.shown.event;
+  private readonly disposables: vscode.Disposable[] = [this.shown];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -18,6 +21,7 @@ export class MilestonePanel implements vscode.Disposable {
   }
 
   show(): void {
+    this.shown.fire();
     if (this.panel) {
       this.panel.reveal();
       return;

@@ -165,7 +165,10 @@ class RunPanel implements vscode.Disposable {
  */
 export class RunPanels implements vscode.Disposable {
   private readonly panels = new Set<RunPanel>();
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly opened = new vscode.EventEmitter<readonly RunRef[]>();
+  /** Fires whenever a run panel is shown (created or revealed). */
+  readonly onDidOpen = this.opened.event;
+  private readonly disposables: vscode.Disposable[] = [this.opened];
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -191,6 +194,7 @@ export class RunPanels implements vscode.Disposable {
     if (!this.workspaceRoot) throw new Error('Open a folder first: runs live in the workspace.');
     const wanted = runs.map(key).sort().join('|');
     const existing = [...this.panels].find((p) => p.runs.map(key).sort().join('|') === wanted);
+    this.opened.fire(runs);
     if (existing) {
       existing.panel.reveal(undefined, preserveFocus);
       return;

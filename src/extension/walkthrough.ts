@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { emptyProgress } from '../core/progress';
-import { WALKTHROUGH_STEPS, WalkthroughFacts, gatherWalkthroughFacts, walkthroughContextKey } from '../core/walkthrough';
+import { WALKTHROUGH_STEPS, WalkthroughFacts, WalkthroughSighting, gatherWalkthroughFacts, walkthroughContextKey } from '../core/walkthrough';
 import { LabState } from './labState';
 
 /** Set from `workspace.isTrusted`: VS Code's own `isWorkspaceTrusted` key is not set when trust is turned off. */
@@ -43,6 +43,11 @@ export class WalkthroughProgress implements vscode.Disposable {
       });
       this.disposables.push(shown);
     }
+  }
+
+  /** A panel the learner saw (a run, the milestones): its step ticks. */
+  sighted(step: WalkthroughSighting): void {
+    void vscode.commands.executeCommand('setContext', walkthroughContextKey(step), true);
   }
 
   /** Re-checks the evidence; calls that arrive while a check runs fold into one more check. */

@@ -14,21 +14,18 @@ export async function exerciseAction(page: Page, action: string): Promise<void> 
 /** Runs a command from the palette by its exact title. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // A failed attempt throws; eventually retries and, on timeout, reports the last error.
   await eventually(`the command "${title}"`, async () => {
-    try {
-      await page.keyboard.press('Escape');
-      // A focused webview (the README preview) keeps F1 to itself, so focus the workbench first.
-      await page.locator('.part.sidebar .composite.title').first().click({ timeout: 3_000 });
-      await page.keyboard.press('F1');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ timeout: 3_000 });
-      await input.fill(`>${title}`);
-      const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escaped}$`) }) }).first();
-      await row.click({ timeout: 5_000 });
-      return true;
-    } catch {
-      return false;
-    }
+    await page.keyboard.press('Escape');
+    // A focused webview (the README preview) keeps F1 to itself, so focus the workbench first.
+    await page.locator('.part.sidebar .composite.title').first().click({ timeout: 3_000 });
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 3_000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escaped}$`) }) }).first();
+    await row.click({ timeout: 5_000 });
+    return true;
   }, 30_000);
 }
 

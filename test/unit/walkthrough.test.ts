@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { emptyProgress } from '../../src/core/progress';
-import { WALKTHROUGH_STEPS, gatherWalkthroughFacts, walkthroughContextKey, walkthroughFacts } from '../../src/core/walkthrough';
+import { WALKTHROUGH_SIGHTINGS, WALKTHROUGH_STEPS, gatherWalkthroughFacts, walkthroughContextKey, walkthroughFacts } from '../../src/core/walkthrough';
 
 interface Step { id: string; title: string; description: string; completionEvents?: string[]; media: { markdown?: string } }
 const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
@@ -40,8 +40,15 @@ describe('walkthrough: the learner loop', () => {
 
   it('completes the evidence steps on the context keys the extension sets, and no other keys', () => {
     const keys = loop!.steps.flatMap((s) => s.completionEvents ?? []).filter((e) => e.startsWith('onContext:multimodalLab.')).map((e) => e.slice('onContext:'.length));
-    // The trust key is set from workspace.isTrusted (src/extension/walkthrough.ts), the others from evidence on disk.
-    assert.deepEqual([...keys].sort(), [...WALKTHROUGH_STEPS.map(walkthroughContextKey), 'multimodalLab.walkthrough.trusted'].sort());
+    // The trust key is set from workspace.isTrusted (src/extension/walkthrough.ts), the sightings when their panel
+    // opens, the others from evidence on disk.
+    assert.deepEqual([...keys].sort(), [...WALKTHROUGH_STEPS.map(walkthroughContextKey), ...WALKTHROUGH_SIGHTINGS.map(walkthroughContextKey), 'multimodalLab.walkthrough.trusted'].sort());
+  });
+
+  it('completes opening a run and seeing the milestones when their panel opens, not only on the command (a tree row runs it under an internal id)', () => {
+    const events = (id: string): string[] => loop!.steps.find((s) => s.id === id)?.completionEvents ?? [];
+    assert.ok(events('openRun').includes('onContext:multimodalLab.walkthrough.runOpened'));
+    assert.ok(events('milestones').includes('onContext:multimodalLab.walkthrough.milestonesSeen'));
   });
 
   it('has a markdown page for every step', () => {
