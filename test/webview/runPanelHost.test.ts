@@ -19,6 +19,12 @@ function fakeVscode(posted: unknown[], listeners: ((m: unknown) => void)[]): unk
   return {
     Uri: { file, joinPath: (base: FakeUri, ...parts: string[]) => file(path.join(base.fsPath, ...parts)) },
     ViewColumn: { Active: -1 },
+    EventEmitter: class<T> {
+      private readonly listeners: ((e: T) => void)[] = [];
+      readonly event = (l: (e: T) => void): { dispose(): void } => { this.listeners.push(l); return { dispose: () => undefined }; };
+      fire(e: T): void { for (const l of this.listeners) l(e); }
+      dispose(): void { this.listeners.length = 0; }
+    },
     // VS Code's Node file system hands back a Buffer, as fs.readFile does.
     workspace: { fs: { readFile: (uri: FakeUri) => readFile(uri.fsPath) } },
     window: {
@@ -88,7 +94,8 @@ describe('run panel host: what a live run posts to the webview', function () {
     const panels = new RunPanels(context as never, root, log as never, { stop: () => undefined, resume: () => undefined });
     panels.open([ref]);
     listeners.at(-1)?.({ type: 'ready' });
-    for (let i = 0; i < 100 && !posted.some((m) => (m as { type: string }).type === 'load'); i++) await new Promise((r) => setTimeout(r, 20));
+    // Until the load is posted (milliseconds), with a deadline no busy machine reaches, rather than a count of polls.
+    for (const end = Date.now() + 20_000; Date.now() < end && !posted.some((m) => (m as { type: string }).type === 'load');) await new Promise((r) => setTimeout(r, 20));
     return panels;
   }
 
@@ -136,7 +143,7 @@ describe('run panel host: what a live run posts to the webview', function () {
     panels.open([old]);
     listeners.at(-1)?.({ type: 'ready' });
     let loadMessage: Extract<ExtensionToRunPanel, { type: 'load' }> | undefined;
-    for (let i = 0; i < 100 && !loadMessage; i++) {
+    for (const end = Date.now() + 20_000; Date.now() < end && !loadMessage;) {
       await new Promise((r) => setTimeout(r, 20));
       loadMessage = posted.find((m): m is Extract<ExtensionToRunPanel, { type: 'load' }> => (m as { type: string }).type === 'load');
     }
