@@ -17,7 +17,9 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   // A failed attempt throws; eventually retries and, on timeout, reports the last error.
   await eventually(`the command "${title}"`, async () => {
     await page.keyboard.press('Escape');
-    // A focused webview (the README preview) keeps F1 to itself, so focus the workbench first.
+    // A focused webview (the README or hints preview) keeps F1 to itself, so focus the workbench first: take focus
+    // out of any iframe (a click on the side bar's title alone did not always), then click the title.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.locator('.part.sidebar .composite.title').first().click({ timeout: 3_000 });
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
