@@ -24,7 +24,7 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: 3_000 });
-    await input.fill(`>${title}`);
+    await input.fill(`>${title}`, { timeout: 3_000 });
     const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escaped}$`) }) }).first();
     await row.click({ timeout: 5_000 });
     return true;
