@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import { Course, Evidence, Milestone } from './course/types';
 import { Progress, testsAllPass } from './progress';
+import { isRunSegment, runDir, runFile } from './runStore';
 
 /** What the extension currently knows; later issues fill these from test results, runs and quizzes. */
 export interface EvidenceSnapshot {
@@ -64,8 +64,9 @@ export async function gatherEvidence(workspaceRoot: string, progress: Progress):
   const testsPassing = new Set(exercises.filter(([, p]) => testsAllPass(p)).map(([id]) => id));
   const summaries = new Map<string, Record<string, unknown>>();
   await Promise.all(
-    exercises.filter(([, p]) => p.trained).map(async ([id, p]) => {
-      const file = path.join(workspaceRoot, '.multimodal-lab', 'runs', id, p.trained!.runId, 'summary.json');
+    // progress.json is a file the learner can edit: an id that is not a run folder's is no evidence.
+    exercises.filter(([id, p]) => p.trained && isRunSegment(id) && isRunSegment(p.trained.runId)).map(async ([id, p]) => {
+      const file = runFile(runDir(workspaceRoot, id, p.trained!.runId), 'summary');
       const summary = await readFile(file, 'utf8').then((t) => JSON.parse(t) as unknown, () => undefined);
       if (typeof summary === 'object' && summary !== null) summaries.set(id, summary as Record<string, unknown>);
     }),

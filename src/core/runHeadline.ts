@@ -1,7 +1,7 @@
 import { open, readFile } from 'node:fs/promises';
-import * as path from 'node:path';
-import { RUN_FILES, type RunSummary } from '../protocol/runFiles';
+import type { RunSummary } from '../protocol/runFiles';
 import { chooseHeadline, lastScalarValue, type Headline } from './runLabels';
+import { runFile } from './runStore';
 
 /** How much of the end of scalars.jsonl to read for the last loss: a long run's file can be megabytes. */
 const TAIL_BYTES = 64 * 1024;
@@ -24,9 +24,9 @@ async function readTail(file: string): Promise<string> {
  * summary.json, else the last finite `loss` it logged. Missing or unreadable files give no headline.
  */
 export async function readRunHeadline(dir: string, declared: readonly string[]): Promise<Headline | undefined> {
-  const summary = await readFile(path.join(dir, RUN_FILES.summary), 'utf8').then((t) => JSON.parse(t) as RunSummary, () => undefined);
+  const summary = await readFile(runFile(dir, 'summary'), 'utf8').then((t) => JSON.parse(t) as RunSummary, () => undefined);
   const fromSummary = chooseHeadline(declared, typeof summary === 'object' && summary !== null ? summary : undefined, undefined);
   if (fromSummary) return fromSummary;
-  const tail = await readTail(path.join(dir, RUN_FILES.scalars)).catch(() => '');
+  const tail = await readTail(runFile(dir, 'scalars')).catch(() => '');
   return chooseHeadline([], undefined, lastScalarValue(tail, 'loss'));
 }

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ImageFrame, RunSnapshot, ScalarPoint, TextEntry } from '../protocol/panels';
-import type { NonFiniteValue, RunDivergence, RunMeta, ScalarLine } from '../protocol/runFiles';
+import { isRunnerSeries, type NonFiniteValue, type RunDivergence, type RunMeta, type ScalarLine } from '../protocol/runFiles';
 import type { ProcessLiveness } from './runLiveness';
 import { StoredRun, readRun } from './runs';
+import { runDir } from './runStore';
 
 /** Scalar lines grouped by series name, in step order (stable for equal steps). */
 export function groupScalars(lines: readonly ScalarLine[]): Record<string, ScalarPoint[]> {
@@ -37,7 +38,7 @@ export function storedDivergence(meta: RunMeta | undefined, scalars: readonly Sc
   const step = Number(m[3]);
   const lastFinite: Record<string, { step: number; value: number }> = {};
   for (const l of scalars) {
-    if (l.name.startsWith('runner/') || l.step > step || !Number.isFinite(l.value)) continue;
+    if (isRunnerSeries(l.name) || l.step > step || !Number.isFinite(l.value)) continue;
     const seen = lastFinite[l.name];
     if (!seen || l.step >= seen.step) lastFinite[l.name] = { step: l.step, value: l.value };
   }
@@ -70,9 +71,4 @@ export async function runSnapshot(stored: StoredRun, exerciseId: string, runId: 
 /** Reads a run folder into a snapshot; with `liveness`, a `running` run whose process is gone reads as ended (see readRun). */
 export async function loadRunSnapshot(workspaceRoot: string, exerciseId: string, runId: string, liveness?: ProcessLiveness): Promise<RunSnapshot> {
   return runSnapshot(await readRun(runDir(workspaceRoot, exerciseId, runId), liveness), exerciseId, runId);
-}
-
-export function runDir(workspaceRoot: string, exerciseId: string, runId: string): string {
-  if (/[/\\]|^\.\.?$/.test(runId) || /[/\\]|^\.\.?$/.test(exerciseId)) throw new Error(`Not a run id: "${exerciseId}/${runId}"`);
-  return path.join(workspaceRoot, '.multimodal-lab', 'runs', exerciseId, runId);
 }

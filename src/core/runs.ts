@@ -1,7 +1,8 @@
-import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { ImageLine, RUN_FILES, RUN_META_VERSION, RunMeta, RunSummary, ScalarLine, TextLine } from '../protocol/runFiles';
+import { ImageLine, RunMeta, RunSummary, ScalarLine, TextLine } from '../protocol/runFiles';
 import { ProcessLiveness, settleRunMeta } from './runLiveness';
+import { RUN_FILES, RUN_META_VERSION, exerciseRunsDir, runDir, runFile, runsRoot, updateMeta } from './runStore';
 
 /** Something in a run folder that could not be used as it was; the rest of the run is still shown. */
 export interface RunNotice {
@@ -85,7 +86,7 @@ async function readJson(file: string, notices: RunNotice[], what: string): Promi
     text = await readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') notices.push({ file, message: `${what} could not be read: ${(e as Error).message}` });
-    else if (what === 'meta.json') notices.push({ file, message: 'meta.json is missing; the run is shown without its configuration and status' });
+    else if (what === RUN_FILES.meta) notices.push({ file, message: 'meta.json is missing; the run is shown without its configuration and status' });
     return undefined;
   }
   try {
@@ -102,20 +103,21 @@ async function readJson(file: string, notices: RunNotice[], what: string): Promi
  */
 export async function readRun(dir: string, liveness?: ProcessLiveness): Promise<StoredRun> {
   const notices: RunNotice[] = [];
-  const rawMeta = await readJson(path.join(dir, RUN_FILES.meta), notices, 'meta.json');
+  const metaFile = runFile(dir, 'meta');
+  const rawMeta = await readJson(metaFile, notices, RUN_FILES.meta);
   let meta: RunMeta | undefined;
   if (isObj(rawMeta) && typeof rawMeta.runId === 'string' && typeof rawMeta.status === 'string') {
     meta = settleRunMeta(rawMeta as unknown as RunMeta, liveness);
     if (isNum(meta.version) && meta.version > RUN_META_VERSION) {
-      notices.push({ file: path.join(dir, RUN_FILES.meta), message: `meta.json is version ${meta.version}, newer than this Multimodal Lab reads (${RUN_META_VERSION}); fields it does not know are ignored` });
+      notices.push({ file: metaFile, message: `meta.json is version ${meta.version}, newer than this Multimodal Lab reads (${RUN_META_VERSION}); fields it does not know are ignored` });
     }
   } else if (rawMeta !== undefined) {
-    notices.push({ file: path.join(dir, RUN_FILES.meta), message: 'meta.json has no runId or status; it was ignored' });
+    notices.push({ file: metaFile, message: 'meta.json has no runId or status; it was ignored' });
   }
   const [scalars, images, text] = await Promise.all([
-    readJsonl(path.join(dir, RUN_FILES.scalars), isScalarLine),
-    readJsonl(path.join(dir, RUN_FILES.images), isImageLine),
-    readJsonl(path.join(dir, RUN_FILES.text), isTextLine),
+    readJsonl(runFile(dir, 'scalars'), isScalarLine),
+    readJsonl(runFile(dir, 'images'), isImageLine),
+    readJsonl(runFile(dir, 'text'), isTextLine),
   ]);
   notices.push(...scalars.notices, ...images.notices, ...text.notices);
   const presentImages: ImageLine[] = [];
@@ -124,8 +126,8 @@ export async function readRun(dir: string, liveness?: ProcessLiveness): Promise<
     if (await stat(path.join(dir, img.file)).then(() => true, () => false)) presentImages.push(img);
     else missingImages++;
   }
-  if (missingImages > 0) notices.push({ file: path.join(dir, 'images'), message: `${missingImages} logged image(s) are missing from disk and are not shown` });
-  const rawSummary = await readJson(path.join(dir, RUN_FILES.summary), notices, 'summary.json');
+  if (missingImages > 0) notices.push({ file: runFile(dir, 'imagesDir'), message: `${missingImages} logged image(s) are missing from disk and are not shown` });
+  const rawSummary = await readJson(runFile(dir, 'summary'), notices, RUN_FILES.summary);
   return {
     dir, meta, scalars: scalars.items, images: presentImages, text: text.items,
     summary: isObj(rawSummary) ? (rawSummary as RunSummary) : undefined, notices,
@@ -140,12 +142,11 @@ export interface RunListing {
 
 /** The runs of one exercise, newest first (by start time, then by folder name); `liveness` as for `readRun`. */
 export async function listRuns(workspaceRoot: string, exerciseId: string, liveness?: ProcessLiveness): Promise<RunListing[]> {
-  const root = path.join(workspaceRoot, '.multimodal-lab', 'runs', exerciseId);
-  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const entries = await readdir(exerciseRunsDir(workspaceRoot, exerciseId), { withFileTypes: true }).catch(() => []);
   const runs = await Promise.all(
     entries.filter((e) => e.isDirectory()).map(async (e): Promise<RunListing> => {
-      const dir = path.join(root, e.name);
-      const meta = await readFile(path.join(dir, RUN_FILES.meta), 'utf8').then((t) => JSON.parse(t) as RunMeta, () => undefined);
+      const dir = runDir(workspaceRoot, exerciseId, e.name);
+      const meta = await readFile(runFile(dir, 'meta'), 'utf8').then((t) => JSON.parse(t) as RunMeta, () => undefined);
       return { runId: e.name, dir, meta: isObj(meta) ? settleRunMeta(meta, liveness) : undefined };
     }),
   );
@@ -156,21 +157,14 @@ export async function listRuns(workspaceRoot: string, exerciseId: string, livene
 export async function renameRun(dir: string, name: string): Promise<void> {
   const trimmed = name.trim();
   if (!trimmed) throw new Error('A run name cannot be empty.');
-  const file = path.join(dir, RUN_FILES.meta);
-  let meta: Record<string, unknown>;
-  try {
-    meta = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  } catch (e) {
-    throw new Error(`Cannot rename the run: ${file} could not be read (${(e as Error).message}).`);
+  if (!updateMeta(dir, { name: trimmed })) {
+    throw new Error(`Cannot rename the run: ${runFile(dir, 'meta')} is missing or unreadable. The run keeps its id as its name.`);
   }
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify({ ...meta, name: trimmed }, null, 2)}\n`);
-  await rename(tmp, file);
 }
 
 /** Deletes a run folder; refuses anything that is not a folder directly under `.multimodal-lab/runs/<exercise>/`. */
 export async function deleteRun(workspaceRoot: string, dir: string): Promise<void> {
-  const runs = path.join(workspaceRoot, '.multimodal-lab', 'runs');
+  const runs = runsRoot(workspaceRoot);
   const rel = path.relative(runs, dir);
   if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).length !== 2) {
     throw new Error(`Refusing to delete ${dir}: it is not a run folder under ${runs}.`);

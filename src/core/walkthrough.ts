@@ -1,6 +1,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { PROGRESS_DIR, Progress } from './progress';
+import { Progress } from './progress';
+import { exerciseRunsDir, runDir, runFile, runsRoot } from './runStore';
 
 /**
  * The learner's loop as the walkthrough walks it. Each step that leaves evidence on disk completes through a
@@ -69,11 +70,11 @@ async function subfolders(dir: string): Promise<string[]> {
 
 /** Gathers the walkthrough's evidence from a workspace. Missing or unreadable files count as "not yet". */
 export async function gatherWalkthroughFacts(workspaceRoot: string, progress: Progress): Promise<WalkthroughFacts> {
-  const runsRoot = path.join(workspaceRoot, PROGRESS_DIR, 'runs');
-  const runDirs = (await Promise.all((await subfolders(runsRoot)).map(async (ex) => (await subfolders(path.join(runsRoot, ex))).map((r) => path.join(runsRoot, ex, r))))).flat();
+  const runDirs = (await Promise.all((await subfolders(runsRoot(workspaceRoot))).map(async (ex) =>
+    (await subfolders(exerciseRunsDir(workspaceRoot, ex))).map((r) => runDir(workspaceRoot, ex, r))))).flat();
   const runs = await Promise.all(runDirs.map(async (dir): Promise<RunSighting> => {
     try {
-      return JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')) as RunSighting;
+      return JSON.parse(await readFile(runFile(dir, 'meta'), 'utf8')) as RunSighting;
     } catch {
       return {}; // missing or half-written: the run's own readers report it; here it just does not count yet
     }

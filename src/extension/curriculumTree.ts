@@ -7,7 +7,7 @@ import { LabState } from './labState';
 import { RunListing, listRuns } from '../core/runs';
 import { declaredMetrics, Headline, isQuickRun, runRowLabel, runStatusPhrase } from '../core/runLabels';
 import { readRunHeadline } from '../core/runHeadline';
-import { localLiveness } from '../runner/meta';
+import { localLiveness } from '../runner/liveness';
 
 export type CurriculumNode =
   | { readonly kind: 'group'; readonly group: 'readings' | 'exercises' | 'milestones' }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { RUN_META_GLOB } from '../core/runStore';
 import { CurriculumNode, CurriculumTree } from './curriculumTree';
 import { registerCommands } from './commands';
 import { LabState } from './labState';
@@ -90,7 +91,7 @@ function watchFiles(context: vscode.ExtensionContext, state: LabState, root: str
   if (root) {
     watch(new vscode.RelativePattern(root, '.multimodal-lab/progress.json'), true);
     watch(new vscode.RelativePattern(root, 'exercises/*'), false);
-    watch(new vscode.RelativePattern(root, '.multimodal-lab/runs/*/*/meta.json'), false);
+    watch(new vscode.RelativePattern(root, RUN_META_GLOB), false);
   }
   if (context.extensionMode === vscode.ExtensionMode.Development) {
     watch(new vscode.RelativePattern(context.extensionUri, 'templates/course.json'), false);

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { Exercise } from '../core/course/types';
 import { HintSection, hintsMarkdown, parseHints, todoAtLine, todoIn } from '../core/hints';
 import { TodoHintCount, hintCounts } from '../core/progress';
+import { parseTestId } from '../protocol/testIds';
 import { chooseExercise, exerciseIdOf } from './exerciseCommands';
 import { LabState } from './labState';
 
@@ -17,7 +18,7 @@ function exerciseIdOfHintUri(uri: vscode.Uri): string {
   return uri.path.replace(/^\//, '').replace(/ hints\.md$/, '');
 }
 
-/** The parts of a `vscode.TestItem` used here; a test's id holds its file and its suite titles. */
+/** The parts of a `vscode.TestItem` used here; a test's id holds its file and its suite titles (src/protocol/testIds). */
 interface TestItemLike {
   readonly id: string;
   readonly label: string;
@@ -148,7 +149,7 @@ export class HintCommands implements vscode.TextDocumentContentProvider, vscode.
     const text = typeof message === 'string' ? message : (message?.value ?? '');
     const titles: string[] = [];
     for (let t: TestItemLike | undefined = test; t; t = t.parent) titles.push(t.label);
-    const todo = todoIn(text) ?? todoIn(test.id) ?? todoIn(titles.join(' '));
+    const todo = todoIn(text) ?? todoIn(parseTestId(test.id)?.titles.join(' ') ?? '') ?? todoIn(titles.join(' '));
     return { exerciseId: this.exerciseOfFile(test.uri) ?? exerciseIdOf(arg), todo };
   }
 

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { isQuickRun, runStatusPhrase } from '../core/runLabels';
 import { deleteRun, listRuns, renameRun } from '../core/runs';
-import { runDir } from '../core/runSnapshot';
-import { localLiveness } from '../runner/meta';
+import { runDir } from '../core/runStore';
+import { localLiveness } from '../runner/liveness';
 import { LabState } from './labState';
 import { RunPanels, RunRef } from './runPanels';
 

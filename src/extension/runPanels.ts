@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { makeNonce, panelHtml } from '../core/panelHtml';
 import { loadRunSnapshot, pngBytes } from '../core/runSnapshot';
-import { localLiveness } from '../runner/meta';
+import { localLiveness } from '../runner/liveness';
 import { ExtensionToRunPanel, ImageFrame, RunLiveStatus, RunRef, ScalarPoint, TextEntry, isRunPanelMessage, restorableRuns } from '../protocol/panels';
-import type { RunDivergence } from '../protocol/runFiles';
+import { runnerSeriesValues, type RunDivergence } from '../protocol/runFiles';
 import type { RunnerToExtension } from '../protocol/runner';
 
 export type { RunRef };
@@ -122,7 +122,7 @@ class RunPanel implements vscode.Disposable {
     const p = this.pending.get(ref.runId) ?? { scalars: {}, images: [], text: [] };
     if (e.type === 'scalar' && fresh('s', e.name, e.step)) (p.scalars[e.name] ??= []).push({ step: e.step, value: Number.isFinite(e.value) ? e.value : null, time: Date.now() });
     else if (e.type === 'stats') {
-      for (const [name, value] of [['runner/step_ms', e.stepMs], ['runner/steps_per_sec', e.stepsPerSec], ['runner/tensors', e.numTensors], ['runner/tensor_bytes', e.numBytes]] as const) {
+      for (const [name, value] of runnerSeriesValues(e)) {
         if (fresh('s', name, e.step)) (p.scalars[name] ??= []).push({ step: e.step, value, time: Date.now() });
       }
     } else if (e.type === 'image' && png && fresh('i', e.name, e.step)) p.images.push({ step: e.step, name: e.name, width: e.width, height: e.height, png });

@@ -6,6 +6,7 @@ import { listFiles } from '../core/scaffold';
 import { discoverTests } from '../core/testDiscovery';
 import { TestTally } from '../core/testTally';
 import type { RunnerToExtension, SourceLocation, TensorSummary, TestJob } from '../protocol/runner';
+import { isTestOfFile, testId } from '../protocol/testIds';
 import { LabState } from './labState';
 import { exerciseTitle, offerInstallIfNeeded } from './installDependencies';
 import { RunnerLauncher } from './runnerLauncher';
@@ -188,7 +189,7 @@ export class ExerciseTests implements vscode.Disposable {
         case 'testFileFailed':
           // Only this file's tests: the other files loaded and run.
           run.appendOutput(`\r\n${e.message}${e.hint ? `\r\n${e.hint}` : ''}\r\n`);
-          erroredAll(e, (id) => id.startsWith(`${e.file}::`));
+          erroredAll(e, (id) => isTestOfFile(id, e.file));
           break;
         case 'output':
           run.appendOutput(e.text.replace(/\r?\n/g, '\r\n'));
@@ -241,11 +242,6 @@ export class ExerciseTests implements vscode.Disposable {
   dispose(): void {
     this.disposables.forEach((d) => d.dispose());
   }
-}
-
-/** The runner's test id: the file, then the titles from the outermost suite joined with " > ". */
-function testId(file: string, titles: readonly string[]): string {
-  return `${file}::${titles.join(' > ')}`;
 }
 
 /** Only a whole-exercise run updates the recorded k/n. */

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runEndedMessage, trainingTitle } from '../core/runLabels';
 import { listRuns } from '../core/runs';
+import { makeRunDir, newRunId, runDirForDisplay } from '../core/runStore';
 import type { RunStatus, RunnerToExtension, TrainJob } from '../protocol/runner';
 import { LabState } from './labState';
 import { offerInstallIfNeeded } from './installDependencies';
@@ -31,9 +32,8 @@ export class Training implements vscode.Disposable {
     if (!vscode.workspace.isTrusted) throw new Error('Training runs the code in this folder, so it needs a trusted workspace. Trust the folder (Manage Workspace Trust) and try again.');
     const entry = path.join(root, 'exercises', exerciseId, 'train.ts');
     if (!fs.existsSync(entry)) throw new Error(`There is no exercises/${exerciseId}/train.ts. Start the exercise first (or restore the file with "Reset Exercise").`);
-    const runId = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
-    const runDir = path.join(root, '.multimodal-lab', 'runs', exerciseId, runId);
-    fs.mkdirSync(runDir, { recursive: true });
+    const runId = newRunId(new Date(), 'extension');
+    const runDir = makeRunDir(root, exerciseId, runId);
     const job = {
       type: 'job', protocol: 1, kind: 'train', workspaceRoot: root, backend: this.launcher.backendPreference(),
       exerciseId, runId, entry, runDir, config: quick ? 'smoke' : 'auto', ...(resumeFrom ? { resumeFrom } : {}),
@@ -110,7 +110,7 @@ export class Training implements vscode.Disposable {
       await this.state.progress?.updateExercise(exerciseId, { trained: { runId, at: new Date().toISOString() } });
       this.state.refresh();
     }
-    const message = runEndedMessage(title, ending, quick, `.multimodal-lab/runs/${exerciseId}/${runId}/`);
+    const message = runEndedMessage(title, ending, quick, runDirForDisplay(exerciseId, runId));
     if (message.severity === 'info') {
       void vscode.window.showInformationMessage(`Multimodal Lab: ${message.text}`);
       return;

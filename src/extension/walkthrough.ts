@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { emptyProgress } from '../core/progress';
+import { RUN_META_GLOB } from '../core/runStore';
 import { WALKTHROUGH_STEPS, WalkthroughFacts, WalkthroughSighting, gatherWalkthroughFacts, walkthroughContextKey } from '../core/walkthrough';
 import { LabState } from './labState';
 
@@ -29,7 +30,7 @@ export class WalkthroughProgress implements vscode.Disposable {
       state.onDidChange(() => this.update()),
     );
     if (root) {
-      for (const glob of ['node_modules/@tensorflow/tfjs-core/package.json', '.multimodal-lab/runs/*/*/meta.json']) {
+      for (const glob of ['node_modules/@tensorflow/tfjs-core/package.json', RUN_META_GLOB]) {
         const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, glob));
         this.disposables.push(w, w.onDidCreate(() => this.update()), w.onDidChange(() => this.update()), w.onDidDelete(() => this.update()));
       }

@@ -1,21 +1,22 @@
 /**
- * The on-disk contract of a training run, `.multimodal-lab/runs/<exerciseId>/<runId>/`. The learner-side `lab`
- * library (templates/workspace/lab/) writes the JSONL files, PNGs and summary; the runner writes meta.json at the
- * start and the end; the runner client finalises meta.json when the process died without saying how. Readers
- * (src/core/runs) tolerate a half-written last line, a missing file and a newer meta version.
+ * The on-disk contract of a training run, `.multimodal-lab/runs/<exerciseId>/<runId>/`: what each file holds. Where a
+ * run lives, its file names and who may write which meta.json field belong to the run store
+ * (templates/workspace/lab/runtime/runStore.ts, seen from src as src/core/runStore.ts); nothing else builds a run path
+ * or writes meta.json. The learner-side `lab` library (templates/workspace/lab/) writes the JSONL files, PNGs and
+ * summary; meta.json is started by the runner (or the lab, for a terminal run) and ended by the first writer that
+ * knows how the run ended. Readers (src/core/runs) tolerate a half-written last line, a missing file and a newer meta
+ * version.
  *
  * runs/<exercise>/<runId>/
  *   meta.json          RunMeta
- *   scalars.jsonl      one ScalarLine per line
+ *   scalars.jsonl      one ScalarLine per line (the script's series, and the runner's own: RUNNER_SERIES)
  *   images.jsonl       one ImageLine per line; the PNG is at `file`, relative to the run directory
  *   images/<name>/<step>.png
  *   text.jsonl         one TextLine per line
  *   summary.json       RunSummary (written on every lab.summary call; last write wins)
  *   checkpoints/<step>/  whatever the script saves; `latest` is recorded in meta.json
  */
-import type { BackendName, RunStatus } from './runner';
-
-export const RUN_META_VERSION = 1;
+import type { BackendName, RunEvent, RunStatus } from './runner';
 
 export interface RunMeta {
   readonly version: number;
@@ -95,11 +96,29 @@ export interface TextLine {
 
 export type RunSummary = Readonly<Record<string, number | string | boolean>>;
 
-export const RUN_FILES = {
-  meta: 'meta.json',
-  scalars: 'scalars.jsonl',
-  images: 'images.jsonl',
-  text: 'text.jsonl',
-  summary: 'summary.json',
-  checkpoints: 'checkpoints',
-} as const;
+/** The runner's measurements of one training step, as its `stats` event carries them. */
+export type RunnerStats = Pick<Extract<RunEvent, { type: 'stats' }>, 'stepMs' | 'stepsPerSec' | 'numTensors' | 'numBytes'>;
+
+/** The group (name prefix before `/`) of the runner's own series: charted last and collapsed, left out of divergences. */
+export const RUNNER_SERIES_GROUP = 'runner';
+
+/**
+ * The runner's own series, one point of each per `stats` event: the runner appends them to scalars.jsonl beside the
+ * script's series (so a replay has them) and the extension appends them to a live panel.
+ */
+export const RUNNER_SERIES = {
+  stepMs: 'runner/step_ms',
+  stepsPerSec: 'runner/steps_per_sec',
+  numTensors: 'runner/tensors',
+  numBytes: 'runner/tensor_bytes',
+} as const satisfies Record<keyof RunnerStats, `${typeof RUNNER_SERIES_GROUP}/${string}`>;
+
+/** True for a series the runner logs itself rather than the learner's script (anything in the `runner/` group). */
+export function isRunnerSeries(name: string): boolean {
+  return name.startsWith(`${RUNNER_SERIES_GROUP}/`);
+}
+
+/** The runner series' points of one `stats` event, as `[series name, value]` in RUNNER_SERIES order. */
+export function runnerSeriesValues(stats: RunnerStats): Array<readonly [string, number]> {
+  return (Object.keys(RUNNER_SERIES) as Array<keyof RunnerStats>).map((k) => [RUNNER_SERIES[k], stats[k]] as const);
+}

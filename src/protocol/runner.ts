@@ -124,7 +124,7 @@ export interface TensorSummary {
 }
 
 export interface TestInfo {
-  /** Stable id: file path + full title. */
+  /** Stable id: file path + full title (src/protocol/testIds.ts). */
   readonly id: string;
   readonly file: string;
   /** Titles from the outermost suite to the test. */

@@ -3,8 +3,9 @@
 // watchdog; one that dies without saying how gets a synthesized ending; a training run's meta.json is finalised.
 import type { ChildProcess } from 'node:child_process';
 import { isRunnerToExtension, type PrepareRequest, type RunStatus, type RunnerJob, type RunnerToExtension } from '../protocol/runner';
+import { parseTestId } from '../protocol/testIds';
 import { forkRunner, type Forked } from './fork';
-import { readMeta, updateMeta } from './meta';
+import { updateMeta } from '../core/runStore';
 
 export interface RunnerOptions {
   /** Absolute path of dist/runner.js. */
@@ -186,7 +187,7 @@ function attach(forked: Forked, job: RunnerJob, options: RunnerOptions): RunnerH
     // What native code printed may be why the runner died: show it now.
     if (heldBack.trim()) emit({ type: 'output', stream: 'stderr', text: heldBack });
     const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
-    const testNote = running ? ` while the test "${running.split('::').pop()}" was running` : '';
+    const testNote = running ? ` while the test "${parseTestId(running)?.titles.join(' > ') ?? running}" was running` : '';
     let status: Exclude<RunStatus, 'running'>;
     let reason: string;
     if (why === 'hung') {
@@ -210,9 +211,8 @@ function attach(forked: Forked, job: RunnerJob, options: RunnerOptions): RunnerH
     }
     if (!sawFatal && why !== 'hung') emit({ type: 'fatal', message: reason });
     if (job.kind === 'train' || why === 'hung') emit({ type: 'runEnded', status, reason });
-    if (job.kind === 'train' && readMeta(job.runDir)?.status === 'running') {
-      updateMeta(job.runDir, { status, reason, endedAt: new Date().toISOString(), exitCode: code });
-    }
+    // Ends meta.json only if the run did not (the store ignores an ending over an ended run).
+    if (job.kind === 'train') updateMeta(job.runDir, { status, reason, endedAt: new Date().toISOString(), exitCode: code });
   }
 
   if (child.connected) child.send(job);

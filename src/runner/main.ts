@@ -5,11 +5,10 @@ import {
   RUNNER_PROTOCOL_VERSION, isPrepareRequest, isRunnerJob, isStopRequest, preparedFor,
   type BackendEvent, type PrepareRequest, type RunnerJob, type RunnerToExtension,
 } from '../protocol/runner';
-import { RUN_META_VERSION } from '../protocol/runFiles';
+import { RUN_META_VERSION, createMeta, updateMeta } from '../core/runStore';
 import { NoBackendError, selectBackend } from './backend';
 import { matmulGflops, trainStepsPerSecond } from './diagnose';
 import { captureOutput, exitAfterFlush, send } from './ipc';
-import { readMeta, updateMeta, writeMeta } from './meta';
 import { LoadError, runTestJob } from './testJob';
 import { runTrainJob } from './trainJob';
 import { installTypeScriptHook } from './tsHook';
@@ -75,7 +74,7 @@ function failJob(job: RunnerJob, message: string, hint: string): number {
   fatal(message, hint);
   if (job.kind === 'train') {
     const now = new Date().toISOString();
-    writeMeta(job.runDir, {
+    createMeta(job.runDir, {
       version: RUN_META_VERSION, exerciseId: job.exerciseId, runId: job.runId, config: job.config,
       startedAt: now, endedAt: now, status: 'crashed', reason: `${message} ${hint}`, exitCode: 1,
     });
@@ -154,7 +153,8 @@ process.once('message', (m: unknown) => {
 // The runner lives in its own process group so a cancel can kill everything it started; the price is that it would
 // outlive a crashed or closed VS Code. So: when the channel to the extension goes, record why and exit.
 process.on('disconnect', () => {
-  if (trainRunDir && readMeta(trainRunDir)?.status === 'running') {
+  // An ending only over a run still `running` (the run store's rule): a run that ended keeps its own.
+  if (trainRunDir) {
     updateMeta(trainRunDir, {
       status: 'killed', endedAt: new Date().toISOString(), exitCode: null,
       reason: 'VS Code (or the extension host) went away while the run was in progress; what was logged until then is kept.',

@@ -3,14 +3,16 @@
 import { inspect } from 'node:util';
 import type Mocha from 'mocha';
 import type { RunnerToExtension, SourceLocation, TensorSummary, TestInfo } from '../protocol/runner';
+import { testId } from '../protocol/testIds';
 import { send } from './ipc';
 import { locateIn } from './location';
 
 /** Where each test was declared, recorded when its `it(` ran. */
 export const declaredAt = new WeakMap<Mocha.Test, SourceLocation>();
 
-export function testId(test: Mocha.Runnable): string {
-  return `${test.file ?? ''}::${test.titlePath().join(' > ')}`;
+/** The protocol's id of a mocha test (src/protocol/testIds.ts). */
+function idOf(test: Mocha.Runnable): string {
+  return testId(test.file ?? '', test.titlePath());
 }
 
 function allTests(suite: Mocha.Suite): Mocha.Test[] {
@@ -50,7 +52,7 @@ export function protocolReporter(options: ReporterOptions): new (runner: Mocha.R
       const C = (runner.constructor as unknown as { constants: Record<string, string> }).constants;
 
       const fail = (test: Mocha.Runnable, err: Error & Record<string, unknown>, prefix = ''): void => {
-        const id = testId(test);
+        const id = idOf(test);
         if (done.has(id)) return;
         done.add(id);
         counts.failed++;
@@ -71,18 +73,18 @@ export function protocolReporter(options: ReporterOptions): new (runner: Mocha.R
       runner.once(C.EVENT_RUN_BEGIN, () => {
         const tests: TestInfo[] = allTests(runner.suite).filter(options.include).map((t) => {
           const location = declaredAt.get(t);
-          return { id: testId(t), file: t.file ?? '', path: t.titlePath(), ...(location ? { location } : {}) };
+          return { id: idOf(t), file: t.file ?? '', path: t.titlePath(), ...(location ? { location } : {}) };
         });
         send({ type: 'testsDiscovered', tests } satisfies RunnerToExtension);
       });
       runner.on(C.EVENT_TEST_BEGIN, (test: Mocha.Test) => {
-        started.set(testId(test), Date.now());
-        send({ type: 'testStarted', id: testId(test) } satisfies RunnerToExtension);
+        started.set(idOf(test), Date.now());
+        send({ type: 'testStarted', id: idOf(test) } satisfies RunnerToExtension);
       });
       runner.on(C.EVENT_TEST_PASS, (test: Mocha.Test) => {
-        done.add(testId(test));
+        done.add(idOf(test));
         counts.passed++;
-        send({ type: 'testPassed', id: testId(test), durationMs: test.duration ?? 0 } satisfies RunnerToExtension);
+        send({ type: 'testPassed', id: idOf(test), durationMs: test.duration ?? 0 } satisfies RunnerToExtension);
       });
       runner.on(C.EVENT_TEST_FAIL, (runnable: Mocha.Runnable, err: Error & Record<string, unknown>) => {
         if ((runnable as { type?: string }).type !== 'hook') {
@@ -91,15 +93,15 @@ export function protocolReporter(options: ReporterOptions): new (runner: Mocha.R
         }
         // A failing hook fails the tests it guards that have not finished; mocha will not run them.
         const hook = runnable as Mocha.Hook;
-        const targets = hook.ctx?.currentTest && !done.has(testId(hook.ctx.currentTest)) ? [hook.ctx.currentTest]
-          : allTests(hook.parent ?? runner.suite).filter((t) => options.include(t) && !done.has(testId(t)));
+        const targets = hook.ctx?.currentTest && !done.has(idOf(hook.ctx.currentTest)) ? [hook.ctx.currentTest]
+          : allTests(hook.parent ?? runner.suite).filter((t) => options.include(t) && !done.has(idOf(t)));
         for (const t of targets) fail(t, err, `"${hook.title}" failed: `);
       });
       runner.on(C.EVENT_TEST_PENDING, (test: Mocha.Test) => {
-        if (done.has(testId(test))) return;
-        done.add(testId(test));
+        if (done.has(idOf(test))) return;
+        done.add(idOf(test));
         counts.skipped++;
-        send({ type: 'testSkipped', id: testId(test), reason: 'skipped in the test file (it.skip, xit or this.skip())' } satisfies RunnerToExtension);
+        send({ type: 'testSkipped', id: idOf(test), reason: 'skipped in the test file (it.skip, xit or this.skip())' } satisfies RunnerToExtension);
       });
       runner.once(C.EVENT_RUN_END, () => {
         send({ type: 'testsFinished', ...counts } satisfies RunnerToExtension);

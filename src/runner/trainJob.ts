@@ -2,19 +2,18 @@
 // add step statistics, honour Stop, and end with an honest status in meta.json and a `runEnded` event.
 import { appendFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { RUN_FILES, RUN_META_VERSION, type NonFiniteValue, type RunDivergence } from '../protocol/runFiles';
+import { RUN_META_VERSION, createMeta, runFile, updateMeta } from '../core/runStore';
+import { runnerSeriesValues, type NonFiniteValue, type RunDivergence, type RunnerStats, type ScalarLine } from '../protocol/runFiles';
 import type { BackendEvent, LabEvent, RunnerToExtension, RunStatus, SourceLocation, TrainJob } from '../protocol/runner';
 import { send } from './ipc';
 import { isInside, locateIn } from './location';
-import { updateMeta, writeMeta } from './meta';
 import type { Workspace } from './workspace';
 
-/** The runner's own measurements go into scalars.jsonl beside the script's, under `runner/`, so replays have them. */
-function recordStats(runDir: string, s: { step: number; stepMs: number; stepsPerSec: number; numTensors: number; numBytes: number }): void {
+/** The runner's own series (RUNNER_SERIES) go into scalars.jsonl beside the script's, so replays have them. */
+function recordStats(runDir: string, stats: RunnerStats & { readonly step: number }): void {
   const time = Date.now();
-  const lines = ([['runner/step_ms', s.stepMs], ['runner/steps_per_sec', s.stepsPerSec], ['runner/tensors', s.numTensors], ['runner/tensor_bytes', s.numBytes]] as const)
-    .map(([name, value]) => `${JSON.stringify({ step: s.step, name, value, time })}\n`).join('');
-  appendFileSync(join(runDir, RUN_FILES.scalars), lines);
+  const lines = runnerSeriesValues(stats).map(([name, value]) => `${JSON.stringify({ step: stats.step, name, value, time } satisfies ScalarLine)}\n`).join('');
+  appendFileSync(runFile(runDir, 'scalars'), lines);
 }
 
 /** The hook the lab library looks for; mirrors `RunnerHook` in templates/workspace/lab/report.ts. */
@@ -82,7 +81,7 @@ export function classifyEnding(err: unknown, stopped: boolean, ws: Workspace, ex
 export async function runTrainJob(job: TrainJob, ws: Workspace, backend: BackendEvent, stopRequested: () => boolean): Promise<RunOutcome> {
   const config = resolveConfig(job, backend);
   const exerciseDir = isInside(job.entry, join(ws.root, 'exercises', job.exerciseId)) ? join(ws.root, 'exercises', job.exerciseId) : dirname(job.entry);
-  writeMeta(job.runDir, {
+  createMeta(job.runDir, {
     version: RUN_META_VERSION, exerciseId: job.exerciseId, runId: job.runId, config, backend: backend.active,
     backendWhy: backend.why, versions: backend.versions, startedAt: new Date().toISOString(), status: 'running',
     ...(job.resumeFrom ? { resumedFrom: job.resumeFrom } : {}),

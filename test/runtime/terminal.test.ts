@@ -110,11 +110,10 @@ describe('runtime: the same ladder from a terminal', function () {
 });
 
 describe('runtime: shipped into the workspace by Start Exercise', () => {
-  it('the workspace template carries the ladder, the kernels, the threads and the mocha root hook', async () => {
-    
+  it('the workspace template carries the ladder, the kernels, the threads, the run store and the mocha root hook', async () => {
     const dests = (await workspaceTemplateFiles(join(REPO, 'templates'))).map((f) => f.dest);
     for (const f of ['lab/runtime/index.ts', 'lab/runtime/ladder.ts', 'lab/runtime/mocha.ts', 'lab/runtime/syncReads.ts',
-      'lab/runtime/limitations.ts', 'lab/runtime/version.ts', 'lab/runtime/kernels/index.ts', 'lab/runtime/kernels/threads.ts']) {
+      'lab/runtime/limitations.ts', 'lab/runtime/version.ts', 'lab/runtime/runStore.ts', 'lab/runtime/kernels/index.ts', 'lab/runtime/kernels/threads.ts']) {
       assert.ok(dests.includes(f), `${f} is not scaffolded`);
     }
     const pkg = JSON.parse(readFileSync(join(REPO, 'templates/workspace/package.json'), 'utf8')) as { scripts: { test: string } };

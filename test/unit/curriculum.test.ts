@@ -217,6 +217,15 @@ describe('evidence from the workspace', () => {
     const c = course();
     assert.equal(evaluateMilestone(c, c.milestones[1], e).met, true);
   });
+
+  it('takes a run id from progress.json only when it names a run folder (the file can be edited by hand)', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'mml-evidence-'));
+    // A summary.json one level up, where "../r2" would have led: it must not count.
+    await mkdir(path.join(ws, '.multimodal-lab', 'runs', 'r2'), { recursive: true });
+    await writeFile(path.join(ws, '.multimodal-lab', 'runs', 'r2', 'summary.json'), '{"sample_confidence": 0.86}');
+    const e = await gatherEvidence(ws, { version: 1, readings: {}, exercises: { ddpm: { trained: { runId: '../r2', at: 'x' } } } });
+    assert.equal(e.runMetric('ddpm', 'sample_confidence'), undefined);
+  });
 });
 
 describe('reading detail', () => {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { makeNonce, panelHtml } from '../../src/core/panelHtml';
 import { deleteRun, renameRun } from '../../src/core/runs';
-import { groupScalars, loadRunSnapshot, runDir } from '../../src/core/runSnapshot';
+import { groupScalars, loadRunSnapshot } from '../../src/core/runSnapshot';
+import { runDir } from '../../src/core/runStore';
 import { isExtensionToRunPanel, isMilestonePanelMessage, isRunPanelMessage } from '../../src/protocol/panels';
 
 describe('panel HTML', () => {

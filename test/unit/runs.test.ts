@@ -7,8 +7,9 @@ import * as path from 'node:path';
 import { endedWithoutRecord, settleRunMeta } from '../../src/core/runLiveness';
 import { runStatusPhrase } from '../../src/core/runLabels';
 import { isScalarLine, listRuns, parseJsonl, readRun } from '../../src/core/runs';
+import { createMeta, readMeta } from '../../src/core/runStore';
 import type { RunMeta } from '../../src/protocol/runFiles';
-import { localLiveness, readMeta, writeMeta } from '../../src/runner/meta';
+import { localLiveness } from '../../src/runner/liveness';
 
 const line = (step: number, value: number | null) => JSON.stringify({ step, name: 'loss', value, time: 1_700_000_000_000 + step });
 
@@ -140,7 +141,7 @@ describe('run store: a "running" run whose process is gone', () => {
     // A stand-in for a training process: it writes meta.json as the runner does (pid and host), then is killed.
     const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     const pid = child.pid as number;
-    writeMeta(dir, { ...running(), host: hostname(), pid });
+    createMeta(dir, { ...running(), host: hostname(), pid });
     const liveness = localLiveness();
     assert.equal((await listRuns(ws, 'toy', liveness))[0].meta?.status, 'running');
     child.kill('SIGKILL');
@@ -156,7 +157,7 @@ describe('run store: a "running" run whose process is gone', () => {
 
   it('the runner records its pid and host in a running meta.json', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'mml-run-'));
-    writeMeta(dir, running({ pid: undefined, host: undefined }));
+    createMeta(dir, running({ pid: undefined, host: undefined }));
     assert.equal(readMeta(dir)?.pid, process.pid);
     assert.equal(readMeta(dir)?.host, hostname());
   });

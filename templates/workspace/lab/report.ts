@@ -19,7 +19,8 @@
  * (webgpu) a synchronous read throws, while `await` works on every backend. That is why `lab.images` returns a
  * promise to await, and why `lab.scalar` takes a number you read yourself: `lab.scalar('loss', (await loss.data())[0], step)`.
  *
- * Everything lands in the run directory, one file per kind (the format the run panel reads):
+ * Everything lands in the run directory, one file per kind (the format the run panel reads; names and paths are the
+ * run store's, lab/runtime/runStore.ts):
  *   meta.json, scalars.jsonl, images.jsonl + images/<name>/<step>.png, text.jsonl, summary.json, checkpoints/<step>/
  * Each JSONL record is appended as one whole line, so a run killed mid-write loses at most its last line.
  * Under the extension the run directory comes from MULTIMODAL_LAB_RUN_DIR; from a terminal a new
@@ -33,6 +34,7 @@ import { toPixels, type ImageOptions } from './images';
 import { createTerminalRun, finishTerminalRun, type TerminalRun } from './terminalRun';
 import { answerTsxForCtrlC } from './ctrlC';
 import { ensureBackend, selectionFailure } from './runtime/index';
+import { RUN_FILES, runFile, writeJsonAtomic, type RunFile } from './runtime/runStore';
 
 // These shapes mirror `LabEvent` in the extension's src/protocol/runner.ts. This library lives in your workspace
 // and cannot import the extension's code, so keep the two in step when either changes.
@@ -120,7 +122,7 @@ export class Lab {
     }
     if (Number.isFinite(value)) this.lastFinite[name] = { step, value };
     else if (this.watched.has(name)) throw new NonFiniteError(name, step, value, { ...this.lastFinite });
-    this.append('scalars.jsonl', { step, name, value, time: Date.now() });
+    this.append('scalars', { step, name, value, time: Date.now() });
     this.emit({ type: 'scalar', step, name, value });
   }
 
@@ -131,29 +133,28 @@ export class Lab {
   async images(name: string, images: tf.Tensor, step: number, options?: ImageOptions): Promise<void> {
     checkStep('images', name, step);
     const px = await toPixels(images, options);
-    const file = `images/${safeName(name)}/${step}.png`;
-    fs.mkdirSync(path.join(this.dir(), 'images', safeName(name)), { recursive: true });
+    const file = `${RUN_FILES.imagesDir}/${safeName(name)}/${step}.png`; // relative to the run directory
+    fs.mkdirSync(path.join(runFile(this.dir(), 'imagesDir'), safeName(name)), { recursive: true });
     fs.writeFileSync(path.join(this.dir(), file), encodePng(px.width, px.height, px.channels, px.data));
-    this.append('images.jsonl', { step, name, file, width: px.width, height: px.height, time: Date.now() });
+    this.append('images', { step, name, file, width: px.width, height: px.height, time: Date.now() });
     this.emit({ type: 'image', step, name, file, width: px.width, height: px.height });
   }
 
   /** Records text at `step`, e.g. a generated caption. */
   text(name: string, text: string, step: number): void {
     checkStep('text', name, step);
-    this.append('text.jsonl', { step, name, text: String(text), time: Date.now() });
+    this.append('text', { step, name, text: String(text), time: Date.now() });
     this.emit({ type: 'text', step, name, text: String(text) });
   }
 
   /** The run's final numbers (merged with earlier calls); milestones read these. */
   summary(values: Record<string, number | string | boolean>): void {
-    const file = path.join(this.dir(), 'summary.json');
+    const file = runFile(this.dir(), 'summary');
     let merged: Record<string, number | string | boolean> = {};
     try { merged = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof merged; } catch { /* first summary */ }
     merged = { ...merged, ...values };
     // Write then rename, so a reader never sees half a summary.
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(merged, null, 2) + '\n');
-    fs.renameSync(`${file}.tmp`, file);
+    writeJsonAtomic(file, merged);
     this.emit({ type: 'summary', values: merged });
   }
 
@@ -182,7 +183,7 @@ export class Lab {
   /** Saves a checkpoint into `checkpoints/<step>/` with your `save(dir)`, and records it. Returns the directory. */
   async checkpoint(step: number, save: (dir: string) => Promise<unknown>): Promise<string> {
     checkStep('checkpoint', 'checkpoint', step);
-    const dir = path.join(this.dir(), 'checkpoints', String(step));
+    const dir = path.join(runFile(this.dir(), 'checkpoints'), String(step));
     fs.mkdirSync(dir, { recursive: true });
     await save(dir);
     if (this.terminal) this.terminal.latestCheckpoint = dir;
@@ -239,9 +240,9 @@ export class Lab {
     if (this.terminal) finishTerminalRun(this.terminal, status, reason);
   }
 
-  private append(file: string, record: object): void {
+  private append(file: RunFile, record: object): void {
     // One appendFileSync of one whole line: a kill leaves at most one partial last line.
-    fs.appendFileSync(path.join(this.dir(), file), JSON.stringify(record) + '\n');
+    fs.appendFileSync(runFile(this.dir(), file), JSON.stringify(record) + '\n');
   }
 
   private emit(event: LabEvent): void {

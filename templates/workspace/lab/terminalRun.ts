@@ -1,15 +1,13 @@
 /**
  * A run started from a terminal (`npx tsx exercises/<id>/train.ts`) has no extension to set it up, so the lab
- * library makes its run directory and writes its meta.json itself, in the same format the extension uses.
+ * library makes its run directory and writes its meta.json itself, through the same run store the extension uses
+ * (lab/runtime/runStore.ts).
  */
-import * as fs from 'node:fs';
-import { hostname } from 'node:os';
 import * as path from 'node:path';
+import { RUN_META_VERSION, createMeta, makeRunDir, newRunId, updateMeta } from './runtime/runStore';
 
 export interface TerminalRun {
   dir: string;
-  metaFile: string;
-  meta: Record<string, unknown>;
   latestCheckpoint?: string;
   ended: boolean;
 }
@@ -25,17 +23,12 @@ function locate(script: string | undefined): { root: string; exerciseId: string 
 /** Makes `.multimodal-lab/runs/<exercise>/<timestamp>-terminal/` and its meta.json (status running). */
 export function createTerminalRun(config: string): TerminalRun {
   const { root, exerciseId } = locate(process.argv[1]);
-  const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-terminal`;
-  const dir = path.join(root, '.multimodal-lab', 'runs', exerciseId, runId);
-  fs.mkdirSync(dir, { recursive: true });
-  const run: TerminalRun = {
-    dir, metaFile: path.join(dir, 'meta.json'), ended: false,
-    // pid and host: a reader that finds "running" can check this process is still there (a terminal closed, or a
-    // kill -9, ends a run without a word).
-    meta: { version: 1, exerciseId, runId, config, startedAt: new Date().toISOString(), status: 'running', pid: process.pid, host: hostname() },
-  };
-  writeMeta(run);
-  console.error(`[lab] Writing this run to ${dir}`);
+  const runId = newRunId(new Date(), 'terminal');
+  const run: TerminalRun = { dir: makeRunDir(root, exerciseId, runId), ended: false };
+  // The store stamps a running meta with this process's pid and host: a reader that finds "running" can check the
+  // process is still there (a terminal closed, or a kill -9, ends a run without a word).
+  createMeta(run.dir, { version: RUN_META_VERSION, exerciseId, runId, config, startedAt: new Date().toISOString(), status: 'running' });
+  console.error(`[lab] Writing this run to ${run.dir}`);
   // A script that never calls lab.run still gets an honest ending.
   process.once('exit', (code) => {
     if (!run.ended) finishTerminalRun(run, code === 0 ? 'finished' : 'crashed', code === 0 ? undefined : `The script exited with code ${code}.`);
@@ -46,14 +39,8 @@ export function createTerminalRun(config: string): TerminalRun {
 /** Writes how the run ended into its meta.json (the exit hook then leaves it alone). */
 export function finishTerminalRun(run: TerminalRun, status: string, reason?: string): void {
   run.ended = true;
-  run.meta = {
-    ...run.meta, status, endedAt: new Date().toISOString(),
+  updateMeta(run.dir, {
+    status, endedAt: new Date().toISOString(),
     ...(reason ? { reason } : {}), ...(run.latestCheckpoint ? { latestCheckpoint: run.latestCheckpoint } : {}),
-  };
-  writeMeta(run);
-}
-
-function writeMeta(run: TerminalRun): void {
-  fs.writeFileSync(`${run.metaFile}.tmp`, JSON.stringify(run.meta, null, 2) + '\n');
-  fs.renameSync(`${run.metaFile}.tmp`, run.metaFile);
+  });
 }

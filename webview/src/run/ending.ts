@@ -4,7 +4,7 @@
  * (issue 19: a badge saying NaN beside a text saying Infinity, "Step 0", "No summary yet" for an ended run).
  */
 import type { RunStatus } from '../../../src/protocol/runner';
-import type { RunDivergence } from '../../../src/protocol/runFiles';
+import { isRunnerSeries, type RunDivergence } from '../../../src/protocol/runFiles';
 import type { RunState } from './model';
 
 const STATUS_TEXT: Record<RunStatus, string> = {
@@ -78,7 +78,7 @@ export function lastFiniteValues(run: RunState): FiniteValue[] {
     for (const [metric, v] of Object.entries(run.divergence.lastFinite ?? {})) out.push({ metric, step: v.step, value: v.value });
   } else {
     for (const [metric, s] of run.scalars) {
-      if (metric.startsWith('runner/')) continue;
+      if (isRunnerSeries(metric)) continue;
       for (let i = s.length - 1; i >= 0; i--) {
         if (Number.isFinite(s.values[i])) {
           out.push({ metric, step: s.steps[i], value: s.values[i] });

@@ -1,9 +1,11 @@
 /**
  * Which chart a scalar series goes on: the name's prefix before the first '/' (`acc/seen` and `acc/heldout` share
- * the `acc` chart; `loss` is its own). The runner's own series (`runner/…`) form one group that starts collapsed,
- * so the learner's metrics come first.
+ * the `acc` chart; `loss` is its own). The runner's own series (RUNNER_SERIES, `runner/…`) form one group that starts
+ * collapsed, so the learner's metrics come first.
  */
-export const RUNNER_GROUP = 'runner';
+import { RUNNER_SERIES_GROUP } from '../../../src/protocol/runFiles';
+
+export const RUNNER_GROUP = RUNNER_SERIES_GROUP;
 
 export interface MetricGroup {
   readonly name: string;
