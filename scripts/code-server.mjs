@@ -7,12 +7,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findChromium } from './prereqs.mjs';
 
 /** Newest code-server that still runs on Node 20 (later releases need Node 22+). */
 export const CODE_SERVER_VERSION = '4.100.3';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const cacheDir = join(repoRoot, '.cache', 'code-server');
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The browser the e2e suites drive: the one `npm test` checks for (scripts/prereqs.mjs), or Debian's by default. */
+export const chromiumPath = findChromium() ?? '/usr/bin/chromium';
 
 const codeServerPackageDir = join(cacheDir, 'node_modules', 'code-server');
 const codeServerBin = join(codeServerPackageDir, 'out', 'node', 'entry.js');

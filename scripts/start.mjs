@@ -4,7 +4,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkPrerequisites, ensureCodeServer, linkExtension, repoRoot, startCodeServer, which } from './code-server.mjs';
+import { ensureCodeServer, linkExtension, repoRoot, startCodeServer } from './code-server.mjs';
+import { checkOrExit, which } from './prereqs.mjs';
+
+// Before the build: a missing prerequisite is one line naming what to install, not a failure minutes later.
+checkOrExit('start');
 
 const workspace = join(repoRoot, 'sample-workspace');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -31,7 +35,8 @@ function seedUserSettings(userDataDir) {
   writeFileSync(file, `${JSON.stringify({ ...defaults, ...settings }, null, 2)}\n`);
 }
 
-const build = spawnSync(npm, ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' });
+// npm.cmd, like every .cmd, runs only through a shell on Windows.
+const build = spawnSync(npm, ['run', 'build'], { cwd: repoRoot, stdio: 'inherit', shell: process.platform === 'win32' });
 if (build.status !== 0) {
   console.error(`npm run build failed (exit ${build.status}); fix the errors above and run npm start again.`);
   process.exit(build.status ?? 1);
@@ -39,15 +44,12 @@ if (build.status !== 0) {
 
 if (which('code') && !process.env.MULTIMODAL_LAB_USE_CODE_SERVER) {
   console.log('Opening an Extension Development Host on sample-workspace/ …');
-  const code = spawn('code', [`--extensionDevelopmentPath=${repoRoot}`, workspace], { stdio: 'inherit', env: { ...process.env, ...welcome } });
+  // On Windows `code` is code.cmd, which Node runs only through a shell (so each argument is quoted).
+  const windows = process.platform === 'win32';
+  const args = [`--extensionDevelopmentPath=${repoRoot}`, workspace].map((a) => (windows ? `"${a}"` : a));
+  const code = spawn('code', args, { stdio: 'inherit', shell: windows, env: { ...process.env, ...welcome } });
   code.on('exit', (status) => process.exit(status ?? 0));
 } else {
-  try {
-    checkPrerequisites({ browser: false });
-  } catch (error) {
-    console.error(error.message);
-    process.exit(1);
-  }
   await ensureCodeServer();
   // A user-data dir kept between runs, so the window layout and the learner's settings survive restarts.
   const stateDir = process.env.MULTIMODAL_LAB_START_DIR ?? join(repoRoot, '.cache', 'start');

@@ -133,9 +133,10 @@ describe('runner: train jobs', function () {
   });
 
   it('stops at lab.shouldStop() when asked, and records stopped', async () => {
-    const j = job('forever.ts');
+    const j = job('stopMidStep.ts');
     let asked = false;
     const { events, exit } = await run(j, {
+      graceMs: 30_000, // ending takes milliseconds; a window this wide cannot turn "stopped" into "killed" on a busy machine
       onEvent: (e, handle) => {
         if (e.type === 'scalar' && e.step === 3 && !asked) {
           asked = true;
@@ -146,8 +147,8 @@ describe('runner: train jobs', function () {
     assert.deepEqual(types(events).slice(0, 4), ['hello', 'backend', 'runStarted', 'scalar']);
     assert.deepEqual(types(events).slice(-1), ['runEnded']);
     assert.deepEqual(only(events, 'runEnded')[0], { type: 'runEnded', status: 'stopped', reason: 'Stopped on request.' });
-    const steps = only(events, 'scalar').map((s) => s.step);
-    assert.ok(steps.length >= 3 && steps.length <= 6, `stopped within a few steps: ${steps.join(',')}`);
+    // The request arrives during step 3 (the fixture holds that step until it has), so the loop ends at its next check.
+    assert.deepEqual(only(events, 'scalar').map((s) => s.step), [1, 2, 3]);
     assert.equal(exit.code, 0);
     assert.deepEqual([meta(j).status, meta(j).exitCode], ['stopped', 0]);
   });

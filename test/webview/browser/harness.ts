@@ -93,8 +93,15 @@ export async function serve(): Promise<{ url: string; server: Server }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
+/**
+ * Launches the browser `npm test` checked for (scripts/prereqs.mjs finds it: CHROMIUM_PATH, else the usual places).
+ * With none, it fails with the checker's line naming what to install; a browser suite never skips itself.
+ */
 export async function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs });
+  const prereqs = await import('../../../scripts/prereqs.mjs');
+  const executablePath = prereqs.findChromium();
+  if (!executablePath || !existsSync(executablePath)) throw new Error(prereqs.missingPrerequisites('test', prereqs.probe()).join('\n'));
+  return chromium.launch({ executablePath, args: chromiumArgs });
 }
 
 /** Opens a panel page and collects page errors and CSP violations (either fails the test that reads them). */
