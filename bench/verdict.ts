@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { transform } from 'sucrase';
 import type { RunnerJob, RunnerToExtension } from '../src/protocol/runner';
 import { startRunner, type RunnerHandle, type RunnerOptions } from '../src/runner/client';
@@ -151,7 +151,8 @@ async function main(): Promise<void> {
     results[id] = { tests: job.files.length, scenarios: byScenario, phases: JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as unknown };
   }
   const result = {
-    runner: runnerPath, reps, nodeStartMs: nodeStartMs(), results,
+    // Repo-relative, so the result file names no machine's folders; a bundle from elsewhere is named only as such.
+    runner: runnerLabel(runnerPath), reps, nodeStartMs: nodeStartMs(), results,
     cores: cpus().length, cpu: cpus()[0]?.model, loadAverageBefore: loadBefore, loadAverageAfter: loadavg().map((l) => Number(l.toFixed(2))), date: new Date().toISOString(),
   };
   mkdirSync(join(outFile, '..'), { recursive: true });
@@ -163,3 +164,9 @@ main().then(() => process.exit(0), (e: unknown) => {
   console.error(e);
   process.exit(1);
 });
+
+/** The runner bundle as the result file records it: repo-relative, or "a bundle outside the repository". */
+function runnerLabel(runnerPath: string): string {
+  const rel = relative(REPO, runnerPath);
+  return rel.startsWith('..') || isAbsolute(rel) ? 'a runner bundle outside the repository (--runner)' : rel;
+}
