@@ -53,10 +53,16 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
     }, 90_000).catch(() => seen);
     assert.ok(failed.includes(6), `failed icons at lines ${failed.join(', ')}; expected the test at line 6`);
     const peek = page.locator('.monaco-editor .peekview-widget').first();
-    await eventually('the failure peek to show the teaching message', async () => /should be \[1, 3, 5\]/.test((await peek.textContent()) ?? ''), 30_000);
+    // innerText: what is drawn (textContent would also hold the peek's style sheets and its lazily built results tree).
+    const peekText = async () => ((await peek.innerText().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');
+    await eventually('the failure peek to show the teaching message', async () => /should be \[1, 3, 5\]/.test(await peekText()), 30_000);
+    await eventually('the expected and actual values in the peek', async () => {
+      const t = (await peekText()).replace(/\s+/g, ' ');
+      return /\bExpected\b/.test(t) && /\bActual\b/.test(t) && t.includes('[ 1, 3, 5 ]') && t.includes('[ 0, 0, 0 ]');
+    }, 30_000).catch(async () => assert.fail(`the peek reads: ${(await peekText()).slice(0, 400)}`));
     await screenshot(page, env.screenshotDir, 'runner-02-red');
-    const peekText = (await peek.textContent()) ?? '';
-    assert.match(peekText, /model\.test\.ts/);
+    await eventually('the failure to be shown in model.test.ts', async () =>
+      /model\.test\.ts/.test((await page.locator('.tabs-container .tab.active').first().textContent()) ?? ''), 10_000);
   });
 
   it('turns green once the solution is in place', async () => {
