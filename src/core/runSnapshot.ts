@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { ImageFrame, RunSnapshot, ScalarPoint, TextEntry } from '../protocol/panels';
-import { isRunnerSeries, type NonFiniteValue, type RunDivergence, type RunMeta, type ScalarLine } from '../protocol/runFiles';
+import type { ImageFrame, RecordSeqs, RunSnapshot, ScalarPoint, TextEntry } from '../protocol/panels';
+import { isRunnerSeries, type ImageLine, type NonFiniteValue, type RunDivergence, type RunMeta, type ScalarLine } from '../protocol/runFiles';
 import type { ProcessLiveness } from './runLiveness';
 import { StoredRun, readRun } from './runs';
 import { runDir } from './runStore';
@@ -45,13 +45,29 @@ export function storedDivergence(meta: RunMeta | undefined, scalars: readonly Sc
   return { metric: m[1], value: m[2] as NonFiniteValue, step, lastFinite };
 }
 
+/**
+ * How image data travels, replayed or live: the lab writes the PNG into the run folder and an ImageLine (or the live
+ * `image` event, which has the same fields) names it; the extension host reads the bytes here, and only here, and posts
+ * them to the panel as plain bytes. Panels never touch files, and no PNG travels over the runner's IPC.
+ */
+export async function readImageFrame(runDir: string, img: Pick<ImageLine, 'step' | 'name' | 'file' | 'width' | 'height'>): Promise<ImageFrame> {
+  const png = pngBytes(await readFile(path.join(runDir, img.file)));
+  return { step: img.step, name: img.name, width: img.width, height: img.height, png };
+}
+
+/** The highest `seq` read from each record file of a run (0 where none has one): where a live stream joins a replay. */
+export function lastSeqs(stored: Pick<StoredRun, 'scalars' | 'images' | 'text'>): RecordSeqs {
+  const max = (lines: ReadonlyArray<{ readonly seq?: number }>): number => lines.reduce((m, l) => (l.seq !== undefined && l.seq > m ? l.seq : m), 0);
+  return { scalars: max(stored.scalars), images: max(stored.images), text: max(stored.text) };
+}
+
 /** Everything the run panel needs from a stored run; images are read as PNG bytes (panels never touch files). */
 export async function runSnapshot(stored: StoredRun, exerciseId: string, runId: string): Promise<RunSnapshot> {
   const notices = stored.notices.map((n) => `${path.basename(n.file)}: ${n.message}`);
   const images: ImageFrame[] = [];
   for (const img of stored.images) {
     try {
-      images.push({ step: img.step, name: img.name, width: img.width, height: img.height, png: pngBytes(await readFile(path.join(stored.dir, img.file))) });
+      images.push(await readImageFrame(stored.dir, img));
     } catch (e) {
       notices.push(`${img.file}: could not be read (${(e as Error).message})`);
     }
@@ -64,6 +80,7 @@ export async function runSnapshot(stored: StoredRun, exerciseId: string, runId: 
     scalars: groupScalars(stored.scalars), images, text,
     ...(stored.summary ? { summary: stored.summary } : {}),
     ...(divergence ? { divergence } : {}),
+    lastSeq: lastSeqs(stored),
     notices,
   };
 }

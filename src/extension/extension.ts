@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { RUN_META_GLOB } from '../core/runStore';
 import { CurriculumNode, CurriculumTree } from './curriculumTree';
-import { registerCommands } from './commands';
+import { registerCommands } from './commands/index';
 import { LabState } from './labState';
 import { RunnerLauncher } from './runnerLauncher';
 import { MilestonePanel } from './milestonePanel';
@@ -47,12 +47,10 @@ export function activate(context: vscode.ExtensionContext): LabApi {
   // Nothing here spawns a process or reads a file: the runner starts on the first test run or training run.
   const launcher = new RunnerLauncher(vscode.Uri.joinPath(context.extensionUri, 'dist', 'runner.js').fsPath);
   const tests = new ExerciseTests(state, launcher, log);
-  // The panels' Stop and Resume buttons call into training, which streams into the panels: the closures run later.
-  const panels = new RunPanels(context, root, log, {
-    stop: (r) => training.stop(r.exerciseId),
-    resume: (r) => void training.resumeRun(r.exerciseId, r.runId).catch((e: Error) => void vscode.window.showErrorMessage(`Multimodal Lab: ${e.message}`)),
-  });
-  const training = new Training(state, launcher, log, panels);
+  // Training streams into the panels through its event; the panels' Stop and Resume buttons run commands.
+  const training = new Training(state, launcher, log);
+  const panels = new RunPanels(context, root, log);
+  context.subscriptions.push(training.onDidUpdate((u) => void panels.update(u)));
   const quizzes = new QuizPanels(context.extensionUri, state, log);
   const milestones = new MilestonePanel(context.extensionUri, state, log, (link) => {
     if (link.kind === 'run') panels.open([{ exerciseId: link.exerciseId, runId: link.runId }]);

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { makeNonce, panelHtml } from '../core/panelHtml';
-import { loadRunSnapshot, pngBytes } from '../core/runSnapshot';
+import { loadRunSnapshot, readImageFrame } from '../core/runSnapshot';
 import { localLiveness } from '../runner/liveness';
-import { ExtensionToRunPanel, ImageFrame, RunLiveStatus, RunRef, ScalarPoint, TextEntry, isRunPanelMessage, restorableRuns } from '../protocol/panels';
+import { ExtensionToRunPanel, ImageFrame, RecordSeqs, RunLiveStatus, RunRef, ScalarPoint, TextEntry, isRunPanelMessage, restorableRuns } from '../protocol/panels';
 import { runnerSeriesValues, type RunDivergence } from '../protocol/runFiles';
 import type { RunnerToExtension } from '../protocol/runner';
+import type { TrainingUpdate } from './training';
 
 export type { RunRef };
 
@@ -21,7 +22,8 @@ interface Pending {
 class RunPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly pending = new Map<string, Pending>();
-  private readonly lastStep = new Map<string, number>();
+  /** Per run id: the last record of each file the replay read; a live record is appended only when it is newer. */
+  private readonly seen = new Map<string, RecordSeqs>();
   /** Per run id: what the runner said that the status calls do not carry (planned steps, how it diverged). */
   private readonly extra = new Map<string, { totalSteps?: number; divergence?: RunDivergence }>();
   private ready = false;
@@ -34,7 +36,6 @@ class RunPanel implements vscode.Disposable {
     extensionUri: vscode.Uri,
     private readonly workspaceRoot: string,
     private readonly log: vscode.LogOutputChannel,
-    private readonly actions: { stop(r: RunRef): void; resume(r: RunRef): void },
   ) {
     this.onDidDispose = panel.onDidDispose;
     panel.webview.options = {
@@ -67,14 +68,15 @@ class RunPanel implements vscode.Disposable {
       case 'ready':
         await this.replay();
         break;
+      // The buttons run the same commands as the tree and the palette.
       case 'stop': {
         const r = ref(m.runId);
-        if (r) this.actions.stop(r);
+        if (r) await vscode.commands.executeCommand('multimodalLab.stopTraining', r.exerciseId);
         break;
       }
       case 'resume': {
         const r = ref(m.runId);
-        if (r) this.actions.resume(r);
+        if (r) await vscode.commands.executeCommand('multimodalLab.resumeTraining', r);
         break;
       }
       case 'error':
@@ -87,15 +89,11 @@ class RunPanel implements vscode.Disposable {
   private async replay(): Promise<void> {
     this.ready = false;
     this.pending.clear();
-    this.lastStep.clear();
+    this.seen.clear();
     try {
       const liveness = localLiveness();
       const runs = await Promise.all(this.runs.map((r) => loadRunSnapshot(this.workspaceRoot, r.exerciseId, r.runId, liveness)));
-      for (const run of runs) {
-        for (const [name, points] of Object.entries(run.scalars)) this.lastStep.set(`${run.runId}\0s\0${name}`, points[points.length - 1]?.step ?? -Infinity);
-        for (const img of run.images) this.lastStep.set(`${run.runId}\0i\0${img.name}`, Math.max(img.step, this.lastStep.get(`${run.runId}\0i\0${img.name}`) ?? -Infinity));
-        for (const t of run.text) this.lastStep.set(`${run.runId}\0t\0${t.name}`, Math.max(t.step, this.lastStep.get(`${run.runId}\0t\0${t.name}`) ?? -Infinity));
-      }
+      for (const run of runs) if (run.lastSeq) this.seen.set(run.runId, run.lastSeq);
       this.post({ type: 'load', protocol: 1, runs });
       this.ready = true;
     } catch (e) {
@@ -107,26 +105,23 @@ class RunPanel implements vscode.Disposable {
     return this.runs.some((r) => key(r) === key(ref));
   }
 
-  /** Queues a live record; records already replayed (same series, step not newer) are dropped. */
-  live(ref: RunRef, e: RunnerToExtension, png?: Uint8Array): void {
+  /**
+   * Queues a live record; one the replay already read (its `seq` not above the last one read from its file) is dropped.
+   * A record without `seq` (a workspace lab older than runtime 5) is appended as it comes.
+   */
+  live(ref: RunRef, e: RunnerToExtension, image?: ImageFrame): void {
     // Kept even before `ready`: the status that follows carries them, and meta.json has them for the replay.
     if (e.type === 'plan') this.extra.set(ref.runId, { ...this.extra.get(ref.runId), totalSteps: e.totalSteps });
     if (e.type === 'runEnded' && e.divergence) this.extra.set(ref.runId, { ...this.extra.get(ref.runId), divergence: e.divergence });
     if (!this.ready) return; // the replay on `ready` reads them from disk
-    const fresh = (kind: string, name: string, step: number): boolean => {
-      const k = `${ref.runId}\0${kind}\0${name}`;
-      if (step <= (this.lastStep.get(k) ?? -Infinity)) return false;
-      this.lastStep.set(k, step);
-      return true;
-    };
+    const seen = this.seen.get(ref.runId);
+    const fresh = (file: keyof RecordSeqs, seq: number | undefined): boolean => seq === undefined || seq > (seen?.[file] ?? 0);
     const p = this.pending.get(ref.runId) ?? { scalars: {}, images: [], text: [] };
-    if (e.type === 'scalar' && fresh('s', e.name, e.step)) (p.scalars[e.name] ??= []).push({ step: e.step, value: Number.isFinite(e.value) ? e.value : null, time: Date.now() });
-    else if (e.type === 'stats') {
-      for (const [name, value] of runnerSeriesValues(e)) {
-        if (fresh('s', name, e.step)) (p.scalars[name] ??= []).push({ step: e.step, value, time: Date.now() });
-      }
-    } else if (e.type === 'image' && png && fresh('i', e.name, e.step)) p.images.push({ step: e.step, name: e.name, width: e.width, height: e.height, png });
-    else if (e.type === 'text' && fresh('t', e.name, e.step)) p.text.push({ step: e.step, name: e.name, text: e.text });
+    if (e.type === 'scalar' && fresh('scalars', e.seq)) (p.scalars[e.name] ??= []).push({ step: e.step, value: Number.isFinite(e.value) ? e.value : null, time: Date.now() });
+    else if (e.type === 'stats' && fresh('scalars', e.seq)) {
+      for (const [name, value] of runnerSeriesValues(e)) (p.scalars[name] ??= []).push({ step: e.step, value, time: Date.now() });
+    } else if (e.type === 'image' && image && fresh('images', e.seq)) p.images.push(image);
+    else if (e.type === 'text' && fresh('text', e.seq)) p.text.push({ step: e.step, name: e.name, text: e.text });
     else return;
     this.pending.set(ref.runId, p);
     this.flushTimer ??= setTimeout(() => this.flush(), 200);
@@ -174,7 +169,6 @@ export class RunPanels implements vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     private readonly workspaceRoot: string | undefined,
     private readonly log: vscode.LogOutputChannel,
-    private readonly actions: { stop(r: RunRef): void; resume(r: RunRef): void },
   ) {
     this.disposables.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => {
@@ -184,7 +178,7 @@ export class RunPanels implements vscode.Disposable {
           panel.dispose();
           return;
         }
-        this.track(new RunPanel(panel, runs, context.extensionUri, this.workspaceRoot, log, actions));
+        this.track(new RunPanel(panel, runs, context.extensionUri, this.workspaceRoot, log));
       },
     }));
   }
@@ -202,7 +196,7 @@ export class RunPanels implements vscode.Disposable {
     const title = runs.length === 1 ? `Run ${runs[0].exerciseId} · ${runs[0].runId}` : `Compare ${runs.length} runs (${[...new Set(runs.map((r) => r.exerciseId))].join(', ')})`;
     const panel = vscode.window.createWebviewPanel(VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Active, preserveFocus }, {});
     void this.context.workspaceState.update(`panel:${title}`, runs);
-    this.track(new RunPanel(panel, runs, this.context.extensionUri, this.workspaceRoot, this.log, this.actions));
+    this.track(new RunPanel(panel, runs, this.context.extensionUri, this.workspaceRoot, this.log));
   }
 
   private track(p: RunPanel): void {
@@ -210,23 +204,31 @@ export class RunPanels implements vscode.Disposable {
     p.onDidDispose(() => this.panels.delete(p));
   }
 
-  /** Forwards a live runner event to every panel showing that run. Image bytes are read here, once. */
-  async live(ref: RunRef, e: RunnerToExtension, runDir: string): Promise<void> {
+  /**
+   * Follows training (subscribed to Training.onDidUpdate): a run that starts opens its panel beside the editor, and
+   * every event and status reaches each panel showing that run.
+   */
+  update(u: TrainingUpdate): Promise<void> {
+    if (u.kind === 'status') {
+      for (const p of this.panels) if (p.has(u.ref)) p.status(u.ref, u.live, u.summary);
+      return Promise.resolve();
+    }
+    if (u.event.type === 'runStarted') this.open([u.ref], true);
+    return this.live(u.ref, u.event, u.runDir);
+  }
+
+  /** Forwards a live runner event to every panel showing that run. Image bytes are read here, once, as in a replay. */
+  private async live(ref: RunRef, e: RunnerToExtension, runDir: string): Promise<void> {
     const showing = [...this.panels].filter((p) => p.has(ref));
     if (showing.length === 0) return;
-    let png: Uint8Array | undefined;
+    let image: ImageFrame | undefined;
     if (e.type === 'image') {
-      // readFile gives a Node Buffer, which would arrive as {type: 'Buffer', data} (issue 19): post plain bytes.
-      png = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(vscode.Uri.file(runDir), e.file)).then(pngBytes, (err: unknown) => {
+      image = await readImageFrame(runDir, e).catch((err: unknown) => {
         this.log.warn(`Run ${ref.exerciseId}/${ref.runId}: the image ${e.file} of step ${e.step} could not be read (${(err as Error).message}); reopen the run to retry.`);
         return undefined;
       });
     }
-    for (const p of showing) p.live(ref, e, png);
-  }
-
-  status(ref: RunRef, live: RunLiveStatus, summary?: Record<string, number | string | boolean>): void {
-    for (const p of this.panels) if (p.has(ref)) p.status(ref, live, summary);
+    for (const p of showing) p.live(ref, e, image);
   }
 
   dispose(): void {

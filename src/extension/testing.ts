@@ -4,12 +4,12 @@ import * as vscode from 'vscode';
 import { testsAllPass } from '../core/progress';
 import { listFiles } from '../core/scaffold';
 import { discoverTests } from '../core/testDiscovery';
-import { TestTally } from '../core/testTally';
-import type { RunnerToExtension, SourceLocation, TensorSummary, TestJob } from '../protocol/runner';
-import { isTestOfFile, testId } from '../protocol/testIds';
+import type { TestJob } from '../protocol/runner';
+import { testId } from '../protocol/testIds';
 import { LabState } from './labState';
 import { exerciseTitle, offerInstallIfNeeded } from './installDependencies';
 import { RunnerLauncher } from './runnerLauncher';
+import { TestRunEvents } from './testRunEvents';
 
 type ItemData = { readonly kind: 'exercise'; readonly exerciseId: string } | { readonly kind: 'file'; readonly exerciseId: string; readonly file: string } | { readonly kind: 'test'; readonly exerciseId: string; readonly file: string };
 
@@ -148,79 +148,21 @@ export class ExerciseTests implements vscode.Disposable {
     items.forEach(collect);
     const files = [...new Set([...leaves.values()].map((i) => (this.data.get(i) as { file: string }).file))];
     leaves.forEach((i) => run.enqueued(i));
-    const tally = new TestTally();
     const fileItemOf = (file: string): vscode.TestItem | undefined => this.controller.items.get(`exercise:${exerciseId}`)?.children.get(file);
-
+    const events = new TestRunEvents(
+      run, leaves,
+      (t) => { const fileItem = fileItemOf(t.file); return fileItem && this.addTest(fileItem, exerciseId, t.file, t.path, t.location?.line); },
+      (message) => void exerciseTitle(this.state, exerciseId).then((title) => offerInstallIfNeeded(`The tests of “${title}”`, message)),
+    );
     const job = { type: 'job', protocol: 1, kind: 'test', workspaceRoot: root, backend: this.launcher.backendPreference(), exerciseId, files } satisfies TestJob;
-    let finished = false;
-    const erroredAll = (e: { message: string; hint?: string; location?: SourceLocation }, which: (id: string) => boolean): void => {
-      for (const [id, item] of leaves) {
-        if (!which(id) || !tally.record(id, 'errored')) continue;
-        const msg = new vscode.TestMessage(`${e.message}${e.hint ? `\n\n${e.hint}` : ''}`);
-        if (e.location) msg.location = toLocation(e.location);
-        run.errored(item, msg);
-      }
-    };
-    const onEvent = (e: RunnerToExtension): void => {
-      if (e.type === 'testsFinished') finished = true;
-      switch (e.type) {
-        case 'testsDiscovered':
-          for (const t of e.tests) {
-            const fileItem = fileItemOf(t.file);
-            if (fileItem) leaves.set(t.id, this.addTest(fileItem, exerciseId, t.file, t.path, t.location?.line));
-          }
-          break;
-        case 'testStarted': {
-          const item = leaves.get(e.id);
-          if (item) run.started(item);
-          break;
-        }
-        case 'testPassed':
-        case 'testFailed':
-        case 'testSkipped': {
-          const item = leaves.get(e.id);
-          tally.record(e.id, e.type === 'testPassed' ? 'passed' : e.type === 'testSkipped' ? 'skipped' : 'failed');
-          if (!item) break;
-          if (e.type === 'testPassed') run.passed(item, e.durationMs);
-          else if (e.type === 'testSkipped') run.skipped(item);
-          else run.failed(item, failureMessage(e), e.durationMs);
-          break;
-        }
-        case 'testFileFailed':
-          // Only this file's tests: the other files loaded and run.
-          run.appendOutput(`\r\n${e.message}${e.hint ? `\r\n${e.hint}` : ''}\r\n`);
-          erroredAll(e, (id) => isTestOfFile(id, e.file));
-          break;
-        case 'output':
-          run.appendOutput(e.text.replace(/\r?\n/g, '\r\n'));
-          break;
-        case 'backend':
-          run.appendOutput(`Backend: ${e.active} — ${e.why}\r\n`);
-          break;
-        case 'fatal':
-          run.appendOutput(`\r\n${e.message}${e.hint ? `\r\n${e.hint}` : ''}\r\n`);
-          erroredAll(e, () => true);
-          void exerciseTitle(this.state, exerciseId).then((title) => offerInstallIfNeeded(`The tests of “${title}”`, e.message));
-          break;
-        default:
-          break;
-      }
-    };
     // Native libraries' banners (Dawn, Vulkan, libtensorflow) go to the log, not between the learner's results.
-    const handle = this.launcher.start(job, onEvent, (text) => this.log.info(`[runner, native] ${text.trimEnd()}`));
+    const handle = this.launcher.start(job, (e) => events.handle(e), (text) => this.log.info(`[runner, native] ${text.trimEnd()}`));
     const cancel = token.onCancellationRequested(() => handle.cancel());
     const exit = await handle.done;
     cancel.dispose();
     const cancelled = token.isCancellationRequested;
-    const reportedItems = new Set([...leaves].filter(([id]) => tally.outcome(id)).map(([, item]) => item));
-    for (const [id, item] of leaves) {
-      if (tally.outcome(id) || reportedItems.has(item)) continue;
-      reportedItems.add(item);
-      const why = cancelled ? 'The run was cancelled before this test reported.' : `The test process ended (${exit.reason}) before this test reported.`;
-      run.errored(item, new vscode.TestMessage(why));
-      // After a complete run an unreported item is one static discovery guessed wrong, not a test that failed.
-      if (!finished) tally.record(id, 'errored');
-    }
+    events.end(exit.reason, cancelled);
+    const tally = events.tally;
     const count = tally.toRecord({ wholeExercise: !isPartialRequest(items), cancelled });
     if (count) {
       const before = this.state.progress?.exercise(exerciseId);
@@ -247,30 +189,4 @@ export class ExerciseTests implements vscode.Disposable {
 /** Only a whole-exercise run updates the recorded k/n. */
 function isPartialRequest(items: readonly vscode.TestItem[]): boolean {
   return !items.some((i) => i.id.startsWith('exercise:'));
-}
-
-function toLocation(l: SourceLocation): vscode.Location {
-  return new vscode.Location(vscode.Uri.file(l.file), new vscode.Position(Math.max(0, l.line - 1), Math.max(0, l.column - 1)));
-}
-
-function failureMessage(e: Extract<RunnerToExtension, { type: 'testFailed' }>): vscode.TestMessage {
-  let msg: vscode.TestMessage;
-  if (e.tensors && (e.tensors.expected || e.tensors.actual)) {
-    const md = new vscode.MarkdownString(`${e.message}\n\n| | shape | dtype | min | max | mean |\n|---|---|---|---|---|---|\n${tensorRow('expected', e.tensors.expected)}${tensorRow('actual', e.tensors.actual)}`);
-    msg = new vscode.TestMessage(md);
-    if (e.expected !== undefined) msg.expectedOutput = e.expected;
-    if (e.actual !== undefined) msg.actualOutput = e.actual;
-  } else if (e.expected !== undefined && e.actual !== undefined) {
-    msg = vscode.TestMessage.diff(e.message, e.expected, e.actual);
-  } else {
-    msg = new vscode.TestMessage(e.message);
-  }
-  if (e.location) msg.location = toLocation(e.location);
-  return msg;
-}
-
-function tensorRow(side: string, t: TensorSummary | undefined): string {
-  if (!t) return `| ${side} | — | | | | |\n`;
-  const f = (x: number): string => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
-  return `| ${side} | [${t.shape.join(', ')}] | ${t.dtype} | ${f(t.min)} | ${f(t.max)} | ${f(t.mean)} |\n`;
 }

@@ -4,21 +4,32 @@ import * as vscode from 'vscode';
 import { runEndedMessage, trainingTitle } from '../core/runLabels';
 import { listRuns } from '../core/runs';
 import { makeRunDir, newRunId, runDirForDisplay } from '../core/runStore';
+import type { RunLiveStatus, RunRef } from '../protocol/panels';
+import type { RunSummary } from '../protocol/runFiles';
 import type { RunStatus, RunnerToExtension, TrainJob } from '../protocol/runner';
 import { LabState } from './labState';
 import { offerInstallIfNeeded } from './installDependencies';
-import { RunPanels } from './runPanels';
 import { RunnerLauncher } from './runnerLauncher';
+
+/**
+ * What a training run tells whoever follows it (the run panels subscribe): every runner event of the run, and the
+ * header status it implies. Training knows nothing of its followers.
+ */
+export type TrainingUpdate =
+  | { readonly kind: 'event'; readonly ref: RunRef; readonly runDir: string; readonly event: RunnerToExtension }
+  | { readonly kind: 'status'; readonly ref: RunRef; readonly live: RunLiveStatus; readonly summary?: RunSummary };
 
 /** Train, Stop and Resume: a training run in the runner, with its progress in a notification and an output channel. */
 export class Training implements vscode.Disposable {
   private readonly output = vscode.window.createOutputChannel('Multimodal Lab: Training');
+  private readonly updates = new vscode.EventEmitter<TrainingUpdate>();
+  /** Fires for every event of every run, in the order the runner sent them, and for each status change. */
+  readonly onDidUpdate = this.updates.event;
 
   constructor(
     private readonly state: LabState,
     private readonly launcher: RunnerLauncher,
     private readonly log: vscode.LogOutputChannel,
-    private readonly panels: RunPanels,
   ) {}
 
   /**
@@ -48,12 +59,10 @@ export class Training implements vscode.Disposable {
         let rate = '';
         const ref = { exerciseId, runId };
         const started = Date.now();
+        const status = (live: RunLiveStatus, summary?: RunSummary): void => this.updates.fire({ kind: 'status', ref, live, ...(summary ? { summary } : {}) });
         const onEvent = (e: RunnerToExtension): void => {
-          void this.panels.live(ref, e, runDir);
+          this.updates.fire({ kind: 'event', ref, runDir, event: e });
           switch (e.type) {
-            case 'runStarted':
-              this.panels.open([ref], true);
-              break;
             case 'backend':
               this.output.appendLine(`backend: ${e.active} — ${e.why}`);
               for (const l of e.limitations) this.output.appendLine(`  note: ${l}`);
@@ -63,10 +72,10 @@ export class Training implements vscode.Disposable {
               break;
             case 'stats':
               rate = ` · ${e.stepsPerSec.toFixed(1)} steps/s`;
-              this.panels.status(ref, { status: 'running', step: e.step, stepsPerSec: e.stepsPerSec, elapsedMs: Date.now() - started, numTensors: e.numTensors, numBytes: e.numBytes });
+              status({ status: 'running', step: e.step, stepsPerSec: e.stepsPerSec, elapsedMs: Date.now() - started, numTensors: e.numTensors, numBytes: e.numBytes });
               break;
             case 'summary':
-              this.panels.status(ref, { status: 'running', elapsedMs: Date.now() - started, step: lastStep }, e.values);
+              status({ status: 'running', elapsedMs: Date.now() - started, step: lastStep }, e.values);
               break;
             case 'scalar':
               if (e.name === 'loss' && e.step !== lastStep) {
@@ -76,7 +85,7 @@ export class Training implements vscode.Disposable {
               break;
             case 'runEnded':
               ending = { status: e.status, reason: e.reason };
-              this.panels.status(ref, { status: e.status, reason: e.reason, elapsedMs: Date.now() - started, step: lastStep });
+              status({ status: e.status, reason: e.reason, elapsedMs: Date.now() - started, step: lastStep });
               this.output.appendLine(`run ended: ${e.status}${e.reason ? ` — ${e.reason}` : ''}`);
               break;
             case 'fatal':
@@ -148,5 +157,6 @@ export class Training implements vscode.Disposable {
 
   dispose(): void {
     this.output.dispose();
+    this.updates.dispose();
   }
 }

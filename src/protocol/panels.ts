@@ -92,6 +92,18 @@ export interface RunSnapshot {
   /** What could not be read as it was (cut-off lines, missing images, a future meta version), for a notice. */
   readonly notices: readonly string[];
   readonly live?: RunLiveStatus;
+  /**
+   * The highest record number (`seq`, runFiles.ts) read from each record file: the extension host appends a live
+   * record of that file only when its `seq` is greater. Absent from snapshots of older extensions.
+   */
+  readonly lastSeq?: RecordSeqs;
+}
+
+/** One `seq` per record file of a run: scalars.jsonl, images.jsonl, text.jsonl. */
+export interface RecordSeqs {
+  readonly scalars: number;
+  readonly images: number;
+  readonly text: number;
 }
 
 export type ExtensionToRunPanel =

@@ -10,6 +10,8 @@
  * runs/<exercise>/<runId>/
  *   meta.json          RunMeta
  *   scalars.jsonl      one ScalarLine per line (the script's series, and the runner's own: RUNNER_SERIES)
+ *                      (every line of the three JSONL files carries `seq`, the record's number in the run; see
+ *                      appendRecords in the run store. Within a file, lines are in `seq` order.)
  *   images.jsonl       one ImageLine per line; the PNG is at `file`, relative to the run directory
  *   images/<name>/<step>.png
  *   text.jsonl         one TextLine per line
@@ -71,6 +73,8 @@ export interface RunDivergence {
 }
 
 export interface ScalarLine {
+  /** The record's number in the run (absent in runs from a lab runtime before version 5). */
+  readonly seq?: number;
   readonly step: number;
   readonly name: string;
   readonly value: number;
@@ -79,6 +83,8 @@ export interface ScalarLine {
 }
 
 export interface ImageLine {
+  /** The record's number in the run (absent in runs from a lab runtime before version 5). */
+  readonly seq?: number;
   readonly step: number;
   readonly name: string;
   readonly file: string;
@@ -88,6 +94,8 @@ export interface ImageLine {
 }
 
 export interface TextLine {
+  /** The record's number in the run (absent in runs from a lab runtime before version 5). */
+  readonly seq?: number;
   readonly step: number;
   readonly name: string;
   readonly text: string;

@@ -155,9 +155,11 @@ export type TestEvent =
 
 /** What the `lab` reporting API emits during training (also written to the run directory). */
 export type LabEvent =
-  | { readonly type: 'scalar'; readonly step: number; readonly name: string; readonly value: number }
-  | { readonly type: 'image'; readonly step: number; readonly name: string; readonly file: string; readonly width: number; readonly height: number }
-  | { readonly type: 'text'; readonly step: number; readonly name: string; readonly text: string }
+  // `seq`: the record's number in the run folder (runFiles.ts): a panel joins its replay and the live stream by it.
+  // Absent from a workspace lab older than runtime 5.
+  | { readonly type: 'scalar'; readonly seq?: number; readonly step: number; readonly name: string; readonly value: number }
+  | { readonly type: 'image'; readonly seq?: number; readonly step: number; readonly name: string; readonly file: string; readonly width: number; readonly height: number }
+  | { readonly type: 'text'; readonly seq?: number; readonly step: number; readonly name: string; readonly text: string }
   | { readonly type: 'summary'; readonly values: Readonly<Record<string, number | string | boolean>> }
   | { readonly type: 'checkpoint'; readonly step: number; readonly dir: string }
   /** How many steps the run will take, when the chosen `lab.config` has a whole `steps` (the panel's ETA). */
@@ -167,7 +169,8 @@ export type RunStatus = 'running' | 'finished' | 'stopped' | 'crashed' | 'nan' |
 
 export type RunEvent =
   | { readonly type: 'runStarted'; readonly runId: string; readonly config: string; readonly resumedFrom?: string }
-  | { readonly type: 'stats'; readonly step: number; readonly stepMs: number; readonly stepsPerSec: number; readonly numTensors: number; readonly numBytes: number }
+  /** `seq`: the number of the last of the four RUNNER_SERIES lines these stats were written as (runFiles.ts). */
+  | { readonly type: 'stats'; readonly seq?: number; readonly step: number; readonly stepMs: number; readonly stepsPerSec: number; readonly numTensors: number; readonly numBytes: number }
   | {
       readonly type: 'runEnded';
       readonly status: Exclude<RunStatus, 'running'>;
@@ -202,6 +205,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** Narrows a message from the runner. Checks the discriminant and the fields the extension relies on. */
 export function isRunnerToExtension(v: unknown): v is RunnerToExtension {
   if (!isRecord(v) || typeof v.type !== 'string' || !RUNNER_EVENT_TYPES.has(v.type)) return false;
+  if (v.seq !== undefined && !(Number.isInteger(v.seq) && (v.seq as number) > 0)) return false;
   switch (v.type) {
     case 'testStarted':
     case 'testPassed':

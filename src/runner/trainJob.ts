@@ -1,19 +1,22 @@
 // `train` jobs: run the learner's training entry with the `lab` hook installed, forward everything it reports,
 // add step statistics, honour Stop, and end with an honest status in meta.json and a `runEnded` event.
-import { appendFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { RUN_META_VERSION, createMeta, runFile, updateMeta } from '../core/runStore';
+import { RUN_META_VERSION, appendRecords, createMeta, updateMeta } from '../core/runStore';
 import { runnerSeriesValues, type NonFiniteValue, type RunDivergence, type RunnerStats, type ScalarLine } from '../protocol/runFiles';
 import type { BackendEvent, LabEvent, RunnerToExtension, RunStatus, SourceLocation, TrainJob } from '../protocol/runner';
 import { send } from './ipc';
 import { isInside, locateIn } from './location';
 import type { Workspace } from './workspace';
 
-/** The runner's own series (RUNNER_SERIES) go into scalars.jsonl beside the script's, so replays have them. */
-function recordStats(runDir: string, stats: RunnerStats & { readonly step: number }): void {
+/**
+ * The runner's own series (RUNNER_SERIES) go into scalars.jsonl beside the script's, so replays have them. Returns the
+ * `seq` of the last line: the stats event carries it, so a panel that replayed those lines drops the event.
+ */
+function recordStats(runDir: string, stats: RunnerStats & { readonly step: number }): number {
   const time = Date.now();
-  const lines = runnerSeriesValues(stats).map(([name, value]) => `${JSON.stringify({ step: stats.step, name, value, time } satisfies ScalarLine)}\n`).join('');
-  appendFileSync(runFile(runDir, 'scalars'), lines);
+  const lines = runnerSeriesValues(stats).map(([name, value]) => ({ step: stats.step, name, value, time }) satisfies Omit<ScalarLine, 'seq'>);
+  const written = appendRecords(runDir, 'scalars', lines);
+  return written[written.length - 1].seq;
 }
 
 /** The hook the lab library looks for; mirrors `RunnerHook` in templates/workspace/lab/report.ts. */
@@ -102,9 +105,9 @@ export async function runTrainJob(job: TrainJob, ws: Workspace, backend: Backend
         if (lastStep !== undefined) {
           const stepMs = Math.round(((now - lastStepAt) / (event.step - lastStep)) * 1000) / 1000;
           const mem = ws.tf.memory();
-          const stats = { type: 'stats', step: lastStep, stepMs, stepsPerSec: stepMs > 0 ? 1000 / stepMs : 0, numTensors: mem.numTensors, numBytes: mem.numBytes } satisfies RunnerToExtension;
-          send(stats);
-          recordStats(job.runDir, stats);
+          const stats = { step: lastStep, stepMs, stepsPerSec: stepMs > 0 ? 1000 / stepMs : 0, numTensors: mem.numTensors, numBytes: mem.numBytes };
+          const seq = recordStats(job.runDir, stats);
+          send({ type: 'stats', seq, ...stats } satisfies RunnerToExtension);
         }
         lastStep = event.step;
         lastStepAt = now;

@@ -78,7 +78,9 @@ describe('lab library', () => {
     const png = readFileSync(join(dir, 'images/samples_gray/3.png'));
     assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [2, 2]);
     assert.deepEqual([...inflateSync(png.subarray(41, 41 + png.readUInt32BE(33)))], [0, 0, 128, 0, 255, 255]);
-    assert.deepEqual(seen, [{ type: 'image', step: 3, name: 'samples/gray', file: 'images/samples_gray/3.png', width: 2, height: 2 }]);
+    // The event carries the number of the record it wrote (the run panel joins replay and live stream by it).
+    assert.deepEqual(seen, [{ type: 'image', seq: 1, step: 3, name: 'samples/gray', file: 'images/samples_gray/3.png', width: 2, height: 2 }]);
+    assert.equal((JSON.parse(readFileSync(join(dir, 'images.jsonl'), 'utf8')) as { seq: number }).seq, 1);
     await assert.rejects(lab.images('samples/gray', tf.zeros([2, 2, 2]), 4), /an image needs 1, 3 or 4 channels/);
   });
 

@@ -44,7 +44,8 @@ describe('runner: train jobs', function () {
     const losses = only(events, 'scalar').map((s) => s.value);
     assert.equal(losses.length, 4);
     assert.ok(losses[3] < losses[0] / 2, `loss should fall: ${losses.join(', ')}`);
-    assert.deepEqual(only(events, 'image')[0], { type: 'image', step: 2, name: 'samples/rgb', file: 'images/samples_rgb/2.png', width: 7, height: 2 });
+    const image = only(events, 'image')[0];
+    assert.deepEqual(image, { type: 'image', seq: image.seq, step: 2, name: 'samples/rgb', file: 'images/samples_rgb/2.png', width: 7, height: 2 });
     assert.deepEqual(only(events, 'runEnded')[0], { type: 'runEnded', status: 'finished', reason: 'Training finished.' });
 
     const scalars = readJsonl(join(j.runDir, 'scalars.jsonl'));
@@ -63,6 +64,19 @@ describe('runner: train jobs', function () {
     assert.deepEqual([raw[1], raw[2], raw[3]], [0, 7, 15]); // linspace(-1, 1, 36) read as [-1, 1]: -1 → 0, -0.943 → 7, -0.886 → 15
     assert.deepEqual([...raw.subarray(1 + 9, 1 + 12)], [0, 0, 0]);
     assert.deepEqual(readJsonl(join(j.runDir, 'text.jsonl')).records.map((r) => (r as { text: string }).text), ['w=1.21']);
+
+    // One record counter for the run, shared by the script's records and the runner's: each file in order, the
+    // numbers distinct, and every live record carries the number of its line (a stats event: its last runner line).
+    const seqsOf = (file: string): number[] => readJsonl(join(j.runDir, file)).records.map((r) => (r as { seq: number }).seq);
+    const [scalarSeqs, imageSeqs, textSeqs] = [seqsOf('scalars.jsonl'), seqsOf('images.jsonl'), seqsOf('text.jsonl')];
+    for (const seqs of [scalarSeqs, imageSeqs, textSeqs]) assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+    const all = [...scalarSeqs, ...imageSeqs, ...textSeqs].sort((a, b) => a - b);
+    assert.deepEqual(all, all.map((_, i) => i + 1), 'numbered 1…n without gaps or repeats');
+    const lineOf = new Map(scalars.records.map((r) => [(r as { seq: number }).seq, r as { name: string; step: number }]));
+    for (const e of only(events, 'scalar')) assert.deepEqual([lineOf.get(e.seq!)?.name, lineOf.get(e.seq!)?.step], [e.name, e.step]);
+    for (const e of only(events, 'stats')) assert.deepEqual([lineOf.get(e.seq!)?.name, lineOf.get(e.seq!)?.step], ['runner/tensor_bytes', e.step]);
+    assert.deepEqual([image.seq], imageSeqs);
+    assert.deepEqual(only(events, 'text').map((e) => e.seq), textSeqs);
     assert.deepEqual(JSON.parse(readFileSync(join(j.runDir, 'summary.json'), 'utf8')), { finalLoss: losses[3], config: 'cpu' });
     assert.deepEqual(readdirSync(join(j.runDir, 'checkpoints/4')), ['weights.json']);
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
-  META_FIELD_RULES, RUN_META_GLOB, createMeta, exerciseRunsDir, makeRunDir, mergeMeta, newRunId, readMeta, runDir,
+  META_FIELD_RULES, RUN_META_GLOB, appendRecords, createMeta, exerciseRunsDir, makeRunDir, mergeMeta, newRunId, readMeta, runDir,
   runDirForDisplay, runFile, runsRoot, updateMeta,
 } from '../../src/core/runStore';
 import { RUNNER_SERIES, isRunnerSeries, runnerSeriesValues, type RunMeta } from '../../src/protocol/runFiles';
@@ -117,5 +117,38 @@ describe("run store: the runner's own series", () => {
     assert.ok(Object.values(RUNNER_SERIES).every(isRunnerSeries));
     assert.equal(isRunnerSeries('loss'), false);
     assert.equal(isRunnerSeries('runners/x'), false);
+  });
+});
+
+describe('run store: numbered records', () => {
+  it('numbers every record of a run on one counter across its files, in file order, one counter per run', async () => {
+    const [a, b] = [await mkdtemp(path.join(tmpdir(), 'mml-seq-')), await mkdtemp(path.join(tmpdir(), 'mml-seq-'))];
+    appendRecords(a, 'scalars', [{ step: 0, name: 'loss', value: 1, time: 0 }]);
+    appendRecords(a, 'images', [{ step: 0, name: 's', file: 'images/s/0.png', width: 1, height: 1, time: 0 }]);
+    const stats = appendRecords(a, 'scalars', [{ step: 0, name: 'runner/step_ms', value: 3, time: 0 }, { step: 0, name: 'runner/tensors', value: 9, time: 0 }]);
+    appendRecords(b, 'text', [{ step: 0, name: 't', text: 'x', time: 0 }]);
+    appendRecords(a, 'text', [{ step: 1, name: 't', text: 'y', time: 0 }]);
+    assert.deepEqual(stats.map((r) => r.seq), [3, 4]);
+    const lines = async (dir: string, file: 'scalars' | 'images' | 'text'): Promise<number[]> =>
+      (await readFile(runFile(dir, file), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq);
+    assert.deepEqual(await lines(a, 'scalars'), [1, 3, 4]);
+    assert.deepEqual(await lines(a, 'images'), [2]);
+    assert.deepEqual(await lines(a, 'text'), [5]);
+    assert.deepEqual(await lines(b, 'text'), [1], 'another run counts from 1');
+  });
+
+  it('shares the counter with another copy of the module in the same process (the lab and the runner)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'mml-seq-'));
+    appendRecords(dir, 'scalars', [{ step: 0, name: 'loss', value: 1, time: 0 }]);
+    // A second instance of the module, as the runner bundle and the workspace's lab are.
+    const file = require.resolve('../../templates/workspace/lab/runtime/runStore');
+    const cached = require.cache[file];
+    delete require.cache[file];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const other = require(file) as typeof import('../../templates/workspace/lab/runtime/runStore');
+    if (cached) require.cache[file] = cached;
+    assert.notEqual(other.appendRecords, appendRecords, 'a distinct module instance');
+    assert.deepEqual(other.appendRecords(dir, 'scalars', [{ step: 0, name: 'runner/step_ms', value: 2, time: 0 }]).map((r) => r.seq), [2]);
+    assert.deepEqual(appendRecords(dir, 'text', [{ step: 0, name: 't', text: 'z', time: 0 }]).map((r) => r.seq), [3]);
   });
 });

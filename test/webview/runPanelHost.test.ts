@@ -9,14 +9,16 @@ import * as path from 'node:path';
 import type { RunPanels as RunPanelsClass } from '../../src/extension/runPanels';
 import type { ExtensionToRunPanel } from '../../src/protocol/panels';
 import type { RunDivergence } from '../../src/protocol/runFiles';
+import type { RunnerToExtension } from '../../src/protocol/runner';
 import { solidPng } from './browser/fixtures';
 
 interface FakeUri { readonly fsPath: string; toString(): string }
 const file = (p: string): FakeUri => ({ fsPath: p, toString: () => `file://${p}` });
 
 /** The parts of the `vscode` API the run panel host touches; posted messages are collected. */
-function fakeVscode(posted: unknown[], listeners: ((m: unknown) => void)[]): unknown {
+function fakeVscode(posted: unknown[], listeners: ((m: unknown) => void)[], commands: unknown[][]): unknown {
   return {
+    commands: { executeCommand: (...args: unknown[]) => { commands.push(args); return Promise.resolve(undefined); } },
     Uri: { file, joinPath: (base: FakeUri, ...parts: string[]) => file(path.join(base.fsPath, ...parts)) },
     ViewColumn: { Active: -1 },
     EventEmitter: class<T> {
@@ -68,6 +70,7 @@ describe('run panel host: what a live run posts to the webview', function () {
   this.timeout(30_000);
   const posted: unknown[] = [];
   const listeners: ((m: unknown) => void)[] = [];
+  const commands: unknown[][] = [];
   const moduleWithLoad = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
   const load = moduleWithLoad._load;
   let RunPanels: typeof RunPanelsClass;
@@ -76,7 +79,7 @@ describe('run panel host: what a live run posts to the webview', function () {
   const runDir = path.join(root, '.multimodal-lab', 'runs', 'toy', 'live-1');
 
   before(() => {
-    const vscode = fakeVscode(posted, listeners);
+    const vscode = fakeVscode(posted, listeners, commands);
     moduleWithLoad._load = function (request: string, ...rest: unknown[]) {
       return request === 'vscode' ? vscode : load.call(this, request, ...rest);
     };
@@ -88,11 +91,11 @@ describe('run panel host: what a live run posts to the webview', function () {
   });
   after(() => { moduleWithLoad._load = load; });
 
-  async function openReadyPanel(): Promise<InstanceType<typeof RunPanels>> {
+  async function openReadyPanel(which = ref): Promise<InstanceType<typeof RunPanels>> {
     const log = { warn: () => undefined, error: () => undefined, info: () => undefined };
     const context = { extensionUri: file('/ext'), workspaceState: { get: () => undefined, update: () => Promise.resolve() } };
-    const panels = new RunPanels(context as never, root, log as never, { stop: () => undefined, resume: () => undefined });
-    panels.open([ref]);
+    const panels = new RunPanels(context as never, root, log as never);
+    panels.open([which]);
     listeners.at(-1)?.({ type: 'ready' });
     // Until the load is posted (milliseconds), with a deadline no busy machine reaches, rather than a count of polls.
     for (const end = Date.now() + 20_000; Date.now() < end && !posted.some((m) => (m as { type: string }).type === 'load');) await new Promise((r) => setTimeout(r, 20));
@@ -103,8 +106,8 @@ describe('run panel host: what a live run posts to the webview', function () {
     const panels = await openReadyPanel();
     const png = solidPng(3, 2, [10, 200, 30]);
     writeFileSync(path.join(runDir, 'images', 'samples', '4.png'), png);
-    await panels.live(ref, { type: 'image', step: 4, name: 'samples', file: 'images/samples/4.png', width: 3, height: 2 }, runDir);
-    panels.status(ref, { status: 'running', step: 4 }); // flushes what is queued
+    await panels.update({ kind: 'event', ref, runDir, event: { type: 'image', step: 4, name: 'samples', file: 'images/samples/4.png', width: 3, height: 2 } });
+    await panels.update({ kind: 'status', ref, live: { status: 'running', step: 4 } }); // flushes what is queued
     const append = posted.find((m): m is Extract<ExtensionToRunPanel, { type: 'append' }> => (m as { type: string }).type === 'append');
     const frame = append?.images?.[0];
     assert.ok(frame, 'an append with the image');
@@ -117,10 +120,10 @@ describe('run panel host: what a live run posts to the webview', function () {
     posted.length = 0;
     const panels = await openReadyPanel();
     const divergence: RunDivergence = { metric: 'loss', value: 'Infinity', step: 1, lastFinite: { 'wer/B': { step: 0, value: 0.116 } } };
-    await panels.live(ref, { type: 'plan', totalSteps: 100 }, runDir);
-    panels.status(ref, { status: 'running', step: 0, stepsPerSec: 2 });
-    await panels.live(ref, { type: 'runEnded', status: 'nan', reason: 'loss became Infinity at step 1: training diverged.', divergence }, runDir);
-    panels.status(ref, { status: 'nan', reason: 'loss became Infinity at step 1: training diverged.', step: 0 });
+    await panels.update({ kind: 'event', ref, runDir, event: { type: 'plan', totalSteps: 100 } });
+    await panels.update({ kind: 'status', ref, live: { status: 'running', step: 0, stepsPerSec: 2 } });
+    await panels.update({ kind: 'event', ref, runDir, event: { type: 'runEnded', status: 'nan', reason: 'loss became Infinity at step 1: training diverged.', divergence } });
+    await panels.update({ kind: 'status', ref, live: { status: 'nan', reason: 'loss became Infinity at step 1: training diverged.', step: 0 } });
     const statuses = posted.filter((m): m is Extract<ExtensionToRunPanel, { type: 'status' }> => (m as { type: string }).type === 'status');
     assert.deepEqual(statuses.map((s) => [s.live.status, s.live.totalSteps, s.live.divergence?.value]), [['running', 100, undefined], ['nan', 100, 'Infinity']]);
     assert.deepEqual(statuses[1].live.divergence, divergence);
@@ -139,7 +142,7 @@ describe('run panel host: what a live run posts to the webview', function () {
     ].map((r) => `${JSON.stringify({ ...r, time: 0 })}\n`).join(''));
     const log = { warn: () => undefined, error: () => undefined, info: () => undefined };
     const context = { extensionUri: file('/ext'), workspaceState: { get: () => undefined, update: () => Promise.resolve() } };
-    const panels = new RunPanels(context as never, root, log as never, { stop: () => undefined, resume: () => undefined });
+    const panels = new RunPanels(context as never, root, log as never);
     panels.open([old]);
     listeners.at(-1)?.({ type: 'ready' });
     let loadMessage: Extract<ExtensionToRunPanel, { type: 'load' }> | undefined;
@@ -148,6 +151,65 @@ describe('run panel host: what a live run posts to the webview', function () {
       loadMessage = posted.find((m): m is Extract<ExtensionToRunPanel, { type: 'load' }> => (m as { type: string }).type === 'load');
     }
     assert.deepEqual(loadMessage?.runs[0].divergence, { metric: 'loss', value: 'NaN', step: 3, lastFinite: { loss: { step: 2, value: 0.7 }, acc: { step: 2, value: 0.5 } } });
+    panels.dispose();
+  });
+
+  it('joins the replay and the live stream on the record numbers: what the replay read is not sent twice', async () => {
+    posted.length = 0;
+    const live = { exerciseId: 'toy', runId: 'live-seq' };
+    const dir = path.join(root, '.multimodal-lab', 'runs', 'toy', 'live-seq');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ version: 1, exerciseId: 'toy', runId: 'live-seq', config: 'cpu', startedAt: new Date().toISOString(), status: 'running' }));
+    // On disk when the panel opens: loss at steps 0 and 1 (seq 1, 3), the runner's stats of step 0 (seq 2), text seq 4.
+    writeFileSync(path.join(dir, 'scalars.jsonl'), [
+      { seq: 1, step: 0, name: 'loss', value: 2 }, { seq: 2, step: 0, name: 'runner/step_ms', value: 5 }, { seq: 3, step: 1, name: 'loss', value: 1 },
+    ].map((r) => `${JSON.stringify({ ...r, time: 0 })}\n`).join(''));
+    writeFileSync(path.join(dir, 'text.jsonl'), `${JSON.stringify({ seq: 4, step: 1, name: 'caption', text: 'a cat', time: 0 })}\n`);
+    const panels = await openReadyPanel(live);
+    const event = (e: RunnerToExtension): Promise<void> => panels.update({ kind: 'event', ref: live, runDir: dir, event: e });
+    // Streamed while the replay was being read: the same records again, then new ones.
+    await event({ type: 'scalar', seq: 3, step: 1, name: 'loss', value: 1 });
+    await event({ type: 'stats', seq: 2, step: 0, stepMs: 5, stepsPerSec: 200, numTensors: 3, numBytes: 12 });
+    await event({ type: 'text', seq: 4, step: 1, name: 'caption', text: 'a cat' });
+    await event({ type: 'scalar', seq: 6, step: 2, name: 'loss', value: 0.5 });
+    await event({ type: 'stats', seq: 5, step: 1, stepMs: 4, stepsPerSec: 250, numTensors: 3, numBytes: 12 });
+    // A lower step than the replay's last loss, but a new record (a script may log a series out of step order).
+    await event({ type: 'scalar', seq: 7, step: 0, name: 'loss/eval', value: 3 });
+    await event({ type: 'text', seq: 8, step: 2, name: 'caption', text: 'a dog' });
+    // A second record at the same step (several captions per step): new by its number, though its step is not.
+    await event({ type: 'text', seq: 9, step: 2, name: 'caption', text: 'a dog, again' });
+    await panels.update({ kind: 'status', ref: live, live: { status: 'running', step: 2 } });
+    const load = posted.find((m): m is Extract<ExtensionToRunPanel, { type: 'load' }> => (m as { type: string }).type === 'load');
+    assert.deepEqual(load?.runs[0].scalars.loss?.map((p) => p.step), [0, 1]);
+    const appends = posted.filter((m): m is Extract<ExtensionToRunPanel, { type: 'append' }> => (m as { type: string }).type === 'append');
+    const steps = (name: string): number[] => appends.flatMap((a) => a.scalars?.[name]?.map((p) => p.step) ?? []);
+    assert.deepEqual(steps('loss'), [2]);
+    assert.deepEqual(steps('runner/step_ms'), [1]);
+    assert.deepEqual(steps('loss/eval'), [0]);
+    assert.deepEqual(appends.flatMap((a) => a.text?.map((t) => t.text) ?? []), ['a dog', 'a dog, again']);
+    panels.dispose();
+  });
+
+  it("runs the Stop and Resume commands for the panel's buttons, with the run they belong to", async () => {
+    posted.length = 0;
+    commands.length = 0;
+    const panels = await openReadyPanel();
+    const panel = listeners.at(-1)!;
+    panel({ type: 'stop', runId: ref.runId });
+    panel({ type: 'resume', runId: ref.runId });
+    panel({ type: 'stop', runId: 'not-shown-here' });
+    for (const end = Date.now() + 20_000; Date.now() < end && commands.length < 2;) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(commands, [['multimodalLab.stopTraining', 'toy'], ['multimodalLab.resumeTraining', ref]]);
+    panels.dispose();
+  });
+
+  it('opens the panel of a run that starts, beside the editor', async () => {
+    const started = { exerciseId: 'toy', runId: 'live-1' };
+    const panels = new RunPanels({ extensionUri: file('/ext'), workspaceState: { get: () => undefined, update: () => Promise.resolve() } } as never, root, { warn: () => undefined } as never);
+    const opened: unknown[] = [];
+    panels.onDidOpen((runs) => opened.push(runs));
+    await panels.update({ kind: 'event', ref: started, runDir, event: { type: 'runStarted', runId: 'live-1', config: 'cpu' } });
+    assert.deepEqual(opened, [[started]]);
     panels.dispose();
   });
 });

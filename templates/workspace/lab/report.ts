@@ -22,7 +22,8 @@
  * Everything lands in the run directory, one file per kind (the format the run panel reads; names and paths are the
  * run store's, lab/runtime/runStore.ts):
  *   meta.json, scalars.jsonl, images.jsonl + images/<name>/<step>.png, text.jsonl, summary.json, checkpoints/<step>/
- * Each JSONL record is appended as one whole line, so a run killed mid-write loses at most its last line.
+ * Each JSONL record is appended as one whole line, so a run killed mid-write loses at most its last line, and carries
+ * `seq`, its number in the run (the run panel joins a replay from disk with the live stream by it).
  * Under the extension the run directory comes from MULTIMODAL_LAB_RUN_DIR; from a terminal a new
  * `.multimodal-lab/runs/<exercise>/<timestamp>-terminal/` is made.
  */
@@ -34,14 +35,16 @@ import { toPixels, type ImageOptions } from './images';
 import { createTerminalRun, finishTerminalRun, type TerminalRun } from './terminalRun';
 import { answerTsxForCtrlC } from './ctrlC';
 import { ensureBackend, selectionFailure } from './runtime/index';
-import { RUN_FILES, runFile, writeJsonAtomic, type RunFile } from './runtime/runStore';
+import { RUN_FILES, appendRecords, runFile, writeJsonAtomic, type RecordFile } from './runtime/runStore';
 
 // These shapes mirror `LabEvent` in the extension's src/protocol/runner.ts. This library lives in your workspace
 // and cannot import the extension's code, so keep the two in step when either changes.
+// `seq` is the record's number in the run folder (lab/runtime/runStore.ts, appendRecords): the run panel joins what it
+// replays from disk with what streams in by it.
 export type LabEvent =
-  | { type: 'scalar'; step: number; name: string; value: number }
-  | { type: 'image'; step: number; name: string; file: string; width: number; height: number }
-  | { type: 'text'; step: number; name: string; text: string }
+  | { type: 'scalar'; seq: number; step: number; name: string; value: number }
+  | { type: 'image'; seq: number; step: number; name: string; file: string; width: number; height: number }
+  | { type: 'text'; seq: number; step: number; name: string; text: string }
   | { type: 'summary'; values: Record<string, number | string | boolean> }
   | { type: 'checkpoint'; step: number; dir: string }
   | { type: 'plan'; totalSteps: number };
@@ -122,8 +125,8 @@ export class Lab {
     }
     if (Number.isFinite(value)) this.lastFinite[name] = { step, value };
     else if (this.watched.has(name)) throw new NonFiniteError(name, step, value, { ...this.lastFinite });
-    this.append('scalars', { step, name, value, time: Date.now() });
-    this.emit({ type: 'scalar', step, name, value });
+    const { seq } = this.append('scalars', { step, name, value, time: Date.now() });
+    this.emit({ type: 'scalar', seq, step, name, value });
   }
 
   /**
@@ -136,15 +139,15 @@ export class Lab {
     const file = `${RUN_FILES.imagesDir}/${safeName(name)}/${step}.png`; // relative to the run directory
     fs.mkdirSync(path.join(runFile(this.dir(), 'imagesDir'), safeName(name)), { recursive: true });
     fs.writeFileSync(path.join(this.dir(), file), encodePng(px.width, px.height, px.channels, px.data));
-    this.append('images', { step, name, file, width: px.width, height: px.height, time: Date.now() });
-    this.emit({ type: 'image', step, name, file, width: px.width, height: px.height });
+    const { seq } = this.append('images', { step, name, file, width: px.width, height: px.height, time: Date.now() });
+    this.emit({ type: 'image', seq, step, name, file, width: px.width, height: px.height });
   }
 
   /** Records text at `step`, e.g. a generated caption. */
   text(name: string, text: string, step: number): void {
     checkStep('text', name, step);
-    this.append('text', { step, name, text: String(text), time: Date.now() });
-    this.emit({ type: 'text', step, name, text: String(text) });
+    const { seq } = this.append('text', { step, name, text: String(text), time: Date.now() });
+    this.emit({ type: 'text', seq, step, name, text: String(text) });
   }
 
   /** The run's final numbers (merged with earlier calls); milestones read these. */
@@ -240,9 +243,9 @@ export class Lab {
     if (this.terminal) finishTerminalRun(this.terminal, status, reason);
   }
 
-  private append(file: RunFile, record: object): void {
-    // One appendFileSync of one whole line: a kill leaves at most one partial last line.
-    fs.appendFileSync(runFile(this.dir(), file), JSON.stringify(record) + '\n');
+  /** Appends one record (one whole line, numbered with the run's next `seq`) and returns it as written. */
+  private append<R extends object>(file: RecordFile, record: R): R & { seq: number } {
+    return appendRecords(this.dir(), file, [record])[0];
   }
 
   private emit(event: LabEvent): void {

@@ -22,6 +22,12 @@
  *     how) or the runner on losing VS Code. A later ending, or an ending without an ended status, is ignored.
  *   - `readerOnly` fields are verdicts a reader draws (`endedWithoutRecord`) and are never written.
  * Every write goes to a temporary file that is renamed over meta.json, so a reader never sees half of it.
+ *
+ * Records (appendRecords): every line of scalars.jsonl, images.jsonl and text.jsonl carries `seq`, one counter per
+ * run shared by every writer in the training process (the lab library and the runner are different module instances
+ * of this file, so the counter lives on globalThis). A file is appended in `seq` order, so a reader that has read a
+ * file up to `seq` = n has every record of that file numbered n or less, and a live record of that file is new exactly
+ * when its `seq` is greater: that is how a run panel joins a replay from disk with the records streamed to it.
  */
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
@@ -185,4 +191,30 @@ export function updateMeta<M extends StoredMeta>(dir: string, patch: Partial<M>)
   // Nothing to change (an ending over an ended run): no write, so watchers see no change.
   if (JSON.stringify(next) !== JSON.stringify(current)) writeJsonAtomic(runFile(dir, 'meta'), next);
   return next;
+}
+
+/** The JSONL files of a run: one record per line, each with its `seq`. */
+export type RecordFile = 'scalars' | 'images' | 'text';
+
+const SEQ_KEY = Symbol.for('multimodal-lab.runStore.seq');
+
+/** The last `seq` given out per run folder in this process (shared by every copy of this module). */
+function seqCounters(): Map<string, number> {
+  const g = globalThis as { [SEQ_KEY]?: Map<string, number> };
+  return (g[SEQ_KEY] ??= new Map());
+}
+
+/**
+ * Appends `records` to one of the run's JSONL files, each stamped with the next `seq` of the run, as one write of
+ * whole lines (a kill leaves at most one partial last line). Returns the stamped records. A run folder is written by
+ * one process (a resumed run gets a new folder), so the counter starts at 1 in each.
+ */
+export function appendRecords<R extends object>(dir: string, file: RecordFile, records: readonly R[]): Array<R & { seq: number }> {
+  const key = path.resolve(dir);
+  const counters = seqCounters();
+  let seq = counters.get(key) ?? 0;
+  const stamped = records.map((r) => ({ seq: ++seq, ...r }));
+  counters.set(key, seq);
+  if (stamped.length > 0) fs.appendFileSync(runFile(dir, file), stamped.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  return stamped;
 }

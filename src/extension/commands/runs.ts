@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { isQuickRun, runStatusPhrase } from '../core/runLabels';
-import { deleteRun, listRuns, renameRun } from '../core/runs';
-import { runDir } from '../core/runStore';
-import { localLiveness } from '../runner/liveness';
-import { LabState } from './labState';
-import { RunPanels, RunRef } from './runPanels';
+import { isQuickRun, runStatusPhrase } from '../../core/runLabels';
+import { deleteRun, listRuns, renameRun } from '../../core/runs';
+import { runDir } from '../../core/runStore';
+import { localLiveness } from '../../runner/liveness';
+import { LabState } from '../labState';
+import { RunPanels, RunRef } from '../runPanels';
 
 /** A run from a command argument: a tree node (`{ kind: 'run', exerciseId, run }`) or a plain `{ exerciseId, runId }`. */
 export function runRefOf(arg: unknown): RunRef | undefined {
