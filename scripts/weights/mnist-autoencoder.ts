@@ -13,7 +13,7 @@ import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { installTrainingKernels, startWasm, type TfCore } from '../../templates/workspace/lab/runtime/kernels';
 import { AUTOENCODER_CONFIG, createAutoencoder, decode, encode, type AutoencoderMeta } from '../../templates/workspace/lab/autoencoder';
 import { classify, loadClassifier } from '../../templates/workspace/lab/classifier';
-import { saveWeights } from '../../templates/workspace/lab/lm';
+import { saveWeights } from '../../templates/workspace/lab/savedWeights';
 import { gatherBatch, loadMnist, type MnistSet } from '../../templates/workspace/lab/mnist';
 
 export const AUTOENCODER_SEED = 1; // 7744 stalled at the mean image (MSE 0.29) for 3000 steps, at lr 2e-3 and 5e-4 alike

@@ -1,10 +1,11 @@
 import { chmod, copyFile, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import type { Course } from './course/types';
 
 /**
- * Scaffolding copies an exercise's starter and tests (and, the first time, the shared workspace files) into the
- * learner's workspace. The rule is that no learner byte is ever lost: a file that exists is never overwritten by
- * "start"; "reset" backs everything up first and leaves locked (read-only) files alone.
+ * Scaffolding copies an exercise's starter and tests, and the shared workspace files with the `lab/` modules the
+ * exercise needs, into the learner's workspace. The rule is that no learner byte is ever lost: a file that exists
+ * is never overwritten by "start"; "reset" backs everything up first and leaves locked (read-only) files alone.
  */
 
 /** One file a template provides: where it goes in the workspace, and where it comes from. */
@@ -63,13 +64,42 @@ export async function exerciseTemplateFiles(templatesRoot: string, exerciseId: s
   return [{ dest: `${dest}/README.md`, source: path.join(root, 'README.md') }, ...starter, ...tests];
 }
 
-/** The shared workspace files (package.json, tsconfig.json, lab/**) from `templates/workspace/`. */
-export async function workspaceTemplateFiles(templatesRoot: string): Promise<TemplateFile[]> {
+/**
+ * The `lab/` modules Start copies for an exercise: the course's `lab` list (what every exercise gets) and the
+ * exercise's own. Undefined when the course declares no list: then all of `lab/` is copied, as before modules were
+ * declared. Another exercise's modules are never included, so a module that answers its TODOs stays out.
+ */
+export function labModulesFor(course: Pick<Course, 'lab' | 'exercises'>, exerciseId: string): readonly string[] | undefined {
+  if (course.lab === undefined) return undefined;
+  return [...course.lab, ...(course.exercises.find((e) => e.id === exerciseId)?.lab ?? [])];
+}
+
+/** Whether `rel`, a path relative to `lab/`, is one of `modules` or lies inside one of them (a folder). */
+export function inLabModules(rel: string, modules: readonly string[]): boolean {
+  return modules.some((m) => rel === m || rel.startsWith(`${m}/`));
+}
+
+/**
+ * The shared workspace files from `templates/workspace/`: package.json, tsconfig.json and, of `lab/`, the given
+ * modules (paths relative to `lab/`), or all of it when `labModules` is undefined. Throws a TemplateError, before
+ * anything is written, when a listed module is not in the template.
+ */
+export async function workspaceTemplateFiles(templatesRoot: string, labModules?: readonly string[]): Promise<TemplateFile[]> {
   const root = path.join(templatesRoot, 'workspace');
   if (!(await exists(path.join(root, 'package.json')))) {
     throw new TemplateError('The workspace template is incomplete: missing templates/workspace/package.json. Nothing was written; reinstall Multimodal Lab.');
   }
-  return (await listFiles(root)).map((f) => ({ dest: f, source: path.join(root, f) }));
+  const files = await listFiles(root);
+  if (labModules !== undefined) {
+    const lab = files.filter((f) => f.startsWith('lab/')).map((f) => f.slice('lab/'.length));
+    const missing = labModules.filter((m) => !lab.some((f) => inLabModules(f, [m])));
+    if (missing.length > 0) {
+      throw new TemplateError(`The course lists lab modules that templates/workspace/lab/ does not have: ${missing.join(', ')}. Nothing was written; fix the "lab" lists in course.json, or reinstall Multimodal Lab.`);
+    }
+  }
+  return files
+    .filter((f) => labModules === undefined || !f.startsWith('lab/') || inLabModules(f.slice('lab/'.length), labModules))
+    .map((f) => ({ dest: f, source: path.join(root, f) }));
 }
 
 /** Decides, without writing, what happens to each template file in this workspace. */

@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Exercise } from '../core/course/types';
 import { testsAllPass } from '../core/progress';
-import { listFiles, applyScaffold, exerciseTemplateFiles, planScaffold, resetExercise, workspaceTemplateFiles, TemplateFile } from '../core/scaffold';
+import {
+  listFiles, applyScaffold, exerciseTemplateFiles, labModulesFor, planScaffold, resetExercise, workspaceTemplateFiles, TemplateFile,
+} from '../core/scaffold';
 import { LabState } from './labState';
 
 /** Exercise id from a command argument: a tree node or an id string. */
@@ -53,12 +55,18 @@ export class ExerciseCommands {
     return this.state.workspaceRoot;
   }
 
-  /** Copies the starter, tests and (first time) workspace files; never overwrites; offers diffs for differences. */
+  /**
+   * Copies the starter, the tests, and the workspace files with the course's `lab/` modules and this exercise's (a
+   * module a later exercise adds arrives when that exercise starts); never overwrites; offers diffs for differences.
+   */
   async start(arg: unknown): Promise<void> {
     const exercise = await this.exercise(arg);
     if (!exercise) return;
     const root = this.root();
-    const files = [...(await workspaceTemplateFiles(this.templatesRoot)), ...(await exerciseTemplateFiles(this.templatesRoot, exercise.id))];
+    const snap = await this.state.get();
+    if (snap.kind === 'error') throw new Error('The course file has errors; run "Multimodal Lab: Show Log" to see them.');
+    const labModules = labModulesFor(snap.course, exercise.id);
+    const files = [...(await workspaceTemplateFiles(this.templatesRoot, labModules)), ...(await exerciseTemplateFiles(this.templatesRoot, exercise.id))];
     const result = await applyScaffold(root, await planScaffold(root, files));
     this.log.info(`Start "${exercise.id}": created ${result.created.length}, identical ${result.identical.length}, left as they are ${result.differs.length}`);
     if (!this.state.progress?.exercise(exercise.id).startedAt) await this.state.progress?.updateExercise(exercise.id, { startedAt: new Date().toISOString() });

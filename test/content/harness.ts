@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Course } from '../../src/core/course/types';
+import { inLabModules, labModulesFor } from '../../src/core/scaffold';
 import { REPO } from '../runner/harness';
 
 export const TEMPLATES = join(REPO, 'templates');
@@ -28,12 +29,17 @@ export function filesUnder(dir: string, prefix = ''): string[] {
 
 /**
  * A throwaway workspace laid out as Start Exercise lays it out (README.md and starter/** in exercises/<id>/,
- * tests/** in exercises/<id>/tests/, the workspace template at the root), with the repo's node_modules linked
- * in. `solution` copies solution/** over the starter, as a learner who finished would have it.
+ * tests/** in exercises/<id>/tests/, the workspace template at the root with only the lab/ modules the course
+ * lists for this exercise), with the repo's node_modules linked in. `solution` copies solution/** over the
+ * starter, as a learner who finished would have it. So a module missing from the exercise's `lab` list fails here
+ * as it would fail the learner.
  */
 export function exerciseWorkspace(id: string, variant: 'starter' | 'solution'): string {
   const ws = mkdtempSync(join(tmpdir(), `mml-content-${id}-${variant}-`));
-  cpSync(join(TEMPLATES, 'workspace'), ws, { recursive: true });
+  const modules = labModulesFor(course(), id);
+  for (const f of filesUnder(join(TEMPLATES, 'workspace'))) {
+    if (modules === undefined || !f.startsWith('lab/') || inLabModules(f.slice('lab/'.length), modules)) cpSync(join(TEMPLATES, 'workspace', f), join(ws, f));
+  }
   const dest = join(ws, 'exercises', id);
   cpSync(join(TEMPLATES, id, 'starter'), dest, { recursive: true });
   cpSync(join(TEMPLATES, id, 'tests'), join(dest, 'tests'), { recursive: true });

@@ -209,6 +209,67 @@ describe('course loader', () => {
     });
   });
 
+  describe('lab modules: what Start copies from lab/', () => {
+    const schema = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'schemas', 'course.schema.json'), 'utf8'));
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const schemaValid = ajv.compile(schema);
+    const withLab = (core: unknown, own: unknown): Doc => {
+      const doc = validCourseDoc() as Doc;
+      if (core !== undefined) doc.lab = core;
+      if (own !== undefined) doc.exercises[0].lab = own;
+      return doc;
+    };
+
+    it("keeps the course's list and an exercise's; a course without lists has neither", () => {
+      const doc = withLab(['index.ts', 'report.ts', 'runtime'], ['vision.ts', 'weights/shapes-vision']);
+      const r = parseCourse(JSON.stringify(doc), 'course.json');
+      assert.ok(r.ok, r.ok ? '' : r.errors.map(formatCourseError).join('\n'));
+      assert.deepEqual(r.course.lab, ['index.ts', 'report.ts', 'runtime']);
+      assert.deepEqual(r.course.exercises[0].lab, ['vision.ts', 'weights/shapes-vision']);
+      assert.equal(r.course.exercises[1].lab, undefined);
+      assert.ok(schemaValid(doc), JSON.stringify(schemaValid.errors));
+      const plain = parseCourse(JSON.stringify(validCourseDoc()), 'course.json');
+      assert.ok(plain.ok && plain.course.lab === undefined && plain.course.exercises[0].lab === undefined);
+    });
+
+    const bad: [string, unknown, string][] = [
+      ['a path out of lab/', '../src/extension.ts', 'expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got string "../src/extension.ts"'],
+      ['an absolute path', '/etc/passwd', 'expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got string "/etc/passwd"'],
+      ['a "./" path', './vision.ts', 'expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got string "./vision.ts"'],
+      ['a number', 3, 'expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got number 3'],
+    ];
+    for (const [what, entry, message] of bad) {
+      it(`rejects ${what}, in the loader and the schema`, () => {
+        const doc = withLab(['report.ts'], ['vision.ts', entry]);
+        const [e] = errorsOf(JSON.stringify(doc, null, 2));
+        assert.equal(e.path, 'exercises[0].lab[1]');
+        assert.equal(e.message, message);
+        assert.equal(schemaValid(doc), false, 'the schema accepted it');
+      });
+    }
+
+    it('rejects a module listed twice, in the loader and the schema', () => {
+      const doc = withLab(['report.ts', 'runtime', 'report.ts'], undefined);
+      const [e] = errorsOf(JSON.stringify(doc, null, 2));
+      assert.equal(e.path, 'lab[2]');
+      assert.equal(e.message, '"report.ts" is listed twice (first at lab[0])');
+      assert.equal(schemaValid(doc), false);
+    });
+
+    it("rejects an exercise's list when the course has none (Start would copy all of lab/ anyway)", () => {
+      const [e] = errorsAfter((d) => (d.exercises[1].lab = ['mnist.ts']));
+      assert.equal(e.path, 'exercises[1].lab');
+      assert.match(e.message, /^lists lab modules, but the course has no top-level "lab" list/);
+    });
+
+    it("rejects an exercise's module that every exercise gets already", () => {
+      const [e] = errorsOf(JSON.stringify(withLab(['report.ts', 'runtime'], ['vision.ts', 'runtime/ladder.ts']), null, 2));
+      assert.equal(e.path, 'exercises[0].lab[1]');
+      assert.equal(e.message, '"runtime/ladder.ts" is already copied for every exercise by the course\'s "lab" entry "runtime"; remove it here');
+    });
+  });
+
   it('reads a file with a UTF-8 byte-order mark', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'mml-course-'));
     const file = path.join(dir, 'course.json');

@@ -2,8 +2,9 @@ import * as assert from 'node:assert/strict';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { Course } from '../../src/core/course/types';
 import {
-  TemplateError, applyScaffold, exerciseTemplateFiles, listFiles, planScaffold, resetExercise, workspaceTemplateFiles,
+  TemplateError, applyScaffold, exerciseTemplateFiles, inLabModules, labModulesFor, listFiles, planScaffold, resetExercise, workspaceTemplateFiles,
 } from '../../src/core/scaffold';
 
 const NOW = new Date('2026-11-27T12:00:00.000Z');
@@ -21,6 +22,15 @@ async function templates(): Promise<string> {
     'workspace/package.json': '{ "name": "my-lab" }\n',
     'workspace/tsconfig.json': '{}\n',
     'workspace/lab/report.ts': 'export const lab = {};\n',
+    'later/README.md': '# Later\n',
+    'later/hints.md': '## TODO(1)\n1. Read the encoder.\n',
+    'later/starter/model.ts': 'import { encode } from "../../lab/vision";\n',
+    'later/tests/model.test.ts': 'it("works", () => {});\n',
+    'later/solution/model.ts': 'export const solved = true;\n',
+    'workspace/lab/vision.ts': 'export function encode() { return 1; }\n',
+    'workspace/lab/weights/vision/model.json': '{}\n',
+    'workspace/lab/weights/vision/weights.bin': 'w\n',
+    'workspace/lab/weights/lm/model.json': '{}\n',
   };
   for (const [rel, text] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(root, rel)), { recursive: true });
@@ -33,10 +43,19 @@ async function workspace(): Promise<string> {
   return mkdtemp(path.join(tmpdir(), 'mml-ws-'));
 }
 
-async function start(tpl: string, ws: string) {
-  const files = [...(await workspaceTemplateFiles(tpl)), ...(await exerciseTemplateFiles(tpl, 'toy'))];
+async function start(tpl: string, ws: string, exercise = 'toy', labModules?: readonly string[]) {
+  const files = [...(await workspaceTemplateFiles(tpl, labModules)), ...(await exerciseTemplateFiles(tpl, exercise))];
   return applyScaffold(ws, await planScaffold(ws, files));
 }
+
+/** The fixture's course: report.ts for every exercise, and "later" adds the vision encoder and its weights. */
+const COURSE: Pick<Course, 'lab' | 'exercises'> = {
+  lab: ['report.ts'],
+  exercises: [
+    { id: 'toy', title: 'Toy', goal: 'g', readings: [] },
+    { id: 'later', title: 'Later', goal: 'g', readings: [], lab: ['vision.ts', 'weights/vision'] },
+  ],
+};
 
 describe('scaffolding an exercise', () => {
   it('fills a fresh workspace with the workspace files, README, starter and tests — not the solution or hints', async () => {
@@ -44,8 +63,9 @@ describe('scaffolding an exercise', () => {
     const result = await start(tpl, ws);
     assert.deepEqual([...result.created].sort(), [
       'exercises/toy/README.md', 'exercises/toy/model.ts', 'exercises/toy/tests/model.test.ts', 'exercises/toy/train.ts',
-      'lab/report.ts', 'package.json', 'tsconfig.json',
-    ]);
+      'lab/report.ts', 'lab/vision.ts', 'lab/weights/lm/model.json', 'lab/weights/vision/model.json', 'lab/weights/vision/weights.bin',
+      'package.json', 'tsconfig.json',
+    ], 'a course without "lab" lists gets all of lab/');
     assert.deepEqual(result.differs, []);
     assert.deepEqual(await listFiles(path.join(ws, 'exercises', 'toy')), ['README.md', 'model.ts', 'tests/model.test.ts', 'train.ts']);
     assert.equal(await readFile(path.join(ws, 'exercises/toy/model.ts'), 'utf8'), 'export function f() { return 0; } // TODO(1)\n');
@@ -111,6 +131,57 @@ describe('scaffolding an exercise', () => {
     await rm(path.join(tpl, 'toy', 'starter', 'model.ts'));
     await assert.rejects(planScaffold(ws, files), /Template file .*model\.ts could not be read\. Nothing was written/);
     assert.equal(await readFile(path.join(ws, 'exercises/toy/model.ts'), 'utf8'), 'mine\n');
+  });
+});
+
+describe('choosing the lab/ modules an exercise gets', () => {
+  it('gives an exercise the course\'s modules and its own, and a course without lists all of lab/', () => {
+    assert.deepEqual(labModulesFor(COURSE, 'toy'), ['report.ts']);
+    assert.deepEqual(labModulesFor(COURSE, 'later'), ['report.ts', 'vision.ts', 'weights/vision']);
+    assert.equal(labModulesFor({ exercises: COURSE.exercises }, 'later'), undefined);
+  });
+
+  it('matches a module as a file or as a folder, never by a prefix of a name', () => {
+    assert.ok(inLabModules('vision.ts', ['vision.ts']));
+    assert.ok(inLabModules('weights/vision/model.json', ['weights/vision']));
+    assert.ok(inLabModules('runtime/kernels/index.ts', ['runtime']));
+    assert.ok(!inLabModules('weights/vision2/model.json', ['weights/vision']));
+    assert.ok(!inLabModules('visionHelpers.ts', ['vision']));
+    assert.ok(!inLabModules('weights', ['weights/vision']));
+  });
+
+  it('copies the course\'s modules and the exercise\'s own, and no other exercise\'s', async () => {
+    const [tpl, ws] = [await templates(), await workspace()];
+    const result = await start(tpl, ws, 'toy', labModulesFor(COURSE, 'toy'));
+    assert.deepEqual(result.created.filter((f) => f.startsWith('lab/')), ['lab/report.ts']);
+    assert.deepEqual(await listFiles(path.join(ws, 'lab')), ['report.ts'], 'the vision encoder and the weights stay out');
+  });
+
+  it('a folder module brings everything under it', async () => {
+    const [tpl, ws] = [await templates(), await workspace()];
+    await start(tpl, ws, 'later', labModulesFor(COURSE, 'later'));
+    assert.deepEqual(await listFiles(path.join(ws, 'lab')), ['report.ts', 'vision.ts', 'weights/vision/model.json', 'weights/vision/weights.bin']);
+  });
+
+  it('adds a later exercise\'s modules to a workspace scaffolded before, leaving edited files as they are', async () => {
+    const [tpl, ws] = [await templates(), await workspace()];
+    await start(tpl, ws, 'toy', labModulesFor(COURSE, 'toy'));
+    await writeFile(path.join(ws, 'lab/report.ts'), 'my own reporting\n');
+    const later = await start(tpl, ws, 'later', labModulesFor(COURSE, 'later'));
+    assert.deepEqual(later.created.filter((f) => f.startsWith('lab/')), ['lab/vision.ts', 'lab/weights/vision/model.json', 'lab/weights/vision/weights.bin']);
+    assert.deepEqual(later.differs.map((f) => f.dest), ['lab/report.ts'], 'the edited core module is offered as a diff, not overwritten');
+    assert.equal(await readFile(path.join(ws, 'lab/report.ts'), 'utf8'), 'my own reporting\n');
+    assert.ok(later.identical.includes('package.json'));
+  });
+
+  it('refuses a module the template does not have, before writing anything', async () => {
+    const [tpl, ws] = [await templates(), await workspace()];
+    await assert.rejects(workspaceTemplateFiles(tpl, ['report.ts', 'audio.ts', 'weights/speech']), (e: Error) => {
+      assert.ok(e instanceof TemplateError);
+      assert.match(e.message, /^The course lists lab modules that templates\/workspace\/lab\/ does not have: audio\.ts, weights\/speech\. Nothing was written/);
+      return true;
+    });
+    assert.deepEqual(await readdir(ws), []);
   });
 });
 

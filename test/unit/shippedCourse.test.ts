@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -39,6 +39,15 @@ describe('the shipped course', () => {
     assert.deepEqual(c.milestones.map((m) => m.id), ['clip-loss', 'diffusion-trained', 'speech-finetuned', 'vlm-bridges', 'latent-speedup', 'text-collapse']);
   });
 
+  it('lists the lab/ modules every exercise gets, and each exercise its own, all present in templates/workspace/lab/', async () => {
+    const c = await shipped();
+    const lab = path.join(root, 'templates', 'workspace', 'lab');
+    assert.ok(c.lab?.includes('report.ts') && c.lab.includes('runtime'), 'the course lists its core lab modules');
+    for (const m of [...(c.lab ?? []), ...c.exercises.flatMap((e) => e.lab ?? [])]) assert.ok(existsSync(path.join(lab, m)), `lab/${m} is listed but does not exist`);
+    for (const e of c.exercises) assert.ok(e.lab && e.lab.length > 0, `exercise "${e.id}" lists no lab modules`);
+    assert.ok(!c.exercises.find((e) => e.id === 'clip')?.lab?.includes('vision.ts'), 'exercise 1 writes its own vision tower');
+  });
+
   it('is contributed to the editor through jsonValidation with the schema in the repo', () => {
     const contribution = pkg.contributes.jsonValidation.find((j: { url: string }) => j.url === './schemas/course.schema.json');
     assert.ok(contribution, 'package.json must contribute schemas/course.schema.json');
@@ -74,6 +83,8 @@ describe('the JSON Schema agrees with the loader', () => {
     ['a bad comparison', (d) => (d.milestones[1].evidence[0].op = '>')],
     ['no readings', (d) => (d.readings = [])],
     ['version 2', (d) => (d.version = 2)],
+    ['a lab module outside lab/', (d) => (d.lab = ['../package.json'])],
+    ['lab modules that are not a list', (d) => (d.lab = 'report.ts')],
   ];
   for (const [what, mutate] of faults) {
     it(`both reject ${what}`, () => {

@@ -38,6 +38,11 @@ export interface Exercise {
   readonly goal: string;
   /** Ids of readings this exercise builds on. */
   readonly readings: readonly string[];
+  /**
+   * The `lab/` modules this exercise needs beyond the course's own `lab` list, as paths relative to `lab/` (a file
+   * such as `vision.ts` or a folder such as `weights/shapes-vision`). Start copies these and no other exercise's.
+   */
+  readonly lab?: readonly string[];
 }
 
 /** What ticks a milestone. Later issues produce this evidence; until then the milestone shows what it waits for. */
@@ -56,6 +61,11 @@ export interface Milestone {
 export interface Course {
   readonly version: number;
   readonly title: string;
+  /**
+   * The `lab/` modules every exercise gets (paths relative to `lab/`): the reporting API, the runtime, the test
+   * helpers. Absent: Start copies all of `lab/` for every exercise, and no exercise may list modules of its own.
+   */
+  readonly lab?: readonly string[];
   readonly readings: readonly Reading[];
   readonly exercises: readonly Exercise[];
   readonly milestones: readonly Milestone[];

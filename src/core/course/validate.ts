@@ -9,6 +9,8 @@ export interface CourseIssue {
 export type Validation<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: readonly CourseIssue[] };
 
 const ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+/** A path inside `lab/`: segments of letters, digits, `_`, `-` and `.`, none starting with a dot (so no `..`). */
+export const LAB_MODULE = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$/;
 const READING_KINDS: readonly ReadingKind[] = ['paper', 'blog', 'code'];
 
 type Json = unknown;
@@ -92,7 +94,7 @@ class Checker {
 /** Validates a parsed course document. Structural checks first, then cross-references between sections. */
 export function validateCourse(doc: Json): Validation<Course> {
   const c = new Checker();
-  const root = c.object(doc, '', ['version', 'title', 'readings', 'exercises', 'milestones'], ['$schema']);
+  const root = c.object(doc, '', ['version', 'title', 'readings', 'exercises', 'milestones'], ['$schema', 'lab']);
   if (!root) return { ok: false, issues: c.issues };
 
   if ('version' in root && root.version !== COURSE_SCHEMA_VERSION) {
@@ -100,6 +102,7 @@ export function validateCourse(doc: Json): Validation<Course> {
     c.fail('version', `expected ${COURSE_SCHEMA_VERSION}, got ${describe(root.version)}${newer ? ' (written for a newer Multimodal Lab; update the extension)' : ''}`);
   }
   const title = c.string(root, 'title', '');
+  const lab = 'lab' in root ? labModules(c, root, '') : undefined;
   const readings = c.array(root, 'readings', '', 1).map((r, i) => reading(c, r, `readings[${i}]`));
   const exercises = c.array(root, 'exercises', '', 1).map((e, i) => exercise(c, e, `exercises[${i}]`));
   const milestones = c.array(root, 'milestones', '', 0).map((m, i) => milestone(c, m, `milestones[${i}]`));
@@ -114,6 +117,15 @@ export function validateCourse(doc: Json): Validation<Course> {
       if (r && !readingIds.has(r)) c.fail(`exercises[${i}].readings[${j}]`, `unknown reading id "${r}"; known: ${[...readingIds].join(', ')}`);
     }),
   );
+  exercises.forEach((e, i) => {
+    if (e.lab === undefined) return;
+    // Without a course-level list Start copies all of lab/, so an exercise's own list would silently mean nothing.
+    if (lab === undefined) c.fail(`exercises[${i}].lab`, 'lists lab modules, but the course has no top-level "lab" list of the modules every exercise gets; add one (Start copies all of lab/ without it)');
+    else e.lab.forEach((m, j) => {
+      const core = lab.find((k) => m === k || m.startsWith(`${k}/`));
+      if (core !== undefined) c.fail(`exercises[${i}].lab[${j}]`, `"${m}" is already copied for every exercise by the course's "lab" entry "${core}"; remove it here`);
+    });
+  });
   milestones.forEach((m, i) =>
     m.evidence.forEach((ev, j) => {
       if (ev.kind !== 'quiz' && ev.exercise && !exerciseIds.has(ev.exercise)) {
@@ -123,7 +135,23 @@ export function validateCourse(doc: Json): Validation<Course> {
   );
 
   if (c.issues.length > 0) return { ok: false, issues: c.issues };
-  return { ok: true, value: { version: COURSE_SCHEMA_VERSION, title, readings, exercises, milestones } };
+  return { ok: true, value: { version: COURSE_SCHEMA_VERSION, title, ...(lab !== undefined ? { lab } : {}), readings, exercises, milestones } };
+}
+
+/** A `lab` list: distinct paths inside `lab/`, such as `vision.ts` or `weights/shapes-vision`. */
+function labModules(c: Checker, o: Obj, path: string): string[] {
+  const p = join(path, 'lab');
+  const seen = new Map<string, number>();
+  return c.array(o, 'lab', path, 0).map((m, i) => {
+    if (typeof m !== 'string' || !LAB_MODULE.test(m)) {
+      c.fail(`${p}[${i}]`, `expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got ${describe(m)}`);
+      return '';
+    }
+    const first = seen.get(m);
+    if (first !== undefined) c.fail(`${p}[${i}]`, `"${m}" is listed twice (first at ${p}[${first}])`);
+    else seen.set(m, i);
+    return m;
+  });
 }
 
 function reading(c: Checker, v: Json, path: string): Reading {
@@ -147,7 +175,7 @@ function reading(c: Checker, v: Json, path: string): Reading {
 }
 
 function exercise(c: Checker, v: Json, path: string): Exercise {
-  const o = c.object(v, path, ['id', 'title', 'goal', 'readings'], ['shortTitle']) ?? {};
+  const o = c.object(v, path, ['id', 'title', 'goal', 'readings'], ['shortTitle', 'lab']) ?? {};
   const title = c.string(o, 'title', path, { maxLength: 80 });
   const shortTitle = 'shortTitle' in o ? c.string(o, 'shortTitle', path, { maxLength: SHORT_TITLE_MAX }) : undefined;
   // The tree cuts a long label (and the state beside it) with an ellipsis, so a long title needs a short one.
@@ -163,6 +191,7 @@ function exercise(c: Checker, v: Json, path: string): Exercise {
       if (typeof r !== 'string') c.fail(`${path}.readings[${i}]`, `expected a reading id, got ${describe(r)}`);
       return typeof r === 'string' ? r : '';
     }),
+    ...('lab' in o ? { lab: labModules(c, o, path) } : {}),
   };
 }
 

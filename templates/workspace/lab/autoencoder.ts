@@ -20,7 +20,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadWeights } from './lm';
+import { loadWeights } from './savedWeights';
 
 export const AUTOENCODER_WEIGHTS_DIR = path.join(__dirname, 'weights', 'mnist-autoencoder');
 

@@ -11,6 +11,11 @@
  * projected to width 64, given a learned position embedding, and two transformer blocks let the patches see each
  * other. LLaVA projects these patch features (the grid, not the pooled vector) into the language model.
  *
+ * The patch projection is computed as a convolution: a 16×16 kernel moved in steps of 16 sees each patch exactly
+ * once, and its weights are the projection matrix E of ViT's Eq. 1 reshaped to [16, 16, 3, 64]. This is the same
+ * function as cutting the patches out, flattening them and multiplying by E (ViT's reference code does it this
+ * way too), written so that this file does not hand you exercise 1's patchify.
+ *
  * How it was trained: supervised, not contrastively. Each output patch predicts what sits in its cell (colour,
  * shape and size, or empty), its own row and column, and how many objects the image holds. On two CPU cores this takes about two minutes,
  * where a CLIP-style contrastive tower needs ten or more (exercise 1) and localises less: CLIP's pooled
@@ -20,10 +25,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import {
-  LEAF, Seeds, createBlock, flatten, layerNorm, linear, loadWeights, norm, transformerBlock, unflatten,
-  type Block, type Linear, type NamedTensors, type Norm,
-} from './lm';
+import { Seeds, createBlock, layerNorm, linear, norm, transformerBlock, type Block, type Linear, type Norm } from './lm';
+import { LEAF, flatten, loadWeights, unflatten, type NamedTensors } from './savedWeights';
 
 export const VISION_WEIGHTS_DIR = path.join(__dirname, 'weights', 'shapes-vision');
 
@@ -31,7 +34,7 @@ export interface VisionConfig { imageSize: number; patch: number; channels: numb
 
 export interface VisionEncoder {
   config: VisionConfig;
-  patchEmbed: Linear; // [P·P·C, D]
+  patchEmbed: Linear; // w [P·P·C, D], rows in patch order [y][x][channel]; b [D]
   positionEmbedding: tf.Variable; // [N, D]
   blocks: Block[];
   finalNorm: Norm;
@@ -52,11 +55,18 @@ export function createVisionEncoder(config: VisionConfig, seed: number): VisionE
   };
 }
 
-/** Cuts images into non-overlapping P×P patches, row-major.  [B, H, W, C] → [B, N, P·P·C] */
-export function patchify(images: tf.Tensor4D, P: number): tf.Tensor3D {
-  const [B, H, W, C] = images.shape;
-  const grid = tf.reshape(images, [B, H / P, P, W / P, P, C]);
-  return tf.reshape(tf.transpose(grid, [0, 1, 3, 2, 4, 5]), [B, (H / P) * (W / P), P * P * C]) as tf.Tensor3D;
+/**
+ * ViT's patch embedding x_p·E + b for every patch at once, as a P×P convolution with stride P: the kernel is E
+ * reshaped to [P, P, C, D], so output cell (i, j) is the dot product of patch (i, j), read [y][x][channel], with
+ * each column of E.  [B, H, W, C] → [B, N, D], patches row-major.
+ */
+function embedPatchGrid(images: tf.Tensor4D, patchEmbed: Linear, c: VisionConfig): tf.Tensor3D {
+  return tf.tidy(() => {
+    const kernel = tf.reshape(patchEmbed.w, [c.patch, c.patch, c.channels, c.width]) as tf.Tensor4D; // [P, P, C, D]
+    const grid = tf.conv2d(images, kernel, c.patch, 'valid'); // [B, H/P, W/P, D]: one cell per patch
+    const [B, rows, cols, D] = grid.shape;
+    return tf.add(tf.reshape(grid, [B, rows * cols, D]), patchEmbed.b) as tf.Tensor3D; // [B, N, D]
+  });
 }
 
 /** One feature per patch, after the blocks and the final norm.  [B, S, S, 3] in [0, 1] → [B, N, D] */
@@ -67,7 +77,7 @@ export function patchFeatures(encoder: VisionEncoder, images: tf.Tensor4D): tf.T
   }
   return tf.tidy(() => {
     const centred = tf.sub(images, 0.5); // pixels [0, 1] → [−0.5, 0.5]
-    let x = tf.add(linearOver(patchify(centred as tf.Tensor4D, c.patch), encoder.patchEmbed), encoder.positionEmbedding) as tf.Tensor3D; // [B, N, D]
+    let x = tf.add(embedPatchGrid(centred as tf.Tensor4D, encoder.patchEmbed, c), encoder.positionEmbedding) as tf.Tensor3D; // [B, N, D]
     for (const b of encoder.blocks) x = transformerBlock(x, b, c.heads);
     return layerNorm(x, encoder.finalNorm) as tf.Tensor3D;
   });
@@ -76,11 +86,6 @@ export function patchFeatures(encoder: VisionEncoder, images: tf.Tensor4D): tf.T
 /** The pooled image embedding: the mean of the patch features.  [B, S, S, 3] → [B, D] */
 export function encodeImage(encoder: VisionEncoder, images: tf.Tensor4D): tf.Tensor2D {
   return tf.tidy(() => tf.mean(patchFeatures(encoder, images), 1) as tf.Tensor2D);
-}
-
-function linearOver(x: tf.Tensor3D, p: Linear): tf.Tensor3D {
-  const [B, N, dIn] = x.shape;
-  return tf.reshape(tf.add(tf.matMul(tf.reshape(x, [B * N, dIn]), p.w), p.b), [B, N, p.w.shape[1] as number]) as tf.Tensor3D;
 }
 
 /** The encoder's weights by name ("patchEmbed.w", "blocks.0.qkv.w", …). */

@@ -1,0 +1,74 @@
+// The solution must solve: each solution file differs from its starter in code (not only in comments or layout),
+// and each function the starter leaves as a TODO is written differently in the solution. A solution file copied
+// from the starter by mistake would otherwise pass unnoticed wherever the tests are weak.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { functionForms } from './canonical';
+import { filesUnder } from './harness';
+
+const SOURCE = /\.[cm]?[jt]s$/;
+const TODO = /TODO\(\d+\)/;
+
+/** The file's tokens without comments and whitespace, so that only a change in code makes two files differ. */
+export function codeTokens(text: string): string {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text);
+  const out: string[] = [];
+  for (let t = scanner.scan(); t !== ts.SyntaxKind.EndOfFileToken; t = scanner.scan()) out.push(scanner.getTokenText());
+  return out.join(' ');
+}
+
+/**
+ * Whether a function's body marks learner work: a comment inside it that names a TODO(n), or a `throw` whose
+ * message does. (A TODO(n) merely quoted in a string, such as a log line, is not work to do.)
+ */
+export function marksTodo(node: ts.FunctionLikeDeclaration): boolean {
+  const body = node.body;
+  if (!body) return false;
+  const text = body.getSourceFile().text;
+  const comments = (n: ts.Node): boolean => [...(ts.getLeadingCommentRanges(text, n.getFullStart()) ?? []), ...(ts.getTrailingCommentRanges(text, n.getEnd()) ?? [])]
+    .some((c) => TODO.test(text.slice(c.pos, c.end)));
+  const commented = (n: ts.Node): boolean => comments(n) || n.getChildren().some(commented);
+  if (body.getChildren().some(commented)) return true;
+  let thrown = false;
+  const visit = (n: ts.Node): void => {
+    if (ts.isThrowStatement(n) && TODO.test(n.getText())) thrown = true;
+    else if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return thrown;
+}
+
+/**
+ * Where an exercise's solution fails to solve its starter. Only files with a TODO must differ: a solution may also
+ * carry unchanged copies of starter files (whisper's does, so that scripts/weights/whisper-base.ts can import a
+ * complete model from solution/).
+ */
+export function solutionProblems(templates: string, id: string): string[] {
+  const problems: string[] = [];
+  const starterDir = join(templates, id, 'starter'), solutionDir = join(templates, id, 'solution');
+  const solutionFiles = filesUnder(solutionDir);
+  for (const f of solutionFiles) {
+    if (!existsSync(join(starterDir, f))) problems.push(`${id}/solution/${f} has no starter file of that name; a solution replaces starter files, so name it as the file it solves`);
+  }
+  for (const f of filesUnder(starterDir).filter((x) => SOURCE.test(x))) {
+    const starterText = readFileSync(join(starterDir, f), 'utf8');
+    const todos = functionForms(join(starterDir, f), starterText).filter((x) => marksTodo(x.node));
+    if (todos.length === 0) continue;
+    if (!solutionFiles.includes(f)) {
+      problems.push(`${id}/starter/${f} leaves ${todos.map((x) => x.name).join(', ')} as TODOs, but solution/ has no ${f}`);
+      continue;
+    }
+    const solutionText = readFileSync(join(solutionDir, f), 'utf8');
+    if (codeTokens(starterText) === codeTokens(solutionText)) {
+      problems.push(`${id}/solution/${f} has the same code as the starter, whose TODOs it should solve (only comments or layout differ)`);
+      continue;
+    }
+    const solved = new Map(functionForms(join(solutionDir, f), solutionText).map((x) => [x.name, x.canonical]));
+    for (const todo of todos) {
+      if (!solved.has(todo.name)) problems.push(`${id}/starter/${f}:${todo.line} ${todo.name} is a TODO, but solution/${f} has no function of that name`);
+      else if (solved.get(todo.name) === todo.canonical) problems.push(`${id}/starter/${f}:${todo.line} ${todo.name} is a TODO, but solution/${f} computes it exactly as the starter does`);
+    }
+  }
+  return problems;
+}
