@@ -29,18 +29,33 @@ const builds = [
   { ...nodeCommon, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
 ];
 if (existsSync('src/runner/main.ts')) {
-  builds.push({ ...nodeCommon, entryPoints: ['src/runner/main.ts'], outfile: 'dist/runner.js', logOverride: { 'require-resolve-not-external': 'silent' } });
+  builds.push({
+    ...nodeCommon,
+    entryPoints: ['src/runner/main.ts'],
+    outfile: 'dist/runner.js',
+    logOverride: { 'require-resolve-not-external': 'silent' },
+  });
 }
 if (webviewEntries.length > 0) {
   builds.push({
-    bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production,
-    logLevel: 'warning', entryPoints: webviewEntries, outdir: 'dist/webview',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: webviewEntries,
+    outdir: 'dist/webview',
   });
 }
 if (!production && existsSync('test/vscode/suite.ts')) {
   // The vscode-API suite runs inside an extension host (test-electron contract); mocha is bundled in.
   builds.push({
-    ...nodeCommon, entryPoints: ['test/vscode/suite.ts'], outfile: 'out/test/suite.js', external: ['vscode'],
+    ...nodeCommon,
+    entryPoints: ['test/vscode/suite.ts'],
+    outfile: 'out/test/suite.js',
+    external: ['vscode'],
     // mocha's parallel mode (unused here) require.resolve()s files that a bundle cannot hold.
     logOverride: { 'require-resolve-not-external': 'silent' },
   });

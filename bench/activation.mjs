@@ -60,16 +60,31 @@ const empty = path.join(ws, 'empty.js');
 writeFileSync(empty, 'module.exports = {};');
 const base = [];
 for (let i = 0; i < samples; i++) {
-  const r = spawnSync(process.execPath, ['-e', `const {performance}=require('perf_hooks');const t=performance.now();require(${JSON.stringify(empty)});process.stdout.write(String(performance.now()-t))`], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `const {performance}=require('perf_hooks');const t=performance.now();require(${JSON.stringify(empty)});process.stdout.write(String(performance.now()-t))`,
+    ],
+    { encoding: 'utf8' },
+  );
   base.push(Number(r.stdout));
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const m = (k) => median(runs.map((r) => r[k]));
 const result = {
-  samples, items: runs[0].items,
-  medianMs: { loadBundle: m('load'), activate: m('activate'), firstTreeRender: m('firstTree'), emptyModuleBaseline: median(base) },
+  samples,
+  items: runs[0].items,
+  medianMs: {
+    loadBundle: m('load'),
+    activate: m('activate'),
+    firstTreeRender: m('firstTree'),
+    emptyModuleBaseline: median(base),
+  },
 };
 console.log(JSON.stringify(result, null, 2));
-console.log(`activate(): ${result.medianMs.activate.toFixed(2)} ms; bundle load ${result.medianMs.loadBundle.toFixed(2)} ms ` +
-  `(${(result.medianMs.loadBundle / result.medianMs.emptyModuleBaseline).toFixed(1)}× an empty module); ` +
-  `first tree render (${result.items} items) ${result.medianMs.firstTreeRender.toFixed(2)} ms`);
+console.log(
+  `activate(): ${result.medianMs.activate.toFixed(2)} ms; bundle load ${result.medianMs.loadBundle.toFixed(2)} ms ` +
+    `(${(result.medianMs.loadBundle / result.medianMs.emptyModuleBaseline).toFixed(1)}× an empty module); ` +
+    `first tree render (${result.items} items) ${result.medianMs.firstTreeRender.toFixed(2)} ms`,
+);

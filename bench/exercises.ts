@@ -19,26 +19,39 @@ const config = flag('config', 'cpu') as 'cpu' | 'smoke';
 const backend = flag('backend', 'wasm') as 'wasm' | 'cpu';
 
 async function main(): Promise<void> {
-  if (args.length === 0) throw new Error('usage: npx tsx bench/exercises.ts <exercise id> … [--config cpu|smoke] [--backend wasm|cpu]');
+  if (args.length === 0)
+    throw new Error('usage: npx tsx bench/exercises.ts <exercise id> … [--config cpu|smoke] [--backend wasm|cpu]');
   for (const id of args) {
     const ws = exerciseWorkspace(id, 'solution');
     const runDir = join(ws, '.multimodal-lab', 'runs', id, 'reference');
     const t0 = Date.now();
     let lastPrint = 0;
     let backendWhy = '';
-    const { events } = await run({
-      ...jobBase(ws), backend, kind: 'train', exerciseId: id, runId: 'reference', entry: join(ws, 'exercises', id, 'train.ts'), runDir, config,
-    }, {
-      hangTimeoutMs: 600_000,
-      onEvent: (e: RunnerToExtension) => {
-        if (e.type === 'backend') backendWhy = e.why;
-        if (e.type === 'output') process.stderr.write(e.text);
-        if (e.type === 'scalar' && Date.now() - lastPrint > 10_000) {
-          lastPrint = Date.now();
-          console.log(`[${id}] ${((Date.now() - t0) / 60_000).toFixed(2)} min  step ${e.step}  ${e.name} ${e.value.toFixed(4)}`);
-        }
+    const { events } = await run(
+      {
+        ...jobBase(ws),
+        backend,
+        kind: 'train',
+        exerciseId: id,
+        runId: 'reference',
+        entry: join(ws, 'exercises', id, 'train.ts'),
+        runDir,
+        config,
       },
-    });
+      {
+        hangTimeoutMs: 600_000,
+        onEvent: (e: RunnerToExtension) => {
+          if (e.type === 'backend') backendWhy = e.why;
+          if (e.type === 'output') process.stderr.write(e.text);
+          if (e.type === 'scalar' && Date.now() - lastPrint > 10_000) {
+            lastPrint = Date.now();
+            console.log(
+              `[${id}] ${((Date.now() - t0) / 60_000).toFixed(2)} min  step ${e.step}  ${e.name} ${e.value.toFixed(4)}`,
+            );
+          }
+        },
+      },
+    );
     const minutes = (Date.now() - t0) / 60_000;
     const ended = events.find((e) => e.type === 'runEnded');
     let summary: unknown = null;
@@ -47,14 +60,30 @@ async function main(): Promise<void> {
     } catch {
       // no summary: the run ended early; `ended` says why
     }
-    const result = { exercise: id, config, backend, backendWhy, cores: cpus().length, cpu: cpus()[0]?.model, minutes: Number(minutes.toFixed(2)), ended, summary, runDir, date: new Date().toISOString() };
+    const result = {
+      exercise: id,
+      config,
+      backend,
+      backendWhy,
+      cores: cpus().length,
+      cpu: cpus()[0]?.model,
+      minutes: Number(minutes.toFixed(2)),
+      ended,
+      summary,
+      runDir,
+      date: new Date().toISOString(),
+    };
     mkdirSync(join(REPO, 'bench/results'), { recursive: true });
-    if (config !== 'smoke') writeFileSync(join(REPO, 'bench/results', `exercise-${id}.json`), JSON.stringify(result, null, 2) + '\n');
+    if (config !== 'smoke')
+      writeFileSync(join(REPO, 'bench/results', `exercise-${id}.json`), JSON.stringify(result, null, 2) + '\n');
     console.log(JSON.stringify(result, null, 2));
   }
 }
 
-main().then(() => process.exit(0), (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

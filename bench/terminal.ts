@@ -20,18 +20,35 @@ async function quickCheck(ws: string, n: number): Promise<{ seconds: number; why
   const runDir = join(ws, '.multimodal-lab', 'runs', id, `quick-${n}`);
   const t0 = performance.now();
   let why = '';
-  const { events } = await run({
-    ...jobBase(ws), kind: 'train', exerciseId: id, runId: `quick-${n}`, entry: join(ws, 'exercises', id, 'train.ts'), runDir, config: 'smoke',
-  }, { hangTimeoutMs: 600_000, onEvent: (e) => { if (e.type === 'backend') why = e.why; } });
+  const { events } = await run(
+    {
+      ...jobBase(ws),
+      kind: 'train',
+      exerciseId: id,
+      runId: `quick-${n}`,
+      entry: join(ws, 'exercises', id, 'train.ts'),
+      runDir,
+      config: 'smoke',
+    },
+    {
+      hangTimeoutMs: 600_000,
+      onEvent: (e) => {
+        if (e.type === 'backend') why = e.why;
+      },
+    },
+  );
   const ended = events.find((e) => e.type === 'runEnded');
-  if (!ended || ended.type !== 'runEnded' || ended.status !== 'finished') throw new Error(`Quick Check did not finish: ${JSON.stringify(ended)}`);
+  if (!ended || ended.type !== 'runEnded' || ended.status !== 'finished')
+    throw new Error(`Quick Check did not finish: ${JSON.stringify(ended)}`);
   return { seconds: (performance.now() - t0) / 1000, why };
 }
 
 function fromTerminal(ws: string): { seconds: number; why: string } {
   const t0 = performance.now();
   const r = spawnSync('npx', ['tsx', `exercises/${id}/train.ts`], {
-    cwd: ws, encoding: 'utf8', env: { ...process.env, MULTIMODAL_LAB_CONFIG: 'smoke', MULTIMODAL_LAB_RUN_DIR: '', MULTIMODAL_LAB_RUNNER: '' },
+    cwd: ws,
+    encoding: 'utf8',
+    env: { ...process.env, MULTIMODAL_LAB_CONFIG: 'smoke', MULTIMODAL_LAB_RUN_DIR: '', MULTIMODAL_LAB_RUNNER: '' },
   });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`the terminal run failed (${r.status}): ${r.stderr.slice(-2000)}`);
@@ -57,16 +74,27 @@ async function main(): Promise<void> {
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const result = {
-    exercise: id, config: 'smoke', reps, quickCheckSeconds: quick, terminalSeconds: terminal,
-    ratio: Number((median(terminal) / median(quick)).toFixed(3)), whyQuickCheck: whyQuick, whyTerminal,
-    cores: cpus().length, cpu: cpus()[0]?.model, date: new Date().toISOString(),
+    exercise: id,
+    config: 'smoke',
+    reps,
+    quickCheckSeconds: quick,
+    terminalSeconds: terminal,
+    ratio: Number((median(terminal) / median(quick)).toFixed(3)),
+    whyQuickCheck: whyQuick,
+    whyTerminal,
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    date: new Date().toISOString(),
   };
   mkdirSync(join(REPO, 'bench/results'), { recursive: true });
   writeFileSync(join(REPO, 'bench/results', `terminal-${id}.json`), JSON.stringify(result, null, 2) + '\n');
   console.log(JSON.stringify(result, null, 2));
 }
 
-main().then(() => process.exit(0), (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -19,8 +19,11 @@ const quick = process.argv.includes('--quick');
 const runs = [];
 for (const threads of counts) {
   const out = join(tmpdir(), `training-bench-${process.pid}-${threads}.json`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'training', 'run.ts'), `--threads=${threads}`, `--out=${out}`, ...passThrough],
-    { stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(here, 'training', 'run.ts'), `--threads=${threads}`, `--out=${out}`, ...passThrough],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   if (r.status !== 0) {
     console.error(`training bench with ${threads} thread(s) failed (exit ${r.status})`);
     process.exit(1);
@@ -34,14 +37,36 @@ for (const run of runs) {
   for (const m of run.results) {
     const wasm = m.rungs.find((x) => x.rung === 'wasm+kernels');
     const torch = m.rungs.find((x) => x.rung === 'pytorch-cpu');
-    const ratio = torch ? `${((torch.msPerStep / wasm.msPerStep) * 100).toFixed(0)}% of PyTorch` : 'PyTorch not measured';
-    console.log(`  ${run.threads} thread(s)  ${m.model.padEnd(8)} wasm ${wasm.stepsPerSec.toFixed(2)} (${wasm.gflops.toFixed(1)})  ` +
-      `PyTorch ${torch ? `${torch.stepsPerSec.toFixed(2)} (${torch.gflops.toFixed(1)})` : '—'}  → ${ratio}`);
+    const ratio = torch
+      ? `${((torch.msPerStep / wasm.msPerStep) * 100).toFixed(0)}% of PyTorch`
+      : 'PyTorch not measured';
+    console.log(
+      `  ${run.threads} thread(s)  ${m.model.padEnd(8)} wasm ${wasm.stepsPerSec.toFixed(2)} (${wasm.gflops.toFixed(1)})  ` +
+        `PyTorch ${torch ? `${torch.stepsPerSec.toFixed(2)} (${torch.gflops.toFixed(1)})` : '—'}  → ${ratio}`,
+    );
   }
 }
 
-const file = join(here, 'results', `training-${new Date().toISOString().slice(0, 10)}${quick || only || process.argv.some((a) => a.startsWith('--models=')) ? '-partial' : ''}.json`);
+const file = join(
+  here,
+  'results',
+  `training-${new Date().toISOString().slice(0, 10)}${quick || only || process.argv.some((a) => a.startsWith('--models=')) ? '-partial' : ''}.json`,
+);
 mkdirSync(dirname(file), { recursive: true });
 const { machine, node, tfjs, kernels } = runs[0];
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, node, tfjs, kernels, runs: runs.map(({ threads, torch, results }) => ({ threads, torch, results })) }, null, 2) + '\n');
+writeFileSync(
+  file,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine,
+      node,
+      tfjs,
+      kernels,
+      runs: runs.map(({ threads, torch, results }) => ({ threads, torch, results })),
+    },
+    null,
+    2,
+  ) + '\n',
+);
 console.log(`\nwrote ${relative(process.cwd(), file)}`);

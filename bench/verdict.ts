@@ -27,7 +27,16 @@ const flag = (name: string, fallback: string): string => {
   return i >= 0 ? args.splice(i, 2)[1] : fallback;
 };
 
-type Marks = { hello?: number; backend?: number; discovered?: number; firstVerdict?: number; allVerdicts?: number; exit: number; tests: number; testMs: number };
+type Marks = {
+  hello?: number;
+  backend?: number;
+  discovered?: number;
+  firstVerdict?: number;
+  allVerdicts?: number;
+  exit: number;
+  tests: number;
+  testMs: number;
+};
 
 /** One click: the job through `start`, every mark in ms from the start. */
 async function click(job: RunnerJob, start: (j: RunnerJob, o: RunnerOptions) => RunnerHandle): Promise<Marks> {
@@ -59,7 +68,10 @@ async function click(job: RunnerJob, start: (j: RunnerJob, o: RunnerOptions) => 
 
 function testFiles(ws: string, id: string): string[] {
   const dir = join(ws, 'exercises', id, 'tests');
-  return readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 function median(xs: number[]): number {
@@ -91,11 +103,14 @@ async function phases(ws: string, id: string): Promise<Record<string, number>> {
   out.active = report.active === 'wasm' ? 1 : 0;
   // Transpile: every .ts file of the exercise and of lab/, as the runner's hook compiles them (an upper bound).
   const files = [join(ws, 'exercises', id), join(ws, 'lab')].flatMap(function walk(d: string): string[] {
-    return readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : n.endsWith('.ts') ? [join(d, n)] : []));
+    return readdirSync(d).flatMap((n) =>
+      statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : n.endsWith('.ts') ? [join(d, n)] : [],
+    );
   });
   const sources = files.map((f) => readFileSync(f, 'utf8'));
   t0 = t();
-  for (const [i, source] of sources.entries()) transform(source, { transforms: ['typescript', 'imports'], filePath: files[i], production: true });
+  for (const [i, source] of sources.entries())
+    transform(source, { transforms: ['typescript', 'imports'], filePath: files[i], production: true });
   out.transpileAll = t() - t0;
   out.transpiledFiles = files.length;
   out.transpiledKb = sources.reduce((n, s) => n + s.length, 0) / 1024;
@@ -129,14 +144,17 @@ async function main(): Promise<void> {
     const byScenario: Record<string, { runs: Marks[]; median: Record<string, number> }> = {};
     const record = (name: string, m: Marks): void => {
       (byScenario[name] ??= { runs: [], median: {} }).runs.push(m);
-      console.log(`${id} ${name}: first verdict ${m.firstVerdict} ms, all ${m.allVerdicts} ms (hello ${m.hello}, backend ${m.backend}, discovered ${m.discovered}; ${m.tests} tests, ${m.testMs} ms in tests)`);
+      console.log(
+        `${id} ${name}: first verdict ${m.firstVerdict} ms, all ${m.allVerdicts} ms (hello ${m.hello}, backend ${m.backend}, discovered ${m.discovered}; ${m.tests} tests, ${m.testMs} ms in tests)`,
+      );
     };
     for (let n = 0; n < reps; n++) {
       if (scenarios.includes('first')) {
         const fresh = mkdtempSync(join(tmpdir(), 'mml-bench-cache-'));
         record('first', await click(job, (j, o) => startRunner(j, { ...o, runnerPath, env: env(fresh) })));
       }
-      if (scenarios.includes('cold')) record('cold', await click(job, (j, o) => startRunner(j, { ...o, runnerPath, env: env(warmCache) })));
+      if (scenarios.includes('cold'))
+        record('cold', await click(job, (j, o) => startRunner(j, { ...o, runnerPath, env: env(warmCache) })));
       if (scenarios.includes('warm')) {
         const pool = new RunnerPool({ runnerPath, env: env(warmCache) });
         await click(job, (j, o) => pool.start(j, o)); // leaves a spare behind
@@ -146,24 +164,57 @@ async function main(): Promise<void> {
       }
     }
     for (const s of Object.values(byScenario)) s.median = summarise(s.runs);
-    const p = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--phases', ws, id], { encoding: 'utf8', env: env(warmCache) });
+    const p = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--phases', ws, id], {
+      encoding: 'utf8',
+      env: env(warmCache),
+    });
     if (p.status !== 0) throw new Error(`phases failed: ${p.stderr}`);
-    results[id] = { tests: job.files.length, scenarios: byScenario, phases: JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as unknown };
+    results[id] = {
+      tests: job.files.length,
+      scenarios: byScenario,
+      phases: JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as unknown,
+    };
   }
   const result = {
     // Repo-relative, so the result file names no machine's folders; a bundle from elsewhere is named only as such.
-    runner: runnerLabel(runnerPath), reps, nodeStartMs: nodeStartMs(), results,
-    cores: cpus().length, cpu: cpus()[0]?.model, loadAverageBefore: loadBefore, loadAverageAfter: loadavg().map((l) => Number(l.toFixed(2))), date: new Date().toISOString(),
+    runner: runnerLabel(runnerPath),
+    reps,
+    nodeStartMs: nodeStartMs(),
+    results,
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    loadAverageBefore: loadBefore,
+    loadAverageAfter: loadavg().map((l) => Number(l.toFixed(2))),
+    date: new Date().toISOString(),
   };
   mkdirSync(join(outFile, '..'), { recursive: true });
   writeFileSync(outFile, JSON.stringify(result, null, 2) + '\n');
-  console.log(JSON.stringify(Object.fromEntries(Object.entries(results).map(([id, r]) => [id, Object.fromEntries(Object.entries((r as { scenarios: Record<string, { median: unknown }> }).scenarios).map(([k, v]) => [k, v.median]))])), null, 2));
+  console.log(
+    JSON.stringify(
+      Object.fromEntries(
+        Object.entries(results).map(([id, r]) => [
+          id,
+          Object.fromEntries(
+            Object.entries((r as { scenarios: Record<string, { median: unknown }> }).scenarios).map(([k, v]) => [
+              k,
+              v.median,
+            ]),
+          ),
+        ]),
+      ),
+      null,
+      2,
+    ),
+  );
 }
 
-main().then(() => process.exit(0), (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
 
 /** The runner bundle as the result file records it: repo-relative, or "a bundle outside the repository". */
 function runnerLabel(runnerPath: string): string {

@@ -23,11 +23,23 @@ const batch = arg('batch', 1000);
 const series = ['loss', 'acc/seen', 'acc/heldout'];
 
 const out = mkdtempSync(join(tmpdir(), 'mmlab-webview-bench-'));
-await esbuild.build({ bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: true, logLevel: 'error', entryPoints: { run: join(repo, 'webview/src/run/main.ts') }, outdir: out });
-writeFileSync(join(out, 'index.html'), `<!DOCTYPE html><html><head><meta charset="UTF-8">
+await esbuild.build({
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  minify: true,
+  logLevel: 'error',
+  entryPoints: { run: join(repo, 'webview/src/run/main.ts') },
+  outdir: out,
+});
+writeFileSync(
+  join(out, 'index.html'),
+  `<!DOCTYPE html><html><head><meta charset="UTF-8">
 <link rel="stylesheet" href="/run.css"><link rel="stylesheet" href="/media/panels/run.css"></head>
 <body><main id="app"></main><script>window.acquireVsCodeApi = () => ({ postMessage() {}, getState() {}, setState(s) { return s; } });</script>
-<script src="/run.js"></script></body></html>`);
+<script src="/run.js"></script></body></html>`,
+);
 const server = createServer((req, res) => {
   const p = new URL(req.url ?? '/', 'http://x').pathname;
   const file = p === '/' ? join(out, 'index.html') : p.startsWith('/media/') ? join(repo, p) : join(out, p);
@@ -38,59 +50,88 @@ const server = createServer((req, res) => {
     res.writeHead(404).end();
     return;
   }
-  res.writeHead(200, { 'content-type': file.endsWith('.css') ? 'text/css' : file.endsWith('.js') ? 'text/javascript' : 'text/html' }).end(body);
+  res
+    .writeHead(200, {
+      'content-type': file.endsWith('.css') ? 'text/css' : file.endsWith('.js') ? 'text/javascript' : 'text/html',
+    })
+    .end(body);
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 const loadBefore = loadavg()[0];
 let result;
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   await page.goto(`http://127.0.0.1:${server.address().port}/`);
-  result = await page.evaluate(async ({ points, batch, series }) => {
-    // Batches are made before streaming, so the measured frames hold only the panel's work (and the clone).
-    const batches = [];
-    for (let from = 0; from < points; from += batch) {
-      const scalars = {};
-      series.forEach((name, k) => {
-        scalars[name] = Array.from({ length: Math.min(batch, points - from) }, (_, i) => {
-          const step = from + i;
-          return { step, value: (k + 1) * Math.exp(-step / 20000) + 0.05 * Math.sin(step) + (step === 54321 ? 5 : 0), time: step };
+  result = await page.evaluate(
+    async ({ points, batch, series }) => {
+      // Batches are made before streaming, so the measured frames hold only the panel's work (and the clone).
+      const batches = [];
+      for (let from = 0; from < points; from += batch) {
+        const scalars = {};
+        series.forEach((name, k) => {
+          scalars[name] = Array.from({ length: Math.min(batch, points - from) }, (_, i) => {
+            const step = from + i;
+            return {
+              step,
+              value: (k + 1) * Math.exp(-step / 20000) + 0.05 * Math.sin(step) + (step === 54321 ? 5 : 0),
+              time: step,
+            };
+          });
         });
+        batches.push({ type: 'append', runId: 'bench', scalars });
+      }
+      window.postMessage(
+        {
+          type: 'load',
+          protocol: 1,
+          runs: [
+            { runId: 'bench', exerciseId: 'bench', label: 'bench', scalars: {}, images: [], text: [], notices: [] },
+          ],
+        },
+        '*',
+      );
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const intervals = [];
+      const started = performance.now();
+      await new Promise((resolve) => {
+        let last = performance.now();
+        let i = 0;
+        const tick = (t) => {
+          intervals.push(t - last);
+          last = t;
+          if (i < batches.length) {
+            window.postMessage(batches[i++], '*');
+            requestAnimationFrame(tick);
+          } else resolve();
+        };
+        requestAnimationFrame(tick);
       });
-      batches.push({ type: 'append', runId: 'bench', scalars });
-    }
-    window.postMessage({ type: 'load', protocol: 1, runs: [{ runId: 'bench', exerciseId: 'bench', label: 'bench', scalars: {}, images: [], text: [], notices: [] }] }, '*');
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    const intervals = [];
-    const started = performance.now();
-    await new Promise((resolve) => {
-      let last = performance.now();
-      let i = 0;
-      const tick = (t) => {
-        intervals.push(t - last);
-        last = t;
-        if (i < batches.length) {
-          window.postMessage(batches[i++], '*');
-          requestAnimationFrame(tick);
-        } else resolve();
-      };
-      requestAnimationFrame(tick);
-    });
-    const streamMs = performance.now() - started;
-    const panel = window.__runPanel;
-    const redraws = [];
-    for (let k = 0; k < 7; k++) {
-      const t0 = performance.now();
-      panel.renderNow();
-      redraws.push(performance.now() - t0);
-    }
-    return { intervals: intervals.slice(1), streamMs, redraws, pointsDrawn: panel.pointsDrawn() };
-  }, { points, batch, series });
+      const streamMs = performance.now() - started;
+      const panel = window.__runPanel;
+      const redraws = [];
+      for (let k = 0; k < 7; k++) {
+        const t0 = performance.now();
+        panel.renderNow();
+        redraws.push(performance.now() - t0);
+      }
+      return { intervals: intervals.slice(1), streamMs, redraws, pointsDrawn: panel.pointsDrawn() };
+    },
+    { points, batch, series },
+  );
 } finally {
   await browser.close();
   server.close();
@@ -103,7 +144,11 @@ const q = (xs, p) => {
 };
 const summary = {
   date: new Date().toISOString(),
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, loadAverage1mAtStart: Number(loadBefore.toFixed(2)) },
+  machine: {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    loadAverage1mAtStart: Number(loadBefore.toFixed(2)),
+  },
   chromium: browser.version(),
   viewport: '1200×900',
   pointsPerSeries: points,

@@ -2,7 +2,19 @@
 // code-server (VS Code 1.100.3 in a browser) from npm, installed into a git-ignored cache folder.
 // Facts behind every flag and workaround here: notes/e2e-code-server.md.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync, lstatSync, openSync, closeSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  copyFileSync,
+  lstatSync,
+  openSync,
+  closeSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -86,8 +98,11 @@ export function seedRipgrepCache() {
 function inheritedEnvWithoutNpmRunContext() {
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (/^npm_(package|lifecycle)_/.test(key)
-      || ['npm_config_local_prefix', 'npm_config_call', 'npm_config_allow_scripts'].includes(key)) delete env[key];
+    if (
+      /^npm_(package|lifecycle)_/.test(key) ||
+      ['npm_config_local_prefix', 'npm_config_call', 'npm_config_allow_scripts'].includes(key)
+    )
+      delete env[key];
   }
   return env;
 }
@@ -104,15 +119,24 @@ export async function ensureCodeServer({ log = console.log } = {}) {
   // A failed npm install rolls everything back; start from a clean folder so retries are deterministic.
   rmSync(cacheDir, { recursive: true, force: true });
   mkdirSync(cacheDir, { recursive: true });
-  writeFileSync(join(cacheDir, 'package.json'), `${JSON.stringify({
-    name: 'multimodal-lab-code-server',
-    private: true,
-    description: 'code-server for Multimodal Lab end-to-end tests; written by scripts/code-server.mjs',
-    dependencies: { 'code-server': CODE_SERVER_VERSION },
-    // npm 11 asks for install scripts to be approved; these build code-server's native modules.
-    allowScripts: { 'code-server': true, argon2: true },
-  }, null, 2)}\n`);
-  log(`[code-server] installing code-server@${CODE_SERVER_VERSION} into ${cacheDir} (about 1-2 min; log: ${installLog})`);
+  writeFileSync(
+    join(cacheDir, 'package.json'),
+    `${JSON.stringify(
+      {
+        name: 'multimodal-lab-code-server',
+        private: true,
+        description: 'code-server for Multimodal Lab end-to-end tests; written by scripts/code-server.mjs',
+        dependencies: { 'code-server': CODE_SERVER_VERSION },
+        // npm 11 asks for install scripts to be approved; these build code-server's native modules.
+        allowScripts: { 'code-server': true, argon2: true },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  log(
+    `[code-server] installing code-server@${CODE_SERVER_VERSION} into ${cacheDir} (about 1-2 min; log: ${installLog})`,
+  );
   const started = Date.now();
   const env = {
     ...inheritedEnvWithoutNpmRunContext(),
@@ -128,7 +152,9 @@ export async function ensureCodeServer({ log = console.log } = {}) {
   const code = await new Promise((resolvePromise, reject) => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const child = spawn(npm, ['install', '--foreground-scripts'], {
-      cwd: cacheDir, env, stdio: ['ignore', logFd, logFd],
+      cwd: cacheDir,
+      env,
+      stdio: ['ignore', logFd, logFd],
     });
     child.on('error', reject);
     child.on('exit', (exitCode) => resolvePromise(exitCode));
@@ -137,8 +163,10 @@ export async function ensureCodeServer({ log = console.log } = {}) {
   const missing = installProducts.filter((file) => !existsSync(file));
   if (code !== 0 || missing.length > 0) {
     const tail = readFileSync(installLog, 'utf8').split('\n').slice(-30).join('\n');
-    throw new Error(`code-server install failed (npm exit ${code}${missing.length ? `; missing ${missing.join(', ')}` : ''}).\n`
-      + `Last lines of ${installLog}:\n${tail}`);
+    throw new Error(
+      `code-server install failed (npm exit ${code}${missing.length ? `; missing ${missing.join(', ')}` : ''}).\n` +
+        `Last lines of ${installLog}:\n${tail}`,
+    );
   }
   log(`[code-server] installed in ${Math.round((Date.now() - started) / 1000)} s`);
   return codeServerBin;
@@ -159,7 +187,11 @@ export function linkExtension(extensionsDir) {
   mkdirSync(extensionsDir, { recursive: true });
   const link = join(extensionsDir, extensionFolderName());
   let stale = false;
-  try { stale = lstatSync(link) !== undefined; } catch { /* no previous link */ }
+  try {
+    stale = lstatSync(link) !== undefined;
+  } catch {
+    /* no previous link */
+  }
   if (stale) rmSync(link, { recursive: true, force: true });
   symlinkSync(repoRoot, link, 'dir');
   return link;
@@ -187,7 +219,9 @@ async function waitForHealthz(url, child, output, timeoutMs) {
     try {
       const response = await fetch(`${url}/healthz`);
       if (response.ok) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`code-server did not answer ${url}/healthz within ${timeoutMs / 1000} s:\n${output.join('')}`);
@@ -199,19 +233,32 @@ async function waitForHealthz(url, child, output, timeoutMs) {
  * @returns `{ url, port, folderUrl, stop, exited, output }`; `stop()` ends the whole process group and
  *   `exited` resolves with the server's exit code when it ends for any reason.
  */
-export async function startCodeServer({ port, userDataDir, extensionsDir, workspace, log = () => {}, timeoutMs = 60_000, env = {} } = {}) {
+export async function startCodeServer({
+  port,
+  userDataDir,
+  extensionsDir,
+  workspace,
+  log = () => {},
+  timeoutMs = 60_000,
+  env = {},
+} = {}) {
   const bin = await ensureCodeServer();
-  const chosenPort = port ?? await freePort();
+  const chosenPort = port ?? (await freePort());
   // A missing parent folder makes code-server spin forever, so create both up front.
   mkdirSync(userDataDir, { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   const args = [
     bin,
-    '--config', '/dev/null',
-    '--bind-addr', `127.0.0.1:${chosenPort}`,
-    '--auth', 'none',
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--config',
+    '/dev/null',
+    '--bind-addr',
+    `127.0.0.1:${chosenPort}`,
+    '--auth',
+    'none',
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
@@ -238,7 +285,13 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, worksp
   const stop = () => {
     stopped ??= new Promise((resolvePromise) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
-      const kill = (signal) => { try { process.kill(-child.pid, signal); } catch { /* already gone */ } };
+      const kill = (signal) => {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          /* already gone */
+        }
+      };
       const force = setTimeout(() => kill('SIGKILL'), 5_000);
       child.once('exit', () => {
         clearTimeout(force);

@@ -11,11 +11,28 @@
 // Flags: --ui / --api / --runner / --course run one mode; E2E_SPECS=<glob> runs only those specs of that mode;
 // E2E_KEEP=1 keeps the temporary folders. See notes/e2e-code-server.md.
 import { spawn } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { format } from 'node:util';
-import { checkPrerequisites, chromiumPath, ensureCodeServer, linkExtension, repoRoot, startCodeServer } from './code-server.mjs';
+import {
+  checkPrerequisites,
+  chromiumPath,
+  ensureCodeServer,
+  linkExtension,
+  repoRoot,
+  startCodeServer,
+} from './code-server.mjs';
 
 const outputDir = join(repoRoot, 'test-output', 'e2e');
 const suiteBundle = join(repoRoot, 'out', 'test', 'suite.js');
@@ -23,8 +40,14 @@ const apiTimeoutMs = 180_000;
 const running = new Set();
 
 const chromiumArgs = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /** Settings that keep first-run UI (welcome page, walkthroughs) from covering what the tests look at. */
@@ -51,14 +74,19 @@ function prepareFixtureCourse(sandbox) {
   symlinkSync(join(repoRoot, 'node_modules'), join(sandbox.workspace, 'node_modules'), 'dir');
   const settingsFile = join(sandbox.userDataDir, 'User', 'settings.json');
   const settings = {
-    ...userSettings, 'multimodalLab.courseFile': join(course, 'course.json'), 'multimodalLab.hangTimeoutSeconds': 60,
+    ...userSettings,
+    'multimodalLab.courseFile': join(course, 'course.json'),
+    'multimodalLab.hangTimeoutSeconds': 60,
     'testing.automaticallyOpenPeekView': 'failureAnywhere',
   };
   writeFileSync(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
   // courseFile is machine-scoped, and in code-server's remote window machine settings come from the server's
   // Machine settings (the browser keeps its own copy of User settings once one is changed, e.g. the theme).
   mkdirSync(join(sandbox.userDataDir, 'Machine'), { recursive: true });
-  writeFileSync(join(sandbox.userDataDir, 'Machine', 'settings.json'), `${JSON.stringify({ 'multimodalLab.courseFile': join(course, 'course.json') }, null, 2)}\n`);
+  writeFileSync(
+    join(sandbox.userDataDir, 'Machine', 'settings.json'),
+    `${JSON.stringify({ 'multimodalLab.courseFile': join(course, 'course.json') }, null, 2)}\n`,
+  );
   return course;
 }
 
@@ -68,7 +96,11 @@ function prepareFixtureCourse(sandbox) {
  */
 function prepareShippedCourse(sandbox) {
   symlinkSync(join(repoRoot, 'node_modules'), join(sandbox.workspace, 'node_modules'), 'dir');
-  const settings = { ...userSettings, 'multimodalLab.hangTimeoutSeconds': 120, 'testing.automaticallyOpenPeekView': 'failureAnywhere' };
+  const settings = {
+    ...userSettings,
+    'multimodalLab.hangTimeoutSeconds': 120,
+    'testing.automaticallyOpenPeekView': 'failureAnywhere',
+  };
   writeFileSync(join(sandbox.userDataDir, 'User', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
   return join(repoRoot, 'templates');
 }
@@ -120,16 +152,25 @@ async function runUiMode(mode = 'ui', defaultSpecs = 'test/e2e/**/*.test.ts') {
   // E2E_SPECS narrows a mode to some of its spec files while a step is being written (e.g. one file).
   const specs = process.env.E2E_SPECS ?? defaultSpecs;
   const sandbox = prepareSandbox(mode);
-  const course = mode === 'runner' ? prepareFixtureCourse(sandbox) : mode === 'course' ? prepareShippedCourse(sandbox) : undefined;
+  const course =
+    mode === 'runner' ? prepareFixtureCourse(sandbox) : mode === 'course' ? prepareShippedCourse(sandbox) : undefined;
   linkExtension(sandbox.extensionsDir);
   const log = createWriteStream(join(outputDir, `${mode}.log`));
-  const result = await withCodeServer({ ...sandbox, workspace: sandbox.workspace, log: (line) => log.write(`[code-server] ${line}\n`) },
-    (server) => runMocha(specs, 120_000, {
-      E2E_FOLDER_URL: server.folderUrl,
-      E2E_WORKSPACE: sandbox.workspace,
-      ...(course ? { E2E_COURSE: course } : {}),
-      E2E_SETTINGS: join(sandbox.userDataDir, 'User', 'settings.json'),
-    }, log));
+  const result = await withCodeServer(
+    { ...sandbox, workspace: sandbox.workspace, log: (line) => log.write(`[code-server] ${line}\n`) },
+    (server) =>
+      runMocha(
+        specs,
+        120_000,
+        {
+          E2E_FOLDER_URL: server.folderUrl,
+          E2E_WORKSPACE: sandbox.workspace,
+          ...(course ? { E2E_COURSE: course } : {}),
+          E2E_SETTINGS: join(sandbox.userDataDir, 'User', 'settings.json'),
+        },
+        log,
+      ),
+  );
   log.end();
   cleanup(sandbox, result.failing > 0);
   return result;
@@ -147,13 +188,26 @@ async function runStartMode() {
 function runMocha(specs, timeoutMs, env, log) {
   return new Promise((resolve, reject) => {
     const mocha = join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js');
-    const child = spawn(process.execPath, [
-      '--import', 'tsx', mocha, '--no-config', '--no-package', '--reporter', 'spec', '--timeout', String(timeoutMs), specs,
-    ], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, E2E_SCREENSHOT_DIR: outputDir, CHROMIUM_PATH: chromiumPath, FORCE_COLOR: '0', ...env },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        mocha,
+        '--no-config',
+        '--no-package',
+        '--reporter',
+        'spec',
+        '--timeout',
+        String(timeoutMs),
+        specs,
+      ],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, E2E_SCREENSHOT_DIR: outputDir, CHROMIUM_PATH: chromiumPath, FORCE_COLOR: '0', ...env },
+      },
+    );
     let output = '';
     const forward = (chunk) => {
       const text = chunk.toString();
@@ -172,48 +226,58 @@ async function runApiMode() {
   const { chromium } = await import('playwright-core');
   const sandbox = prepareSandbox('api');
   const log = createWriteStream(join(outputDir, 'api.log'));
-  const result = await withCodeServer({ ...sandbox, log: (line) => log.write(`[code-server] ${line}\n`) }, async (server) => {
-    const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-      const lines = [];
-      let exited;
-      const exit = new Promise((resolve) => { exited = resolve; });
-      await page.exposeFunction('codeAutomationLog', (level, message) => {
-        const text = Array.isArray(message) ? format(...message) : String(message);
-        lines.push(text);
-        log.write(`[${level}] ${text}\n`);
-        // The suite prefixes its reporter lines; everything else is workbench chatter, kept in api.log.
-        if (text.startsWith('[vscode-api] ') && !text.includes('vscode-api totals:')) process.stdout.write(`${text.slice('[vscode-api] '.length)}\n`);
-      });
-      await page.exposeFunction('codeAutomationExit', (code) => exited(Number(code)));
-      page.on('console', (msg) => log.write(`[browser ${msg.type()}] ${msg.text()}\n`));
-      const remote = (path) => `vscode-remote://127.0.0.1:${server.port}${path}`;
-      const payload = [
-        ['extensionDevelopmentPath', remote(repoRoot)],
-        ['extensionTestsPath', remote(suiteBundle)],
-      ];
-      await page.goto(`${server.folderUrl}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-      let timer;
-      const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), apiTimeoutMs); });
-      const code = await Promise.race([exit, timeout]);
-      clearTimeout(timer);
-      await page.screenshot({ path: join(outputDir, 'api-final.png') }).catch(() => undefined);
-      const all = lines.join('\n');
-      const marker = /\[vscode-api\] vscode-api totals: (\d+) passing, (\d+) failing/.exec(all);
-      if (code === 'timeout') {
-        console.error(`[e2e-api] no codeAutomationExit within ${apiTimeoutMs / 1000} s; see ${join(outputDir, 'api.log')}`);
-      } else if (code !== 0) {
-        console.error(`[e2e-api] extension host test run exited with ${code}; see ${join(outputDir, 'api.log')}`);
+  const result = await withCodeServer(
+    { ...sandbox, log: (line) => log.write(`[code-server] ${line}\n`) },
+    async (server) => {
+      const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+        const lines = [];
+        let exited;
+        const exit = new Promise((resolve) => {
+          exited = resolve;
+        });
+        await page.exposeFunction('codeAutomationLog', (level, message) => {
+          const text = Array.isArray(message) ? format(...message) : String(message);
+          lines.push(text);
+          log.write(`[${level}] ${text}\n`);
+          // The suite prefixes its reporter lines; everything else is workbench chatter, kept in api.log.
+          if (text.startsWith('[vscode-api] ') && !text.includes('vscode-api totals:'))
+            process.stdout.write(`${text.slice('[vscode-api] '.length)}\n`);
+        });
+        await page.exposeFunction('codeAutomationExit', (code) => exited(Number(code)));
+        page.on('console', (msg) => log.write(`[browser ${msg.type()}] ${msg.text()}\n`));
+        const remote = (path) => `vscode-remote://127.0.0.1:${server.port}${path}`;
+        const payload = [
+          ['extensionDevelopmentPath', remote(repoRoot)],
+          ['extensionTestsPath', remote(suiteBundle)],
+        ];
+        await page.goto(`${server.folderUrl}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+        let timer;
+        const timeout = new Promise((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), apiTimeoutMs);
+        });
+        const code = await Promise.race([exit, timeout]);
+        clearTimeout(timer);
+        await page.screenshot({ path: join(outputDir, 'api-final.png') }).catch(() => undefined);
+        const all = lines.join('\n');
+        const marker = /\[vscode-api\] vscode-api totals: (\d+) passing, (\d+) failing/.exec(all);
+        if (code === 'timeout') {
+          console.error(
+            `[e2e-api] no codeAutomationExit within ${apiTimeoutMs / 1000} s; see ${join(outputDir, 'api.log')}`,
+          );
+        } else if (code !== 0) {
+          console.error(`[e2e-api] extension host test run exited with ${code}; see ${join(outputDir, 'api.log')}`);
+        }
+        const passing = Number(marker?.[1] ?? 0);
+        let failing = Number(marker?.[2] ?? 0);
+        if ((code !== 0 || !marker) && failing === 0) failing = 1;
+        return { passing, failing };
+      } finally {
+        await browser.close();
       }
-      const passing = Number(marker?.[1] ?? 0);
-      let failing = Number(marker?.[2] ?? 0);
-      if ((code !== 0 || !marker) && failing === 0) failing = 1;
-      return { passing, failing };
-    } finally {
-      await browser.close();
-    }
-  });
+    },
+  );
   log.end();
   cleanup(sandbox, result.failing > 0);
   return result;
@@ -224,8 +288,14 @@ async function ensureSuiteBundle() {
   if (existsSync(suiteBundle)) return;
   const esbuild = await import('esbuild');
   await esbuild.build({
-    entryPoints: [join(repoRoot, 'test', 'vscode', 'suite.ts')], outfile: suiteBundle, bundle: true,
-    platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], logLevel: 'error',
+    entryPoints: [join(repoRoot, 'test', 'vscode', 'suite.ts')],
+    outfile: suiteBundle,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    logLevel: 'error',
   });
 }
 
@@ -250,7 +320,13 @@ async function main() {
   const results = [];
   const modes = [
     ['e2e-ui', () => runUiMode()],
-    ['e2e-api', async () => { await ensureSuiteBundle(); return runApiMode(); }],
+    [
+      'e2e-api',
+      async () => {
+        await ensureSuiteBundle();
+        return runApiMode();
+      },
+    ],
     ['e2e-runner', () => runUiMode('runner', 'test/e2e-runner/**/*.test.ts')],
     ['e2e-course', () => runUiMode('course', 'test/e2e-course/**/*.test.ts')],
     ['e2e-start', () => runStartMode()],

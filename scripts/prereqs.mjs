@@ -23,16 +23,30 @@ export function nodeVersionOk(version) {
 export function chromiumCandidates(platform = process.platform, env = process.env, home = homedir()) {
   if (platform === 'darwin') {
     return ['/Applications', join(home, 'Applications')].flatMap((apps) => [
-      `${apps}/Chromium.app/Contents/MacOS/Chromium`, `${apps}/Google Chrome.app/Contents/MacOS/Google Chrome`,
+      `${apps}/Chromium.app/Contents/MacOS/Chromium`,
+      `${apps}/Google Chrome.app/Contents/MacOS/Google Chrome`,
     ]);
   }
   if (platform === 'win32') {
-    const roots = [env.LOCALAPPDATA, env.PROGRAMFILES ?? env.ProgramFiles, env['PROGRAMFILES(X86)'] ?? env['ProgramFiles(x86)']];
-    return roots.filter(Boolean).flatMap((root) => [
-      win32.join(root, 'Google', 'Chrome', 'Application', 'chrome.exe'), win32.join(root, 'Chromium', 'Application', 'chrome.exe'),
-    ]);
+    const roots = [
+      env.LOCALAPPDATA,
+      env.PROGRAMFILES ?? env.ProgramFiles,
+      env['PROGRAMFILES(X86)'] ?? env['ProgramFiles(x86)'],
+    ];
+    return roots
+      .filter(Boolean)
+      .flatMap((root) => [
+        win32.join(root, 'Google', 'Chrome', 'Application', 'chrome.exe'),
+        win32.join(root, 'Chromium', 'Application', 'chrome.exe'),
+      ]);
   }
-  return ['/usr/bin/chromium', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/usr/bin/chromium-browser', '/snap/bin/chromium'];
+  return [
+    '/usr/bin/chromium',
+    '/usr/bin/google-chrome',
+    '/usr/bin/google-chrome-stable',
+    '/usr/bin/chromium-browser',
+    '/snap/bin/chromium',
+  ];
 }
 
 /** The Chromium that `npx playwright-core install chromium` downloads, where playwright-core is installed. */
@@ -49,7 +63,13 @@ function playwrightChromium() {
  * exists (an explicit choice is never second-guessed), else the first usual place that exists, else the Chromium
  * Playwright downloaded, else undefined.
  */
-export function findChromium({ platform = process.platform, env = process.env, home = homedir(), exists = existsSync, playwright = playwrightChromium } = {}) {
+export function findChromium({
+  platform = process.platform,
+  env = process.env,
+  home = homedir(),
+  exists = existsSync,
+  playwright = playwrightChromium,
+} = {}) {
   if (env.CHROMIUM_PATH) return env.CHROMIUM_PATH;
   const found = chromiumCandidates(platform, env, home).find((p) => exists(p));
   if (found) return found;
@@ -88,10 +108,17 @@ export function probe() {
     platform: process.platform,
     distro: process.platform === 'linux' ? linuxDistro() : process.platform,
     nodeVersion: process.versions.node,
-    dependenciesInstalled: ['mocha', 'esbuild', 'tsx'].every((p) => existsSync(join(repoRoot, 'node_modules', p, 'package.json'))),
-    chromium: { path: chromiumPath && existsSync(chromiumPath) ? chromiumPath : undefined, setTo: process.env.CHROMIUM_PATH || undefined },
+    dependenciesInstalled: ['mocha', 'esbuild', 'tsx'].every((p) =>
+      existsSync(join(repoRoot, 'node_modules', p, 'package.json')),
+    ),
+    chromium: {
+      path: chromiumPath && existsSync(chromiumPath) ? chromiumPath : undefined,
+      setTo: process.env.CHROMIUM_PATH || undefined,
+    },
     code: Boolean(which('code')) && !process.env.MULTIMODAL_LAB_USE_CODE_SERVER,
-    codeServerInstalled: existsSync(join(repoRoot, '.cache', 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js')),
+    codeServerInstalled: existsSync(
+      join(repoRoot, '.cache', 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
+    ),
     rg: Boolean(which('rg')),
     compilers: Boolean((which('g++') || which('clang++')) && which('make')),
     python3: Boolean(which('python3')),
@@ -108,10 +135,30 @@ const HOW = {
     darwin: 'npx playwright-core install chromium (or install Google Chrome)',
     win32: 'install Google Chrome',
   },
-  rg: { debian: 'sudo apt-get install ripgrep', ubuntu: 'sudo apt-get install ripgrep', linux: 'install ripgrep with your package manager', darwin: 'brew install ripgrep' },
-  compilers: { debian: 'sudo apt-get install build-essential', ubuntu: 'sudo apt-get install build-essential', linux: 'install g++ and make', darwin: 'xcode-select --install' },
-  python3: { debian: 'sudo apt-get install python3', ubuntu: 'sudo apt-get install python3', linux: 'install python3', darwin: 'xcode-select --install' },
-  krb5: { debian: 'sudo apt-get install libkrb5-dev', ubuntu: 'sudo apt-get install libkrb5-dev', linux: 'install the Kerberos development headers (krb5)', darwin: 'xcode-select --install' },
+  rg: {
+    debian: 'sudo apt-get install ripgrep',
+    ubuntu: 'sudo apt-get install ripgrep',
+    linux: 'install ripgrep with your package manager',
+    darwin: 'brew install ripgrep',
+  },
+  compilers: {
+    debian: 'sudo apt-get install build-essential',
+    ubuntu: 'sudo apt-get install build-essential',
+    linux: 'install g++ and make',
+    darwin: 'xcode-select --install',
+  },
+  python3: {
+    debian: 'sudo apt-get install python3',
+    ubuntu: 'sudo apt-get install python3',
+    linux: 'install python3',
+    darwin: 'xcode-select --install',
+  },
+  krb5: {
+    debian: 'sudo apt-get install libkrb5-dev',
+    ubuntu: 'sudo apt-get install libkrb5-dev',
+    linux: 'install the Kerberos development headers (krb5)',
+    darwin: 'xcode-select --install',
+  },
 };
 
 /**
@@ -123,31 +170,47 @@ export function missingPrerequisites(task, facts) {
   const need = (what, how) => lines.push(`npm ${task} needs ${what}: ${how}.`);
   const how = (kind) => HOW[kind][facts.distro] ?? HOW[kind].linux; // another Unix: the generic Linux advice
   if (!nodeVersionOk(facts.nodeVersion)) {
-    need(`Node ${MIN_NODE.join('.')} or newer (this is Node ${facts.nodeVersion})`, 'install it from https://nodejs.org (or nvm install 20)');
+    need(
+      `Node ${MIN_NODE.join('.')} or newer (this is Node ${facts.nodeVersion})`,
+      'install it from https://nodejs.org (or nvm install 20)',
+    );
   }
   if (!facts.dependenciesInstalled) need('its npm packages', 'run npm install');
   if (task === 'test') {
     if (facts.platform === 'win32') {
-      need('a POSIX system (its runner tests use process groups and bash)', 'run it in WSL (wsl --install -d Ubuntu) and follow the Ubuntu steps there');
+      need(
+        'a POSIX system (its runner tests use process groups and bash)',
+        'run it in WSL (wsl --install -d Ubuntu) and follow the Ubuntu steps there',
+      );
     } else if (facts.chromium.setTo && !facts.chromium.path) {
-      need(`the Chromium or Chrome at CHROMIUM_PATH (${facts.chromium.setTo}) for the webview suites, and there is none`, 'point CHROMIUM_PATH at one, or unset it');
+      need(
+        `the Chromium or Chrome at CHROMIUM_PATH (${facts.chromium.setTo}) for the webview suites, and there is none`,
+        'point CHROMIUM_PATH at one, or unset it',
+      );
     } else if (!facts.chromium.path) {
       need('Chromium or Chrome for the webview suites', `${how('chromium')}, or set CHROMIUM_PATH to one`);
     }
   }
   if (task === 'start' && !facts.code) {
     if (facts.platform === 'win32') {
-      need('VS Code with its `code` command on the PATH (code-server, the fallback, does not run on Windows)', 'install it from https://code.visualstudio.com');
+      need(
+        'VS Code with its `code` command on the PATH (code-server, the fallback, does not run on Windows)',
+        'install it from https://code.visualstudio.com',
+      );
       return lines;
     }
-    const reason = 'for code-server, used when VS Code\'s `code` command is not on the PATH';
+    const reason = "for code-server, used when VS Code's `code` command is not on the PATH";
     const major = Number(facts.nodeVersion.replace(/^v/, '').split('.')[0]);
     if (major !== 20 && nodeVersionOk(facts.nodeVersion)) {
-      need(`Node 20 ${reason} (code-server 4.100 runs on Node 20 only; this is Node ${facts.nodeVersion})`, 'install Node 20 (nvm install 20), or VS Code');
+      need(
+        `Node 20 ${reason} (code-server 4.100 runs on Node 20 only; this is Node ${facts.nodeVersion})`,
+        'install Node 20 (nvm install 20), or VS Code',
+      );
     }
     if (!facts.rg) need(`ripgrep (rg) ${reason}`, how('rg'));
     if (!facts.codeServerInstalled) {
-      if (!facts.compilers) need(`a C++ compiler and make, to build code-server's native modules on first use`, how('compilers'));
+      if (!facts.compilers)
+        need(`a C++ compiler and make, to build code-server's native modules on first use`, how('compilers'));
       if (!facts.python3) need(`python3, to build code-server's native modules on first use`, how('python3'));
       if (!facts.krb5) need(`the Kerberos headers, to build code-server's native modules on first use`, how('krb5'));
     }

@@ -36,7 +36,11 @@ function seedUserSettings(userDataDir) {
 }
 
 // npm.cmd, like every .cmd, runs only through a shell on Windows.
-const build = spawnSync(npm, ['run', 'build'], { cwd: repoRoot, stdio: 'inherit', shell: process.platform === 'win32' });
+const build = spawnSync(npm, ['run', 'build'], {
+  cwd: repoRoot,
+  stdio: 'inherit',
+  shell: process.platform === 'win32',
+});
 if (build.status !== 0) {
   console.error(`npm run build failed (exit ${build.status}); fix the errors above and run npm start again.`);
   process.exit(build.status ?? 1);
@@ -59,11 +63,17 @@ if (which('code') && !process.env.MULTIMODAL_LAB_USE_CODE_SERVER) {
   const port = Number(process.env.PORT ?? 8080);
   seedUserSettings(join(stateDir, 'user-data'));
   const server = await startCodeServer({
-    port, userDataDir: join(stateDir, 'user-data'), extensionsDir, workspace, env: welcome,
+    port,
+    userDataDir: join(stateDir, 'user-data'),
+    extensionsDir,
+    workspace,
+    env: welcome,
     log: (text) => console.log(text.replace(/^/gm, '[code-server] ')),
   });
   console.log(`\nMultimodal Lab is running in code-server (VS Code in the browser):\n\n  ${server.folderUrl}\n`);
-  console.log('Open that URL in a browser. Rebuild with `npm run build` and reload the page to pick up changes. Ctrl-C stops.');
+  console.log(
+    'Open that URL in a browser. Rebuild with `npm run build` and reload the page to pick up changes. Ctrl-C stops.',
+  );
   let stopping = false;
   const shutdown = async () => {
     stopping = true;

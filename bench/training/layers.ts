@@ -29,7 +29,16 @@ export class Params {
 
   /** He-uniform-style init: scale √(6 / fanIn) keeps activations of similar size layer to layer. */
   weight(shape: number[], fanIn: number): tf.Variable {
-    return this.add(tf.tensor(uniform(shape.reduce((a, b) => a * b, 1), this.next, Math.sqrt(6 / fanIn)), shape));
+    return this.add(
+      tf.tensor(
+        uniform(
+          shape.reduce((a, b) => a * b, 1),
+          this.next,
+          Math.sqrt(6 / fanIn),
+        ),
+        shape,
+      ),
+    );
   }
 
   fill(shape: number[], value: number): tf.Variable {
@@ -60,7 +69,14 @@ export function dense(p: Params, inDim: number, outDim: number): (x: tf.Tensor) 
 }
 
 /** A 2-D convolution with bias, NHWC. */
-export function conv(p: Params, k: number, cin: number, cout: number, stride = 1, pad: 'same' | 'valid' = 'same'): (x: tf.Tensor4D) => tf.Tensor4D {
+export function conv(
+  p: Params,
+  k: number,
+  cin: number,
+  cout: number,
+  stride = 1,
+  pad: 'same' | 'valid' = 'same',
+): (x: tf.Tensor4D) => tf.Tensor4D {
   const w = p.weight([k, k, cin, cout], k * k * cin);
   const b = p.fill([cout], 0);
   return (x) => tf.add(tf.conv2d(x, w as tf.Tensor4D, stride, pad), b);

@@ -19,15 +19,45 @@ export interface TrainableModel {
   dispose(): void;
 }
 
-export interface ConvNetConfig { batch: number; c1: number; c2: number; hidden: number }
-export interface UNetConfig { batch: number; ch: number; temb: number; size: number }
-export interface ViTConfig { batch: number; dim: number; depth: number; heads: number; patch: number; image: number; vocab: number; textLen: number; classes: number }
+export interface ConvNetConfig {
+  batch: number;
+  c1: number;
+  c2: number;
+  hidden: number;
+}
+export interface UNetConfig {
+  batch: number;
+  ch: number;
+  temb: number;
+  size: number;
+}
+export interface ViTConfig {
+  batch: number;
+  dim: number;
+  depth: number;
+  heads: number;
+  patch: number;
+  image: number;
+  vocab: number;
+  textLen: number;
+  classes: number;
+}
 
 /** Sizes used by the bench (and mirrored by the PyTorch twin). */
 export const benchConfigs = {
   convnet: { batch: 64, c1: 32, c2: 64, hidden: 128 } satisfies ConvNetConfig,
   unet: { batch: 32, ch: 32, temb: 32, size: 28 } satisfies UNetConfig,
-  vit: { batch: 32, dim: 64, depth: 2, heads: 4, patch: 4, image: 32, vocab: 100, textLen: 16, classes: 10 } satisfies ViTConfig,
+  vit: {
+    batch: 32,
+    dim: 64,
+    depth: 2,
+    heads: 4,
+    patch: 4,
+    image: 32,
+    vocab: 100,
+    textLen: 16,
+    classes: 10,
+  } satisfies ViTConfig,
 };
 
 function oneHot(labels: number[], classes: number): tf.Tensor2D {
@@ -48,8 +78,17 @@ export function convNet(cfg: ConvNetConfig, seed = 1): TrainableModel {
   const d2 = dense(p, cfg.hidden, 10);
   const batch = (step: number): tf.Tensor[] => {
     const next = rng(seed * 1000 + step);
-    const x = tf.tensor4d(uniform(cfg.batch * 28 * 28, next).map((v) => (v + 1) / 2), [cfg.batch, 28, 28, 1]);
-    return [x, oneHot(Array.from({ length: cfg.batch }, () => Math.floor(next() * 10)), 10)];
+    const x = tf.tensor4d(
+      uniform(cfg.batch * 28 * 28, next).map((v) => (v + 1) / 2),
+      [cfg.batch, 28, 28, 1],
+    );
+    return [
+      x,
+      oneHot(
+        Array.from({ length: cfg.batch }, () => Math.floor(next() * 10)),
+        10,
+      ),
+    ];
   };
   const loss = ([x, y]: tf.Tensor[]): tf.Scalar => {
     let h = tf.maxPool(tf.relu(c1(x as tf.Tensor4D)), 2, 2, 'valid'); // [B, 13, 13, c1]
@@ -122,8 +161,14 @@ export function vit(cfg: ViTConfig, seed = 3): TrainableModel {
   const tokens = p.weight([cfg.vocab, D], D);
   const pos = p.weight([T, D], D);
   const blocks = Array.from({ length: cfg.depth }, () => ({
-    ln1: layerNorm(p, D), q: dense(p, D, D), k: dense(p, D, D), v: dense(p, D, D), o: dense(p, D, D),
-    ln2: layerNorm(p, D), fc1: dense(p, D, 4 * D), fc2: dense(p, 4 * D, D),
+    ln1: layerNorm(p, D),
+    q: dense(p, D, D),
+    k: dense(p, D, D),
+    v: dense(p, D, D),
+    o: dense(p, D, D),
+    ln2: layerNorm(p, D),
+    fc1: dense(p, D, 4 * D),
+    fc2: dense(p, 4 * D, D),
   }));
   const lnOut = layerNorm(p, D);
   const cls = dense(p, D, cfg.classes);
@@ -132,11 +177,26 @@ export function vit(cfg: ViTConfig, seed = 3): TrainableModel {
   const batch = (step: number): tf.Tensor[] => {
     const next = rng(seed * 1000 + step);
     const img = tf.tensor4d(uniform(B * I * I * 3, next), [B, I, I, 3]);
-    const text = tf.tensor2d(Array.from({ length: B * cfg.textLen }, () => Math.floor(next() * cfg.vocab)), [B, cfg.textLen], 'int32');
-    return [img, text, oneHot(Array.from({ length: B }, () => Math.floor(next() * cfg.classes)), cfg.classes)];
+    const text = tf.tensor2d(
+      Array.from({ length: B * cfg.textLen }, () => Math.floor(next() * cfg.vocab)),
+      [B, cfg.textLen],
+      'int32',
+    );
+    return [
+      img,
+      text,
+      oneHot(
+        Array.from({ length: B }, () => Math.floor(next() * cfg.classes)),
+        cfg.classes,
+      ),
+    ];
   };
   const loss = ([img, text, y]: tf.Tensor[]): tf.Scalar => {
-    const patches = tf.reshape(tf.transpose(tf.reshape(img, [B, grid, P, grid, P, 3]), [0, 1, 3, 2, 4, 5]), [B, grid * grid, P * P * 3]);
+    const patches = tf.reshape(tf.transpose(tf.reshape(img, [B, grid, P, grid, P, 3]), [0, 1, 3, 2, 4, 5]), [
+      B,
+      grid * grid,
+      P * P * 3,
+    ]);
     let x = tf.concat([patchEmbed(patches), tf.gather(tokens, text)], 1); // [B, T, D]
     x = tf.add(x, pos);
     for (const blk of blocks) {

@@ -9,7 +9,11 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { installTrainingKernels, describeTrainingKernels, startWasm } from '../../templates/workspace/lab/runtime/kernels';
+import {
+  installTrainingKernels,
+  describeTrainingKernels,
+  startWasm,
+} from '../../templates/workspace/lab/runtime/kernels';
 import { profileKernels, type KernelStat } from '../../templates/workspace/lab/runtime/kernels/profiler';
 import { describeMachine } from './machine';
 import { benchConfigs, convNet, unet, vit, type TrainableModel } from './models';
@@ -47,7 +51,14 @@ function makeStep(model: TrainableModel): { step: () => number; dispose: () => v
     loss.dispose();
     return performance.now() - t0;
   };
-  return { step, dispose: () => { opt.dispose(); inputs.forEach((t) => t.dispose()); model.dispose(); } };
+  return {
+    step,
+    dispose: () => {
+      opt.dispose();
+      inputs.forEach((t) => t.dispose());
+      model.dispose();
+    },
+  };
 }
 
 /** Per-step kernel figures from `steps` profiled steps of the current backend. */
@@ -86,13 +97,27 @@ async function benchModel(name: ModelName, torch: TorchServer | undefined): Prom
   dispose();
   const rung = (label: string, samples: number[], flops: number, note?: string): RungResult => {
     const ms = median(samples);
-    return { rung: label, threads: THREADS, msPerStep: ms, stepsPerSec: 1000 / ms, gflops: flops / ms / 1e6, samples: samples.length, note };
+    return {
+      rung: label,
+      threads: THREADS,
+      msPerStep: ms,
+      stepsPerSec: 1000 / ms,
+      gflops: flops / ms / 1e6,
+      samples: samples.length,
+      note,
+    };
   };
   const rungs = [{ ...rung('wasm+kernels', wasmMs, flopsPerStep), firstStepMs }];
   if (torch) rungs.push(rung('pytorch-cpu', torchMs, flopsPerStep));
   if (!QUICK && THREADS === 1) rungs.push(await cpuRung(name));
   return {
-    model: name, config: cfg, params: model.paramCount, paramsTorch, flopsPerStep, rungs, kernels,
+    model: name,
+    config: cfg,
+    params: model.paramCount,
+    paramsTorch,
+    flopsPerStep,
+    rungs,
+    kernels,
     ratioToTorch: torch ? median(torchMs) / median(wasmMs) : undefined,
   };
 }
@@ -106,24 +131,41 @@ async function cpuRung(name: ModelName): Promise<RungResult> {
   dispose();
   const ms = kernels.reduce((n, k) => n + k.ms, 0);
   const flops = kernels.reduce((n, k) => n + k.flops, 0);
-  return { rung: 'cpu (pure JS)', threads: 1, msPerStep: NaN, stepsPerSec: NaN, gflops: flops / ms / 1e6, samples: 1,
-    note: `one step at batch 1 took ${ms.toFixed(0)} ms in kernels; steps/s at full batch not measured` };
+  return {
+    rung: 'cpu (pure JS)',
+    threads: 1,
+    msPerStep: NaN,
+    stepsPerSec: NaN,
+    gflops: flops / ms / 1e6,
+    samples: 1,
+    note: `one step at batch 1 took ${ms.toFixed(0)} ms in kernels; steps/s at full batch not measured`,
+  };
 }
 
 async function main(): Promise<void> {
   const machine = describeMachine();
   const started = await startWasm(tf, {
-    wasm: wasmBackend, packageDir: path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), threads: THREADS,
+    wasm: wasmBackend,
+    packageDir: path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')),
+    threads: THREADS,
   });
   if (tf.getBackend() !== 'wasm') throw new Error(`asked for wasm, tfjs is on ${tf.getBackend()}`);
-  if (started.threads !== THREADS) throw new Error(`wasm started with ${started.threads} threads, not ${THREADS}: ${started.fallback}`);
+  if (started.threads !== THREADS)
+    throw new Error(`wasm started with ${started.threads} threads, not ${THREADS}: ${started.fallback}`);
   const report = installTrainingKernels(tf);
-  console.log(`Training bench, ${THREADS} thread${THREADS > 1 ? 's' : ''}${QUICK ? ' (--quick)' : ''}: ${machine.cpu}, ${machine.cores} cores, ${machine.mhz.toFixed(0)} MHz, flags ${machine.flags.join(' ')}`);
-  console.log(`  peak per core: native AVX2+FMA ${machine.peakAvx2GflopsPerCore.toFixed(0)} GFLOP/s, WASM SIMD (128-bit, no FMA) ${machine.peakWasmSimdGflopsPerCore.toFixed(0)} GFLOP/s`);
+  console.log(
+    `Training bench, ${THREADS} thread${THREADS > 1 ? 's' : ''}${QUICK ? ' (--quick)' : ''}: ${machine.cpu}, ${machine.cores} cores, ${machine.mhz.toFixed(0)} MHz, flags ${machine.flags.join(' ')}`,
+  );
+  console.log(
+    `  peak per core: native AVX2+FMA ${machine.peakAvx2GflopsPerCore.toFixed(0)} GFLOP/s, WASM SIMD (128-bit, no FMA) ${machine.peakWasmSimdGflopsPerCore.toFixed(0)} GFLOP/s`,
+  );
   for (const line of describeTrainingKernels(report)) console.log(`  ${line}`);
   const { server: torch, info, absent } = await TorchServer.start(THREADS);
-  console.log(torch ? `  PyTorch ${String(info.torch)}, torch.set_num_threads(${THREADS}): the same thread count as wasm`
-    : `  PyTorch: not measured — ${absent}`);
+  console.log(
+    torch
+      ? `  PyTorch ${String(info.torch)}, torch.set_num_threads(${THREADS}): the same thread count as wasm`
+      : `  PyTorch: not measured — ${absent}`,
+  );
   const results: ModelResult[] = [];
   try {
     for (const name of (Object.keys(factories) as ModelName[]).filter((m) => !ONLY || ONLY.includes(m))) {
@@ -135,11 +177,18 @@ async function main(): Promise<void> {
     torch?.close();
   }
   if (OUT) {
-    writeFileSync(OUT, JSON.stringify({
-      threads: THREADS, machine, node: process.version, tfjs: tf.version_core,
-      torch: torch ? { version: info.torch, threads: THREADS } : { absent },
-      kernels: report.changes.filter((c) => c.change !== 'bridged'), results,
-    }) + '\n');
+    writeFileSync(
+      OUT,
+      JSON.stringify({
+        threads: THREADS,
+        machine,
+        node: process.version,
+        tfjs: tf.version_core,
+        torch: torch ? { version: info.torch, threads: THREADS } : { absent },
+        kernels: report.changes.filter((c) => c.change !== 'bridged'),
+        results,
+      }) + '\n',
+    );
   }
   process.exit(0); // wasm pthread workers would keep the process alive
 }

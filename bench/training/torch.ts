@@ -15,24 +15,36 @@ export class TorchServer {
   private readonly waiting: Array<(r: Reply) => void> = [];
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
     createInterface({ input: child.stdout }).on('line', (line) => this.waiting.shift()?.(JSON.parse(line) as Reply));
-    child.on('exit', () => { for (const w of this.waiting.splice(0)) w({ ok: false, error: 'PyTorch server exited' }); });
+    child.on('exit', () => {
+      for (const w of this.waiting.splice(0)) w({ ok: false, error: 'PyTorch server exited' });
+    });
   }
 
   /** Starts the server with `threads` intra-op threads; undefined (with the reason) when torch is absent. */
-  static async start(threads: number, python = process.env.BENCH_PYTHON ?? SYSTEM_PYTHON): Promise<{ server?: TorchServer; info: Record<string, unknown>; absent?: string }> {
-    if (!existsSync(python)) return { info: {}, absent: `${python} not found (Debian: apt-get install -y python3-torch)` };
+  static async start(
+    threads: number,
+    python = process.env.BENCH_PYTHON ?? SYSTEM_PYTHON,
+  ): Promise<{ server?: TorchServer; info: Record<string, unknown>; absent?: string }> {
+    if (!existsSync(python))
+      return { info: {}, absent: `${python} not found (Debian: apt-get install -y python3-torch)` };
     const child = spawn(python, [path.join(__dirname, '..', 'pytorch', 'server.py')], {
-      cwd: path.join(__dirname, '..', 'pytorch'), env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+      cwd: path.join(__dirname, '..', 'pytorch'),
+      env: { ...process.env, OMP_NUM_THREADS: String(threads) },
     });
     // A python without torch exits at once; writes to its closed stdin must not crash the bench.
     child.stdin.on('error', () => undefined);
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const server = new TorchServer(child);
     const init = await server.request({ cmd: 'init', threads });
     if (!init.ok) {
       server.close();
-      return { info: {}, absent: `PyTorch did not start: ${init.error} ${stderr.slice(-400)} (Debian: apt-get install -y python3-torch)` };
+      return {
+        info: {},
+        absent: `PyTorch did not start: ${init.error} ${stderr.slice(-400)} (Debian: apt-get install -y python3-torch)`,
+      };
     }
     return { server, info: init };
   }

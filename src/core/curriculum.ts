@@ -52,7 +52,9 @@ export function exerciseLabel(row: ExerciseRow): string {
 
 /** Titles of the milestones that an exercise's tests or runs count towards. */
 export function milestonesFedBy(course: Course, exerciseId: string): string[] {
-  return course.milestones.filter((m) => m.evidence.some((e) => e.kind !== 'quiz' && e.exercise === exerciseId)).map((m) => m.title);
+  return course.milestones
+    .filter((m) => m.evidence.some((e) => e.kind !== 'quiz' && e.exercise === exerciseId))
+    .map((m) => m.title);
 }
 
 /** The state in a word or two, for the tree's narrow rows (the tooltip uses `EXERCISE_STATE_LABEL`). */
@@ -69,13 +71,17 @@ const EXERCISE_STATE_SHORT: Readonly<Record<ExerciseState, string>> = {
  * once its tests have run (the icon tells in progress from passing).
  */
 export function exerciseDescription(row: ExerciseRow): string {
-  if (row.tests && (row.state === 'inProgress' || row.state === 'testsPassing')) return `${row.tests.passed}/${row.tests.total} pass`;
+  if (row.tests && (row.state === 'inProgress' || row.state === 'testsPassing'))
+    return `${row.tests.passed}/${row.tests.total} pass`;
   return EXERCISE_STATE_SHORT[row.state];
 }
 
 /** What a screen reader says for an exercise row: full title, state and test counts. */
 export function exerciseAccessibleLabel(row: ExerciseRow): string {
-  const counts = row.tests && row.state !== 'unavailable' && row.state !== 'notStarted' ? `, ${row.tests.passed} of ${row.tests.total} tests pass` : '';
+  const counts =
+    row.tests && row.state !== 'unavailable' && row.state !== 'notStarted'
+      ? `, ${row.tests.passed} of ${row.tests.total} tests pass`
+      : '';
   return `${row.index}. ${row.exercise.title}, ${EXERCISE_STATE_LABEL[row.state]}${counts}`;
 }
 
@@ -101,7 +107,10 @@ export function buildCurriculum(
   const exercises = course.exercises.map((exercise, i): ExerciseRow => {
     const tests = progress.exercises?.[exercise.id]?.tests;
     return {
-      exercise, index: i + 1, state: exerciseState(facts(exercise.id)), milestones: milestonesFedBy(course, exercise.id),
+      exercise,
+      index: i + 1,
+      state: exerciseState(facts(exercise.id)),
+      milestones: milestonesFedBy(course, exercise.id),
       ...(tests ? { tests: { passed: tests.passed, total: tests.total } } : {}),
     };
   });

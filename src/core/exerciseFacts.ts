@@ -15,7 +15,12 @@ async function isDirectory(p: string): Promise<boolean> {
  * What is known about each exercise: from disk, whether its template ships and whether the learner has scaffolded
  * it; from progress, whether its last full test run passed and whether a training run finished.
  */
-export async function gatherExerciseFacts(templatesRoot: string, workspaceRoot: string | undefined, ids: readonly string[], progress: Progress): Promise<Map<string, ExerciseFacts>> {
+export async function gatherExerciseFacts(
+  templatesRoot: string,
+  workspaceRoot: string | undefined,
+  ids: readonly string[],
+  progress: Progress,
+): Promise<Map<string, ExerciseFacts>> {
   const entries = await Promise.all(
     ids.map(async (id): Promise<[string, ExerciseFacts]> => [
       id,

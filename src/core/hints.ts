@@ -22,7 +22,8 @@ export function parseHints(markdown: string): HintSection[] {
     if (!current) continue;
     const item = /^\d+\.\s+(.*)$/.exec(raw);
     if (item) current.hints.push(item[1].trim());
-    else if (/^\s+\S/.test(raw) && current.hints.length > 0) current.hints[current.hints.length - 1] += ` ${raw.trim()}`;
+    else if (/^\s+\S/.test(raw) && current.hints.length > 0)
+      current.hints[current.hints.length - 1] += ` ${raw.trim()}`;
   }
   return sections;
 }
@@ -38,15 +39,25 @@ export function hintsMarkdown(exerciseTitle: string, sections: readonly HintSect
   const ordered = [...sections].sort((a, b) => a.todo - b.todo);
   const shown = (s: HintSection): number => Math.min(s.hints.length, counts[s.todo] ?? 0);
   const lines = [`# Hints — ${exerciseTitle}`, ''];
-  lines.push(ordered.map((s) => `TODO(${s.todo})${s.title ? ` ${s.title}` : ''}: ${shown(s)} of ${s.hints.length}`).join(' · '), '');
+  lines.push(
+    ordered.map((s) => `TODO(${s.todo})${s.title ? ` ${s.title}` : ''}: ${shown(s)} of ${s.hints.length}`).join(' · '),
+    '',
+  );
   const revealed = ordered.filter((s) => shown(s) > 0);
-  if (revealed.length === 0) lines.push('_No hint revealed yet: run "Show Next Hint" with the cursor in a TODO\'s code, or pick a TODO._', '');
+  if (revealed.length === 0)
+    lines.push('_No hint revealed yet: run "Show Next Hint" with the cursor in a TODO\'s code, or pick a TODO._', '');
   for (const s of revealed) {
     const n = shown(s);
     lines.push(`## TODO(${s.todo})${s.title ? `: ${s.title}` : ''} — ${n} of ${s.hints.length} hints shown`, '');
     s.hints.slice(0, n).forEach((h, i) => lines.push(`${i + 1}. ${h}`));
     const left = s.hints.length - n;
-    lines.push('', left > 0 ? `_${left} more hint${left === 1 ? '' : 's'} for TODO(${s.todo}): run "Show Next Hint" again._` : `_That was the last hint for TODO(${s.todo})._`, '');
+    lines.push(
+      '',
+      left > 0
+        ? `_${left} more hint${left === 1 ? '' : 's'} for TODO(${s.todo}): run "Show Next Hint" again._`
+        : `_That was the last hint for TODO(${s.todo})._`,
+      '',
+    );
   }
   return lines.join('\n');
 }

@@ -65,15 +65,24 @@ export async function gatherEvidence(workspaceRoot: string, progress: Progress):
   const summaries = new Map<string, Record<string, unknown>>();
   await Promise.all(
     // progress.json is a file the learner can edit: an id that is not a run folder's is no evidence.
-    exercises.filter(([id, p]) => p.trained && isRunSegment(id) && isRunSegment(p.trained.runId)).map(async ([id, p]) => {
-      const file = runFile(runDir(workspaceRoot, id, p.trained!.runId), 'summary');
-      const summary = await readFile(file, 'utf8').then((t) => JSON.parse(t) as unknown, () => undefined);
-      if (typeof summary === 'object' && summary !== null) summaries.set(id, summary as Record<string, unknown>);
-    }),
+    exercises
+      .filter(([id, p]) => p.trained && isRunSegment(id) && isRunSegment(p.trained.runId))
+      .map(async ([id, p]) => {
+        const file = runFile(runDir(workspaceRoot, id, p.trained!.runId), 'summary');
+        const summary = await readFile(file, 'utf8').then(
+          (t) => JSON.parse(t) as unknown,
+          () => undefined,
+        );
+        if (typeof summary === 'object' && summary !== null) summaries.set(id, summary as Record<string, unknown>);
+      }),
   );
   return {
     testsPassing,
-    quizzesPassed: new Set(Object.entries(progress.quizzes ?? {}).filter(([, q]) => typeof q?.passedAt === 'string').map(([id]) => id)),
+    quizzesPassed: new Set(
+      Object.entries(progress.quizzes ?? {})
+        .filter(([, q]) => typeof q?.passedAt === 'string')
+        .map(([id]) => id),
+    ),
     runMetric: (exercise, metric) => {
       const v = summaries.get(exercise)?.[metric];
       return typeof v === 'number' ? v : undefined;

@@ -31,7 +31,10 @@ export function notesSeed(reading: Reading): string {
  * Creates `notes/<id>.md` seeded with the guiding questions, unless it exists. The exclusive-create flag makes
  * "never overwrite" hold even when two windows race.
  */
-export async function ensureNotesFile(workspaceRoot: string, reading: Reading): Promise<{ file: string; created: boolean }> {
+export async function ensureNotesFile(
+  workspaceRoot: string,
+  reading: Reading,
+): Promise<{ file: string; created: boolean }> {
   const file = notesPath(workspaceRoot, reading.id);
   await mkdir(path.dirname(file), { recursive: true });
   try {

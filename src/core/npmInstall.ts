@@ -6,9 +6,9 @@
 
 /** What each install script of the workspace's dependency tree does, in a few words. */
 const SCRIPT_PURPOSE: Readonly<Record<string, string>> = {
-  '@tensorflow/tfjs-node': 'downloads TensorFlow\'s native library',
-  '@tensorflow/tfjs-node-gpu': 'downloads TensorFlow\'s native CUDA library',
-  esbuild: 'checks esbuild\'s native binary for this platform',
+  '@tensorflow/tfjs-node': "downloads TensorFlow's native library",
+  '@tensorflow/tfjs-node-gpu': "downloads TensorFlow's native CUDA library",
+  esbuild: "checks esbuild's native binary for this platform",
   webgpu: 'on macOS, clears the download quarantine from its native WebGPU library',
   'core-js': 'prints a request for donations',
 };
@@ -17,7 +17,7 @@ const SCRIPT_PURPOSE: Readonly<Record<string, string>> = {
 const LOST_WITHOUT_SCRIPT: Readonly<Record<string, string>> = {
   '@tensorflow/tfjs-node': 'the native CPU backend cannot load',
   '@tensorflow/tfjs-node-gpu': 'the native GPU backend cannot load',
-  esbuild: 'tsx, which runs your TypeScript, may not find esbuild\'s binary',
+  esbuild: "tsx, which runs your TypeScript, may not find esbuild's binary",
   webgpu: 'on macOS, the WebGPU backend cannot load',
   'core-js': 'nothing',
 };
@@ -54,7 +54,10 @@ export function describeNpmLine(line: string): string | undefined {
     return tarball ? `unpacking ${tarball[1]} ${tarball[2]} from the cache` : `unpacking ${cached[1]} from the cache`;
   }
   const ended = /^npm info run (\S+) (\w+) \{ code: (\d+)/.exec(line);
-  if (ended) return ended[3] === '0' ? undefined : `${nameAndVersion(ended[1])[0]}'s ${ended[2]} script failed (exit ${ended[3]})`;
+  if (ended)
+    return ended[3] === '0'
+      ? undefined
+      : `${nameAndVersion(ended[1])[0]}'s ${ended[2]} script failed (exit ${ended[3]})`;
   const run = /^npm info run (\S+) (\w+) node_modules\//.exec(line);
   if (run) {
     const name = nameAndVersion(run[1])[0];
@@ -75,23 +78,41 @@ export interface NpmInstallReport {
 }
 
 const NPM_ERRORS: Readonly<Record<string, string>> = {
-  ENOTFOUND: 'npm could not reach the package registry (ENOTFOUND). Check the network connection or the proxy settings (npm config get proxy), then try again.',
-  ETIMEDOUT: 'the package registry did not answer in time (ETIMEDOUT). Check the network connection or the proxy settings, then try again.',
-  ECONNREFUSED: 'the package registry refused the connection (ECONNREFUSED). Check the proxy settings (npm config get proxy), then try again.',
-  EACCES: 'npm was not allowed to write a file (EACCES). Check that you own the workspace folder and npm\'s cache (npm config get cache).',
+  ENOTFOUND:
+    'npm could not reach the package registry (ENOTFOUND). Check the network connection or the proxy settings (npm config get proxy), then try again.',
+  ETIMEDOUT:
+    'the package registry did not answer in time (ETIMEDOUT). Check the network connection or the proxy settings, then try again.',
+  ECONNREFUSED:
+    'the package registry refused the connection (ECONNREFUSED). Check the proxy settings (npm config get proxy), then try again.',
+  EACCES:
+    "npm was not allowed to write a file (EACCES). Check that you own the workspace folder and npm's cache (npm config get cache).",
   ENOSPC: 'the disk is full (ENOSPC). Free some space, then try again.',
-  ERESOLVE: 'npm could not agree on versions for the workspace\'s packages (ERESOLVE). If you changed package.json, restore the version numbers the exercise gave it.',
+  ERESOLVE:
+    "npm could not agree on versions for the workspace's packages (ERESOLVE). If you changed package.json, restore the version numbers the exercise gave it.",
 };
 
 /** Reads npm's whole output (stdout and stderr) and its exit code (null: cancelled). */
 export function npmInstallReport(output: string, exitCode: number | null): NpmInstallReport {
   const lines = output.split(/\r?\n/);
   if (exitCode === null) {
-    return { ok: false, headline: 'npm install was cancelled; the workspace\'s node_modules may be incomplete. Run "Install Exercise Dependencies" again.', notes: [] };
+    return {
+      ok: false,
+      headline:
+        'npm install was cancelled; the workspace\'s node_modules may be incomplete. Run "Install Exercise Dependencies" again.',
+      notes: [],
+    };
   }
   if (exitCode !== 0) {
     const code = lines.map((l) => /^npm error code (\S+)/.exec(l)?.[1]).find(Boolean);
-    const why = (code && NPM_ERRORS[code]) ?? `${lines.filter((l) => l.startsWith('npm error')).slice(0, 3).map((l) => l.replace(/^npm error\s*/, '')).join(' ') || 'npm gave no reason'}. The "Multimodal Lab: npm" output has the whole log.`;
+    const why =
+      (code && NPM_ERRORS[code]) ??
+      `${
+        lines
+          .filter((l) => l.startsWith('npm error'))
+          .slice(0, 3)
+          .map((l) => l.replace(/^npm error\s*/, ''))
+          .join(' ') || 'npm gave no reason'
+      }. The "Multimodal Lab: npm" output has the whole log.`;
     return { ok: false, headline: `npm install failed (exit ${exitCode}): ${why}`, notes: [] };
   }
   const done = lines.map((l) => l.trim()).find((l) => /^(added|removed|changed|up to date)\b/.test(l));
@@ -107,8 +128,13 @@ function failedNativeBackends(lines: readonly string[]): string[] {
   });
   if (failed.length === 0) return [];
   const what = failed.map((f) => `${f.name} (${NATIVE_BACKENDS[f.name]})`).join(' and ');
-  const why = failed.length === 1 ? `its ${failed[0].event} script failed (exit ${failed[0].code})` : 'their install scripts failed';
-  return [`${what} could not be set up: ${why}. ${failed.length === 1 ? 'It is' : 'They are'} optional: tests and training run on WebAssembly instead, more slowly. "Diagnose Backends" shows which backend runs; the npm log shows why the script failed.`];
+  const why =
+    failed.length === 1
+      ? `its ${failed[0].event} script failed (exit ${failed[0].code})`
+      : 'their install scripts failed';
+  return [
+    `${what} could not be set up: ${why}. ${failed.length === 1 ? 'It is' : 'They are'} optional: tests and training run on WebAssembly instead, more slowly. "Diagnose Backends" shows which backend runs; the npm log shows why the script failed.`,
+  ];
 }
 
 function unreviewedScripts(lines: readonly string[]): string[] {
@@ -126,13 +152,21 @@ function unreviewedScripts(lines: readonly string[]): string[] {
   const sorted = [...names].sort();
   const list = sorted.length === 1 ? sorted[0] : `${sorted.slice(0, -1).join(', ')} and ${sorted[sorted.length - 1]}`;
   const what = sorted.map((n) => `${n}: ${SCRIPT_PURPOSE[n] ?? 'a script of its own'}`).join('; ');
-  const head = `npm ${version ?? ''} warned that ${list} ${sorted.length === 1 ? 'has an install script' : 'have install scripts'} that this workspace's package.json does not list in "allowScripts".`.replace('npm  ', 'npm ');
+  const head =
+    `npm ${version ?? ''} warned that ${list} ${sorted.length === 1 ? 'has an install script' : 'have install scripts'} that this workspace's package.json does not list in "allowScripts".`.replace(
+      'npm  ',
+      'npm ',
+    );
   if (major !== undefined && major >= 12) {
     const lost = sorted.map((n) => `${n}: ${LOST_WITHOUT_SCRIPT[n] ?? 'unknown'}`).join('; ');
     const approve = sorted.filter((n) => !NOT_WORTH_APPROVING.has(n));
-    return [`${head} npm 12 skips such scripts: they did not run. What each does: ${what}. Without it: ${lost}.${approve.length ? ` To run them, in the workspace's terminal: npm install-scripts approve ${approve.join(' ')} && npm rebuild.` : ''}`];
+    return [
+      `${head} npm 12 skips such scripts: they did not run. What each does: ${what}. Without it: ${lost}.${approve.length ? ` To run them, in the workspace's terminal: npm install-scripts approve ${approve.join(' ')} && npm rebuild.` : ''}`,
+    ];
   }
-  return [`${head} npm 11 still runs such scripts: they ran, and nothing is missing. What each does: ${what}. The warning prepares for npm 12, which will skip unlisted scripts; new Multimodal Lab workspaces list them.`];
+  return [
+    `${head} npm 11 still runs such scripts: they ran, and nothing is missing. What each does: ${what}. The warning prepares for npm 12, which will skip unlisted scripts; new Multimodal Lab workspaces list them.`,
+  ];
 }
 
 /** A test or training failure that `npm install` in the workspace fixes: a package of the workspace is missing. */

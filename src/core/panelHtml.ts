@@ -21,7 +21,8 @@ export interface PanelPage {
  * No remote origin is ever allowed, and no inline style or script without the nonce.
  */
 export function panelHtml(p: PanelPage): string {
-  if (!/^[A-Za-z0-9+/=]{16,}$/.test(p.nonce)) throw new Error('panelHtml: the nonce must be base64 of at least 16 characters');
+  if (!/^[A-Za-z0-9+/=]{16,}$/.test(p.nonce))
+    throw new Error('panelHtml: the nonce must be base64 of at least 16 characters');
   const csp = [
     "default-src 'none'",
     `img-src ${p.cspSource} blob: data:`,

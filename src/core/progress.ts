@@ -126,7 +126,11 @@ export class ProgressStore {
     }
     const backup = await this.backUp(checked.reason);
     this.current = emptyProgress();
-    return { reason: checked.reason, message: `${checked.message} It was moved to ${backup}; progress starts afresh.`, backup };
+    return {
+      reason: checked.reason,
+      message: `${checked.message} It was moved to ${backup}; progress starts afresh.`,
+      backup,
+    };
   }
 
   isRead(readingId: string): boolean {
@@ -149,7 +153,11 @@ export class ProgressStore {
   /** Merges `patch` into one exercise's progress and persists it. */
   async updateExercise(exerciseId: string, patch: Partial<ExerciseProgress>): Promise<ExerciseProgress> {
     const next = { ...this.exercise(exerciseId), ...patch };
-    this.current = { ...this.current, version: PROGRESS_VERSION, exercises: { ...this.current.exercises, [exerciseId]: next } };
+    this.current = {
+      ...this.current,
+      version: PROGRESS_VERSION,
+      exercises: { ...this.current.exercises, [exerciseId]: next },
+    };
     await this.save();
     return next;
   }
@@ -158,11 +166,17 @@ export class ProgressStore {
    * Reveals one more hint of `todo` (up to its last) and persists every TODO's count, replacing an old single count.
    * Returns how many of that TODO's hints are now revealed, and how many it has.
    */
-  async revealHint(exerciseId: string, todo: number, todos: readonly TodoHintCount[]): Promise<{ revealed: number; total: number }> {
+  async revealHint(
+    exerciseId: string,
+    todo: number,
+    todos: readonly TodoHintCount[],
+  ): Promise<{ revealed: number; total: number }> {
     const total = todos.find((t) => t.todo === todo)?.count ?? 0;
     const counts = hintCounts(this.exercise(exerciseId), todos);
     counts[todo] = Math.min(total, (counts[todo] ?? 0) + 1);
-    await this.updateExercise(exerciseId, { hintsRevealed: Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0)) });
+    await this.updateExercise(exerciseId, {
+      hintsRevealed: Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0)),
+    });
     return { revealed: counts[todo], total };
   }
 
@@ -175,7 +189,12 @@ export class ProgressStore {
     const before = this.quiz(quizId);
     const at = this.now().toISOString();
     const passedAt = before?.passedAt ?? (passed ? at : undefined);
-    const next: QuizProgress = { attempts: (before?.attempts ?? 0) + 1, lastScore: score, lastAt: at, ...(passedAt ? { passedAt } : {}) };
+    const next: QuizProgress = {
+      attempts: (before?.attempts ?? 0) + 1,
+      lastScore: score,
+      lastAt: at,
+      ...(passedAt ? { passedAt } : {}),
+    };
     this.current = { ...this.current, version: PROGRESS_VERSION, quizzes: { ...this.current.quizzes, [quizId]: next } };
     await this.save();
     return next;
@@ -219,13 +238,22 @@ export function checkProgress(text: string): Checked {
   const o = doc as Record<string, unknown>;
   const version = o.version;
   if (typeof version !== 'number' || !Number.isInteger(version)) {
-    return { reason: 'oldVersion', message: `The progress file has no version number (found ${JSON.stringify(version) ?? 'none'}); it predates version ${PROGRESS_VERSION}.` };
+    return {
+      reason: 'oldVersion',
+      message: `The progress file has no version number (found ${JSON.stringify(version) ?? 'none'}); it predates version ${PROGRESS_VERSION}.`,
+    };
   }
   if (version > PROGRESS_VERSION) {
-    return { reason: 'newerVersion', message: `The progress file is version ${version}, written by a newer Multimodal Lab (this one reads ${PROGRESS_VERSION}); update the extension to keep it.` };
+    return {
+      reason: 'newerVersion',
+      message: `The progress file is version ${version}, written by a newer Multimodal Lab (this one reads ${PROGRESS_VERSION}); update the extension to keep it.`,
+    };
   }
   if (version < PROGRESS_VERSION) {
-    return { reason: 'oldVersion', message: `The progress file is version ${version}, which this Multimodal Lab (version ${PROGRESS_VERSION}) cannot migrate.` };
+    return {
+      reason: 'oldVersion',
+      message: `The progress file is version ${version}, which this Multimodal Lab (version ${PROGRESS_VERSION}) cannot migrate.`,
+    };
   }
   const readings = o.readings;
   if (typeof readings !== 'object' || readings === null || Array.isArray(readings)) {
@@ -234,7 +262,10 @@ export function checkProgress(text: string): Checked {
   for (const [id, entry] of Object.entries(readings as Record<string, unknown>)) {
     const readAt = (entry as { readAt?: unknown } | null)?.readAt;
     if (typeof readAt !== 'string' || Number.isNaN(Date.parse(readAt))) {
-      return { reason: 'invalid', message: `The progress file's entry for reading "${id}" has no valid "readAt" date.` };
+      return {
+        reason: 'invalid',
+        message: `The progress file's entry for reading "${id}" has no valid "readAt" date.`,
+      };
     }
   }
   const exercises = o.exercises;

@@ -30,9 +30,30 @@ export interface ParagraphTask {
 }
 
 export type Question =
-  | { readonly id: string; readonly kind: 'single'; readonly prompt: string; readonly options: readonly string[]; readonly answer: number; readonly explanation: string }
-  | { readonly id: string; readonly kind: 'multiple'; readonly prompt: string; readonly options: readonly string[]; readonly answer: readonly number[]; readonly explanation: string }
-  | { readonly id: string; readonly kind: 'number'; readonly prompt: string; readonly answer: number; readonly tolerance: number; readonly explanation: string };
+  | {
+      readonly id: string;
+      readonly kind: 'single';
+      readonly prompt: string;
+      readonly options: readonly string[];
+      readonly answer: number;
+      readonly explanation: string;
+    }
+  | {
+      readonly id: string;
+      readonly kind: 'multiple';
+      readonly prompt: string;
+      readonly options: readonly string[];
+      readonly answer: readonly number[];
+      readonly explanation: string;
+    }
+  | {
+      readonly id: string;
+      readonly kind: 'number';
+      readonly prompt: string;
+      readonly answer: number;
+      readonly tolerance: number;
+      readonly explanation: string;
+    };
 
 export interface Quiz {
   readonly version: number;
@@ -62,7 +83,9 @@ export async function loadQuiz(templatesRoot: string, quizId: string): Promise<Q
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new QuizError(`The concept check "${quizId}" is not in this version of the course (${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+    throw new QuizError(
+      `The concept check "${quizId}" is not in this version of the course (${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+    );
   }
   let doc: unknown;
   try {
@@ -71,7 +94,8 @@ export async function loadQuiz(templatesRoot: string, quizId: string): Promise<Q
     throw new QuizError(`${file} is not valid JSON: ${(e as Error).message}`);
   }
   const problems = validateQuiz(doc);
-  if (problems.length > 0) throw new QuizError(`${file} is not a valid quiz:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length > 0)
+    throw new QuizError(`${file} is not a valid quiz:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   const quiz = doc as Quiz;
   if (quiz.id !== quizId) throw new QuizError(`${file} declares id "${quiz.id}"; expected "${quizId}".`);
   return quiz;
@@ -86,8 +110,10 @@ export function validateQuiz(doc: unknown): string[] {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return ['the file must hold a JSON object'];
   const q = doc as Record<string, unknown>;
   if (q.version !== QUIZ_VERSION) p.push(`version: expected ${QUIZ_VERSION}, got ${JSON.stringify(q.version)}`);
-  for (const key of ['id', 'title', 'intro', 'modelAnswer']) if (!isString(q[key])) p.push(`${key}: a non-empty string is required`);
-  if (typeof q.passMark !== 'number' || q.passMark <= 0 || q.passMark > 1) p.push('passMark: a number in (0, 1] is required');
+  for (const key of ['id', 'title', 'intro', 'modelAnswer'])
+    if (!isString(q[key])) p.push(`${key}: a non-empty string is required`);
+  if (typeof q.passMark !== 'number' || q.passMark <= 0 || q.passMark > 1)
+    p.push('passMark: a number in (0, 1] is required');
   if (q.paragraph !== undefined) p.push(...validateParagraph(q.paragraph));
   if (!Array.isArray(q.questions) || q.questions.length === 0) {
     p.push('questions: a non-empty array is required');
@@ -105,13 +131,19 @@ export function validateQuiz(doc: unknown): string[] {
     if (!isString(x.explanation)) p.push(`${at}.explanation: a non-empty string is required`);
     if (x.kind === 'single' || x.kind === 'multiple') {
       const options = x.options;
-      if (!Array.isArray(options) || options.length < 2 || !options.every(isString)) return void p.push(`${at}.options: at least two non-empty strings are required`);
-      if (x.kind === 'single' && !isIndex(x.answer, options.length)) p.push(`${at}.answer: an option index 0–${options.length - 1} is required`);
-      if (x.kind === 'multiple' && (!Array.isArray(x.answer) || x.answer.length === 0 || !x.answer.every((a) => isIndex(a, options.length)))) {
+      if (!Array.isArray(options) || options.length < 2 || !options.every(isString))
+        return void p.push(`${at}.options: at least two non-empty strings are required`);
+      if (x.kind === 'single' && !isIndex(x.answer, options.length))
+        p.push(`${at}.answer: an option index 0–${options.length - 1} is required`);
+      if (
+        x.kind === 'multiple' &&
+        (!Array.isArray(x.answer) || x.answer.length === 0 || !x.answer.every((a) => isIndex(a, options.length)))
+      ) {
         p.push(`${at}.answer: a non-empty array of option indices 0–${options.length - 1} is required`);
       }
     } else if (x.kind === 'number') {
-      if (typeof x.answer !== 'number' || !Number.isFinite(x.answer)) p.push(`${at}.answer: a finite number is required`);
+      if (typeof x.answer !== 'number' || !Number.isFinite(x.answer))
+        p.push(`${at}.answer: a finite number is required`);
       if (typeof x.tolerance !== 'number' || !(x.tolerance >= 0)) p.push(`${at}.tolerance: a number ≥ 0 is required`);
     } else {
       p.push(`${at}.kind: expected "single", "multiple" or "number", got ${JSON.stringify(x.kind)}`);
@@ -125,19 +157,29 @@ function validateParagraph(v: unknown): string[] {
   const x = v as Record<string, unknown>;
   const p: string[] = [];
   if (!isString(x.prompt)) p.push('paragraph.prompt: a non-empty string is required');
-  if (!Number.isInteger(x.minWords) || !Number.isInteger(x.maxWords) || (x.minWords as number) < 1 || (x.maxWords as number) < (x.minWords as number)) {
+  if (
+    !Number.isInteger(x.minWords) ||
+    !Number.isInteger(x.maxWords) ||
+    (x.minWords as number) < 1 ||
+    (x.maxWords as number) < (x.minWords as number)
+  ) {
     p.push('paragraph.minWords/maxWords: whole numbers with 1 ≤ minWords ≤ maxWords are required');
   }
-  if (!Array.isArray(x.concepts) || x.concepts.length === 0) return [...p, 'paragraph.concepts: a non-empty array is required'];
+  if (!Array.isArray(x.concepts) || x.concepts.length === 0)
+    return [...p, 'paragraph.concepts: a non-empty array is required'];
   x.concepts.forEach((c: unknown, i) => {
     const o = (c ?? {}) as Record<string, unknown>;
-    if (!isString(o.label) || !isString(o.why)) p.push(`paragraph.concepts[${i}]: "label" and "why" strings are required`);
-    if (!Array.isArray(o.any) || o.any.length === 0 || !o.any.every(isString)) return void p.push(`paragraph.concepts[${i}].any: a non-empty array of patterns is required`);
+    if (!isString(o.label) || !isString(o.why))
+      p.push(`paragraph.concepts[${i}]: "label" and "why" strings are required`);
+    if (!Array.isArray(o.any) || o.any.length === 0 || !o.any.every(isString))
+      return void p.push(`paragraph.concepts[${i}].any: a non-empty array of patterns is required`);
     for (const pattern of o.any as string[]) {
       try {
         new RegExp(pattern, 'i');
       } catch (e) {
-        p.push(`paragraph.concepts[${i}].any: ${JSON.stringify(pattern)} is not a valid regular expression (${(e as Error).message})`);
+        p.push(
+          `paragraph.concepts[${i}].any: ${JSON.stringify(pattern)} is not a valid regular expression (${(e as Error).message})`,
+        );
       }
     }
   });
@@ -157,11 +199,16 @@ export function paragraphNotesPath(workspaceRoot: string, quizId: string): strin
 const WRITE_BELOW = '<!-- Write your paragraph below this line. Headings, quotes (>) and comments are not counted. -->';
 
 export function paragraphSeed(quiz: Quiz): string {
-  return [`# Concept check: ${quiz.title}`, '', `> ${quiz.paragraph?.prompt ?? ''}`, '', WRITE_BELOW, '', ''].join('\n');
+  return [`# Concept check: ${quiz.title}`, '', `> ${quiz.paragraph?.prompt ?? ''}`, '', WRITE_BELOW, '', ''].join(
+    '\n',
+  );
 }
 
 /** Creates the paragraph's notes file with its prompt, unless it exists (never overwritten). */
-export async function ensureParagraphFile(workspaceRoot: string, quiz: Quiz): Promise<{ file: string; created: boolean }> {
+export async function ensureParagraphFile(
+  workspaceRoot: string,
+  quiz: Quiz,
+): Promise<{ file: string; created: boolean }> {
   const file = paragraphNotesPath(workspaceRoot, quiz.id);
   await mkdir(path.dirname(file), { recursive: true });
   try {
@@ -191,13 +238,22 @@ export function countWords(text: string): number {
 export function checkParagraph(task: ParagraphTask, markdown: string): ParagraphCheck {
   const text = paragraphText(markdown);
   const words = countWords(text);
-  const concepts = task.concepts.map((c) => ({ label: c.label, why: c.why, found: c.any.some((p) => new RegExp(p, 'iu').test(text)) }));
+  const concepts = task.concepts.map((c) => ({
+    label: c.label,
+    why: c.why,
+    found: c.any.some((p) => new RegExp(p, 'iu').test(text)),
+  }));
   const found = concepts.filter((c) => c.found).length;
-  const problem = words === 0 ? 'The paragraph is empty: write it in the notes file, below the prompt.'
-    : words < task.minWords ? `The paragraph has ${words} words; write at least ${task.minWords}.`
-    : words > task.maxWords ? `The paragraph has ${words} words; keep it to one paragraph of at most ${task.maxWords}.`
-    : found < task.required ? `It names ${found} of the ${task.required} key ideas needed; see what is missing below.`
-    : '';
+  const problem =
+    words === 0
+      ? 'The paragraph is empty: write it in the notes file, below the prompt.'
+      : words < task.minWords
+        ? `The paragraph has ${words} words; write at least ${task.minWords}.`
+        : words > task.maxWords
+          ? `The paragraph has ${words} words; keep it to one paragraph of at most ${task.maxWords}.`
+          : found < task.required
+            ? `It names ${found} of the ${task.required} key ideas needed; see what is missing below.`
+            : '';
   return { words, concepts, found, required: task.required, passed: problem === '', problem };
 }
 
@@ -231,5 +287,10 @@ export function gradeQuiz(quiz: Quiz, answers: Readonly<Record<string, Answer>>)
 
 /** The quiz without its answer key or explanations: what the webview gets before the quiz is passed. */
 export function questionViews(quiz: Quiz): QuestionView[] {
-  return quiz.questions.map((q) => ({ id: q.id, kind: q.kind, prompt: q.prompt, ...(q.kind === 'number' ? {} : { options: q.options }) }));
+  return quiz.questions.map((q) => ({
+    id: q.id,
+    kind: q.kind,
+    prompt: q.prompt,
+    ...(q.kind === 'number' ? {} : { options: q.options }),
+  }));
 }

@@ -19,9 +19,13 @@ export function readingDetailMarkdown(course: Course, reading: Reading, read: bo
     '',
     '## Used by',
     '',
-    ...(usedBy.length ? usedBy.map((e) => `- Exercise ${course.exercises.indexOf(e) + 1}: ${e.title}`) : ['- background reading; no exercise depends on it directly']),
+    ...(usedBy.length
+      ? usedBy.map((e) => `- Exercise ${course.exercises.indexOf(e) + 1}: ${e.title}`)
+      : ['- background reading; no exercise depends on it directly']),
     '',
-    '_Right-click the reading in the Curriculum tree and choose **Open Reading Notes** to answer these questions in `notes/' + reading.id + '.md`._',
+    '_Right-click the reading in the Curriculum tree and choose **Open Reading Notes** to answer these questions in `notes/' +
+      reading.id +
+      '.md`._',
     '',
   ].join('\n');
 }

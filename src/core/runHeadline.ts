@@ -24,8 +24,15 @@ async function readTail(file: string): Promise<string> {
  * summary.json, else the last finite `loss` it logged. Missing or unreadable files give no headline.
  */
 export async function readRunHeadline(dir: string, declared: readonly string[]): Promise<Headline | undefined> {
-  const summary = await readFile(runFile(dir, 'summary'), 'utf8').then((t) => JSON.parse(t) as RunSummary, () => undefined);
-  const fromSummary = chooseHeadline(declared, typeof summary === 'object' && summary !== null ? summary : undefined, undefined);
+  const summary = await readFile(runFile(dir, 'summary'), 'utf8').then(
+    (t) => JSON.parse(t) as RunSummary,
+    () => undefined,
+  );
+  const fromSummary = chooseHeadline(
+    declared,
+    typeof summary === 'object' && summary !== null ? summary : undefined,
+    undefined,
+  );
   if (fromSummary) return fromSummary;
   const tail = await readTail(runFile(dir, 'scalars')).catch(() => '');
   return chooseHeadline([], undefined, lastScalarValue(tail, 'loss'));

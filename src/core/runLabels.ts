@@ -34,12 +34,18 @@ export interface Headline {
 
 /** The summary metrics the course's milestones check for this exercise: the numbers the exercise is about. */
 export function declaredMetrics(course: Pick<Course, 'milestones'>, exerciseId: string): string[] {
-  const names = course.milestones.flatMap((m) => m.evidence.flatMap((e) => (e.kind === 'runMetric' && e.exercise === exerciseId ? [e.metric] : [])));
+  const names = course.milestones.flatMap((m) =>
+    m.evidence.flatMap((e) => (e.kind === 'runMetric' && e.exercise === exerciseId ? [e.metric] : [])),
+  );
   return [...new Set(names)];
 }
 
 /** The first declared metric the summary holds as a finite number; otherwise the last finite loss; otherwise none. */
-export function chooseHeadline(declared: readonly string[], summary: RunSummary | undefined, lastLoss: number | undefined): Headline | undefined {
+export function chooseHeadline(
+  declared: readonly string[],
+  summary: RunSummary | undefined,
+  lastLoss: number | undefined,
+): Headline | undefined {
   for (const name of declared) {
     const v = summary?.[name];
     if (typeof v === 'number' && Number.isFinite(v)) return { name, value: v };
@@ -73,7 +79,12 @@ export function formatHeadline(h: Headline): string {
 }
 
 /** What a tree row shows for a run: `label` leads with the run's name and its headline; `description` is its state. */
-export function runRowLabel(run: { readonly runId: string; readonly meta?: RunMeta; readonly when: string; readonly headline?: Headline }): {
+export function runRowLabel(run: {
+  readonly runId: string;
+  readonly meta?: RunMeta;
+  readonly when: string;
+  readonly headline?: Headline;
+}): {
   label: string;
   description: string;
   running: boolean;
@@ -104,13 +115,22 @@ export function runEndedMessage(
   switch (ending.status) {
     case 'finished':
       return quick
-        ? { severity: 'info', text: `${run} finished: the pipeline runs end to end. Use "Train" for a full run; its metrics count for the milestones.` }
+        ? {
+            severity: 'info',
+            text: `${run} finished: the pipeline runs end to end. Use "Train" for a full run; its metrics count for the milestones.`,
+          }
         : { severity: 'info', text: `${run} finished.${where ? ` Its files are in ${where}.` : ''}` };
     case 'stopped':
-      return { severity: 'info', text: `${run} stopped. "Resume Training" continues from its last checkpoint, if the script saved one.` };
+      return {
+        severity: 'info',
+        text: `${run} stopped. "Resume Training" continues from its last checkpoint, if the script saved one.`,
+      };
     default: {
       const reason = ending.reason?.trim();
-      return { severity: 'error', text: `${run} ${runStatusPhrase({ status: ending.status })}${reason ? `: ${reason}` : '.'}` };
+      return {
+        severity: 'error',
+        text: `${run} ${runStatusPhrase({ status: ending.status })}${reason ? `: ${reason}` : '.'}`,
+      };
     }
   }
 }

@@ -13,8 +13,14 @@ export interface ProcessLiveness {
 
 /** True when `meta` says running but its process, recorded on this host, is gone. Unknown cases stay running. */
 export function endedWithoutRecord(meta: RunMeta, liveness: ProcessLiveness | undefined): boolean {
-  return meta.status === 'running' && liveness !== undefined && typeof meta.pid === 'number' && meta.pid > 0 &&
-    meta.host === liveness.host && !liveness.isAlive(meta.pid);
+  return (
+    meta.status === 'running' &&
+    liveness !== undefined &&
+    typeof meta.pid === 'number' &&
+    meta.pid > 0 &&
+    meta.host === liveness.host &&
+    !liveness.isAlive(meta.pid)
+  );
 }
 
 /**
@@ -24,8 +30,11 @@ export function endedWithoutRecord(meta: RunMeta, liveness: ProcessLiveness | un
 export function settleRunMeta(meta: RunMeta, liveness: ProcessLiveness | undefined): RunMeta {
   if (!endedWithoutRecord(meta, liveness)) return meta;
   return {
-    ...meta, status: 'killed', endedWithoutRecord: true,
-    reason: `Ended without a record: its process (pid ${meta.pid}) is gone, and it never wrote how it ended. It was ` +
+    ...meta,
+    status: 'killed',
+    endedWithoutRecord: true,
+    reason:
+      `Ended without a record: its process (pid ${meta.pid}) is gone, and it never wrote how it ended. It was ` +
       'killed (kill -9, a closed terminal, the system running out of memory) or crashed hard. What it logged until ' +
       'then is kept; start a new run, or resume from its last checkpoint if it saved one.',
   };

@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ImageFrame, RecordSeqs, RunSnapshot, ScalarPoint, TextEntry } from '../protocol/panels';
-import { isRunnerSeries, type ImageLine, type NonFiniteValue, type RunDivergence, type RunMeta, type ScalarLine } from '../protocol/runFiles';
+import {
+  isRunnerSeries,
+  type ImageLine,
+  type NonFiniteValue,
+  type RunDivergence,
+  type RunMeta,
+  type ScalarLine,
+} from '../protocol/runFiles';
 import type { ProcessLiveness } from './runLiveness';
 import { StoredRun, readRun } from './runs';
 import { runDir } from './runStore';
@@ -9,7 +16,8 @@ import { runDir } from './runStore';
 /** Scalar lines grouped by series name, in step order (stable for equal steps). */
 export function groupScalars(lines: readonly ScalarLine[]): Record<string, ScalarPoint[]> {
   const out: Record<string, ScalarPoint[]> = {};
-  for (const l of lines) (out[l.name] ??= []).push({ step: l.step, value: Number.isFinite(l.value) ? l.value : null, time: l.time });
+  for (const l of lines)
+    (out[l.name] ??= []).push({ step: l.step, value: Number.isFinite(l.value) ? l.value : null, time: l.time });
   for (const points of Object.values(out)) points.sort((a, b) => a.step - b.step);
   return out;
 }
@@ -50,14 +58,18 @@ export function storedDivergence(meta: RunMeta | undefined, scalars: readonly Sc
  * `image` event, which has the same fields) names it; the extension host reads the bytes here, and only here, and posts
  * them to the panel as plain bytes. Panels never touch files, and no PNG travels over the runner's IPC.
  */
-export async function readImageFrame(runDir: string, img: Pick<ImageLine, 'step' | 'name' | 'file' | 'width' | 'height'>): Promise<ImageFrame> {
+export async function readImageFrame(
+  runDir: string,
+  img: Pick<ImageLine, 'step' | 'name' | 'file' | 'width' | 'height'>,
+): Promise<ImageFrame> {
   const png = pngBytes(await readFile(path.join(runDir, img.file)));
   return { step: img.step, name: img.name, width: img.width, height: img.height, png };
 }
 
 /** The highest `seq` read from each record file of a run (0 where none has one): where a live stream joins a replay. */
 export function lastSeqs(stored: Pick<StoredRun, 'scalars' | 'images' | 'text'>): RecordSeqs {
-  const max = (lines: ReadonlyArray<{ readonly seq?: number }>): number => lines.reduce((m, l) => (l.seq !== undefined && l.seq > m ? l.seq : m), 0);
+  const max = (lines: ReadonlyArray<{ readonly seq?: number }>): number =>
+    lines.reduce((m, l) => (l.seq !== undefined && l.seq > m ? l.seq : m), 0);
   return { scalars: max(stored.scalars), images: max(stored.images), text: max(stored.text) };
 }
 
@@ -75,9 +87,13 @@ export async function runSnapshot(stored: StoredRun, exerciseId: string, runId: 
   const text: TextEntry[] = stored.text.map((t) => ({ step: t.step, name: t.name, text: t.text }));
   const divergence = storedDivergence(stored.meta, stored.scalars);
   return {
-    runId, exerciseId, label: stored.meta?.name ?? runId,
+    runId,
+    exerciseId,
+    label: stored.meta?.name ?? runId,
     ...(stored.meta ? { meta: stored.meta } : {}),
-    scalars: groupScalars(stored.scalars), images, text,
+    scalars: groupScalars(stored.scalars),
+    images,
+    text,
     ...(stored.summary ? { summary: stored.summary } : {}),
     ...(divergence ? { divergence } : {}),
     lastSeq: lastSeqs(stored),
@@ -86,6 +102,11 @@ export async function runSnapshot(stored: StoredRun, exerciseId: string, runId: 
 }
 
 /** Reads a run folder into a snapshot; with `liveness`, a `running` run whose process is gone reads as ended (see readRun). */
-export async function loadRunSnapshot(workspaceRoot: string, exerciseId: string, runId: string, liveness?: ProcessLiveness): Promise<RunSnapshot> {
+export async function loadRunSnapshot(
+  workspaceRoot: string,
+  exerciseId: string,
+  runId: string,
+  liveness?: ProcessLiveness,
+): Promise<RunSnapshot> {
   return runSnapshot(await readRun(runDir(workspaceRoot, exerciseId, runId), liveness), exerciseId, runId);
 }

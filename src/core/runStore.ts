@@ -9,8 +9,23 @@ import * as store from '../../templates/workspace/lab/runtime/runStore';
 import type { RunMeta } from '../protocol/runFiles';
 
 export {
-  META_FIELD_RULES, RUN_FILES, RUN_META_GLOB, RUN_META_VERSION, appendRecords, exerciseRunsDir, isRunSegment, makeRunDir,
-  newRunId, runDir, runDirForDisplay, runFile, runsRoot, writeJsonAtomic, type MetaFieldRule, type RecordFile, type RunFile,
+  META_FIELD_RULES,
+  RUN_FILES,
+  RUN_META_GLOB,
+  RUN_META_VERSION,
+  appendRecords,
+  exerciseRunsDir,
+  isRunSegment,
+  makeRunDir,
+  newRunId,
+  runDir,
+  runDirForDisplay,
+  runFile,
+  runsRoot,
+  writeJsonAtomic,
+  type MetaFieldRule,
+  type RecordFile,
+  type RunFile,
 } from '../../templates/workspace/lab/runtime/runStore';
 
 /** What a later writer passes: only progress and ending fields take effect (see META_FIELD_RULES). */

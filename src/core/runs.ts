@@ -45,14 +45,22 @@ export function parseJsonl<T>(text: string, file: string, isItem: (v: unknown) =
     try {
       value = JSON.parse(line);
     } catch {
-      if (last && !complete) notices.push({ file, message: `the last line (${i + 1}) was cut off mid-write, probably by a killed process; it was skipped` });
+      if (last && !complete)
+        notices.push({
+          file,
+          message: `the last line (${i + 1}) was cut off mid-write, probably by a killed process; it was skipped`,
+        });
       else if (bad++ === 0) firstBad = i + 1;
       return;
     }
     if (isItem(value)) items.push(value);
     else if (bad++ === 0) firstBad = i + 1;
   });
-  if (bad > 0) notices.push({ file, message: `${bad} line(s) were not valid records and were skipped (first at line ${firstBad})` });
+  if (bad > 0)
+    notices.push({
+      file,
+      message: `${bad} line(s) were not valid records and were skipped (first at line ${firstBad})`,
+    });
   return { items, notices };
 }
 
@@ -64,7 +72,14 @@ export function isScalarLine(v: unknown): v is ScalarLine {
   return isObj(v) && isNum(v.step) && typeof v.name === 'string' && (isNum(v.value) || v.value === null);
 }
 export function isImageLine(v: unknown): v is ImageLine {
-  return isObj(v) && isNum(v.step) && typeof v.name === 'string' && typeof v.file === 'string' && isNum(v.width) && isNum(v.height);
+  return (
+    isObj(v) &&
+    isNum(v.step) &&
+    typeof v.name === 'string' &&
+    typeof v.file === 'string' &&
+    isNum(v.width) &&
+    isNum(v.height)
+  );
 }
 export function isTextLine(v: unknown): v is TextLine {
   return isObj(v) && isNum(v.step) && typeof v.name === 'string' && typeof v.text === 'string';
@@ -85,8 +100,10 @@ async function readJson(file: string, notices: RunNotice[], what: string): Promi
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') notices.push({ file, message: `${what} could not be read: ${(e as Error).message}` });
-    else if (what === RUN_FILES.meta) notices.push({ file, message: 'meta.json is missing; the run is shown without its configuration and status' });
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      notices.push({ file, message: `${what} could not be read: ${(e as Error).message}` });
+    else if (what === RUN_FILES.meta)
+      notices.push({ file, message: 'meta.json is missing; the run is shown without its configuration and status' });
     return undefined;
   }
   try {
@@ -109,7 +126,10 @@ export async function readRun(dir: string, liveness?: ProcessLiveness): Promise<
   if (isObj(rawMeta) && typeof rawMeta.runId === 'string' && typeof rawMeta.status === 'string') {
     meta = settleRunMeta(rawMeta as unknown as RunMeta, liveness);
     if (isNum(meta.version) && meta.version > RUN_META_VERSION) {
-      notices.push({ file: metaFile, message: `meta.json is version ${meta.version}, newer than this Multimodal Lab reads (${RUN_META_VERSION}); fields it does not know are ignored` });
+      notices.push({
+        file: metaFile,
+        message: `meta.json is version ${meta.version}, newer than this Multimodal Lab reads (${RUN_META_VERSION}); fields it does not know are ignored`,
+      });
     }
   } else if (rawMeta !== undefined) {
     notices.push({ file: metaFile, message: 'meta.json has no runId or status; it was ignored' });
@@ -123,14 +143,29 @@ export async function readRun(dir: string, liveness?: ProcessLiveness): Promise<
   const presentImages: ImageLine[] = [];
   let missingImages = 0;
   for (const img of images.items) {
-    if (await stat(path.join(dir, img.file)).then(() => true, () => false)) presentImages.push(img);
+    if (
+      await stat(path.join(dir, img.file)).then(
+        () => true,
+        () => false,
+      )
+    )
+      presentImages.push(img);
     else missingImages++;
   }
-  if (missingImages > 0) notices.push({ file: runFile(dir, 'imagesDir'), message: `${missingImages} logged image(s) are missing from disk and are not shown` });
+  if (missingImages > 0)
+    notices.push({
+      file: runFile(dir, 'imagesDir'),
+      message: `${missingImages} logged image(s) are missing from disk and are not shown`,
+    });
   const rawSummary = await readJson(runFile(dir, 'summary'), notices, RUN_FILES.summary);
   return {
-    dir, meta, scalars: scalars.items, images: presentImages, text: text.items,
-    summary: isObj(rawSummary) ? (rawSummary as RunSummary) : undefined, notices,
+    dir,
+    meta,
+    scalars: scalars.items,
+    images: presentImages,
+    text: text.items,
+    summary: isObj(rawSummary) ? (rawSummary as RunSummary) : undefined,
+    notices,
   };
 }
 
@@ -141,16 +176,27 @@ export interface RunListing {
 }
 
 /** The runs of one exercise, newest first (by start time, then by folder name); `liveness` as for `readRun`. */
-export async function listRuns(workspaceRoot: string, exerciseId: string, liveness?: ProcessLiveness): Promise<RunListing[]> {
+export async function listRuns(
+  workspaceRoot: string,
+  exerciseId: string,
+  liveness?: ProcessLiveness,
+): Promise<RunListing[]> {
   const entries = await readdir(exerciseRunsDir(workspaceRoot, exerciseId), { withFileTypes: true }).catch(() => []);
   const runs = await Promise.all(
-    entries.filter((e) => e.isDirectory()).map(async (e): Promise<RunListing> => {
-      const dir = runDir(workspaceRoot, exerciseId, e.name);
-      const meta = await readFile(runFile(dir, 'meta'), 'utf8').then((t) => JSON.parse(t) as RunMeta, () => undefined);
-      return { runId: e.name, dir, meta: isObj(meta) ? settleRunMeta(meta, liveness) : undefined };
-    }),
+    entries
+      .filter((e) => e.isDirectory())
+      .map(async (e): Promise<RunListing> => {
+        const dir = runDir(workspaceRoot, exerciseId, e.name);
+        const meta = await readFile(runFile(dir, 'meta'), 'utf8').then(
+          (t) => JSON.parse(t) as RunMeta,
+          () => undefined,
+        );
+        return { runId: e.name, dir, meta: isObj(meta) ? settleRunMeta(meta, liveness) : undefined };
+      }),
   );
-  return runs.sort((a, b) => (b.meta?.startedAt ?? '').localeCompare(a.meta?.startedAt ?? '') || b.runId.localeCompare(a.runId));
+  return runs.sort(
+    (a, b) => (b.meta?.startedAt ?? '').localeCompare(a.meta?.startedAt ?? '') || b.runId.localeCompare(a.runId),
+  );
 }
 
 /** Gives a run a learner-facing name, kept in meta.json (the folder keeps its id). */
@@ -158,7 +204,9 @@ export async function renameRun(dir: string, name: string): Promise<void> {
   const trimmed = name.trim();
   if (!trimmed) throw new Error('A run name cannot be empty.');
   if (!updateMeta(dir, { name: trimmed })) {
-    throw new Error(`Cannot rename the run: ${runFile(dir, 'meta')} is missing or unreadable. The run keeps its id as its name.`);
+    throw new Error(
+      `Cannot rename the run: ${runFile(dir, 'meta')} is missing or unreadable. The run keeps its id as its name.`,
+    );
   }
 }
 

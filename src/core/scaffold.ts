@@ -28,7 +28,10 @@ export const REQUIRED_TEMPLATE_ENTRIES = ['README.md', 'hints.md', 'starter', 't
 export class TemplateError extends Error {}
 
 async function exists(p: string): Promise<boolean> {
-  return stat(p).then(() => true, () => false);
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Every file under `dir`, as paths relative to it with forward slashes, sorted. */
@@ -53,14 +56,26 @@ export async function listFiles(dir: string): Promise<string[]> {
 export async function exerciseTemplateFiles(templatesRoot: string, exerciseId: string): Promise<TemplateFile[]> {
   const root = path.join(templatesRoot, exerciseId);
   const missing: string[] = [];
-  for (const entry of REQUIRED_TEMPLATE_ENTRIES) if (!(await exists(path.join(root, entry)))) missing.push(`templates/${exerciseId}/${entry}`);
+  for (const entry of REQUIRED_TEMPLATE_ENTRIES)
+    if (!(await exists(path.join(root, entry)))) missing.push(`templates/${exerciseId}/${entry}`);
   if (missing.length > 0) {
-    throw new TemplateError(`The template of exercise "${exerciseId}" is incomplete: missing ${missing.join(', ')}. Nothing was written; reinstall or update Multimodal Lab.`);
+    throw new TemplateError(
+      `The template of exercise "${exerciseId}" is incomplete: missing ${missing.join(', ')}. Nothing was written; reinstall or update Multimodal Lab.`,
+    );
   }
   const dest = `exercises/${exerciseId}`;
-  const starter = (await listFiles(path.join(root, 'starter'))).map((f) => ({ dest: `${dest}/${f}`, source: path.join(root, 'starter', f) }));
-  const tests = (await listFiles(path.join(root, 'tests'))).map((f) => ({ dest: `${dest}/tests/${f}`, source: path.join(root, 'tests', f) }));
-  if (tests.length === 0) throw new TemplateError(`The template of exercise "${exerciseId}" has no tests in templates/${exerciseId}/tests/. Nothing was written.`);
+  const starter = (await listFiles(path.join(root, 'starter'))).map((f) => ({
+    dest: `${dest}/${f}`,
+    source: path.join(root, 'starter', f),
+  }));
+  const tests = (await listFiles(path.join(root, 'tests'))).map((f) => ({
+    dest: `${dest}/tests/${f}`,
+    source: path.join(root, 'tests', f),
+  }));
+  if (tests.length === 0)
+    throw new TemplateError(
+      `The template of exercise "${exerciseId}" has no tests in templates/${exerciseId}/tests/. Nothing was written.`,
+    );
   return [{ dest: `${dest}/README.md`, source: path.join(root, 'README.md') }, ...starter, ...tests];
 }
 
@@ -69,7 +84,10 @@ export async function exerciseTemplateFiles(templatesRoot: string, exerciseId: s
  * exercise's own. Undefined when the course declares no list: then all of `lab/` is copied, as before modules were
  * declared. Another exercise's modules are never included, so a module that answers its TODOs stays out.
  */
-export function labModulesFor(course: Pick<Course, 'lab' | 'exercises'>, exerciseId: string): readonly string[] | undefined {
+export function labModulesFor(
+  course: Pick<Course, 'lab' | 'exercises'>,
+  exerciseId: string,
+): readonly string[] | undefined {
   if (course.lab === undefined) return undefined;
   return [...course.lab, ...(course.exercises.find((e) => e.id === exerciseId)?.lab ?? [])];
 }
@@ -84,21 +102,30 @@ export function inLabModules(rel: string, modules: readonly string[]): boolean {
  * modules (paths relative to `lab/`), or all of it when `labModules` is undefined. Throws a TemplateError, before
  * anything is written, when a listed module is not in the template.
  */
-export async function workspaceTemplateFiles(templatesRoot: string, labModules?: readonly string[]): Promise<TemplateFile[]> {
+export async function workspaceTemplateFiles(
+  templatesRoot: string,
+  labModules?: readonly string[],
+): Promise<TemplateFile[]> {
   const root = path.join(templatesRoot, 'workspace');
   if (!(await exists(path.join(root, 'package.json')))) {
-    throw new TemplateError('The workspace template is incomplete: missing templates/workspace/package.json. Nothing was written; reinstall Multimodal Lab.');
+    throw new TemplateError(
+      'The workspace template is incomplete: missing templates/workspace/package.json. Nothing was written; reinstall Multimodal Lab.',
+    );
   }
   const files = await listFiles(root);
   if (labModules !== undefined) {
     const lab = files.filter((f) => f.startsWith('lab/')).map((f) => f.slice('lab/'.length));
     const missing = labModules.filter((m) => !lab.some((f) => inLabModules(f, [m])));
     if (missing.length > 0) {
-      throw new TemplateError(`The course lists lab modules that templates/workspace/lab/ does not have: ${missing.join(', ')}. Nothing was written; fix the "lab" lists in course.json, or reinstall Multimodal Lab.`);
+      throw new TemplateError(
+        `The course lists lab modules that templates/workspace/lab/ does not have: ${missing.join(', ')}. Nothing was written; fix the "lab" lists in course.json, or reinstall Multimodal Lab.`,
+      );
     }
   }
   return files
-    .filter((f) => labModules === undefined || !f.startsWith('lab/') || inLabModules(f.slice('lab/'.length), labModules))
+    .filter(
+      (f) => labModules === undefined || !f.startsWith('lab/') || inLabModules(f.slice('lab/'.length), labModules),
+    )
     .map((f) => ({ dest: f, source: path.join(root, f) }));
 }
 
@@ -116,7 +143,9 @@ export async function planScaffold(workspaceRoot: string, files: readonly Templa
         return { kind: 'differs', file };
       }
       const theirs = await readFile(file.source).catch(() => {
-        throw new TemplateError(`Template file ${file.source} could not be read. Nothing was written; reinstall Multimodal Lab.`);
+        throw new TemplateError(
+          `Template file ${file.source} could not be read. Nothing was written; reinstall Multimodal Lab.`,
+        );
       });
       return { kind: mine.equals(theirs) ? 'identical' : 'differs', file };
     }),
@@ -169,12 +198,23 @@ export interface ResetResult {
  * Backs up everything under `exercises/<id>/` to `.multimodal-lab/backups/<id>/<stamp>/`, then writes the
  * template's version of every template file. Files the learner added are backed up and left in place.
  */
-export async function resetExercise(workspaceRoot: string, exerciseId: string, files: readonly TemplateFile[], now: Date): Promise<ResetResult> {
+export async function resetExercise(
+  workspaceRoot: string,
+  exerciseId: string,
+  files: readonly TemplateFile[],
+  now: Date,
+): Promise<ResetResult> {
   const exerciseDir = path.join(workspaceRoot, 'exercises', exerciseId);
   const existing = (await exists(exerciseDir)) ? await listFiles(exerciseDir) : [];
   let backupDir: string | undefined;
   if (existing.length > 0) {
-    backupDir = path.join(workspaceRoot, '.multimodal-lab', 'backups', exerciseId, now.toISOString().replace(/[:.]/g, '-'));
+    backupDir = path.join(
+      workspaceRoot,
+      '.multimodal-lab',
+      'backups',
+      exerciseId,
+      now.toISOString().replace(/[:.]/g, '-'),
+    );
     for (const rel of existing) {
       const to = path.join(backupDir, rel);
       await mkdir(path.dirname(to), { recursive: true });

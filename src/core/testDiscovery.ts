@@ -23,14 +23,16 @@ export function discoverTests(source: string): DiscoveredTest[] {
     BLOCK.lastIndex = 0;
     let m: RegExpExecArray | null;
     const found: { kind: string; title: string; at: number }[] = [];
-    while ((m = BLOCK.exec(text)) !== null) found.push({ kind: m[1], title: m[3].replace(/\\(.)/g, '$1'), at: m.index });
+    while ((m = BLOCK.exec(text)) !== null)
+      found.push({ kind: m[1], title: m[3].replace(/\\(.)/g, '$1'), at: m.index });
     // Depth at each block start decides which suites are still open.
     let cursor = 0;
     for (const f of found) {
       depth += braceDelta(code.slice(cursor, f.at));
       cursor = f.at;
       while (suites.length > 0 && suites[suites.length - 1].depth >= depth + 1) suites.pop();
-      if (f.kind === 'describe' || f.kind === 'context' || f.kind === 'suite') suites.push({ title: f.title, depth: depth + 1 });
+      if (f.kind === 'describe' || f.kind === 'context' || f.kind === 'suite')
+        suites.push({ title: f.title, depth: depth + 1 });
       else tests.push({ path: [...suites.map((s) => s.title), f.title], line: i + 1 });
     }
     depth += braceDelta(code.slice(cursor));

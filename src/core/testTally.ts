@@ -34,7 +34,10 @@ export class TestTally {
    * The count to store as the exercise's last test run, or undefined: only a whole-exercise run that was not
    * cancelled and had at least one outcome says how the exercise stands.
    */
-  toRecord(run: { readonly wholeExercise: boolean; readonly cancelled: boolean }): { passed: number; total: number } | undefined {
+  toRecord(run: {
+    readonly wholeExercise: boolean;
+    readonly cancelled: boolean;
+  }): { passed: number; total: number } | undefined {
     const c = this.count();
     return run.wholeExercise && !run.cancelled && c.total > 0 ? c : undefined;
   }

@@ -9,7 +9,13 @@ import { exerciseRunsDir, runDir, runFile, runsRoot } from './runStore';
  * it: from the tree, the Testing view, the palette or a terminal. Reading a hint completes on its command too; opening
  * a run and looking at the milestones leave no evidence and complete on WALKTHROUGH_SIGHTINGS.
  */
-export const WALKTHROUGH_STEPS = ['exerciseStarted', 'dependenciesInstalled', 'testsRun', 'hintRead', 'quickCheckTrained'] as const;
+export const WALKTHROUGH_STEPS = [
+  'exerciseStarted',
+  'dependenciesInstalled',
+  'testsRun',
+  'hintRead',
+  'quickCheckTrained',
+] as const;
 export type WalkthroughStep = (typeof WALKTHROUGH_STEPS)[number];
 export type WalkthroughFacts = Readonly<Record<WalkthroughStep, boolean>>;
 
@@ -35,7 +41,8 @@ export interface RunSighting {
 /** A hint was revealed: the count is a number (one sequence per exercise) or a number per TODO. */
 function anyHintRevealed(revealed: unknown): boolean {
   if (typeof revealed === 'number') return revealed > 0;
-  if (revealed && typeof revealed === 'object') return Object.values(revealed).some((n) => typeof n === 'number' && n > 0);
+  if (revealed && typeof revealed === 'object')
+    return Object.values(revealed).some((n) => typeof n === 'number' && n > 0);
   return false;
 }
 
@@ -55,12 +62,17 @@ export function walkthroughFacts(input: {
     dependenciesInstalled: input.dependenciesInstalled,
     testsRun: exercises.some((e) => e.tests !== undefined),
     hintRead: exercises.some((e) => anyHintRevealed((e as { hintsRevealed?: unknown }).hintsRevealed)),
-    quickCheckTrained: input.runs.some((r) => r.config === 'smoke' && typeof r.status === 'string' && r.status !== 'running'),
+    quickCheckTrained: input.runs.some(
+      (r) => r.config === 'smoke' && typeof r.status === 'string' && r.status !== 'running',
+    ),
   };
 }
 
 async function exists(p: string): Promise<boolean> {
-  return stat(p).then(() => true, () => false);
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function subfolders(dir: string): Promise<string[]> {
@@ -70,20 +82,29 @@ async function subfolders(dir: string): Promise<string[]> {
 
 /** Gathers the walkthrough's evidence from a workspace. Missing or unreadable files count as "not yet". */
 export async function gatherWalkthroughFacts(workspaceRoot: string, progress: Progress): Promise<WalkthroughFacts> {
-  const runDirs = (await Promise.all((await subfolders(runsRoot(workspaceRoot))).map(async (ex) =>
-    (await subfolders(exerciseRunsDir(workspaceRoot, ex))).map((r) => runDir(workspaceRoot, ex, r))))).flat();
-  const runs = await Promise.all(runDirs.map(async (dir): Promise<RunSighting> => {
-    try {
-      return JSON.parse(await readFile(runFile(dir, 'meta'), 'utf8')) as RunSighting;
-    } catch {
-      return {}; // missing or half-written: the run's own readers report it; here it just does not count yet
-    }
-  }));
+  const runDirs = (
+    await Promise.all(
+      (await subfolders(runsRoot(workspaceRoot))).map(async (ex) =>
+        (await subfolders(exerciseRunsDir(workspaceRoot, ex))).map((r) => runDir(workspaceRoot, ex, r)),
+      ),
+    )
+  ).flat();
+  const runs = await Promise.all(
+    runDirs.map(async (dir): Promise<RunSighting> => {
+      try {
+        return JSON.parse(await readFile(runFile(dir, 'meta'), 'utf8')) as RunSighting;
+      } catch {
+        return {}; // missing or half-written: the run's own readers report it; here it just does not count yet
+      }
+    }),
+  );
   return walkthroughFacts({
     progress,
     scaffolded: await subfolders(path.join(workspaceRoot, 'exercises')),
     // The pinned tfjs is what every exercise imports; its package.json is the last thing npm writes for it.
-    dependenciesInstalled: await exists(path.join(workspaceRoot, 'node_modules', '@tensorflow', 'tfjs-core', 'package.json')),
+    dependenciesInstalled: await exists(
+      path.join(workspaceRoot, 'node_modules', '@tensorflow', 'tfjs-core', 'package.json'),
+    ),
     runs,
   });
 }

@@ -1,7 +1,15 @@
 import * as vscode from 'vscode';
 import { formatCourseError } from '../core/course/load';
 import { Reading } from '../core/course/types';
-import { EXERCISE_STATE_LABEL, exerciseAccessibleLabel, exerciseDescription, exerciseLabel, ExerciseRow, ReadingRow, readingLabel } from '../core/curriculum';
+import {
+  EXERCISE_STATE_LABEL,
+  exerciseAccessibleLabel,
+  exerciseDescription,
+  exerciseLabel,
+  ExerciseRow,
+  ReadingRow,
+  readingLabel,
+} from '../core/curriculum';
 import { EvidenceStatus, MilestoneStatus } from '../core/milestones';
 import { LabState } from './labState';
 import { RunListing, listRuns } from '../core/runs';
@@ -14,14 +22,26 @@ export type CurriculumNode =
   | { readonly kind: 'reading'; readonly row: ReadingRow }
   | { readonly kind: 'exercise'; readonly row: ExerciseRow }
   | { readonly kind: 'milestone'; readonly status: MilestoneStatus }
-  | { readonly kind: 'evidence'; readonly milestoneId: string; readonly index: number; readonly status: EvidenceStatus; readonly quizId?: string }
+  | {
+      readonly kind: 'evidence';
+      readonly milestoneId: string;
+      readonly index: number;
+      readonly status: EvidenceStatus;
+      readonly quizId?: string;
+    }
   | { readonly kind: 'run'; readonly exerciseId: string; readonly run: RunListing; readonly headline?: Headline }
   | { readonly kind: 'error'; readonly message: string };
 
 const RUN_RECHECK_MS = 5000;
 const GROUP_LABEL = { readings: 'Reading path', exercises: 'Exercises', milestones: 'Milestones' } as const;
 const KIND_ICON = { paper: 'file-text', blog: 'book', code: 'github' } as const;
-const STATE_ICON = { unavailable: 'lock', notStarted: 'circle-large-outline', inProgress: 'edit', testsPassing: 'pass', trained: 'pass-filled' } as const;
+const STATE_ICON = {
+  unavailable: 'lock',
+  notStarted: 'circle-large-outline',
+  inProgress: 'edit',
+  testsPassing: 'pass',
+  trained: 'pass-filled',
+} as const;
 
 /** Reading id from a command argument: a tree node, or an id string (palette, tests, walkthrough links). */
 export function readingIdOf(arg: unknown): string | undefined {
@@ -58,12 +78,25 @@ export class CurriculumTree implements vscode.TreeDataProvider<CurriculumNode>, 
       const runs = await listRuns(this.state.workspaceRoot, exerciseId, localLiveness());
       if (runs.some((r) => r.meta?.status === 'running')) this.recheckRuns();
       const declared = declaredMetrics(snap.course, exerciseId);
-      return Promise.all(runs.map(async (run) => ({ kind: 'run' as const, exerciseId, run, headline: await readRunHeadline(run.dir, declared) })));
+      return Promise.all(
+        runs.map(async (run) => ({
+          kind: 'run' as const,
+          exerciseId,
+          run,
+          headline: await readRunHeadline(run.dir, declared),
+        })),
+      );
     }
     if (node.kind === 'milestone') {
       return node.status.evidence.map((status, index) => {
         const e = node.status.milestone.evidence[index];
-        return { kind: 'evidence', milestoneId: node.status.milestone.id, index, status, ...(e?.kind === 'quiz' ? { quizId: e.quiz } : {}) };
+        return {
+          kind: 'evidence',
+          milestoneId: node.status.milestone.id,
+          index,
+          status,
+          ...(e?.kind === 'quiz' ? { quizId: e.quiz } : {}),
+        };
       });
     }
     return [];
@@ -88,8 +121,14 @@ export class CurriculumTree implements vscode.TreeDataProvider<CurriculumNode>, 
         item.iconPath = new vscode.ThemeIcon(node.status.met ? 'check' : 'circle-small');
         if (node.quizId) {
           item.contextValue = 'evidence.quiz';
-          item.command = { command: 'multimodalLab.openQuiz', title: 'Open the concept check', arguments: [node.quizId] };
-          item.tooltip = node.status.met ? 'Passed. Click to review the concept check and its model answer.' : 'Click to take the concept check.';
+          item.command = {
+            command: 'multimodalLab.openQuiz',
+            title: 'Open the concept check',
+            arguments: [node.quizId],
+          };
+          item.tooltip = node.status.met
+            ? 'Passed. Click to review the concept check and its model answer.'
+            : 'Click to take the concept check.';
         }
         return item;
       }
@@ -111,7 +150,8 @@ export class CurriculumTree implements vscode.TreeDataProvider<CurriculumNode>, 
     item.contextValue = `group.${group}`;
     if (snap.kind === 'ok') {
       const m = snap.model;
-      item.description = group === 'readings' ? m.readingSummary : group === 'exercises' ? m.exerciseSummary : m.milestoneSummary;
+      item.description =
+        group === 'readings' ? m.readingSummary : group === 'exercises' ? m.exerciseSummary : m.milestoneSummary;
       item.accessibilityInformation = { label: `${label} ${item.description}` };
     }
     return item;
@@ -151,7 +191,9 @@ function readingItem({ reading, read }: ReadingRow): vscode.TreeItem {
 }
 
 function readingTooltip(r: Reading, read: boolean): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(`**${r.title}**\n\n${r.authors}, ${r.year} · ${r.hours} h${read ? ' · ✓ read' : ''}\n\n${r.why}\n\n`);
+  const md = new vscode.MarkdownString(
+    `**${r.title}**\n\n${r.authors}, ${r.year} · ${r.hours} h${read ? ' · ✓ read' : ''}\n\n${r.why}\n\n`,
+  );
   md.appendMarkdown(r.questions.map((q) => `- ${q}`).join('\n'));
   return md;
 }
@@ -164,11 +206,24 @@ function exerciseItem(row: ExerciseRow): vscode.TreeItem {
   item.accessibilityInformation = { label: exerciseAccessibleLabel(row) };
   item.iconPath = new vscode.ThemeIcon(STATE_ICON[state]);
   item.contextValue = `exercise.${state}`;
-  const counts = row.tests && state !== 'unavailable' && state !== 'notStarted' ? ` · ${row.tests.passed} of ${row.tests.total} tests pass` : '';
-  const tip = new vscode.MarkdownString(`**${exercise.title}** — ${EXERCISE_STATE_LABEL[state]}${counts}\n\n${exercise.goal}`);
-  if (state === 'unavailable') tip.appendMarkdown('\n\n_This exercise\'s files are not in this version of Multimodal Lab yet, so it cannot be started._');
-  if (state === 'notStarted') tip.appendMarkdown('\n\n_Start it with the ▶ button: its files are copied into `exercises/' + exercise.id + '/`._');
-  tip.appendMarkdown(row.milestones.length ? `\n\nMilestone: ${row.milestones.join('; ')}` : '\n\nMilestone: none. This exercise is practice; its tests and runs tick no milestone.');
+  const counts =
+    row.tests && state !== 'unavailable' && state !== 'notStarted'
+      ? ` · ${row.tests.passed} of ${row.tests.total} tests pass`
+      : '';
+  const tip = new vscode.MarkdownString(
+    `**${exercise.title}** — ${EXERCISE_STATE_LABEL[state]}${counts}\n\n${exercise.goal}`,
+  );
+  if (state === 'unavailable')
+    tip.appendMarkdown(
+      "\n\n_This exercise's files are not in this version of Multimodal Lab yet, so it cannot be started._",
+    );
+  if (state === 'notStarted')
+    tip.appendMarkdown('\n\n_Start it with the ▶ button: its files are copied into `exercises/' + exercise.id + '/`._');
+  tip.appendMarkdown(
+    row.milestones.length
+      ? `\n\nMilestone: ${row.milestones.join('; ')}`
+      : '\n\nMilestone: none. This exercise is practice; its tests and runs tick no milestone.',
+  );
   item.tooltip = tip;
   if (state !== 'unavailable' && state !== 'notStarted') {
     item.command = { command: 'multimodalLab.openExerciseReadme', title: 'Open README', arguments: [exercise.id] };
@@ -190,20 +245,39 @@ function milestoneItem(s: MilestoneStatus): vscode.TreeItem {
   return item;
 }
 
-const STATUS_ICON: Record<string, string> = { running: 'sync~spin', finished: 'pass', stopped: 'debug-pause', crashed: 'error', nan: 'warning', hung: 'watch', killed: 'close' };
+const STATUS_ICON: Record<string, string> = {
+  running: 'sync~spin',
+  finished: 'pass',
+  stopped: 'debug-pause',
+  crashed: 'error',
+  nan: 'warning',
+  hung: 'watch',
+  killed: 'close',
+};
 
 /** A run row: its name and headline metric, then its state in words (src/core/runLabels). */
 function runItem(exerciseId: string, run: RunListing, headline: Headline | undefined): vscode.TreeItem {
   const meta = run.meta;
-  const when = meta?.startedAt ? new Date(meta.startedAt).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : run.runId;
+  const when = meta?.startedAt
+    ? new Date(meta.startedAt).toLocaleString(undefined, {
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+      })
+    : run.runId;
   const row = runRowLabel({ runId: run.runId, meta, when, headline });
   const item = new vscode.TreeItem(row.label);
   item.id = `run:${exerciseId}/${run.runId}`;
   item.description = row.description;
-  item.iconPath = new vscode.ThemeIcon(meta?.endedWithoutRecord ? 'circle-slash' : STATUS_ICON[meta?.status ?? ''] ?? 'question');
+  item.iconPath = new vscode.ThemeIcon(
+    meta?.endedWithoutRecord ? 'circle-slash' : (STATUS_ICON[meta?.status ?? ''] ?? 'question'),
+  );
   item.contextValue = row.running ? 'run.running' : 'run';
   const quick = isQuickRun(meta) ? ' · quick check (the smoke configuration; it never counts for a milestone)' : '';
-  item.tooltip = new vscode.MarkdownString(`**${row.label}**\n\nRun ${run.runId}${quick}\n\n${meta ? `${runStatusPhrase(meta)}${meta.reason ? `: ${meta.reason}` : ''}\n\nconfig ${meta.config} · backend ${meta.backend ?? '?'} · started ${meta.startedAt}` : 'meta.json is missing or unreadable'}`);
+  item.tooltip = new vscode.MarkdownString(
+    `**${row.label}**\n\nRun ${run.runId}${quick}\n\n${meta ? `${runStatusPhrase(meta)}${meta.reason ? `: ${meta.reason}` : ''}\n\nconfig ${meta.config} · backend ${meta.backend ?? '?'} · started ${meta.startedAt}` : 'meta.json is missing or unreadable'}`,
+  );
   item.command = { command: 'multimodalLab.openRun', title: 'Open Run', arguments: [{ exerciseId, runId: run.runId }] };
   return item;
 }

@@ -4,7 +4,14 @@ import * as vscode from 'vscode';
 import { Exercise } from '../core/course/types';
 import { testsAllPass } from '../core/progress';
 import {
-  listFiles, applyScaffold, exerciseTemplateFiles, labModulesFor, planScaffold, resetExercise, workspaceTemplateFiles, TemplateFile,
+  listFiles,
+  applyScaffold,
+  exerciseTemplateFiles,
+  labModulesFor,
+  planScaffold,
+  resetExercise,
+  workspaceTemplateFiles,
+  TemplateFile,
 } from '../core/scaffold';
 import { LabState } from './labState';
 
@@ -27,11 +34,15 @@ export async function chooseExercise(state: LabState, arg: unknown): Promise<Exe
   if (id !== undefined) {
     const row = snap.model.exercises.find((e) => e.exercise.id === id);
     if (!row) throw new Error(`No exercise "${id}" in the course.`);
-    if (row.state === 'unavailable') throw new Error(`"${row.exercise.title}" is not available in this version of Multimodal Lab yet.`);
+    if (row.state === 'unavailable')
+      throw new Error(`"${row.exercise.title}" is not available in this version of Multimodal Lab yet.`);
     return row.exercise;
   }
   if (available.length === 0) throw new Error('No exercise is available in this version of Multimodal Lab yet.');
-  const pick = await vscode.window.showQuickPick(available.map((e) => ({ label: `${e.index}. ${e.exercise.title}`, description: e.state, exercise: e.exercise })), { placeHolder: 'Choose an exercise' });
+  const pick = await vscode.window.showQuickPick(
+    available.map((e) => ({ label: `${e.index}. ${e.exercise.title}`, description: e.state, exercise: e.exercise })),
+    { placeHolder: 'Choose an exercise' },
+  );
   return pick?.exercise;
 }
 
@@ -51,7 +62,8 @@ export class ExerciseCommands {
   }
 
   private root(): string {
-    if (!this.state.workspaceRoot) throw new Error('Open a folder first: exercises are written into the workspace, under exercises/<id>/.');
+    if (!this.state.workspaceRoot)
+      throw new Error('Open a folder first: exercises are written into the workspace, under exercises/<id>/.');
     return this.state.workspaceRoot;
   }
 
@@ -64,18 +76,31 @@ export class ExerciseCommands {
     if (!exercise) return;
     const root = this.root();
     const snap = await this.state.get();
-    if (snap.kind === 'error') throw new Error('The course file has errors; run "Multimodal Lab: Show Log" to see them.');
+    if (snap.kind === 'error')
+      throw new Error('The course file has errors; run "Multimodal Lab: Show Log" to see them.');
     const labModules = labModulesFor(snap.course, exercise.id);
-    const files = [...(await workspaceTemplateFiles(this.templatesRoot, labModules)), ...(await exerciseTemplateFiles(this.templatesRoot, exercise.id))];
+    const files = [
+      ...(await workspaceTemplateFiles(this.templatesRoot, labModules)),
+      ...(await exerciseTemplateFiles(this.templatesRoot, exercise.id)),
+    ];
     const result = await applyScaffold(root, await planScaffold(root, files));
-    this.log.info(`Start "${exercise.id}": created ${result.created.length}, identical ${result.identical.length}, left as they are ${result.differs.length}`);
-    if (!this.state.progress?.exercise(exercise.id).startedAt) await this.state.progress?.updateExercise(exercise.id, { startedAt: new Date().toISOString() });
+    this.log.info(
+      `Start "${exercise.id}": created ${result.created.length}, identical ${result.identical.length}, left as they are ${result.differs.length}`,
+    );
+    if (!this.state.progress?.exercise(exercise.id).startedAt)
+      await this.state.progress?.updateExercise(exercise.id, { startedAt: new Date().toISOString() });
     this.state.refresh();
-    await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(path.join(root, 'exercises', exercise.id, 'README.md')));
+    await vscode.commands.executeCommand(
+      'markdown.showPreview',
+      vscode.Uri.file(path.join(root, 'exercises', exercise.id, 'README.md')),
+    );
     if (result.differs.length > 0) void this.offerDiffs(result.differs, root);
     if (result.created.includes('package.json')) {
       const install = 'Install Dependencies';
-      const choice = await vscode.window.showInformationMessage(`"${exercise.title}" is ready in exercises/${exercise.id}/. Its tests and training need TensorFlow.js in this workspace.`, install);
+      const choice = await vscode.window.showInformationMessage(
+        `"${exercise.title}" is ready in exercises/${exercise.id}/. Its tests and training need TensorFlow.js in this workspace.`,
+        install,
+      );
       if (choice === install) await vscode.commands.executeCommand('multimodalLab.installDependencies');
     }
   }
@@ -84,11 +109,18 @@ export class ExerciseCommands {
     const show = 'Show Differences';
     const names = differs.map((f) => f.dest);
     const choice = await vscode.window.showWarningMessage(
-      `${names.length} of your files differ from the exercise template and were left exactly as they are: ${names.join(', ')}.`, show,
+      `${names.length} of your files differ from the exercise template and were left exactly as they are: ${names.join(', ')}.`,
+      show,
     );
     if (choice !== show) return;
     for (const f of differs) {
-      await vscode.commands.executeCommand('vscode.diff', vscode.Uri.file(f.source), vscode.Uri.file(path.join(root, f.dest)), `${f.dest}: template ↔ yours`, { preview: false });
+      await vscode.commands.executeCommand(
+        'vscode.diff',
+        vscode.Uri.file(f.source),
+        vscode.Uri.file(path.join(root, f.dest)),
+        `${f.dest}: template ↔ yours`,
+        { preview: false },
+      );
     }
   }
 
@@ -100,16 +132,29 @@ export class ExerciseCommands {
     const ok = 'Back Up and Reset';
     const choice = await vscode.window.showWarningMessage(
       `Reset "${exercise.title}" to its starter code? Your current files are first copied to .multimodal-lab/backups/${exercise.id}/; files you added are kept.`,
-      { modal: true }, ok,
+      { modal: true },
+      ok,
     );
     if (choice !== ok) return;
-    const result = await resetExercise(root, exercise.id, await exerciseTemplateFiles(this.templatesRoot, exercise.id), new Date());
-    this.log.info(`Reset "${exercise.id}": backup ${result.backupDir ?? '(nothing to back up)'}, restored ${result.restored.length}, locked ${result.locked.length}`);
+    const result = await resetExercise(
+      root,
+      exercise.id,
+      await exerciseTemplateFiles(this.templatesRoot, exercise.id),
+      new Date(),
+    );
+    this.log.info(
+      `Reset "${exercise.id}": backup ${result.backupDir ?? '(nothing to back up)'}, restored ${result.restored.length}, locked ${result.locked.length}`,
+    );
     this.state.refresh();
     const reveal = 'Reveal Backup';
     const locked = result.locked.length ? ` Left alone because they are read-only: ${result.locked.join(', ')}.` : '';
-    const msg = result.backupDir ? `Reset "${exercise.title}". Your previous files are in ${path.relative(root, result.backupDir)}.${locked}` : `Restored the starter of "${exercise.title}".${locked}`;
-    if ((await vscode.window.showInformationMessage(msg, ...(result.backupDir ? [reveal] : []))) === reveal && result.backupDir) {
+    const msg = result.backupDir
+      ? `Reset "${exercise.title}". Your previous files are in ${path.relative(root, result.backupDir)}.${locked}`
+      : `Restored the starter of "${exercise.title}".${locked}`;
+    if (
+      (await vscode.window.showInformationMessage(msg, ...(result.backupDir ? [reveal] : []))) === reveal &&
+      result.backupDir
+    ) {
       await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.backupDir));
     }
   }
@@ -123,17 +168,39 @@ export class ExerciseCommands {
       const peek = 'Show the Solution';
       const choice = await vscode.window.showWarningMessage(
         `Your tests for "${exercise.title}" are not all passing yet. The solution is most useful after you have made your own attempt. Show it anyway?`,
-        { modal: true }, peek,
+        { modal: true },
+        peek,
       );
       if (choice !== peek) return;
     }
     const solutionDir = path.join(this.templatesRoot, exercise.id, 'solution');
-    const all = (await listFiles(solutionDir)).map((rel) => ({ rel, solution: path.join(solutionDir, rel), mine: path.join(root, 'exercises', exercise.id, rel) }));
+    const all = (await listFiles(solutionDir)).map((rel) => ({
+      rel,
+      solution: path.join(solutionDir, rel),
+      mine: path.join(root, 'exercises', exercise.id, rel),
+    }));
     const pairs = all.filter((p) => fs.existsSync(p.mine));
-    if (pairs.length === 0) throw new Error(`None of the solution's files (${all.map((p) => p.rel).join(', ')}) exist in exercises/${exercise.id}/. Start the exercise first, or use "Reset Exercise".`);
-    const pick = pairs.length === 1 ? pairs : await vscode.window.showQuickPick(pairs.map((p) => ({ label: p.rel, pair: p })), { canPickMany: true, placeHolder: 'Files to compare with the reference solution' }).then((x) => x?.map((i) => i.pair) ?? []);
+    if (pairs.length === 0)
+      throw new Error(
+        `None of the solution's files (${all.map((p) => p.rel).join(', ')}) exist in exercises/${exercise.id}/. Start the exercise first, or use "Reset Exercise".`,
+      );
+    const pick =
+      pairs.length === 1
+        ? pairs
+        : await vscode.window
+            .showQuickPick(
+              pairs.map((p) => ({ label: p.rel, pair: p })),
+              { canPickMany: true, placeHolder: 'Files to compare with the reference solution' },
+            )
+            .then((x) => x?.map((i) => i.pair) ?? []);
     for (const p of pick) {
-      await vscode.commands.executeCommand('vscode.diff', vscode.Uri.file(p.mine), vscode.Uri.file(p.solution), `${p.rel}: yours ↔ reference solution`, { preview: false });
+      await vscode.commands.executeCommand(
+        'vscode.diff',
+        vscode.Uri.file(p.mine),
+        vscode.Uri.file(p.solution),
+        `${p.rel}: yours ↔ reference solution`,
+        { preview: false },
+      );
     }
   }
 }

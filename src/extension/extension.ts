@@ -70,7 +70,9 @@ export function activate(context: vscode.ExtensionContext): LabApi {
     walkthrough,
     panels.onDidOpen(() => walkthrough.sighted('runOpened')),
     milestones.onDidShow(() => walkthrough.sighted('milestonesSeen')),
-    vscode.commands.registerCommand('multimodalLab.openWalkthrough', () => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false)),
+    vscode.commands.registerCommand('multimodalLab.openWalkthrough', () =>
+      vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false),
+    ),
   );
   if (process.env.MULTIMODAL_LAB_WELCOME === '1') showWelcome(log);
 

@@ -48,12 +48,20 @@ export class HintCommands implements vscode.TextDocumentContentProvider, vscode.
   async nextHint(arg: unknown): Promise<void> {
     const fromTest = this.fromTest(arg);
     const explicit = arg as { exerciseId?: unknown; todo?: unknown } | undefined;
-    const exerciseArg = fromTest?.exerciseId ?? (typeof explicit?.exerciseId === 'string' ? explicit.exerciseId : arg) ?? this.editorExercise();
+    const exerciseArg =
+      fromTest?.exerciseId ??
+      (typeof explicit?.exerciseId === 'string' ? explicit.exerciseId : arg) ??
+      this.editorExercise();
     const exercise = await chooseExercise(this.state, exerciseArg);
     if (!exercise) return;
     const sections = await this.sections(exercise);
-    const known = (todo: number | undefined): number | undefined => (todo !== undefined && sections.some((s) => s.todo === todo) ? todo : undefined);
-    const todo = known(typeof explicit?.todo === 'number' ? explicit.todo : undefined) ?? known(fromTest?.todo) ?? known(this.cursorTodo(exercise.id)) ?? (await this.pickTodo(exercise, sections));
+    const known = (todo: number | undefined): number | undefined =>
+      todo !== undefined && sections.some((s) => s.todo === todo) ? todo : undefined;
+    const todo =
+      known(typeof explicit?.todo === 'number' ? explicit.todo : undefined) ??
+      known(fromTest?.todo) ??
+      known(this.cursorTodo(exercise.id)) ??
+      (await this.pickTodo(exercise, sections));
     if (todo !== undefined) await this.reveal(exercise, sections, todo);
   }
 
@@ -68,14 +76,19 @@ export class HintCommands implements vscode.TextDocumentContentProvider, vscode.
 
   private async reveal(exercise: Exercise, sections: readonly HintSection[], todo: number): Promise<void> {
     const progress = this.state.progress;
-    if (!progress) throw new Error('Open a folder first: revealed hints are remembered in the workspace, in .multimodal-lab/progress.json.');
+    if (!progress)
+      throw new Error(
+        'Open a folder first: revealed hints are remembered in the workspace, in .multimodal-lab/progress.json.',
+      );
     const todos = todoCounts(sections);
     const before = hintCounts(progress.exercise(exercise.id), todos)[todo] ?? 0;
     const { total } = await progress.revealHint(exercise.id, todo, todos);
     this.lastTodo.set(exercise.id, todo);
     await this.show(exercise.id);
     if (before === total) {
-      void vscode.window.showInformationMessage(`All ${total} hints for TODO(${todo}) of "${exercise.title}" are already shown. "Compare with Reference Solution" shows a worked answer.`);
+      void vscode.window.showInformationMessage(
+        `All ${total} hints for TODO(${todo}) of "${exercise.title}" are already shown. "Compare with Reference Solution" shows a worked answer.`,
+      );
     }
   }
 
@@ -97,18 +110,23 @@ export class HintCommands implements vscode.TextDocumentContentProvider, vscode.
   private async sections(exercise: Exercise): Promise<HintSection[]> {
     const file = path.join(this.state.templatesRoot, exercise.id, 'hints.md');
     const sections = parseHints(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file))));
-    if (sections.length === 0) throw new Error(`"${exercise.title}" has no hints: ${file} has no "## TODO(n)" sections.`);
+    if (sections.length === 0)
+      throw new Error(`"${exercise.title}" has no hints: ${file} has no "## TODO(n)" sections.`);
     return sections;
   }
 
   /** Editors that may hold the learner's cursor: the active one first, then the visible ones. */
   private editors(): vscode.TextEditor[] {
-    return [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].filter((e): e is vscode.TextEditor => e?.document.uri.scheme === 'file');
+    return [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].filter(
+      (e): e is vscode.TextEditor => e?.document.uri.scheme === 'file',
+    );
   }
 
   /** The exercise whose file the learner is editing, so the palette command need not ask. */
   private editorExercise(): string | undefined {
-    return this.editors().map((e) => this.exerciseOfFile(e.document.uri)).find(Boolean);
+    return this.editors()
+      .map((e) => this.exerciseOfFile(e.document.uri))
+      .find(Boolean);
   }
 
   /** The TODO at the cursor of an editor showing a file of this exercise. */
@@ -119,11 +137,13 @@ export class HintCommands implements vscode.TextDocumentContentProvider, vscode.
 
   private async pickTodo(exercise: Exercise, sections: readonly HintSection[]): Promise<number | undefined> {
     const counts = hintCounts(this.state.progress?.exercise(exercise.id), todoCounts(sections));
-    const items = [...sections].sort((a, b) => a.todo - b.todo).map((s) => ({
-      label: `TODO(${s.todo})${s.title ? `: ${s.title}` : ''}`,
-      description: `${counts[s.todo] ?? 0} of ${s.hints.length} hints shown`,
-      todo: s.todo,
-    }));
+    const items = [...sections]
+      .sort((a, b) => a.todo - b.todo)
+      .map((s) => ({
+        label: `TODO(${s.todo})${s.title ? `: ${s.title}` : ''}`,
+        description: `${counts[s.todo] ?? 0} of ${s.hints.length} hints shown`,
+        todo: s.todo,
+      }));
     const picker = vscode.window.createQuickPick<(typeof items)[number]>();
     picker.items = items;
     picker.title = `Hints for "${exercise.title}"`;
@@ -181,6 +201,12 @@ function todoCounts(sections: readonly HintSection[]): TodoHintCount[] {
 /** Tabs of the Markdown preview showing `uri` (any column). */
 function hintTabs(uri: vscode.Uri): vscode.Tab[] {
   const name = path.posix.basename(uri.path);
-  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) =>
-    t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('markdown.preview') && t.label.endsWith(name));
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter(
+      (t) =>
+        t.input instanceof vscode.TabInputWebview &&
+        t.input.viewType.endsWith('markdown.preview') &&
+        t.label.endsWith(name),
+    );
 }

@@ -17,7 +17,9 @@ export const DEPENDENCIES_MISSING = 'multimodalLab.dependenciesMissing';
  */
 export async function installDependencies(root: string, npmLog: vscode.OutputChannel): Promise<void> {
   if (!vscode.workspace.isTrusted) {
-    throw new Error('Installing dependencies runs package scripts, so it needs a trusted workspace. Trust this folder (Manage Workspace Trust) and try again.');
+    throw new Error(
+      'Installing dependencies runs package scripts, so it needs a trusted workspace. Trust this folder (Manage Workspace Trust) and try again.',
+    );
   }
   npmLog.clear();
   npmLog.show(true);
@@ -25,12 +27,22 @@ export async function installDependencies(root: string, npmLog: vscode.OutputCha
   npmLog.appendLine(`$ npm ${args.join(' ')}   (in ${root})`);
   let output = '';
   const code = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Multimodal Lab: installing exercise dependencies', cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: 'Multimodal Lab: installing exercise dependencies',
+      cancellable: true,
+    },
     (progress, token) =>
       new Promise<number | null>((resolve, reject) => {
-        progress.report({ message: 'starting npm install (about a minute the first time; the npm output shows every step)' });
+        progress.report({
+          message: 'starting npm install (about a minute the first time; the npm output shows every step)',
+        });
         const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-        const child = spawn(npm, args, { cwd: root, shell: process.platform === 'win32', env: { ...process.env, NO_COLOR: '1', npm_config_update_notifier: 'false' } });
+        const child = spawn(npm, args, {
+          cwd: root,
+          shell: process.platform === 'win32',
+          env: { ...process.env, NO_COLOR: '1', npm_config_update_notifier: 'false' },
+        });
         let partial = '';
         let downloads = 0;
         const onData = (chunk: Buffer): void => {
@@ -48,7 +60,11 @@ export async function installDependencies(root: string, npmLog: vscode.OutputCha
         child.stdout.on('data', onData);
         child.stderr.on('data', onData);
         token.onCancellationRequested(() => child.kill());
-        child.on('error', (e) => reject(new Error(`Could not run npm in ${root}: ${e.message}. Is Node.js with npm installed and on the PATH?`)));
+        child.on('error', (e) =>
+          reject(
+            new Error(`Could not run npm in ${root}: ${e.message}. Is Node.js with npm installed and on the PATH?`),
+          ),
+        );
         child.on('close', (exit, signal) => {
           if (partial) {
             output += partial;
@@ -81,9 +97,15 @@ export async function installDependencies(root: string, npmLog: vscode.OutputCha
 export function offerInstallIfNeeded(what: string, message: string): boolean {
   if (!needsInstall(message)) return false;
   // The runner's own advice ("Run the command …") is replaced by the button.
-  const first = message.split('\n')[0].replace(/\s*Run the command.*$/, '').replace(/\.$/, '');
+  const first = message
+    .split('\n')[0]
+    .replace(/\s*Run the command.*$/, '')
+    .replace(/\.$/, '');
   void vscode.window
-    .showErrorMessage(`Multimodal Lab: ${what} could not start: ${first}. Install the workspace's dependencies (npm install), then try again.`, INSTALL_BUTTON)
+    .showErrorMessage(
+      `Multimodal Lab: ${what} could not start: ${first}. Install the workspace's dependencies (npm install), then try again.`,
+      INSTALL_BUTTON,
+    )
     .then((choice) => (choice === INSTALL_BUTTON ? vscode.commands.executeCommand(INSTALL_COMMAND) : undefined));
   return true;
 }
@@ -102,18 +124,31 @@ export class DependencyContext implements vscode.Disposable {
     const root = state.workspaceRoot;
     if (root) {
       // node_modules itself is not under files.watcherExclude (only its contents are).
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '{node_modules,package.json}'));
-      this.disposables.push(watcher, watcher.onDidCreate(() => this.update()), watcher.onDidDelete(() => this.update()));
+      const watcher = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(root, '{node_modules,package.json}'),
+      );
+      this.disposables.push(
+        watcher,
+        watcher.onDidCreate(() => this.update()),
+        watcher.onDidDelete(() => this.update()),
+      );
     }
     // An install from the terminal, or Reload Curriculum, shows up here.
-    this.disposables.push(state.onDidChange(() => this.update()), vscode.window.onDidChangeWindowState((w) => (w.focused ? this.update() : undefined)));
+    this.disposables.push(
+      state.onDidChange(() => this.update()),
+      vscode.window.onDidChangeWindowState((w) => (w.focused ? this.update() : undefined)),
+    );
     this.update();
   }
 
   /** True when an exercise's package.json is in the workspace but TensorFlow.js is not installed. */
   update(): boolean {
     const root = this.state.workspaceRoot;
-    const missing = Boolean(root && existsSync(path.join(root, 'package.json')) && !existsSync(path.join(root, 'node_modules', '@tensorflow', 'tfjs', 'package.json')));
+    const missing = Boolean(
+      root &&
+      existsSync(path.join(root, 'package.json')) &&
+      !existsSync(path.join(root, 'node_modules', '@tensorflow', 'tfjs', 'package.json')),
+    );
     void vscode.commands.executeCommand('setContext', DEPENDENCIES_MISSING, missing);
     return missing;
   }

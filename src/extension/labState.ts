@@ -58,7 +58,9 @@ export class LabState implements vscode.Disposable {
 
   async setRead(readingId: string, read: boolean): Promise<void> {
     if (!this.progress) {
-      throw new Error('Open a folder first: reading progress is saved in the workspace, in .multimodal-lab/progress.json.');
+      throw new Error(
+        'Open a folder first: reading progress is saved in the workspace, in .multimodal-lab/progress.json.',
+      );
     }
     await this.ensureProgress();
     await this.progress.setRead(readingId, read);
@@ -76,7 +78,12 @@ export class LabState implements vscode.Disposable {
     }
     const course = result.course;
     const progress = this.progress?.progress ?? emptyProgress();
-    const facts = await gatherExerciseFacts(this.templatesRoot, this.workspaceRoot, course.exercises.map((e) => e.id), progress);
+    const facts = await gatherExerciseFacts(
+      this.templatesRoot,
+      this.workspaceRoot,
+      course.exercises.map((e) => e.id),
+      progress,
+    );
     const evidence = this.workspaceRoot ? await gatherEvidence(this.workspaceRoot, progress) : NO_EVIDENCE;
     const model = buildCurriculum(course, progress, (id) => facts.get(id)!, evidence);
     this.log.debug(`Curriculum loaded in ${(performance.now() - started).toFixed(1)} ms`);
@@ -110,7 +117,11 @@ export class LabState implements vscode.Disposable {
     for (const e of errors) {
       this.log.error(formatCourseError(e));
       const pos = new vscode.Position(e.line - 1, e.column - 1);
-      const d = new vscode.Diagnostic(new vscode.Range(pos, pos), `${e.path ? `${e.path}: ` : ''}${e.message}`, vscode.DiagnosticSeverity.Error);
+      const d = new vscode.Diagnostic(
+        new vscode.Range(pos, pos),
+        `${e.path ? `${e.path}: ` : ''}${e.message}`,
+        vscode.DiagnosticSeverity.Error,
+      );
       d.source = 'Multimodal Lab';
       byFile.set(e.file, [...(byFile.get(e.file) ?? []), d]);
     }
@@ -118,7 +129,10 @@ export class LabState implements vscode.Disposable {
     const first = errors[0];
     const show = 'Show Errors';
     void vscode.window
-      .showErrorMessage(`Multimodal Lab: the course file has ${errors.length} error(s). First: ${formatCourseError(first)}`, show)
+      .showErrorMessage(
+        `Multimodal Lab: the course file has ${errors.length} error(s). First: ${formatCourseError(first)}`,
+        show,
+      )
       .then((choice) => {
         if (choice === show) this.log.show(true);
       });
@@ -128,4 +142,3 @@ export class LabState implements vscode.Disposable {
     this.changed.dispose();
   }
 }
-

@@ -28,11 +28,17 @@ export class MilestonePanel implements vscode.Disposable {
     }
     const panel = vscode.window.createWebviewPanel('multimodalLab.milestones', 'Milestones', vscode.ViewColumn.Active, {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.extensionUri, 'dist'),
+        vscode.Uri.joinPath(this.extensionUri, 'media'),
+      ],
     });
-    const asUri = (...p: string[]): string => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
+    const asUri = (...p: string[]): string =>
+      panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
     panel.webview.html = panelHtml({
-      cspSource: panel.webview.cspSource, nonce: makeNonce(), title: 'Milestones',
+      cspSource: panel.webview.cspSource,
+      nonce: makeNonce(),
+      title: 'Milestones',
       script: asUri('dist', 'webview', 'milestones.js'),
       styles: [asUri('media', 'panels', 'milestones.css')],
     });
@@ -59,13 +65,20 @@ export class MilestonePanel implements vscode.Disposable {
     if (snap.kind !== 'ok') return;
     const progress = this.state.progress?.progress;
     const items: MilestoneView[] = snap.model.milestones.map((s) => ({
-      id: s.milestone.id, title: s.milestone.title, met: s.met,
+      id: s.milestone.id,
+      title: s.milestone.title,
+      met: s.met,
       evidence: s.evidence.map((e, i) => {
         const ev = s.milestone.evidence[i];
         const trained = ev.kind === 'runMetric' ? progress?.exercises?.[ev.exercise]?.trained : undefined;
-        const link: EvidenceLink | undefined = ev.kind === 'testsPass' ? { kind: 'tests', exerciseId: ev.exercise }
-          : ev.kind === 'runMetric' && trained ? { kind: 'run', exerciseId: ev.exercise, runId: trained.runId }
-          : ev.kind === 'quiz' ? { kind: 'quiz', quizId: ev.quiz } : undefined;
+        const link: EvidenceLink | undefined =
+          ev.kind === 'testsPass'
+            ? { kind: 'tests', exerciseId: ev.exercise }
+            : ev.kind === 'runMetric' && trained
+              ? { kind: 'run', exerciseId: ev.exercise, runId: trained.runId }
+              : ev.kind === 'quiz'
+                ? { kind: 'quiz', quizId: ev.quiz }
+                : undefined;
         return { label: e.label, met: e.met, ...(link ? { link } : {}) };
       }),
     }));

@@ -2,7 +2,17 @@ import * as path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { makeNonce, panelHtml } from '../core/panelHtml';
-import { Quiz, checkParagraph, ensureParagraphFile, gradeQuiz, loadQuiz, paragraphNotesPath, questionViews, type Grade, type ParagraphCheck } from '../core/quiz';
+import {
+  Quiz,
+  checkParagraph,
+  ensureParagraphFile,
+  gradeQuiz,
+  loadQuiz,
+  paragraphNotesPath,
+  questionViews,
+  type Grade,
+  type ParagraphCheck,
+} from '../core/quiz';
 import { ExtensionToQuizPanel, QUIZ_PROTOCOL_VERSION, isQuizPanelMessage } from '../protocol/quiz';
 import { LabState } from './labState';
 
@@ -11,7 +21,10 @@ import { LabState } from './labState';
  * the milestone's quiz evidence. The paragraph lives in `notes/milestones/<quiz>.md` and is re-checked on save.
  */
 export class QuizPanels implements vscode.Disposable {
-  private readonly open = new Map<string, { panel: vscode.WebviewPanel; quiz: Quiz; grade?: Grade; paragraph?: ParagraphCheck }>();
+  private readonly open = new Map<
+    string,
+    { panel: vscode.WebviewPanel; quiz: Quiz; grade?: Grade; paragraph?: ParagraphCheck }
+  >();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -19,13 +32,19 @@ export class QuizPanels implements vscode.Disposable {
     private readonly state: LabState,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.disposables.push(vscode.workspace.onDidSaveTextDocument((doc) => {
-      for (const [id, entry] of this.open) {
-        if (this.state.workspaceRoot && entry.quiz.paragraph && doc.uri.fsPath === paragraphNotesPath(this.state.workspaceRoot, id)) {
-          void this.checkParagraph(id).then(() => this.post(id));
+    this.disposables.push(
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        for (const [id, entry] of this.open) {
+          if (
+            this.state.workspaceRoot &&
+            entry.quiz.paragraph &&
+            doc.uri.fsPath === paragraphNotesPath(this.state.workspaceRoot, id)
+          ) {
+            void this.checkParagraph(id).then(() => this.post(id));
+          }
         }
-      }
-    }));
+      }),
+    );
   }
 
   /** Opens (or reveals) the concept check `quizId`; a missing or malformed quiz file throws a readable error. */
@@ -37,21 +56,36 @@ export class QuizPanels implements vscode.Disposable {
     }
     if (!this.state.workspaceRoot) throw new Error('Open a folder first: your answers are recorded in the workspace.');
     const quiz = await loadQuiz(this.state.templatesRoot, quizId);
-    const panel = vscode.window.createWebviewPanel('multimodalLab.quiz', `Concept check · ${quiz.title}`, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
-    });
-    const asUri = (...p: string[]): string => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
+    const panel = vscode.window.createWebviewPanel(
+      'multimodalLab.quiz',
+      `Concept check · ${quiz.title}`,
+      vscode.ViewColumn.Active,
+      {
+        enableScripts: true,
+        localResourceRoots: [
+          vscode.Uri.joinPath(this.extensionUri, 'dist'),
+          vscode.Uri.joinPath(this.extensionUri, 'media'),
+        ],
+      },
+    );
+    const asUri = (...p: string[]): string =>
+      panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
     panel.webview.html = panelHtml({
-      cspSource: panel.webview.cspSource, nonce: makeNonce(), title: `Concept check · ${quiz.title}`,
-      script: asUri('dist', 'webview', 'quiz.js'), styles: [asUri('media', 'panels', 'quiz.css')],
+      cspSource: panel.webview.cspSource,
+      nonce: makeNonce(),
+      title: `Concept check · ${quiz.title}`,
+      script: asUri('dist', 'webview', 'quiz.js'),
+      styles: [asUri('media', 'panels', 'quiz.css')],
     });
     this.open.set(quizId, { panel, quiz });
     const subs = [
-      panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(quizId, m).catch((e: Error) => {
-        this.log.error(`Concept check ${quizId}: ${e.stack ?? e.message}`);
-        void vscode.window.showErrorMessage(`Multimodal Lab: ${e.message}`);
-      })),
+      panel.webview.onDidReceiveMessage(
+        (m: unknown) =>
+          void this.receive(quizId, m).catch((e: Error) => {
+            this.log.error(`Concept check ${quizId}: ${e.stack ?? e.message}`);
+            void vscode.window.showErrorMessage(`Multimodal Lab: ${e.message}`);
+          }),
+      ),
       panel.onDidDispose(() => {
         subs.forEach((d) => d.dispose());
         this.open.delete(quizId);
@@ -72,7 +106,10 @@ export class QuizPanels implements vscode.Disposable {
         break;
       case 'openNotes': {
         const { file } = await ensureParagraphFile(this.state.workspaceRoot, entry.quiz);
-        await vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn: vscode.ViewColumn.Beside, preview: false });
+        await vscode.window.showTextDocument(vscode.Uri.file(file), {
+          viewColumn: vscode.ViewColumn.Beside,
+          preview: false,
+        });
         break;
       }
       case 'checkParagraph':
@@ -84,7 +121,9 @@ export class QuizPanels implements vscode.Disposable {
         entry.grade = gradeQuiz(entry.quiz, m.answers);
         const passed = entry.grade.passed && (!entry.quiz.paragraph || entry.paragraph?.passed === true);
         await this.state.progress?.recordQuizAttempt(quizId, entry.grade.score, passed);
-        this.log.info(`Concept check ${quizId}: ${entry.grade.right}/${entry.grade.total} right, paragraph ${entry.paragraph?.passed ?? 'n/a'}, ${passed ? 'passed' : 'not yet passed'}`);
+        this.log.info(
+          `Concept check ${quizId}: ${entry.grade.right}/${entry.grade.total} right, paragraph ${entry.paragraph?.passed ?? 'n/a'}, ${passed ? 'passed' : 'not yet passed'}`,
+        );
         this.state.refresh();
         break;
       }
@@ -107,21 +146,38 @@ export class QuizPanels implements vscode.Disposable {
     const { quiz } = entry;
     const passed = typeof record?.passedAt === 'string';
     const message: ExtensionToQuizPanel = {
-      type: 'state', protocol: QUIZ_PROTOCOL_VERSION,
+      type: 'state',
+      protocol: QUIZ_PROTOCOL_VERSION,
       quiz: {
-        id: quiz.id, title: quiz.title, intro: quiz.intro, passMark: quiz.passMark, questions: questionViews(quiz),
-        ...(quiz.paragraph ? {
-          paragraph: {
-            prompt: quiz.paragraph.prompt, minWords: quiz.paragraph.minWords, maxWords: quiz.paragraph.maxWords,
-            notesFile: path.relative(this.state.workspaceRoot, paragraphNotesPath(this.state.workspaceRoot, quiz.id)).split(path.sep).join('/'),
-          },
-        } : {}),
+        id: quiz.id,
+        title: quiz.title,
+        intro: quiz.intro,
+        passMark: quiz.passMark,
+        questions: questionViews(quiz),
+        ...(quiz.paragraph
+          ? {
+              paragraph: {
+                prompt: quiz.paragraph.prompt,
+                minWords: quiz.paragraph.minWords,
+                maxWords: quiz.paragraph.maxWords,
+                notesFile: path
+                  .relative(this.state.workspaceRoot, paragraphNotesPath(this.state.workspaceRoot, quiz.id))
+                  .split(path.sep)
+                  .join('/'),
+              },
+            }
+          : {}),
       },
       ...(entry.paragraph ? { paragraph: entry.paragraph } : {}),
       ...(entry.grade ? { grade: entry.grade } : {}),
       attempts: record?.attempts ?? 0,
       passed,
-      ...(passed ? { modelAnswer: quiz.modelAnswer, explanations: Object.fromEntries(quiz.questions.map((q) => [q.id, q.explanation])) } : {}),
+      ...(passed
+        ? {
+            modelAnswer: quiz.modelAnswer,
+            explanations: Object.fromEntries(quiz.questions.map((q) => [q.id, q.explanation])),
+          }
+        : {}),
     };
     void entry.panel.webview.postMessage(message);
   }

@@ -2,7 +2,17 @@ import * as vscode from 'vscode';
 import { makeNonce, panelHtml } from '../core/panelHtml';
 import { loadRunSnapshot, readImageFrame } from '../core/runSnapshot';
 import { localLiveness } from '../runner/liveness';
-import { ExtensionToRunPanel, ImageFrame, RecordSeqs, RunLiveStatus, RunRef, ScalarPoint, TextEntry, isRunPanelMessage, restorableRuns } from '../protocol/panels';
+import {
+  ExtensionToRunPanel,
+  ImageFrame,
+  RecordSeqs,
+  RunLiveStatus,
+  RunRef,
+  ScalarPoint,
+  TextEntry,
+  isRunPanelMessage,
+  restorableRuns,
+} from '../protocol/panels';
 import { runnerSeriesValues, type RunDivergence } from '../protocol/runFiles';
 import type { RunnerToExtension } from '../protocol/runner';
 import type { TrainingUpdate } from './training';
@@ -42,9 +52,12 @@ class RunPanel implements vscode.Disposable {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
     };
-    const asUri = (...p: string[]): string => panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
+    const asUri = (...p: string[]): string =>
+      panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
     panel.webview.html = panelHtml({
-      cspSource: panel.webview.cspSource, nonce: makeNonce(), title: panel.title,
+      cspSource: panel.webview.cspSource,
+      nonce: makeNonce(),
+      title: panel.title,
       script: asUri('dist', 'webview', 'run.js'),
       styles: [asUri('dist', 'webview', 'run.css'), asUri('media', 'panels', 'run.css')],
     });
@@ -92,7 +105,9 @@ class RunPanel implements vscode.Disposable {
     this.seen.clear();
     try {
       const liveness = localLiveness();
-      const runs = await Promise.all(this.runs.map((r) => loadRunSnapshot(this.workspaceRoot, r.exerciseId, r.runId, liveness)));
+      const runs = await Promise.all(
+        this.runs.map((r) => loadRunSnapshot(this.workspaceRoot, r.exerciseId, r.runId, liveness)),
+      );
       for (const run of runs) if (run.lastSeq) this.seen.set(run.runId, run.lastSeq);
       this.post({ type: 'load', protocol: 1, runs });
       this.ready = true;
@@ -112,14 +127,22 @@ class RunPanel implements vscode.Disposable {
   live(ref: RunRef, e: RunnerToExtension, image?: ImageFrame): void {
     // Kept even before `ready`: the status that follows carries them, and meta.json has them for the replay.
     if (e.type === 'plan') this.extra.set(ref.runId, { ...this.extra.get(ref.runId), totalSteps: e.totalSteps });
-    if (e.type === 'runEnded' && e.divergence) this.extra.set(ref.runId, { ...this.extra.get(ref.runId), divergence: e.divergence });
+    if (e.type === 'runEnded' && e.divergence)
+      this.extra.set(ref.runId, { ...this.extra.get(ref.runId), divergence: e.divergence });
     if (!this.ready) return; // the replay on `ready` reads them from disk
     const seen = this.seen.get(ref.runId);
-    const fresh = (file: keyof RecordSeqs, seq: number | undefined): boolean => seq === undefined || seq > (seen?.[file] ?? 0);
+    const fresh = (file: keyof RecordSeqs, seq: number | undefined): boolean =>
+      seq === undefined || seq > (seen?.[file] ?? 0);
     const p = this.pending.get(ref.runId) ?? { scalars: {}, images: [], text: [] };
-    if (e.type === 'scalar' && fresh('scalars', e.seq)) (p.scalars[e.name] ??= []).push({ step: e.step, value: Number.isFinite(e.value) ? e.value : null, time: Date.now() });
+    if (e.type === 'scalar' && fresh('scalars', e.seq))
+      (p.scalars[e.name] ??= []).push({
+        step: e.step,
+        value: Number.isFinite(e.value) ? e.value : null,
+        time: Date.now(),
+      });
     else if (e.type === 'stats' && fresh('scalars', e.seq)) {
-      for (const [name, value] of runnerSeriesValues(e)) (p.scalars[name] ??= []).push({ step: e.step, value, time: Date.now() });
+      for (const [name, value] of runnerSeriesValues(e))
+        (p.scalars[name] ??= []).push({ step: e.step, value, time: Date.now() });
     } else if (e.type === 'image' && image && fresh('images', e.seq)) p.images.push(image);
     else if (e.type === 'text' && fresh('text', e.seq)) p.text.push({ step: e.step, name: e.name, text: e.text });
     else return;
@@ -170,17 +193,22 @@ export class RunPanels implements vscode.Disposable {
     private readonly workspaceRoot: string | undefined,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.disposables.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state: unknown) => {
-        const runs = restorableRuns(state) ?? restorableRuns({ runs: this.context.workspaceState.get(`panel:${panel.title}`) });
-        if (!runs?.length || !this.workspaceRoot) {
-          log.warn(`Could not restore the panel "${panel.title}": ${this.workspaceRoot ? 'it did not record which runs it showed' : 'no folder is open'}.`);
-          panel.dispose();
-          return;
-        }
-        this.track(new RunPanel(panel, runs, context.extensionUri, this.workspaceRoot, log));
-      },
-    }));
+    this.disposables.push(
+      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state: unknown) => {
+          const runs =
+            restorableRuns(state) ?? restorableRuns({ runs: this.context.workspaceState.get(`panel:${panel.title}`) });
+          if (!runs?.length || !this.workspaceRoot) {
+            log.warn(
+              `Could not restore the panel "${panel.title}": ${this.workspaceRoot ? 'it did not record which runs it showed' : 'no folder is open'}.`,
+            );
+            panel.dispose();
+            return;
+          }
+          this.track(new RunPanel(panel, runs, context.extensionUri, this.workspaceRoot, log));
+        },
+      }),
+    );
   }
 
   /** Shows the panel for exactly these runs, creating it if needed. */
@@ -193,8 +221,16 @@ export class RunPanels implements vscode.Disposable {
       existing.panel.reveal(undefined, preserveFocus);
       return;
     }
-    const title = runs.length === 1 ? `Run ${runs[0].exerciseId} · ${runs[0].runId}` : `Compare ${runs.length} runs (${[...new Set(runs.map((r) => r.exerciseId))].join(', ')})`;
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Active, preserveFocus }, {});
+    const title =
+      runs.length === 1
+        ? `Run ${runs[0].exerciseId} · ${runs[0].runId}`
+        : `Compare ${runs.length} runs (${[...new Set(runs.map((r) => r.exerciseId))].join(', ')})`;
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      title,
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus },
+      {},
+    );
     void this.context.workspaceState.update(`panel:${title}`, runs);
     this.track(new RunPanel(panel, runs, this.context.extensionUri, this.workspaceRoot, this.log));
   }
@@ -224,7 +260,9 @@ export class RunPanels implements vscode.Disposable {
     let image: ImageFrame | undefined;
     if (e.type === 'image') {
       image = await readImageFrame(runDir, e).catch((err: unknown) => {
-        this.log.warn(`Run ${ref.exerciseId}/${ref.runId}: the image ${e.file} of step ${e.step} could not be read (${(err as Error).message}); reopen the run to retry.`);
+        this.log.warn(
+          `Run ${ref.exerciseId}/${ref.runId}: the image ${e.file} of step ${e.step} could not be read (${(err as Error).message}); reopen the run to retry.`,
+        );
         return undefined;
       });
     }

@@ -1,5 +1,12 @@
 import * as vscode from 'vscode';
-import { RUNNER_PROTOCOL_VERSION, type BackendEvent, type BackendPreference, type PrepareRequest, type RunnerJob, type RunnerToExtension } from '../protocol/runner';
+import {
+  RUNNER_PROTOCOL_VERSION,
+  type BackendEvent,
+  type BackendPreference,
+  type PrepareRequest,
+  type RunnerJob,
+  type RunnerToExtension,
+} from '../protocol/runner';
 import type { RunnerExit, RunnerHandle } from '../runner/client';
 import { RunnerPool } from '../runner/pool';
 
@@ -9,14 +16,21 @@ import { RunnerPool } from '../runner/pool';
  */
 export class RunnerLauncher implements vscode.Disposable {
   private readonly running = new Map<string, RunnerHandle>();
-  private readonly status = vscode.window.createStatusBarItem('multimodalLab.backend', vscode.StatusBarAlignment.Left, 10);
+  private readonly status = vscode.window.createStatusBarItem(
+    'multimodalLab.backend',
+    vscode.StatusBarAlignment.Left,
+    10,
+  );
   private lastBackend?: BackendEvent;
   /** Keeps one test runner prepared (tfjs loaded, backend chosen), so a click reaches its first verdict in about a second. */
   private readonly pool: RunnerPool;
 
   constructor(runnerPath: string) {
     this.pool = new RunnerPool({
-      runnerPath, enabled: () => vscode.workspace.isTrusted && vscode.workspace.getConfiguration('multimodalLab').get<boolean>('keepRunnerWarm', true),
+      runnerPath,
+      enabled: () =>
+        vscode.workspace.isTrusted &&
+        vscode.workspace.getConfiguration('multimodalLab').get<boolean>('keepRunnerWarm', true),
     });
     this.status.name = 'Multimodal Lab backend';
     this.status.command = 'multimodalLab.diagnoseBackends';
@@ -41,7 +55,13 @@ export class RunnerLauncher implements vscode.Disposable {
   /** Gets a test runner ready for `workspaceRoot` with the current settings, unless one is (or the setting is off). */
   prewarm(workspaceRoot: string): void {
     const threads = this.wasmThreads();
-    const request: PrepareRequest = { type: 'prepare', protocol: RUNNER_PROTOCOL_VERSION, workspaceRoot, backend: this.backendPreference(), ...(threads > 0 ? { wasmThreads: threads } : {}) };
+    const request: PrepareRequest = {
+      type: 'prepare',
+      protocol: RUNNER_PROTOCOL_VERSION,
+      workspaceRoot,
+      backend: this.backendPreference(),
+      ...(threads > 0 ? { wasmThreads: threads } : {}),
+    };
     this.pool.prewarm(request);
   }
 
@@ -49,9 +69,16 @@ export class RunnerLauncher implements vscode.Disposable {
    * Starts `job`; a second job for the same exercise is refused while one runs. `onNativeOutput`, when given, takes
    * what native libraries print (Dawn, Vulkan, libtensorflow banners) instead of the job's output events.
    */
-  start(job: RunnerJob, onEvent: (e: RunnerToExtension) => void, onNativeOutput?: (text: string) => void): RunnerHandle & { readonly done: Promise<RunnerExit & { readonly reason: string }> } {
+  start(
+    job: RunnerJob,
+    onEvent: (e: RunnerToExtension) => void,
+    onNativeOutput?: (text: string) => void,
+  ): RunnerHandle & { readonly done: Promise<RunnerExit & { readonly reason: string }> } {
     const key = job.kind === 'diagnose' ? 'diagnose' : job.exerciseId;
-    if (this.running.has(key)) throw new Error(`"${key}" already has a ${job.kind === 'diagnose' ? 'diagnosis' : 'test or training job'} running. Stop it first.`);
+    if (this.running.has(key))
+      throw new Error(
+        `"${key}" already has a ${job.kind === 'diagnose' ? 'diagnosis' : 'test or training job'} running. Stop it first.`,
+      );
     const config = vscode.workspace.getConfiguration('multimodalLab');
     const threads = this.wasmThreads();
     const handle = this.pool.start(threads > 0 ? { ...job, wasmThreads: threads } : job, {
@@ -85,7 +112,9 @@ export class RunnerLauncher implements vscode.Disposable {
     this.lastBackend = e;
     const slow = e.active === 'cpu';
     this.status.text = `${slow ? '$(warning)' : '$(chip)'} ${e.active}`;
-    this.status.tooltip = new vscode.MarkdownString(`**Multimodal Lab backend: ${e.active}**\n\n${e.why}\n\n${e.ladder.map((r) => `- ${r.backend}: ${r.status} — ${r.reason}`).join('\n')}\n\n_Click to diagnose every backend._`);
+    this.status.tooltip = new vscode.MarkdownString(
+      `**Multimodal Lab backend: ${e.active}**\n\n${e.why}\n\n${e.ladder.map((r) => `- ${r.backend}: ${r.status} — ${r.reason}`).join('\n')}\n\n_Click to diagnose every backend._`,
+    );
     this.status.backgroundColor = slow ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.status.show();
   }

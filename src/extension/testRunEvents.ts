@@ -77,14 +77,19 @@ export class TestRunEvents {
     for (const [id, item] of this.leaves) {
       if (this.tally.outcome(id) || reportedItems.has(item)) continue;
       reportedItems.add(item);
-      const why = cancelled ? 'The run was cancelled before this test reported.' : `The test process ended (${exitReason}) before this test reported.`;
+      const why = cancelled
+        ? 'The run was cancelled before this test reported.'
+        : `The test process ended (${exitReason}) before this test reported.`;
       this.run.errored(item, new vscode.TestMessage(why));
       // After a complete run an unreported item is one static discovery guessed wrong, not a test that failed.
       if (!this.finished) this.tally.record(id, 'errored');
     }
   }
 
-  private errorAll(e: { message: string; hint?: string; location?: SourceLocation }, which: (id: string) => boolean): void {
+  private errorAll(
+    e: { message: string; hint?: string; location?: SourceLocation },
+    which: (id: string) => boolean,
+  ): void {
     for (const [id, item] of this.leaves) {
       if (!which(id) || !this.tally.record(id, 'errored')) continue;
       const msg = new vscode.TestMessage(`${e.message}${e.hint ? `\n\n${e.hint}` : ''}`);
@@ -95,14 +100,19 @@ export class TestRunEvents {
 }
 
 function toLocation(l: SourceLocation): vscode.Location {
-  return new vscode.Location(vscode.Uri.file(l.file), new vscode.Position(Math.max(0, l.line - 1), Math.max(0, l.column - 1)));
+  return new vscode.Location(
+    vscode.Uri.file(l.file),
+    new vscode.Position(Math.max(0, l.line - 1), Math.max(0, l.column - 1)),
+  );
 }
 
 /** A failure with its expected and actual: a diff for values, a table of statistics for tensors. */
 function failureMessage(e: Extract<RunnerToExtension, { type: 'testFailed' }>): vscode.TestMessage {
   let msg: vscode.TestMessage;
   if (e.tensors && (e.tensors.expected || e.tensors.actual)) {
-    const md = new vscode.MarkdownString(`${e.message}\n\n| | shape | dtype | min | max | mean |\n|---|---|---|---|---|---|\n${tensorRow('expected', e.tensors.expected)}${tensorRow('actual', e.tensors.actual)}`);
+    const md = new vscode.MarkdownString(
+      `${e.message}\n\n| | shape | dtype | min | max | mean |\n|---|---|---|---|---|---|\n${tensorRow('expected', e.tensors.expected)}${tensorRow('actual', e.tensors.actual)}`,
+    );
     msg = new vscode.TestMessage(md);
     if (e.expected !== undefined) msg.expectedOutput = e.expected;
     if (e.actual !== undefined) msg.actualOutput = e.actual;

@@ -11,7 +11,10 @@ import { exerciseTitle, offerInstallIfNeeded } from './installDependencies';
 import { RunnerLauncher } from './runnerLauncher';
 import { TestRunEvents } from './testRunEvents';
 
-type ItemData = { readonly kind: 'exercise'; readonly exerciseId: string } | { readonly kind: 'file'; readonly exerciseId: string; readonly file: string } | { readonly kind: 'test'; readonly exerciseId: string; readonly file: string };
+type ItemData =
+  | { readonly kind: 'exercise'; readonly exerciseId: string }
+  | { readonly kind: 'file'; readonly exerciseId: string; readonly file: string }
+  | { readonly kind: 'test'; readonly exerciseId: string; readonly file: string };
 
 /**
  * The Test Explorer for scaffolded exercises: exercise → file → suite path → test. Tests run in the runner child
@@ -29,11 +32,25 @@ export class ExerciseTests implements vscode.Disposable {
   ) {
     this.controller.resolveHandler = async () => this.discoverAll();
     this.controller.refreshHandler = async () => this.discoverAll();
-    this.controller.createRunProfile('Run', vscode.TestRunProfileKind.Run, (request, token) => this.run(request, token), true, undefined, true);
+    this.controller.createRunProfile(
+      'Run',
+      vscode.TestRunProfileKind.Run,
+      (request, token) => this.run(request, token),
+      true,
+      undefined,
+      true,
+    );
     if (state.workspaceRoot) {
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(state.workspaceRoot, 'exercises/*/tests/**/*.ts'));
+      const watcher = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(state.workspaceRoot, 'exercises/*/tests/**/*.ts'),
+      );
       const rediscover = (): Promise<void> => this.discoverAll();
-      this.disposables.push(watcher, watcher.onDidCreate(rediscover), watcher.onDidChange(rediscover), watcher.onDidDelete(rediscover));
+      this.disposables.push(
+        watcher,
+        watcher.onDidCreate(rediscover),
+        watcher.onDidChange(rediscover),
+        watcher.onDidDelete(rediscover),
+      );
     }
   }
 
@@ -47,7 +64,11 @@ export class ExerciseTests implements vscode.Disposable {
       const testsDir = path.join(root, 'exercises', row.exercise.id, 'tests');
       const files = (await listFiles(testsDir).catch(() => [])).filter((f) => f.endsWith('.test.ts'));
       if (files.length === 0) continue;
-      const ex = this.controller.createTestItem(`exercise:${row.exercise.id}`, `${row.index}. ${row.exercise.title}`, vscode.Uri.file(path.join(root, 'exercises', row.exercise.id)));
+      const ex = this.controller.createTestItem(
+        `exercise:${row.exercise.id}`,
+        `${row.index}. ${row.exercise.title}`,
+        vscode.Uri.file(path.join(root, 'exercises', row.exercise.id)),
+      );
       this.data.set(ex, { kind: 'exercise', exerciseId: row.exercise.id });
       for (const rel of files) {
         const file = path.join(testsDir, rel);
@@ -61,11 +82,22 @@ export class ExerciseTests implements vscode.Disposable {
     }
     this.controller.items.replace(items);
     // Tests are about to be run: have a runner ready so the first click is as fast as the next.
-    if (items.length > 0 && vscode.workspace.isTrusted && existsSync(path.join(root, 'node_modules', '@tensorflow', 'tfjs', 'package.json'))) this.launcher.prewarm(root);
+    if (
+      items.length > 0 &&
+      vscode.workspace.isTrusted &&
+      existsSync(path.join(root, 'node_modules', '@tensorflow', 'tfjs', 'package.json'))
+    )
+      this.launcher.prewarm(root);
   }
 
   /** Adds (or finds) the test item for `titles` under a file, creating suite items on the way. Ids match the runner's. */
-  private addTest(fileItem: vscode.TestItem, exerciseId: string, file: string, titles: readonly string[], line?: number): vscode.TestItem {
+  private addTest(
+    fileItem: vscode.TestItem,
+    exerciseId: string,
+    file: string,
+    titles: readonly string[],
+    line?: number,
+  ): vscode.TestItem {
     let parent = fileItem;
     titles.forEach((title, i) => {
       const id = testId(file, titles.slice(0, i + 1));
@@ -99,9 +131,16 @@ export class ExerciseTests implements vscode.Disposable {
       if (items.length === 0) return;
       clearTimeout(timers.get(exerciseId));
       // Editors save several files at once (Save All); wait for the burst to end, then run once.
-      timers.set(exerciseId, setTimeout(() => {
-        queue = queue.then(() => (token.isCancellationRequested ? undefined : this.runOnce(new vscode.TestRunRequest(items, request.exclude, request.profile, true), token)));
-      }, 300));
+      timers.set(
+        exerciseId,
+        setTimeout(() => {
+          queue = queue.then(() =>
+            token.isCancellationRequested
+              ? undefined
+              : this.runOnce(new vscode.TestRunRequest(items, request.exclude, request.profile, true), token),
+          );
+        }, 300),
+      );
     };
     const subscriptions = [watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed)];
     await new Promise<void>((resolve) => token.onCancellationRequested(() => resolve()));
@@ -113,8 +152,16 @@ export class ExerciseTests implements vscode.Disposable {
     const run = this.controller.createTestRun(request);
     try {
       if (!vscode.workspace.isTrusted) {
-        run.appendOutput('Multimodal Lab runs exercise tests only in a trusted workspace, because they execute the code in this folder.\r\n');
-        for (const item of this.requested(request)) run.errored(item, new vscode.TestMessage('This workspace is not trusted, so its code is not run. Trust the folder (Manage Workspace Trust) to run tests.'));
+        run.appendOutput(
+          'Multimodal Lab runs exercise tests only in a trusted workspace, because they execute the code in this folder.\r\n',
+        );
+        for (const item of this.requested(request))
+          run.errored(
+            item,
+            new vscode.TestMessage(
+              'This workspace is not trusted, so its code is not run. Trust the folder (Manage Workspace Trust) to run tests.',
+            ),
+          );
         return;
       }
       const byExercise = new Map<string, vscode.TestItem[]>();
@@ -138,7 +185,12 @@ export class ExerciseTests implements vscode.Disposable {
     return all;
   }
 
-  private async runExercise(run: vscode.TestRun, exerciseId: string, items: readonly vscode.TestItem[], token: vscode.CancellationToken): Promise<void> {
+  private async runExercise(
+    run: vscode.TestRun,
+    exerciseId: string,
+    items: readonly vscode.TestItem[],
+    token: vscode.CancellationToken,
+  ): Promise<void> {
     const root = this.state.workspaceRoot!;
     const leaves = new Map<string, vscode.TestItem>();
     const collect = (item: vscode.TestItem): void => {
@@ -148,15 +200,35 @@ export class ExerciseTests implements vscode.Disposable {
     items.forEach(collect);
     const files = [...new Set([...leaves.values()].map((i) => (this.data.get(i) as { file: string }).file))];
     leaves.forEach((i) => run.enqueued(i));
-    const fileItemOf = (file: string): vscode.TestItem | undefined => this.controller.items.get(`exercise:${exerciseId}`)?.children.get(file);
+    const fileItemOf = (file: string): vscode.TestItem | undefined =>
+      this.controller.items.get(`exercise:${exerciseId}`)?.children.get(file);
     const events = new TestRunEvents(
-      run, leaves,
-      (t) => { const fileItem = fileItemOf(t.file); return fileItem && this.addTest(fileItem, exerciseId, t.file, t.path, t.location?.line); },
-      (message) => void exerciseTitle(this.state, exerciseId).then((title) => offerInstallIfNeeded(`The tests of “${title}”`, message)),
+      run,
+      leaves,
+      (t) => {
+        const fileItem = fileItemOf(t.file);
+        return fileItem && this.addTest(fileItem, exerciseId, t.file, t.path, t.location?.line);
+      },
+      (message) =>
+        void exerciseTitle(this.state, exerciseId).then((title) =>
+          offerInstallIfNeeded(`The tests of “${title}”`, message),
+        ),
     );
-    const job = { type: 'job', protocol: 1, kind: 'test', workspaceRoot: root, backend: this.launcher.backendPreference(), exerciseId, files } satisfies TestJob;
+    const job = {
+      type: 'job',
+      protocol: 1,
+      kind: 'test',
+      workspaceRoot: root,
+      backend: this.launcher.backendPreference(),
+      exerciseId,
+      files,
+    } satisfies TestJob;
     // Native libraries' banners (Dawn, Vulkan, libtensorflow) go to the log, not between the learner's results.
-    const handle = this.launcher.start(job, (e) => events.handle(e), (text) => this.log.info(`[runner, native] ${text.trimEnd()}`));
+    const handle = this.launcher.start(
+      job,
+      (e) => events.handle(e),
+      (text) => this.log.info(`[runner, native] ${text.trimEnd()}`),
+    );
     const cancel = token.onCancellationRequested(() => handle.cancel());
     const exit = await handle.done;
     cancel.dispose();
@@ -177,7 +249,10 @@ export class ExerciseTests implements vscode.Disposable {
   /** The first time every test passes, offer the reference solution for comparison. */
   private async offerSolution(exerciseId: string): Promise<void> {
     const compare = 'Compare with Reference Solution';
-    const choice = await vscode.window.showInformationMessage(`All tests of "${exerciseId}" pass. Compare your code with the reference solution?`, compare);
+    const choice = await vscode.window.showInformationMessage(
+      `All tests of "${exerciseId}" pass. Compare your code with the reference solution?`,
+      compare,
+    );
     if (choice === compare) await vscode.commands.executeCommand('multimodalLab.compareSolution', exerciseId);
   }
 

@@ -40,26 +40,48 @@ export class Training implements vscode.Disposable {
   async train(exerciseId: string, resumeFrom?: string, quick = false): Promise<string | undefined> {
     const root = this.state.workspaceRoot;
     if (!root) throw new Error('Open a folder first: runs are stored in the workspace, under .multimodal-lab/runs/.');
-    if (!vscode.workspace.isTrusted) throw new Error('Training runs the code in this folder, so it needs a trusted workspace. Trust the folder (Manage Workspace Trust) and try again.');
+    if (!vscode.workspace.isTrusted)
+      throw new Error(
+        'Training runs the code in this folder, so it needs a trusted workspace. Trust the folder (Manage Workspace Trust) and try again.',
+      );
     const entry = path.join(root, 'exercises', exerciseId, 'train.ts');
-    if (!fs.existsSync(entry)) throw new Error(`There is no exercises/${exerciseId}/train.ts. Start the exercise first (or restore the file with "Reset Exercise").`);
+    if (!fs.existsSync(entry))
+      throw new Error(
+        `There is no exercises/${exerciseId}/train.ts. Start the exercise first (or restore the file with "Reset Exercise").`,
+      );
     const runId = newRunId(new Date(), 'extension');
     const runDir = makeRunDir(root, exerciseId, runId);
     const job = {
-      type: 'job', protocol: 1, kind: 'train', workspaceRoot: root, backend: this.launcher.backendPreference(),
-      exerciseId, runId, entry, runDir, config: quick ? 'smoke' : 'auto', ...(resumeFrom ? { resumeFrom } : {}),
+      type: 'job',
+      protocol: 1,
+      kind: 'train',
+      workspaceRoot: root,
+      backend: this.launcher.backendPreference(),
+      exerciseId,
+      runId,
+      entry,
+      runDir,
+      config: quick ? 'smoke' : 'auto',
+      ...(resumeFrom ? { resumeFrom } : {}),
     } satisfies TrainJob;
 
-    this.output.appendLine(`\n=== ${exerciseId} · run ${runId}${quick ? ' · quick check (smoke configuration)' : ''}${resumeFrom ? ` · resumed from ${resumeFrom}` : ''}`);
+    this.output.appendLine(
+      `\n=== ${exerciseId} · run ${runId}${quick ? ' · quick check (smoke configuration)' : ''}${resumeFrom ? ` · resumed from ${resumeFrom}` : ''}`,
+    );
     let ending: { status: Exclude<RunStatus, 'running'>; reason: string } | undefined;
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: trainingTitle(await this.exerciseTitle(exerciseId), quick), cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: trainingTitle(await this.exerciseTitle(exerciseId), quick),
+        cancellable: true,
+      },
       async (progress, token) => {
         let lastStep = 0;
         let rate = '';
         const ref = { exerciseId, runId };
         const started = Date.now();
-        const status = (live: RunLiveStatus, summary?: RunSummary): void => this.updates.fire({ kind: 'status', ref, live, ...(summary ? { summary } : {}) });
+        const status = (live: RunLiveStatus, summary?: RunSummary): void =>
+          this.updates.fire({ kind: 'status', ref, live, ...(summary ? { summary } : {}) });
         const onEvent = (e: RunnerToExtension): void => {
           this.updates.fire({ kind: 'event', ref, runDir, event: e });
           switch (e.type) {
@@ -72,7 +94,14 @@ export class Training implements vscode.Disposable {
               break;
             case 'stats':
               rate = ` · ${e.stepsPerSec.toFixed(1)} steps/s`;
-              status({ status: 'running', step: e.step, stepsPerSec: e.stepsPerSec, elapsedMs: Date.now() - started, numTensors: e.numTensors, numBytes: e.numBytes });
+              status({
+                status: 'running',
+                step: e.step,
+                stepsPerSec: e.stepsPerSec,
+                elapsedMs: Date.now() - started,
+                numTensors: e.numTensors,
+                numBytes: e.numBytes,
+              });
               break;
             case 'summary':
               status({ status: 'running', elapsedMs: Date.now() - started, step: lastStep }, e.values);
@@ -80,7 +109,9 @@ export class Training implements vscode.Disposable {
             case 'scalar':
               if (e.name === 'loss' && e.step !== lastStep) {
                 lastStep = e.step;
-                progress.report({ message: `step ${e.step} · loss ${e.value.toPrecision(4)}${rate} — Cancel stops and checkpoints` });
+                progress.report({
+                  message: `step ${e.step} · loss ${e.value.toPrecision(4)}${rate} — Cancel stops and checkpoints`,
+                });
               }
               break;
             case 'runEnded':
@@ -110,10 +141,17 @@ export class Training implements vscode.Disposable {
   /** The exercise's title for messages (the id only when the course cannot be read). */
   private async exerciseTitle(exerciseId: string): Promise<string> {
     const snap = await this.state.get().catch(() => undefined);
-    return (snap?.kind === 'ok' ? snap.course.exercises.find((e) => e.id === exerciseId)?.title : undefined) ?? exerciseId;
+    return (
+      (snap?.kind === 'ok' ? snap.course.exercises.find((e) => e.id === exerciseId)?.title : undefined) ?? exerciseId
+    );
   }
 
-  private async report(exerciseId: string, runId: string, ending: { status: Exclude<RunStatus, 'running'>; reason: string } | undefined, quick: boolean): Promise<void> {
+  private async report(
+    exerciseId: string,
+    runId: string,
+    ending: { status: Exclude<RunStatus, 'running'>; reason: string } | undefined,
+    quick: boolean,
+  ): Promise<void> {
     const title = await this.exerciseTitle(exerciseId);
     if (ending?.status === 'finished' && !quick) {
       await this.state.progress?.updateExercise(exerciseId, { trained: { runId, at: new Date().toISOString() } });
@@ -124,7 +162,8 @@ export class Training implements vscode.Disposable {
       void vscode.window.showInformationMessage(`Multimodal Lab: ${message.text}`);
       return;
     }
-    if (offerInstallIfNeeded(quick ? `The quick check of “${title}”` : `The “${title}” run`, ending?.reason ?? '')) return;
+    if (offerInstallIfNeeded(quick ? `The quick check of “${title}”` : `The “${title}” run`, ending?.reason ?? ''))
+      return;
     const show = 'Show Output';
     const choice = await vscode.window.showErrorMessage(`Multimodal Lab: ${message.text}`, show);
     if (choice === show) this.output.show();
@@ -132,7 +171,9 @@ export class Training implements vscode.Disposable {
 
   stop(exerciseId: string): void {
     if (this.launcher.stop(exerciseId)) return;
-    void this.exerciseTitle(exerciseId).then((title) => vscode.window.showInformationMessage(`Multimodal Lab: no run of “${title}” is in progress.`));
+    void this.exerciseTitle(exerciseId).then((title) =>
+      vscode.window.showInformationMessage(`Multimodal Lab: no run of “${title}” is in progress.`),
+    );
   }
 
   /** Resumes from one run's last checkpoint (the run panel's Resume button). */
@@ -140,7 +181,10 @@ export class Training implements vscode.Disposable {
     const root = this.state.workspaceRoot;
     if (!root) throw new Error('Open a folder first.');
     const run = (await listRuns(root, exerciseId)).find((r) => r.runId === runId);
-    if (!run?.meta?.latestCheckpoint) throw new Error(`Run ${runId} saved no checkpoint (lab.checkpoint), so it cannot be resumed. Start a new run with "Train".`);
+    if (!run?.meta?.latestCheckpoint)
+      throw new Error(
+        `Run ${runId} saved no checkpoint (lab.checkpoint), so it cannot be resumed. Start a new run with "Train".`,
+      );
     return this.train(exerciseId, run.meta.latestCheckpoint);
   }
 
@@ -150,7 +194,9 @@ export class Training implements vscode.Disposable {
     if (!root) throw new Error('Open a folder first.');
     const withCheckpoint = (await listRuns(root, exerciseId)).find((r) => r.meta?.latestCheckpoint);
     if (!withCheckpoint?.meta?.latestCheckpoint) {
-      throw new Error(`No run of ${exerciseId} has saved a checkpoint yet (lab.checkpoint). Start a new run with "Train" instead.`);
+      throw new Error(
+        `No run of ${exerciseId} has saved a checkpoint yet (lab.checkpoint). Start a new run with "Train" instead.`,
+      );
     }
     return this.train(exerciseId, withCheckpoint.meta.latestCheckpoint);
   }

@@ -1,7 +1,13 @@
 import * as vscode from 'vscode';
 import { emptyProgress } from '../core/progress';
 import { RUN_META_GLOB } from '../core/runStore';
-import { WALKTHROUGH_STEPS, WalkthroughFacts, WalkthroughSighting, gatherWalkthroughFacts, walkthroughContextKey } from '../core/walkthrough';
+import {
+  WALKTHROUGH_STEPS,
+  WalkthroughFacts,
+  WalkthroughSighting,
+  gatherWalkthroughFacts,
+  walkthroughContextKey,
+} from '../core/walkthrough';
 import { LabState } from './labState';
 
 /** Set from `workspace.isTrusted`: VS Code's own `isWorkspaceTrusted` key is not set when trust is turned off. */
@@ -22,17 +28,28 @@ export class WalkthroughProgress implements vscode.Disposable {
   private pending?: Promise<void>;
   private again = false;
 
-  constructor(private readonly state: LabState, view: vscode.TreeView<unknown>, private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly state: LabState,
+    view: vscode.TreeView<unknown>,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     const root = state.workspaceRoot;
     void vscode.commands.executeCommand('setContext', TRUSTED_CONTEXT_KEY, vscode.workspace.isTrusted);
     this.disposables.push(
-      vscode.workspace.onDidGrantWorkspaceTrust(() => void vscode.commands.executeCommand('setContext', TRUSTED_CONTEXT_KEY, true)),
+      vscode.workspace.onDidGrantWorkspaceTrust(
+        () => void vscode.commands.executeCommand('setContext', TRUSTED_CONTEXT_KEY, true),
+      ),
       state.onDidChange(() => this.update()),
     );
     if (root) {
       for (const glob of ['node_modules/@tensorflow/tfjs-core/package.json', RUN_META_GLOB]) {
         const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, glob));
-        this.disposables.push(w, w.onDidCreate(() => this.update()), w.onDidChange(() => this.update()), w.onDidDelete(() => this.update()));
+        this.disposables.push(
+          w,
+          w.onDidCreate(() => this.update()),
+          w.onDidChange(() => this.update()),
+          w.onDidDelete(() => this.update()),
+        );
       }
     }
     if (view.visible) this.update();
@@ -57,13 +74,15 @@ export class WalkthroughProgress implements vscode.Disposable {
       this.again = true;
       return;
     }
-    this.pending = this.check().catch((e: Error) => this.log.warn(`Walkthrough progress: ${e.message}`)).finally(() => {
-      this.pending = undefined;
-      if (this.again) {
-        this.again = false;
-        this.update();
-      }
-    });
+    this.pending = this.check()
+      .catch((e: Error) => this.log.warn(`Walkthrough progress: ${e.message}`))
+      .finally(() => {
+        this.pending = undefined;
+        if (this.again) {
+          this.again = false;
+          this.update();
+        }
+      });
   }
 
   private async check(): Promise<void> {

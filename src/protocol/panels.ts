@@ -139,9 +139,14 @@ export type EvidenceLink =
   | { readonly kind: 'tests'; readonly exerciseId: string }
   | { readonly kind: 'quiz'; readonly quizId: string };
 
-export type ExtensionToMilestonePanel = { readonly type: 'milestones'; readonly protocol: typeof PANEL_PROTOCOL_VERSION; readonly items: readonly MilestoneView[] };
+export type ExtensionToMilestonePanel = {
+  readonly type: 'milestones';
+  readonly protocol: typeof PANEL_PROTOCOL_VERSION;
+  readonly items: readonly MilestoneView[];
+};
 
-export type MilestonePanelToExtension = { readonly type: 'ready' } | { readonly type: 'open'; readonly link: EvidenceLink };
+export type MilestonePanelToExtension =
+  { readonly type: 'ready' } | { readonly type: 'open'; readonly link: EvidenceLink };
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -169,8 +174,11 @@ export function isMilestonePanelMessage(v: unknown): v is MilestonePanelToExtens
   if (v.type === 'ready') return true;
   if (v.type !== 'open' || !isRecord(v.link)) return false;
   const l = v.link;
-  return (l.kind === 'run' && typeof l.exerciseId === 'string' && typeof l.runId === 'string') || (l.kind === 'tests' && typeof l.exerciseId === 'string')
-    || (l.kind === 'quiz' && typeof l.quizId === 'string');
+  return (
+    (l.kind === 'run' && typeof l.exerciseId === 'string' && typeof l.runId === 'string') ||
+    (l.kind === 'tests' && typeof l.exerciseId === 'string') ||
+    (l.kind === 'quiz' && typeof l.quizId === 'string')
+  );
 }
 
 /** Narrows a message from the extension, in the webview (it trusts its host, but a wrong version must not blank it). */

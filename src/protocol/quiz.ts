@@ -41,7 +41,12 @@ export interface QuizPanelView {
   readonly passMark: number;
   readonly questions: readonly QuestionView[];
   /** The paragraph task, when the quiz has one: its prompt, limits and the notes file (workspace-relative). */
-  readonly paragraph?: { readonly prompt: string; readonly minWords: number; readonly maxWords: number; readonly notesFile: string };
+  readonly paragraph?: {
+    readonly prompt: string;
+    readonly minWords: number;
+    readonly maxWords: number;
+    readonly notesFile: string;
+  };
 }
 
 export type ExtensionToQuizPanel = {
@@ -71,10 +76,18 @@ export function isQuizPanelMessage(v: unknown): v is QuizPanelToExtension {
   if (!isRecord(v)) return false;
   if (v.type === 'ready' || v.type === 'openNotes' || v.type === 'checkParagraph') return true;
   if (v.type !== 'submit' || !isRecord(v.answers)) return false;
-  return Object.values(v.answers).every((a) => (typeof a === 'number' && Number.isFinite(a)) || (Array.isArray(a) && a.every((x) => Number.isInteger(x))));
+  return Object.values(v.answers).every(
+    (a) => (typeof a === 'number' && Number.isFinite(a)) || (Array.isArray(a) && a.every((x) => Number.isInteger(x))),
+  );
 }
 
 /** Narrows a message from the extension, in the webview. */
 export function isExtensionToQuizPanel(v: unknown): v is ExtensionToQuizPanel {
-  return isRecord(v) && v.type === 'state' && v.protocol === QUIZ_PROTOCOL_VERSION && isRecord(v.quiz) && Array.isArray((v.quiz as { questions?: unknown }).questions);
+  return (
+    isRecord(v) &&
+    v.type === 'state' &&
+    v.protocol === QUIZ_PROTOCOL_VERSION &&
+    isRecord(v.quiz) &&
+    Array.isArray((v.quiz as { questions?: unknown }).questions)
+  );
 }

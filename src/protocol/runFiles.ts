@@ -105,7 +105,10 @@ export interface TextLine {
 export type RunSummary = Readonly<Record<string, number | string | boolean>>;
 
 /** The runner's measurements of one training step, as its `stats` event carries them. */
-export type RunnerStats = Pick<Extract<RunEvent, { type: 'stats' }>, 'stepMs' | 'stepsPerSec' | 'numTensors' | 'numBytes'>;
+export type RunnerStats = Pick<
+  Extract<RunEvent, { type: 'stats' }>,
+  'stepMs' | 'stepsPerSec' | 'numTensors' | 'numBytes'
+>;
 
 /** The group (name prefix before `/`) of the runner's own series: charted last and collapsed, left out of divergences. */
 export const RUNNER_SERIES_GROUP = 'runner';

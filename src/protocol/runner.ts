@@ -150,16 +150,42 @@ export type TestEvent =
     }
   | { readonly type: 'testSkipped'; readonly id: string; readonly reason: string }
   /** A test file that could not be loaded (syntax error, an import that throws): its tests cannot run, the others do. */
-  | { readonly type: 'testFileFailed'; readonly file: string; readonly message: string; readonly hint?: string; readonly location?: SourceLocation }
+  | {
+      readonly type: 'testFileFailed';
+      readonly file: string;
+      readonly message: string;
+      readonly hint?: string;
+      readonly location?: SourceLocation;
+    }
   | { readonly type: 'testsFinished'; readonly passed: number; readonly failed: number; readonly skipped: number };
 
 /** What the `lab` reporting API emits during training (also written to the run directory). */
 export type LabEvent =
   // `seq`: the record's number in the run folder (runFiles.ts): a panel joins its replay and the live stream by it.
   // Absent from a workspace lab older than runtime 5.
-  | { readonly type: 'scalar'; readonly seq?: number; readonly step: number; readonly name: string; readonly value: number }
-  | { readonly type: 'image'; readonly seq?: number; readonly step: number; readonly name: string; readonly file: string; readonly width: number; readonly height: number }
-  | { readonly type: 'text'; readonly seq?: number; readonly step: number; readonly name: string; readonly text: string }
+  | {
+      readonly type: 'scalar';
+      readonly seq?: number;
+      readonly step: number;
+      readonly name: string;
+      readonly value: number;
+    }
+  | {
+      readonly type: 'image';
+      readonly seq?: number;
+      readonly step: number;
+      readonly name: string;
+      readonly file: string;
+      readonly width: number;
+      readonly height: number;
+    }
+  | {
+      readonly type: 'text';
+      readonly seq?: number;
+      readonly step: number;
+      readonly name: string;
+      readonly text: string;
+    }
   | { readonly type: 'summary'; readonly values: Readonly<Record<string, number | string | boolean>> }
   | { readonly type: 'checkpoint'; readonly step: number; readonly dir: string }
   /** How many steps the run will take, when the chosen `lab.config` has a whole `steps` (the panel's ETA). */
@@ -170,7 +196,15 @@ export type RunStatus = 'running' | 'finished' | 'stopped' | 'crashed' | 'nan' |
 export type RunEvent =
   | { readonly type: 'runStarted'; readonly runId: string; readonly config: string; readonly resumedFrom?: string }
   /** `seq`: the number of the last of the four RUNNER_SERIES lines these stats were written as (runFiles.ts). */
-  | { readonly type: 'stats'; readonly seq?: number; readonly step: number; readonly stepMs: number; readonly stepsPerSec: number; readonly numTensors: number; readonly numBytes: number }
+  | {
+      readonly type: 'stats';
+      readonly seq?: number;
+      readonly step: number;
+      readonly stepMs: number;
+      readonly stepsPerSec: number;
+      readonly numTensors: number;
+      readonly numBytes: number;
+    }
   | {
       readonly type: 'runEnded';
       readonly status: Exclude<RunStatus, 'running'>;
@@ -194,8 +228,26 @@ export type RunnerToExtension =
 // ---------------------------------------------------------------------------------------------------------------
 
 const RUNNER_EVENT_TYPES: ReadonlySet<string> = new Set<RunnerToExtension['type']>([
-  'hello', 'backend', 'output', 'testsDiscovered', 'testStarted', 'testPassed', 'testFailed', 'testSkipped', 'testFileFailed', 'testsFinished',
-  'scalar', 'image', 'text', 'summary', 'checkpoint', 'plan', 'runStarted', 'stats', 'runEnded', 'fatal',
+  'hello',
+  'backend',
+  'output',
+  'testsDiscovered',
+  'testStarted',
+  'testPassed',
+  'testFailed',
+  'testSkipped',
+  'testFileFailed',
+  'testsFinished',
+  'scalar',
+  'image',
+  'text',
+  'summary',
+  'checkpoint',
+  'plan',
+  'runStarted',
+  'stats',
+  'runEnded',
+  'fatal',
 ]);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -235,14 +287,24 @@ export function isRunnerToExtension(v: unknown): v is RunnerToExtension {
 
 /** Narrows the first message the runner receives. */
 export function isRunnerJob(v: unknown): v is RunnerJob {
-  if (!isRecord(v) || v.type !== 'job' || v.protocol !== RUNNER_PROTOCOL_VERSION || typeof v.workspaceRoot !== 'string') return false;
-  if (typeof v.backend !== 'string' || !(v.backend === 'auto' || (BACKEND_LADDER as readonly string[]).includes(v.backend))) return false;
+  if (!isRecord(v) || v.type !== 'job' || v.protocol !== RUNNER_PROTOCOL_VERSION || typeof v.workspaceRoot !== 'string')
+    return false;
+  if (
+    typeof v.backend !== 'string' ||
+    !(v.backend === 'auto' || (BACKEND_LADDER as readonly string[]).includes(v.backend))
+  )
+    return false;
   switch (v.kind) {
     case 'test':
       return typeof v.exerciseId === 'string' && Array.isArray(v.files) && v.files.every((f) => typeof f === 'string');
     case 'train':
-      return typeof v.exerciseId === 'string' && typeof v.runId === 'string' && typeof v.entry === 'string' && typeof v.runDir === 'string'
-        && ['auto', 'cpu', 'gpu', 'smoke'].includes(String(v.config));
+      return (
+        typeof v.exerciseId === 'string' &&
+        typeof v.runId === 'string' &&
+        typeof v.entry === 'string' &&
+        typeof v.runDir === 'string' &&
+        ['auto', 'cpu', 'gpu', 'smoke'].includes(String(v.config))
+      );
     case 'diagnose':
       return true;
     default:
@@ -251,13 +313,24 @@ export function isRunnerJob(v: unknown): v is RunnerJob {
 }
 
 export function isPrepareRequest(v: unknown): v is PrepareRequest {
-  return isRecord(v) && v.type === 'prepare' && v.protocol === RUNNER_PROTOCOL_VERSION && typeof v.workspaceRoot === 'string'
-    && typeof v.backend === 'string' && (v.backend === 'auto' || (BACKEND_LADDER as readonly string[]).includes(v.backend));
+  return (
+    isRecord(v) &&
+    v.type === 'prepare' &&
+    v.protocol === RUNNER_PROTOCOL_VERSION &&
+    typeof v.workspaceRoot === 'string' &&
+    typeof v.backend === 'string' &&
+    (v.backend === 'auto' || (BACKEND_LADDER as readonly string[]).includes(v.backend))
+  );
 }
 
 /** True when a runner prepared with `prep` can take `job` as it is. */
 export function preparedFor(prep: PrepareRequest, job: RunnerJob): boolean {
-  return job.kind !== 'diagnose' && prep.workspaceRoot === job.workspaceRoot && prep.backend === job.backend && (prep.wasmThreads ?? 0) === (job.wasmThreads ?? 0);
+  return (
+    job.kind !== 'diagnose' &&
+    prep.workspaceRoot === job.workspaceRoot &&
+    prep.backend === job.backend &&
+    (prep.wasmThreads ?? 0) === (job.wasmThreads ?? 0)
+  );
 }
 
 export function isStopRequest(v: unknown): v is StopRequest {

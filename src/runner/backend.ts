@@ -2,8 +2,10 @@
 // the learner's workspace runtime (templates/workspace/lab/runtime), so a terminal run and the extension choose
 // the same way from one implementation; this file only turns its report into a protocol event.
 import {
-  BACKEND_LADDER as RUNTIME_LADDER, selectBackend as selectRuntimeBackend,
-  type BackendName as RuntimeBackendName, type LadderOptions,
+  BACKEND_LADDER as RUNTIME_LADDER,
+  selectBackend as selectRuntimeBackend,
+  type BackendName as RuntimeBackendName,
+  type LadderOptions,
 } from '../../templates/workspace/lab/runtime/ladder';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +28,11 @@ export function laddersAgree(): boolean {
 export async function selectBackend(ws: Workspace, options: LadderOptions): Promise<BackendEvent> {
   const report = await selectRuntimeBackend(ws, options);
   const stale = workspaceRuntimeNote(ws.root);
-  return { type: 'backend', ...report, limitations: stale ? [...report.limitations, stale] : report.limitations } satisfies BackendEvent;
+  return {
+    type: 'backend',
+    ...report,
+    limitations: stale ? [...report.limitations, stale] : report.limitations,
+  } satisfies BackendEvent;
 }
 
 /**

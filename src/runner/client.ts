@@ -2,7 +2,13 @@
 // sends the job, narrows every message, and guarantees an ending. A runner that goes quiet is killed by the
 // watchdog; one that dies without saying how gets a synthesized ending; a training run's meta.json is finalised.
 import type { ChildProcess } from 'node:child_process';
-import { isRunnerToExtension, type PrepareRequest, type RunStatus, type RunnerJob, type RunnerToExtension } from '../protocol/runner';
+import {
+  isRunnerToExtension,
+  type PrepareRequest,
+  type RunStatus,
+  type RunnerJob,
+  type RunnerToExtension,
+} from '../protocol/runner';
 import { parseTestId } from '../protocol/testIds';
 import { forkRunner, type Forked } from './fork';
 import { updateMeta } from '../core/runStore';
@@ -78,14 +84,19 @@ export interface SpareRunner {
 }
 
 /** Starts a spare runner for jobs matching `request`. */
-export function prepareRunner(request: PrepareRequest, options: { readonly runnerPath: string; readonly env?: NodeJS.ProcessEnv }): SpareRunner {
+export function prepareRunner(
+  request: PrepareRequest,
+  options: { readonly runnerPath: string; readonly env?: NodeJS.ProcessEnv },
+): SpareRunner {
   const forked = forkRunner(options.runnerPath, options.env);
   forked.child.send(request);
   let assigned = false;
   return {
     request,
     ready: forked.ready,
-    get alive() { return !forked.exited && forked.child.connected; },
+    get alive() {
+      return !forked.exited && forked.child.connected;
+    },
     assign(job, jobOptions) {
       if (assigned) throw new Error('This spare runner already has a job.');
       assigned = true;
@@ -135,11 +146,16 @@ function attach(forked: Forked, job: RunnerJob, options: RunnerOptions): RunnerH
   const onMessage = (m: unknown): void => {
     arm();
     if (!isRunnerToExtension(m)) {
-      emit({ type: 'output', stream: 'stderr', text: `[runner client] ignored a message it cannot read: ${JSON.stringify(m).slice(0, 200)}\n` });
+      emit({
+        type: 'output',
+        stream: 'stderr',
+        text: `[runner client] ignored a message it cannot read: ${JSON.stringify(m).slice(0, 200)}\n`,
+      });
       return;
     }
     if (m.type === 'testStarted') running = m.id;
-    if ((m.type === 'testPassed' || m.type === 'testFailed' || m.type === 'testSkipped') && m.id === running) running = undefined;
+    if ((m.type === 'testPassed' || m.type === 'testFailed' || m.type === 'testSkipped') && m.id === running)
+      running = undefined;
     if (m.type === 'fatal') sawFatal = true;
     if (endsJob(job, m)) ended = true;
     emit(m);
@@ -160,9 +176,11 @@ function attach(forked: Forked, job: RunnerJob, options: RunnerOptions): RunnerH
     };
     forked.listen((h) => {
       switch (h.kind) {
-        case 'message': return onMessage(h.message);
+        case 'message':
+          return onMessage(h.message);
         case 'stdout':
-        case 'stderr': return native(h.kind, h.text);
+        case 'stderr':
+          return native(h.kind, h.text);
         case 'exit':
           exit = { code: h.code, signal: h.signal };
           return settle();
@@ -173,7 +191,11 @@ function attach(forked: Forked, job: RunnerJob, options: RunnerOptions): RunnerH
           disconnected = true;
           return settle();
         case 'error':
-          emit({ type: 'fatal', message: `Could not start the runner (${options.runnerPath}): ${h.error.message}`, hint: 'Reinstall or rebuild the extension (npm run build).' });
+          emit({
+            type: 'fatal',
+            message: `Could not start the runner (${options.runnerPath}): ${h.error.message}`,
+            hint: 'Reinstall or rebuild the extension (npm run build).',
+          });
           sawFatal = true;
           exit ??= { code: null, signal: null };
           closed = disconnected = true;
@@ -187,32 +209,38 @@ function attach(forked: Forked, job: RunnerJob, options: RunnerOptions): RunnerH
     // What native code printed may be why the runner died: show it now.
     if (heldBack.trim()) emit({ type: 'output', stream: 'stderr', text: heldBack });
     const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
-    const testNote = running ? ` while the test "${parseTestId(running)?.titles.join(' > ') ?? running}" was running` : '';
+    const testNote = running
+      ? ` while the test "${parseTestId(running)?.titles.join(' > ') ?? running}" was running`
+      : '';
     let status: Exclude<RunStatus, 'running'>;
     let reason: string;
     if (why === 'hung') {
       status = 'hung';
-      reason = `The runner sent nothing for ${Math.round(hangMs / 1000)} s${testNote}, so it was killed. Look for an endless loop, ` +
+      reason =
+        `The runner sent nothing for ${Math.round(hangMs / 1000)} s${testNote}, so it was killed. Look for an endless loop, ` +
         'or a step so slow that nothing is reported in that time (make the model or batch smaller).';
     } else if (why === 'cancelled') {
       status = 'killed';
       reason = `Cancelled: the runner was killed at once${testNote}.`;
     } else if (why === 'stopTimeout') {
       status = 'killed';
-      reason = `The run did not stop within ${Math.round(graceMs / 1000)} s of the Stop request, so it was killed. ` +
+      reason =
+        `The run did not stop within ${Math.round(graceMs / 1000)} s of the Stop request, so it was killed. ` +
         'Check lab.shouldStop() in your training loop and return from main when it is true.';
     } else if (/heap out of memory|Allocation failed/i.test(stderrTail) || code === 134) {
       status = 'crashed';
       reason = `The runner ran out of memory and ${how}${testNote}. Use a smaller batch or model, and dispose tensors you no longer need (tf.tidy).`;
     } else {
       status = 'crashed';
-      reason = `The runner ${how}${testNote} before reporting the end of the ${job.kind} job. ` +
+      reason =
+        `The runner ${how}${testNote} before reporting the end of the ${job.kind} job. ` +
         'If your code calls process.exit(), remove it; otherwise see the output above for the cause.';
     }
     if (!sawFatal && why !== 'hung') emit({ type: 'fatal', message: reason });
     if (job.kind === 'train' || why === 'hung') emit({ type: 'runEnded', status, reason });
     // Ends meta.json only if the run did not (the store ignores an ending over an ended run).
-    if (job.kind === 'train') updateMeta(job.runDir, { status, reason, endedAt: new Date().toISOString(), exitCode: code });
+    if (job.kind === 'train')
+      updateMeta(job.runDir, { status, reason, endedAt: new Date().toISOString(), exitCode: code });
   }
 
   if (child.connected) child.send(job);

@@ -34,7 +34,13 @@ export async function matmulGflops(tf: Tfjs, slow: boolean, budgetMs = 1000): Pr
 export async function trainStepsPerSecond(tf: Tfjs, slow: boolean, budgetMs = 1500): Promise<number> {
   const batch = 16;
   const x = tf.randomNormal([batch, 28, 28, 1]);
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10);
+  const labels = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => i % 10),
+      'int32',
+    ),
+    10,
+  );
   const model = tf.sequential({
     layers: [
       tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu', padding: 'same' }),
@@ -47,7 +53,10 @@ export async function trainStepsPerSecond(tf: Tfjs, slow: boolean, budgetMs = 15
   });
   const optimizer = tf.train.adam(1e-3);
   const step = async (): Promise<void> => {
-    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.predict(x) as import('@tensorflow/tfjs').Tensor), true);
+    const loss = optimizer.minimize(
+      () => tf.losses.softmaxCrossEntropy(labels, model.predict(x) as import('@tensorflow/tfjs').Tensor),
+      true,
+    );
     await loss?.data();
     loss?.dispose();
   };

@@ -22,7 +22,10 @@ export interface Forked {
 /** Forks the runner in its own process group, with no Node flags of the parent's. */
 export function forkRunner(runnerPath: string, env: NodeJS.ProcessEnv | undefined): Forked {
   const child = fork(runnerPath, [], {
-    detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', env: env ?? process.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    serialization: 'json',
+    env: env ?? process.env,
     // Not the parent's Node flags (fork's default): an extension host's --inspect would collide, and a parent under
     // tsx would load tsx's loader into the runner and into every wasm thread's worker (350 ms more per start here).
     execArgv: [],
@@ -31,7 +34,9 @@ export function forkRunner(runnerPath: string, env: NodeJS.ProcessEnv | undefine
   let handler: ((h: Happening) => void) | undefined;
   let exited = false;
   let isReady: (ready: boolean) => void = () => undefined;
-  const ready = new Promise<boolean>((resolve) => { isReady = resolve; });
+  const ready = new Promise<boolean>((resolve) => {
+    isReady = resolve;
+  });
   const push = (h: Happening): void => {
     if (h.kind === 'exit' || h.kind === 'error') {
       exited = true;
@@ -51,7 +56,9 @@ export function forkRunner(runnerPath: string, env: NodeJS.ProcessEnv | undefine
   return {
     child,
     ready,
-    get exited() { return exited; },
+    get exited() {
+      return exited;
+    },
     listen(h) {
       // On a later tick, so no event reaches the caller before it has its handle; until then events keep queuing.
       process.nextTick(() => {

@@ -32,7 +32,12 @@ export function captureOutput(): () => void {
   for (const stream of ['stdout', 'stderr'] as const) {
     const target = process[stream];
     target.write = ((chunk: unknown, encoding?: unknown, cb?: unknown): boolean => {
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+      const text =
+        typeof chunk === 'string'
+          ? chunk
+          : Buffer.from(chunk as Uint8Array).toString(
+              typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+            );
       send({ type: 'output', stream, text } satisfies RunnerToExtension);
       const callback = typeof encoding === 'function' ? encoding : cb;
       if (typeof callback === 'function') process.nextTick(callback as () => void);

@@ -2,8 +2,15 @@
 // `hello`, picks a backend, runs the job and exits; afterwards it only listens for `stop`. Everything it has to
 // say goes through src/protocol/runner.ts.
 import {
-  RUNNER_PROTOCOL_VERSION, isPrepareRequest, isRunnerJob, isStopRequest, preparedFor,
-  type BackendEvent, type PrepareRequest, type RunnerJob, type RunnerToExtension,
+  RUNNER_PROTOCOL_VERSION,
+  isPrepareRequest,
+  isRunnerJob,
+  isStopRequest,
+  preparedFor,
+  type BackendEvent,
+  type PrepareRequest,
+  type RunnerJob,
+  type RunnerToExtension,
 } from '../protocol/runner';
 import { RUN_META_VERSION, createMeta, updateMeta } from '../core/runStore';
 import { NoBackendError, selectBackend } from './backend';
@@ -18,10 +25,16 @@ let stopRequested = false;
 let trainRunDir: string | undefined;
 
 function fatal(message: string, hint?: string, location?: LoadError['location']): void {
-  send({ type: 'fatal', message, ...(hint ? { hint } : {}), ...(location ? { location } : {}) } satisfies RunnerToExtension);
+  send({
+    type: 'fatal',
+    message,
+    ...(hint ? { hint } : {}),
+    ...(location ? { location } : {}),
+  } satisfies RunnerToExtension);
 }
 
-type Selection = { readonly ws: Workspace; readonly backend: BackendEvent } | { readonly failure: string; readonly hint: string };
+type Selection =
+  { readonly ws: Workspace; readonly backend: BackendEvent } | { readonly failure: string; readonly hint: string };
 
 /** Loads tfjs from the workspace and walks the ladder; a missing package or backend is a failure to report. */
 async function select(spec: PrepareRequest | RunnerJob): Promise<Selection> {
@@ -37,13 +50,23 @@ async function select(spec: PrepareRequest | RunnerJob): Promise<Selection> {
     preference: spec.backend,
     all: diagnose,
     ...(spec.wasmThreads ? { wasmThreads: spec.wasmThreads } : {}),
-    ...(diagnose ? { onLoaded: async (rung) => ({ gflops: await matmulGflops(ws.tf, rung === 'cpu'), trainStepsPerSecond: await trainStepsPerSecond(ws.tf, rung === 'cpu') }) } : {}),
+    ...(diagnose
+      ? {
+          onLoaded: async (rung) => ({
+            gflops: await matmulGflops(ws.tf, rung === 'cpu'),
+            trainStepsPerSecond: await trainStepsPerSecond(ws.tf, rung === 'cpu'),
+          }),
+        }
+      : {}),
   }).catch((err: unknown) => {
     if (err instanceof NoBackendError) return err;
     throw err;
   });
   if (backend instanceof NoBackendError) {
-    return { failure: backend.message, hint: 'Set "multimodalLab.backend" to "auto", or install the packages named above with "Multimodal Lab: Install Exercise Dependencies".' };
+    return {
+      failure: backend.message,
+      hint: 'Set "multimodalLab.backend" to "auto", or install the packages named above with "Multimodal Lab: Install Exercise Dependencies".',
+    };
   }
   return { ws, backend };
 }
@@ -75,8 +98,15 @@ function failJob(job: RunnerJob, message: string, hint: string): number {
   if (job.kind === 'train') {
     const now = new Date().toISOString();
     createMeta(job.runDir, {
-      version: RUN_META_VERSION, exerciseId: job.exerciseId, runId: job.runId, config: job.config,
-      startedAt: now, endedAt: now, status: 'crashed', reason: `${message} ${hint}`, exitCode: 1,
+      version: RUN_META_VERSION,
+      exerciseId: job.exerciseId,
+      runId: job.runId,
+      config: job.config,
+      startedAt: now,
+      endedAt: now,
+      status: 'crashed',
+      reason: `${message} ${hint}`,
+      exitCode: 1,
     });
     send({ type: 'runEnded', status: 'crashed', reason: `${message} ${hint}` } satisfies RunnerToExtension);
   }
@@ -85,8 +115,10 @@ function failJob(job: RunnerJob, message: string, hint: string): number {
 
 async function start(message: unknown): Promise<void> {
   if (!isRunnerJob(message)) {
-    fatal(`The runner received a job it cannot read (it expects protocol version ${RUNNER_PROTOCOL_VERSION}).`,
-      'The extension and its runner are out of step: reload the window (Developer: Reload Window).');
+    fatal(
+      `The runner received a job it cannot read (it expects protocol version ${RUNNER_PROTOCOL_VERSION}).`,
+      'The extension and its runner are out of step: reload the window (Developer: Reload Window).',
+    );
     await exitAfterFlush(2);
     return;
   }
@@ -100,8 +132,10 @@ async function start(message: unknown): Promise<void> {
       fatal(err.message, err.hint, err.location);
     } else {
       const e = err instanceof Error ? err : new Error(String(err));
-      fatal(`The runner failed while running a ${message.kind} job: ${e.stack ?? e.message}`,
-        'This is a bug in Multimodal Lab, not in your code. Please report it with the text above.');
+      fatal(
+        `The runner failed while running a ${message.kind} job: ${e.stack ?? e.message}`,
+        'This is a bug in Multimodal Lab, not in your code. Please report it with the text above.',
+      );
     }
   }
   await exitAfterFlush(code);
@@ -135,7 +169,9 @@ function prepare(request: PrepareRequest): void {
 }
 
 if (!process.send) {
-  console.error('dist/runner.js is started by the Multimodal Lab extension with an IPC channel; it cannot run on its own.');
+  console.error(
+    'dist/runner.js is started by the Multimodal Lab extension with an IPC channel; it cannot run on its own.',
+  );
   process.exit(2);
 }
 process.on('message', (m: unknown) => {
@@ -156,8 +192,11 @@ process.on('disconnect', () => {
   // An ending only over a run still `running` (the run store's rule): a run that ended keeps its own.
   if (trainRunDir) {
     updateMeta(trainRunDir, {
-      status: 'killed', endedAt: new Date().toISOString(), exitCode: null,
-      reason: 'VS Code (or the extension host) went away while the run was in progress; what was logged until then is kept.',
+      status: 'killed',
+      endedAt: new Date().toISOString(),
+      exitCode: null,
+      reason:
+        'VS Code (or the extension host) went away while the run was in progress; what was logged until then is kept.',
     });
   }
   process.exit(137);

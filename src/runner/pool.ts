@@ -33,7 +33,13 @@ export function installFingerprint(workspaceRoot: string, runnerPath: string): s
 /** The request a spare for `job` would have been prepared with; undefined for jobs a spare does not take. */
 export function requestFor(job: RunnerJob): PrepareRequest | undefined {
   if (job.kind !== 'test') return undefined;
-  return { type: 'prepare', protocol: RUNNER_PROTOCOL_VERSION, workspaceRoot: job.workspaceRoot, backend: job.backend, ...(job.wasmThreads ? { wasmThreads: job.wasmThreads } : {}) };
+  return {
+    type: 'prepare',
+    protocol: RUNNER_PROTOCOL_VERSION,
+    workspaceRoot: job.workspaceRoot,
+    backend: job.backend,
+    ...(job.wasmThreads ? { wasmThreads: job.wasmThreads } : {}),
+  };
 }
 
 interface Spare {
@@ -55,13 +61,22 @@ export class RunnerPool {
     const spare = this.spare;
     let handle: RunnerHandle;
     let warm = false;
-    if (request && spare && spare.runner.alive && preparedFor(spare.runner.request, job)
-      && spare.fingerprint === installFingerprint(job.workspaceRoot, this.options.runnerPath)) {
+    if (
+      request &&
+      spare &&
+      spare.runner.alive &&
+      preparedFor(spare.runner.request, job) &&
+      spare.fingerprint === installFingerprint(job.workspaceRoot, this.options.runnerPath)
+    ) {
       this.take();
       handle = spare.runner.assign(job, options);
       warm = true;
     } else {
-      handle = startRunner(job, { ...options, runnerPath: this.options.runnerPath, ...(this.options.env ? { env: this.options.env } : {}) });
+      handle = startRunner(job, {
+        ...options,
+        runnerPath: this.options.runnerPath,
+        ...(this.options.env ? { env: this.options.env } : {}),
+      });
     }
     // After the job, not during it: a spare starting up would compete with the tests for the CPU.
     if (request) void handle.done.then(() => this.prewarm(request));
@@ -73,9 +88,18 @@ export class RunnerPool {
     if (this.disposed || this.options.enabled?.() === false) return;
     const fingerprint = installFingerprint(request.workspaceRoot, this.options.runnerPath);
     const current = this.spare;
-    if (current && current.runner.alive && current.fingerprint === fingerprint && sameRequest(current.runner.request, request)) return;
+    if (
+      current &&
+      current.runner.alive &&
+      current.fingerprint === fingerprint &&
+      sameRequest(current.runner.request, request)
+    )
+      return;
     this.discard();
-    const runner = prepareRunner(request, { runnerPath: this.options.runnerPath, ...(this.options.env ? { env: this.options.env } : {}) });
+    const runner = prepareRunner(request, {
+      runnerPath: this.options.runnerPath,
+      ...(this.options.env ? { env: this.options.env } : {}),
+    });
     const idle = setTimeout(() => this.discard(), this.options.idleMs ?? 15 * 60_000);
     idle.unref();
     this.spare = { runner, fingerprint, idle };
@@ -105,5 +129,7 @@ export class RunnerPool {
 }
 
 function sameRequest(a: PrepareRequest, b: PrepareRequest): boolean {
-  return a.workspaceRoot === b.workspaceRoot && a.backend === b.backend && (a.wasmThreads ?? 0) === (b.wasmThreads ?? 0);
+  return (
+    a.workspaceRoot === b.workspaceRoot && a.backend === b.backend && (a.wasmThreads ?? 0) === (b.wasmThreads ?? 0)
+  );
 }

@@ -9,7 +9,11 @@ import type { Workspace } from './workspace';
 
 /** The job itself cannot run (a test file path the runner cannot use). */
 export class LoadError extends Error {
-  constructor(message: string, readonly location?: SourceLocation, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly location?: SourceLocation,
+    readonly hint?: string,
+  ) {
     super(message);
   }
 }
@@ -43,11 +47,18 @@ function loadErrorLocation(err: unknown, exerciseDir: string): SourceLocation | 
 }
 
 /** The `testFileFailed` event for a test file that threw while loading: what, where, and what to do. */
-export function loadFailure(err: unknown, file: string, root: string, exerciseDir: string): Extract<RunnerToExtension, { type: 'testFileFailed' }> {
+export function loadFailure(
+  err: unknown,
+  file: string,
+  root: string,
+  exerciseDir: string,
+): Extract<RunnerToExtension, { type: 'testFileFailed' }> {
   const text = err instanceof Error ? err.message : String(err);
   const location = loadErrorLocation(err, exerciseDir);
   return {
-    type: 'testFileFailed', file, message: `Could not load ${relative(root, file)}: ${text}`,
+    type: 'testFileFailed',
+    file,
+    message: `Could not load ${relative(root, file)}: ${text}`,
     hint: /^Error transforming|Unexpected|Expected/.test(text)
       ? 'Fix the syntax error at (or just after) the marked line, then run the tests again. Test files that do not import it still ran.'
       : 'The error happened while the test file and the code it imports were loading (outside any test). Fix the marked line, then run the tests again.',
@@ -66,7 +77,10 @@ export async function runTestJob(job: TestJob, ws: Workspace): Promise<void> {
   const exerciseDir = exerciseDirFor(ws.root, job.exerciseId, job.files);
   const grep = job.grep;
   const mocha = new Mocha({
-    reporter: protocolReporter({ exerciseDir, include: (t) => !grep || t.fullTitle().includes(grep) }) as unknown as string,
+    reporter: protocolReporter({
+      exerciseDir,
+      include: (t) => !grep || t.fullTitle().includes(grep),
+    }) as unknown as string,
     timeout: 60_000,
     color: false,
     ...(grep ? { grep } : {}),
@@ -85,7 +99,8 @@ export async function runTestJob(job: TestJob, ws: Workspace): Promise<void> {
   // The learner's latest edits, once per job: files share the modules they import, as under mocha itself.
   forgetModules([exerciseDir, join(ws.root, 'lab')]);
   for (const file of job.files) {
-    if (!isAbsolute(file)) throw new LoadError(`The test file path "${file}" is not absolute; the extension must send absolute paths.`);
+    if (!isAbsolute(file))
+      throw new LoadError(`The test file path "${file}" is not absolute; the extension must send absolute paths.`);
     mocha.suite.emit('pre-require', globalThis, file, mocha);
     try {
       ws.require(file);

@@ -24,7 +24,12 @@ function describeValue(v: unknown): string {
 }
 
 function isSummary(v: unknown): v is TensorSummary {
-  return typeof v === 'object' && v !== null && Array.isArray((v as TensorSummary).shape) && typeof (v as TensorSummary).dtype === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Array.isArray((v as TensorSummary).shape) &&
+    typeof (v as TensorSummary).dtype === 'string'
+  );
 }
 
 /**
@@ -32,7 +37,10 @@ function isSummary(v: unknown): v is TensorSummary {
  * which mean nothing to a learner.
  */
 function learnerStack(stack: string | undefined): string | undefined {
-  return stack?.split('\n').filter((l) => !/[\\/ (]runner\.js:\d|node:internal|node_modules[\\/]mocha[\\/]/.test(l)).join('\n');
+  return stack
+    ?.split('\n')
+    .filter((l) => !/[\\/ (]runner\.js:\d|node:internal|node_modules[\\/]mocha[\\/]/.test(l))
+    .join('\n');
 }
 
 export interface ReporterOptions {
@@ -59,22 +67,31 @@ export function protocolReporter(options: ReporterOptions): new (runner: Mocha.R
         const tensors = err.tensors as { expected?: unknown; actual?: unknown } | undefined;
         const hasDiff = err.showDiff !== false && ('expected' in err || 'actual' in err);
         send({
-          type: 'testFailed', id, durationMs: test.duration ?? Date.now() - (started.get(id) ?? Date.now()),
+          type: 'testFailed',
+          id,
+          durationMs: test.duration ?? Date.now() - (started.get(id) ?? Date.now()),
           message: prefix + (err.message || String(err)),
           ...(hasDiff ? { expected: describeValue(err.expected), actual: describeValue(err.actual) } : {}),
           location: locateIn(err.stack, options.exerciseDir) ?? declaredAt.get(test as Mocha.Test),
           ...(tensors && (isSummary(tensors.expected) || isSummary(tensors.actual))
-            ? { tensors: { ...(isSummary(tensors.expected) ? { expected: tensors.expected } : {}), ...(isSummary(tensors.actual) ? { actual: tensors.actual } : {}) } }
+            ? {
+                tensors: {
+                  ...(isSummary(tensors.expected) ? { expected: tensors.expected } : {}),
+                  ...(isSummary(tensors.actual) ? { actual: tensors.actual } : {}),
+                },
+              }
             : {}),
           stack: learnerStack(err.stack),
         } satisfies RunnerToExtension);
       };
 
       runner.once(C.EVENT_RUN_BEGIN, () => {
-        const tests: TestInfo[] = allTests(runner.suite).filter(options.include).map((t) => {
-          const location = declaredAt.get(t);
-          return { id: idOf(t), file: t.file ?? '', path: t.titlePath(), ...(location ? { location } : {}) };
-        });
+        const tests: TestInfo[] = allTests(runner.suite)
+          .filter(options.include)
+          .map((t) => {
+            const location = declaredAt.get(t);
+            return { id: idOf(t), file: t.file ?? '', path: t.titlePath(), ...(location ? { location } : {}) };
+          });
         send({ type: 'testsDiscovered', tests } satisfies RunnerToExtension);
       });
       runner.on(C.EVENT_TEST_BEGIN, (test: Mocha.Test) => {
@@ -93,15 +110,21 @@ export function protocolReporter(options: ReporterOptions): new (runner: Mocha.R
         }
         // A failing hook fails the tests it guards that have not finished; mocha will not run them.
         const hook = runnable as Mocha.Hook;
-        const targets = hook.ctx?.currentTest && !done.has(idOf(hook.ctx.currentTest)) ? [hook.ctx.currentTest]
-          : allTests(hook.parent ?? runner.suite).filter((t) => options.include(t) && !done.has(idOf(t)));
+        const targets =
+          hook.ctx?.currentTest && !done.has(idOf(hook.ctx.currentTest))
+            ? [hook.ctx.currentTest]
+            : allTests(hook.parent ?? runner.suite).filter((t) => options.include(t) && !done.has(idOf(t)));
         for (const t of targets) fail(t, err, `"${hook.title}" failed: `);
       });
       runner.on(C.EVENT_TEST_PENDING, (test: Mocha.Test) => {
         if (done.has(idOf(test))) return;
         done.add(idOf(test));
         counts.skipped++;
-        send({ type: 'testSkipped', id: idOf(test), reason: 'skipped in the test file (it.skip, xit or this.skip())' } satisfies RunnerToExtension);
+        send({
+          type: 'testSkipped',
+          id: idOf(test),
+          reason: 'skipped in the test file (it.skip, xit or this.skip())',
+        } satisfies RunnerToExtension);
       });
       runner.once(C.EVENT_RUN_END, () => {
         send({ type: 'testsFinished', ...counts } satisfies RunnerToExtension);

@@ -2,8 +2,21 @@
 // add step statistics, honour Stop, and end with an honest status in meta.json and a `runEnded` event.
 import { dirname, join, relative } from 'node:path';
 import { RUN_META_VERSION, appendRecords, createMeta, updateMeta } from '../core/runStore';
-import { runnerSeriesValues, type NonFiniteValue, type RunDivergence, type RunnerStats, type ScalarLine } from '../protocol/runFiles';
-import type { BackendEvent, LabEvent, RunnerToExtension, RunStatus, SourceLocation, TrainJob } from '../protocol/runner';
+import {
+  runnerSeriesValues,
+  type NonFiniteValue,
+  type RunDivergence,
+  type RunnerStats,
+  type ScalarLine,
+} from '../protocol/runFiles';
+import type {
+  BackendEvent,
+  LabEvent,
+  RunnerToExtension,
+  RunStatus,
+  SourceLocation,
+  TrainJob,
+} from '../protocol/runner';
 import { send } from './ipc';
 import { isInside, locateIn } from './location';
 import type { Workspace } from './workspace';
@@ -14,7 +27,9 @@ import type { Workspace } from './workspace';
  */
 function recordStats(runDir: string, stats: RunnerStats & { readonly step: number }): number {
   const time = Date.now();
-  const lines = runnerSeriesValues(stats).map(([name, value]) => ({ step: stats.step, name, value, time }) satisfies Omit<ScalarLine, 'seq'>);
+  const lines = runnerSeriesValues(stats).map(
+    ([name, value]) => ({ step: stats.step, name, value, time }) satisfies Omit<ScalarLine, 'seq'>,
+  );
   const written = appendRecords(runDir, 'scalars', lines);
   return written[written.length - 1].seq;
 }
@@ -26,7 +41,8 @@ interface RunnerHook {
   run(main: () => Promise<void>): Promise<void>;
 }
 
-const OOM = /out of memory|Cannot enlarge memory|Array buffer allocation failed|OOM when allocating|failed to allocate|Invalid typed array length/i;
+const OOM =
+  /out of memory|Cannot enlarge memory|Array buffer allocation failed|OOM when allocating|failed to allocate|Invalid typed array length/i;
 
 export interface RunOutcome {
   readonly status: Exclude<RunStatus, 'running'>;
@@ -41,11 +57,21 @@ export interface RunOutcome {
  */
 export function divergenceOf(e: unknown): RunDivergence | undefined {
   const o = e as { metric?: unknown; step?: unknown; value?: unknown; lastFinite?: unknown } | null;
-  if (!o || typeof o.metric !== 'string' || typeof o.step !== 'number' || typeof o.value !== 'number' || Number.isFinite(o.value)) return undefined;
+  if (
+    !o ||
+    typeof o.metric !== 'string' ||
+    typeof o.step !== 'number' ||
+    typeof o.value !== 'number' ||
+    Number.isFinite(o.value)
+  )
+    return undefined;
   const lastFinite: Record<string, { step: number; value: number }> = {};
   if (typeof o.lastFinite === 'object' && o.lastFinite !== null) {
-    for (const [name, v] of Object.entries(o.lastFinite as Record<string, { step?: unknown; value?: unknown } | null>)) {
-      if (typeof v?.step === 'number' && typeof v.value === 'number' && Number.isFinite(v.value)) lastFinite[name] = { step: v.step, value: v.value };
+    for (const [name, v] of Object.entries(
+      o.lastFinite as Record<string, { step?: unknown; value?: unknown } | null>,
+    )) {
+      if (typeof v?.step === 'number' && typeof v.value === 'number' && Number.isFinite(v.value))
+        lastFinite[name] = { step: v.step, value: v.value };
     }
   }
   return { metric: o.metric, value: String(o.value) as NonFiniteValue, step: o.step, lastFinite };
@@ -60,20 +86,29 @@ export function resolveConfig(job: TrainJob, backend: BackendEvent): 'cpu' | 'gp
 /** Maps how the training ended to a status and a reason the learner can act on. */
 export function classifyEnding(err: unknown, stopped: boolean, ws: Workspace, exerciseDir: string): RunOutcome {
   if (err === undefined) {
-    return stopped ? { status: 'stopped', reason: 'Stopped on request.' } : { status: 'finished', reason: 'Training finished.' };
+    return stopped
+      ? { status: 'stopped', reason: 'Stopped on request.' }
+      : { status: 'finished', reason: 'Training finished.' };
   }
   const e = err instanceof Error ? err : new Error(String(err));
   const location = locateIn(e.stack, exerciseDir);
   const where = location ? ` at ${relative(ws.root, location.file)}:${location.line}` : '';
   if (e.name === 'NonFiniteError') {
     const divergence = divergenceOf(e);
-    return { status: 'nan', reason: e.message, ...(location ? { location } : {}), ...(divergence ? { divergence } : {}) };
+    return {
+      status: 'nan',
+      reason: e.message,
+      ...(location ? { location } : {}),
+      ...(divergence ? { divergence } : {}),
+    };
   }
   if (OOM.test(e.message)) {
     const n = ws.tf.memory().numTensors;
     return {
-      status: 'crashed', ...(location ? { location } : {}),
-      reason: `Out of memory${where}: ${e.message}. ${n} tensors were alive. Use a smaller batch size or model, ` +
+      status: 'crashed',
+      ...(location ? { location } : {}),
+      reason:
+        `Out of memory${where}: ${e.message}. ${n} tensors were alive. Use a smaller batch size or model, ` +
         'and wrap each step in tf.tidy (or dispose intermediates) so memory does not grow step by step.',
     };
   }
@@ -81,19 +116,38 @@ export function classifyEnding(err: unknown, stopped: boolean, ws: Workspace, ex
 }
 
 /** Runs the training entry to its end; never throws for learner errors (they become the outcome). */
-export async function runTrainJob(job: TrainJob, ws: Workspace, backend: BackendEvent, stopRequested: () => boolean): Promise<RunOutcome> {
+export async function runTrainJob(
+  job: TrainJob,
+  ws: Workspace,
+  backend: BackendEvent,
+  stopRequested: () => boolean,
+): Promise<RunOutcome> {
   const config = resolveConfig(job, backend);
-  const exerciseDir = isInside(job.entry, join(ws.root, 'exercises', job.exerciseId)) ? join(ws.root, 'exercises', job.exerciseId) : dirname(job.entry);
+  const exerciseDir = isInside(job.entry, join(ws.root, 'exercises', job.exerciseId))
+    ? join(ws.root, 'exercises', job.exerciseId)
+    : dirname(job.entry);
   createMeta(job.runDir, {
-    version: RUN_META_VERSION, exerciseId: job.exerciseId, runId: job.runId, config, backend: backend.active,
-    backendWhy: backend.why, versions: backend.versions, startedAt: new Date().toISOString(), status: 'running',
+    version: RUN_META_VERSION,
+    exerciseId: job.exerciseId,
+    runId: job.runId,
+    config,
+    backend: backend.active,
+    backendWhy: backend.why,
+    versions: backend.versions,
+    startedAt: new Date().toISOString(),
+    status: 'running',
     ...(job.resumeFrom ? { resumedFrom: job.resumeFrom } : {}),
   });
   process.env.MULTIMODAL_LAB_RUN_DIR = job.runDir;
   process.env.MULTIMODAL_LAB_CONFIG = config;
   if (job.resumeFrom) process.env.MULTIMODAL_LAB_RESUME_FROM = job.resumeFrom;
   else delete process.env.MULTIMODAL_LAB_RESUME_FROM;
-  send({ type: 'runStarted', runId: job.runId, config, ...(job.resumeFrom ? { resumedFrom: job.resumeFrom } : {}) } satisfies RunnerToExtension);
+  send({
+    type: 'runStarted',
+    runId: job.runId,
+    config,
+    ...(job.resumeFrom ? { resumedFrom: job.resumeFrom } : {}),
+  } satisfies RunnerToExtension);
 
   let lastStep: number | undefined;
   let lastStepAt = performance.now();
@@ -105,7 +159,13 @@ export async function runTrainJob(job: TrainJob, ws: Workspace, backend: Backend
         if (lastStep !== undefined) {
           const stepMs = Math.round(((now - lastStepAt) / (event.step - lastStep)) * 1000) / 1000;
           const mem = ws.tf.memory();
-          const stats = { step: lastStep, stepMs, stepsPerSec: stepMs > 0 ? 1000 / stepMs : 0, numTensors: mem.numTensors, numBytes: mem.numBytes };
+          const stats = {
+            step: lastStep,
+            stepMs,
+            stepsPerSec: stepMs > 0 ? 1000 / stepMs : 0,
+            numTensors: mem.numTensors,
+            numBytes: mem.numBytes,
+          };
           const seq = recordStats(job.runDir, stats);
           send({ type: 'stats', seq, ...stats } satisfies RunnerToExtension);
         }
@@ -135,14 +195,18 @@ export async function runTrainJob(job: TrainJob, ws: Workspace, backend: Backend
   }
   const outcome = classifyEnding(error, stopRequested(), ws, exerciseDir);
   updateMeta(job.runDir, {
-    status: outcome.status, endedAt: new Date().toISOString(),
+    status: outcome.status,
+    endedAt: new Date().toISOString(),
     exitCode: outcome.status === 'finished' || outcome.status === 'stopped' ? 0 : 1,
     ...(outcome.status !== 'finished' ? { reason: outcome.reason } : {}),
     ...(outcome.divergence ? { divergence: outcome.divergence } : {}),
   });
   send({
-    type: 'runEnded', status: outcome.status, reason: outcome.reason,
-    ...(outcome.location ? { location: outcome.location } : {}), ...(outcome.divergence ? { divergence: outcome.divergence } : {}),
+    type: 'runEnded',
+    status: outcome.status,
+    reason: outcome.reason,
+    ...(outcome.location ? { location: outcome.location } : {}),
+    ...(outcome.divergence ? { divergence: outcome.divergence } : {}),
   } satisfies RunnerToExtension);
   return outcome;
 }

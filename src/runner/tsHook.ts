@@ -19,8 +19,10 @@ export function installTypeScriptHook(): void {
       const source = readFileSync(filename, 'utf8');
       const line = multiNameExportLine(source);
       if (line !== undefined) {
-        throw new SyntaxError(`${filename}:${line}: write one \`export const\` per name here. Multimodal Lab compiles TypeScript with sucrase, ` +
-          'which exports only the first name of `export const a = …, b = …;` and would leave the others undefined.');
+        throw new SyntaxError(
+          `${filename}:${line}: write one \`export const\` per name here. Multimodal Lab compiles TypeScript with sucrase, ` +
+            'which exports only the first name of `export const a = …, b = …;` and would leave the others undefined.',
+        );
       }
       const out = transform(source, {
         transforms: ['typescript', 'imports'],
@@ -63,7 +65,13 @@ export function multiNameExportLine(source: string): number | undefined {
         depth++;
       } else if (')]}'.includes(c)) {
         depth--;
-      } else if (depth === 0 && (c === ';' || (c === '\n' && !/^\s*[,.?:+\-*/|&=]/.test(source.slice(i + 1, i + 40)) && !/[,=+\-*/|&?:(]\s*$/.test(source.slice(Math.max(0, i - 40), i))))) {
+      } else if (
+        depth === 0 &&
+        (c === ';' ||
+          (c === '\n' &&
+            !/^\s*[,.?:+\-*/|&=]/.test(source.slice(i + 1, i + 40)) &&
+            !/[,=+\-*/|&?:(]\s*$/.test(source.slice(Math.max(0, i - 40), i))))
+      ) {
         break;
       } else if (depth === 0 && angle === 0 && c === ',') {
         return source.slice(0, m.index).split('\n').length;

@@ -17,18 +17,25 @@ export interface Workspace {
 
 /** Thrown when the workspace lacks a package the runner needs; carries the hint the learner should follow. */
 export class MissingPackageError extends Error {
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
     this.name = 'MissingPackageError';
   }
 }
 
-export const INSTALL_HINT = 'Run the command "Multimodal Lab: Install Exercise Dependencies" (or `npm install` in the workspace folder), then try again.';
+export const INSTALL_HINT =
+  'Run the command "Multimodal Lab: Install Exercise Dependencies" (or `npm install` in the workspace folder), then try again.';
 
 export function loadWorkspace(root: string): Workspace {
   const req = createRequire(join(root, 'package.json'));
   if (!canResolve(req, '@tensorflow/tfjs')) {
-    throw new MissingPackageError(`@tensorflow/tfjs is not installed in the workspace ${root} (no node_modules/@tensorflow/tfjs found from there).`, INSTALL_HINT);
+    throw new MissingPackageError(
+      `@tensorflow/tfjs is not installed in the workspace ${root} (no node_modules/@tensorflow/tfjs found from there).`,
+      INSTALL_HINT,
+    );
   }
   return { root, require: req, tf: req('@tensorflow/tfjs') as Tfjs };
 }

@@ -19,11 +19,17 @@ export interface FunctionForm {
 }
 
 type Env = Map<string, string>;
-interface Scope { readonly env: Env; readonly counter: { n: number } }
+interface Scope {
+  readonly env: Env;
+  readonly counter: { n: number };
+}
 
 const TRANSPARENT = new Set([
-  ts.SyntaxKind.ParenthesizedExpression, ts.SyntaxKind.AsExpression, ts.SyntaxKind.SatisfiesExpression,
-  ts.SyntaxKind.NonNullExpression, ts.SyntaxKind.TypeAssertionExpression,
+  ts.SyntaxKind.ParenthesizedExpression,
+  ts.SyntaxKind.AsExpression,
+  ts.SyntaxKind.SatisfiesExpression,
+  ts.SyntaxKind.NonNullExpression,
+  ts.SyntaxKind.TypeAssertionExpression,
 ]);
 
 function unwrap(e: ts.Expression): ts.Expression {
@@ -38,7 +44,13 @@ function tidyBody(e: ts.Expression): ts.ConciseBody | undefined {
   const callee = unwrap(e.expression);
   const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
   const fn = e.arguments[e.arguments.length - 1];
-  if (name !== 'tidy' || fn === undefined || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || fn.parameters.length > 0) return undefined;
+  if (
+    name !== 'tidy' ||
+    fn === undefined ||
+    !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) ||
+    fn.parameters.length > 0
+  )
+    return undefined;
   return fn.body;
 }
 
@@ -98,7 +110,9 @@ function fn(node: ts.FunctionLikeDeclaration, parent: Scope): string {
   const scope = child(parent);
   const params = node.parameters.flatMap((p) => local(scope, p.name)).join(',');
   if (!node.body) return `fn(${params})`;
-  const body = ts.isBlock(node.body) ? statements(node.body.statements, scope).join(';') : `return ${expr(node.body, scope)}`;
+  const body = ts.isBlock(node.body)
+    ? statements(node.body.statements, scope).join(';')
+    : `return ${expr(node.body, scope)}`;
   return `fn(${params}){${body}}`;
 }
 
@@ -108,30 +122,37 @@ function expr(e: ts.Expression, scope: Scope): string {
   if (tidy) {
     if (!ts.isBlock(tidy)) return expr(tidy, scope);
     const inner = statements(tidy.statements, child(scope));
-    return inner.length === 1 && inner[0].startsWith('return ') ? inner[0].slice('return '.length) : `{${inner.join(';')}}`;
+    return inner.length === 1 && inner[0].startsWith('return ')
+      ? inner[0].slice('return '.length)
+      : `{${inner.join(';')}}`;
   }
   if (ts.isIdentifier(e)) return scope.env.get(e.text) ?? e.text;
   if (ts.isNumericLiteral(e)) return String(Number(e.text));
   if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return JSON.stringify(e.text);
   if (ts.isPropertyAccessExpression(e)) return `${expr(e.expression, scope)}.${e.name.text}`;
   if (ts.isElementAccessExpression(e)) return `${expr(e.expression, scope)}[${expr(e.argumentExpression, scope)}]`;
-  if (ts.isCallExpression(e)) return `${expr(e.expression, scope)}(${e.arguments.map((a) => expr(a, scope)).join(',')})`;
-  if (ts.isNewExpression(e)) return `new ${expr(e.expression, scope)}(${(e.arguments ?? []).map((a) => expr(a, scope)).join(',')})`;
+  if (ts.isCallExpression(e))
+    return `${expr(e.expression, scope)}(${e.arguments.map((a) => expr(a, scope)).join(',')})`;
+  if (ts.isNewExpression(e))
+    return `new ${expr(e.expression, scope)}(${(e.arguments ?? []).map((a) => expr(a, scope)).join(',')})`;
   if (ts.isBinaryExpression(e)) return `(${expr(e.left, scope)}${e.operatorToken.getText()}${expr(e.right, scope)})`;
   if (ts.isPrefixUnaryExpression(e)) return `(${ts.tokenToString(e.operator)}${expr(e.operand, scope)})`;
   if (ts.isPostfixUnaryExpression(e)) return `(${expr(e.operand, scope)}${ts.tokenToString(e.operator)})`;
-  if (ts.isConditionalExpression(e)) return `(${expr(e.condition, scope)}?${expr(e.whenTrue, scope)}:${expr(e.whenFalse, scope)})`;
+  if (ts.isConditionalExpression(e))
+    return `(${expr(e.condition, scope)}?${expr(e.whenTrue, scope)}:${expr(e.whenFalse, scope)})`;
   if (ts.isArrayLiteralExpression(e)) return `[${e.elements.map((x) => expr(x, scope)).join(',')}]`;
   if (ts.isSpreadElement(e)) return `...${expr(e.expression, scope)}`;
   if (ts.isAwaitExpression(e)) return `await(${expr(e.expression, scope)})`;
   if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return fn(e, scope);
   if (ts.isObjectLiteralExpression(e)) {
-    return `{${e.properties.map((p) => {
-      if (ts.isShorthandPropertyAssignment(p)) return `${p.name.text}:${expr(p.name, scope)}`;
-      if (ts.isPropertyAssignment(p)) return `${p.name.getText()}:${expr(p.initializer, scope)}`;
-      if (ts.isSpreadAssignment(p)) return `...${expr(p.expression, scope)}`;
-      return generic(p, scope);
-    }).join(',')}}`;
+    return `{${e.properties
+      .map((p) => {
+        if (ts.isShorthandPropertyAssignment(p)) return `${p.name.text}:${expr(p.name, scope)}`;
+        if (ts.isPropertyAssignment(p)) return `${p.name.getText()}:${expr(p.initializer, scope)}`;
+        if (ts.isSpreadAssignment(p)) return `...${expr(p.expression, scope)}`;
+        return generic(p, scope);
+      })
+      .join(',')}}`;
   }
   return generic(e, scope);
 }
@@ -148,7 +169,13 @@ function generic(node: ts.Node, scope: Scope): string {
   ts.forEachChild(node, (c) => {
     any = true;
     if (ts.isTypeNode(c) || ts.isTypeParameterDeclaration(c)) return;
-    parts.push(ts.isExpression(c) ? expr(c, scope) : ts.isStatement(c) ? statements([c], child(scope)).join(';') : generic(c, scope));
+    parts.push(
+      ts.isExpression(c)
+        ? expr(c, scope)
+        : ts.isStatement(c)
+          ? statements([c], child(scope)).join(';')
+          : generic(c, scope),
+    );
   });
   return any ? `${ts.SyntaxKind[node.kind]}(${parts.join(',')})` : node.getText();
 }
@@ -163,15 +190,25 @@ export function functionForms(fileName: string, text: string): FunctionForm[] {
   const visit = (node: ts.Node, prefix: string): void => {
     let name: string | undefined;
     let f: ts.FunctionLikeDeclaration | undefined;
-    if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.name && node.body) [name, f] = [node.name.getText(source), node];
-    else if ((ts.isVariableDeclaration(node) || ts.isPropertyAssignment(node)) && node.initializer && ts.isIdentifier(node.name)) {
+    if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.name && node.body)
+      [name, f] = [node.name.getText(source), node];
+    else if (
+      (ts.isVariableDeclaration(node) || ts.isPropertyAssignment(node)) &&
+      node.initializer &&
+      ts.isIdentifier(node.name)
+    ) {
       const init = unwrap(node.initializer);
       if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) [name, f] = [node.name.text, init];
     }
     const owner = ts.isClassDeclaration(node) && node.name ? `${prefix}${node.name.text}.` : prefix;
     if (f && name) {
       const qualified = `${prefix}${name}`;
-      out.push({ name: qualified, line: source.getLineAndCharacterOfPosition(f.getStart(source)).line + 1, canonical: fn(f, { env: new Map(), counter: { n: 0 } }), node: f });
+      out.push({
+        name: qualified,
+        line: source.getLineAndCharacterOfPosition(f.getStart(source)).line + 1,
+        canonical: fn(f, { env: new Map(), counter: { n: 0 } }),
+        node: f,
+      });
       ts.forEachChild(node, (c) => visit(c, `${qualified}.`));
     } else ts.forEachChild(node, (c) => visit(c, owner));
   };

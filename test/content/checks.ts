@@ -8,12 +8,22 @@ import { jobBase, only, readJsonl, run } from '../runner/harness';
 import { course, exerciseWorkspace, filesUnder } from './harness';
 
 export function testFiles(ws: string, id: string): string[] {
-  return filesUnder(join(ws, 'exercises', id, 'tests')).filter((f) => f.endsWith('.test.ts')).map((f) => join(ws, 'exercises', id, 'tests', f));
+  return filesUnder(join(ws, 'exercises', id, 'tests'))
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => join(ws, 'exercises', id, 'tests', f));
 }
 
 /** Runs the exercise's tests in `ws` through the real runner; the job itself must not fail to run. */
-export async function runTests(ws: string, id: string, backend: BackendPreference = 'auto', hangTimeoutMs = 120_000): Promise<RunnerToExtension[]> {
-  const { events, exit } = await run({ ...jobBase(ws), backend, kind: 'test', exerciseId: id, files: testFiles(ws, id) }, { hangTimeoutMs });
+export async function runTests(
+  ws: string,
+  id: string,
+  backend: BackendPreference = 'auto',
+  hangTimeoutMs = 120_000,
+): Promise<RunnerToExtension[]> {
+  const { events, exit } = await run(
+    { ...jobBase(ws), backend, kind: 'test', exerciseId: id, files: testFiles(ws, id) },
+    { hangTimeoutMs },
+  );
   assert.equal(only(events, 'fatal').length, 0, `the test job failed to run: ${JSON.stringify(only(events, 'fatal'))}`);
   assert.equal(exit.code === 0 || exit.code === 1, true, `runner exit ${JSON.stringify(exit)}`);
   // A test file that cannot load reports no test at all, so "no test failed" would hold vacuously: catch it here.
@@ -23,32 +33,60 @@ export async function runTests(ws: string, id: string, backend: BackendPreferenc
 }
 
 export function titleOf(events: RunnerToExtension[], id: string): string {
-  const t = only(events, 'testsDiscovered').flatMap((d) => d.tests).find((x) => x.id === id);
+  const t = only(events, 'testsDiscovered')
+    .flatMap((d) => d.tests)
+    .find((x) => x.id === id);
   return t ? t.path.join(' > ') : id;
 }
 
 /** The metrics the course's milestones read from this exercise's runs. */
 export function milestoneMetrics(id: string): string[] {
-  return course().milestones.flatMap((m) => m.evidence).flatMap((e) => (e.kind === 'runMetric' && e.exercise === id ? [e.metric] : []));
+  return course()
+    .milestones.flatMap((m) => m.evidence)
+    .flatMap((e) => (e.kind === 'runMetric' && e.exercise === id ? [e.metric] : []));
 }
 
 /** The solution's smoke run on `backend`: it finishes on that backend, its loss falls, it logs images and metrics. */
 export async function checkSmokeRun(id: string, backend: BackendPreference, hangTimeoutMs: number): Promise<void> {
   const ws = exerciseWorkspace(id, 'solution');
   const runDir = join(ws, '.multimodal-lab', 'runs', id, 'smoke');
-  const { events } = await run({
-    ...jobBase(ws), backend, kind: 'train', exerciseId: id, runId: 'smoke', entry: join(ws, 'exercises', id, 'train.ts'), runDir, config: 'smoke',
-  }, { hangTimeoutMs });
+  const { events } = await run(
+    {
+      ...jobBase(ws),
+      backend,
+      kind: 'train',
+      exerciseId: id,
+      runId: 'smoke',
+      entry: join(ws, 'exercises', id, 'train.ts'),
+      runDir,
+      config: 'smoke',
+    },
+    { hangTimeoutMs },
+  );
   const ended = only(events, 'runEnded')[0];
-  assert.equal(ended?.status, 'finished', `run ended ${JSON.stringify(ended)}; ${JSON.stringify(only(events, 'fatal'))}`);
-  if (backend !== 'auto') assert.equal(only(events, 'backend')[0]?.active, backend, 'the run did not use the backend it was given');
-  const loss = (readJsonl(join(runDir, 'scalars.jsonl')).records as { name: string; value: number }[]).filter((r) => r.name === 'loss').map((r) => r.value);
+  assert.equal(
+    ended?.status,
+    'finished',
+    `run ended ${JSON.stringify(ended)}; ${JSON.stringify(only(events, 'fatal'))}`,
+  );
+  if (backend !== 'auto')
+    assert.equal(only(events, 'backend')[0]?.active, backend, 'the run did not use the backend it was given');
+  const loss = (readJsonl(join(runDir, 'scalars.jsonl')).records as { name: string; value: number }[])
+    .filter((r) => r.name === 'loss')
+    .map((r) => r.value);
   assert.ok(loss.length >= 8, `only ${loss.length} loss points`);
   const k = Math.max(2, Math.floor(loss.length / 4));
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   const [first, last] = [mean(loss.slice(0, k)), mean(loss.slice(-k))];
-  assert.ok(last < first, `the smoke run's loss did not fall: first ${k} steps ${first.toFixed(4)}, last ${k} ${last.toFixed(4)}`);
+  assert.ok(
+    last < first,
+    `the smoke run's loss did not fall: first ${k} steps ${first.toFixed(4)}, last ${k} ${last.toFixed(4)}`,
+  );
   const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as Record<string, unknown>;
-  for (const metric of milestoneMetrics(id)) assert.equal(typeof summary[metric], 'number', `summary.json lacks the milestone metric "${metric}"`);
-  assert.ok(existsSync(join(runDir, 'images')) && readdirSync(join(runDir, 'images')).length > 0, 'the run logged no images');
+  for (const metric of milestoneMetrics(id))
+    assert.equal(typeof summary[metric], 'number', `summary.json lacks the milestone metric "${metric}"`);
+  assert.ok(
+    existsSync(join(runDir, 'images')) && readdirSync(join(runDir, 'images')).length > 0,
+    'the run logged no images',
+  );
 }

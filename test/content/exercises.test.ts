@@ -18,7 +18,11 @@ for (const id of authoredExercises()) {
 
     it('marks its TODOs 1…n in the starter, and hints.md gives 2–3 hints for each, one keyed to a symptom', () => {
       assert.ok(todos.length > 0, 'the starter marks no TODO(n)');
-      assert.deepEqual(todos, todos.map((_, i) => i + 1), `TODO numbers should run 1…${todos.length}, got ${todos.join(', ')}`);
+      assert.deepEqual(
+        todos,
+        todos.map((_, i) => i + 1),
+        `TODO numbers should run 1…${todos.length}, got ${todos.join(', ')}`,
+      );
       const hints = readFileSync(join(TEMPLATES, id, 'hints.md'), 'utf8');
       for (const n of todos) {
         const section = hints.split(/^## /m).find((s) => s.startsWith(`TODO(${n})`));
@@ -35,7 +39,8 @@ for (const id of authoredExercises()) {
         assert.match(readme, new RegExp(`^## ${heading}`, 'm'), `README.md lacks a "## ${heading}" section`);
       }
       assert.match(readme, /\$\$[\s\S]+?\$\$/, 'README.md has no display equation ($$ … $$)');
-      for (const n of todos) assert.match(readme, new RegExp(`TODO\\(${n}\\)`), `README.md does not mention TODO(${n})`);
+      for (const n of todos)
+        assert.match(readme, new RegExp(`TODO\\(${n}\\)`), `README.md does not mention TODO(${n})`);
     });
 
     it('starter: every test fails, each at its own TODO', async () => {
@@ -49,10 +54,18 @@ for (const id of authoredExercises()) {
         const title = titleOf(events, f.id);
         const n = /TODO\((\d+)\)/.exec(title)?.[1];
         assert.ok(n, `test "${title}" should sit under a "TODO(n)" suite`);
-        assert.match(f.message, new RegExp(`TODO\\(${n}\\)`), `test "${title}" should fail at TODO(${n}) on the starter, but failed with: ${f.message.slice(0, 300)}`);
+        assert.match(
+          f.message,
+          new RegExp(`TODO\\(${n}\\)`),
+          `test "${title}" should fail at TODO(${n}) on the starter, but failed with: ${f.message.slice(0, 300)}`,
+        );
         covered.add(Number(n));
       }
-      assert.deepEqual([...covered].sort((a, b) => a - b), todos, 'every TODO should have at least one test');
+      assert.deepEqual(
+        [...covered].sort((a, b) => a - b),
+        todos,
+        'every TODO should have at least one test',
+      );
     });
 
     it('solution: every test passes', async () => {
@@ -64,7 +77,9 @@ for (const id of authoredExercises()) {
 
     it('solution: type-checks under the workspace tsconfig', () => {
       const ws = exerciseWorkspace(id, 'solution');
-      const r = spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', ws], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', ws], {
+        encoding: 'utf8',
+      });
       assert.equal(r.status, 0, r.stdout + r.stderr);
     });
 
@@ -79,12 +94,21 @@ for (const id of authoredExercises()) {
       for (const command of commands) {
         try {
           execFileSync('bash', ['-c', command], {
-            cwd: ws, encoding: 'utf8', stdio: 'pipe', timeout: SMOKE_TIMEOUT_MS,
-            env: { ...process.env, MULTIMODAL_LAB_CONFIG: 'smoke', PATH: `${join(ws, 'node_modules/.bin')}:${process.env.PATH}` },
+            cwd: ws,
+            encoding: 'utf8',
+            stdio: 'pipe',
+            timeout: SMOKE_TIMEOUT_MS,
+            env: {
+              ...process.env,
+              MULTIMODAL_LAB_CONFIG: 'smoke',
+              PATH: `${join(ws, 'node_modules/.bin')}:${process.env.PATH}`,
+            },
           });
         } catch (error) {
           const e = error as { status?: number; stdout?: string; stderr?: string };
-          assert.fail(`README command failed (exit ${e.status}): ${command}\n${(e.stdout ?? '').slice(-2000)}\n${(e.stderr ?? '').slice(-2000)}`);
+          assert.fail(
+            `README command failed (exit ${e.status}): ${command}\n${(e.stdout ?? '').slice(-2000)}\n${(e.stderr ?? '').slice(-2000)}`,
+          );
         }
       }
     });

@@ -15,16 +15,20 @@ export function course(): Course {
 
 /** The course's exercises that have a template folder (the others show as "not yet available"). */
 export function authoredExercises(): string[] {
-  return course().exercises.map((e) => e.id).filter((id) => existsSync(join(TEMPLATES, id, 'starter')));
+  return course()
+    .exercises.map((e) => e.id)
+    .filter((id) => existsSync(join(TEMPLATES, id, 'starter')));
 }
 
 /** Relative paths of every file under `dir`. */
 export function filesUnder(dir: string, prefix = ''): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).sort().flatMap((name) => {
-    const rel = prefix ? `${prefix}/${name}` : name;
-    return statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name), rel) : [rel];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const rel = prefix ? `${prefix}/${name}` : name;
+      return statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name), rel) : [rel];
+    });
 }
 
 /**
@@ -38,7 +42,8 @@ export function exerciseWorkspace(id: string, variant: 'starter' | 'solution'): 
   const ws = mkdtempSync(join(tmpdir(), `mml-content-${id}-${variant}-`));
   const modules = labModulesFor(course(), id);
   for (const f of filesUnder(join(TEMPLATES, 'workspace'))) {
-    if (modules === undefined || !f.startsWith('lab/') || inLabModules(f.slice('lab/'.length), modules)) cpSync(join(TEMPLATES, 'workspace', f), join(ws, f));
+    if (modules === undefined || !f.startsWith('lab/') || inLabModules(f.slice('lab/'.length), modules))
+      cpSync(join(TEMPLATES, 'workspace', f), join(ws, f));
   }
   const dest = join(ws, 'exercises', id);
   cpSync(join(TEMPLATES, id, 'starter'), dest, { recursive: true });
@@ -53,7 +58,8 @@ export function exerciseWorkspace(id: string, variant: 'starter' | 'solution'): 
 export function starterTodos(id: string): number[] {
   const seen = new Set<number>();
   for (const f of filesUnder(join(TEMPLATES, id, 'starter'))) {
-    for (const m of readFileSync(join(TEMPLATES, id, 'starter', f), 'utf8').matchAll(/TODO\((\d+)\)/g)) seen.add(Number(m[1]));
+    for (const m of readFileSync(join(TEMPLATES, id, 'starter', f), 'utf8').matchAll(/TODO\((\d+)\)/g))
+      seen.add(Number(m[1]));
   }
   return [...seen].sort((a, b) => a - b);
 }

@@ -44,10 +44,21 @@ describe('content: lab/ modules, spoilers, and solutions that solve', function (
 
   it('compares functions by what they compute: names, types, tf.tidy and named intermediates do not matter', () => {
     assert.equal(canonicalOf(LAB_PATCHIFY), canonicalOf(SOLUTION_PATCHIFY));
-    assert.notEqual(canonicalOf(LAB_PATCHIFY), canonicalOf(SOLUTION_PATCHIFY.replace('[0, 1, 3, 2, 4, 5]', '[0, 3, 1, 2, 4, 5]')), 'another transpose is another function');
+    assert.notEqual(
+      canonicalOf(LAB_PATCHIFY),
+      canonicalOf(SOLUTION_PATCHIFY.replace('[0, 1, 3, 2, 4, 5]', '[0, 3, 1, 2, 4, 5]')),
+      'another transpose is another function',
+    );
     assert.notEqual(canonicalOf(LAB_PATCHIFY), canonicalOf(SOLUTION_PATCHIFY.replace('gh * gw', 'gh + gw')));
-    assert.notEqual(canonicalOf('function f(a: number, b: number) { return a - b; }'), canonicalOf('function f(a: number, b: number) { return b - a; }'), 'parameters keep their order');
-    assert.equal(canonicalOf('function f(x: T) { let s = 0; for (const v of x) s += v; return s; }'), canonicalOf('function g(y: U) { let total = 0; for (const e of y) total += e; return total; }'));
+    assert.notEqual(
+      canonicalOf('function f(a: number, b: number) { return a - b; }'),
+      canonicalOf('function f(a: number, b: number) { return b - a; }'),
+      'parameters keep their order',
+    );
+    assert.equal(
+      canonicalOf('function f(x: T) { let s = 0; for (const v of x) s += v; return s; }'),
+      canonicalOf('function g(y: U) { let total = 0; for (const e of y) total += e; return total; }'),
+    );
   });
 
   const SYNTHETIC: Record<string, string> = {
@@ -55,37 +66,57 @@ describe('content: lab/ modules, spoilers, and solutions that solve', function (
     'workspace/lab/index.ts': "export { lab } from './report';\n",
     'workspace/lab/report.ts': 'export const lab = {};\n',
     'workspace/lab/vision.ts': `import * as path from 'node:path';\nimport { mean } from './stats';\nexport const DIR = path.join(__dirname, 'weights', 'vision');\n${LAB_PATCHIFY}\n`,
-    'workspace/lab/stats.ts': 'export const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;\n',
+    'workspace/lab/stats.ts':
+      'export const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;\n',
     'workspace/lab/weights/vision/model.json': '{}\n',
     'workspace/lab/unused.ts': 'export const nothing = 0;\n',
     'toy/README.md': '# Toy\nThe generator is `lab/stats.ts`.\n',
-    'toy/starter/vision.ts': "/** TODO(1): cut the image into patches. */\nexport function patchify(images: tf.Tensor4D, patch: number): tf.Tensor3D {\n  throw new Error('TODO(1): implement patchify');\n}\n",
+    'toy/starter/vision.ts':
+      "/** TODO(1): cut the image into patches. */\nexport function patchify(images: tf.Tensor4D, patch: number): tf.Tensor3D {\n  throw new Error('TODO(1): implement patchify');\n}\n",
     'toy/starter/norm.ts': 'export function norm(x: number): number {\n  return 0; // TODO(2): the absolute value\n}\n',
-    'toy/starter/train.ts': "import { lab } from '../../lab';\nimport { DIR } from '../../lab/vision';\nconsole.log(lab, DIR, \"(TODO(1)) in a log line is not work\");\n",
+    'toy/starter/train.ts':
+      "import { lab } from '../../lab';\nimport { DIR } from '../../lab/vision';\nconsole.log(lab, DIR, \"(TODO(1)) in a log line is not work\");\n",
     'toy/solution/vision.ts': `${SOLUTION_PATCHIFY}\n`,
-    'toy/solution/norm.ts': 'export function norm(x: number): number {\n  return 0; // the absolute value, still TODO(2)\n}\n',
+    'toy/solution/norm.ts':
+      'export function norm(x: number): number {\n  return 0; // the absolute value, still TODO(2)\n}\n',
     'toy/tests/toy.test.ts': "import { patchify } from '../vision';\n",
   };
   const syntheticCourse = (own: string[]): Pick<Course, 'lab' | 'exercises'> => ({
-    lab: ['index.ts', 'report.ts'], exercises: [{ id: 'toy', title: 'Toy', goal: 'g', readings: [], lab: own }],
+    lab: ['index.ts', 'report.ts'],
+    exercises: [{ id: 'toy', title: 'Toy', goal: 'g', readings: [], lab: own }],
   });
 
-  it('finds a lab/ function that computes a TODO\'s answer (synthetic course)', () => {
+  it("finds a lab/ function that computes a TODO's answer (synthetic course)", () => {
     const root = templatesWith(SYNTHETIC);
     const answers = todoAnswers(root, 'toy');
-    assert.deepEqual(answers.map((a) => `${a.file} ${a.name}`), ['toy/solution/vision.ts patchify'], 'norm.ts is unchanged in code, so it answers nothing');
-    assert.deepEqual(labSpoilers(root, answers), ['lab/vision.ts:4 patchify computes exactly the answer to toy/solution/vision.ts:1 patchify']);
+    assert.deepEqual(
+      answers.map((a) => `${a.file} ${a.name}`),
+      ['toy/solution/vision.ts patchify'],
+      'norm.ts is unchanged in code, so it answers nothing',
+    );
+    assert.deepEqual(labSpoilers(root, answers), [
+      'lab/vision.ts:4 patchify computes exactly the answer to toy/solution/vision.ts:1 patchify',
+    ]);
   });
 
   it('finds a solution that leaves a TODO as the starter has it (synthetic course)', () => {
     const root = templatesWith(SYNTHETIC);
-    assert.deepEqual(solutionProblems(root, 'toy'), ['toy/solution/norm.ts has the same code as the starter, whose TODOs it should solve (only comments or layout differ)']);
-    const other = templatesWith({ ...SYNTHETIC, 'toy/solution/norm.ts': 'export function abs(x: number): number {\n  return Math.abs(x);\n}\n', 'toy/solution/extra.ts': 'export const x = 1;\n' });
+    assert.deepEqual(solutionProblems(root, 'toy'), [
+      'toy/solution/norm.ts has the same code as the starter, whose TODOs it should solve (only comments or layout differ)',
+    ]);
+    const other = templatesWith({
+      ...SYNTHETIC,
+      'toy/solution/norm.ts': 'export function abs(x: number): number {\n  return Math.abs(x);\n}\n',
+      'toy/solution/extra.ts': 'export const x = 1;\n',
+    });
     assert.deepEqual(solutionProblems(other, 'toy'), [
       'toy/solution/extra.ts has no starter file of that name; a solution replaces starter files, so name it as the file it solves',
       'toy/starter/norm.ts:1 norm is a TODO, but solution/norm.ts has no function of that name',
     ]);
-    const fine = templatesWith({ ...SYNTHETIC, 'toy/solution/norm.ts': 'export function norm(x: number): number {\n  return Math.abs(x);\n}\n' });
+    const fine = templatesWith({
+      ...SYNTHETIC,
+      'toy/solution/norm.ts': 'export function norm(x: number): number {\n  return Math.abs(x);\n}\n',
+    });
     assert.deepEqual(solutionProblems(fine, 'toy'), []);
   });
 
@@ -98,13 +129,20 @@ describe('content: lab/ modules, spoilers, and solutions that solve', function (
       'exercise "toy" lists lab module "unused.ts", which none of its files import or read; remove it',
     ]);
     assert.deepEqual(labListProblems(root, syntheticCourse(['vision.ts', 'stats.ts', 'weights/vision']), 'toy'), []);
-    assert.deepEqual(coreListProblems(root, ['index.ts']), ['lab/index.ts, which every exercise gets, needs lab/report.ts; add it to the course\'s "lab" list or stop importing it']);
-    assert.deepEqual(coreListProblems(root, ['index.ts', 'report.ts', 'gone.ts']), ['the course\'s "lab" list names "gone.ts", which templates/workspace/lab/ does not have']);
+    assert.deepEqual(coreListProblems(root, ['index.ts']), [
+      'lab/index.ts, which every exercise gets, needs lab/report.ts; add it to the course\'s "lab" list or stop importing it',
+    ]);
+    assert.deepEqual(coreListProblems(root, ['index.ts', 'report.ts', 'gone.ts']), [
+      'the course\'s "lab" list names "gone.ts", which templates/workspace/lab/ does not have',
+    ]);
   });
 
   it("the course's core lab modules (every exercise gets them) import and read only each other", () => {
     const core = course().lab;
-    assert.ok(core && core.includes('report.ts') && core.includes('runtime'), 'course.json should list the core lab modules');
+    assert.ok(
+      core && core.includes('report.ts') && core.includes('runtime'),
+      'course.json should list the core lab modules',
+    );
     assert.deepEqual(coreListProblems(TEMPLATES, core), []);
   });
 
@@ -118,12 +156,17 @@ describe('content: lab/ modules, spoilers, and solutions that solve', function (
     });
   }
 
-  it('no lab/ function computes the answer to any exercise\'s TODO', () => {
+  it("no lab/ function computes the answer to any exercise's TODO", () => {
     const answers = authoredExercises().flatMap((id) => todoAnswers(TEMPLATES, id));
     const names = answers.map((a) => `${a.exercise}:${a.name}`);
-    for (const expected of ['clip:patchify', 'llava:projectLinear', 'collapse:sequenceIds']) assert.ok(names.includes(expected), `${expected} is not among the answers checked`);
+    for (const expected of ['clip:patchify', 'llava:projectLinear', 'collapse:sequenceIds'])
+      assert.ok(names.includes(expected), `${expected} is not among the answers checked`);
     const spoilers = labSpoilers(TEMPLATES, answers);
-    assert.deepEqual(spoilers, [], `${spoilers.length} lab/ function(s) give a TODO's answer away to every learner who starts an exercise that copies the module:\n${spoilers.join('\n')}\n` +
-      'Compute the same thing another way in lab/ (and say so in a comment), or keep the function out of lab/.');
+    assert.deepEqual(
+      spoilers,
+      [],
+      `${spoilers.length} lab/ function(s) give a TODO's answer away to every learner who starts an exercise that copies the module:\n${spoilers.join('\n')}\n` +
+        'Compute the same thing another way in lab/ (and say so in a comment), or keep the function out of lab/.',
+    );
   });
 });

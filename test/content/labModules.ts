@@ -13,12 +13,23 @@ import { filesUnder } from './harness';
 const SOURCE = /\.[cm]?[jt]s$/;
 
 /** One template file, with where Start puts it in the workspace. */
-interface Placed { readonly template: string; readonly workspace: string }
+interface Placed {
+  readonly template: string;
+  readonly workspace: string;
+}
 
 /** An exercise's starter, solution and tests, placed as Start and a finished learner have them. */
 export function exerciseFiles(templates: string, id: string): Placed[] {
-  const part = (name: string, dest: string): Placed[] => filesUnder(join(templates, id, name)).map((f) => ({ template: join(templates, id, name, f), workspace: posix.join(dest, f) }));
-  return [...part('starter', `exercises/${id}`), ...part('solution', `exercises/${id}`), ...part('tests', `exercises/${id}/tests`)];
+  const part = (name: string, dest: string): Placed[] =>
+    filesUnder(join(templates, id, name)).map((f) => ({
+      template: join(templates, id, name, f),
+      workspace: posix.join(dest, f),
+    }));
+  return [
+    ...part('starter', `exercises/${id}`),
+    ...part('solution', `exercises/${id}`),
+    ...part('tests', `exercises/${id}/tests`),
+  ];
 }
 
 /**
@@ -32,10 +43,17 @@ export function reaches(workspacePath: string, text: string): string[] {
   const literal = (n: ts.Node | undefined): string | undefined => (n && ts.isStringLiteralLike(n) ? n.text : undefined);
   const visit = (node: ts.Node): void => {
     let spec: string | undefined;
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) spec = literal(node.moduleSpecifier);
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier)
+      spec = literal(node.moduleSpecifier);
     else if (ts.isCallExpression(node)) {
       const callee = node.expression;
-      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : callee.kind === ts.SyntaxKind.ImportKeyword ? 'import' : '';
+      const name = ts.isIdentifier(callee)
+        ? callee.text
+        : ts.isPropertyAccessExpression(callee)
+          ? callee.name.text
+          : callee.kind === ts.SyntaxKind.ImportKeyword
+            ? 'import'
+            : '';
       if ((name === 'import' || name === 'require') && node.arguments.length === 1) spec = literal(node.arguments[0]);
       const [first, ...rest] = node.arguments;
       if ((name === 'join' || name === 'resolve') && first && ts.isIdentifier(first) && first.text === '__dirname') {
@@ -69,7 +87,9 @@ function inLab(templates: string, workspacePath: string): string | undefined {
 /** What a set of files needs from lab/, transitively, each with the first file that needed it. */
 export function labNeeds(templates: string, roots: readonly Placed[]): Map<string, string> {
   const needs = new Map<string, string>();
-  const queue: { file: string; workspace: string }[] = roots.filter((r) => SOURCE.test(r.template)).map((r) => ({ file: r.template, workspace: r.workspace }));
+  const queue: { file: string; workspace: string }[] = roots
+    .filter((r) => SOURCE.test(r.template))
+    .map((r) => ({ file: r.template, workspace: r.workspace }));
   const lab = join(templates, 'workspace', 'lab');
   while (queue.length > 0) {
     const { file, workspace } = queue.shift()!;
@@ -78,7 +98,8 @@ export function labNeeds(templates: string, roots: readonly Placed[]): Map<strin
       if (rel === undefined || needs.has(rel)) continue;
       needs.set(rel, workspace);
       const abs = join(lab, rel);
-      if (SOURCE.test(rel) && existsSync(abs) && statSync(abs).isFile()) queue.push({ file: abs, workspace: `lab/${rel}` });
+      if (SOURCE.test(rel) && existsSync(abs) && statSync(abs).isFile())
+        queue.push({ file: abs, workspace: `lab/${rel}` });
     }
   }
   return needs;
@@ -102,14 +123,19 @@ export function labListProblems(templates: string, course: Pick<Course, 'lab' | 
   const problems: string[] = [];
   const needs = labNeeds(templates, exerciseFiles(templates, id));
   for (const [rel, by] of needs) {
-    if (!inLabModules(rel, modules)) problems.push(`${by} needs lab/${rel}, which neither the course's "lab" list nor exercise "${id}"'s lists, so Start would not copy it`);
+    if (!inLabModules(rel, modules))
+      problems.push(
+        `${by} needs lab/${rel}, which neither the course's "lab" list nor exercise "${id}"'s lists, so Start would not copy it`,
+      );
   }
   const labFiles = filesUnder(join(templates, 'workspace', 'lab'));
   for (const rel of readmeMentions(templates, id)) {
-    if (!labFiles.some((f) => (f === rel || f.startsWith(`${rel}/`)) && inLabModules(f, modules))) problems.push(`README.md names lab/${rel}, which Start would not copy for "${id}"`);
+    if (!labFiles.some((f) => (f === rel || f.startsWith(`${rel}/`)) && inLabModules(f, modules)))
+      problems.push(`README.md names lab/${rel}, which Start would not copy for "${id}"`);
   }
   for (const m of own) {
-    if (![...needs.keys()].some((rel) => rel === m || rel.startsWith(`${m}/`) || m.startsWith(`${rel}/`))) problems.push(`exercise "${id}" lists lab module "${m}", which none of its files import or read; remove it`);
+    if (![...needs.keys()].some((rel) => rel === m || rel.startsWith(`${m}/`) || m.startsWith(`${rel}/`)))
+      problems.push(`exercise "${id}" lists lab module "${m}", which none of its files import or read; remove it`);
   }
   return problems;
 }
@@ -118,27 +144,52 @@ export function labListProblems(templates: string, course: Pick<Course, 'lab' | 
 export function coreListProblems(templates: string, core: readonly string[]): string[] {
   const lab = join(templates, 'workspace', 'lab');
   const files = filesUnder(lab);
-  const problems = core.filter((m) => !files.some((f) => inLabModules(f, [m]))).map((m) => `the course's "lab" list names "${m}", which templates/workspace/lab/ does not have`);
-  const roots = files.filter((f) => inLabModules(f, core)).map((f) => ({ template: join(lab, f), workspace: `lab/${f}` }));
+  const problems = core
+    .filter((m) => !files.some((f) => inLabModules(f, [m])))
+    .map((m) => `the course's "lab" list names "${m}", which templates/workspace/lab/ does not have`);
+  const roots = files
+    .filter((f) => inLabModules(f, core))
+    .map((f) => ({ template: join(lab, f), workspace: `lab/${f}` }));
   for (const [rel, by] of labNeeds(templates, roots)) {
-    if (!inLabModules(rel, core)) problems.push(`${by}, which every exercise gets, needs lab/${rel}; add it to the course's "lab" list or stop importing it`);
+    if (!inLabModules(rel, core))
+      problems.push(
+        `${by}, which every exercise gets, needs lab/${rel}; add it to the course's "lab" list or stop importing it`,
+      );
   }
   return problems;
 }
 
 /** A function the solution fills in or fixes: one that the starter lacks or writes differently. */
-export interface Answer { readonly exercise: string; readonly file: string; readonly name: string; readonly line: number; readonly canonical: string }
+export interface Answer {
+  readonly exercise: string;
+  readonly file: string;
+  readonly name: string;
+  readonly line: number;
+  readonly canonical: string;
+}
 
 /** The answers of one exercise: every function of solution/ whose canonical form differs from the starter's. */
 export function todoAnswers(templates: string, id: string): Answer[] {
-  return filesUnder(join(templates, id, 'solution')).filter((f) => SOURCE.test(f)).flatMap((f) => {
-    const starterFile = join(templates, id, 'starter', f);
-    const starter = new Map(existsSync(starterFile) ? functionForms(starterFile, readFileSync(starterFile, 'utf8')).map((x) => [x.name, x.canonical]) : []);
-    const solutionFile = join(templates, id, 'solution', f);
-    return functionForms(solutionFile, readFileSync(solutionFile, 'utf8'))
-      .filter((x) => starter.get(x.name) !== x.canonical)
-      .map((x) => ({ exercise: id, file: `${id}/solution/${f}`, name: x.name, line: x.line, canonical: x.canonical }));
-  });
+  return filesUnder(join(templates, id, 'solution'))
+    .filter((f) => SOURCE.test(f))
+    .flatMap((f) => {
+      const starterFile = join(templates, id, 'starter', f);
+      const starter = new Map(
+        existsSync(starterFile)
+          ? functionForms(starterFile, readFileSync(starterFile, 'utf8')).map((x) => [x.name, x.canonical])
+          : [],
+      );
+      const solutionFile = join(templates, id, 'solution', f);
+      return functionForms(solutionFile, readFileSync(solutionFile, 'utf8'))
+        .filter((x) => starter.get(x.name) !== x.canonical)
+        .map((x) => ({
+          exercise: id,
+          file: `${id}/solution/${f}`,
+          name: x.name,
+          line: x.line,
+          canonical: x.canonical,
+        }));
+    });
 }
 
 /** `lab/file:line name = exercise's answer` for every lab/ function whose canonical form is some answer's. */
@@ -146,6 +197,13 @@ export function labSpoilers(templates: string, answers: readonly Answer[]): stri
   const byForm = new Map<string, Answer[]>();
   for (const a of answers) byForm.set(a.canonical, [...(byForm.get(a.canonical) ?? []), a]);
   const lab = join(templates, 'workspace', 'lab');
-  return filesUnder(lab).filter((f) => SOURCE.test(f)).flatMap((f) => functionForms(join(lab, f), readFileSync(join(lab, f), 'utf8')).flatMap((x) =>
-    (byForm.get(x.canonical) ?? []).map((a) => `lab/${f}:${x.line} ${x.name} computes exactly the answer to ${a.file}:${a.line} ${a.name}`)));
+  return filesUnder(lab)
+    .filter((f) => SOURCE.test(f))
+    .flatMap((f) =>
+      functionForms(join(lab, f), readFileSync(join(lab, f), 'utf8')).flatMap((x) =>
+        (byForm.get(x.canonical) ?? []).map(
+          (a) => `lab/${f}:${x.line} ${x.name} computes exactly the answer to ${a.file}:${a.line} ${a.name}`,
+        ),
+      ),
+    );
 }

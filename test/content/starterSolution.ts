@@ -26,8 +26,11 @@ export function marksTodo(node: ts.FunctionLikeDeclaration): boolean {
   const body = node.body;
   if (!body) return false;
   const text = body.getSourceFile().text;
-  const comments = (n: ts.Node): boolean => [...(ts.getLeadingCommentRanges(text, n.getFullStart()) ?? []), ...(ts.getTrailingCommentRanges(text, n.getEnd()) ?? [])]
-    .some((c) => TODO.test(text.slice(c.pos, c.end)));
+  const comments = (n: ts.Node): boolean =>
+    [
+      ...(ts.getLeadingCommentRanges(text, n.getFullStart()) ?? []),
+      ...(ts.getTrailingCommentRanges(text, n.getEnd()) ?? []),
+    ].some((c) => TODO.test(text.slice(c.pos, c.end)));
   const commented = (n: ts.Node): boolean => comments(n) || n.getChildren().some(commented);
   if (body.getChildren().some(commented)) return true;
   let thrown = false;
@@ -46,28 +49,42 @@ export function marksTodo(node: ts.FunctionLikeDeclaration): boolean {
  */
 export function solutionProblems(templates: string, id: string): string[] {
   const problems: string[] = [];
-  const starterDir = join(templates, id, 'starter'), solutionDir = join(templates, id, 'solution');
+  const starterDir = join(templates, id, 'starter'),
+    solutionDir = join(templates, id, 'solution');
   const solutionFiles = filesUnder(solutionDir);
   for (const f of solutionFiles) {
-    if (!existsSync(join(starterDir, f))) problems.push(`${id}/solution/${f} has no starter file of that name; a solution replaces starter files, so name it as the file it solves`);
+    if (!existsSync(join(starterDir, f)))
+      problems.push(
+        `${id}/solution/${f} has no starter file of that name; a solution replaces starter files, so name it as the file it solves`,
+      );
   }
   for (const f of filesUnder(starterDir).filter((x) => SOURCE.test(x))) {
     const starterText = readFileSync(join(starterDir, f), 'utf8');
     const todos = functionForms(join(starterDir, f), starterText).filter((x) => marksTodo(x.node));
     if (todos.length === 0) continue;
     if (!solutionFiles.includes(f)) {
-      problems.push(`${id}/starter/${f} leaves ${todos.map((x) => x.name).join(', ')} as TODOs, but solution/ has no ${f}`);
+      problems.push(
+        `${id}/starter/${f} leaves ${todos.map((x) => x.name).join(', ')} as TODOs, but solution/ has no ${f}`,
+      );
       continue;
     }
     const solutionText = readFileSync(join(solutionDir, f), 'utf8');
     if (codeTokens(starterText) === codeTokens(solutionText)) {
-      problems.push(`${id}/solution/${f} has the same code as the starter, whose TODOs it should solve (only comments or layout differ)`);
+      problems.push(
+        `${id}/solution/${f} has the same code as the starter, whose TODOs it should solve (only comments or layout differ)`,
+      );
       continue;
     }
     const solved = new Map(functionForms(join(solutionDir, f), solutionText).map((x) => [x.name, x.canonical]));
     for (const todo of todos) {
-      if (!solved.has(todo.name)) problems.push(`${id}/starter/${f}:${todo.line} ${todo.name} is a TODO, but solution/${f} has no function of that name`);
-      else if (solved.get(todo.name) === todo.canonical) problems.push(`${id}/starter/${f}:${todo.line} ${todo.name} is a TODO, but solution/${f} computes it exactly as the starter does`);
+      if (!solved.has(todo.name))
+        problems.push(
+          `${id}/starter/${f}:${todo.line} ${todo.name} is a TODO, but solution/${f} has no function of that name`,
+        );
+      else if (solved.get(todo.name) === todo.canonical)
+        problems.push(
+          `${id}/starter/${f}:${todo.line} ${todo.name} is a TODO, but solution/${f} computes it exactly as the starter does`,
+        );
     }
   }
   return problems;

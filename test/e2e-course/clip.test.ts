@@ -8,7 +8,17 @@ import * as assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { curriculumTree, e2eEnvironment, eventually, expand, openWorkbench, rowText, screenshot, screenshotIfFailed, treeRow } from '../e2e/workbench';
+import {
+  curriculumTree,
+  e2eEnvironment,
+  eventually,
+  expand,
+  openWorkbench,
+  rowText,
+  screenshot,
+  screenshotIfFailed,
+  treeRow,
+} from '../e2e/workbench';
 import { gutterLines, runCommand, treeAction } from '../e2e-runner/helpers';
 
 const templates = process.env.E2E_COURSE ?? '';
@@ -36,8 +46,16 @@ async function readSteps(page: Page): Promise<Record<string, boolean>> {
 
 /** Closes the walkthrough's editor so it does not stand in front of the tabs the flow looks for. */
 async function closeWalkthrough(page: Page): Promise<void> {
-  const tab = page.locator('.tabs-container .tab').filter({ hasText: /Welcome|Walkthrough/i }).first();
-  if (await tab.count()) await tab.locator('.tab-actions .codicon-close, .tab-actions a').first().click({ force: true }).catch(() => undefined);
+  const tab = page
+    .locator('.tabs-container .tab')
+    .filter({ hasText: /Welcome|Walkthrough/i })
+    .first();
+  if (await tab.count())
+    await tab
+      .locator('.tab-actions .codicon-close, .tab-actions a')
+      .first()
+      .click({ force: true })
+      .catch(() => undefined);
 }
 
 describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
@@ -48,7 +66,10 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
   let page: Page;
 
   before(async () => {
-    assert.ok(templates && existsSync(join(templates, 'clip', 'solution')), 'E2E_COURSE points at the repo templates with exercise 1');
+    assert.ok(
+      templates && existsSync(join(templates, 'clip', 'solution')),
+      'E2E_COURSE points at the repo templates with exercise 1',
+    );
     ({ browser, page } = await openWorkbench(env));
   });
 
@@ -60,35 +81,72 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
 
   it('opens the walkthrough of the learner loop with none of its steps done yet', async () => {
     const states = await walkthroughSteps(page);
-    assert.deepEqual(Object.keys(states), ['trust', 'startExercise', 'installDependencies', 'runTests', 'readHint', 'quickCheck', 'openRun', 'milestones']);
+    assert.deepEqual(Object.keys(states), [
+      'trust',
+      'startExercise',
+      'installDependencies',
+      'runTests',
+      'readHint',
+      'quickCheck',
+      'openRun',
+      'milestones',
+    ]);
     for (const id of LOOP_STEPS) assert.equal(states[id], false, `${id} is not done yet`);
     await screenshot(page, env.screenshotDir, 'course-00-walkthrough-fresh');
     await closeWalkthrough(page);
   });
 
   it('starts exercise 1 from the tree: README, starter, tests and training script appear', async () => {
-    await eventually('exercise 1 to be startable', async () => /not started/.test(await rowText(treeRow(page, ROW))), 30_000);
+    await eventually(
+      'exercise 1 to be startable',
+      async () => /not started/.test(await rowText(treeRow(page, ROW))),
+      30_000,
+    );
     await treeAction(page, ROW, 'Start Exercise');
-    await eventually('exercises/clip/ to be scaffolded', async () => existsSync(join(exerciseDir, 'train.ts')) && existsSync(join(exerciseDir, 'tests')), 30_000);
+    await eventually(
+      'exercises/clip/ to be scaffolded',
+      async () => existsSync(join(exerciseDir, 'train.ts')) && existsSync(join(exerciseDir, 'tests')),
+      30_000,
+    );
     const starter = readdirSync(join(templates, 'clip', 'starter')).sort();
     for (const f of starter) assert.ok(existsSync(join(exerciseDir, f)), `exercises/clip/${f}`);
     assert.ok(existsSync(join(exerciseDir, 'README.md')));
-    assert.ok(existsSync(join(env.workspace, 'lab', 'shapes.ts')), 'the shapes-world generator is in the workspace lab/');
-    await page.locator('.tabs-container .tab[aria-label^="README.md"], .tabs-container .tab[aria-label^="Preview README.md"]').first().waitFor({ timeout: 30_000 });
-    await eventually('the tree to show the exercise in progress', async () => /in progress/.test(await rowText(treeRow(page, ROW))));
+    assert.ok(
+      existsSync(join(env.workspace, 'lab', 'shapes.ts')),
+      'the shapes-world generator is in the workspace lab/',
+    );
+    await page
+      .locator('.tabs-container .tab[aria-label^="README.md"], .tabs-container .tab[aria-label^="Preview README.md"]')
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await eventually('the tree to show the exercise in progress', async () =>
+      /in progress/.test(await rowText(treeRow(page, ROW))),
+    );
     await screenshot(page, env.screenshotDir, 'course-01-clip-started');
   });
 
   it('runs the tests: every one fails on the starter, at a TODO', async () => {
     await treeAction(page, ROW, 'Run Exercise Tests');
-    await eventually('the tree to count the tests, none passing', async () => /(?<!\d)0\/\d+ pass/.test(await rowText(treeRow(page, ROW))), 120_000);
-    const failed = await eventually('failed-test icons in the gutter of the opened test file', async () => {
-      const lines = await gutterLines(page, 'failed');
-      return lines.length > 0 ? lines : undefined;
-    }, 60_000);
+    await eventually(
+      'the tree to count the tests, none passing',
+      async () => /(?<!\d)0\/\d+ pass/.test(await rowText(treeRow(page, ROW))),
+      120_000,
+    );
+    const failed = await eventually(
+      'failed-test icons in the gutter of the opened test file',
+      async () => {
+        const lines = await gutterLines(page, 'failed');
+        return lines.length > 0 ? lines : undefined;
+      },
+      60_000,
+    );
     assert.ok(failed.length > 0);
     const peek = page.locator('.monaco-editor .peekview-widget').first();
-    await eventually('the failure peek to point at a TODO', async () => /TODO\(\d+\)/.test((await peek.textContent()) ?? ''), 30_000);
+    await eventually(
+      'the failure peek to point at a TODO',
+      async () => /TODO\(\d+\)/.test((await peek.textContent()) ?? ''),
+      30_000,
+    );
     await screenshot(page, env.screenshotDir, 'course-02-clip-red');
   });
 
@@ -96,31 +154,52 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
     await page.keyboard.press('Escape');
     cpSync(join(templates, 'clip', 'solution'), exerciseDir, { recursive: true });
     await treeAction(page, ROW, 'Run Exercise Tests');
-    await eventually('the tree to show every test passing', async () => /(?<!\d)(\d+)\/\1 pass/.test(await rowText(treeRow(page, ROW))), 120_000);
+    await eventually(
+      'the tree to show every test passing',
+      async () => /(?<!\d)(\d+)\/\1 pass/.test(await rowText(treeRow(page, ROW))),
+      120_000,
+    );
     const progress = JSON.parse(readFileSync(join(env.workspace, '.multimodal-lab', 'progress.json'), 'utf8'));
     assert.ok(progress.exercises.clip.tests.total > 0);
     assert.equal(progress.exercises.clip.tests.passed, progress.exercises.clip.tests.total);
     // The failing run left the learner's vision.ts open (where TODO(1) threw); the Test Results tree shows the rerun.
     const results = page.locator('.part.panel');
-    await eventually('the test results to show passes and no failure', async () =>
-      (await results.locator('.codicon-testing-failed-icon').count()) === 0 && (await results.locator('.codicon-testing-passed-icon').count()) > 0, 30_000);
+    await eventually(
+      'the test results to show passes and no failure',
+      async () =>
+        (await results.locator('.codicon-testing-failed-icon').count()) === 0 &&
+        (await results.locator('.codicon-testing-passed-icon').count()) > 0,
+      30_000,
+    );
     await screenshot(page, env.screenshotDir, 'course-03-clip-green');
   });
 
   it('trains a quick run and shows its loss curve in the run panel', async () => {
     await treeAction(page, ROW, 'Train: Quick Check');
     const runsRoot = join(env.workspace, '.multimodal-lab', 'runs', 'clip');
-    const meta = await eventually('the quick run to finish', async () => {
-      const runs = existsSync(runsRoot) ? readdirSync(runsRoot) : [];
-      if (runs.length === 0 || !existsSync(join(runsRoot, runs[0], 'meta.json'))) return undefined;
-      const m = JSON.parse(readFileSync(join(runsRoot, runs[0], 'meta.json'), 'utf8')) as { status: string; config: string; backend: string };
-      return m.status !== 'running' ? m : undefined;
-    }, 240_000);
+    const meta = await eventually(
+      'the quick run to finish',
+      async () => {
+        const runs = existsSync(runsRoot) ? readdirSync(runsRoot) : [];
+        if (runs.length === 0 || !existsSync(join(runsRoot, runs[0], 'meta.json'))) return undefined;
+        const m = JSON.parse(readFileSync(join(runsRoot, runs[0], 'meta.json'), 'utf8')) as {
+          status: string;
+          config: string;
+          backend: string;
+        };
+        return m.status !== 'running' ? m : undefined;
+      },
+      240_000,
+    );
     assert.deepEqual([meta.status, meta.config, meta.backend], ['finished', 'smoke', 'wasm']);
     await page.locator('.tabs-container .tab[aria-label^="Run clip"]').first().click({ timeout: 30_000 });
     const view = page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('iframe#active-frame');
     await view.locator('.chart-group[data-group="loss"] canvas').first().waitFor({ timeout: 30_000 });
-    await eventually('the run header to say finished', async () => /Finished/i.test((await view.locator('.run-header').first().textContent()) ?? ''), 30_000);
+    await eventually(
+      'the run header to say finished',
+      async () => /Finished/i.test((await view.locator('.run-header').first().textContent()) ?? ''),
+      30_000,
+    );
     await screenshot(page, env.screenshotDir, 'course-04-clip-quick-run');
   });
 
@@ -129,28 +208,41 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
     await runCommand(page, 'View: Close All Editors');
     await expand(treeRow(page, ROW));
     const runTab = page.locator('.tabs-container .tab[aria-label^="Run clip"]').first();
-    await eventually('the run panel to open from the run row', async () => {
-      if (!(await runTab.count())) await curriculumTree(page).locator('[role="treeitem"][aria-level="3"]').first().click({ timeout: 5_000 });
-      await runTab.waitFor({ timeout: 5_000 });
-      return true;
-    }, 30_000);
+    await eventually(
+      'the run panel to open from the run row',
+      async () => {
+        if (!(await runTab.count()))
+          await curriculumTree(page).locator('[role="treeitem"][aria-level="3"]').first().click({ timeout: 5_000 });
+        await runTab.waitFor({ timeout: 5_000 });
+        return true;
+      },
+      30_000,
+    );
     // Read a hint: with no failing test or TODO at the cursor to name one, the command asks which TODO; take TODO(1).
     await treeAction(page, ROW, 'Show Next Hint');
     const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'TODO(1)' }).first();
     const preview = page.locator('.tabs-container .tab[aria-label*="clip hints.md"]').first();
-    await eventually('the hints preview, or the TODO pick list', async () => {
-      if (await preview.count()) return true;
-      if (await pick.isVisible()) await pick.click();
-      return false;
-    }, 30_000);
+    await eventually(
+      'the hints preview, or the TODO pick list',
+      async () => {
+        if (await preview.count()) return true;
+        if (await pick.isVisible()) await pick.click();
+        return false;
+      },
+      30_000,
+    );
     await runCommand(page, 'Multimodal Lab: Show Milestones');
     // Open it once; its steps tick live while it is open, so poll the open page.
     await walkthroughSteps(page);
     let seen: Record<string, boolean> = {};
-    const states = await eventually('every step of the loop to be done', async () => {
-      seen = await readSteps(page);
-      return LOOP_STEPS.every((id) => seen[id]) ? seen : undefined;
-    }, 60_000).catch((e: unknown) => {
+    const states = await eventually(
+      'every step of the loop to be done',
+      async () => {
+        seen = await readSteps(page);
+        return LOOP_STEPS.every((id) => seen[id]) ? seen : undefined;
+      },
+      60_000,
+    ).catch((e: unknown) => {
       throw new Error(`${(e as Error).message}; steps seen: ${JSON.stringify(seen)}`);
     });
     assert.ok(LOOP_STEPS.every((id) => states[id]));

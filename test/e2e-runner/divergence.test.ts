@@ -42,10 +42,14 @@ describe('A diverged run in the run panel (code-server)', function () {
     await view.locator('.chart-group[data-group="loss"] canvas').first().waitFor({ timeout: 30_000 });
     // The fixture's train.ts sets a learning rate of 1e6 once this file exists: the loss overflows a few steps later.
     writeFileSync(join(runDir, 'diverge-now'), '');
-    const meta = await eventually('meta.json to record the divergence', async () => {
-      const m = JSON.parse(readFileSync(join(runDir, 'meta.json'), 'utf8')) as RunMeta;
-      return m.status === 'nan' ? m : undefined;
-    }, 60_000);
+    const meta = await eventually(
+      'meta.json to record the divergence',
+      async () => {
+        const m = JSON.parse(readFileSync(join(runDir, 'meta.json'), 'utf8')) as RunMeta;
+        return m.status === 'nan' ? m : undefined;
+      },
+      60_000,
+    );
     const d = meta.divergence;
     assert.ok(d, 'meta.json records how the run diverged');
     assert.equal(d.metric, 'loss');
@@ -53,23 +57,56 @@ describe('A diverged run in the run panel (code-server)', function () {
     const said = `loss became ${d.value} at step ${d.step}`;
 
     // The records on disk agree with the divergence record: the last finite loss is the last loss line.
-    const losses = readFileSync(join(runDir, 'scalars.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; name: string; value: number | null })
+    const losses = readFileSync(join(runDir, 'scalars.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { step: number; name: string; value: number | null })
       .filter((r) => r.name === 'loss');
     const lastLoss = losses[losses.length - 1];
     assert.deepEqual(d.lastFinite.loss, { step: lastLoss.step, value: lastLoss.value });
     assert.equal(d.step, lastLoss.step + 1);
 
-    await eventually('the panel to show the divergence', async () => /^Diverged/.test((await view.locator('.run-header .status').first().textContent()) ?? ''), 30_000);
-    assert.equal(await view.locator('.run-header .status').first().textContent(), `Diverged: ${said}`, 'the badge names the exact value');
+    await eventually(
+      'the panel to show the divergence',
+      async () => /^Diverged/.test((await view.locator('.run-header .status').first().textContent()) ?? ''),
+      30_000,
+    );
+    assert.equal(
+      await view.locator('.run-header .status').first().textContent(),
+      `Diverged: ${said}`,
+      'the badge names the exact value',
+    );
     const reason = (await view.locator('.run-header .reason').first().textContent()) ?? '';
     assert.ok(reason.startsWith(`${said}: training diverged.`), `the text says the same: ${reason}`);
-    assert.match(reason, new RegExp(`The loss chart shows its values up to step ${lastLoss.step} \\(last finite value `));
-    const facts = await view.locator('.run-header .facts').first().evaluate((dl) => Array.from(dl.children).map((c) => c.textContent));
+    assert.match(
+      reason,
+      new RegExp(`The loss chart shows its values up to step ${lastLoss.step} \\(last finite value `),
+    );
+    const facts = await view
+      .locator('.run-header .facts')
+      .first()
+      .evaluate((dl) => Array.from(dl.children).map((c) => c.textContent));
     assert.equal(facts[facts.indexOf('Step') + 1], String(d.step), 'the header shows the step the run reached');
-    assert.match((await view.locator('.chart-group[data-group="loss"] .chart-note').textContent()) ?? '', new RegExp(`${said} \\(dashed line\\): last finite value ${formatValue(lastLoss.value).replace('+', '\\+')} at step ${lastLoss.step}`));
-    assert.equal(await view.locator('.chart-group[data-group="loss"] canvas').count() > 0, true, 'the loss chart is drawn');
-    const rows = await view.locator('.last-finite tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((c) => c.textContent)));
-    assert.deepEqual(rows, Object.entries(d.lastFinite).sort(([a], [b]) => a.localeCompare(b)).map(([m, v]) => [m, formatValue(v.value), String(v.step)]));
+    assert.match(
+      (await view.locator('.chart-group[data-group="loss"] .chart-note').textContent()) ?? '',
+      new RegExp(
+        `${said} \\(dashed line\\): last finite value ${formatValue(lastLoss.value).replace('+', '\\+')} at step ${lastLoss.step}`,
+      ),
+    );
+    assert.equal(
+      (await view.locator('.chart-group[data-group="loss"] canvas').count()) > 0,
+      true,
+      'the loss chart is drawn',
+    );
+    const rows = await view
+      .locator('.last-finite tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((c) => c.textContent)));
+    assert.deepEqual(
+      rows,
+      Object.entries(d.lastFinite)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([m, v]) => [m, formatValue(v.value), String(v.step)]),
+    );
     const summary = (await view.locator('.summary').textContent()) ?? '';
     assert.doesNotMatch(summary, /No summary yet/);
     assert.match(summary, new RegExp(`No summary: the run diverged \\(${said}\\)`));

@@ -7,7 +7,15 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { e2eEnvironment, eventually, openWorkbench, rowText, screenshot, screenshotIfFailed, treeRow } from '../e2e/workbench';
+import {
+  e2eEnvironment,
+  eventually,
+  openWorkbench,
+  rowText,
+  screenshot,
+  screenshotIfFailed,
+  treeRow,
+} from '../e2e/workbench';
 import { exerciseAction, gutterLines, runCommand } from './helpers';
 
 const course = process.env.E2E_COURSE ?? '';
@@ -34,7 +42,10 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
     const row = treeRow(page, '1. Fit a line');
     await eventually('the exercise to be startable', async () => /not started/.test(await rowText(row)), 30_000);
     await exerciseAction(page, 'Start Exercise');
-    await eventually('exercises/toy/ to be scaffolded', async () => existsSync(join(exerciseDir, 'tests', 'model.test.ts')) && existsSync(join(exerciseDir, 'train.ts')));
+    await eventually(
+      'exercises/toy/ to be scaffolded',
+      async () => existsSync(join(exerciseDir, 'tests', 'model.test.ts')) && existsSync(join(exerciseDir, 'train.ts')),
+    );
     assert.deepEqual(readdirSync(exerciseDir).sort(), ['README.md', 'model.ts', 'tests', 'train.ts']);
     assert.ok(existsSync(join(env.workspace, 'lab', 'report.ts')), 'the lab library is in the workspace');
     await eventually('the tree to show the exercise in progress', async () => /in progress/.test(await rowText(row)));
@@ -47,39 +58,73 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
     // model.test.ts: line 6 is `it('is w·x + b'`, line 8 is its assert.deepEqual. Icons can show for a moment
     // elsewhere while the run is in flight and the peek opens, so wait for the settled gutter.
     let seen: number[] = [];
-    const failed = await eventually('a failed-test icon in the gutter at line 6', async () => {
-      seen = await gutterLines(page, 'failed');
-      return seen.includes(6) ? seen : undefined;
-    }, 90_000).catch(() => seen);
+    const failed = await eventually(
+      'a failed-test icon in the gutter at line 6',
+      async () => {
+        seen = await gutterLines(page, 'failed');
+        return seen.includes(6) ? seen : undefined;
+      },
+      90_000,
+    ).catch(() => seen);
     assert.ok(failed.includes(6), `failed icons at lines ${failed.join(', ')}; expected the test at line 6`);
     const peek = page.locator('.monaco-editor .peekview-widget').first();
     // innerText: what is drawn (textContent would also hold the peek's style sheets and its lazily built results tree).
     const peekText = async () => ((await peek.innerText().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');
-    await eventually('the failure peek to show the teaching message', async () => /should be \[1, 3, 5\]/.test(await peekText()), 30_000);
-    await eventually('the expected and actual values in the peek', async () => {
-      const t = (await peekText()).replace(/\s+/g, ' ');
-      return /\bExpected\b/.test(t) && /\bActual\b/.test(t) && t.includes('[ 1, 3, 5 ]') && t.includes('[ 0, 0, 0 ]');
-    }, 30_000).catch(async () => assert.fail(`the peek reads: ${(await peekText()).slice(0, 400)}`));
+    await eventually(
+      'the failure peek to show the teaching message',
+      async () => /should be \[1, 3, 5\]/.test(await peekText()),
+      30_000,
+    );
+    await eventually(
+      'the expected and actual values in the peek',
+      async () => {
+        const t = (await peekText()).replace(/\s+/g, ' ');
+        return /\bExpected\b/.test(t) && /\bActual\b/.test(t) && t.includes('[ 1, 3, 5 ]') && t.includes('[ 0, 0, 0 ]');
+      },
+      30_000,
+    ).catch(async () => assert.fail(`the peek reads: ${(await peekText()).slice(0, 400)}`));
     await screenshot(page, env.screenshotDir, 'runner-02-red');
-    await eventually('the failure to be shown in model.test.ts', async () =>
-      /model\.test\.ts/.test((await page.locator('.tabs-container .tab.active').first().textContent()) ?? ''), 10_000);
+    await eventually(
+      'the failure to be shown in model.test.ts',
+      async () =>
+        /model\.test\.ts/.test((await page.locator('.tabs-container .tab.active').first().textContent()) ?? ''),
+      10_000,
+    );
   });
 
   it('turns green once the solution is in place', async () => {
     await page.keyboard.press('Escape');
     copyFileSync(join(course, 'toy', 'solution', 'model.ts'), join(exerciseDir, 'model.ts'));
     await exerciseAction(page, 'Run Exercise Tests');
-    await eventually('both tests to pass in the gutter', async () => {
-      const [passed, failed] = [await gutterLines(page, 'passed'), await gutterLines(page, 'failed')];
-      return failed.length === 0 && passed.includes(6) && passed.includes(11);
-    }, 90_000);
-    await eventually('the tree to show tests passing', async () => /(?<!\d)2\/2 pass/.test(await rowText(treeRow(page, '1. Fit a line'))), 30_000);
-    await eventually('the milestone that waits for these tests to tick', async () => /^Milestones\s*1\/2/.test(await rowText(treeRow(page, 'Milestones'))), 15_000);
+    await eventually(
+      'both tests to pass in the gutter',
+      async () => {
+        const [passed, failed] = [await gutterLines(page, 'passed'), await gutterLines(page, 'failed')];
+        return failed.length === 0 && passed.includes(6) && passed.includes(11);
+      },
+      90_000,
+    );
+    await eventually(
+      'the tree to show tests passing',
+      async () => /(?<!\d)2\/2 pass/.test(await rowText(treeRow(page, '1. Fit a line'))),
+      30_000,
+    );
+    await eventually(
+      'the milestone that waits for these tests to tick',
+      async () => /^Milestones\s*1\/2/.test(await rowText(treeRow(page, 'Milestones'))),
+      15_000,
+    );
     const progress = JSON.parse(readFileSync(join(env.workspace, '.multimodal-lab', 'progress.json'), 'utf8'));
     assert.equal(progress.exercises.toy.tests.passed, 2);
     assert.equal(progress.exercises.toy.tests.total, 2);
-    await eventually('the offer to compare with the reference solution', async () =>
-      (await page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).some((t) => /All tests of "toy" pass\. Compare your code with the reference solution\?/.test(t)), 15_000);
+    await eventually(
+      'the offer to compare with the reference solution',
+      async () =>
+        (await page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).some((t) =>
+          /All tests of "toy" pass\. Compare your code with the reference solution\?/.test(t),
+        ),
+      15_000,
+    );
     await screenshot(page, env.screenshotDir, 'runner-03-green');
   });
 
@@ -87,12 +132,20 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
     await runCommand(page, 'Test: Start Continuous Run');
     await page.waitForTimeout(1_000); // the watcher starts with the continuous run
     copyFileSync(join(course, 'toy', 'starter', 'model.ts'), join(exerciseDir, 'model.ts'));
-    await eventually('the test to turn red after the change', async () => (await gutterLines(page, 'failed')).includes(6), 60_000);
+    await eventually(
+      'the test to turn red after the change',
+      async () => (await gutterLines(page, 'failed')).includes(6),
+      60_000,
+    );
     copyFileSync(join(course, 'toy', 'solution', 'model.ts'), join(exerciseDir, 'model.ts'));
-    await eventually('the test to turn green again', async () => {
-      const [passed, failed] = [await gutterLines(page, 'passed'), await gutterLines(page, 'failed')];
-      return failed.length === 0 && passed.includes(6);
-    }, 60_000);
+    await eventually(
+      'the test to turn green again',
+      async () => {
+        const [passed, failed] = [await gutterLines(page, 'passed'), await gutterLines(page, 'failed')];
+        return failed.length === 0 && passed.includes(6);
+      },
+      60_000,
+    );
     await screenshot(page, env.screenshotDir, 'runner-03b-continuous');
     await runCommand(page, 'Test: Stop Continuous Run');
   });
@@ -100,37 +153,65 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
   it('trains: the run directory fills; Stop ends the run as stopped', async () => {
     await exerciseAction(page, 'Train');
     const runsRoot = join(env.workspace, '.multimodal-lab', 'runs', 'toy');
-    const runDir = await eventually('a run directory with scalars', async () => {
-      const runs = existsSync(runsRoot) ? readdirSync(runsRoot) : [];
-      const dir = runs.length ? join(runsRoot, runs[0]) : undefined;
-      return dir && existsSync(join(dir, 'scalars.jsonl')) && readFileSync(join(dir, 'scalars.jsonl'), 'utf8').split('\n').length > 20 ? dir : undefined;
-    }, 90_000);
+    const runDir = await eventually(
+      'a run directory with scalars',
+      async () => {
+        const runs = existsSync(runsRoot) ? readdirSync(runsRoot) : [];
+        const dir = runs.length ? join(runsRoot, runs[0]) : undefined;
+        return dir &&
+          existsSync(join(dir, 'scalars.jsonl')) &&
+          readFileSync(join(dir, 'scalars.jsonl'), 'utf8').split('\n').length > 20
+          ? dir
+          : undefined;
+      },
+      90_000,
+    );
     const meta = JSON.parse(readFileSync(join(runDir, 'meta.json'), 'utf8'));
     assert.equal(meta.status, 'running');
     assert.equal(meta.backend, 'wasm', 'no tfjs-node here, so the ladder lands on wasm');
     await screenshot(page, env.screenshotDir, 'runner-04-training');
     await exerciseAction(page, 'Stop Training');
-    const ended = await eventually('meta.json to record the end', async () => {
-      const m = JSON.parse(readFileSync(join(runDir, 'meta.json'), 'utf8'));
-      return m.status !== 'running' ? m : undefined;
-    }, 30_000);
+    const ended = await eventually(
+      'meta.json to record the end',
+      async () => {
+        const m = JSON.parse(readFileSync(join(runDir, 'meta.json'), 'utf8'));
+        return m.status !== 'running' ? m : undefined;
+      },
+      30_000,
+    );
     assert.equal(ended.status, 'stopped');
-    const records = readFileSync(join(runDir, 'scalars.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { name: string; value: number });
+    const records = readFileSync(join(runDir, 'scalars.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string; value: number });
     const losses = records.filter((r) => r.name === 'loss').map((r) => r.value);
-    assert.ok(records.some((r) => r.name === 'runner/steps_per_sec'), 'the runner adds its step statistics to the run');
+    assert.ok(
+      records.some((r) => r.name === 'runner/steps_per_sec'),
+      'the runner adds its step statistics to the run',
+    );
     assert.ok(losses[losses.length - 1] < losses[0], `the loss fell: ${losses[0]} → ${losses[losses.length - 1]}`);
-    await eventually('the notification to say the run stopped', async () =>
-      (await page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).some((t) => /run stopped/.test(t)), 15_000);
+    await eventually(
+      'the notification to say the run stopped',
+      async () =>
+        (await page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).some((t) =>
+          /run stopped/.test(t),
+        ),
+      15_000,
+    );
     await screenshot(page, env.screenshotDir, 'runner-05-stopped');
   });
 
   it('Diagnose Backends prints the ladder: wasm active, webgpu without a hardware adapter, no GPU seen', async () => {
     await runCommand(page, 'Multimodal Lab: Diagnose Backends');
     const output = page.locator('.part.panel .output .view-lines, .part.panel .monaco-editor .view-lines').first();
-    const text = await eventually('the diagnosis in the output panel', async () => {
-      const t = ((await output.textContent()) ?? '').replace(/\u00a0/g, ' ');
-      return /Active: wasm/.test(t) && /GPUs seen/.test(t) ? t : undefined;
-    }, 60_000);
+    const text = await eventually(
+      'the diagnosis in the output panel',
+      async () => {
+        const t = ((await output.textContent()) ?? '').replace(/\u00a0/g, ' ');
+        return /Active: wasm/.test(t) && /GPUs seen/.test(t) ? t : undefined;
+      },
+      60_000,
+    );
     // No GPU here: Dawn finds no adapter, or only lavapipe (installed for the WebGPU suite), which auto never picks.
     assert.match(text, /webgpu\s+skipped\s+(no adapter|software adapter only)/);
     assert.match(text, /tensorflow\s+skipped\s+@tensorflow\/tfjs-node not installed/);

@@ -15,20 +15,27 @@ export async function exerciseAction(page: Page, action: string): Promise<void> 
 export async function runCommand(page: Page, title: string): Promise<void> {
   const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // A failed attempt throws; eventually retries and, on timeout, reports the last error.
-  await eventually(`the command "${title}"`, async () => {
-    await page.keyboard.press('Escape');
-    // A focused webview (the README or hints preview) keeps F1 to itself, so focus the workbench first: take focus
-    // out of any iframe (a click on the side bar's title alone did not always), then click the title.
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await page.locator('.part.sidebar .composite.title').first().click({ timeout: 3_000 });
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ timeout: 3_000 });
-    await input.fill(`>${title}`, { timeout: 3_000 });
-    const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escaped}$`) }) }).first();
-    await row.click({ timeout: 5_000 });
-    return true;
-  }, 30_000);
+  await eventually(
+    `the command "${title}"`,
+    async () => {
+      await page.keyboard.press('Escape');
+      // A focused webview (the README or hints preview) keeps F1 to itself, so focus the workbench first: take focus
+      // out of any iframe (a click on the side bar's title alone did not always), then click the title.
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await page.locator('.part.sidebar .composite.title').first().click({ timeout: 3_000 });
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ timeout: 3_000 });
+      await input.fill(`>${title}`, { timeout: 3_000 });
+      const row = page
+        .locator('.quick-input-widget .monaco-list-row')
+        .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escaped}$`) }) })
+        .first();
+      await row.click({ timeout: 5_000 });
+      return true;
+    },
+    30_000,
+  );
 }
 
 /** The line numbers (1-based) in the active editor whose gutter shows a test-state icon of `state` ('error': errored). */
@@ -53,31 +60,36 @@ export async function gutterLines(page: Page, state: 'failed' | 'passed' | 'erro
   return lines.filter((n) => Number.isFinite(n)).sort((a, b) => a - b);
 }
 
-
 /** Right-clicks a tree row and picks `action` from its context menu, retrying while the tree re-renders. */
 export async function treeAction(page: Page, row: string, action: string): Promise<void> {
-  await eventually(`the "${action}" menu item on "${row}"`, async () => {
-    await page.keyboard.press('Escape');
-    await treeRow(page, row).click({ button: 'right' });
-    // "Train" must not also match "Train: Quick Check …": the name may go on only with a space (e.g. a keybinding).
-    const escaped = action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const item = page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: new RegExp(`^${escaped}(?![\\w:])`) });
-    const menu = page.locator('.context-view .monaco-menu');
-    try {
-      await item.waitFor({ timeout: 3_000 });
-      await item.hover({ timeout: 3_000 });
-      await item.click({ timeout: 3_000 });
-      // Now and then the menu swallows a click made while it is still animating in; the hovered item takes Enter.
-      if (await menu.isVisible()) {
-        await page.waitForTimeout(300);
-        if (await menu.isVisible()) await page.keyboard.press('Enter');
+  await eventually(
+    `the "${action}" menu item on "${row}"`,
+    async () => {
+      await page.keyboard.press('Escape');
+      await treeRow(page, row).click({ button: 'right' });
+      // "Train" must not also match "Train: Quick Check …": the name may go on only with a space (e.g. a keybinding).
+      const escaped = action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const item = page
+        .locator('.context-view .monaco-menu')
+        .getByRole('menuitem', { name: new RegExp(`^${escaped}(?![\\w:])`) });
+      const menu = page.locator('.context-view .monaco-menu');
+      try {
+        await item.waitFor({ timeout: 3_000 });
+        await item.hover({ timeout: 3_000 });
+        await item.click({ timeout: 3_000 });
+        // Now and then the menu swallows a click made while it is still animating in; the hovered item takes Enter.
+        if (await menu.isVisible()) {
+          await page.waitForTimeout(300);
+          if (await menu.isVisible()) await page.keyboard.press('Enter');
+        }
+        await menu.waitFor({ state: 'hidden', timeout: 3_000 });
+        return true;
+      } catch {
+        return false;
       }
-      await menu.waitFor({ state: 'hidden', timeout: 3_000 });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 30_000);
+    },
+    30_000,
+  );
 }
 
 /** Switches the colour theme through "Preferences: Color Theme", as a learner does. */
@@ -100,7 +112,11 @@ export function visibleWebview(page: Page): FrameLocator {
  */
 export async function ensureExerciseStarted(page: Page, row: string, exerciseDir: string): Promise<void> {
   if (!existsSync(join(exerciseDir, 'train.ts'))) {
-    await eventually(`"${row}" to be startable`, async () => /not started/.test(await rowText(treeRow(page, row))), 30_000);
+    await eventually(
+      `"${row}" to be startable`,
+      async () => /not started/.test(await rowText(treeRow(page, row))),
+      30_000,
+    );
     await treeAction(page, row, 'Start Exercise');
     await eventually(`${exerciseDir} to be scaffolded`, async () => existsSync(join(exerciseDir, 'train.ts')), 30_000);
   }
@@ -111,8 +127,14 @@ export async function ensureExerciseStarted(page: Page, row: string, exerciseDir
 export async function trainFromTree(page: Page, row: string, runsRoot: string): Promise<string> {
   const before = new Set(existsSync(runsRoot) ? readdirSync(runsRoot) : []);
   await treeAction(page, row, 'Train');
-  return eventually('the new run folder with its meta.json', async () => {
-    const fresh = (existsSync(runsRoot) ? readdirSync(runsRoot) : []).filter((d) => !before.has(d));
-    return fresh.length === 1 && existsSync(join(runsRoot, fresh[0], 'meta.json')) ? join(runsRoot, fresh[0]) : undefined;
-  }, 90_000);
+  return eventually(
+    'the new run folder with its meta.json',
+    async () => {
+      const fresh = (existsSync(runsRoot) ? readdirSync(runsRoot) : []).filter((d) => !before.has(d));
+      return fresh.length === 1 && existsSync(join(runsRoot, fresh[0], 'meta.json'))
+        ? join(runsRoot, fresh[0])
+        : undefined;
+    },
+    90_000,
+  );
 }

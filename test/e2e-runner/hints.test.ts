@@ -37,7 +37,11 @@ async function hintsPreviewText(page: Page): Promise<string> {
 
 /** Editor tabs showing the toy exercise's hints, in every editor group. */
 async function hintTabs(page: Page): Promise<string[]> {
-  return page.locator('.tabs-container .tab').evaluateAll((tabs) => tabs.map((t) => t.getAttribute('aria-label') ?? t.textContent ?? '').filter((l) => /toy hints\.md/.test(l)));
+  return page
+    .locator('.tabs-container .tab')
+    .evaluateAll((tabs) =>
+      tabs.map((t) => t.getAttribute('aria-label') ?? t.textContent ?? '').filter((l) => /toy hints\.md/.test(l)),
+    );
 }
 
 describe('Hints in code-server: one preview, per TODO', function () {
@@ -66,28 +70,43 @@ describe('Hints in code-server: one preview, per TODO', function () {
     await browser?.close();
   });
 
-  it('three clicks on Show Next Hint leave exactly one hints editor, whose content grows with TODO(1)\'s hints', async () => {
+  it("three clicks on Show Next Hint leave exactly one hints editor, whose content grows with TODO(1)'s hints", async () => {
     // The cursor in model.ts (line 1, above `// TODO(1)`) names the TODO, as when the learner is stuck there.
-    await eventually('exercises/toy/model.ts to open through Quick Open', async () => {
-      await page.keyboard.press('Escape');
-      await page.locator('.part.sidebar .composite.title').first().click();
-      await page.keyboard.press('Control+P');
-      await page.locator('.quick-input-widget input').fill('exercises/toy/model.ts', { timeout: 3_000 });
-      // The file index of a freshly scaffolded folder can take a moment on a loaded machine.
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'model.ts' }).first().click({ timeout: 5_000 });
-      return eventually('model.ts to be the active tab', async () => /model\.ts/.test((await page.locator('.tabs-container .tab.active').first().textContent()) ?? ''), 5_000).catch(() => false);
-    }, 60_000);
+    await eventually(
+      'exercises/toy/model.ts to open through Quick Open',
+      async () => {
+        await page.keyboard.press('Escape');
+        await page.locator('.part.sidebar .composite.title').first().click();
+        await page.keyboard.press('Control+P');
+        await page.locator('.quick-input-widget input').fill('exercises/toy/model.ts', { timeout: 3_000 });
+        // The file index of a freshly scaffolded folder can take a moment on a loaded machine.
+        await page
+          .locator('.quick-input-widget .monaco-list-row', { hasText: 'model.ts' })
+          .first()
+          .click({ timeout: 5_000 });
+        return eventually(
+          'model.ts to be the active tab',
+          async () => /model\.ts/.test((await page.locator('.tabs-container .tab.active').first().textContent()) ?? ''),
+          5_000,
+        ).catch(() => false);
+      },
+      60_000,
+    );
 
     const lengths: number[] = [];
     for (const n of [1, 2, 3]) {
       await exerciseAction(page, 'Show Next Hint');
-      const text = await eventually(`the hints preview to show ${n} of TODO(1)'s 3 hints`, async () => {
-        const t = await hintsPreviewText(page);
-        return t.includes(`${n} of 3 hints shown`) ? t : undefined;
-      }, 30_000);
+      const text = await eventually(
+        `the hints preview to show ${n} of TODO(1)'s 3 hints`,
+        async () => {
+          const t = await hintsPreviewText(page);
+          return t.includes(`${n} of 3 hints shown`) ? t : undefined;
+        },
+        30_000,
+      );
       const tabs = await hintTabs(page);
       assert.equal(tabs.length, 1, `after click ${n}: hints tabs ${JSON.stringify(tabs)}`);
-      assert.doesNotMatch(text, /The mean of the squared differences/, 'TODO(2)\'s hints stay hidden');
+      assert.doesNotMatch(text, /The mean of the squared differences/, "TODO(2)'s hints stay hidden");
       lengths.push(text.length);
     }
     assert.ok(lengths[0] < lengths[1] && lengths[1] < lengths[2], `the content grows: ${lengths.join(' < ')}`);
@@ -100,15 +119,26 @@ describe('Hints in code-server: one preview, per TODO', function () {
   it('"Show Hints for a TODO…" lists each TODO with its count and reveals the chosen one in the same preview', async () => {
     await exerciseAction(page, 'Show Hints for a TODO…');
     const rows = page.locator('.quick-input-widget .monaco-list-row');
-    await eventually('both TODOs in the pick list with their counts', async () => {
-      const texts = (await rows.allTextContents()).join(' | ');
-      return /TODO\(1\): the prediction.*3 of 3 hints shown/.test(texts) && /TODO\(2\): the loss.*0 of 2 hints shown/.test(texts);
-    }, 15_000);
+    await eventually(
+      'both TODOs in the pick list with their counts',
+      async () => {
+        const texts = (await rows.allTextContents()).join(' | ');
+        return (
+          /TODO\(1\): the prediction.*3 of 3 hints shown/.test(texts) &&
+          /TODO\(2\): the loss.*0 of 2 hints shown/.test(texts)
+        );
+      },
+      15_000,
+    );
     await rows.filter({ hasText: 'TODO(2)' }).first().click();
-    const text = await eventually('TODO(2)\'s first hint next to TODO(1)\'s three', async () => {
-      const t = await hintsPreviewText(page);
-      return t.includes('The mean of the squared differences') ? t : undefined;
-    }, 30_000);
+    const text = await eventually(
+      "TODO(2)'s first hint next to TODO(1)'s three",
+      async () => {
+        const t = await hintsPreviewText(page);
+        return t.includes('The mean of the squared differences') ? t : undefined;
+      },
+      30_000,
+    );
     assert.match(text, /TODO\(2\): the loss — 1 of 2 hints shown/);
     assert.match(text, /TODO\(1\): the prediction — 3 of 3 hints shown/);
     assert.equal((await hintTabs(page)).length, 1);

@@ -8,7 +8,15 @@ import * as assert from 'node:assert/strict';
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { e2eEnvironment, eventually, openWorkbench, rowText, screenshot, screenshotIfFailed, treeRow } from '../e2e/workbench';
+import {
+  e2eEnvironment,
+  eventually,
+  openWorkbench,
+  rowText,
+  screenshot,
+  screenshotIfFailed,
+  treeRow,
+} from '../e2e/workbench';
 import { ensureExerciseStarted, runCommand, treeAction } from './helpers';
 
 const course = process.env.E2E_COURSE ?? '';
@@ -17,21 +25,34 @@ const INSTALL = 'Install Exercise Dependencies';
 
 /** The titles of the context menu a right-click on `row` opens (then closed again with Escape). */
 async function contextMenu(page: Page, row: string): Promise<string[]> {
-  return eventually(`the context menu of "${row}"`, async () => {
-    await page.keyboard.press('Escape');
-    await treeRow(page, row).click({ button: 'right' });
-    const items = page.locator('.context-view .monaco-menu [role="menuitem"]');
-    await items.first().waitFor({ timeout: 3_000 }).catch(() => undefined);
-    const names = (await items.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''))).map((t) => t.trim()).filter(Boolean);
-    await page.keyboard.press('Escape');
-    return names.length ? names : undefined;
-  }, 30_000);
+  return eventually(
+    `the context menu of "${row}"`,
+    async () => {
+      await page.keyboard.press('Escape');
+      await treeRow(page, row).click({ button: 'right' });
+      const items = page.locator('.context-view .monaco-menu [role="menuitem"]');
+      await items
+        .first()
+        .waitFor({ timeout: 3_000 })
+        .catch(() => undefined);
+      const names = (
+        await items.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''))
+      )
+        .map((t) => t.trim())
+        .filter(Boolean);
+      await page.keyboard.press('Escape');
+      return names.length ? names : undefined;
+    },
+    30_000,
+  );
 }
 
 /** The inline action buttons on a tree row, by their titles. */
 async function inlineActions(page: Page, row: string): Promise<string[]> {
   await treeRow(page, row).hover();
-  return treeRow(page, row).locator('.actions .action-label').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.getAttribute('title') ?? ''));
+  return treeRow(page, row)
+    .locator('.actions .action-label')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.getAttribute('title') ?? ''));
 }
 
 describe('Install Dependencies in code-server: reachable wherever tests and training need it', function () {
@@ -58,9 +79,12 @@ describe('Install Dependencies in code-server: reachable wherever tests and trai
     await browser?.close();
   });
 
-  it('is on the exercise\'s context menu, next to running its tests', async () => {
+  it("is on the exercise's context menu, next to running its tests", async () => {
     const menu = await contextMenu(page, ROW);
-    assert.ok(menu.some((m) => m.startsWith(INSTALL)), `context menu: ${menu.join(', ')}`);
+    assert.ok(
+      menu.some((m) => m.startsWith(INSTALL)),
+      `context menu: ${menu.join(', ')}`,
+    );
     assert.ok(menu.some((m) => m.startsWith('Run Exercise Tests')));
     await treeRow(page, ROW).click({ button: 'right' });
     await screenshot(page, env.screenshotDir, 'install-01-context-menu');
@@ -68,25 +92,51 @@ describe('Install Dependencies in code-server: reachable wherever tests and trai
   });
 
   it('without TensorFlow.js in the workspace: an inline button on the row, and a button on the test failure', async () => {
-    assert.equal((await inlineActions(page, ROW)).includes(INSTALL), false, 'no inline button while the packages are there');
+    assert.equal(
+      (await inlineActions(page, ROW)).includes(INSTALL),
+      false,
+      'no inline button while the packages are there',
+    );
     renameSync(modules, parked);
     try {
       await runCommand(page, 'Multimodal Lab: Reload Curriculum');
-      await eventually('the inline Install button on the exercise row', async () => (await inlineActions(page, ROW)).includes(INSTALL), 30_000);
+      await eventually(
+        'the inline Install button on the exercise row',
+        async () => (await inlineActions(page, ROW)).includes(INSTALL),
+        30_000,
+      );
       await screenshot(page, env.screenshotDir, 'install-02-inline-button');
       await treeAction(page, ROW, 'Run Exercise Tests');
-      const toast = page.locator('.notifications-toasts .notification-list-item').filter({ hasText: /could not start: @tensorflow\/tfjs is not installed/ }).first();
+      const toast = page
+        .locator('.notifications-toasts .notification-list-item')
+        .filter({ hasText: /could not start: @tensorflow\/tfjs is not installed/ })
+        .first();
       await toast.waitFor({ timeout: 90_000 });
-      assert.match((await toast.textContent()) ?? '', /Install the workspace's dependencies \(npm install\), then try again/);
-      assert.equal(await toast.locator('.monaco-button', { hasText: 'Install Dependencies' }).count(), 1, 'the notification offers the command as a button');
+      assert.match(
+        (await toast.textContent()) ?? '',
+        /Install the workspace's dependencies \(npm install\), then try again/,
+      );
+      assert.equal(
+        await toast.locator('.monaco-button', { hasText: 'Install Dependencies' }).count(),
+        1,
+        'the notification offers the command as a button',
+      );
       await screenshot(page, env.screenshotDir, 'install-03-test-failure-button');
     } finally {
       renameSync(parked, modules);
     }
     await runCommand(page, 'Multimodal Lab: Reload Curriculum');
-    await eventually('the inline button to go once the packages are back', async () => !(await inlineActions(page, ROW)).includes(INSTALL), 30_000);
+    await eventually(
+      'the inline button to go once the packages are back',
+      async () => !(await inlineActions(page, ROW)).includes(INSTALL),
+      30_000,
+    );
     // And the tests run again (the specs after this one expect them green, as before).
     await treeAction(page, ROW, 'Run Exercise Tests');
-    await eventually('the tests to pass again', async () => /(?<!\d)2\/2 pass/.test(await rowText(treeRow(page, ROW))), 90_000);
+    await eventually(
+      'the tests to pass again',
+      async () => /(?<!\d)2\/2 pass/.test(await rowText(treeRow(page, ROW))),
+      90_000,
+    );
   });
 });

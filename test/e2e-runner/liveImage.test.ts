@@ -15,7 +15,8 @@ const ROW = '2. Watch a run';
 /** Decodes an 8-bit RGB PNG (what lab/png.ts writes), handling every filter type, into rows of [r, g, b]. */
 function decodePng(file: string): { width: number; height: number; rgb: (x: number, y: number) => number[] } {
   const png = readFileSync(file);
-  const width = png.readUInt32BE(16), height = png.readUInt32BE(20);
+  const width = png.readUInt32BE(16),
+    height = png.readUInt32BE(20);
   assert.deepEqual([png[24], png[25]], [8, 2], `${file} is 8-bit RGB`);
   const idat: Buffer[] = [];
   for (let at = 8; at < png.length;) {
@@ -30,8 +31,13 @@ function decodePng(file: string): { width: number; height: number; rgb: (x: numb
     const filter = raw[y * (stride + 1)];
     for (let i = 0; i < stride; i++) {
       const v = raw[y * (stride + 1) + 1 + i];
-      const a = i >= 3 ? out[y * stride + i - 3] : 0, b = y > 0 ? out[(y - 1) * stride + i] : 0, c = i >= 3 && y > 0 ? out[(y - 1) * stride + i - 3] : 0;
-      const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+      const a = i >= 3 ? out[y * stride + i - 3] : 0,
+        b = y > 0 ? out[(y - 1) * stride + i] : 0,
+        c = i >= 3 && y > 0 ? out[(y - 1) * stride + i - 3] : 0;
+      const p = a + b - c,
+        pa = Math.abs(p - a),
+        pb = Math.abs(p - b),
+        pc = Math.abs(p - c);
       const predictor = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][filter];
       out[y * stride + i] = (v + predictor) & 0xff;
     }
@@ -43,9 +49,16 @@ function decodePng(file: string): { width: number; height: number; rgb: (x: numb
 function stepsOnDisk(runDir: string): number[] {
   const file = join(runDir, 'images.jsonl');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).flatMap((l) => {
-    try { return [(JSON.parse(l) as { step: number }).step]; } catch { return []; }
-  });
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .flatMap((l) => {
+      try {
+        return [(JSON.parse(l) as { step: number }).step];
+      } catch {
+        return [];
+      }
+    });
 }
 
 describe('A live image in the run panel (code-server)', function () {
@@ -67,7 +80,11 @@ describe('A live image in the run panel (code-server)', function () {
     // Leave no run going for the specs after this one.
     if (runDir && page) {
       await treeAction(page, ROW, 'Stop Training').catch(() => undefined);
-      await eventually('the run to end', async () => JSON.parse(readFileSync(join(runDir ?? '', 'meta.json'), 'utf8')).status !== 'running', 30_000).catch(() => undefined);
+      await eventually(
+        'the run to end',
+        async () => JSON.parse(readFileSync(join(runDir ?? '', 'meta.json'), 'utf8')).status !== 'running',
+        30_000,
+      ).catch(() => undefined);
       await runCommand(page, 'View: Close All Editors').catch(() => undefined);
     }
     await browser?.close();
@@ -86,34 +103,54 @@ describe('A live image in the run panel (code-server)', function () {
     // The caption changes at once, the canvas once the frame is decoded: read both in one go, until they agree
     // with a frame that was not on disk when the panel loaded and with its PNG, pixel for pixel.
     let last = '';
-    const shown = await eventually(`a frame after step ${after} drawn with its PNG's pixels`, async () => {
-      const seen = await view.locator(cell).first().evaluate((fig) => {
-        const canvas = fig.querySelector('canvas') as HTMLCanvasElement;
-        const placeholder = fig.querySelector('.placeholder') as HTMLElement;
-        const ctx = canvas.getContext('2d');
-        return {
-          caption: fig.querySelector('figcaption')?.textContent ?? '', placeholder: placeholder.hidden ? '' : placeholder.textContent ?? '',
-          width: canvas.width, height: canvas.height, hidden: canvas.hidden,
-          pixels: ctx && canvas.width > 0 ? Array.from(ctx.getImageData(0, 0, canvas.width, canvas.height).data) : [],
-        };
-      });
-      assert.doesNotMatch(seen.placeholder, /could not|not a PNG/, 'the panel failed to show a frame');
-      last = `${seen.caption} ${seen.placeholder}`;
-      const step = Number(/^step (\d+) · 12×8$/.exec(seen.caption)?.[1] ?? NaN);
-      if (!(step > after) || seen.hidden) return undefined;
-      const png = decodePng(join(runDir ?? '', 'images', 'pattern', `${step}.png`));
-      const scale = seen.width / png.width;
-      if (!Number.isInteger(scale) || seen.height !== png.height * scale) return undefined;
-      for (let y = 0; y < png.height; y++) {
-        for (let x = 0; x < png.width; x++) {
-          const at = ((y * scale + (scale >> 1)) * seen.width + x * scale + (scale >> 1)) * 4;
-          if (seen.pixels.slice(at, at + 3).join() !== png.rgb(x, y).join()) return undefined; // an older frame is still drawn
+    const shown = await eventually(
+      `a frame after step ${after} drawn with its PNG's pixels`,
+      async () => {
+        const seen = await view
+          .locator(cell)
+          .first()
+          .evaluate((fig) => {
+            const canvas = fig.querySelector('canvas') as HTMLCanvasElement;
+            const placeholder = fig.querySelector('.placeholder') as HTMLElement;
+            const ctx = canvas.getContext('2d');
+            return {
+              caption: fig.querySelector('figcaption')?.textContent ?? '',
+              placeholder: placeholder.hidden ? '' : (placeholder.textContent ?? ''),
+              width: canvas.width,
+              height: canvas.height,
+              hidden: canvas.hidden,
+              pixels:
+                ctx && canvas.width > 0 ? Array.from(ctx.getImageData(0, 0, canvas.width, canvas.height).data) : [],
+            };
+          });
+        assert.doesNotMatch(seen.placeholder, /could not|not a PNG/, 'the panel failed to show a frame');
+        last = `${seen.caption} ${seen.placeholder}`;
+        const step = Number(/^step (\d+) · 12×8$/.exec(seen.caption)?.[1] ?? NaN);
+        if (!(step > after) || seen.hidden) return undefined;
+        const png = decodePng(join(runDir ?? '', 'images', 'pattern', `${step}.png`));
+        const scale = seen.width / png.width;
+        if (!Number.isInteger(scale) || seen.height !== png.height * scale) return undefined;
+        for (let y = 0; y < png.height; y++) {
+          for (let x = 0; x < png.width; x++) {
+            const at = ((y * scale + (scale >> 1)) * seen.width + x * scale + (scale >> 1)) * 4;
+            if (seen.pixels.slice(at, at + 3).join() !== png.rgb(x, y).join()) return undefined; // an older frame is still drawn
+          }
         }
-      }
-      return { step, scale };
-    }, 120_000).catch((e: Error) => { throw new Error(`${e.message}; the cell showed: ${last}`); });
-    assert.ok(shown.step > after, `step ${shown.step} arrived live (the panel loaded with steps ${replayed.join(', ') || 'none'})`);
-    assert.equal(await view.locator('.run-header').first().getAttribute('data-status'), 'running', 'the run was still live');
+        return { step, scale };
+      },
+      120_000,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; the cell showed: ${last}`);
+    });
+    assert.ok(
+      shown.step > after,
+      `step ${shown.step} arrived live (the panel loaded with steps ${replayed.join(', ') || 'none'})`,
+    );
+    assert.equal(
+      await view.locator('.run-header').first().getAttribute('data-status'),
+      'running',
+      'the run was still live',
+    );
     await view.locator(cell).first().scrollIntoViewIfNeeded();
     await screenshot(page, env.screenshotDir, 'live-image-01-drawn-while-running');
   });

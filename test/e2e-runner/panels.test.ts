@@ -7,7 +7,16 @@ import { chromium, type Browser, type FrameLocator, type Page } from 'playwright
 import { makeFixtureRuns } from '../fixtures/runs/make';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromiumArgs, e2eEnvironment, eventually, rowText, screenshot, showMultimodalLab, treeRow, waitForWorkbench } from '../e2e/workbench';
+import {
+  chromiumArgs,
+  e2eEnvironment,
+  eventually,
+  rowText,
+  screenshot,
+  showMultimodalLab,
+  treeRow,
+  waitForWorkbench,
+} from '../e2e/workbench';
 import { chooseTheme, runCommand, treeAction } from './helpers';
 
 /** The content frame of the visible webview panel (two iframes deep; hidden panels stay in the DOM). */
@@ -17,7 +26,12 @@ function activeWebview(page: Page): FrameLocator {
 
 /** RGBA at the centre of a canvas inside the webview. */
 async function centrePixel(view: FrameLocator, selector: string): Promise<number[]> {
-  return view.locator(selector).first().evaluate((c: HTMLCanvasElement) => [...(c.getContext('2d')?.getImageData(c.width / 2 | 0, c.height / 2 | 0, 1, 1).data ?? [])]);
+  return view
+    .locator(selector)
+    .first()
+    .evaluate((c: HTMLCanvasElement) => [
+      ...(c.getContext('2d')?.getImageData((c.width / 2) | 0, (c.height / 2) | 0, 1, 1).data ?? []),
+    ]);
 }
 
 describe('The run panel in code-server: a stored run, the step cursor, compare, themes', function () {
@@ -37,7 +51,12 @@ describe('The run panel in code-server: a stored run, the step cursor, compare, 
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await screenshot(page, env.screenshotDir, `panels-failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => undefined);
+    if (this.currentTest?.state === 'failed')
+      await screenshot(
+        page,
+        env.screenshotDir,
+        `panels-failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`,
+      ).catch(() => undefined);
   });
 
   after(async () => browser?.close());
@@ -49,18 +68,25 @@ describe('The run panel in code-server: a stored run, the step cursor, compare, 
     const view = activeWebview(page);
     await view.locator('.chart-group[data-group="loss"] canvas').first().waitFor({ timeout: 30_000 });
     await view.locator('.image-series[data-series="samples"] canvas.frame').first().waitFor({ timeout: 30_000 });
-    assert.match((await view.locator('.run-header').first().textContent()) ?? '', /baseline[\s\S]*finished[\s\S]*wasm/i);
+    assert.match(
+      (await view.locator('.run-header').first().textContent()) ?? '',
+      /baseline[\s\S]*finished[\s\S]*wasm/i,
+    );
     await screenshot(page, env.screenshotDir, 'panels-01-run-light');
   });
 
   it('moves every image panel when the step cursor moves', async () => {
     const view = activeWebview(page);
     const series = ['samples', 'forward'].map((s) => `.image-series[data-series="${s}"] canvas.frame`);
-    await eventually('both image panels drawn at the last step', async () => (await centrePixel(view, series[0])).some((v) => v > 200));
+    await eventually('both image panels drawn at the last step', async () =>
+      (await centrePixel(view, series[0])).some((v) => v > 200),
+    );
     const atEnd = await Promise.all(series.map((s) => centrePixel(view, s)));
     await view.locator('#step-cursor').focus();
     await page.keyboard.press('Home');
-    await eventually('the cursor to reach step 0', async () => /^step 0/.test((await view.locator('.cursor-bar output').textContent()) ?? ''));
+    await eventually('the cursor to reach step 0', async () =>
+      /^step 0/.test((await view.locator('.cursor-bar output').textContent()) ?? ''),
+    );
     const atStart = await eventually('both panels to redraw', async () => {
       const px = await Promise.all(series.map((s) => centrePixel(view, s)));
       return px.every((p, i) => p.join() !== atEnd[i].join()) ? px : undefined;
@@ -75,13 +101,33 @@ describe('The run panel in code-server: a stored run, the step cursor, compare, 
     const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'baseline' }).first();
     await pick.waitFor({ timeout: 10_000 });
     // Clicking a row of a multi-select pick toggles it; check the count says so before pressing OK.
-    await eventually('"baseline" to be checked in the pick', async () => {
-      if (/^1 Selected/.test((await page.locator('.quick-input-widget .quick-input-count').textContent().catch(() => '')) ?? '')) return true;
-      await pick.click({ timeout: 3_000 }).catch(() => undefined);
-      await page.waitForTimeout(300);
-      return /^1 Selected/.test((await page.locator('.quick-input-widget .quick-input-count').textContent().catch(() => '')) ?? '');
-    }, 20_000);
-    await page.locator('.quick-input-widget .quick-input-action a, .quick-input-widget .monaco-button', { hasText: 'OK' }).first().click();
+    await eventually(
+      '"baseline" to be checked in the pick',
+      async () => {
+        if (
+          /^1 Selected/.test(
+            (await page
+              .locator('.quick-input-widget .quick-input-count')
+              .textContent()
+              .catch(() => '')) ?? '',
+          )
+        )
+          return true;
+        await pick.click({ timeout: 3_000 }).catch(() => undefined);
+        await page.waitForTimeout(300);
+        return /^1 Selected/.test(
+          (await page
+            .locator('.quick-input-widget .quick-input-count')
+            .textContent()
+            .catch(() => '')) ?? '',
+        );
+      },
+      20_000,
+    );
+    await page
+      .locator('.quick-input-widget .quick-input-action a, .quick-input-widget .monaco-button', { hasText: 'OK' })
+      .first()
+      .click();
     await page.locator('.tabs-container .tab[aria-label^="Compare 2 runs"]').first().waitFor({ timeout: 30_000 });
     const view = activeWebview(page);
     await eventually('two run headers', async () => (await view.locator('.run-header').count()) === 2, 30_000);
@@ -92,10 +138,11 @@ describe('The run panel in code-server: a stored run, the step cursor, compare, 
 
   it('follows the colour theme: dark and light screenshots', async () => {
     const view = activeWebview(page);
-    const background = async (): Promise<number> => view.locator('body').evaluate((b) => {
-      const [r, g, bl] = (getComputedStyle(b).backgroundColor.match(/\d+/g) ?? ['0', '0', '0']).map(Number);
-      return (r + g + bl) / 3;
-    });
+    const background = async (): Promise<number> =>
+      view.locator('body').evaluate((b) => {
+        const [r, g, bl] = (getComputedStyle(b).backgroundColor.match(/\d+/g) ?? ['0', '0', '0']).map(Number);
+        return (r + g + bl) / 3;
+      });
     await chooseTheme(page, 'Default Dark Modern');
     await eventually('a dark panel', async () => (await background()) < 80, 30_000);
     await screenshot(page, env.screenshotDir, 'panels-04-compare-dark');
@@ -113,7 +160,15 @@ describe('The run panel in code-server: a stored run, the step cursor, compare, 
     await reloaded;
     await waitForWorkbench(page);
     const view = activeWebview(page);
-    await eventually('the restored panel to show both runs again', async () => (await view.locator('.run-header').count().catch(() => 0)) === 2, 60_000);
+    await eventually(
+      'the restored panel to show both runs again',
+      async () =>
+        (await view
+          .locator('.run-header')
+          .count()
+          .catch(() => 0)) === 2,
+      60_000,
+    );
     await view.locator('.chart-group[data-group="loss"] canvas').first().waitFor({ timeout: 15_000 });
     await screenshot(page, env.screenshotDir, 'panels-06-restored');
   });
@@ -121,7 +176,17 @@ describe('The run panel in code-server: a stored run, the step cursor, compare, 
   it('Show Milestones lists each milestone with the evidence that ticked it', async () => {
     await runCommand(page, 'Multimodal Lab: Show Milestones');
     const view = activeWebview(page);
-    await eventually('the milestone panel', async () => /You fitted a line/.test((await view.locator('body').textContent().catch(() => '')) ?? ''), 30_000);
+    await eventually(
+      'the milestone panel',
+      async () =>
+        /You fitted a line/.test(
+          (await view
+            .locator('body')
+            .textContent()
+            .catch(() => '')) ?? '',
+        ),
+      30_000,
+    );
     const text = (await view.locator('body').textContent()) ?? '';
     assert.match(text, /all tests of "Fit a line" pass/);
     await screenshot(page, env.screenshotDir, 'panels-07-milestones');
@@ -129,27 +194,72 @@ describe('The run panel in code-server: a stored run, the step cursor, compare, 
 
   it('takes a concept check from the milestone panel: paragraph in the notes file, checked on save; answers graded; the milestone ticks', async () => {
     await activeWebview(page).getByRole('button', { name: 'Take the concept check' }).click();
-    await page.locator('.tabs-container .tab[aria-label^="Concept check · Fitting a line"]').first().waitFor({ timeout: 30_000 });
+    await page
+      .locator('.tabs-container .tab[aria-label^="Concept check · Fitting a line"]')
+      .first()
+      .waitFor({ timeout: 30_000 });
     const quiz = activeWebview(page);
     await quiz.getByRole('button', { name: 'Open notes/milestones/explain-fit.md' }).click({ timeout: 30_000 });
     await page.locator('.tabs-container .tab[aria-label^="explain-fit.md"]').first().waitFor({ timeout: 30_000 });
     const editor = page.locator('.editor-group-container.active .monaco-editor').first();
     await editor.click();
     await page.keyboard.press('Control+End');
-    await page.keyboard.type('The model learns a slope and an intercept by lowering the squared error with gradient descent.');
+    await page.keyboard.type(
+      'The model learns a slope and an intercept by lowering the squared error with gradient descent.',
+    );
     await page.keyboard.press('Control+S');
-    await eventually('the paragraph to pass its check after the save', async () => /✓ \d+ words; \d key ideas found \(2 needed\)/.test((await quiz.locator('.paragraph .check').textContent().catch(() => '')) ?? ''), 30_000);
+    await eventually(
+      'the paragraph to pass its check after the save',
+      async () =>
+        /✓ \d+ words; \d key ideas found \(2 needed\)/.test(
+          (await quiz
+            .locator('.paragraph .check')
+            .textContent()
+            .catch(() => '')) ?? '',
+        ),
+      30_000,
+    );
     await quiz.locator('label', { hasText: 'The mean absolute error' }).click(); // wrong first
     await quiz.locator('.number input').fill('5');
     await quiz.getByRole('button', { name: 'Submit answers' }).click();
-    await eventually('a graded attempt that is not passed', async () => /1 of 2 right — 2 needed/.test((await quiz.locator('.score').textContent().catch(() => '')) ?? ''), 30_000);
-    assert.equal(await quiz.locator('.model-answer').count(), 0, 'the model answer must stay hidden until the check is passed');
+    await eventually(
+      'a graded attempt that is not passed',
+      async () =>
+        /1 of 2 right — 2 needed/.test(
+          (await quiz
+            .locator('.score')
+            .textContent()
+            .catch(() => '')) ?? '',
+        ),
+      30_000,
+    );
+    assert.equal(
+      await quiz.locator('.model-answer').count(),
+      0,
+      'the model answer must stay hidden until the check is passed',
+    );
     await quiz.locator('label', { hasText: 'The mean squared error' }).click();
     await quiz.getByRole('button', { name: 'Submit answers' }).click();
-    await eventually('the passed state with the model answer', async () => /Passed ✓/.test((await quiz.locator('.status').textContent().catch(() => '')) ?? '') && (await quiz.locator('.model-answer').count()) === 1, 30_000);
+    await eventually(
+      'the passed state with the model answer',
+      async () =>
+        /Passed ✓/.test(
+          (await quiz
+            .locator('.status')
+            .textContent()
+            .catch(() => '')) ?? '',
+        ) && (await quiz.locator('.model-answer').count()) === 1,
+      30_000,
+    );
     await screenshot(page, env.screenshotDir, 'panels-08-concept-check-passed');
-    await eventually('both fixture milestones to tick', async () => /^Milestones\s*2\/2/.test(await rowText(treeRow(page, 'Milestones'))), 30_000);
-    const progress = JSON.parse(readFileSync(join(env.workspace, '.multimodal-lab', 'progress.json'), 'utf8')) as { quizzes?: Record<string, { attempts: number; passedAt?: string }> };
+    await eventually(
+      'both fixture milestones to tick',
+      async () => /^Milestones\s*2\/2/.test(await rowText(treeRow(page, 'Milestones'))),
+      30_000,
+    );
+    const progress = JSON.parse(readFileSync(join(env.workspace, '.multimodal-lab', 'progress.json'), 'utf8')) as {
+      quizzes?: Record<string, { attempts: number; passedAt?: string }>;
+    };
     assert.equal(progress.quizzes?.['explain-fit']?.attempts, 2);
     assert.ok(progress.quizzes?.['explain-fit']?.passedAt);
   });

@@ -8,7 +8,15 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { e2eEnvironment, eventually, openWorkbench, rowText, screenshot, screenshotIfFailed, treeRow } from '../e2e/workbench';
+import {
+  e2eEnvironment,
+  eventually,
+  openWorkbench,
+  rowText,
+  screenshot,
+  screenshotIfFailed,
+  treeRow,
+} from '../e2e/workbench';
 import { ensureExerciseStarted, exerciseAction, gutterLines } from './helpers';
 
 const course = process.env.E2E_COURSE ?? '';
@@ -38,30 +46,42 @@ export function predict(w: tf.Scalar, b: tf.Scalar, x: tf.Tensor1D): tf.Tensor1D
 /** Opens a workspace file through Quick Open, as a learner does, retrying while the list is still filling. */
 async function openFile(page: Page, rel: string): Promise<void> {
   const name = rel.split('/').pop() as string;
-  await eventually(`${rel} to be open`, async () => {
-    try {
-      await page.keyboard.press('Escape');
-      await page.locator('.part.sidebar .composite.title').first().click({ timeout: 3_000 });
-      await page.keyboard.press('Control+P');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ timeout: 3_000 });
-      await input.fill(rel);
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().click({ timeout: 5_000 });
-      await eventually(`the ${name} tab`, async () => ((await page.locator('.tabs-container .tab.active').first().textContent()) ?? '').includes(name), 5_000);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 45_000);
+  await eventually(
+    `${rel} to be open`,
+    async () => {
+      try {
+        await page.keyboard.press('Escape');
+        await page.locator('.part.sidebar .composite.title').first().click({ timeout: 3_000 });
+        await page.keyboard.press('Control+P');
+        const input = page.locator('.quick-input-widget input');
+        await input.waitFor({ timeout: 3_000 });
+        await input.fill(rel);
+        await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().click({ timeout: 5_000 });
+        await eventually(
+          `the ${name} tab`,
+          async () => ((await page.locator('.tabs-container .tab.active').first().textContent()) ?? '').includes(name),
+          5_000,
+        );
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    45_000,
+  );
 }
 
 /** Waits for the exercise's row to show `count`; on timeout, says what the row showed. */
 async function treeCount(page: Page, count: RegExp): Promise<void> {
   let seen = '';
-  await eventually(`the tree to show ${count.source}`, async () => {
-    seen = await rowText(treeRow(page, ROW)).catch((e: unknown) => String(e));
-    return count.test(seen);
-  }, 90_000).catch((e: unknown) => {
+  await eventually(
+    `the tree to show ${count.source}`,
+    async () => {
+      seen = await rowText(treeRow(page, ROW)).catch((e: unknown) => String(e));
+      return count.test(seen);
+    },
+    90_000,
+  ).catch((e: unknown) => {
     throw new Error(`${(e as Error).message}; the row showed "${seen}"`);
   });
 }
@@ -109,25 +129,37 @@ describe('A syntax error in code-server: only the tests that import the broken m
 
     // The failure peek opens at the broken line of model.ts and says what, where and what to do.
     const peek = page.locator('.monaco-editor .peekview-widget').first();
-    const said = await eventually('the peek to name the file that could not load', async () => {
-      const t = ((await peek.textContent()) ?? '').replace(/\u00a0/g, ' ');
-      return /Could not load exercises\/toy\/tests\/model\.test\.ts/.test(t) ? t : undefined;
-    }, 30_000);
+    const said = await eventually(
+      'the peek to name the file that could not load',
+      async () => {
+        const t = ((await peek.textContent()) ?? '').replace(/\u00a0/g, ' ');
+        return /Could not load exercises\/toy\/tests\/model\.test\.ts/.test(t) ? t : undefined;
+      },
+      30_000,
+    );
     assert.match(said, /model\.ts: Unexpected token \(5:/);
     assert.match(said, /Test files that do not import it still ran/);
 
     // model.test.ts: its two tests (lines 6 and 11) errored, none passed or failed.
     await openFile(page, 'exercises/toy/tests/model.test.ts');
-    const errored = await eventually('errored icons at lines 6 and 11 of model.test.ts', async () => {
-      const lines = await gutterLines(page, 'error');
-      return lines.includes(6) && lines.includes(11) ? lines : undefined;
-    }, 30_000);
+    const errored = await eventually(
+      'errored icons at lines 6 and 11 of model.test.ts',
+      async () => {
+        const lines = await gutterLines(page, 'error');
+        return lines.includes(6) && lines.includes(11) ? lines : undefined;
+      },
+      30_000,
+    );
     assert.deepEqual(errored, [6, 11]);
     assert.deepEqual(await gutterLines(page, 'passed'), []);
     await screenshot(page, env.screenshotDir, 'syntax-01-model-test-errored');
 
     await openFile(page, 'exercises/toy/tests/scale.test.ts');
-    await eventually('a passed icon at line 5 of scale.test.ts', async () => (await gutterLines(page, 'passed')).includes(5), 30_000);
+    await eventually(
+      'a passed icon at line 5 of scale.test.ts',
+      async () => (await gutterLines(page, 'passed')).includes(5),
+      30_000,
+    );
     assert.deepEqual(await gutterLines(page, 'error'), []);
     await screenshot(page, env.screenshotDir, 'syntax-02-scale-test-passed');
   });

@@ -6,12 +6,31 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import {
-  activeEditorText, activityBarIcon, childNames, chromiumArgs, collapse, e2eEnvironment, eventually, expand, rowText, screenshot,
-  showMultimodalLab, treeRow, waitForWorkbench,
+  activeEditorText,
+  activityBarIcon,
+  childNames,
+  chromiumArgs,
+  collapse,
+  e2eEnvironment,
+  eventually,
+  expand,
+  rowText,
+  screenshot,
+  showMultimodalLab,
+  treeRow,
+  waitForWorkbench,
 } from './workbench';
 
-interface CourseReading { readonly id: string; readonly title: string; readonly questions: readonly string[] }
-interface CourseFile { readonly readings: readonly CourseReading[]; readonly exercises: readonly unknown[]; readonly milestones: readonly unknown[] }
+interface CourseReading {
+  readonly id: string;
+  readonly title: string;
+  readonly questions: readonly string[];
+}
+interface CourseFile {
+  readonly readings: readonly CourseReading[];
+  readonly exercises: readonly unknown[];
+  readonly milestones: readonly unknown[];
+}
 
 const course = JSON.parse(readFileSync(join(__dirname, '..', '..', 'templates', 'course.json'), 'utf8')) as CourseFile;
 const clip = course.readings.find((r) => r.id === 'clip');
@@ -35,7 +54,7 @@ describe('Multimodal Lab in code-server (UI)', function () {
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && page) {
-      const name = `failed-${(this.currentTest.title).replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
+      const name = `failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
       await screenshot(page, env.screenshotDir, name).catch(() => undefined);
     }
   });
@@ -47,8 +66,16 @@ describe('Multimodal Lab in code-server (UI)', function () {
   it('opens the sample workspace', async () => {
     await page.goto(env.folderUrl);
     await waitForWorkbench(page);
-    await eventually('the explorer to show README.md', async () =>
-      page.locator('.part.sidebar').getByRole('treeitem', { name: /README\.md/ }).first().isVisible(), 45_000);
+    await eventually(
+      'the explorer to show README.md',
+      async () =>
+        page
+          .locator('.part.sidebar')
+          .getByRole('treeitem', { name: /README\.md/ })
+          .first()
+          .isVisible(),
+      45_000,
+    );
     await activityBarIcon(page).waitFor({ timeout: 30_000 });
     await screenshot(page, env.screenshotDir, '01-workspace');
   });
@@ -75,7 +102,10 @@ describe('Multimodal Lab in code-server (UI)', function () {
       });
       assert.equal(names.length, group.count, `${group.label}: ${names.join(' | ')}`);
       if (group.label === 'Reading path') {
-        assert.ok(names.some((n) => n.startsWith('CLIP')), `a reading titled CLIP… among ${names.join(' | ')}`);
+        assert.ok(
+          names.some((n) => n.startsWith('CLIP')),
+          `a reading titled CLIP… among ${names.join(' | ')}`,
+        );
       }
       await screenshot(page, env.screenshotDir, `03-${group.label.toLowerCase().replace(/\s+/g, '-')}`);
     }
@@ -107,7 +137,11 @@ describe('Multimodal Lab in code-server (UI)', function () {
     await showMultimodalLab(page);
     const header = treeRow(page, 'Reading path');
     await expand(header);
-    await eventually('"Reading path" to show 1/12 after reload', async () => /1\/12/.test(await rowText(header)), 30_000);
+    await eventually(
+      '"Reading path" to show 1/12 after reload',
+      async () => /1\/12/.test(await rowText(header)),
+      30_000,
+    );
     assert.equal(await treeRow(page, 'CLIP').getByRole('checkbox').getAttribute('aria-checked'), 'true');
     await screenshot(page, env.screenshotDir, '05-after-reload');
   });
@@ -125,7 +159,8 @@ describe('Multimodal Lab in code-server (UI)', function () {
     assert.ok(questions.length > 0, 'the CLIP reading has guiding questions');
     const firstQuestionStart = questions[0].slice(0, 30);
     await eventually('the notes editor to show the first guiding question', async () =>
-      (await activeEditorText(page)).includes(firstQuestionStart));
+      (await activeEditorText(page)).includes(firstQuestionStart),
+    );
 
     const notes = readFileSync(join(env.workspace, 'notes', 'clip.md'), 'utf8');
     for (const question of questions) assert.ok(notes.includes(question), `notes/clip.md contains "${question}"`);
@@ -139,8 +174,17 @@ describe('Multimodal Lab in code-server (UI)', function () {
     assert.ok(flamingo, 'templates/course.json has a reading with id "flamingo"');
     await treeRow(page, 'Flamingo').click();
     const preview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-    await eventually('the details preview to show the first guiding question', async () =>
-      ((await preview.locator('body').textContent({ timeout: 2_000 }).catch(() => '')) ?? '').includes(flamingo.questions[0].slice(0, 40)), 30_000);
+    await eventually(
+      'the details preview to show the first guiding question',
+      async () =>
+        (
+          (await preview
+            .locator('body')
+            .textContent({ timeout: 2_000 })
+            .catch(() => '')) ?? ''
+        ).includes(flamingo.questions[0].slice(0, 40)),
+      30_000,
+    );
     const text = (await preview.locator('body').textContent()) ?? '';
     assert.match(text, /Why read it\./);
     assert.match(text, /Exercise 6: Flamingo cross-attention vs LLaVA projection/);

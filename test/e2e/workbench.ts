@@ -28,12 +28,22 @@ export function e2eEnvironment(): E2eEnvironment {
 
 /** Chromium flags that keep a headless run offline and quiet on these machines. */
 export const chromiumArgs = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /** Polls `probe` until it returns a truthy value; fails with `what` and the last value seen. */
-export async function eventually<T>(what: string, probe: () => Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T>,
+  timeoutMs = 15_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -44,7 +54,9 @@ export async function eventually<T>(what: string, probe: () => Promise<T>, timeo
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -70,9 +82,16 @@ export async function openWorkbench(env: E2eEnvironment): Promise<{ browser: Bro
 }
 
 /** For an afterEach hook: a screenshot `<prefix>-failed-<test title>` when the test that just ran failed. */
-export async function screenshotIfFailed(test: { state?: string; title: string } | undefined, page: Page | undefined, dir: string, prefix: string): Promise<void> {
+export async function screenshotIfFailed(
+  test: { state?: string; title: string } | undefined,
+  page: Page | undefined,
+  dir: string,
+  prefix: string,
+): Promise<void> {
   if (test?.state !== 'failed' || !page) return;
-  await screenshot(page, dir, `${prefix}-failed-${test.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => undefined);
+  await screenshot(page, dir, `${prefix}-failed-${test.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(
+    () => undefined,
+  );
 }
 
 /** Waits until the workbench has restored, the folder is open and extensions have had a chance to activate. */
@@ -94,26 +113,37 @@ export async function showMultimodalLab(page: Page): Promise<void> {
   const icon = activityBarIcon(page);
   await icon.waitFor({ timeout: 30_000 });
   const tab = icon.locator('xpath=ancestor::li[1]');
-  await eventually('the Curriculum tree to show', async () => {
-    if (await curriculumTree(page).isVisible()) return true;
-    const selected = /\bchecked\b/.test((await tab.getAttribute('class')) ?? '');
-    if (!selected || !(await page.locator('.part.sidebar').isVisible())) {
-      await icon.click();
-      await curriculumTree(page).waitFor({ timeout: 3_000 }).catch(() => undefined);
-    }
-    return curriculumTree(page).isVisible();
-  }, 30_000);
+  await eventually(
+    'the Curriculum tree to show',
+    async () => {
+      if (await curriculumTree(page).isVisible()) return true;
+      const selected = /\bchecked\b/.test((await tab.getAttribute('class')) ?? '');
+      if (!selected || !(await page.locator('.part.sidebar').isVisible())) {
+        await icon.click();
+        await curriculumTree(page)
+          .waitFor({ timeout: 3_000 })
+          .catch(() => undefined);
+      }
+      return curriculumTree(page).isVisible();
+    },
+    30_000,
+  );
 }
 
 /** The Curriculum tree inside the side bar. */
 export function curriculumTree(page: Page): Locator {
-  return page.locator('.part.sidebar [role="tree"]').filter({ has: page.getByRole('treeitem', { name: /^Reading path/ }) }).first();
+  return page
+    .locator('.part.sidebar [role="tree"]')
+    .filter({ has: page.getByRole('treeitem', { name: /^Reading path/ }) })
+    .first();
 }
 
 /** A row of the Curriculum tree whose accessible name starts with `prefix`. */
 export function treeRow(page: Page, prefix: string): Locator {
   const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return curriculumTree(page).getByRole('treeitem', { name: new RegExp(`^${escaped}`) }).first();
+  return curriculumTree(page)
+    .getByRole('treeitem', { name: new RegExp(`^${escaped}`) })
+    .first();
 }
 
 /** Visible text of a tree row (label plus description), with whitespace collapsed. */
@@ -140,7 +170,10 @@ export async function collapse(row: Locator): Promise<void> {
 export async function childNames(page: Page, groupLabel: string): Promise<string[]> {
   return curriculumTree(page).evaluate((tree, label) => {
     const rows = [...tree.querySelectorAll('[role="treeitem"]')];
-    const start = rows.findIndex((r) => r.getAttribute('aria-level') === '1' && (r.getAttribute('aria-label') ?? r.textContent ?? '').startsWith(label));
+    const start = rows.findIndex(
+      (r) =>
+        r.getAttribute('aria-level') === '1' && (r.getAttribute('aria-label') ?? r.textContent ?? '').startsWith(label),
+    );
     if (start < 0) return [];
     const names: string[] = [];
     for (const row of rows.slice(start + 1)) {

@@ -7,7 +7,12 @@ import { setupBackends, tf, useBackend } from './backends';
 import { input, rng } from './gradcheck';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
-const explicit = (t: number, b: number, l: number, r: number): Pad => [[0, 0], [t, b], [l, r], [0, 0]];
+const explicit = (t: number, b: number, l: number, r: number): Pad => [
+  [0, 0],
+  [t, b],
+  [l, r],
+  [0, 0],
+];
 const padLabel = (p: Pad): string => (typeof p === 'object' ? `pad ${p[1]}|${p[2]}` : `pad ${p}`);
 
 /** Every (in, out) pair of sizes 1..max on rows, and each pair once more on columns in another order. */
@@ -27,15 +32,41 @@ const RESIZE_MODES: Array<{ name: string; align: boolean; half: boolean }> = [
   { name: 'halfPixelCenters', align: false, half: true },
 ];
 
-function* resizeCases(kind: 'nearest' | 'bilinear', max: number, align: boolean, half: boolean): Generator<AdjointCase> {
+function* resizeCases(
+  kind: 'nearest' | 'bilinear',
+  max: number,
+  align: boolean,
+  half: boolean,
+): Generator<AdjointCase> {
   const next = rng(kind === 'nearest' ? 1 : 2);
   const resize = kind === 'nearest' ? tf.image.resizeNearestNeighbor : tf.image.resizeBilinear;
   for (const [h, w, nh, nw] of sizeSweep(max)) {
-    yield { label: `${h}×${w} → ${nh}×${nw}`, op: ([x]) => resize(x as tf.Tensor4D, [nh, nw], align, half), inputs: [input([1, h, w, 1], next)] };
+    yield {
+      label: `${h}×${w} → ${nh}×${nw}`,
+      op: ([x]) => resize(x as tf.Tensor4D, [nh, nw], align, half),
+      inputs: [input([1, h, w, 1], next)],
+    };
   }
   // Batches and channels, where a wrong stride would show.
-  for (const [shape, size] of [[[3, 5, 4, 2], [9, 7]], [[2, 7, 6, 3], [3, 4]], [[2, 4, 4, 5], [4, 4]]] as Array<[number[], [number, number]]>) {
-    yield { label: `${shape} → ${size}`, op: ([x]) => resize(x as tf.Tensor4D, size, align, half), inputs: [input(shape, next)] };
+  for (const [shape, size] of [
+    [
+      [3, 5, 4, 2],
+      [9, 7],
+    ],
+    [
+      [2, 7, 6, 3],
+      [3, 4],
+    ],
+    [
+      [2, 4, 4, 5],
+      [4, 4],
+    ],
+  ] as Array<[number[], [number, number]]>) {
+    yield {
+      label: `${shape} → ${size}`,
+      op: ([x]) => resize(x as tf.Tensor4D, size, align, half),
+      inputs: [input(shape, next)],
+    };
   }
 }
 
@@ -43,7 +74,13 @@ function* convCases(): Generator<AdjointCase> {
   const next = rng(3);
   let i = 0;
   for (const h of [1, 2, 4, 7]) {
-    for (const [fh, fw] of [[1, 1], [2, 2], [3, 3], [2, 3], [5, 4]]) {
+    for (const [fh, fw] of [
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [2, 3],
+      [5, 4],
+    ]) {
       for (const s of [1, 2, 3, [2, 1]] as Array<number | [number, number]>) {
         for (const pad of ['same', 'valid', explicit(i % 3, (i + 1) % 2, (i + 2) % 3, i % 2)] as Pad[]) {
           i++;
@@ -68,7 +105,12 @@ function* convTransposeCases(): Generator<AdjointCase> {
   const next = rng(4);
   let i = 0;
   for (const h of [1, 2, 3, 5]) {
-    for (const [fh, fw] of [[1, 1], [2, 2], [3, 3], [4, 3]]) {
+    for (const [fh, fw] of [
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 3],
+    ]) {
       for (const s of [1, 2, 3]) {
         for (const pad of ['same', 'valid'] as const) {
           // Every output height that the forward conv maps back onto h (the ceil in its output size).
@@ -94,7 +136,12 @@ function* depthwiseCases(): Generator<AdjointCase> {
   const next = rng(5);
   let i = 0;
   for (const h of [1, 3, 6]) {
-    for (const [fh, fw] of [[1, 1], [2, 2], [3, 3], [3, 2]]) {
+    for (const [fh, fw] of [
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [3, 2],
+    ]) {
       for (const s of [1, 2, 3]) {
         for (const pad of ['same', 'valid', explicit(i % 2, 1, (i + 1) % 3, 0)] as Pad[]) {
           i++;
@@ -118,7 +165,13 @@ function* poolCases(kind: 'avg' | 'max', values: 'random' | 'ties' = 'random'): 
   const next = rng(kind === 'avg' ? 6 : 7);
   let i = 0;
   for (const h of [1, 2, 3, 5, 8]) {
-    for (const [kh, kw] of [[1, 1], [2, 2], [3, 3], [2, 3], [4, 3]]) {
+    for (const [kh, kw] of [
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [2, 3],
+      [4, 3],
+    ]) {
       for (const s of [1, 2, 3, [1, 2]] as Array<number | [number, number]>) {
         for (const pad of ['same', 'valid', 1] as Pad[]) {
           i++;
@@ -146,7 +199,16 @@ function* poolCases(kind: 'avg' | 'max', values: 'random' | 'ties' = 'random'): 
 
 function* gatherCases(): Generator<AdjointCase> {
   const next = rng(8);
-  const ids = [[0], [2, 2, 2], [3, 0, 1, 3, 3, 4], [[1, 3], [3, 0], [4, 4]]];
+  const ids = [
+    [0],
+    [2, 2, 2],
+    [3, 0, 1, 3, 3, 4],
+    [
+      [1, 3],
+      [3, 0],
+      [4, 4],
+    ],
+  ];
   for (const [k, id] of ids.entries()) {
     for (const axis of [0, 1]) {
       const shape = axis === 0 ? [5, 3 + k] : [2, 5, 3];
@@ -157,7 +219,11 @@ function* gatherCases(): Generator<AdjointCase> {
       };
     }
   }
-  for (const [n, segs] of [[6, [0, 2, 2, 1, 0, 2]], [5, [3, 3, 3, 3, 3]], [4, [1, 0, 3, 2]]] as Array<[number, number[]]>) {
+  for (const [n, segs] of [
+    [6, [0, 2, 2, 1, 0, 2]],
+    [5, [3, 3, 3, 3, 3]],
+    [4, [1, 0, 3, 2]],
+  ] as Array<[number, number[]]>) {
     for (const d of [[], [4], [2, 3]]) {
       yield {
         label: `unsortedSegmentSum of ${[n, ...d]} by ${JSON.stringify(segs)}`,
@@ -171,14 +237,38 @@ function* gatherCases(): Generator<AdjointCase> {
 function* matMulCases(): Generator<AdjointCase> {
   const next = rng(9);
   // (tfjs's BatchMatMul forward cannot broadcast both operands at once, [2, 1] against [1, 3]: it throws.)
-  const batches: Array<[number[], number[]]> = [[[], []], [[4], [4]], [[2, 3], [2, 3]], [[2, 3], []], [[], [2, 3]], [[2, 3], [1, 1]], [[4], []], [[3], [1]], [[1], [3]]];
+  const batches: Array<[number[], number[]]> = [
+    [[], []],
+    [[4], [4]],
+    [
+      [2, 3],
+      [2, 3],
+    ],
+    [[2, 3], []],
+    [[], [2, 3]],
+    [
+      [2, 3],
+      [1, 1],
+    ],
+    [[4], []],
+    [[3], [1]],
+    [[1], [3]],
+  ];
   for (const [ba, bb] of batches) {
-    for (const [m, k, n] of [[1, 1, 1], [3, 5, 2], [17, 6, 9]]) {
+    for (const [m, k, n] of [
+      [1, 1, 1],
+      [3, 5, 2],
+      [17, 6, 9],
+    ]) {
       for (const ta of [false, true]) {
         for (const tb of [false, true]) {
           const a = [...ba, ...(ta ? [k, m] : [m, k])];
           const b = [...bb, ...(tb ? [n, k] : [k, n])];
-          yield { label: `matMul ${a} × ${b}${ta ? ' Aᵀ' : ''}${tb ? ' Bᵀ' : ''}`, op: ([x, y]) => tf.matMul(x, y, ta, tb), inputs: [input(a, next), input(b, next)] };
+          yield {
+            label: `matMul ${a} × ${b}${ta ? ' Aᵀ' : ''}${tb ? ' Bᵀ' : ''}`,
+            op: ([x, y]) => tf.matMul(x, y, ta, tb),
+            inputs: [input(a, next), input(b, next)],
+          };
         }
       }
     }
@@ -188,13 +278,41 @@ function* matMulCases(): Generator<AdjointCase> {
 function* reductionCases(): Generator<AdjointCase> {
   const next = rng(10);
   const cases: Array<[number[], number | number[] | undefined]> = [
-    [[7], 0], [[5, 70], 0], [[5, 70], 1], [[37, 70], [0]], [[3, 5, 80], [0, 1]], [[4, 3, 2, 66], [1, 0, 2]],
-    [[3, 4, 5], [0, 2]], [[3, 4, 5], undefined], [[2, 3, 4, 5], -1], [[2, 3, 4, 5], [1, 3]],
+    [[7], 0],
+    [[5, 70], 0],
+    [[5, 70], 1],
+    [[37, 70], [0]],
+    [
+      [3, 5, 80],
+      [0, 1],
+    ],
+    [
+      [4, 3, 2, 66],
+      [1, 0, 2],
+    ],
+    [
+      [3, 4, 5],
+      [0, 2],
+    ],
+    [[3, 4, 5], undefined],
+    [[2, 3, 4, 5], -1],
+    [
+      [2, 3, 4, 5],
+      [1, 3],
+    ],
   ];
   for (const [shape, axis] of cases) {
     for (const keepDims of [false, true]) {
-      yield { label: `sum of ${shape} over ${JSON.stringify(axis)} keepDims ${keepDims}`, op: ([x]) => tf.sum(x, axis, keepDims), inputs: [input(shape, next)] };
-      yield { label: `mean of ${shape} over ${JSON.stringify(axis)} keepDims ${keepDims}`, op: ([x]) => tf.mean(x, axis, keepDims), inputs: [input(shape, next)] };
+      yield {
+        label: `sum of ${shape} over ${JSON.stringify(axis)} keepDims ${keepDims}`,
+        op: ([x]) => tf.sum(x, axis, keepDims),
+        inputs: [input(shape, next)],
+      };
+      yield {
+        label: `mean of ${shape} over ${JSON.stringify(axis)} keepDims ${keepDims}`,
+        op: ([x]) => tf.mean(x, axis, keepDims),
+        inputs: [input(shape, next)],
+      };
     }
   }
 }
@@ -206,18 +324,25 @@ function* concatSplitCases(): Generator<AdjointCase> {
     const shapes = [2, 3, 1].map((d) => [2, 3, 4, 5].map((s, i) => (i === ax ? d : s)));
     yield {
       label: `concat of ${shapes.map((s) => `[${s}]`).join(' ')} on axis ${axis}`,
-      op: (xs) => tf.concat(xs, axis), inputs: shapes.map((s) => input(s, next)), linear: 'joint',
+      op: (xs) => tf.concat(xs, axis),
+      inputs: shapes.map((s) => input(s, next)),
+      linear: 'joint',
     };
   }
   const splits: Array<[number[], number | number[], number]> = [
-    [[2, 3, 4, 6], 2, 3], [[2, 3, 4, 6], [1, -1, 2], -1], [[4, 5, 3], [2, 3], 1], [[6, 2], 3, 0], [[3, 8, 2], [5, 1, 2], 1],
+    [[2, 3, 4, 6], 2, 3],
+    [[2, 3, 4, 6], [1, -1, 2], -1],
+    [[4, 5, 3], [2, 3], 1],
+    [[6, 2], 3, 0],
+    [[3, 8, 2], [5, 1, 2], 1],
   ];
   for (const [shape, spec, axis] of splits) {
     // Reversing the pieces makes the op a permutation, so every piece's gradient must land in its own slot.
     // (Reverse a copy: the array split returns is the one the gradient tape holds.)
     yield {
       label: `split of ${shape} by ${JSON.stringify(spec)} on axis ${axis}, pieces reversed`,
-      op: ([x]) => tf.concat([...tf.split(x, spec, axis)].reverse(), axis), inputs: [input(shape, next)],
+      op: ([x]) => tf.concat([...tf.split(x, spec, axis)].reverse(), axis),
+      inputs: [input(shape, next)],
     };
   }
 }

@@ -43,19 +43,33 @@ export function adjointResidual(c: AdjointCase, seed: number): number {
     const yv = y.dataSync();
     const dyv = randomArray(yv.length, rng(seed));
     const f = (...ts: tf.Tensor[]): tf.Tensor => c.op(xs.map((x, i) => (wrt.includes(i) ? ts[wrt.indexOf(i)] : x)));
-    const grads = tf.grads(f)(wrt.map((i) => xs[i]), tf.tensor(dyv, y.shape)).map((g) => g.dataSync());
+    const grads = tf
+      .grads(f)(
+        wrt.map((i) => xs[i]),
+        tf.tensor(dyv, y.shape),
+      )
+      .map((g) => g.dataSync());
     const rhs = dot(dyv, yv);
     const rhsScale = norm(dyv) * norm(yv);
-    const terms = wrt.map((i, k) => ({ lhs: dot(grads[k], c.inputs[i].values), scale: norm(grads[k]) * norm(c.inputs[i].values) }));
+    const terms = wrt.map((i, k) => ({
+      lhs: dot(grads[k], c.inputs[i].values),
+      scale: norm(grads[k]) * norm(c.inputs[i].values),
+    }));
     const rel = (lhs: number, scale: number): number => Math.abs(lhs - rhs) / (scale + rhsScale + 1e-30);
     if (c.linear === 'joint') {
-      return rel(terms.reduce((s, t) => s + t.lhs, 0), terms.reduce((s, t) => s + t.scale, 0));
+      return rel(
+        terms.reduce((s, t) => s + t.lhs, 0),
+        terms.reduce((s, t) => s + t.scale, 0),
+      );
     }
     return Math.max(...terms.map((t) => rel(t.lhs, t.scale)));
   });
 }
 
-export interface AdjointSummary { cases: number; worst: number }
+export interface AdjointSummary {
+  cases: number;
+  worst: number;
+}
 
 /**
  * Checks every case on the active backend and fails with the count and the worst cases when any residual
@@ -76,10 +90,19 @@ export function checkAdjoint(cases: Iterable<AdjointCase>, tol = 1e-6, seed = 11
     }
   }
   failures.sort((a, b) => (Number.isNaN(b.residual) ? 1 : b.residual) - (Number.isNaN(a.residual) ? 1 : a.residual));
-  const shown = failures.slice(0, 8).map((f) => `  ${f.label}: ${f.error ? `threw ${f.error}` : `residual ${f.residual.toExponential(2)}`}`);
+  const shown = failures
+    .slice(0, 8)
+    .map((f) => `  ${f.label}: ${f.error ? `threw ${f.error}` : `residual ${f.residual.toExponential(2)}`}`);
   assert.ok(n > 0, 'no cases');
   // ADJOINT_REPORT=1 prints the margin each check keeps (its worst passing residual against tol).
-  if (process.env.ADJOINT_REPORT) console.log(`    ${tf.getBackend()}: ${n} cases, ${failures.length} failing, worst passing residual ${worst.toExponential(2)}`);
-  assert.equal(failures.length, 0, `${failures.length} of ${n} cases break ⟨∇x, x⟩ = ⟨dy, y⟩ on ${tf.getBackend()} (tol ${tol}):\n${shown.join('\n')}`);
+  if (process.env.ADJOINT_REPORT)
+    console.log(
+      `    ${tf.getBackend()}: ${n} cases, ${failures.length} failing, worst passing residual ${worst.toExponential(2)}`,
+    );
+  assert.equal(
+    failures.length,
+    0,
+    `${failures.length} of ${n} cases break ⟨∇x, x⟩ = ⟨dy, y⟩ on ${tf.getBackend()} (tol ${tol}):\n${shown.join('\n')}`,
+  );
   return { cases: n, worst };
 }

@@ -18,12 +18,21 @@ describe('resizeNearestNeighbor gradient rows (wasm float32, cpu float64)', func
   for (const backend of ['wasm', 'cpu'] as const) {
     it(`on ${backend}, output row 11 of 26 → 22 sends its gradient to the row its forward read`, async () => {
       await useBackend(backend);
-      const rows = tf.tensor4d(Float32Array.from({ length: 26 }, (_, i) => i), [1, 26, 1, 1]);
+      const rows = tf.tensor4d(
+        Float32Array.from({ length: 26 }, (_, i) => i),
+        [1, 26, 1, 1],
+      );
       const read = tf.tidy(() => tf.image.resizeNearestNeighbor(rows, [22, 1]).dataSync()[11]);
-      const dy = tf.tensor4d(Float32Array.from({ length: 22 }, (_, i) => (i === 11 ? 1 : 0)), [1, 22, 1, 1]);
+      const dy = tf.tensor4d(
+        Float32Array.from({ length: 22 }, (_, i) => (i === 11 ? 1 : 0)),
+        [1, 22, 1, 1],
+      );
       const g = gradOf((x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [22, 1]), rows, dy);
       assert.equal(read, backend === 'wasm' ? 12 : 13);
-      assert.deepEqual([...g.keys()].filter((i) => g[i] !== 0), [read]);
+      assert.deepEqual(
+        [...g.keys()].filter((i) => g[i] !== 0),
+        [read],
+      );
       rows.dispose();
       dy.dispose();
     });
@@ -45,7 +54,12 @@ describe('avgPool gradient at the borders (wasm and cpu)', function () {
       ones.dispose();
     });
   }
-  const cases: Array<{ x: [number, number, number, number]; k: number | [number, number]; s: number | [number, number]; pad: 'same' | 'valid' | number }> = [
+  const cases: Array<{
+    x: [number, number, number, number];
+    k: number | [number, number];
+    s: number | [number, number];
+    pad: 'same' | 'valid' | number;
+  }> = [
     { x: [2, 7, 6, 3], k: 3, s: 2, pad: 'same' },
     { x: [2, 5, 8, 2], k: [2, 3], s: [1, 2], pad: 'same' },
     { x: [3, 6, 6, 2], k: 3, s: 1, pad: 1 },
@@ -70,7 +84,10 @@ describe('resizeBilinear gradient (wasm and cpu)', function () {
   ];
   cases.forEach((c, i) => {
     it(`${c.x.slice(1, 3)} → ${c.size} (batch ${c.x[0]}, alignCorners ${c.align}, halfPixel ${c.half}): cpu, wasm and finite differences`, async () => {
-      await checkOp(([x]) => tf.image.resizeBilinear(x as tf.Tensor4D, c.size, c.align, c.half), [input(c.x, rng(1200 + i))]);
+      await checkOp(
+        ([x]) => tf.image.resizeBilinear(x as tf.Tensor4D, c.size, c.align, c.half),
+        [input(c.x, rng(1200 + i))],
+      );
     });
   });
 });
@@ -95,9 +112,20 @@ describe('matMul gradient with broadcast batch dimensions', function () {
     await useBackend('cpu');
     const x = tf.randomUniform([3, 4, 5], -1, 1, 'float32', 1);
     const w = tf.randomUniform([5, 5], -1, 1, 'float32', 2);
-    const dw = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.matMul(x, t)))(w).dataSync());
-    const flat = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.matMul(tf.reshape(x, [12, 5]), t)))(w).dataSync());
-    assert.ok(dw.every((v, i) => Math.abs(v - flat[i]) < 1e-5), `${dw} against ${flat}`);
+    const dw = tf.tidy(() =>
+      tf
+        .grad((t: tf.Tensor) => tf.sum(tf.matMul(x, t)))(w)
+        .dataSync(),
+    );
+    const flat = tf.tidy(() =>
+      tf
+        .grad((t: tf.Tensor) => tf.sum(tf.matMul(tf.reshape(x, [12, 5]), t)))(w)
+        .dataSync(),
+    );
+    assert.ok(
+      dw.every((v, i) => Math.abs(v - flat[i]) < 1e-5),
+      `${dw} against ${flat}`,
+    );
     x.dispose();
     w.dispose();
   });
@@ -109,25 +137,55 @@ describe("wasm conv2d and depthwise 'same' padding when the stride exceeds the f
   // XNNPACK's own SAME padding wraps around when (out − 1)·stride + filter < in: here 3 columns, stride 3, filter 2.
   it('conv2d forward and gradients match cpu and finite differences', async () => {
     const next = rng(1400);
-    await checkOp(([x, f]) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 3, 'same'), [input([2, 7, 3, 5], next), input([2, 2, 5, 2], next)]);
+    await checkOp(
+      ([x, f]) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 3, 'same'),
+      [input([2, 7, 3, 5], next), input([2, 2, 5, 2], next)],
+    );
   });
   it('depthwiseConv2d forward and gradients match cpu and finite differences', async () => {
     const next = rng(1401);
-    await checkOp(([x, f]) => tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, 3, 'same'), [input([1, 6, 5, 2], next), input([2, 2, 2, 1], next)]);
+    await checkOp(
+      ([x, f]) => tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, 3, 'same'),
+      [input([1, 6, 5, 2], next), input([2, 2, 2, 1], next)],
+    );
   });
   it('fused conv2d and fused depthwiseConv2d (bias and relu) forwards match cpu', async () => {
     const next = rng(1402);
-    const [x, f, b, fd, bd] = [input([2, 4, 6, 5], next), input([2, 2, 5, 3], next), input([3], next), input([2, 2, 5, 1], next), input([5], next)];
-    const t4 = (i: { values: Float32Array; shape: number[] }) => tf.tensor4d(i.values, i.shape as [number, number, number, number]);
-    const run = () => tf.tidy(() => [
-      tf.fused.conv2d({ x: t4(x), filter: t4(f), strides: 3, pad: 'same', bias: tf.tensor1d(b.values), activation: 'relu' }).dataSync(),
-      tf.fused.depthwiseConv2d({ x: t4(x), filter: t4(fd), strides: 3, pad: 'same', bias: tf.tensor1d(bd.values), activation: 'relu' }).dataSync(),
-    ]);
+    const [x, f, b, fd, bd] = [
+      input([2, 4, 6, 5], next),
+      input([2, 2, 5, 3], next),
+      input([3], next),
+      input([2, 2, 5, 1], next),
+      input([5], next),
+    ];
+    const t4 = (i: { values: Float32Array; shape: number[] }) =>
+      tf.tensor4d(i.values, i.shape as [number, number, number, number]);
+    const run = () =>
+      tf.tidy(() => [
+        tf.fused
+          .conv2d({ x: t4(x), filter: t4(f), strides: 3, pad: 'same', bias: tf.tensor1d(b.values), activation: 'relu' })
+          .dataSync(),
+        tf.fused
+          .depthwiseConv2d({
+            x: t4(x),
+            filter: t4(fd),
+            strides: 3,
+            pad: 'same',
+            bias: tf.tensor1d(bd.values),
+            activation: 'relu',
+          })
+          .dataSync(),
+      ]);
     await useBackend('wasm');
     const wasm = run();
     await useBackend('cpu');
     const cpu = run();
-    wasm.forEach((w, k) => assert.ok(w.every((v, i) => Math.abs(v - cpu[k][i]) < 1e-5), `${k ? 'fused depthwise' : 'fused conv2d'} differs from cpu`));
+    wasm.forEach((w, k) =>
+      assert.ok(
+        w.every((v, i) => Math.abs(v - cpu[k][i]) < 1e-5),
+        `${k ? 'fused depthwise' : 'fused conv2d'} differs from cpu`,
+      ),
+    );
   });
 });
 

@@ -15,10 +15,16 @@ export function randomArray(n: number, next: () => number, lo = -1, hi = 1): Flo
   return out;
 }
 
-export interface Input { shape: number[]; values: Float32Array }
+export interface Input {
+  shape: number[];
+  values: Float32Array;
+}
 type Op = (xs: tf.Tensor[]) => tf.Tensor;
 
-interface Run { y: Float32Array; grads: Float32Array[] }
+interface Run {
+  y: Float32Array;
+  grads: Float32Array[];
+}
 
 function runOn(op: Op, inputs: Input[], r: Float32Array): Run {
   return tf.tidy(() => {
@@ -67,7 +73,10 @@ export async function checkOp(op: Op, inputs: Input[], opts: CheckOptions = {}):
   const next = rng(opts.seed ?? 7);
   await useBackend('cpu');
   const probe = tf.tidy(() => op(inputs.map((i) => tf.tensor(i.values, i.shape))).shape);
-  const r = randomArray(probe.reduce((a, b) => a * b, 1), next);
+  const r = randomArray(
+    probe.reduce((a, b) => a * b, 1),
+    next,
+  );
   const cpu = runOn(op, inputs, r);
   await useBackend('wasm');
   const wasm = runOn(op, inputs, r);
@@ -87,17 +96,31 @@ export async function checkOp(op: Op, inputs: Input[], opts: CheckOptions = {}):
       const at = (delta: number): number => {
         const v = Float32Array.from(base);
         v[idx] += delta;
-        return lossOn(op, inputs.map((inp, j) => (j === k ? { shape: inp.shape, values: v } : inp)), r);
+        return lossOn(
+          op,
+          inputs.map((inp, j) => (j === k ? { shape: inp.shape, values: v } : inp)),
+          r,
+        );
       };
       const fd = (at(eps) - at(-eps)) / (2 * eps);
       const g = wasm.grads[k][idx];
-      assert.ok(Math.abs(fd - g) <= (opts.fdTol ?? 2e-3) * (1 + Math.abs(fd)),
-        `input ${k}[${idx}]: gradient ${g} but finite differences give ${fd}`);
+      assert.ok(
+        Math.abs(fd - g) <= (opts.fdTol ?? 2e-3) * (1 + Math.abs(fd)),
+        `input ${k}[${idx}]: gradient ${g} but finite differences give ${fd}`,
+      );
     }
   }
 }
 
 /** A random input of the given shape. */
 export function input(shape: number[], next: () => number, lo = -1, hi = 1): Input {
-  return { shape, values: randomArray(shape.reduce((a, b) => a * b, 1), next, lo, hi) };
+  return {
+    shape,
+    values: randomArray(
+      shape.reduce((a, b) => a * b, 1),
+      next,
+      lo,
+      hi,
+    ),
+  };
 }

@@ -8,7 +8,12 @@ import { checkOp, input, rng } from './gradcheck';
 describe('wasm MaxPoolGrad', function () {
   this.timeout(60000);
   before(setupBackends);
-  const cases: Array<{ x: [number, number, number, number]; k: number | [number, number]; s: number | [number, number]; pad: 'same' | 'valid' }> = [
+  const cases: Array<{
+    x: [number, number, number, number];
+    k: number | [number, number];
+    s: number | [number, number];
+    pad: 'same' | 'valid';
+  }> = [
     { x: [2, 6, 6, 3], k: 2, s: 2, pad: 'valid' },
     { x: [2, 7, 9, 2], k: 3, s: 2, pad: 'same' },
     { x: [3, 5, 5, 2], k: 3, s: 1, pad: 'same' },
@@ -18,10 +23,17 @@ describe('wasm MaxPoolGrad', function () {
     // Values in [-3, -1): every window is all-negative, which the stock kernel gets wrong. A small step keeps
     // the argmax of each window fixed, so finite differences see the same piecewise-linear branch.
     it(`matches cpu and finite differences with all-negative inputs: x ${c.x} k ${c.k} s ${c.s} ${c.pad}`, async () => {
-      await checkOp(([x]) => tf.maxPool(x as tf.Tensor4D, c.k, c.s, c.pad), [input(c.x, rng(300 + i), -3, -1)], { eps: 1e-3, fdTol: 2e-2 });
+      await checkOp(([x]) => tf.maxPool(x as tf.Tensor4D, c.k, c.s, c.pad), [input(c.x, rng(300 + i), -3, -1)], {
+        eps: 1e-3,
+        fdTol: 2e-2,
+      });
     });
     it(`routes ties like cpu after a ReLU (many zero windows): x ${c.x} k ${c.k} s ${c.s} ${c.pad}`, async () => {
-      await checkOp(([x]) => tf.maxPool(tf.relu(x) as tf.Tensor4D, c.k, c.s, c.pad), [input(c.x, rng(400 + i), -2, 0.5)], { samples: 0 });
+      await checkOp(
+        ([x]) => tf.maxPool(tf.relu(x) as tf.Tensor4D, c.k, c.s, c.pad),
+        [input(c.x, rng(400 + i), -2, 0.5)],
+        { samples: 0 },
+      );
     });
   });
 });
@@ -29,19 +41,37 @@ describe('wasm MaxPoolGrad', function () {
 describe('wasm depthwise conv gradients', function () {
   this.timeout(60000);
   before(setupBackends);
-  const cases: Array<{ x: [number, number, number, number]; f: [number, number, number, number]; s: number; pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]]; d?: number }> = [
+  const cases: Array<{
+    x: [number, number, number, number];
+    f: [number, number, number, number];
+    s: number;
+    pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+    d?: number;
+  }> = [
     { x: [2, 7, 7, 3], f: [3, 3, 3, 1], s: 1, pad: 'same' },
     { x: [2, 8, 9, 2], f: [3, 3, 2, 2], s: 2, pad: 'same' },
     { x: [3, 7, 7, 2], f: [3, 3, 2, 1], s: 2, pad: 'valid' },
     { x: [2, 6, 6, 3], f: [1, 1, 3, 2], s: 1, pad: 'valid' },
-    { x: [2, 7, 7, 2], f: [3, 3, 2, 1], s: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+    {
+      x: [2, 7, 7, 2],
+      f: [3, 3, 2, 1],
+      s: 1,
+      pad: [
+        [0, 0],
+        [1, 2],
+        [0, 1],
+        [0, 0],
+      ],
+    },
     // (tfjs itself refuses gradients of dilated depthwise convs, so there is no dilation case.)
   ];
   cases.forEach((c, i) => {
     it(`dx and dW match cpu and finite differences: x ${c.x} filter ${c.f} stride ${c.s} ${JSON.stringify(c.pad)} dilation ${c.d ?? 1}`, async () => {
       const next = rng(500 + i);
-      await checkOp(([x, w]) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.pad, 'NHWC', c.d ?? 1),
-        [input(c.x, next), input(c.f, next)]);
+      await checkOp(
+        ([x, w]) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.pad, 'NHWC', c.d ?? 1),
+        [input(c.x, next), input(c.f, next)],
+      );
     });
   });
 });
@@ -50,16 +80,41 @@ describe('wasm UnsortedSegmentSum (embedding gradients)', function () {
   this.timeout(60000);
   before(setupBackends);
   it('gather with repeated ids: table gradient matches cpu and finite differences', async () => {
-    const ids = tf.tensor2d([[1, 3, 3, 0], [4, 1, 1, 1]], [2, 4], 'int32');
+    const ids = tf.tensor2d(
+      [
+        [1, 3, 3, 0],
+        [4, 1, 1, 1],
+      ],
+      [2, 4],
+      'int32',
+    );
     await checkOp(([table]) => tf.gather(table, ids), [input([6, 5], rng(600))]);
     ids.dispose();
   });
   it('sums rows by segment, drops out-of-range ids, on wasm as on cpu', async () => {
-    const run = () => tf.tidy(() => tf.unsortedSegmentSum(tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]), tf.tensor1d([2, 0, 2, 5], 'int32'), 3).arraySync());
+    const run = () =>
+      tf.tidy(() =>
+        tf
+          .unsortedSegmentSum(
+            tf.tensor2d([
+              [1, 2],
+              [3, 4],
+              [5, 6],
+              [7, 8],
+            ]),
+            tf.tensor1d([2, 0, 2, 5], 'int32'),
+            3,
+          )
+          .arraySync(),
+      );
     await useBackend('wasm');
     const wasm = run();
     await useBackend('cpu');
-    assert.deepEqual(wasm, [[3, 4], [0, 0], [6, 8]]);
+    assert.deepEqual(wasm, [
+      [3, 4],
+      [0, 0],
+      [6, 8],
+    ]);
     assert.deepEqual(run().slice(0, 3), wasm);
   });
 });
@@ -74,7 +129,10 @@ describe('ResizeNearestNeighborGrad (upsampling gradient)', function () {
   ];
   cases.forEach((c, i) => {
     it(`batch ${c.x[0]}: ${c.x.slice(1, 3)} → ${c.size} (alignCorners ${c.align}, halfPixel ${c.half}) on wasm and cpu, and finite differences`, async () => {
-      await checkOp(([x]) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, c.size, c.align, c.half), [input(c.x, rng(700 + i))]);
+      await checkOp(
+        ([x]) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, c.size, c.align, c.half),
+        [input(c.x, rng(700 + i))],
+      );
     });
   });
   it('the cpu gradient of the second sample is that of the first when the samples are equal (batch stride)', async () => {
@@ -83,7 +141,11 @@ describe('ResizeNearestNeighborGrad (upsampling gradient)', function () {
       const one = tf.randomUniform([1, 3, 3, 2], -1, 1, 'float32', 5);
       const x = tf.concat([one, one]);
       const w = tf.randomUniform([1, 6, 6, 2], -1, 1, 'float32', 6);
-      return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [6, 6]), tf.concat([w, w]))))(x).arraySync() as number[][][][];
+      return tf
+        .grad((t: tf.Tensor) =>
+          tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [6, 6]), tf.concat([w, w]))),
+        )(x)
+        .arraySync() as number[][][][];
     });
     assert.deepEqual(g[1], g[0]);
   });
@@ -134,7 +196,14 @@ describe('wasm SplitV (concat gradients)', function () {
   ];
   cases.forEach((c, i) => {
     it(`split of ${c.shape} by ${JSON.stringify(c.split)} on axis ${c.axis} matches cpu, with gradients`, async () => {
-      await checkOp(([x]) => tf.concat(tf.split(x, c.split, c.axis).map((t, k) => tf.mul(t, k + 1)), c.axis), [input(c.shape, rng(980 + i))]);
+      await checkOp(
+        ([x]) =>
+          tf.concat(
+            tf.split(x, c.split, c.axis).map((t, k) => tf.mul(t, k + 1)),
+            c.axis,
+          ),
+        [input(c.shape, rng(980 + i))],
+      );
     });
   });
   it('concat then gradient: each input gets its own slice of dy', async () => {

@@ -5,7 +5,12 @@ import * as assert from 'node:assert/strict';
 import { setupBackends, tf, useBackend } from './backends';
 import { checkOp, input, relErr, rng } from './gradcheck';
 
-interface Case { a: number[]; b: number[]; ta: boolean; tb: boolean }
+interface Case {
+  a: number[];
+  b: number[];
+  ta: boolean;
+  tb: boolean;
+}
 const cases: Case[] = [
   { a: [5, 7], b: [7, 3], ta: false, tb: false },
   { a: [7, 5], b: [7, 3], ta: true, tb: false },
@@ -41,7 +46,13 @@ describe('wasm BatchMatMul', function () {
 });
 
 /** tf.matMul of two random tensors on `backend`: the value, or the error message. */
-async function matMulOn(backend: 'cpu' | 'wasm', a: number[], b: number[], ta = false, tb = false): Promise<{ shape?: number[]; values?: Float32Array; error?: string }> {
+async function matMulOn(
+  backend: 'cpu' | 'wasm',
+  a: number[],
+  b: number[],
+  ta = false,
+  tb = false,
+): Promise<{ shape?: number[]; values?: Float32Array; error?: string }> {
   await useBackend(backend);
   const next = rng(900);
   try {
@@ -60,9 +71,21 @@ describe('wasm BatchMatMul shape checks', function () {
 
   // The messages stock tfjs-backend-wasm 4.22 gives for these inputs (measured without the training kernels).
   const refused: [number[], number[], string][] = [
-    [[2, 3], [4, 2], 'Error in matMul: inner shapes (3) and (4) of Tensors with shapes 2,3 and 4,2 and transposeA=false and transposeB=false must match.'],
-    [[2, 2], [2], 'Error in matMul: inner shapes (2) and (undefined) of Tensors with shapes 2,2 and 2 and transposeA=false and transposeB=false must match.'],
-    [[2, 3, 2], [4, 2], 'Error in matMul: inner shapes (2) and (4) of Tensors with shapes 2,3,2 and 4,2 and transposeA=false and transposeB=false must match.'],
+    [
+      [2, 3],
+      [4, 2],
+      'Error in matMul: inner shapes (3) and (4) of Tensors with shapes 2,3 and 4,2 and transposeA=false and transposeB=false must match.',
+    ],
+    [
+      [2, 2],
+      [2],
+      'Error in matMul: inner shapes (2) and (undefined) of Tensors with shapes 2,2 and 2 and transposeA=false and transposeB=false must match.',
+    ],
+    [
+      [2, 3, 2],
+      [4, 2],
+      'Error in matMul: inner shapes (2) and (4) of Tensors with shapes 2,3,2 and 4,2 and transposeA=false and transposeB=false must match.',
+    ],
     [[2, 3, 4, 5], [3, 2, 5, 4], 'Operands could not be broadcast together with shapes 2,3 and 3,2.'],
     [[6, 2, 3], [2, 3, 3, 2], 'Operands could not be broadcast together with shapes 6 and 2,3.'],
   ];
@@ -75,16 +98,35 @@ describe('wasm BatchMatMul shape checks', function () {
 
   it('refuses a transposed inner-dimension mismatch with the transpose flags in the message', async () => {
     const got = await matMulOn('wasm', [3, 2], [3, 4], true, true);
-    assert.equal(got.error, 'Error in matMul: inner shapes (3) and (4) of Tensors with shapes 3,2 and 3,4 and transposeA=true and transposeB=true must match.');
+    assert.equal(
+      got.error,
+      'Error in matMul: inner shapes (3) and (4) of Tensors with shapes 3,2 and 3,4 and transposeA=true and transposeB=true must match.',
+    );
   });
 
   // Batch shapes that broadcast in both directions, and a rank-2 operand against a rank-4 one: the output
   // takes the broadcast batch shape, as on cpu.
   const broadcast: [number[], number[], number[]][] = [
-    [[3, 1, 2, 4], [1, 3, 4, 2], [3, 3, 2, 2]],
-    [[2, 3], [1, 1, 3, 2], [1, 1, 2, 2]],
-    [[1, 1, 2, 3], [3, 2], [1, 1, 2, 2]],
-    [[2, 1, 2, 3], [4, 3, 5], [2, 4, 2, 5]],
+    [
+      [3, 1, 2, 4],
+      [1, 3, 4, 2],
+      [3, 3, 2, 2],
+    ],
+    [
+      [2, 3],
+      [1, 1, 3, 2],
+      [1, 1, 2, 2],
+    ],
+    [
+      [1, 1, 2, 3],
+      [3, 2],
+      [1, 1, 2, 2],
+    ],
+    [
+      [2, 1, 2, 3],
+      [4, 3, 5],
+      [2, 4, 2, 5],
+    ],
   ];
   broadcast.forEach(([a, b, shape]) => {
     it(`${a} × ${b} gives ${shape} with cpu's values`, async () => {
@@ -93,7 +135,10 @@ describe('wasm BatchMatMul shape checks', function () {
       assert.equal(wasm.error, undefined, wasm.error);
       assert.deepEqual(cpu.shape, shape);
       assert.deepEqual(wasm.shape, shape);
-      assert.ok(relErr(wasm.values!, cpu.values!) <= 1e-5, `values differ from cpu: ${relErr(wasm.values!, cpu.values!)}`);
+      assert.ok(
+        relErr(wasm.values!, cpu.values!) <= 1e-5,
+        `values differ from cpu: ${relErr(wasm.values!, cpu.values!)}`,
+      );
     });
   });
 });

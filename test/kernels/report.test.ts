@@ -11,11 +11,31 @@ describe('installTrainingKernels report', function () {
   it('lists every added, replaced and bridged kernel with its backend', async () => {
     const report = await setupBackends();
     const byKernel = (backend: string, change: string) =>
-      report.changes.filter((c) => c.backend === backend && c.change === change).map((c) => c.kernel).sort();
-    assert.deepEqual(byKernel('wasm', 'added'), ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']);
+      report.changes
+        .filter((c) => c.backend === backend && c.change === change)
+        .map((c) => c.kernel)
+        .sort();
+    assert.deepEqual(byKernel('wasm', 'added'), [
+      'Conv2DBackpropFilter',
+      'DepthwiseConv2dNativeBackpropFilter',
+      'DepthwiseConv2dNativeBackpropInput',
+      'UnsortedSegmentSum',
+    ]);
     assert.deepEqual(byKernel('wasm', 'replaced'), [
-      'AvgPoolGrad', 'BatchMatMul', 'Conv2D', 'Conv2DBackpropInput', 'DepthwiseConv2dNative', 'FusedConv2D', 'FusedDepthwiseConv2D',
-      'Identity', 'MaxPoolGrad', 'ResizeBilinearGrad', 'ResizeNearestNeighborGrad', 'SplitV', 'Sum', 'Tanh',
+      'AvgPoolGrad',
+      'BatchMatMul',
+      'Conv2D',
+      'Conv2DBackpropInput',
+      'DepthwiseConv2dNative',
+      'FusedConv2D',
+      'FusedDepthwiseConv2D',
+      'Identity',
+      'MaxPoolGrad',
+      'ResizeBilinearGrad',
+      'ResizeNearestNeighborGrad',
+      'SplitV',
+      'Sum',
+      'Tanh',
     ]);
     assert.deepEqual(byKernel('cpu', 'replaced'), ['AvgPoolGrad', 'ResizeBilinearGrad', 'ResizeNearestNeighborGrad']);
     assert.deepEqual(byKernel('all', 'replaced'), ['BatchMatMul gradient']);
@@ -37,7 +57,18 @@ describe('installTrainingKernels report', function () {
     const report = await setupBackends();
     await useBackend('wasm');
     const before = report.bridgeCalls.Einsum;
-    const out = tf.tidy(() => tf.einsum('ij,jk->ik', tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5], [6]])).arraySync());
+    const out = tf.tidy(() =>
+      tf
+        .einsum(
+          'ij,jk->ik',
+          tf.tensor2d([
+            [1, 2],
+            [3, 4],
+          ]),
+          tf.tensor2d([[5], [6]]),
+        )
+        .arraySync(),
+    );
     assert.deepEqual(out, [[17], [39]]);
     assert.equal(report.bridgeCalls.Einsum, before + 1);
     assert.match(describeTrainingKernels(report).join('\n'), /Einsum×/);

@@ -35,8 +35,14 @@ for (const threads of [1, 2]) {
 
     it(`runs the same specs on stock wasm and with the kernels, on ${threads} thread(s), without hook errors`, () => {
       assert.deepEqual(c.notInBoth, []);
-      assert.ok(c.counts.stock.passed + c.counts.stock.failed > 500, `only ${c.counts.stock.passed + c.counts.stock.failed} specs ran`);
-      assert.deepEqual(c.problems.filter((p) => /threads|fell back|suite error/.test(p)), []);
+      assert.ok(
+        c.counts.stock.passed + c.counts.stock.failed > 500,
+        `only ${c.counts.stock.passed + c.counts.stock.failed} specs ran`,
+      );
+      assert.deepEqual(
+        c.problems.filter((p) => /threads|fell back|suite error/.test(p)),
+        [],
+      );
     });
 
     it('fails no spec that passes on stock wasm', () => {
@@ -45,31 +51,54 @@ for (const threads of [1, 2]) {
 
     it('fails exactly the specs in expected-failures.json, each as listed there', () => {
       assert.deepEqual(
-        { unexpected: c.unexpectedFailures, nowPassing: c.nowPassing, notRun: c.unknownExpected, passOnStock: c.passesOnStock, staleDifferences: c.staleDifferences },
-        { unexpected: [], nowPassing: [], notRun: [], passOnStock: [], staleDifferences: [] }, c.problems.join('\n'));
+        {
+          unexpected: c.unexpectedFailures,
+          nowPassing: c.nowPassing,
+          notRun: c.unknownExpected,
+          passOnStock: c.passesOnStock,
+          staleDifferences: c.staleDifferences,
+        },
+        { unexpected: [], nowPassing: [], notRun: [], passOnStock: [], staleDifferences: [] },
+        c.problems.join('\n'),
+      );
     });
 
     it('passes the specs of kernels stock wasm lacks, and of the ones it bridges to cpu', () => {
       for (const name of MUST_BE_FIXED) assert.ok(c.fixed.includes(name), `not fixed by the kernels: ${name}`);
-      assert.ok(c.fixed.some((n) => n.startsWith('einsum ')) && kernels.bridgeCalls.Einsum > 0, 'einsum specs did not pass through the cpu bridge');
-      assert.ok(c.fixed.some((n) => n.startsWith('raggedGather ')) && kernels.bridgeCalls.RaggedGather > 0, 'raggedGather specs (tensor-list inputs) did not pass through the cpu bridge');
+      assert.ok(
+        c.fixed.some((n) => n.startsWith('einsum ')) && kernels.bridgeCalls.Einsum > 0,
+        'einsum specs did not pass through the cpu bridge',
+      );
+      assert.ok(
+        c.fixed.some((n) => n.startsWith('raggedGather ')) && kernels.bridgeCalls.RaggedGather > 0,
+        'raggedGather specs (tensor-list inputs) did not pass through the cpu bridge',
+      );
     });
   });
 }
 
-interface Lifecycle { wasm?: number[][]; cpu?: number[]; error?: string }
+interface Lifecycle {
+  wasm?: number[][];
+  cpu?: number[];
+  error?: string;
+}
 
 function lifecycle(sequence: 'reset' | 'install-first'): Promise<Lifecycle> {
   const fixture = path.join(__dirname, '..', 'tfjs-specs', 'engineLifecycle.ts');
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', fixture, sequence], { timeout: 120000, encoding: 'utf8' }, (error, stdout) => {
-      const last = stdout.trim().split('\n').pop() ?? '';
-      try {
-        resolve(JSON.parse(last) as Lifecycle);
-      } catch {
-        reject(new Error(`engine lifecycle fixture (${sequence}) printed no result: ${error?.message ?? last}`));
-      }
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', fixture, sequence],
+      { timeout: 120000, encoding: 'utf8' },
+      (error, stdout) => {
+        const last = stdout.trim().split('\n').pop() ?? '';
+        try {
+          resolve(JSON.parse(last) as Lifecycle);
+        } catch {
+          reject(new Error(`engine lifecycle fixture (${sequence}) printed no result: ${error?.message ?? last}`));
+        }
+      },
+    );
   });
 }
 
@@ -80,7 +109,9 @@ describe('training kernels across the engine lifecycle', function () {
     const r = await lifecycle('reset');
     assert.equal(r.error, undefined, r.error);
     assert.equal(r.wasm?.length, 2);
-    r.wasm!.forEach((w, i) => assert.ok(relErr(w, r.cpu!) <= 1e-5, `${i === 0 ? 'before' : 'after'} the reset: rel err ${relErr(w, r.cpu!)}`));
+    r.wasm!.forEach((w, i) =>
+      assert.ok(relErr(w, r.cpu!) <= 1e-5, `${i === 0 ? 'before' : 'after'} the reset: rel err ${relErr(w, r.cpu!)}`),
+    );
   });
 
   it('work when installed before wasm is initialised: the loss and gradients match cpu', async () => {

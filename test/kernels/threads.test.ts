@@ -7,12 +7,21 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-interface Run { threads: number; fallback?: string; reported: number; losses: number[]; error?: string }
+interface Run {
+  threads: number;
+  fallback?: string;
+  reported: number;
+  losses: number[];
+  error?: string;
+}
 
 function run(threads: number, packageDir?: string): Run {
   const fixture = path.join(__dirname, 'fixtures', 'threadedRun.ts');
-  const out = execFileSync(process.execPath, ['--import', 'tsx', fixture, String(threads), ...(packageDir ? [packageDir] : [])],
-    { encoding: 'utf8', timeout: 60000, stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', fixture, String(threads), ...(packageDir ? [packageDir] : [])],
+    { encoding: 'utf8', timeout: 60000, stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   const last = out.trim().split('\n').pop() ?? '';
   return JSON.parse(last) as Run;
 }
@@ -27,7 +36,9 @@ describe('wasm threads in Node', function () {
     assert.equal(two.error, undefined, two.error);
     assert.deepEqual([one.threads, one.reported], [1, 1]);
     assert.deepEqual([two.threads, two.reported, two.fallback], [2, 2, undefined]);
-    two.losses.forEach((l, i) => assert.ok(Math.abs(l - one.losses[i]) <= 1e-5 * Math.max(1, Math.abs(l)), `step ${i}: ${l} vs ${one.losses[i]}`));
+    two.losses.forEach((l, i) =>
+      assert.ok(Math.abs(l - one.losses[i]) <= 1e-5 * Math.max(1, Math.abs(l)), `step ${i}: ${l} vs ${one.losses[i]}`),
+    );
   });
 
   it('falls back to one thread, saying why, when the threaded build is missing', () => {

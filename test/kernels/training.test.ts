@@ -8,7 +8,8 @@ import type { TrainingKernelReport } from '../../templates/workspace/lab/runtime
 
 const small: Record<string, () => TrainableModel> = {
   'conv net': () => convNet({ batch: 4, c1: 4, c2: 8, hidden: 16 }),
-  'UNet (strided conv, upsampling, conv2dTranspose, concat skips, time embedding)': () => unet({ batch: 3, ch: 4, temb: 8, size: 8 }),
+  'UNet (strided conv, upsampling, conv2dTranspose, concat skips, time embedding)': () =>
+    unet({ batch: 3, ch: 4, temb: 8, size: 8 }),
   'transformer (patch and token embeddings, attention)': () =>
     vit({ batch: 3, dim: 16, depth: 2, heads: 2, patch: 4, image: 8, vocab: 20, textLen: 5, classes: 4 }),
 };
@@ -36,7 +37,9 @@ function bridged(report: TrainingKernelReport): number {
 describe('training on wasm with the training kernels', function () {
   this.timeout(120000);
   let report: TrainingKernelReport;
-  before(async () => { report = await setupBackends(); });
+  before(async () => {
+    report = await setupBackends();
+  });
 
   for (const [name, make] of Object.entries(small)) {
     it(`${name}: loss matches cpu to 1e-4 over 5 steps, with no cpu-bridged kernel`, async () => {
@@ -52,7 +55,10 @@ describe('training on wasm with the training kernels', function () {
       assert.equal(bridged(report), before, `bridged kernels used: ${JSON.stringify(report.bridgeCalls)}`);
       cpuLosses.forEach((l, i) => {
         assert.ok(Number.isFinite(l), `cpu loss ${i} is ${l}`);
-        assert.ok(Math.abs(wasmLosses[i] - l) <= 1e-4 * Math.max(1, Math.abs(l)), `step ${i}: wasm ${wasmLosses[i]} vs cpu ${l}`);
+        assert.ok(
+          Math.abs(wasmLosses[i] - l) <= 1e-4 * Math.max(1, Math.abs(l)),
+          `step ${i}: wasm ${wasmLosses[i]} vs cpu ${l}`,
+        );
       });
       assert.ok(cpuLosses[4] < cpuLosses[0], `loss should fall: ${cpuLosses}`);
     });
@@ -62,7 +68,9 @@ describe('training on wasm with the training kernels', function () {
       const backend = tf.backend() as unknown as { numDataIds(): number };
       const model = make();
       const seen: Array<[number, number]> = [];
-      train(model, 100, false, (step) => { if (step === 2 || step === 99) seen.push([tf.memory().numTensors, backend.numDataIds()]); });
+      train(model, 100, false, (step) => {
+        if (step === 2 || step === 99) seen.push([tf.memory().numTensors, backend.numDataIds()]);
+      });
       model.dispose();
       assert.deepEqual(seen[1], seen[0], `after step 3 [tensors, buffers] = ${seen[0]}, after step 100 = ${seen[1]}`);
     });

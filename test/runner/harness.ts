@@ -18,11 +18,20 @@ let built: Promise<void> | undefined;
 
 /** Bundles src/runner/main.ts like esbuild.mjs does, into out/ so it never races a concurrent `npm run build`. */
 export function buildRunner(): Promise<void> {
-  built ??= esbuild.build({
-    entryPoints: [join(REPO, 'src/runner/main.ts')], outfile: RUNNER, bundle: true, platform: 'node', format: 'cjs',
-    target: 'node20', sourcemap: true, logLevel: 'error', mainFields: ['module', 'main'],
-    logOverride: { 'require-resolve-not-external': 'silent' },
-  }).then(() => undefined);
+  built ??= esbuild
+    .build({
+      entryPoints: [join(REPO, 'src/runner/main.ts')],
+      outfile: RUNNER,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      sourcemap: true,
+      logLevel: 'error',
+      mainFields: ['module', 'main'],
+      logOverride: { 'require-resolve-not-external': 'silent' },
+    })
+    .then(() => undefined);
   return built;
 }
 
@@ -64,7 +73,9 @@ export async function run(job: RunnerJob, options: RunOptions = {}): Promise<Fin
   // onEvent never fires synchronously inside startRunner, so `handle` is always set when it runs.
   let handle: RunnerHandle | undefined = undefined;
   handle = (options.start ?? startRunner)(job, {
-    runnerPath: RUNNER, hangTimeoutMs: options.hangTimeoutMs ?? 30_000, graceMs: options.graceMs ?? 5_000,
+    runnerPath: RUNNER,
+    hangTimeoutMs: options.hangTimeoutMs ?? 30_000,
+    graceMs: options.graceMs ?? 5_000,
     onEvent: (e) => {
       events.push(e);
       if (handle) options.onEvent?.(e, handle, events);
@@ -79,11 +90,19 @@ export function types(events: readonly RunnerToExtension[]): string[] {
   return events.filter((e) => e.type !== 'output').map((e) => e.type);
 }
 
-export function only<T extends RunnerToExtension['type']>(events: readonly RunnerToExtension[], type: T): Extract<RunnerToExtension, { type: T }>[] {
+export function only<T extends RunnerToExtension['type']>(
+  events: readonly RunnerToExtension[],
+  type: T,
+): Extract<RunnerToExtension, { type: T }>[] {
   return events.filter((e): e is Extract<RunnerToExtension, { type: T }> => e.type === type);
 }
 
-export function jobBase(ws: string): { type: 'job'; protocol: typeof RUNNER_PROTOCOL_VERSION; workspaceRoot: string; backend: 'auto' } {
+export function jobBase(ws: string): {
+  type: 'job';
+  protocol: typeof RUNNER_PROTOCOL_VERSION;
+  workspaceRoot: string;
+  backend: 'auto';
+} {
   return { type: 'job', protocol: RUNNER_PROTOCOL_VERSION, workspaceRoot: ws, backend: 'auto' };
 }
 

@@ -6,8 +6,17 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import {
-  Lab, NonFiniteError, TensorAssertionError, crc32, encodePng, expectNoTensorLeak, expectShape, expectTensorClose,
-  toPixels, type LabEvent, type RunnerHook,
+  Lab,
+  NonFiniteError,
+  TensorAssertionError,
+  crc32,
+  encodePng,
+  expectNoTensorLeak,
+  expectShape,
+  expectTensorClose,
+  toPixels,
+  type LabEvent,
+  type RunnerHook,
 } from '../../templates/workspace/lab/index';
 
 describe('lab library', () => {
@@ -40,7 +49,10 @@ describe('lab library', () => {
     assert.deepEqual([px.width, px.height, px.channels], [5, 5, 1]); // 2 columns × 2 rows of 2×2, 1-pixel gaps
     assert.deepEqual([...px.data.subarray(0, 5)], [0, 255, 0, 1, 2]);
     assert.deepEqual([...(await toPixels(tf.tensor2d([[0, 0.5, 1]]))).data], [0, 128, 255]);
-    await assert.rejects(toPixels(tf.zeros([1, 3, 4, 5])), /got 5 in shape \[1, 3, 4, 5\]\. If your tensor is \[N, C, H, W\], transpose it/);
+    await assert.rejects(
+      toPixels(tf.zeros([1, 3, 4, 5])),
+      /got 5 in shape \[1, 3, 4, 5\]\. If your tensor is \[N, C, H, W\], transpose it/,
+    );
     await assert.rejects(toPixels(tf.zeros([2, 2, 2])), /an image needs 1, 3 or 4 channels \(last axis\), got 2/);
   });
 
@@ -52,12 +64,27 @@ describe('lab library', () => {
     lab.scalar('loss', 0.5, 1);
     lab.scalar('acc', NaN, 1); // not watched
     lab.watchFinite('acc');
-    assert.throws(() => lab.scalar('acc', Infinity, 2), (e: unknown) => e instanceof NonFiniteError && e.step === 2 && /^acc became Infinity at step 2/.test(e.message));
+    assert.throws(
+      () => lab.scalar('acc', Infinity, 2),
+      (e: unknown) => e instanceof NonFiniteError && e.step === 2 && /^acc became Infinity at step 2/.test(e.message),
+    );
     assert.throws(() => lab.scalar('loss', NaN, 3), /^NonFiniteError: loss became NaN at step 3: training diverged/);
     assert.throws(() => lab.scalar('loss', 1, 1.5), /step must be a whole number ≥ 0, got 1.5/);
-    const lines = readFileSync(join(dir, 'scalars.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { name: string; value: number | null });
-    assert.deepEqual(lines.map((l) => [l.name, l.value]), [['loss', 0.5], ['acc', null]]);
-    assert.deepEqual(seen.map((e) => e.type), ['scalar', 'scalar']);
+    const lines = readFileSync(join(dir, 'scalars.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string; value: number | null });
+    assert.deepEqual(
+      lines.map((l) => [l.name, l.value]),
+      [
+        ['loss', 0.5],
+        ['acc', null],
+      ],
+    );
+    assert.deepEqual(
+      seen.map((e) => e.type),
+      ['scalar', 'scalar'],
+    );
     assert.equal(lab.shouldStop(), true);
     assert.equal(lab.config({ cpu: 1, gpu: 2, smoke: 3 }), 3);
     assert.equal(lab.resumeFrom(), undefined);
@@ -69,7 +96,11 @@ describe('lab library', () => {
   it('lab.images reads the tensor asynchronously and writes the PNG and its record before it resolves', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mml-lab-'));
     const seen: LabEvent[] = [];
-    const lab = new Lab({ MULTIMODAL_LAB_RUN_DIR: dir }, () => ({ emit: (e) => seen.push(e), shouldStop: () => false, run: async () => undefined }));
+    const lab = new Lab({ MULTIMODAL_LAB_RUN_DIR: dir }, () => ({
+      emit: (e) => seen.push(e),
+      shouldStop: () => false,
+      run: async () => undefined,
+    }));
     const image = tf.tensor3d([0, 0.5, 1, 1], [2, 2, 1]);
     const written = lab.images('samples/gray', image, 3);
     assert.ok(written instanceof Promise, 'lab.images returns a promise to await');
@@ -79,7 +110,9 @@ describe('lab library', () => {
     assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [2, 2]);
     assert.deepEqual([...inflateSync(png.subarray(41, 41 + png.readUInt32BE(33)))], [0, 0, 128, 0, 255, 255]);
     // The event carries the number of the record it wrote (the run panel joins replay and live stream by it).
-    assert.deepEqual(seen, [{ type: 'image', seq: 1, step: 3, name: 'samples/gray', file: 'images/samples_gray/3.png', width: 2, height: 2 }]);
+    assert.deepEqual(seen, [
+      { type: 'image', seq: 1, step: 3, name: 'samples/gray', file: 'images/samples_gray/3.png', width: 2, height: 2 },
+    ]);
     assert.equal((JSON.parse(readFileSync(join(dir, 'images.jsonl'), 'utf8')) as { seq: number }).seq, 1);
     await assert.rejects(lab.images('samples/gray', tf.zeros([2, 2, 2]), 4), /an image needs 1, 3 or 4 channels/);
   });
@@ -87,19 +120,41 @@ describe('lab library', () => {
   it('expectShape and expectTensorClose fail with expected/actual text and tensor summaries', async () => {
     const t = tf.tensor2d([[1, 2, 3]]);
     await expectShape(t, [1, null], 'x');
-    await assert.rejects(expectShape(t, [2, 3], 'logits'), (e: unknown) =>
-      e instanceof TensorAssertionError && e.expected === '[2, 3]' && e.actual === '[1, 3]' && e.tensors?.actual?.max === 3
-      && /^logits: expected shape \[2, 3\], got \[1, 3\]/.test(e.message));
+    await assert.rejects(
+      expectShape(t, [2, 3], 'logits'),
+      (e: unknown) =>
+        e instanceof TensorAssertionError &&
+        e.expected === '[2, 3]' &&
+        e.actual === '[1, 3]' &&
+        e.tensors?.actual?.max === 3 &&
+        /^logits: expected shape \[2, 3\], got \[1, 3\]/.test(e.message),
+    );
     await expectTensorClose(t, [[1, 2, 3.000001]], { atol: 1e-4 }, 'close enough');
-    await assert.rejects(expectTensorClose(t, [[1, 2, 3]].map((r) => r.map((v) => v * 2)), { atol: 1e-4, rtol: 0 }, 'doubled'), (e: unknown) =>
-      e instanceof TensorAssertionError && e.name === 'AssertionError' && e.tensors?.expected?.mean === 4 && e.tensors?.actual?.mean === 2
-      && /worst at flat index 2: got 3, expected 6/.test(e.message));
+    await assert.rejects(
+      expectTensorClose(
+        t,
+        [[1, 2, 3]].map((r) => r.map((v) => v * 2)),
+        { atol: 1e-4, rtol: 0 },
+        'doubled',
+      ),
+      (e: unknown) =>
+        e instanceof TensorAssertionError &&
+        e.name === 'AssertionError' &&
+        e.tensors?.expected?.mean === 4 &&
+        e.tensors?.actual?.mean === 2 &&
+        /worst at flat index 2: got 3, expected 6/.test(e.message),
+    );
   });
 
   it('expectNoTensorLeak passes for tidy code and names the count for leaky code', async () => {
     const x = tf.ones([2]);
     await expectNoTensorLeak(() => tf.tidy(() => x.add(1).mul(2)), 'tidy');
-    await assert.rejects(expectNoTensorLeak(() => { x.add(1); return x.mul(2); }, 'leaky step'),
-      /^AssertionError: leaky step leaked 1 tensor\(s\): tf\.memory\(\)\.numTensors went from \d+ to \d+/);
+    await assert.rejects(
+      expectNoTensorLeak(() => {
+        x.add(1);
+        return x.mul(2);
+      }, 'leaky step'),
+      /^AssertionError: leaky step leaked 1 tensor\(s\): tf\.memory\(\)\.numTensors went from \d+ to \d+/,
+    );
   });
 });

@@ -9,7 +9,10 @@ describe('runner: the TypeScript hook', () => {
     assert.equal(multiNameExportLine('export const f = (a: number, b: number) => [a, b];'), undefined);
     assert.equal(multiNameExportLine('export const s = "a, b"; // x, y\nexport const t = `c, ${d}`;'), undefined);
     assert.equal(multiNameExportLine('export const m: Map<string, number> = new Map();'), undefined);
-    assert.equal(multiNameExportLine('export const o = {\n  a: 1,\n  b: 2,\n};\nexport function g(a, b) {}'), undefined);
+    assert.equal(
+      multiNameExportLine('export const o = {\n  a: 1,\n  b: 2,\n};\nexport function g(a, b) {}'),
+      undefined,
+    );
     assert.equal(multiNameExportLine('export const x = 1\nconst y = [1, 2]'), undefined);
   });
 });

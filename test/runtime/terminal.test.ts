@@ -41,17 +41,29 @@ function workspace(): string {
   return ws;
 }
 
-function terminal(ws: string, args: string[], env: Record<string, string> = {}): { status: number | null; out: string } {
+function terminal(
+  ws: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { status: number | null; out: string } {
   const r = spawnSync(args[0], args.slice(1), {
-    cwd: ws, encoding: 'utf8', timeout: 240_000,
+    cwd: ws,
+    encoding: 'utf8',
+    timeout: 240_000,
     env: { ...process.env, MULTIMODAL_LAB_RUN_DIR: '', MULTIMODAL_LAB_RUNNER: '', MULTIMODAL_LAB_BACKEND: '', ...env },
   });
   return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
 }
 
-const tsx = (ws: string, env?: Record<string, string>) => terminal(ws, [process.execPath, '--import', 'tsx', 'exercises/probe/train.ts'], env);
+const tsx = (ws: string, env?: Record<string, string>) =>
+  terminal(ws, [process.execPath, '--import', 'tsx', 'exercises/probe/train.ts'], env);
 
-interface TerminalMeta { status: string; reason?: string; pid?: number; host?: string }
+interface TerminalMeta {
+  status: string;
+  reason?: string;
+  pid?: number;
+  host?: string;
+}
 
 function lastMeta(ws: string, exercise = 'probe'): TerminalMeta {
   const runs = join(ws, '.multimodal-lab/runs', exercise);
@@ -62,12 +74,17 @@ function lastMeta(ws: string, exercise = 'probe'): TerminalMeta {
 describe('runtime: the same ladder from a terminal', function () {
   this.timeout(300_000);
   let ws: string;
-  before(() => { ws = workspace(); });
+  before(() => {
+    ws = workspace();
+  });
 
   it('lab.run selects wasm with its threads and the training kernels, says why, and ends the process', () => {
     const { status, out } = tsx(ws);
     assert.equal(status, 0, out);
-    assert.match(out, /\[lab\] Running on wasm \(WebAssembly \(XNNPACK\), SIMD on, \d+ thread\(s\)\) because tensorflow-gpu: /);
+    assert.match(
+      out,
+      /\[lab\] Running on wasm \(WebAssembly \(XNNPACK\), SIMD on, \d+ thread\(s\)\) because tensorflow-gpu: /,
+    );
     assert.match(out, /probe backend=wasm conv2dGrad=true/);
     const meta = lastMeta(ws);
     assert.equal(meta.status, 'finished');
@@ -86,7 +103,10 @@ describe('runtime: the same ladder from a terminal', function () {
   it('an unknown MULTIMODAL_LAB_BACKEND ends the run as crashed with the valid values', () => {
     const { status, out } = tsx(ws, { MULTIMODAL_LAB_BACKEND: 'cuda' });
     assert.equal(status, 1, out);
-    assert.match(out, /MULTIMODAL_LAB_BACKEND=cuda is not a backend\. Use one of: auto, tensorflow-gpu, tensorflow, webgpu, wasm, cpu\./);
+    assert.match(
+      out,
+      /MULTIMODAL_LAB_BACKEND=cuda is not a backend\. Use one of: auto, tensorflow-gpu, tensorflow, webgpu, wasm, cpu\./,
+    );
     assert.doesNotMatch(out, /probe backend=/);
     const meta = lastMeta(ws);
     assert.equal(meta.status, 'crashed');
@@ -96,7 +116,10 @@ describe('runtime: the same ladder from a terminal', function () {
   it('a forced rung that cannot load is an error, never a silent fallback', () => {
     const { status, out } = tsx(ws, { MULTIMODAL_LAB_BACKEND: 'tensorflow' });
     assert.equal(status, 1, out);
-    assert.match(out, /The backend tensorflow, forced in the settings, could not start: tensorflow: @tensorflow\/tfjs-node not installed/);
+    assert.match(
+      out,
+      /The backend tensorflow, forced in the settings, could not start: tensorflow: @tensorflow\/tfjs-node not installed/,
+    );
     assert.doesNotMatch(out, /probe backend=/);
   });
 
@@ -112,11 +135,22 @@ describe('runtime: the same ladder from a terminal', function () {
 describe('runtime: shipped into the workspace by Start Exercise', () => {
   it('the workspace template carries the ladder, the kernels, the threads, the run store and the mocha root hook', async () => {
     const dests = (await workspaceTemplateFiles(join(REPO, 'templates'))).map((f) => f.dest);
-    for (const f of ['lab/runtime/index.ts', 'lab/runtime/ladder.ts', 'lab/runtime/mocha.ts', 'lab/runtime/syncReads.ts',
-      'lab/runtime/limitations.ts', 'lab/runtime/version.ts', 'lab/runtime/runStore.ts', 'lab/runtime/kernels/index.ts', 'lab/runtime/kernels/threads.ts']) {
+    for (const f of [
+      'lab/runtime/index.ts',
+      'lab/runtime/ladder.ts',
+      'lab/runtime/mocha.ts',
+      'lab/runtime/syncReads.ts',
+      'lab/runtime/limitations.ts',
+      'lab/runtime/version.ts',
+      'lab/runtime/runStore.ts',
+      'lab/runtime/kernels/index.ts',
+      'lab/runtime/kernels/threads.ts',
+    ]) {
       assert.ok(dests.includes(f), `${f} is not scaffolded`);
     }
-    const pkg = JSON.parse(readFileSync(join(REPO, 'templates/workspace/package.json'), 'utf8')) as { scripts: { test: string } };
+    const pkg = JSON.parse(readFileSync(join(REPO, 'templates/workspace/package.json'), 'utf8')) as {
+      scripts: { test: string };
+    };
     assert.match(pkg.scripts.test, /--require lab\/runtime\/mocha\.ts/);
   });
 });
@@ -143,7 +177,11 @@ lab.run(main);
 /** Resolves true once `target` (a pid, or a whole process group as -pgid) is gone, or false after `ms`. */
 async function gone(target: number, ms: number): Promise<boolean> {
   for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
-    try { process.kill(target, 0); } catch { return true; }
+    try {
+      process.kill(target, 0);
+    } catch {
+      return true;
+    }
   }
   return false;
 }
@@ -157,7 +195,12 @@ describe('runtime: Ctrl+C in a terminal', function () {
     writeFile(ws, 'exercises/slow/train.ts', SLOW);
   });
   afterEach(() => {
-    if (group) try { process.kill(-group, 'SIGKILL'); } catch { /* already gone */ }
+    if (group)
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     group = undefined;
   });
 
@@ -165,7 +208,9 @@ describe('runtime: Ctrl+C in a terminal', function () {
     // As a terminal runs a command: its own process group, and Ctrl+C sends SIGINT to the whole group
     // (npm exec, sh, the tsx CLI, the node that runs the script, and anything it started).
     const child = spawn('npx', ['tsx', 'exercises/slow/train.ts'], {
-      cwd: ws, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ws,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, MULTIMODAL_LAB_RUN_DIR: '', MULTIMODAL_LAB_RUNNER: '', MULTIMODAL_LAB_BACKEND: 'cpu' },
     });
     group = child.pid;
@@ -194,7 +239,14 @@ describe('runtime: Ctrl+C in a terminal', function () {
     assert.match(out, /Stopping after this step/);
     const runs = join(ws, '.multimodal-lab/runs/slow');
     const scalars = readFileSync(join(runs, readdirSync(runs).sort().at(-1) as string, 'scalars.jsonl'), 'utf8');
-    assert.deepEqual(scalars.trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step), [0, 1], 'it stops after the step it was in');
+    assert.deepEqual(
+      scalars
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { step: number }).step),
+      [0, 1],
+      'it stops after the step it was in',
+    );
     // Nothing it started outlives it (the helper that answers tsx exits with the script).
     assert.equal(await gone(-(group as number), 30_000), true, 'a process of the run is still alive');
   });

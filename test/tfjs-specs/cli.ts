@@ -11,7 +11,9 @@ async function main(): Promise<number> {
   for (const threads of [1, 2]) {
     const { comparison: c, stock, kernels } = await compareAt(threads);
     process.stdout.write(`${summarize(c)} (${stock.seconds.toFixed(0)} s + ${kernels.seconds.toFixed(0)} s)\n`);
-    const bridged = Object.entries(kernels.bridgeCalls).map(([k, n]) => `${k}×${n}`).join(', ');
+    const bridged = Object.entries(kernels.bridgeCalls)
+      .map(([k, n]) => `${k}×${n}`)
+      .join(', ');
     process.stdout.write(`  kernels run on cpu through the bridge: ${bridged || 'none'}\n`);
     if (verbose) for (const n of c.fixed) process.stdout.write(`  fixed: ${n}\n`);
     for (const p of c.problems) process.stdout.write(`  PROBLEM ${p}\n`);

@@ -4,7 +4,11 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** One jasmine spec's outcome. */
-export interface SpecOutcome { name: string; status: 'passed' | 'failed' | 'skipped'; message?: string }
+export interface SpecOutcome {
+  name: string;
+  status: 'passed' | 'failed' | 'skipped';
+  message?: string;
+}
 
 /** What runSpecs.ts writes for one configuration. */
 export interface SpecRun {
@@ -23,7 +27,10 @@ export interface SpecRun {
 }
 
 /** A group of specs with one reason. */
-export interface ExpectedGroup { reason: string; specs: string[] }
+export interface ExpectedGroup {
+  reason: string;
+  specs: string[];
+}
 
 /** The checked-in list (expected-failures.json). */
 export interface Expected {
@@ -93,7 +100,9 @@ export function compareRuns(stock: SpecRun, kernels: SpecRun, expected: Expected
   const c: Comparison = {
     threads: kernels.threads,
     counts: { stock: count(s), kernels: count(k) },
-    regressions: [...s].filter(([n, o]) => o.status === 'passed' && k.get(n)?.status !== 'passed' && !intended.has(n)).map(([n]) => n),
+    regressions: [...s]
+      .filter(([n, o]) => o.status === 'passed' && k.get(n)?.status !== 'passed' && !intended.has(n))
+      .map(([n]) => n),
     intendedDifferences: [...intended].filter((n) => s.get(n)?.status === 'passed' && k.get(n)?.status === 'failed'),
     staleDifferences: [...intended].filter((n) => s.get(n)?.status !== 'passed' || k.get(n)?.status !== 'failed'),
     unexpectedFailures: failedWithKernels.filter((n) => !listed.has(n) && !intended.has(n)),
@@ -107,40 +116,65 @@ export function compareRuns(stock: SpecRun, kernels: SpecRun, expected: Expected
   const why = (n: string): string => `${n}\n      ${k.get(n)?.message ?? 'not run'}`;
   const p = c.problems;
   if (stock.threadsReported !== stock.threads || kernels.threadsReported !== kernels.threads) {
-    p.push(`asked for ${kernels.threads} threads, XNNPACK ran ${stock.threadsReported} (stock) and ${kernels.threadsReported} (kernels)`);
+    p.push(
+      `asked for ${kernels.threads} threads, XNNPACK ran ${stock.threadsReported} (stock) and ${kernels.threadsReported} (kernels)`,
+    );
   }
   for (const f of [...stock.fallbacks, ...kernels.fallbacks]) p.push(`a re-initialised wasm backend fell back: ${f}`);
   for (const e of [...stock.suiteErrors, ...kernels.suiteErrors]) p.push(`suite error: ${e}`);
   if (s.size === 0) p.push('no specs ran');
-  if (c.notInBoth.length) p.push(`${c.notInBoth.length} specs ran in only one mode:\n    ${c.notInBoth.join('\n    ')}`);
-  if (c.regressions.length) p.push(`${c.regressions.length} specs pass on stock wasm but fail with the training kernels:\n    ${c.regressions.map(why).join('\n    ')}`);
+  if (c.notInBoth.length)
+    p.push(`${c.notInBoth.length} specs ran in only one mode:\n    ${c.notInBoth.join('\n    ')}`);
+  if (c.regressions.length)
+    p.push(
+      `${c.regressions.length} specs pass on stock wasm but fail with the training kernels:\n    ${c.regressions.map(why).join('\n    ')}`,
+    );
   const newFailures = c.unexpectedFailures.filter((n) => !c.regressions.includes(n));
   if (newFailures.length) {
-    p.push(`${newFailures.length} specs fail on stock wasm and with the kernels but are not in expected-failures.json (add each with its reason):\n    ${newFailures.map(why).join('\n    ')}`);
+    p.push(
+      `${newFailures.length} specs fail on stock wasm and with the kernels but are not in expected-failures.json (add each with its reason):\n    ${newFailures.map(why).join('\n    ')}`,
+    );
   }
-  if (c.nowPassing.length) p.push(`${c.nowPassing.length} specs in expected-failures.json now pass with the kernels (remove them):\n    ${c.nowPassing.join('\n    ')}`);
-  if (c.unknownExpected.length) p.push(`${c.unknownExpected.length} specs in expected-failures.json were not run:\n    ${c.unknownExpected.join('\n    ')}`);
+  if (c.nowPassing.length)
+    p.push(
+      `${c.nowPassing.length} specs in expected-failures.json now pass with the kernels (remove them):\n    ${c.nowPassing.join('\n    ')}`,
+    );
+  if (c.unknownExpected.length)
+    p.push(
+      `${c.unknownExpected.length} specs in expected-failures.json were not run:\n    ${c.unknownExpected.join('\n    ')}`,
+    );
   if (c.staleDifferences.length) {
-    p.push(`${c.staleDifferences.length} intended differences in expected-failures.json no longer pass on stock and fail with the kernels:\n    ${c.staleDifferences.join('\n    ')}`);
+    p.push(
+      `${c.staleDifferences.length} intended differences in expected-failures.json no longer pass on stock and fail with the kernels:\n    ${c.staleDifferences.join('\n    ')}`,
+    );
   }
-  if (c.passesOnStock.length) p.push(`${c.passesOnStock.length} specs in expected-failures.json pass on stock wasm:\n    ${c.passesOnStock.join('\n    ')}`);
+  if (c.passesOnStock.length)
+    p.push(
+      `${c.passesOnStock.length} specs in expected-failures.json pass on stock wasm:\n    ${c.passesOnStock.join('\n    ')}`,
+    );
   return c;
 }
 
 /** One line of figures for a comparison. */
 export function summarize(c: Comparison): string {
   const { stock, kernels } = c.counts;
-  return `${c.threads === 1 ? 'single-threaded' : `${c.threads} threads`}: stock wasm ${stock.passed} passed / ${stock.failed} failed; `
-    + `wasm + training kernels ${kernels.passed} passed / ${kernels.failed} failed; ${c.fixed.length} fixed by the kernels, `
-    + `${c.intendedDifferences.length} intended differences, ${c.regressions.length} regressions`;
+  return (
+    `${c.threads === 1 ? 'single-threaded' : `${c.threads} threads`}: stock wasm ${stock.passed} passed / ${stock.failed} failed; ` +
+    `wasm + training kernels ${kernels.passed} passed / ${kernels.failed} failed; ${c.fixed.length} fixed by the kernels, ` +
+    `${c.intendedDifferences.length} intended differences, ${c.regressions.length} regressions`
+  );
 }
 
 /** The checked-in expected-failures list. */
 export function loadExpected(file = path.join(__dirname, 'expected-failures.json')): Expected {
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<Expected>;
-  const expected: Expected = { failOnStockToo: parsed.failOnStockToo ?? [], intendedDifferences: parsed.intendedDifferences ?? [] };
+  const expected: Expected = {
+    failOnStockToo: parsed.failOnStockToo ?? [],
+    intendedDifferences: parsed.intendedDifferences ?? [],
+  };
   for (const g of [...expected.failOnStockToo, ...expected.intendedDifferences]) {
-    if (!g.reason?.trim() || !Array.isArray(g.specs) || g.specs.length === 0) throw new Error(`${file}: every group needs a reason and specs`);
+    if (!g.reason?.trim() || !Array.isArray(g.specs) || g.specs.length === 0)
+      throw new Error(`${file}: every group needs a reason and specs`);
   }
   const all = [...expected.failOnStockToo, ...expected.intendedDifferences].flatMap((g) => g.specs);
   const twice = all.filter((n, i) => all.indexOf(n) !== i);

@@ -16,11 +16,29 @@ import { rng } from '../../bench/training/layers';
  * gather, matMul (plain and transposed) and a bias whose gradient is a column Sum. */
 function lossAndGrads(): number[] {
   const next = rng(31);
-  const rand = (shape: number[]): tf.Tensor => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => next() - 0.5), shape);
+  const rand = (shape: number[]): tf.Tensor =>
+    tf.tensor(
+      Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => next() - 0.5),
+      shape,
+    );
   return tf.tidy(() => {
-    const inputs = [rand([2, 6, 6, 3]), rand([3, 3, 3, 4]), rand([3, 3, 4, 1]), rand([10, 8]), rand([64, 5]), rand([64])];
+    const inputs = [
+      rand([2, 6, 6, 3]),
+      rand([3, 3, 3, 4]),
+      rand([3, 3, 4, 1]),
+      rand([10, 8]),
+      rand([64, 5]),
+      rand([64]),
+    ];
     const ids = tf.tensor1d([1, 4, 4, 9, 0], 'int32');
-    const f = (x: tf.Tensor, w: tf.Tensor, d: tf.Tensor, table: tf.Tensor, m: tf.Tensor, bias: tf.Tensor): tf.Scalar => {
+    const f = (
+      x: tf.Tensor,
+      w: tf.Tensor,
+      d: tf.Tensor,
+      table: tf.Tensor,
+      m: tf.Tensor,
+      bias: tf.Tensor,
+    ): tf.Scalar => {
       let h = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'); // [2, 3, 3, 4]
       h = tf.depthwiseConv2d(h, d as tf.Tensor4D, 1, 'same');
       h = tf.maxPool(tf.tanh(h), 2, 1, 'valid'); // [2, 2, 2, 4]

@@ -7,7 +7,10 @@ import * as path from 'node:path';
 import { compareRuns, loadExpected, type Comparison, type SpecRun } from './compare';
 
 /** One child process: stock wasm or wasm with the training kernels, on a number of XNNPACK threads. */
-export interface Configuration { mode: 'stock' | 'kernels'; threads: number }
+export interface Configuration {
+  mode: 'stock' | 'kernels';
+  threads: number;
+}
 
 /** Runs the specs in one configuration; rejects with the child's stderr if it crashes or times out. */
 export function runConfiguration(config: Configuration, timeoutMs = 420000): Promise<SpecRun> {
@@ -15,24 +18,35 @@ export function runConfiguration(config: Configuration, timeoutMs = 420000): Pro
   const out = path.join(dir, `${config.mode}-${config.threads}.json`);
   const args = ['--import', 'tsx', path.join(__dirname, 'runSpecs.ts'), config.mode, String(config.threads), out];
   return new Promise<SpecRun>((resolve, reject) => {
-    execFile(process.execPath, args, { timeout: timeoutMs, maxBuffer: 64 << 20, encoding: 'utf8' }, (error, _stdout, stderr) => {
-      try {
-        if (error) {
-          reject(new Error(`tfjs specs (${config.mode}, ${config.threads} threads) failed: ${error.message}\n${stderr.slice(-4000)}`));
-          return;
+    execFile(
+      process.execPath,
+      args,
+      { timeout: timeoutMs, maxBuffer: 64 << 20, encoding: 'utf8' },
+      (error, _stdout, stderr) => {
+        try {
+          if (error) {
+            reject(
+              new Error(
+                `tfjs specs (${config.mode}, ${config.threads} threads) failed: ${error.message}\n${stderr.slice(-4000)}`,
+              ),
+            );
+            return;
+          }
+          resolve(JSON.parse(readFileSync(out, 'utf8')) as SpecRun);
+        } catch (e) {
+          reject(e instanceof Error ? e : new Error(String(e)));
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
         }
-        resolve(JSON.parse(readFileSync(out, 'utf8')) as SpecRun);
-      } catch (e) {
-        reject(e instanceof Error ? e : new Error(String(e)));
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
+      },
+    );
   });
 }
 
 /** Stock and kernels runs for one thread count, compared against the expected-failures list. */
-export async function compareAt(threads: number): Promise<{ comparison: Comparison; stock: SpecRun; kernels: SpecRun }> {
+export async function compareAt(
+  threads: number,
+): Promise<{ comparison: Comparison; stock: SpecRun; kernels: SpecRun }> {
   // One after the other: the threaded runs use both cores of the CI machine each.
   const stock = await runConfiguration({ mode: 'stock', threads });
   const kernels = await runConfiguration({ mode: 'kernels', threads });

@@ -23,7 +23,10 @@ interface JasmineEnv {
   configure(c: object): void;
   execute(): void;
 }
-interface Jasmine { getEnv(): JasmineEnv; DEFAULT_TIMEOUT_INTERVAL: number }
+interface Jasmine {
+  getEnv(): JasmineEnv;
+  DEFAULT_TIMEOUT_INTERVAL: number;
+}
 
 const [modeArg, threadsArg, outFile] = process.argv.slice(2);
 if ((modeArg !== 'stock' && modeArg !== 'kernels') || !Number(threadsArg) || !outFile) {
@@ -53,31 +56,47 @@ async function main(): Promise<void> {
   require('@tensorflow/tfjs-core/dist/register_all_gradients');
   require('@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops');
   const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
-  const { installTrainingKernels, startWasm } = require('../../templates/workspace/lab/runtime/kernels') as typeof import('../../templates/workspace/lab/runtime/kernels');
+  const { installTrainingKernels, startWasm } =
+    require('../../templates/workspace/lab/runtime/kernels') as typeof import('../../templates/workspace/lab/runtime/kernels');
   const packageDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
 
   // Every ENGINE.reset() drops the backend and the next setBackend('wasm') calls the factory again. The stock
   // factory would come back single-threaded (the env flags reset too, and Node has no blob: workers), so the
   // factory is wrapped in startWasm, the project's own way of starting the requested build.
-  const engine = tf.engine() as unknown as { registryFactory: Record<string, { factory: () => Promise<unknown>; priority: number }> };
+  const engine = tf.engine() as unknown as {
+    registryFactory: Record<string, { factory: () => Promise<unknown>; priority: number }>;
+  };
   const stockFactory = engine.registryFactory.wasm.factory;
   const fallbacks: string[] = [];
   tf.removeBackend('wasm');
-  tf.registerBackend('wasm', async () => {
-    let made: unknown;
-    const viaFactory = { ...tf, setBackend: async () => { made = await stockFactory(); return true; } };
-    const result = await startWasm(viaFactory as unknown as typeof tf, { wasm, packageDir, threads });
-    if (result.threads !== threads) fallbacks.push(result.fallback ?? `got ${result.threads} threads`);
-    return made as never;
-  }, 2);
+  tf.registerBackend(
+    'wasm',
+    async () => {
+      let made: unknown;
+      const viaFactory = {
+        ...tf,
+        setBackend: async () => {
+          made = await stockFactory();
+          return true;
+        },
+      };
+      const result = await startWasm(viaFactory as unknown as typeof tf, { wasm, packageDir, threads });
+      if (result.threads !== threads) fallbacks.push(result.fallback ?? `got ${result.threads} threads`);
+      return made as never;
+    },
+    2,
+  );
 
-  if (!(await tf.setBackend('wasm')) || tf.getBackend() !== 'wasm') throw new Error(`wasm did not start (got ${tf.getBackend()})`);
+  if (!(await tf.setBackend('wasm')) || tf.getBackend() !== 'wasm')
+    throw new Error(`wasm did not start (got ${tf.getBackend()})`);
   const threadsReported = wasm.getThreadsCount();
-  if (threadsReported !== threads) throw new Error(`asked for ${threads} wasm threads, got ${threadsReported}: ${fallbacks.join('; ')}`);
+  if (threadsReported !== threads)
+    throw new Error(`asked for ${threads} wasm threads, got ${threadsReported}: ${fallbacks.join('; ')}`);
   // Installed into a running backend, as the runner does; the specs' resets then re-initialise it.
   const report = mode === 'kernels' ? installTrainingKernels(tf) : undefined;
 
-  const jasmineUtil = require('@tensorflow/tfjs-core/dist/jasmine_util') as typeof import('@tensorflow/tfjs-core/dist/jasmine_util');
+  const jasmineUtil =
+    require('@tensorflow/tfjs-core/dist/jasmine_util') as typeof import('@tensorflow/tfjs-core/dist/jasmine_util');
   jasmineUtil.setTestEnvs([{ name: 'test-wasm', backendName: 'wasm', isDataSync: true }]);
   const distDir = path.dirname(require.resolve('@tensorflow/tfjs-core/dist/jasmine_util'));
   for (const file of SPEC_FILES) require(path.join(distDir, file));
@@ -89,7 +108,11 @@ async function main(): Promise<void> {
   const done = new Promise<void>((resolve) => {
     env.addReporter({
       specDone: (r: JasmineResult) => {
-        specs.push(r.status === 'failed' ? { name: r.fullName, status: 'failed', message: firstLine(r) } : { name: r.fullName, status: r.status === 'passed' ? 'passed' : 'skipped' });
+        specs.push(
+          r.status === 'failed'
+            ? { name: r.fullName, status: 'failed', message: firstLine(r) }
+            : { name: r.fullName, status: r.status === 'passed' ? 'passed' : 'skipped' },
+        );
       },
       suiteDone: (r: JasmineResult) => {
         if (r.failedExpectations.length) suiteErrors.push(`${r.fullName}: ${firstLine(r)}`);
@@ -100,7 +123,13 @@ async function main(): Promise<void> {
   env.execute();
   await done;
   const run: SpecRun = {
-    mode, threads, threadsReported, fallbacks, specs, suiteErrors, seconds: (Date.now() - started) / 1000,
+    mode,
+    threads,
+    threadsReported,
+    fallbacks,
+    specs,
+    suiteErrors,
+    seconds: (Date.now() - started) / 1000,
     bridgeCalls: report ? Object.fromEntries(Object.entries(report.bridgeCalls).filter(([, n]) => n > 0)) : {},
   };
   writeFileSync(outFile, JSON.stringify(run, null, 1));

@@ -24,7 +24,11 @@ function errorsAfter(mutate: (d: Doc) => void): readonly CourseError[] {
 
 /** The 1-based line in pretty-printed JSON where `needle` first appears. */
 function lineOf(doc: Doc, needle: string): number {
-  return JSON.stringify(doc, null, 2).split('\n').findIndex((l) => l.includes(needle)) + 1;
+  return (
+    JSON.stringify(doc, null, 2)
+      .split('\n')
+      .findIndex((l) => l.includes(needle)) + 1
+  );
 }
 
 describe('course loader', () => {
@@ -37,7 +41,10 @@ describe('course loader', () => {
   });
 
   it('allows a $schema property for editor completion', () => {
-    const r = parseCourse(JSON.stringify({ $schema: '../schemas/course.schema.json', ...validCourseDoc() }), 'course.json');
+    const r = parseCourse(
+      JSON.stringify({ $schema: '../schemas/course.schema.json', ...validCourseDoc() }),
+      'course.json',
+    );
     assert.ok(r.ok);
   });
 
@@ -86,7 +93,10 @@ describe('course loader', () => {
       assert.equal(e.message, 'expected a number in [0.25, 200], got string "six"');
       assert.equal(e.line, lineOf(doc, '"six"'));
       assert.equal(e.column, 7);
-      assert.equal(formatCourseError(e), `course.json:${e.line}:7 readings[1].hours: expected a number in [0.25, 200], got string "six"`);
+      assert.equal(
+        formatCourseError(e),
+        `course.json:${e.line}:7 readings[1].hours: expected a number in [0.25, 200], got string "six"`,
+      );
     });
 
     it('7. a missing required property names it', () => {
@@ -160,7 +170,11 @@ describe('course loader', () => {
         d.exercises[0].title = '';
         d.milestones[1].evidence[0].op = '>';
       });
-      assert.deepEqual(errors.map((e) => e.path).sort(), ['exercises[0].title', 'milestones[1].evidence[0].op', 'readings[0].year']);
+      assert.deepEqual(errors.map((e) => e.path).sort(), [
+        'exercises[0].title',
+        'milestones[1].evidence[0].op',
+        'readings[0].year',
+      ]);
     });
 
     it('18. a file that does not exist', async () => {
@@ -172,7 +186,9 @@ describe('course loader', () => {
   });
 
   describe('short titles for the sidebar', () => {
-    const schema = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'schemas', 'course.schema.json'), 'utf8'));
+    const schema = JSON.parse(
+      readFileSync(path.resolve(__dirname, '..', '..', 'schemas', 'course.schema.json'), 'utf8'),
+    );
     const ajv = new Ajv({ allErrors: true, strict: false });
     addFormats(ajv);
     const schemaValid = ajv.compile(schema);
@@ -182,8 +198,11 @@ describe('course loader', () => {
       return doc;
     };
 
-    it('keeps an exercise\'s shortTitle next to its full title', () => {
-      const doc = withExercise({ title: 'Fine-tune a Whisper-style recognizer on a new accent', shortTitle: 'Whisper accent' });
+    it("keeps an exercise's shortTitle next to its full title", () => {
+      const doc = withExercise({
+        title: 'Fine-tune a Whisper-style recognizer on a new accent',
+        shortTitle: 'Whisper accent',
+      });
       const r = parseCourse(JSON.stringify(doc), 'course.json');
       assert.ok(r.ok, r.ok ? '' : r.errors.map(formatCourseError).join('\n'));
       assert.equal(r.course.exercises[0].shortTitle, 'Whisper accent');
@@ -205,12 +224,17 @@ describe('course loader', () => {
     it('asks for a shortTitle when the title is too long for the sidebar', () => {
       const [e] = errorsAfter((d) => (d.exercises[1].title = 'Denoising diffusion on MNIST digits'));
       assert.equal(e.path, 'exercises[1].title');
-      assert.equal(e.message, 'is 35 characters, more than the Curriculum sidebar shows (17); add a "shortTitle" of at most 17 characters for the tree');
+      assert.equal(
+        e.message,
+        'is 35 characters, more than the Curriculum sidebar shows (17); add a "shortTitle" of at most 17 characters for the tree',
+      );
     });
   });
 
   describe('lab modules: what Start copies from lab/', () => {
-    const schema = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'schemas', 'course.schema.json'), 'utf8'));
+    const schema = JSON.parse(
+      readFileSync(path.resolve(__dirname, '..', '..', 'schemas', 'course.schema.json'), 'utf8'),
+    );
     const ajv = new Ajv({ allErrors: true, strict: false });
     addFormats(ajv);
     const schemaValid = ajv.compile(schema);
@@ -234,10 +258,26 @@ describe('course loader', () => {
     });
 
     const bad: [string, unknown, string][] = [
-      ['a path out of lab/', '../src/extension.ts', 'expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got string "../src/extension.ts"'],
-      ['an absolute path', '/etc/passwd', 'expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got string "/etc/passwd"'],
-      ['a "./" path', './vision.ts', 'expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got string "./vision.ts"'],
-      ['a number', 3, 'expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got number 3'],
+      [
+        'a path out of lab/',
+        '../src/extension.ts',
+        'expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got string "../src/extension.ts"',
+      ],
+      [
+        'an absolute path',
+        '/etc/passwd',
+        'expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got string "/etc/passwd"',
+      ],
+      [
+        'a "./" path',
+        './vision.ts',
+        'expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got string "./vision.ts"',
+      ],
+      [
+        'a number',
+        3,
+        'expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got number 3',
+      ],
     ];
     for (const [what, entry, message] of bad) {
       it(`rejects ${what}, in the loader and the schema`, () => {
@@ -264,9 +304,14 @@ describe('course loader', () => {
     });
 
     it("rejects an exercise's module that every exercise gets already", () => {
-      const [e] = errorsOf(JSON.stringify(withLab(['report.ts', 'runtime'], ['vision.ts', 'runtime/ladder.ts']), null, 2));
+      const [e] = errorsOf(
+        JSON.stringify(withLab(['report.ts', 'runtime'], ['vision.ts', 'runtime/ladder.ts']), null, 2),
+      );
       assert.equal(e.path, 'exercises[0].lab[1]');
-      assert.equal(e.message, '"runtime/ladder.ts" is already copied for every exercise by the course\'s "lab" entry "runtime"; remove it here');
+      assert.equal(
+        e.message,
+        '"runtime/ladder.ts" is already copied for every exercise by the course\'s "lab" entry "runtime"; remove it here',
+      );
     });
   });
 

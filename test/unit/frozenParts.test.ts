@@ -11,16 +11,32 @@ import { setupBackends, useBackend } from '../kernels/backends';
 import { build as buildLm, FINGERPRINT_INPUT, VALIDATION as LM_VALIDATION } from '../../scripts/weights/shapes-lm';
 import { build as buildVision, FINGERPRINT } from '../../scripts/weights/shapes-vision';
 import {
-  EOT_ID, LM_WEIGHTS_DIR, disposeLanguageModel, encodeText, forward, generate, lmMeta, loadLanguageModel, perplexity,
+  EOT_ID,
+  LM_WEIGHTS_DIR,
+  disposeLanguageModel,
+  encodeText,
+  forward,
+  generate,
+  lmMeta,
+  loadLanguageModel,
+  perplexity,
 } from '../../templates/workspace/lab/lm';
 import { mulberry32, renderScene, sampleScene } from '../../templates/workspace/lab/shapes';
 import {
-  VISION_WEIGHTS_DIR, disposeVisionEncoder, encodeImage, loadVisionEncoder, numPatches, patchFeatures, visionMeta,
+  VISION_WEIGHTS_DIR,
+  disposeVisionEncoder,
+  encodeImage,
+  loadVisionEncoder,
+  numPatches,
+  patchFeatures,
+  visionMeta,
 } from '../../templates/workspace/lab/vision';
 import { lmTexts } from '../../templates/workspace/lab/vqa';
 
-const folderBytes = (dir: string): number => ['model.json', 'weights.bin', 'vocab.json', 'meta.json']
-  .filter((f) => existsSync(join(dir, f))).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+const folderBytes = (dir: string): number =>
+  ['model.json', 'weights.bin', 'vocab.json', 'meta.json']
+    .filter((f) => existsSync(join(dir, f)))
+    .reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 
 describe('lab/lm and lab/vision: the shipped frozen parts', function () {
   this.timeout(180000);
@@ -30,16 +46,36 @@ describe('lab/lm and lab/vision: the shipped frozen parts', function () {
     await setupBackends();
     await useBackend('wasm');
   });
-  after(async () => { if (previous === 'cpu') await useBackend('cpu'); });
+  after(async () => {
+    if (previous === 'cpu') await useBackend('cpu');
+  });
 
   it('the LM loads from memory and reproduces its stored logit fingerprint', async () => {
     const lm = await loadLanguageModel();
     const meta = lmMeta();
     const ids = [EOT_ID, ...encodeText(lm, FINGERPRINT_INPUT)];
-    const got = tf.tidy(() => Array.from(tf.slice(forward(lm, tf.tensor2d([ids], [1, ids.length], 'int32')), [0, ids.length - 1, 0], [1, 1, lm.config.vocabSize]).dataSync()));
-    meta.fingerprint.logits.forEach((v, k) => assert.ok(Math.abs(got[k] - v) < 1e-3,
-      `logit ${k} (${lm.vocab[k]}): got ${got[k]}, stored ${v}; the weights or lab/lm.ts changed — rebuild with npm run build:weights -- shapes-lm`));
-    assert.equal(await generate(lm, FINGERPRINT_INPUT, 1), 'red', 'the LM should answer its own fingerprint question from the description');
+    const got = tf.tidy(() =>
+      Array.from(
+        tf
+          .slice(
+            forward(lm, tf.tensor2d([ids], [1, ids.length], 'int32')),
+            [0, ids.length - 1, 0],
+            [1, 1, lm.config.vocabSize],
+          )
+          .dataSync(),
+      ),
+    );
+    meta.fingerprint.logits.forEach((v, k) =>
+      assert.ok(
+        Math.abs(got[k] - v) < 1e-3,
+        `logit ${k} (${lm.vocab[k]}): got ${got[k]}, stored ${v}; the weights or lab/lm.ts changed — rebuild with npm run build:weights -- shapes-lm`,
+      ),
+    );
+    assert.equal(
+      await generate(lm, FINGERPRINT_INPUT, 1),
+      'red',
+      'the LM should answer its own fingerprint question from the description',
+    );
     disposeLanguageModel(lm);
   });
 
@@ -49,30 +85,49 @@ describe('lab/lm and lab/vision: the shipped frozen parts', function () {
     const ppl = await perplexity(lm, lmTexts(mulberry32(LM_VALIDATION.seed), meta.validation.texts));
     disposeLanguageModel(lm);
     assert.equal(meta.validation.seed, LM_VALIDATION.seed);
-    assert.ok(Math.abs(ppl - meta.validationPerplexity) < 0.01 * meta.validationPerplexity, `perplexity ${ppl} vs meta.json ${meta.validationPerplexity}`);
-    assert.ok(ppl < 2.5, `perplexity ${ppl}: a real LM of this grammar is far below the ${lm.vocab.length}-word uniform guess`);
-    assert.ok(meta.samples.sampled.length >= 3 && meta.samples.greedy.length >= 3, 'meta.json should carry sample generations');
+    assert.ok(
+      Math.abs(ppl - meta.validationPerplexity) < 0.01 * meta.validationPerplexity,
+      `perplexity ${ppl} vs meta.json ${meta.validationPerplexity}`,
+    );
+    assert.ok(
+      ppl < 2.5,
+      `perplexity ${ppl}: a real LM of this grammar is far below the ${lm.vocab.length}-word uniform guess`,
+    );
+    assert.ok(
+      meta.samples.sampled.length >= 3 && meta.samples.greedy.length >= 3,
+      'meta.json should carry sample generations',
+    );
   });
 
   it('the vision encoder loads from memory, gives [B, 9, 64] patches, and reproduces its fingerprint', async () => {
     const encoder = await loadVisionEncoder();
     const meta = visionMeta();
     const S = encoder.config.imageSize;
-    const image = renderScene(sampleScene(mulberry32(FINGERPRINT.sceneSeed), { objects: FINGERPRINT.objects }), S, mulberry32(FINGERPRINT.sceneSeed));
+    const image = renderScene(
+      sampleScene(mulberry32(FINGERPRINT.sceneSeed), { objects: FINGERPRINT.objects }),
+      S,
+      mulberry32(FINGERPRINT.sceneSeed),
+    );
     const x = tf.tensor4d(image, [1, S, S, 3]);
     const patches = patchFeatures(encoder, x);
     assert.deepEqual(patches.shape, [1, numPatches(encoder.config), encoder.config.width]);
     assert.deepEqual(patches.shape, [1, 9, 64]);
     const got = encodeImage(encoder, x).dataSync();
-    meta.fingerprint.features.forEach((v, k) => assert.ok(Math.abs(got[k] - v) < 1e-3,
-      `feature ${k}: got ${got[k]}, stored ${v}; the weights or lab/vision.ts changed — rebuild with npm run build:weights -- shapes-vision`));
-    for (const a of ['colour', 'shape', 'size', 'count'] as const) assert.ok(meta.accuracy[a] >= 0.9, `held-out ${a} accuracy ${meta.accuracy[a]}`);
+    meta.fingerprint.features.forEach((v, k) =>
+      assert.ok(
+        Math.abs(got[k] - v) < 1e-3,
+        `feature ${k}: got ${got[k]}, stored ${v}; the weights or lab/vision.ts changed — rebuild with npm run build:weights -- shapes-vision`,
+      ),
+    );
+    for (const a of ['colour', 'shape', 'size', 'count'] as const)
+      assert.ok(meta.accuracy[a] >= 0.9, `held-out ${a} accuracy ${meta.accuracy[a]}`);
     tf.dispose([x, patches]);
     disposeVisionEncoder(encoder);
   });
 
   it('both ship well under 2 MB', () => {
-    for (const dir of [LM_WEIGHTS_DIR, VISION_WEIGHTS_DIR]) assert.ok(folderBytes(dir) < 1_000_000, `${dir}: ${folderBytes(dir)} bytes`);
+    for (const dir of [LM_WEIGHTS_DIR, VISION_WEIGHTS_DIR])
+      assert.ok(folderBytes(dir) < 1_000_000, `${dir}: ${folderBytes(dir)} bytes`);
   });
 
   it('a reduced build of each (3 steps) runs and writes weights that load', async () => {
@@ -85,7 +140,10 @@ describe('lab/lm and lab/vision: the shipped frozen parts', function () {
       assert.ok(lmMeta(join(dir, 'lm')).validationPerplexity > 0);
       assert.equal(visionMeta(join(dir, 'vision')).steps, 3);
       const before = tf.memory().numTensors;
-      const logits = forward(lm, tf.tidy(() => tf.tensor2d([[EOT_ID, 3, 4]], [1, 3], 'int32')));
+      const logits = forward(
+        lm,
+        tf.tidy(() => tf.tensor2d([[EOT_ID, 3, 4]], [1, 3], 'int32')),
+      );
       assert.deepEqual(logits.shape, [1, 3, lm.vocab.length]);
       logits.dispose();
       assert.ok(tf.memory().numTensors <= before + 1);

@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackends, useBackend } from '../kernels/backends';
 import { FINGERPRINT_DIGITS, MAX_RECONSTRUCTION_MSE, build, digits } from '../../scripts/weights/mnist-autoencoder';
-import { AUTOENCODER_WEIGHTS_DIR, autoencoderMeta, decode, disposeAutoencoder, encode, loadAutoencoder } from '../../templates/workspace/lab/autoencoder';
+import {
+  AUTOENCODER_WEIGHTS_DIR,
+  autoencoderMeta,
+  decode,
+  disposeAutoencoder,
+  encode,
+  loadAutoencoder,
+} from '../../templates/workspace/lab/autoencoder';
 import { loadMnist } from '../../templates/workspace/lab/mnist';
 
 const REBUILD = 'rebuild with npm run build:weights -- mnist-autoencoder';
@@ -22,21 +29,34 @@ describe('lab/autoencoder: the shipped MNIST autoencoder', function () {
     await setupBackends();
     await useBackend('wasm');
   });
-  after(async () => { if (previous === 'cpu') await useBackend('cpu'); });
+  after(async () => {
+    if (previous === 'cpu') await useBackend('cpu');
+  });
 
   it('loads from memory, frozen, and reproduces its stored latent fingerprint', async () => {
     const ae = await loadAutoencoder();
     const meta = autoencoderMeta();
     assert.deepEqual(ae.config, meta.config);
-    assert.ok(Object.values(ae.weights).every((w) => !w.trainable), 'the shipped autoencoder should load frozen (non-trainable variables)');
+    assert.ok(
+      Object.values(ae.weights).every((w) => !w.trainable),
+      'the shipped autoencoder should load frozen (non-trainable variables)',
+    );
     const x = digits(loadMnist('test', { size: 16 }), FINGERPRINT_DIGITS);
     const z = encode(ae, x);
     assert.deepEqual(z.shape, [FINGERPRINT_DIGITS.length, 4, 4, 4]);
     const got = Array.from(z.slice([0, 0, 0, 0], [1, 4, 4, 4]).dataSync());
     assert.equal(got.length, meta.fingerprint.latents.length);
-    meta.fingerprint.latents.forEach((v, k) => assert.ok(Math.abs(got[k] - v) < 1e-3, `latent ${k}: got ${got[k]}, stored ${v}; the weights or lab/autoencoder.ts changed — ${REBUILD}`));
+    meta.fingerprint.latents.forEach((v, k) =>
+      assert.ok(
+        Math.abs(got[k] - v) < 1e-3,
+        `latent ${k}: got ${got[k]}, stored ${v}; the weights or lab/autoencoder.ts changed — ${REBUILD}`,
+      ),
+    );
     const mse = tf.tidy(() => tf.mean(tf.square(tf.sub(decode(ae, z), x))).dataSync()[0]);
-    assert.ok(Math.abs(mse - meta.fingerprint.reconstructionMse) < 1e-4, `round-trip MSE of the fingerprint digits ${mse}, stored ${meta.fingerprint.reconstructionMse} — ${REBUILD}`);
+    assert.ok(
+      Math.abs(mse - meta.fingerprint.reconstructionMse) < 1e-4,
+      `round-trip MSE of the fingerprint digits ${mse}, stored ${meta.fingerprint.reconstructionMse} — ${REBUILD}`,
+    );
     tf.dispose([x, z]);
     disposeAutoencoder(ae);
   });
@@ -45,28 +65,51 @@ describe('lab/autoencoder: the shipped MNIST autoencoder', function () {
     const ae = await loadAutoencoder();
     const meta = autoencoderMeta();
     const test = loadMnist('test', { size: 16 });
-    let se = 0, sum = 0, sq = 0, n = 0;
+    let se = 0,
+      sum = 0,
+      sq = 0,
+      n = 0;
     for (let from = 0; from < test.count; from += 1000) {
-      const x = digits(test, Array.from({ length: 1000 }, (_, i) => from + i));
+      const x = digits(
+        test,
+        Array.from({ length: 1000 }, (_, i) => from + i),
+      );
       const [err, z] = tf.tidy(() => {
         const raw = encode(ae, x);
         return [tf.sum(tf.square(tf.sub(decode(ae, raw), x))).dataSync()[0], raw.dataSync()] as const;
       });
       x.dispose();
       se += err;
-      for (const v of z) { sum += v; sq += v * v; n++; }
+      for (const v of z) {
+        sum += v;
+        sq += v * v;
+        n++;
+      }
     }
     const mse = se / (test.count * 256);
-    assert.ok(Math.abs(mse - meta.reconstructionMse) < 1e-4, `test reconstruction MSE ${mse} vs meta.json ${meta.reconstructionMse}`);
-    assert.ok(mse <= MAX_RECONSTRUCTION_MSE, `test reconstruction MSE ${mse} above the build's gate ${MAX_RECONSTRUCTION_MSE}`);
+    assert.ok(
+      Math.abs(mse - meta.reconstructionMse) < 1e-4,
+      `test reconstruction MSE ${mse} vs meta.json ${meta.reconstructionMse}`,
+    );
+    assert.ok(
+      mse <= MAX_RECONSTRUCTION_MSE,
+      `test reconstruction MSE ${mse} above the build's gate ${MAX_RECONSTRUCTION_MSE}`,
+    );
     const std = Math.sqrt(sq / n - (sum / n) ** 2) * meta.latentScale;
-    assert.ok(Math.abs(std - 1) < 0.05, `scaled test latents have std ${std}; latentScale ${meta.latentScale} should make it ≈ 1 (it was measured on training digits)`);
-    assert.ok(meta.classifierAccuracy.reconstructed >= 0.9, `the MNIST judge reads only ${meta.classifierAccuracy.reconstructed} of the reconstructions correctly`);
+    assert.ok(
+      Math.abs(std - 1) < 0.05,
+      `scaled test latents have std ${std}; latentScale ${meta.latentScale} should make it ≈ 1 (it was measured on training digits)`,
+    );
+    assert.ok(
+      meta.classifierAccuracy.reconstructed >= 0.9,
+      `the MNIST judge reads only ${meta.classifierAccuracy.reconstructed} of the reconstructions correctly`,
+    );
     disposeAutoencoder(ae);
   });
 
   it('ships small, and rejects inputs of the wrong shape with a message that says which shape it wants', async () => {
-    const bytes = ['model.json', 'weights.bin', 'meta.json'].filter((f) => existsSync(join(AUTOENCODER_WEIGHTS_DIR, f)))
+    const bytes = ['model.json', 'weights.bin', 'meta.json']
+      .filter((f) => existsSync(join(AUTOENCODER_WEIGHTS_DIR, f)))
       .reduce((k, f) => k + statSync(join(AUTOENCODER_WEIGHTS_DIR, f)).size, 0);
     assert.ok(bytes < 300_000, `${AUTOENCODER_WEIGHTS_DIR}: ${bytes} bytes`);
     const ae = await loadAutoencoder();
@@ -90,7 +133,11 @@ describe('lab/autoencoder: the shipped MNIST autoencoder', function () {
       const z = encode(ae, x);
       const y = decode(ae, z);
       assert.deepEqual(y.shape, [2, 16, 16, 1]);
-      assert.equal(tf.memory().numTensors, before + 2, 'encode and decode should each return one tensor and keep nothing else');
+      assert.equal(
+        tf.memory().numTensors,
+        before + 2,
+        'encode and decode should each return one tensor and keep nothing else',
+      );
       tf.dispose([z, y]);
       x.dispose();
       disposeAutoencoder(ae);

@@ -5,13 +5,22 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackends, useBackend } from '../kernels/backends';
-import { classify, classifierMeta, histogramEntropy, loadClassifier, sampleQuality } from '../../templates/workspace/lab/classifier';
+import {
+  classify,
+  classifierMeta,
+  histogramEntropy,
+  loadClassifier,
+  sampleQuality,
+} from '../../templates/workspace/lab/classifier';
 import { gatherBatch, loadMnist } from '../../templates/workspace/lab/mnist';
 
 /** The first `n` test digits as [n, 16, 16, 1] in [-1, 1] (the diffusion range), with labels. */
 function testDigits(n: number, from = 0): { x: tf.Tensor4D; labels: Int32Array } {
   const set = loadMnist('test', { size: 16 });
-  const { pixels, labels } = gatherBatch(set, Array.from({ length: n }, (_, i) => from + i));
+  const { pixels, labels } = gatherBatch(
+    set,
+    Array.from({ length: n }, (_, i) => from + i),
+  );
   return { x: tf.tidy(() => tf.sub(tf.mul(tf.tensor4d(pixels, [n, 16, 16, 1]), 2), 1) as tf.Tensor4D), labels };
 }
 
@@ -23,7 +32,9 @@ describe('lab/classifier: the shipped MNIST judge', function () {
     await setupBackends(); // wasm: the full test set takes seconds there, minutes on the pure-JS cpu backend
     await useBackend('wasm');
   });
-  after(async () => { if (previous === 'cpu') await useBackend('cpu'); });
+  after(async () => {
+    if (previous === 'cpu') await useBackend('cpu');
+  });
 
   it('loads from memory and reproduces the stored logit fingerprint', async () => {
     const model = await loadClassifier();
@@ -32,9 +43,14 @@ describe('lab/classifier: the shipped MNIST judge', function () {
     const logits = model.predict(tf.tidy(() => tf.div(tf.add(x, 1), 2))) as tf.Tensor2D;
     const got = logits.arraySync();
     tf.dispose([x, logits]);
-    meta.fingerprint.logits.forEach((row, i) => row.forEach((v, k) => {
-      assert.ok(Math.abs(got[i][k] - v) < 1e-3, `logit [${i}, ${k}]: got ${got[i][k]}, stored ${v}; the weights or the topology changed — rebuild with npm run build:weights -- mnist-classifier`);
-    }));
+    meta.fingerprint.logits.forEach((row, i) =>
+      row.forEach((v, k) => {
+        assert.ok(
+          Math.abs(got[i][k] - v) < 1e-3,
+          `logit [${i}, ${k}]: got ${got[i][k]}, stored ${v}; the weights or the topology changed — rebuild with npm run build:weights -- mnist-classifier`,
+        );
+      }),
+    );
   });
 
   it('is at least 98% accurate on the 10,000 MNIST test digits at 16×16, as meta.json records', async () => {
@@ -49,7 +65,10 @@ describe('lab/classifier: the shipped MNIST judge', function () {
     }
     const accuracy = hits / 10000;
     assert.ok(accuracy >= 0.98, `test accuracy ${accuracy}`);
-    assert.ok(Math.abs(accuracy - classifierMeta().testAccuracy) < 1e-3, `accuracy ${accuracy} vs meta.json ${classifierMeta().testAccuracy}`);
+    assert.ok(
+      Math.abs(accuracy - classifierMeta().testAccuracy) < 1e-3,
+      `accuracy ${accuracy} vs meta.json ${classifierMeta().testAccuracy}`,
+    );
   });
 
   it('scores real digits as confident, balanced and correct, and noise as unconfident', async () => {
@@ -59,11 +78,17 @@ describe('lab/classifier: the shipped MNIST judge', function () {
     assert.ok(real.confidence > 0.95, `confidence on real digits ${real.confidence}`);
     assert.ok(real.accuracy !== undefined && real.accuracy > 0.97, `accuracy ${real.accuracy}`);
     assert.ok(real.entropy > 0.98, `class entropy of real digits ${real.entropy}`);
-    assert.equal(real.classHistogram.reduce((a, b) => a + b, 0), 500);
+    assert.equal(
+      real.classHistogram.reduce((a, b) => a + b, 0),
+      500,
+    );
     const noise = tf.randomUniform([200, 16, 16, 1], -1, 1, 'float32', 7) as tf.Tensor4D;
     const junk = await sampleQuality(noise);
     noise.dispose();
-    assert.ok(junk.confidence < 0.5, `uniform noise scored a mean max-probability of ${junk.confidence} (real digits ${real.confidence}); a judge must not be sure about junk`);
+    assert.ok(
+      junk.confidence < 0.5,
+      `uniform noise scored a mean max-probability of ${junk.confidence} (real digits ${real.confidence}); a judge must not be sure about junk`,
+    );
     assert.equal(junk.accuracy, undefined);
   });
 

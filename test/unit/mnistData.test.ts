@@ -12,7 +12,10 @@ describe('lab/mnist: the IDX reader', function () {
     const labels = readIdx(join(mnistDataDir(), 't10k-labels-idx1-ubyte'), 2049);
     assert.deepEqual(images.dims, [10000, 28, 28]);
     assert.deepEqual(labels.dims, [10000]);
-    assert.throws(() => readIdx(join(mnistDataDir(), 't10k-labels-idx1-ubyte'), 2051), /magic number 2049, expected 2051/);
+    assert.throws(
+      () => readIdx(join(mnistDataDir(), 't10k-labels-idx1-ubyte'), 2051),
+      /magic number 2049, expected 2051/,
+    );
   });
 
   it('loads the standard splits with labels 0–9 in the known proportions', () => {

@@ -22,7 +22,8 @@ describe('notes files', () => {
     const text = await readFile(file, 'utf8');
     assert.ok(text.startsWith('# CLIP\n'));
     assert.ok(text.includes('<https://arxiv.org/abs/2103.00020>'));
-    for (const [i, q] of clip().questions.entries()) assert.ok(text.includes(`## Q${i + 1}. ${q}`), `missing question ${i + 1}`);
+    for (const [i, q] of clip().questions.entries())
+      assert.ok(text.includes(`## Q${i + 1}. ${q}`), `missing question ${i + 1}`);
     assert.equal(text, notesSeed(clip()));
   });
 

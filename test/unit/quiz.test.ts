@@ -5,7 +5,16 @@ import * as path from 'node:path';
 import { gatherEvidence } from '../../src/core/milestones';
 import { ProgressStore } from '../../src/core/progress';
 import {
-  QuizError, checkParagraph, countWords, ensureParagraphFile, gradeQuiz, loadQuiz, paragraphText, questionViews, validateQuiz, type Quiz,
+  QuizError,
+  checkParagraph,
+  countWords,
+  ensureParagraphFile,
+  gradeQuiz,
+  loadQuiz,
+  paragraphText,
+  questionViews,
+  validateQuiz,
+  type Quiz,
 } from '../../src/core/quiz';
 import { isExtensionToQuizPanel, isQuizPanelMessage } from '../../src/protocol/quiz';
 import { collectAnswers, sanitizeDraft, toggle } from '../../webview/src/quiz/answers';
@@ -19,11 +28,16 @@ describe('concept checks (quizzes)', () => {
     quiz = await loadQuiz(TEMPLATES, 'clip-loss');
   });
 
-  it('ships one valid quiz for every quiz the course\'s milestones name that exists, and clip-loss among them', async () => {
+  it("ships one valid quiz for every quiz the course's milestones name that exists, and clip-loss among them", async () => {
     assert.deepEqual(validateQuiz(quiz), []);
     assert.equal(quiz.questions.length, 6);
-    const course = JSON.parse(await readFile(path.join(TEMPLATES, 'course.json'), 'utf8')) as { milestones: { evidence: { kind: string; quiz?: string }[] }[] };
-    const named = course.milestones.flatMap((m) => m.evidence).filter((e) => e.kind === 'quiz').map((e) => e.quiz);
+    const course = JSON.parse(await readFile(path.join(TEMPLATES, 'course.json'), 'utf8')) as {
+      milestones: { evidence: { kind: string; quiz?: string }[] }[];
+    };
+    const named = course.milestones
+      .flatMap((m) => m.evidence)
+      .filter((e) => e.kind === 'quiz')
+      .map((e) => e.quiz);
     assert.ok(named.includes('clip-loss'));
   });
 
@@ -31,15 +45,17 @@ describe('concept checks (quizzes)', () => {
     const model = checkParagraph(quiz.paragraph!, quiz.modelAnswer);
     assert.ok(model.passed, `model answer: ${model.problem} (${model.found}/${model.required})`);
     assert.equal(model.found, quiz.paragraph!.concepts.length, 'the model answer should name every key idea');
-    const vague = 'CLIP is a model from OpenAI that learns from images and text found on the internet. It works well and it is trained for a long time on a lot of data, which makes it good at recognising many things in many pictures without labels, and people use it a lot in other models such as Stable Diffusion and many other systems today.';
+    const vague =
+      'CLIP is a model from OpenAI that learns from images and text found on the internet. It works well and it is trained for a long time on a lot of data, which makes it good at recognising many things in many pictures without labels, and people use it a lot in other models such as Stable Diffusion and many other systems today.';
     const v = checkParagraph(quiz.paragraph!, vague);
     assert.equal(v.passed, false);
     assert.match(v.problem, /names \d of the 5 key ideas needed/);
     assert.ok(v.concepts.some((c) => !c.found && /temperature/.test(c.label)));
   });
 
-  it('counts only the learner\'s words: headings, quotes and comments are not the paragraph', () => {
-    const md = '# Concept check\n\n> Explain the loss in one paragraph.\n\n<!-- write below -->\n\nThe loss is symmetric.\n';
+  it("counts only the learner's words: headings, quotes and comments are not the paragraph", () => {
+    const md =
+      '# Concept check\n\n> Explain the loss in one paragraph.\n\n<!-- write below -->\n\nThe loss is symmetric.\n';
     assert.equal(paragraphText(md), 'The loss is symmetric.');
     assert.equal(countWords('  τ is learned — 1/τ ≤ 100 '), 5);
     const short = checkParagraph(quiz.paragraph!, md);
@@ -51,7 +67,13 @@ describe('concept checks (quizzes)', () => {
 
   it('grades answers: single, multiple (exact set), number (tolerance); unanswered is wrong; pass mark 0.8', () => {
     const right = { rows: 1, symmetric: 1, 'temperature-low': 1, chance: 2.079, batch: [2, 0, 1], 'zero-shot': 1 };
-    assert.deepEqual(gradeQuiz(quiz, right), { correct: { rows: true, symmetric: true, 'temperature-low': true, chance: true, batch: true, 'zero-shot': true }, score: 1, right: 6, total: 6, passed: true });
+    assert.deepEqual(gradeQuiz(quiz, right), {
+      correct: { rows: true, symmetric: true, 'temperature-low': true, chance: true, batch: true, 'zero-shot': true },
+      score: 1,
+      right: 6,
+      total: 6,
+      passed: true,
+    });
     const oneWrong = gradeQuiz(quiz, { ...right, batch: [0, 1] });
     assert.equal(oneWrong.correct.batch, false);
     assert.equal(oneWrong.passed, true, '5 of 6 = 0.83 ≥ 0.8');
@@ -67,13 +89,27 @@ describe('concept checks (quizzes)', () => {
     const views = questionViews(quiz);
     const text = JSON.stringify(views);
     assert.ok(!/answer|explanation|tolerance/.test(text), text.slice(0, 200));
-    assert.deepEqual(views.map((v) => v.kind), ['single', 'single', 'single', 'number', 'multiple', 'single']);
+    assert.deepEqual(
+      views.map((v) => v.kind),
+      ['single', 'single', 'single', 'number', 'multiple', 'single'],
+    );
   });
 
   it('reports every problem of a malformed quiz with its path', () => {
     const bad = {
-      version: 2, id: 'x', title: '', intro: 'i', modelAnswer: 'm', passMark: 1.5,
-      paragraph: { prompt: 'p', minWords: 10, maxWords: 5, required: 3, concepts: [{ label: 'l', why: 'w', any: ['(unclosed'] }] },
+      version: 2,
+      id: 'x',
+      title: '',
+      intro: 'i',
+      modelAnswer: 'm',
+      passMark: 1.5,
+      paragraph: {
+        prompt: 'p',
+        minWords: 10,
+        maxWords: 5,
+        required: 3,
+        concepts: [{ label: 'l', why: 'w', any: ['(unclosed'] }],
+      },
       questions: [
         { id: 'a', kind: 'single', prompt: 'p', explanation: 'e', options: ['x', 'y'], answer: 2 },
         { id: 'a', kind: 'essay', prompt: 'p', explanation: 'e' },
@@ -101,11 +137,17 @@ describe('concept checks (quizzes)', () => {
   it('loads with clear errors: missing quiz, broken JSON, invalid content, wrong id, bad id', async () => {
     const root = await tmp();
     await mkdir(path.join(root, 'quizzes'));
-    await assert.rejects(loadQuiz(root, 'clip-loss'), (e: unknown) => e instanceof QuizError && /is not in this version of the course .*ENOENT/.test(e.message));
+    await assert.rejects(
+      loadQuiz(root, 'clip-loss'),
+      (e: unknown) => e instanceof QuizError && /is not in this version of the course .*ENOENT/.test(e.message),
+    );
     await writeFile(path.join(root, 'quizzes', 'a.json'), '{ "version": 1,');
     await assert.rejects(loadQuiz(root, 'a'), /a\.json is not valid JSON/);
     await writeFile(path.join(root, 'quizzes', 'b.json'), JSON.stringify({ ...quiz, passMark: 0 }));
-    await assert.rejects(loadQuiz(root, 'b'), /b\.json is not a valid quiz:\n {2}- passMark: a number in \(0, 1\] is required/);
+    await assert.rejects(
+      loadQuiz(root, 'b'),
+      /b\.json is not a valid quiz:\n {2}- passMark: a number in \(0, 1\] is required/,
+    );
     await writeFile(path.join(root, 'quizzes', 'c.json'), JSON.stringify(quiz));
     await assert.rejects(loadQuiz(root, 'c'), /declares id "clip-loss"; expected "c"/);
     await assert.rejects(loadQuiz(root, '../course'), /not a valid quiz id/);
@@ -116,7 +158,10 @@ describe('concept checks (quizzes)', () => {
     const first = await ensureParagraphFile(ws, quiz);
     assert.equal(first.created, true);
     assert.equal(path.relative(ws, first.file), path.join('notes', 'milestones', 'clip-loss.md'));
-    assert.match(await readFile(first.file, 'utf8'), /^# Concept check: CLIP's contrastive loss\n\n> Explain CLIP's contrastive loss/);
+    assert.match(
+      await readFile(first.file, 'utf8'),
+      /^# Concept check: CLIP's contrastive loss\n\n> Explain CLIP's contrastive loss/,
+    );
     await writeFile(first.file, 'mine');
     assert.equal((await ensureParagraphFile(ws, quiz)).created, false);
     assert.equal(await readFile(first.file, 'utf8'), 'mine');
@@ -133,7 +178,12 @@ describe('concept checks (quizzes)', () => {
     await store.recordQuizAttempt('clip-loss', 0.5, false);
     const reloaded = new ProgressStore(ws);
     await reloaded.load();
-    assert.deepEqual(reloaded.quiz('clip-loss'), { attempts: 3, lastScore: 0.5, lastAt: '2026-11-28T00:00:02.000Z', passedAt: '2026-11-28T00:00:01.000Z' });
+    assert.deepEqual(reloaded.quiz('clip-loss'), {
+      attempts: 3,
+      lastScore: 0.5,
+      lastAt: '2026-11-28T00:00:02.000Z',
+      passedAt: '2026-11-28T00:00:01.000Z',
+    });
     assert.equal((await gatherEvidence(ws, reloaded.progress)).quizzesPassed.has('clip-loss'), true);
   });
 
@@ -142,11 +192,13 @@ describe('concept checks (quizzes)', () => {
     assert.equal(isQuizPanelMessage({ type: 'submit', answers: { a: 'x' } }), false);
     assert.equal(isQuizPanelMessage({ type: 'submit', answers: { a: [0.5] } }), false);
     assert.equal(isQuizPanelMessage({ type: 'grade' }), false);
-    assert.ok(isExtensionToQuizPanel({ type: 'state', protocol: 1, quiz: { questions: [] }, attempts: 0, passed: false }));
+    assert.ok(
+      isExtensionToQuizPanel({ type: 'state', protocol: 1, quiz: { questions: [] }, attempts: 0, passed: false }),
+    );
     assert.equal(isExtensionToQuizPanel({ type: 'state', protocol: 2, quiz: { questions: [] } }), false);
   });
 
-  it('keeps the panel\'s draft answers, sanitised, and turns them into a submit with the unanswered listed', () => {
+  it("keeps the panel's draft answers, sanitised, and turns them into a submit with the unanswered listed", () => {
     const views = questionViews(quiz);
     const draft = sanitizeDraft({ rows: 1, symmetric: 9, chance: ' 2,079 ', batch: [0, 7], junk: 1 }, views);
     assert.deepEqual(draft, { rows: 1, chance: ' 2,079 ', batch: [0] });

@@ -5,42 +5,79 @@ import * as path from 'node:path';
 import type { Course } from '../../src/core/course/types';
 import { readRunHeadline } from '../../src/core/runHeadline';
 import {
-  chooseHeadline, declaredMetrics, isQuickRun, lastScalarValue, runEndedMessage, runRowLabel, runStatusPhrase, trainingTitle,
+  chooseHeadline,
+  declaredMetrics,
+  isQuickRun,
+  lastScalarValue,
+  runEndedMessage,
+  runRowLabel,
+  runStatusPhrase,
+  trainingTitle,
 } from '../../src/core/runLabels';
 import type { RunMeta } from '../../src/protocol/runFiles';
 
 const meta = (over: Partial<RunMeta> = {}): RunMeta => ({
-  version: 1, exerciseId: 'whisper', runId: 'r1', config: 'cpu', startedAt: '2026-11-27T10:00:00Z', status: 'finished', backend: 'wasm', ...over,
+  version: 1,
+  exerciseId: 'whisper',
+  runId: 'r1',
+  config: 'cpu',
+  startedAt: '2026-11-27T10:00:00Z',
+  status: 'finished',
+  backend: 'wasm',
+  ...over,
 });
 
 const COURSE = {
   milestones: [
-    { id: 'm1', title: 'Diffusion', evidence: [{ kind: 'runMetric', exercise: 'ddpm', metric: 'sample_confidence', op: '>=', value: 0.8, label: '' }] },
+    {
+      id: 'm1',
+      title: 'Diffusion',
+      evidence: [{ kind: 'runMetric', exercise: 'ddpm', metric: 'sample_confidence', op: '>=', value: 0.8, label: '' }],
+    },
     { id: 'm2', title: 'Tests', evidence: [{ kind: 'tests', exercise: 'ddpm', label: '' }] },
   ],
 } as unknown as Course;
 
 describe('run labels: the tree row', () => {
   it('leads with the run name and its headline metric, not the first summary key', () => {
-    const row = runRowLabel({ runId: 'r1', meta: meta(), when: 'Nov 27, 10:00', headline: { name: 'loss', value: 0.123456 } });
+    const row = runRowLabel({
+      runId: 'r1',
+      meta: meta(),
+      when: 'Nov 27, 10:00',
+      headline: { name: 'loss', value: 0.123456 },
+    });
     assert.equal(row.label, 'Nov 27, 10:00 · loss 0.123');
     assert.equal(row.description, 'finished · wasm');
   });
 
   it("uses the learner's name for the run when it has one", () => {
-    const row = runRowLabel({ runId: 'r1', meta: meta({ name: 'lr 1e-3' }), when: 'Nov 27, 10:00', headline: { name: 'wer_b_after', value: 0.1163 } });
+    const row = runRowLabel({
+      runId: 'r1',
+      meta: meta({ name: 'lr 1e-3' }),
+      when: 'Nov 27, 10:00',
+      headline: { name: 'wer_b_after', value: 0.1163 },
+    });
     assert.equal(row.label, 'lr 1e-3 · wer_b_after 0.116');
   });
 
   it('labels a quick run as quick', () => {
-    const row = runRowLabel({ runId: 'r1', meta: meta({ config: 'smoke' }), when: 'Nov 27, 10:00', headline: { name: 'loss', value: 2 } });
+    const row = runRowLabel({
+      runId: 'r1',
+      meta: meta({ config: 'smoke' }),
+      when: 'Nov 27, 10:00',
+      headline: { name: 'loss', value: 2 },
+    });
     assert.equal(row.label, 'Nov 27, 10:00 (quick) · loss 2');
     assert.equal(isQuickRun(meta({ config: 'smoke' })), true);
     assert.equal(isQuickRun(meta({ config: 'gpu' })), false);
   });
 
   it('shows a run whose process is gone as ended without a record, never as running', () => {
-    const row = runRowLabel({ runId: 'r1', meta: meta({ status: 'killed', endedWithoutRecord: true }), when: 'Nov 27, 10:00' });
+    const row = runRowLabel({
+      runId: 'r1',
+      meta: meta({ status: 'killed', endedWithoutRecord: true }),
+      when: 'Nov 27, 10:00',
+    });
     assert.equal(row.label, 'Nov 27, 10:00');
     assert.equal(row.description, 'ended without a record · wasm');
     assert.equal(row.running, false);
@@ -55,17 +92,29 @@ describe('run labels: the tree row', () => {
 });
 
 describe('run labels: the headline metric', () => {
-  it("prefers the metric a milestone checks for the exercise, then the last loss", () => {
+  it('prefers the metric a milestone checks for the exercise, then the last loss', () => {
     assert.deepEqual(declaredMetrics(COURSE, 'ddpm'), ['sample_confidence']);
     assert.deepEqual(declaredMetrics(COURSE, 'whisper'), []);
-    assert.deepEqual(chooseHeadline(['sample_confidence'], { steps: 3, sample_confidence: 0.91 }, 0.2), { name: 'sample_confidence', value: 0.91 });
-    assert.deepEqual(chooseHeadline(['sample_confidence'], { wer_a_before: 0, steps: 3 }, 0.2), { name: 'loss', value: 0.2 });
+    assert.deepEqual(chooseHeadline(['sample_confidence'], { steps: 3, sample_confidence: 0.91 }, 0.2), {
+      name: 'sample_confidence',
+      value: 0.91,
+    });
+    assert.deepEqual(chooseHeadline(['sample_confidence'], { wer_a_before: 0, steps: 3 }, 0.2), {
+      name: 'loss',
+      value: 0.2,
+    });
     assert.equal(chooseHeadline([], { wer_a_before: 0 }, undefined), undefined);
   });
 
   it('reads the last finite value of a series from the tail of scalars.jsonl, cut-off lines included', () => {
     const line = (step: number, name: string, value: number | null) => JSON.stringify({ step, name, value, time: 0 });
-    const text = [line(1, 'loss', 2), line(1, 'wer/B', 0.4), line(2, 'loss', 1.5), line(3, 'loss', null), line(3, 'wer/B', 0.3)].join('\n');
+    const text = [
+      line(1, 'loss', 2),
+      line(1, 'wer/B', 0.4),
+      line(2, 'loss', 1.5),
+      line(3, 'loss', null),
+      line(3, 'wer/B', 0.3),
+    ].join('\n');
     assert.equal(lastScalarValue(`${text}\n`, 'loss'), 1.5);
     assert.equal(lastScalarValue(`{"step":9,"na\n${text}\n{"step":4,"name":"loss","val`, 'loss'), 1.5);
     assert.equal(lastScalarValue(text, 'accuracy'), undefined);
@@ -73,7 +122,9 @@ describe('run labels: the headline metric', () => {
 
   it('reads it from a run folder: the declared summary metric, else the last loss of a long scalars.jsonl', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'mml-run-'));
-    const lines = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ step: i, name: 'loss', value: 1 / (i + 1), time: 0 }));
+    const lines = Array.from({ length: 5000 }, (_, i) =>
+      JSON.stringify({ step: i, name: 'loss', value: 1 / (i + 1), time: 0 }),
+    );
     await writeFile(path.join(dir, 'scalars.jsonl'), `${lines.join('\n')}\n`);
     assert.deepEqual(await readRunHeadline(dir, ['sample_confidence']), { name: 'loss', value: 1 / 5000 });
     await writeFile(path.join(dir, 'summary.json'), '{"wer_a_before": 0, "sample_confidence": 0.9}');
@@ -92,7 +143,10 @@ describe('run labels: notifications', () => {
     const quick = runEndedMessage('Fine-tune Whisper', { status: 'finished', reason: '' }, true);
     assert.equal(quick.severity, 'info');
     assert.match(quick.text, /^The quick check of “Fine-tune Whisper” finished: the pipeline runs end to end\./);
-    assert.equal(runEndedMessage('T', undefined, false).text, 'The “T” run crashed without saying why. See the output for details.');
+    assert.equal(
+      runEndedMessage('T', undefined, false).text,
+      'The “T” run crashed without saying why. See the output for details.',
+    );
     assert.equal(runStatusPhrase({ status: 'hung' }), 'hung and was killed');
   });
 });

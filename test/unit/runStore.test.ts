@@ -3,13 +3,33 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
-  META_FIELD_RULES, RUN_META_GLOB, appendRecords, createMeta, exerciseRunsDir, makeRunDir, mergeMeta, newRunId, readMeta, runDir,
-  runDirForDisplay, runFile, runsRoot, updateMeta,
+  META_FIELD_RULES,
+  RUN_META_GLOB,
+  appendRecords,
+  createMeta,
+  exerciseRunsDir,
+  makeRunDir,
+  mergeMeta,
+  newRunId,
+  readMeta,
+  runDir,
+  runDirForDisplay,
+  runFile,
+  runsRoot,
+  updateMeta,
 } from '../../src/core/runStore';
 import { RUNNER_SERIES, isRunnerSeries, runnerSeriesValues, type RunMeta } from '../../src/protocol/runFiles';
 
 const running = (over: Partial<RunMeta> = {}): RunMeta => ({
-  version: 1, exerciseId: 'toy', runId: 'r1', config: 'cpu', startedAt: '2026-11-27T10:00:00Z', status: 'running', pid: 4242, host: 'here', ...over,
+  version: 1,
+  exerciseId: 'toy',
+  runId: 'r1',
+  config: 'cpu',
+  startedAt: '2026-11-27T10:00:00Z',
+  status: 'running',
+  pid: 4242,
+  host: 'here',
+  ...over,
 });
 
 describe('run store: ids and paths', () => {
@@ -17,7 +37,10 @@ describe('run store: ids and paths', () => {
     assert.equal(runsRoot('/ws'), path.join('/ws', '.multimodal-lab', 'runs'));
     assert.equal(exerciseRunsDir('/ws', 'toy'), path.join('/ws', '.multimodal-lab', 'runs', 'toy'));
     assert.equal(runDir('/ws', 'toy', 'r1'), path.join('/ws', '.multimodal-lab', 'runs', 'toy', 'r1'));
-    assert.equal(runFile(runDir('/ws', 'toy', 'r1'), 'meta'), path.join('/ws', '.multimodal-lab', 'runs', 'toy', 'r1', 'meta.json'));
+    assert.equal(
+      runFile(runDir('/ws', 'toy', 'r1'), 'meta'),
+      path.join('/ws', '.multimodal-lab', 'runs', 'toy', 'r1', 'meta.json'),
+    );
     assert.equal(runDirForDisplay('toy', 'r1'), '.multimodal-lab/runs/toy/r1/');
     assert.equal(RUN_META_GLOB, '.multimodal-lab/runs/*/*/meta.json');
   });
@@ -49,8 +72,17 @@ describe('run store: meta.json merge rules', () => {
   });
 
   it('ends a running run once: the first ending wins, a later one is ignored', () => {
-    const first = mergeMeta(running(), { status: 'nan', reason: 'loss became NaN at step 3', endedAt: 't1', exitCode: 1, divergence: { metric: 'loss', value: 'NaN', step: 3, lastFinite: {} } });
-    assert.deepEqual([first.status, first.reason, first.endedAt, first.exitCode, first.divergence?.step], ['nan', 'loss became NaN at step 3', 't1', 1, 3]);
+    const first = mergeMeta(running(), {
+      status: 'nan',
+      reason: 'loss became NaN at step 3',
+      endedAt: 't1',
+      exitCode: 1,
+      divergence: { metric: 'loss', value: 'NaN', step: 3, lastFinite: {} },
+    });
+    assert.deepEqual(
+      [first.status, first.reason, first.endedAt, first.exitCode, first.divergence?.step],
+      ['nan', 'loss became NaN at step 3', 't1', 1, 3],
+    );
     const later = mergeMeta(first, { status: 'killed', reason: 'VS Code went away', endedAt: 't2', exitCode: null });
     assert.deepEqual(later, first);
   });
@@ -63,13 +95,28 @@ describe('run store: meta.json merge rules', () => {
   });
 
   it('keeps the fields fixed at the start, and skips undefined values and unknown fields', () => {
-    const m = mergeMeta(running(), { runId: 'other', config: 'gpu', backend: 'webgpu', startedAt: 'later', pid: 1, host: 'elsewhere', name: undefined, ...{ extra: 1 } } as Partial<RunMeta>);
+    const m = mergeMeta(running(), {
+      runId: 'other',
+      config: 'gpu',
+      backend: 'webgpu',
+      startedAt: 'later',
+      pid: 1,
+      host: 'elsewhere',
+      name: undefined,
+      ...{ extra: 1 },
+    } as Partial<RunMeta>);
     assert.deepEqual(m, running());
   });
 
   it('has a rule for every field, and only readers may say a run ended without a record', () => {
     assert.equal(META_FIELD_RULES.endedWithoutRecord, 'readerOnly');
-    assert.deepEqual(Object.entries(META_FIELD_RULES).filter(([, r]) => r === 'ending').map(([f]) => f).sort(), ['divergence', 'endedAt', 'exitCode', 'reason', 'status']);
+    assert.deepEqual(
+      Object.entries(META_FIELD_RULES)
+        .filter(([, r]) => r === 'ending')
+        .map(([f]) => f)
+        .sort(),
+      ['divergence', 'endedAt', 'exitCode', 'reason', 'status'],
+    );
     assert.deepEqual(mergeMeta(running(), { endedWithoutRecord: true } as Partial<RunMeta>), running());
   });
 });
@@ -83,7 +130,11 @@ describe('run store: writing meta.json', () => {
     assert.deepEqual(onDisk, written);
     assert.equal('endedWithoutRecord' in onDisk, false);
     // A meta written as already ended (a run that could not start) records no process.
-    const crashed = createMeta(dir, { ...running({ pid: undefined, host: undefined }), status: 'crashed', reason: 'no backend' });
+    const crashed = createMeta(dir, {
+      ...running({ pid: undefined, host: undefined }),
+      status: 'crashed',
+      reason: 'no backend',
+    });
     assert.equal(crashed.pid, undefined);
   });
 
@@ -112,7 +163,10 @@ describe('run store: writing meta.json', () => {
 describe("run store: the runner's own series", () => {
   it('names one runner/ series per stats measurement, in a fixed order', () => {
     assert.deepEqual(runnerSeriesValues({ stepMs: 12.5, stepsPerSec: 80, numTensors: 41, numBytes: 4096 }), [
-      ['runner/step_ms', 12.5], ['runner/steps_per_sec', 80], ['runner/tensors', 41], ['runner/tensor_bytes', 4096],
+      ['runner/step_ms', 12.5],
+      ['runner/steps_per_sec', 80],
+      ['runner/tensors', 41],
+      ['runner/tensor_bytes', 4096],
     ]);
     assert.ok(Object.values(RUNNER_SERIES).every(isRunnerSeries));
     assert.equal(isRunnerSeries('loss'), false);
@@ -125,12 +179,21 @@ describe('run store: numbered records', () => {
     const [a, b] = [await mkdtemp(path.join(tmpdir(), 'mml-seq-')), await mkdtemp(path.join(tmpdir(), 'mml-seq-'))];
     appendRecords(a, 'scalars', [{ step: 0, name: 'loss', value: 1, time: 0 }]);
     appendRecords(a, 'images', [{ step: 0, name: 's', file: 'images/s/0.png', width: 1, height: 1, time: 0 }]);
-    const stats = appendRecords(a, 'scalars', [{ step: 0, name: 'runner/step_ms', value: 3, time: 0 }, { step: 0, name: 'runner/tensors', value: 9, time: 0 }]);
+    const stats = appendRecords(a, 'scalars', [
+      { step: 0, name: 'runner/step_ms', value: 3, time: 0 },
+      { step: 0, name: 'runner/tensors', value: 9, time: 0 },
+    ]);
     appendRecords(b, 'text', [{ step: 0, name: 't', text: 'x', time: 0 }]);
     appendRecords(a, 'text', [{ step: 1, name: 't', text: 'y', time: 0 }]);
-    assert.deepEqual(stats.map((r) => r.seq), [3, 4]);
+    assert.deepEqual(
+      stats.map((r) => r.seq),
+      [3, 4],
+    );
     const lines = async (dir: string, file: 'scalars' | 'images' | 'text'): Promise<number[]> =>
-      (await readFile(runFile(dir, file), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq);
+      (await readFile(runFile(dir, file), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { seq: number }).seq);
     assert.deepEqual(await lines(a, 'scalars'), [1, 3, 4]);
     assert.deepEqual(await lines(a, 'images'), [2]);
     assert.deepEqual(await lines(a, 'text'), [5]);
@@ -148,7 +211,13 @@ describe('run store: numbered records', () => {
     const other = require(file) as typeof import('../../templates/workspace/lab/runtime/runStore');
     if (cached) require.cache[file] = cached;
     assert.notEqual(other.appendRecords, appendRecords, 'a distinct module instance');
-    assert.deepEqual(other.appendRecords(dir, 'scalars', [{ step: 0, name: 'runner/step_ms', value: 2, time: 0 }]).map((r) => r.seq), [2]);
-    assert.deepEqual(appendRecords(dir, 'text', [{ step: 0, name: 't', text: 'z', time: 0 }]).map((r) => r.seq), [3]);
+    assert.deepEqual(
+      other.appendRecords(dir, 'scalars', [{ step: 0, name: 'runner/step_ms', value: 2, time: 0 }]).map((r) => r.seq),
+      [2],
+    );
+    assert.deepEqual(
+      appendRecords(dir, 'text', [{ step: 0, name: 't', text: 'z', time: 0 }]).map((r) => r.seq),
+      [3],
+    );
   });
 });

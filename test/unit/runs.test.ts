@@ -11,7 +11,8 @@ import { createMeta, readMeta } from '../../src/core/runStore';
 import type { RunMeta } from '../../src/protocol/runFiles';
 import { localLiveness } from '../../src/runner/liveness';
 
-const line = (step: number, value: number | null) => JSON.stringify({ step, name: 'loss', value, time: 1_700_000_000_000 + step });
+const line = (step: number, value: number | null) =>
+  JSON.stringify({ step, name: 'loss', value, time: 1_700_000_000_000 + step });
 
 async function runDir(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mml-run-'));
@@ -22,37 +23,70 @@ async function runDir(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
-const META = JSON.stringify({ version: 1, exerciseId: 'toy', runId: 'r1', config: 'cpu', startedAt: '2026-11-27T10:00:00Z', status: 'finished' });
+const META = JSON.stringify({
+  version: 1,
+  exerciseId: 'toy',
+  runId: 'r1',
+  config: 'cpu',
+  startedAt: '2026-11-27T10:00:00Z',
+  status: 'finished',
+});
 
 describe('run store: JSON lines', () => {
   it('reads complete lines in order', () => {
     const r = parseJsonl(`${line(1, 2.5)}\n${line(2, 2.0)}\n`, 'scalars.jsonl', isScalarLine);
-    assert.deepEqual(r.items.map((s) => [s.step, s.value]), [[1, 2.5], [2, 2.0]]);
+    assert.deepEqual(
+      r.items.map((s) => [s.step, s.value]),
+      [
+        [1, 2.5],
+        [2, 2.0],
+      ],
+    );
     assert.deepEqual(r.notices, []);
   });
 
   it('drops a last line cut off by a kill, and says so', () => {
     const text = `${line(1, 2.5)}\n${line(2, 2.0)}\n${line(3, 1.5).slice(0, 17)}`;
     const r = parseJsonl(text, 'scalars.jsonl', isScalarLine);
-    assert.deepEqual(r.items.map((s) => s.step), [1, 2]);
-    assert.deepEqual(r.notices, [{ file: 'scalars.jsonl', message: 'the last line (3) was cut off mid-write, probably by a killed process; it was skipped' }]);
+    assert.deepEqual(
+      r.items.map((s) => s.step),
+      [1, 2],
+    );
+    assert.deepEqual(r.notices, [
+      {
+        file: 'scalars.jsonl',
+        message: 'the last line (3) was cut off mid-write, probably by a killed process; it was skipped',
+      },
+    ]);
   });
 
   it('keeps a complete last line that lacks only its newline', () => {
     const r = parseJsonl(`${line(1, 2.5)}\n${line(2, 2.0)}`, 'scalars.jsonl', isScalarLine);
-    assert.deepEqual(r.items.map((s) => s.step), [1, 2]);
+    assert.deepEqual(
+      r.items.map((s) => s.step),
+      [1, 2],
+    );
     assert.deepEqual(r.notices, []);
   });
 
   it('skips garbage in the middle with a count and the first line number', () => {
     const r = parseJsonl(`${line(1, 2.5)}\n{oops\n{"step":"x"}\n${line(4, 1.0)}\n`, 'scalars.jsonl', isScalarLine);
-    assert.deepEqual(r.items.map((s) => s.step), [1, 4]);
-    assert.deepEqual(r.notices.map((n) => n.message), ['2 line(s) were not valid records and were skipped (first at line 2)']);
+    assert.deepEqual(
+      r.items.map((s) => s.step),
+      [1, 4],
+    );
+    assert.deepEqual(
+      r.notices.map((n) => n.message),
+      ['2 line(s) were not valid records and were skipped (first at line 2)'],
+    );
   });
 
   it('keeps non-finite values, which JSON writes as null, so a NaN step stays visible', () => {
     const r = parseJsonl(`${line(1, 2.5)}\n${line(2, null)}\n`, 'scalars.jsonl', isScalarLine);
-    assert.deepEqual(r.items.map((s) => s.value), [2.5, null]);
+    assert.deepEqual(
+      r.items.map((s) => s.value),
+      [2.5, null],
+    );
   });
 });
 
@@ -83,13 +117,19 @@ describe('run store: a run folder', () => {
     });
     const run = await readRun(dir);
     assert.equal(run.meta?.runId, 'r1');
-    assert.deepEqual(run.scalars.map((s) => s.step), [1, 2]);
+    assert.deepEqual(
+      run.scalars.map((s) => s.step),
+      [1, 2],
+    );
     assert.deepEqual(run.images, []);
-    assert.deepEqual(run.notices.map((n) => n.message), [
-      'meta.json is version 3, newer than this Multimodal Lab reads (1); fields it does not know are ignored',
-      'the last line (3) was cut off mid-write, probably by a killed process; it was skipped',
-      '1 logged image(s) are missing from disk and are not shown',
-    ]);
+    assert.deepEqual(
+      run.notices.map((n) => n.message),
+      [
+        'meta.json is version 3, newer than this Multimodal Lab reads (1); fields it does not know are ignored',
+        'the last line (3) was cut off mid-write, probably by a killed process; it was skipped',
+        '1 logged image(s) are missing from disk and are not shown',
+      ],
+    );
   });
 
   it('survives a missing or corrupt meta.json and a corrupt summary', async () => {
@@ -97,25 +137,43 @@ describe('run store: a run folder', () => {
     assert.equal(noMeta.meta, undefined);
     assert.match(noMeta.notices[0].message, /^meta\.json is missing/);
     const corrupt = await readRun(await runDir({ 'meta.json': '{"runId": "r', 'summary.json': '[1,' }));
-    assert.deepEqual(corrupt.notices.map((n) => n.message.replace(/ \(.*\)/, '')), ['meta.json is not valid JSON; it was ignored', 'summary.json is not valid JSON; it was ignored']);
+    assert.deepEqual(
+      corrupt.notices.map((n) => n.message.replace(/ \(.*\)/, '')),
+      ['meta.json is not valid JSON; it was ignored', 'summary.json is not valid JSON; it was ignored'],
+    );
   });
 
   it('lists an exercise’s runs newest first, and none for an exercise never run', async () => {
     const ws = await mkdtemp(path.join(tmpdir(), 'mml-ws-'));
     const base = path.join(ws, '.multimodal-lab', 'runs', 'toy');
-    for (const [id, startedAt] of [['a', '2026-11-27T10:00:00Z'], ['b', '2026-11-27T11:00:00Z'], ['c', '2026-11-26T09:00:00Z']]) {
+    for (const [id, startedAt] of [
+      ['a', '2026-11-27T10:00:00Z'],
+      ['b', '2026-11-27T11:00:00Z'],
+      ['c', '2026-11-26T09:00:00Z'],
+    ]) {
       await mkdir(path.join(base, id), { recursive: true });
       await writeFile(path.join(base, id, 'meta.json'), JSON.stringify({ runId: id, startedAt, status: 'finished' }));
     }
     await mkdir(path.join(base, 'broken'));
-    assert.deepEqual((await listRuns(ws, 'toy')).map((r) => r.runId), ['b', 'a', 'c', 'broken']);
+    assert.deepEqual(
+      (await listRuns(ws, 'toy')).map((r) => r.runId),
+      ['b', 'a', 'c', 'broken'],
+    );
     assert.deepEqual(await listRuns(ws, 'other'), []);
   });
 });
 
 describe('run store: a "running" run whose process is gone', () => {
   const running = (over: Partial<RunMeta> = {}): RunMeta => ({
-    version: 1, exerciseId: 'toy', runId: 'r1', config: 'cpu', startedAt: '2026-11-27T10:00:00Z', status: 'running', pid: 4242, host: 'here', ...over,
+    version: 1,
+    exerciseId: 'toy',
+    runId: 'r1',
+    config: 'cpu',
+    startedAt: '2026-11-27T10:00:00Z',
+    status: 'running',
+    pid: 4242,
+    host: 'here',
+    ...over,
   });
   const alive = (pids: number[]) => ({ host: 'here', isAlive: (pid: number) => pids.includes(pid) });
 

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Course } from '../../src/core/course/types';
 import {
-  TemplateError, applyScaffold, exerciseTemplateFiles, inLabModules, labModulesFor, listFiles, planScaffold, resetExercise, workspaceTemplateFiles,
+  TemplateError,
+  applyScaffold,
+  exerciseTemplateFiles,
+  inLabModules,
+  labModulesFor,
+  listFiles,
+  planScaffold,
+  resetExercise,
+  workspaceTemplateFiles,
 } from '../../src/core/scaffold';
 
 const NOW = new Date('2026-11-27T12:00:00.000Z');
@@ -61,14 +69,34 @@ describe('scaffolding an exercise', () => {
   it('fills a fresh workspace with the workspace files, README, starter and tests — not the solution or hints', async () => {
     const [tpl, ws] = [await templates(), await workspace()];
     const result = await start(tpl, ws);
-    assert.deepEqual([...result.created].sort(), [
-      'exercises/toy/README.md', 'exercises/toy/model.ts', 'exercises/toy/tests/model.test.ts', 'exercises/toy/train.ts',
-      'lab/report.ts', 'lab/vision.ts', 'lab/weights/lm/model.json', 'lab/weights/vision/model.json', 'lab/weights/vision/weights.bin',
-      'package.json', 'tsconfig.json',
-    ], 'a course without "lab" lists gets all of lab/');
+    assert.deepEqual(
+      [...result.created].sort(),
+      [
+        'exercises/toy/README.md',
+        'exercises/toy/model.ts',
+        'exercises/toy/tests/model.test.ts',
+        'exercises/toy/train.ts',
+        'lab/report.ts',
+        'lab/vision.ts',
+        'lab/weights/lm/model.json',
+        'lab/weights/vision/model.json',
+        'lab/weights/vision/weights.bin',
+        'package.json',
+        'tsconfig.json',
+      ],
+      'a course without "lab" lists gets all of lab/',
+    );
     assert.deepEqual(result.differs, []);
-    assert.deepEqual(await listFiles(path.join(ws, 'exercises', 'toy')), ['README.md', 'model.ts', 'tests/model.test.ts', 'train.ts']);
-    assert.equal(await readFile(path.join(ws, 'exercises/toy/model.ts'), 'utf8'), 'export function f() { return 0; } // TODO(1)\n');
+    assert.deepEqual(await listFiles(path.join(ws, 'exercises', 'toy')), [
+      'README.md',
+      'model.ts',
+      'tests/model.test.ts',
+      'train.ts',
+    ]);
+    assert.equal(
+      await readFile(path.join(ws, 'exercises/toy/model.ts'), 'utf8'),
+      'export function f() { return 0; } // TODO(1)\n',
+    );
   });
 
   it('never overwrites an edited file, and reports it so a diff can be offered', async () => {
@@ -80,7 +108,10 @@ describe('scaffolding an exercise', () => {
     const again = await start(tpl, ws);
     assert.deepEqual(again.created, ['exercises/toy/train.ts'], 'only the deleted file comes back');
     assert.deepEqual(again.differs.map((f) => f.dest).sort(), ['exercises/toy/model.ts', 'package.json']);
-    assert.equal(again.differs.find((f) => f.dest === 'package.json')?.source, path.join(tpl, 'workspace', 'package.json'));
+    assert.equal(
+      again.differs.find((f) => f.dest === 'package.json')?.source,
+      path.join(tpl, 'workspace', 'package.json'),
+    );
     assert.equal(await readFile(path.join(ws, 'exercises/toy/model.ts'), 'utf8'), 'my work in progress\n');
     assert.equal(await readFile(path.join(ws, 'package.json'), 'utf8'), '{ "name": "mine", "dependencies": {} }\n');
     assert.ok(again.identical.includes('exercises/toy/README.md'));
@@ -93,7 +124,10 @@ describe('scaffolding an exercise', () => {
     await writeFile(file, 'locked answer\n');
     await chmod(file, 0o444);
     const again = await start(tpl, ws);
-    assert.deepEqual(again.differs.map((f) => f.dest), ['exercises/toy/model.ts']);
+    assert.deepEqual(
+      again.differs.map((f) => f.dest),
+      ['exercises/toy/model.ts'],
+    );
     assert.equal(await readFile(file, 'utf8'), 'locked answer\n');
   });
 
@@ -101,7 +135,10 @@ describe('scaffolding an exercise', () => {
     const [tpl, ws] = [await templates(), await workspace()];
     await mkdir(path.join(ws, 'tsconfig.json'));
     const result = await start(tpl, ws);
-    assert.deepEqual(result.differs.map((f) => f.dest), ['tsconfig.json']);
+    assert.deepEqual(
+      result.differs.map((f) => f.dest),
+      ['tsconfig.json'],
+    );
   });
 
   it('refuses an incomplete template before writing anything, naming what is missing', async () => {
@@ -110,7 +147,10 @@ describe('scaffolding an exercise', () => {
     await rm(path.join(tpl, 'toy', 'solution'), { recursive: true });
     await assert.rejects(exerciseTemplateFiles(tpl, 'toy'), (e: Error) => {
       assert.ok(e instanceof TemplateError);
-      assert.equal(e.message, 'The template of exercise "toy" is incomplete: missing templates/toy/hints.md, templates/toy/solution. Nothing was written; reinstall or update Multimodal Lab.');
+      assert.equal(
+        e.message,
+        'The template of exercise "toy" is incomplete: missing templates/toy/hints.md, templates/toy/solution. Nothing was written; reinstall or update Multimodal Lab.',
+      );
       return true;
     });
     assert.deepEqual(await readdir(ws), []);
@@ -135,7 +175,7 @@ describe('scaffolding an exercise', () => {
 });
 
 describe('choosing the lab/ modules an exercise gets', () => {
-  it('gives an exercise the course\'s modules and its own, and a course without lists all of lab/', () => {
+  it("gives an exercise the course's modules and its own, and a course without lists all of lab/", () => {
     assert.deepEqual(labModulesFor(COURSE, 'toy'), ['report.ts']);
     assert.deepEqual(labModulesFor(COURSE, 'later'), ['report.ts', 'vision.ts', 'weights/vision']);
     assert.equal(labModulesFor({ exercises: COURSE.exercises }, 'later'), undefined);
@@ -150,26 +190,45 @@ describe('choosing the lab/ modules an exercise gets', () => {
     assert.ok(!inLabModules('weights', ['weights/vision']));
   });
 
-  it('copies the course\'s modules and the exercise\'s own, and no other exercise\'s', async () => {
+  it("copies the course's modules and the exercise's own, and no other exercise's", async () => {
     const [tpl, ws] = [await templates(), await workspace()];
     const result = await start(tpl, ws, 'toy', labModulesFor(COURSE, 'toy'));
-    assert.deepEqual(result.created.filter((f) => f.startsWith('lab/')), ['lab/report.ts']);
-    assert.deepEqual(await listFiles(path.join(ws, 'lab')), ['report.ts'], 'the vision encoder and the weights stay out');
+    assert.deepEqual(
+      result.created.filter((f) => f.startsWith('lab/')),
+      ['lab/report.ts'],
+    );
+    assert.deepEqual(
+      await listFiles(path.join(ws, 'lab')),
+      ['report.ts'],
+      'the vision encoder and the weights stay out',
+    );
   });
 
   it('a folder module brings everything under it', async () => {
     const [tpl, ws] = [await templates(), await workspace()];
     await start(tpl, ws, 'later', labModulesFor(COURSE, 'later'));
-    assert.deepEqual(await listFiles(path.join(ws, 'lab')), ['report.ts', 'vision.ts', 'weights/vision/model.json', 'weights/vision/weights.bin']);
+    assert.deepEqual(await listFiles(path.join(ws, 'lab')), [
+      'report.ts',
+      'vision.ts',
+      'weights/vision/model.json',
+      'weights/vision/weights.bin',
+    ]);
   });
 
-  it('adds a later exercise\'s modules to a workspace scaffolded before, leaving edited files as they are', async () => {
+  it("adds a later exercise's modules to a workspace scaffolded before, leaving edited files as they are", async () => {
     const [tpl, ws] = [await templates(), await workspace()];
     await start(tpl, ws, 'toy', labModulesFor(COURSE, 'toy'));
     await writeFile(path.join(ws, 'lab/report.ts'), 'my own reporting\n');
     const later = await start(tpl, ws, 'later', labModulesFor(COURSE, 'later'));
-    assert.deepEqual(later.created.filter((f) => f.startsWith('lab/')), ['lab/vision.ts', 'lab/weights/vision/model.json', 'lab/weights/vision/weights.bin']);
-    assert.deepEqual(later.differs.map((f) => f.dest), ['lab/report.ts'], 'the edited core module is offered as a diff, not overwritten');
+    assert.deepEqual(
+      later.created.filter((f) => f.startsWith('lab/')),
+      ['lab/vision.ts', 'lab/weights/vision/model.json', 'lab/weights/vision/weights.bin'],
+    );
+    assert.deepEqual(
+      later.differs.map((f) => f.dest),
+      ['lab/report.ts'],
+      'the edited core module is offered as a diff, not overwritten',
+    );
     assert.equal(await readFile(path.join(ws, 'lab/report.ts'), 'utf8'), 'my own reporting\n');
     assert.ok(later.identical.includes('package.json'));
   });
@@ -178,7 +237,10 @@ describe('choosing the lab/ modules an exercise gets', () => {
     const [tpl, ws] = [await templates(), await workspace()];
     await assert.rejects(workspaceTemplateFiles(tpl, ['report.ts', 'audio.ts', 'weights/speech']), (e: Error) => {
       assert.ok(e instanceof TemplateError);
-      assert.match(e.message, /^The course lists lab modules that templates\/workspace\/lab\/ does not have: audio\.ts, weights\/speech\. Nothing was written/);
+      assert.match(
+        e.message,
+        /^The course lists lab modules that templates\/workspace\/lab\/ does not have: audio\.ts, weights\/speech\. Nothing was written/,
+      );
       return true;
     });
     assert.deepEqual(await readdir(ws), []);
@@ -194,11 +256,18 @@ describe('resetting an exercise', () => {
     const result = await resetExercise(ws, 'toy', await exerciseTemplateFiles(tpl, 'toy'), NOW);
     assert.equal(result.backupDir, path.join(ws, '.multimodal-lab', 'backups', 'toy', '2026-11-27T12-00-00-000Z'));
     assert.deepEqual([...result.backedUp].sort(), [
-      'exercises/toy/README.md', 'exercises/toy/model.ts', 'exercises/toy/scratch.ts', 'exercises/toy/tests/model.test.ts', 'exercises/toy/train.ts',
+      'exercises/toy/README.md',
+      'exercises/toy/model.ts',
+      'exercises/toy/scratch.ts',
+      'exercises/toy/tests/model.test.ts',
+      'exercises/toy/train.ts',
     ]);
     assert.equal(await readFile(path.join(result.backupDir!, 'model.ts'), 'utf8'), 'broken attempt\n');
     assert.equal(await readFile(path.join(result.backupDir!, 'scratch.ts'), 'utf8'), 'my experiment\n');
-    assert.equal(await readFile(path.join(ws, 'exercises/toy/model.ts'), 'utf8'), 'export function f() { return 0; } // TODO(1)\n');
+    assert.equal(
+      await readFile(path.join(ws, 'exercises/toy/model.ts'), 'utf8'),
+      'export function f() { return 0; } // TODO(1)\n',
+    );
     assert.equal(await readFile(path.join(ws, 'exercises/toy/scratch.ts'), 'utf8'), 'my experiment\n');
   });
 
@@ -225,7 +294,9 @@ describe('resetting an exercise', () => {
     await resetExercise(ws, 'toy', files, new Date('2026-11-27T12:05:00.000Z'));
     const stamps = await readdir(path.join(ws, '.multimodal-lab', 'backups', 'toy'));
     assert.equal(stamps.length, 2);
-    const contents = await Promise.all(stamps.sort().map((s) => readFile(path.join(ws, '.multimodal-lab/backups/toy', s, 'model.ts'), 'utf8')));
+    const contents = await Promise.all(
+      stamps.sort().map((s) => readFile(path.join(ws, '.multimodal-lab/backups/toy', s, 'model.ts'), 'utf8')),
+    );
     assert.deepEqual(contents, ['first\n', 'second\n']);
   });
 

@@ -22,34 +22,66 @@ async function shipped(): Promise<Course> {
 describe('the shipped course', () => {
   it('holds the 12-item reading path in order, 77 hours in all', async () => {
     const c = await shipped();
-    assert.deepEqual(c.readings.map((r) => [r.id, r.hours]), [
-      ['clip', 6], ['flamingo', 8], ['blip-2', 6], ['llava', 5], ['gpt-4v-system-card', 4], ['ddpm', 8],
-      ['latent-diffusion', 6], ['classifier-free-guidance', 3], ['whisper', 5], ['vit', 5], ['weng-diffusion', 6], ['open-clip', 15],
-    ]);
-    assert.deepEqual(c.readings.map((r) => r.kind).filter((k) => k !== 'paper'), ['blog', 'code']);
+    assert.deepEqual(
+      c.readings.map((r) => [r.id, r.hours]),
+      [
+        ['clip', 6],
+        ['flamingo', 8],
+        ['blip-2', 6],
+        ['llava', 5],
+        ['gpt-4v-system-card', 4],
+        ['ddpm', 8],
+        ['latent-diffusion', 6],
+        ['classifier-free-guidance', 3],
+        ['whisper', 5],
+        ['vit', 5],
+        ['weng-diffusion', 6],
+        ['open-clip', 15],
+      ],
+    );
+    assert.deepEqual(
+      c.readings.map((r) => r.kind).filter((k) => k !== 'paper'),
+      ['blog', 'code'],
+    );
     for (const r of c.readings) {
-      assert.match(r.url, /^https:\/\/(arxiv\.org\/abs\/\d{4}\.\d{5}|openai\.com\/|lilianweng\.github\.io\/|github\.com\/mlfoundations\/open_clip)/, r.id);
+      assert.match(
+        r.url,
+        /^https:\/\/(arxiv\.org\/abs\/\d{4}\.\d{5}|openai\.com\/|lilianweng\.github\.io\/|github\.com\/mlfoundations\/open_clip)/,
+        r.id,
+      );
       assert.ok(r.questions.length >= 3 && r.questions.length <= 5, r.id);
     }
   });
 
   it('declares the eight exercises and six milestones', async () => {
     const c = await shipped();
-    assert.deepEqual(c.exercises.map((e) => e.id), ['clip', 'ddpm', 'llava', 'cfg', 'whisper', 'bridges', 'latent', 'collapse']);
-    assert.deepEqual(c.milestones.map((m) => m.id), ['clip-loss', 'diffusion-trained', 'speech-finetuned', 'vlm-bridges', 'latent-speedup', 'text-collapse']);
+    assert.deepEqual(
+      c.exercises.map((e) => e.id),
+      ['clip', 'ddpm', 'llava', 'cfg', 'whisper', 'bridges', 'latent', 'collapse'],
+    );
+    assert.deepEqual(
+      c.milestones.map((m) => m.id),
+      ['clip-loss', 'diffusion-trained', 'speech-finetuned', 'vlm-bridges', 'latent-speedup', 'text-collapse'],
+    );
   });
 
   it('lists the lab/ modules every exercise gets, and each exercise its own, all present in templates/workspace/lab/', async () => {
     const c = await shipped();
     const lab = path.join(root, 'templates', 'workspace', 'lab');
     assert.ok(c.lab?.includes('report.ts') && c.lab.includes('runtime'), 'the course lists its core lab modules');
-    for (const m of [...(c.lab ?? []), ...c.exercises.flatMap((e) => e.lab ?? [])]) assert.ok(existsSync(path.join(lab, m)), `lab/${m} is listed but does not exist`);
+    for (const m of [...(c.lab ?? []), ...c.exercises.flatMap((e) => e.lab ?? [])])
+      assert.ok(existsSync(path.join(lab, m)), `lab/${m} is listed but does not exist`);
     for (const e of c.exercises) assert.ok(e.lab && e.lab.length > 0, `exercise "${e.id}" lists no lab modules`);
-    assert.ok(!c.exercises.find((e) => e.id === 'clip')?.lab?.includes('vision.ts'), 'exercise 1 writes its own vision tower');
+    assert.ok(
+      !c.exercises.find((e) => e.id === 'clip')?.lab?.includes('vision.ts'),
+      'exercise 1 writes its own vision tower',
+    );
   });
 
   it('is contributed to the editor through jsonValidation with the schema in the repo', () => {
-    const contribution = pkg.contributes.jsonValidation.find((j: { url: string }) => j.url === './schemas/course.schema.json');
+    const contribution = pkg.contributes.jsonValidation.find(
+      (j: { url: string }) => j.url === './schemas/course.schema.json',
+    );
     assert.ok(contribution, 'package.json must contribute schemas/course.schema.json');
     assert.ok(contribution.fileMatch.includes('**/templates/course.json'));
   });

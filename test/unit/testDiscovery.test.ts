@@ -34,6 +34,9 @@ describe('static test discovery', () => {
 
   it('closes a suite whose body ends on the same line', () => {
     const src = "describe('a', () => { it('x', () => {}); });\nit('y', () => {});\n";
-    assert.deepEqual(discoverTests(src).map((t) => t.path), [['a', 'x'], ['y']]);
+    assert.deepEqual(
+      discoverTests(src).map((t) => t.path),
+      [['a', 'x'], ['y']],
+    );
   });
 });

@@ -4,9 +4,21 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { emptyProgress } from '../../src/core/progress';
-import { WALKTHROUGH_SIGHTINGS, WALKTHROUGH_STEPS, gatherWalkthroughFacts, walkthroughContextKey, walkthroughFacts } from '../../src/core/walkthrough';
+import {
+  WALKTHROUGH_SIGHTINGS,
+  WALKTHROUGH_STEPS,
+  gatherWalkthroughFacts,
+  walkthroughContextKey,
+  walkthroughFacts,
+} from '../../src/core/walkthrough';
 
-interface Step { id: string; title: string; description: string; completionEvents?: string[]; media: { markdown?: string } }
+interface Step {
+  id: string;
+  title: string;
+  description: string;
+  completionEvents?: string[];
+  media: { markdown?: string };
+}
 const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
   contributes: { commands: { command: string }[]; walkthroughs: { id: string; steps: Step[] }[] };
 };
@@ -25,7 +37,10 @@ describe('walkthrough: the learner loop', () => {
 
   it('walks the whole loop in order: trust, start, install, test, hint, quick check, open the run, milestones', () => {
     assert.ok(loop, 'the multimodalLab.welcome walkthrough exists');
-    assert.deepEqual(loop.steps.map((s) => s.id), ['trust', 'startExercise', 'installDependencies', 'runTests', 'readHint', 'quickCheck', 'openRun', 'milestones']);
+    assert.deepEqual(
+      loop.steps.map((s) => s.id),
+      ['trust', 'startExercise', 'installDependencies', 'runTests', 'readHint', 'quickCheck', 'openRun', 'milestones'],
+    );
   });
 
   it('gives every step a command button and a completion event, and every button names a contributed command', () => {
@@ -33,16 +48,27 @@ describe('walkthrough: the learner loop', () => {
     for (const step of loop!.steps) {
       const buttons = [...step.description.matchAll(/\]\(command:([\w.]+)/g)].map((m) => m[1]);
       assert.ok(buttons.length > 0, `${step.id} has a command button`);
-      for (const b of buttons) assert.ok(commands.has(b) || b.startsWith('workbench.'), `${step.id}: ${b} is a contributed command`);
+      for (const b of buttons)
+        assert.ok(commands.has(b) || b.startsWith('workbench.'), `${step.id}: ${b} is a contributed command`);
       assert.ok((step.completionEvents ?? []).length > 0, `${step.id} has a completion event`);
     }
   });
 
   it('completes the evidence steps on the context keys the extension sets, and no other keys', () => {
-    const keys = loop!.steps.flatMap((s) => s.completionEvents ?? []).filter((e) => e.startsWith('onContext:multimodalLab.')).map((e) => e.slice('onContext:'.length));
+    const keys = loop!.steps
+      .flatMap((s) => s.completionEvents ?? [])
+      .filter((e) => e.startsWith('onContext:multimodalLab.'))
+      .map((e) => e.slice('onContext:'.length));
     // The trust key is set from workspace.isTrusted (src/extension/walkthrough.ts), the sightings when their panel
     // opens, the others from evidence on disk.
-    assert.deepEqual([...keys].sort(), [...WALKTHROUGH_STEPS.map(walkthroughContextKey), ...WALKTHROUGH_SIGHTINGS.map(walkthroughContextKey), 'multimodalLab.walkthrough.trusted'].sort());
+    assert.deepEqual(
+      [...keys].sort(),
+      [
+        ...WALKTHROUGH_STEPS.map(walkthroughContextKey),
+        ...WALKTHROUGH_SIGHTINGS.map(walkthroughContextKey),
+        'multimodalLab.walkthrough.trusted',
+      ].sort(),
+    );
   });
 
   it('completes opening a run and seeing the milestones when their panel opens, not only on the command (a tree row runs it under an internal id)', () => {
@@ -54,25 +80,52 @@ describe('walkthrough: the learner loop', () => {
   it('has a markdown page for every step', () => {
     for (const step of loop!.steps) {
       assert.ok(step.media.markdown, `${step.id} has markdown media`);
-      assert.ok(readFileSync(path.join(__dirname, '..', '..', step.media.markdown), 'utf8').length > 100, `${step.media.markdown} has content`);
+      assert.ok(
+        readFileSync(path.join(__dirname, '..', '..', step.media.markdown), 'utf8').length > 100,
+        `${step.media.markdown} has content`,
+      );
     }
   });
 });
 
 describe('walkthrough: evidence', () => {
   it('a fresh workspace has done nothing', () => {
-    const facts = walkthroughFacts({ progress: emptyProgress(), scaffolded: [], dependenciesInstalled: false, runs: [] });
-    assert.deepEqual(facts, { exerciseStarted: false, dependenciesInstalled: false, testsRun: false, hintRead: false, quickCheckTrained: false });
+    const facts = walkthroughFacts({
+      progress: emptyProgress(),
+      scaffolded: [],
+      dependenciesInstalled: false,
+      runs: [],
+    });
+    assert.deepEqual(facts, {
+      exerciseStarted: false,
+      dependenciesInstalled: false,
+      testsRun: false,
+      hintRead: false,
+      quickCheckTrained: false,
+    });
   });
 
   it('ticks each step from its own evidence only', () => {
-    const base = { progress: emptyProgress(), scaffolded: [] as string[], dependenciesInstalled: false, runs: [] as object[] };
+    const base = {
+      progress: emptyProgress(),
+      scaffolded: [] as string[],
+      dependenciesInstalled: false,
+      runs: [] as object[],
+    };
     assert.equal(walkthroughFacts({ ...base, scaffolded: ['clip'] }).exerciseStarted, true);
     const tested = { ...emptyProgress(), exercises: { clip: { tests: { passed: 0, total: 22, at: 'x' } } } };
-    assert.deepEqual(Object.entries(walkthroughFacts({ ...base, progress: tested })).filter(([, v]) => v).map(([k]) => k), ['testsRun']);
+    assert.deepEqual(
+      Object.entries(walkthroughFacts({ ...base, progress: tested }))
+        .filter(([, v]) => v)
+        .map(([k]) => k),
+      ['testsRun'],
+    );
     const hinted = { ...emptyProgress(), exercises: { clip: { hintsRevealed: 1 } } };
     assert.equal(walkthroughFacts({ ...base, progress: hinted }).hintRead, true);
-    const hintedPerTodo = { ...emptyProgress(), exercises: { clip: { hintsRevealed: { 3: 0, 5: 2 } as unknown as number } } };
+    const hintedPerTodo = {
+      ...emptyProgress(),
+      exercises: { clip: { hintsRevealed: { 3: 0, 5: 2 } as unknown as number } },
+    };
     assert.equal(walkthroughFacts({ ...base, progress: hintedPerTodo }).hintRead, true);
     const noneRevealed = { ...emptyProgress(), exercises: { clip: { hintsRevealed: 0 } } };
     assert.equal(walkthroughFacts({ ...base, progress: noneRevealed }).hintRead, false);
@@ -80,14 +133,23 @@ describe('walkthrough: evidence', () => {
 
   it('counts a quick check once a smoke run has ended, not while it runs and not for a full run', () => {
     const base = { progress: emptyProgress(), scaffolded: [], dependenciesInstalled: true };
-    assert.equal(walkthroughFacts({ ...base, runs: [{ config: 'smoke', status: 'running' }] }).quickCheckTrained, false);
+    assert.equal(
+      walkthroughFacts({ ...base, runs: [{ config: 'smoke', status: 'running' }] }).quickCheckTrained,
+      false,
+    );
     assert.equal(walkthroughFacts({ ...base, runs: [{ config: 'cpu', status: 'finished' }] }).quickCheckTrained, false);
     assert.equal(walkthroughFacts({ ...base, runs: [{ config: 'smoke', status: 'nan' }] }).quickCheckTrained, true);
   });
 
   it('reads the evidence from a workspace on disk, ignoring an unreadable meta.json', async () => {
     const empty = await workspace({ 'README.md': '# x' });
-    assert.deepEqual(Object.values(await gatherWalkthroughFacts(empty, emptyProgress())), [false, false, false, false, false]);
+    assert.deepEqual(Object.values(await gatherWalkthroughFacts(empty, emptyProgress())), [
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
     const busy = await workspace({
       'exercises/clip/train.ts': '',
       'node_modules/@tensorflow/tfjs-core/package.json': '{}',

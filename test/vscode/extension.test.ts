@@ -5,11 +5,19 @@ import * as vscode from 'vscode';
 
 const extensionId = 'multimodal-lab.multimodal-lab';
 const commands = [
-  'multimodalLab.openNotes', 'multimodalLab.toggleRead', 'multimodalLab.openReading',
-  'multimodalLab.openLink', 'multimodalLab.refresh', 'multimodalLab.showLog',
+  'multimodalLab.openNotes',
+  'multimodalLab.toggleRead',
+  'multimodalLab.openReading',
+  'multimodalLab.openLink',
+  'multimodalLab.refresh',
+  'multimodalLab.showLog',
 ];
 
-interface CourseReading { readonly id: string; readonly title: string; readonly questions: readonly string[] }
+interface CourseReading {
+  readonly id: string;
+  readonly title: string;
+  readonly questions: readonly string[];
+}
 
 function workspaceUri(...segments: string[]): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -42,7 +50,9 @@ async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs
 async function clipReading(): Promise<CourseReading> {
   const extension = vscode.extensions.getExtension(extensionId);
   assert.ok(extension, `${extensionId} is installed`);
-  const course = JSON.parse(await readText(vscode.Uri.joinPath(extension.extensionUri, 'templates', 'course.json'))) as {
+  const course = JSON.parse(
+    await readText(vscode.Uri.joinPath(extension.extensionUri, 'templates', 'course.json')),
+  ) as {
     readings: CourseReading[];
   };
   const clip = course.readings.find((r) => r.id === 'clip');
@@ -60,7 +70,9 @@ export function registerExtensionTests(): void {
       assert.equal(extension.isActive, true);
       // Recorded in docs/PERFORMANCE.md; a benchmark figure, so it is printed rather than asserted against a limit.
       assert.equal(typeof api?.activationMs, 'number', 'activate() returns { activationMs }');
-      console.log(`multimodal-lab activate() took ${(api?.activationMs as number).toFixed(2)} ms in this extension host`);
+      console.log(
+        `multimodal-lab activate() took ${(api?.activationMs as number).toFixed(2)} ms in this extension host`,
+      );
     });
 
     it('registers its commands', async () => {

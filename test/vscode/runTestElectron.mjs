@@ -28,10 +28,18 @@ try {
     version: process.env.VSCODE_VERSION ?? 'stable',
     extensionDevelopmentPath: repoRoot,
     extensionTestsPath: suite,
-    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', join(sandbox, 'user-data')],
+    launchArgs: [
+      workspace,
+      '--disable-extensions',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      join(sandbox, 'user-data'),
+    ],
   });
   rmSync(sandbox, { recursive: true, force: true });
 } catch (error) {
-  console.error(`vscode-API tests failed: ${error instanceof Error ? error.message : error} (workspace kept in ${sandbox})`);
+  console.error(
+    `vscode-API tests failed: ${error instanceof Error ? error.message : error} (workspace kept in ${sandbox})`,
+  );
   process.exitCode = 1;
 }

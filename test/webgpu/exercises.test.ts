@@ -11,7 +11,9 @@ const SMOKE_TIMEOUT_MS = 900_000;
 describe('webgpu: every exercise', function () {
   this.timeout(SMOKE_TIMEOUT_MS + 60_000);
   // Fails at once, with what to install, when this machine has no adapter.
-  before(async () => { await webgpuReady(); });
+  before(async () => {
+    await webgpuReady();
+  });
 
   for (const id of authoredExercises()) {
     it(`${id}: the solution's tests pass on webgpu`, async () => {

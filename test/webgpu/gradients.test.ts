@@ -11,7 +11,11 @@ function values(shape: number[], next: () => number, lo = -1, hi = 1): Float32Ar
 }
 
 /** Forward values and gradients of Σ op(xs) ⊙ R, on the current backend. */
-async function evaluate(op: Op, inputs: { shape: number[]; v: Float32Array }[], r: Float32Array): Promise<Float32Array[]> {
+async function evaluate(
+  op: Op,
+  inputs: { shape: number[]; v: Float32Array }[],
+  r: Float32Array,
+): Promise<Float32Array[]> {
   const outs = tf.tidy(() => {
     const xs = inputs.map((i) => tf.tensor(i.v, i.shape));
     const y = op(xs);
@@ -35,28 +39,115 @@ function relErr(a: Float32Array, b: Float32Array): number {
   return diff / (1 + scale);
 }
 
-interface Case { name: string; op: Op; shapes: number[][]; lo?: number; hi?: number; ints?: number[][] }
+interface Case {
+  name: string;
+  op: Op;
+  shapes: number[][];
+  lo?: number;
+  hi?: number;
+  ints?: number[][];
+}
 
 const CASES: Case[] = [
-  { name: 'conv2d stride 1 same', op: ([x, w]) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), shapes: [[2, 7, 7, 3], [3, 3, 3, 4]] },
-  { name: 'conv2d stride 2 valid', op: ([x, w]) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid'), shapes: [[2, 9, 8, 2], [3, 3, 2, 5]] },
-  { name: 'conv2d 1×1', op: ([x, w]) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid'), shapes: [[3, 4, 4, 6], [1, 1, 6, 2]] },
-  { name: 'conv2dTranspose stride 2', op: ([x, w]) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 8, 3], 2, 'same'), shapes: [[2, 4, 4, 5], [3, 3, 3, 5]] },
-  { name: 'conv1d', op: ([x, w]) => tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, 1, 'same'), shapes: [[2, 11, 3], [3, 3, 4]] },
-  { name: 'depthwise conv2d', op: ([x, w]) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), shapes: [[2, 6, 6, 3], [3, 3, 3, 2]] },
-  { name: 'separable conv2d', op: ([x, d, p]) => tf.separableConv2d(x as tf.Tensor4D, d as tf.Tensor4D, p as tf.Tensor4D, 1, 'same'), shapes: [[2, 6, 6, 3], [3, 3, 3, 2], [1, 1, 6, 4]] },
-  { name: 'maxPool, all-negative windows', op: ([x]) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'), shapes: [[2, 6, 6, 3]], lo: -3, hi: -1 },
+  {
+    name: 'conv2d stride 1 same',
+    op: ([x, w]) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'),
+    shapes: [
+      [2, 7, 7, 3],
+      [3, 3, 3, 4],
+    ],
+  },
+  {
+    name: 'conv2d stride 2 valid',
+    op: ([x, w]) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid'),
+    shapes: [
+      [2, 9, 8, 2],
+      [3, 3, 2, 5],
+    ],
+  },
+  {
+    name: 'conv2d 1×1',
+    op: ([x, w]) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid'),
+    shapes: [
+      [3, 4, 4, 6],
+      [1, 1, 6, 2],
+    ],
+  },
+  {
+    name: 'conv2dTranspose stride 2',
+    op: ([x, w]) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 8, 3], 2, 'same'),
+    shapes: [
+      [2, 4, 4, 5],
+      [3, 3, 3, 5],
+    ],
+  },
+  {
+    name: 'conv1d',
+    op: ([x, w]) => tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, 1, 'same'),
+    shapes: [
+      [2, 11, 3],
+      [3, 3, 4],
+    ],
+  },
+  {
+    name: 'depthwise conv2d',
+    op: ([x, w]) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'),
+    shapes: [
+      [2, 6, 6, 3],
+      [3, 3, 3, 2],
+    ],
+  },
+  {
+    name: 'separable conv2d',
+    op: ([x, d, p]) => tf.separableConv2d(x as tf.Tensor4D, d as tf.Tensor4D, p as tf.Tensor4D, 1, 'same'),
+    shapes: [
+      [2, 6, 6, 3],
+      [3, 3, 3, 2],
+      [1, 1, 6, 4],
+    ],
+  },
+  {
+    name: 'maxPool, all-negative windows',
+    op: ([x]) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'),
+    shapes: [[2, 6, 6, 3]],
+    lo: -3,
+    hi: -1,
+  },
   { name: 'avgPool valid', op: ([x]) => tf.avgPool(x as tf.Tensor4D, 3, 2, 'valid'), shapes: [[2, 7, 7, 2]] },
-  { name: 'resizeNearestNeighbor ×2, batch 3', op: ([x]) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [10, 12]), shapes: [[3, 5, 6, 2]] },
-  { name: 'resizeBilinear, batch 2', op: ([x]) => tf.image.resizeBilinear(x as tf.Tensor4D, [9, 7]), shapes: [[2, 5, 4, 2]] },
-  { name: 'batched, transposed matMul', op: ([a, b]) => tf.matMul(a, b, true, false), shapes: [[3, 5, 4], [3, 5, 6]] },
+  {
+    name: 'resizeNearestNeighbor ×2, batch 3',
+    op: ([x]) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [10, 12]),
+    shapes: [[3, 5, 6, 2]],
+  },
+  {
+    name: 'resizeBilinear, batch 2',
+    op: ([x]) => tf.image.resizeBilinear(x as tf.Tensor4D, [9, 7]),
+    shapes: [[2, 5, 4, 2]],
+  },
+  {
+    name: 'batched, transposed matMul',
+    op: ([a, b]) => tf.matMul(a, b, true, false),
+    shapes: [
+      [3, 5, 4],
+      [3, 5, 6],
+    ],
+  },
   { name: 'softmax', op: ([x]) => tf.softmax(x), shapes: [[4, 9]] },
-  { name: 'moments (layer norm)', op: ([x]) => { const { mean, variance } = tf.moments(x, -1, true); return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))); }, shapes: [[3, 4, 8]] },
+  {
+    name: 'moments (layer norm)',
+    op: ([x]) => {
+      const { mean, variance } = tf.moments(x, -1, true);
+      return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
+    },
+    shapes: [[3, 4, 8]],
+  },
 ];
 
 describe('webgpu: gradients match cpu', function () {
   this.timeout(120_000);
-  before(async () => { await webgpuReady(); });
+  before(async () => {
+    await webgpuReady();
+  });
 
   CASES.forEach((c, i) => {
     it(`${c.name}: forward and every input's gradient within 1e-4 of cpu`, async () => {
@@ -70,7 +161,10 @@ describe('webgpu: gradients match cpu', function () {
       const onGpu = await evaluate(c.op, inputs, r);
       onCpu.forEach((ref, k) => {
         const e = relErr(onGpu[k], ref);
-        assert.ok(e <= 1e-4, `${k === 0 ? 'forward' : `gradient of input ${k - 1}`}: relative error ${e.toExponential(2)} against cpu`);
+        assert.ok(
+          e <= 1e-4,
+          `${k === 0 ? 'forward' : `gradient of input ${k - 1}`}: relative error ${e.toExponential(2)} against cpu`,
+        );
       });
     });
   });
@@ -89,19 +183,28 @@ describe('webgpu: gradients match cpu', function () {
 });
 
 describe("webgpu: a learner's synchronous read", () => {
-  before(async () => { await webgpuReady(); await use('webgpu'); });
+  before(async () => {
+    await webgpuReady();
+    await use('webgpu');
+  });
 
   it('throws a teaching SyncReadError at the call, not "OffscreenCanvas is not defined"', async () => {
     // A result computed on the GPU: a fresh small tensor still lives on the CPU side (tfjs-webgpu forwards small
     // CPU-resident work to the CPU), and reading that one synchronously works.
     const t = tf.tidy(() => tf.add(tf.range(0, 1024), 1));
     try {
-      assert.throws(() => t.dataSync(), (err: unknown) => {
-        assert.ok(err instanceof Error && err.name === 'SyncReadError', String(err));
-        assert.match(err.message, /^t\.dataSync\(\) cannot read a tensor on the webgpu backend in Node: .*Write `await t\.data\(\)` instead/);
-        assert.match(err.stack ?? '', /gradients\.test\.ts/, 'the stack should point at the calling line');
-        return true;
-      });
+      assert.throws(
+        () => t.dataSync(),
+        (err: unknown) => {
+          assert.ok(err instanceof Error && err.name === 'SyncReadError', String(err));
+          assert.match(
+            err.message,
+            /^t\.dataSync\(\) cannot read a tensor on the webgpu backend in Node: .*Write `await t\.data\(\)` instead/,
+          );
+          assert.match(err.stack ?? '', /gradients\.test\.ts/, 'the stack should point at the calling line');
+          return true;
+        },
+      );
       assert.throws(() => t.arraySync(), /t\.arraySync\(\) cannot read .*`await t\.array\(\)`/);
       assert.deepEqual(Array.from(await t.data()).slice(0, 3), [1, 2, 3]);
     } finally {

@@ -5,7 +5,12 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend, installTrainingKernels, type BackendReport, type TfCore } from '../../templates/workspace/lab/runtime/index';
+import {
+  selectBackend,
+  installTrainingKernels,
+  type BackendReport,
+  type TfCore,
+} from '../../templates/workspace/lab/runtime/index';
 
 const REPO = join(__dirname, '..', '..');
 let ready: Promise<BackendReport> | undefined;
@@ -15,9 +20,11 @@ export function webgpuReady(): Promise<BackendReport> {
   ready ??= (async () => {
     const req = createRequire(join(REPO, 'package.json'));
     const report = await selectBackend({ require: req, tf }, { preference: 'webgpu' }).catch((err: unknown) => {
-      throw new Error(`${err instanceof Error ? err.message : String(err)}\nThe WebGPU suite needs a Vulkan, Metal or D3D12 adapter. ` +
-        'Without a GPU on Debian 12: apt-get install -t bookworm-backports mesa-vulkan-drivers libdrm2 libdrm-amdgpu1 && apt-get install libvulkan1, ' +
-        'and set XDG_RUNTIME_DIR (and VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.json if several drivers are installed).');
+      throw new Error(
+        `${err instanceof Error ? err.message : String(err)}\nThe WebGPU suite needs a Vulkan, Metal or D3D12 adapter. ` +
+          'Without a GPU on Debian 12: apt-get install -t bookworm-backports mesa-vulkan-drivers libdrm2 libdrm-amdgpu1 && apt-get install libvulkan1, ' +
+          'and set XDG_RUNTIME_DIR (and VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.json if several drivers are installed).',
+      );
     });
     installTrainingKernels(tf as unknown as TfCore);
     return report;

@@ -14,14 +14,28 @@ describe('webview: chart data for short and long series', () => {
   it('does not smooth a short series: the bold line is the true value (5 WER points end at 11.6%, not ~14%)', () => {
     const wer = store([0.407, 0.3, 0.2, 0.15, 0.116]);
     const built = buildChartData([{ store: wer, label: 'wer/B', runIndex: 0, metric: 'wer/B' }], OPTIONS);
-    assert.deepEqual(built.series.map((s) => [s.label, s.raw]), [['wer/B', false]], 'one bold line, no faint raw copy');
+    assert.deepEqual(
+      built.series.map((s) => [s.label, s.raw]),
+      [['wer/B', false]],
+      'one bold line, no faint raw copy',
+    );
     assert.deepEqual(built.data[1], [0.407, 0.3, 0.2, 0.15, 0.116]);
   });
 
   it('smooths a series once it is long enough, behind its faint raw points', () => {
-    const loss = store(Array.from({ length: MIN_POINTS_TO_SMOOTH }, (_, i) => 1 / (i + 1)), 1, 1);
+    const loss = store(
+      Array.from({ length: MIN_POINTS_TO_SMOOTH }, (_, i) => 1 / (i + 1)),
+      1,
+      1,
+    );
     const built = buildChartData([{ store: loss, label: 'loss', runIndex: 0, metric: 'loss' }], OPTIONS);
-    assert.deepEqual(built.series.map((s) => [s.label, s.raw]), [['loss (raw)', true], ['loss', false]]);
+    assert.deepEqual(
+      built.series.map((s) => [s.label, s.raw]),
+      [
+        ['loss (raw)', true],
+        ['loss', false],
+      ],
+    );
   });
 
   it('reads the raw last value and its step, whatever the smoothing', () => {

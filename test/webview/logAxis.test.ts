@@ -7,7 +7,10 @@ describe('webview: log axes', () => {
   it('turns zero and negative values into counted gaps', () => {
     const f = positiveOnly([1, 0, -2, NaN, 3]);
     assert.equal(f.hidden, 2);
-    assert.deepEqual(Array.from(f.values).map((v) => (Number.isNaN(v) ? 'gap' : v)), [1, 'gap', 'gap', 'gap', 3]);
+    assert.deepEqual(
+      Array.from(f.values).map((v) => (Number.isNaN(v) ? 'gap' : v)),
+      [1, 'gap', 'gap', 'gap', 3],
+    );
   });
 
   it('ranges from the smallest positive value when the range starts at or below zero', () => {
@@ -18,8 +21,19 @@ describe('webview: log axes', () => {
 
   it('drops step 0 on a log step axis, says so, and draws the rest', () => {
     const s = new SeriesStore();
-    s.append([{ step: 0, value: 2 }, { step: 1, value: 1 }, { step: 10, value: 0 }, { step: 100, value: 0.5 }]);
-    const d = buildChartData([{ store: s, label: 'loss', runIndex: 0, metric: 'loss' }], { smoothing: 0, logX: true, logY: true, zoom: null, width: 400 });
+    s.append([
+      { step: 0, value: 2 },
+      { step: 1, value: 1 },
+      { step: 10, value: 0 },
+      { step: 100, value: 0.5 },
+    ]);
+    const d = buildChartData([{ store: s, label: 'loss', runIndex: 0, metric: 'loss' }], {
+      smoothing: 0,
+      logX: true,
+      logY: true,
+      zoom: null,
+      width: 400,
+    });
     assert.deepEqual(d.data[0], [1, 10, 100]);
     assert.deepEqual(d.data[1], [1, null, 0.5]);
     assert.equal(d.hiddenByLog, 2, 'step 0 on x and the value 0 on y');

@@ -13,9 +13,26 @@ function snapshot(runId: string, extra: Partial<RunSnapshot> = {}): RunSnapshot 
 describe('webview: run model', () => {
   it('appends scalars incrementally, keeps them sorted and smooths them incrementally', () => {
     const m = new RunModel();
-    m.load([snapshot('a', { scalars: { loss: [{ step: 0, value: 1, time: 0 }, { step: 1, value: null, time: 0 }] } })]);
+    m.load([
+      snapshot('a', {
+        scalars: {
+          loss: [
+            { step: 0, value: 1, time: 0 },
+            { step: 1, value: null, time: 0 },
+          ],
+        },
+      }),
+    ]);
     const layout = m.layoutVersion;
-    assert.equal(m.append('a', { loss: [{ step: 3, value: 3, time: 0 }, { step: 2, value: 1, time: 0 }] }), true);
+    assert.equal(
+      m.append('a', {
+        loss: [
+          { step: 3, value: 3, time: 0 },
+          { step: 2, value: 1, time: 0 },
+        ],
+      }),
+      true,
+    );
     assert.equal(m.layoutVersion, layout, 'no new series, no relayout');
     const s = m.run('a')?.scalars.get('loss');
     assert.deepEqual(Array.from(s?.steps.subarray(0, s.length) ?? []), [0, 1, 2, 3]);
@@ -31,9 +48,24 @@ describe('webview: run model', () => {
     m.load([snapshot('a')]);
     assert.equal(m.append('zzz', { loss: [] }), false);
     const png = new Uint8Array([1]);
-    m.append('a', undefined, [{ step: 5, name: 'samples', width: 1, height: 1, png }, { step: 1, name: 'samples', width: 1, height: 1, png }]);
-    m.append('a', undefined, [{ step: 5, name: 'samples', width: 2, height: 2, png }, { step: 1, name: '', width: 1, height: 1, png } as never]);
-    assert.deepEqual(m.run('a')?.images.get('samples')?.map((f) => [f.step, f.width]), [[1, 1], [5, 2]]);
+    m.append('a', undefined, [
+      { step: 5, name: 'samples', width: 1, height: 1, png },
+      { step: 1, name: 'samples', width: 1, height: 1, png },
+    ]);
+    m.append('a', undefined, [
+      { step: 5, name: 'samples', width: 2, height: 2, png },
+      { step: 1, name: '', width: 1, height: 1, png } as never,
+    ]);
+    assert.deepEqual(
+      m
+        .run('a')
+        ?.images.get('samples')
+        ?.map((f) => [f.step, f.width]),
+      [
+        [1, 1],
+        [5, 2],
+      ],
+    );
   });
 
   it('takes PNG bytes however they arrive: a Uint8Array, a serialised Node Buffer, an ArrayBuffer or a number array', () => {
@@ -59,9 +91,14 @@ describe('webview: run model', () => {
   it('skips an image frame that arrived without bytes, with a notice that says which and what to do', () => {
     const m = new RunModel();
     m.load([snapshot('a')]);
-    m.append('a', undefined, [{ step: 3, name: 'samples', width: 1, height: 1, png: { nope: 1 } as unknown as Uint8Array }]);
+    m.append('a', undefined, [
+      { step: 3, name: 'samples', width: 1, height: 1, png: { nope: 1 } as unknown as Uint8Array },
+    ]);
     assert.equal(m.run('a')?.images.get('samples'), undefined);
-    assert.match(m.run('a')?.notices.join('\n') ?? '', /The image "samples" of step 3 arrived without its PNG bytes; reopen the run from the tree to read it from disk\./);
+    assert.match(
+      m.run('a')?.notices.join('\n') ?? '',
+      /The image "samples" of step 3 arrived without its PNG bytes; reopen the run from the tree to read it from disk\./,
+    );
   });
 
   it('compares at most four runs, with a notice', () => {
@@ -79,7 +116,10 @@ describe('webview: compare tables, formats, saved state, milestone messages', ()
       { ...base, config: 'small', backend: 'wasm', versions: { tfjs: '4.22.0', node: '20' } },
       { ...base, config: 'small', backend: 'tensorflow', versions: { tfjs: '4.22.0', node: '22' } },
     ]);
-    assert.deepEqual(rows, [{ field: 'backend', values: ['wasm', 'tensorflow'] }, { field: 'version: node', values: ['20', '22'] }]);
+    assert.deepEqual(rows, [
+      { field: 'backend', values: ['wasm', 'tensorflow'] },
+      { field: 'version: node', values: ['20', '22'] },
+    ]);
     assert.deepEqual(summaryKeys([{ b: 1 }, undefined, { a: 'x', b: 2 }]), ['a', 'b']);
   });
 
@@ -94,7 +134,13 @@ describe('webview: compare tables, formats, saved state, milestone messages', ()
   });
 
   it('sanitises a saved state field by field', () => {
-    const s = sanitizeState({ cursorStep: 40, smoothing: 5, logX: 'yes', zoom: { loss: [10, 2], acc: [1, 5] }, collapsed: { runner: false, x: 1 } });
+    const s = sanitizeState({
+      cursorStep: 40,
+      smoothing: 5,
+      logX: 'yes',
+      zoom: { loss: [10, 2], acc: [1, 5] },
+      collapsed: { runner: false, x: 1 },
+    });
     assert.equal(s.cursorStep, 40);
     assert.equal(s.smoothing, 0.99);
     assert.equal(s.logX, false);
@@ -103,21 +149,65 @@ describe('webview: compare tables, formats, saved state, milestone messages', ()
     assert.deepEqual(sanitizeState('garbage').zoom, {});
   });
 
-  it('keeps the panel\'s runs for the serializer, and only plain 1–4 refs', () => {
-    assert.deepEqual(sanitizeState({ runs: [{ exerciseId: 'ddpm', runId: 'r1' }, { exerciseId: 'cfg', runId: 'r2' }] }).runs, [
-      { exerciseId: 'ddpm', runId: 'r1' },
-      { exerciseId: 'cfg', runId: 'r2' },
-    ]);
+  it("keeps the panel's runs for the serializer, and only plain 1–4 refs", () => {
+    assert.deepEqual(
+      sanitizeState({
+        runs: [
+          { exerciseId: 'ddpm', runId: 'r1' },
+          { exerciseId: 'cfg', runId: 'r2' },
+        ],
+      }).runs,
+      [
+        { exerciseId: 'ddpm', runId: 'r1' },
+        { exerciseId: 'cfg', runId: 'r2' },
+      ],
+    );
     assert.equal(sanitizeState({ runs: [{ exerciseId: 'ddpm', runId: '../../etc' }] }).runs, undefined);
     assert.equal(sanitizeState({ runs: [{ exerciseId: 'ddpm/x', runId: 'r1' }] }).runs, undefined);
     assert.equal(sanitizeState({ runs: [] }).runs, undefined);
-    assert.equal(sanitizeState({ runs: Array.from({ length: 5 }, (_, i) => ({ exerciseId: 'a', runId: `r${i}` })) }).runs, undefined);
+    assert.equal(
+      sanitizeState({ runs: Array.from({ length: 5 }, (_, i) => ({ exerciseId: 'a', runId: `r${i}` })) }).runs,
+      undefined,
+    );
   });
 
   it('parses milestone messages, reporting a wrong version and dropping malformed items', () => {
     assert.equal(parseMilestones({ type: 'load' }, 1), undefined);
-    assert.match((parseMilestones({ type: 'milestones', protocol: 2, items: [] }, 1) as { problem: string }).problem, /version 1 but received 2/);
-    const ok = parseMilestones({ type: 'milestones', protocol: 1, items: [{ id: 'm', title: 'M', met: false, evidence: [{ label: 'tests', met: true, link: { kind: 'tests', exerciseId: 'clip' } }, { label: 'run', met: false, link: { kind: 'bogus' } }] }, { id: 3 }] }, 1);
-    assert.deepEqual(ok, { items: [{ id: 'm', title: 'M', met: false, evidence: [{ label: 'tests', met: true, link: { kind: 'tests', exerciseId: 'clip' } }, { label: 'run', met: false, link: undefined }] }] });
+    assert.match(
+      (parseMilestones({ type: 'milestones', protocol: 2, items: [] }, 1) as { problem: string }).problem,
+      /version 1 but received 2/,
+    );
+    const ok = parseMilestones(
+      {
+        type: 'milestones',
+        protocol: 1,
+        items: [
+          {
+            id: 'm',
+            title: 'M',
+            met: false,
+            evidence: [
+              { label: 'tests', met: true, link: { kind: 'tests', exerciseId: 'clip' } },
+              { label: 'run', met: false, link: { kind: 'bogus' } },
+            ],
+          },
+          { id: 3 },
+        ],
+      },
+      1,
+    );
+    assert.deepEqual(ok, {
+      items: [
+        {
+          id: 'm',
+          title: 'M',
+          met: false,
+          evidence: [
+            { label: 'tests', met: true, link: { kind: 'tests', exerciseId: 'clip' } },
+            { label: 'run', met: false, link: undefined },
+          ],
+        },
+      ],
+    });
   });
 });

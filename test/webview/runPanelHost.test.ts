@@ -12,20 +12,35 @@ import type { RunDivergence } from '../../src/protocol/runFiles';
 import type { RunnerToExtension } from '../../src/protocol/runner';
 import { solidPng } from './browser/fixtures';
 
-interface FakeUri { readonly fsPath: string; toString(): string }
+interface FakeUri {
+  readonly fsPath: string;
+  toString(): string;
+}
 const file = (p: string): FakeUri => ({ fsPath: p, toString: () => `file://${p}` });
 
 /** The parts of the `vscode` API the run panel host touches; posted messages are collected. */
 function fakeVscode(posted: unknown[], listeners: ((m: unknown) => void)[], commands: unknown[][]): unknown {
   return {
-    commands: { executeCommand: (...args: unknown[]) => { commands.push(args); return Promise.resolve(undefined); } },
+    commands: {
+      executeCommand: (...args: unknown[]) => {
+        commands.push(args);
+        return Promise.resolve(undefined);
+      },
+    },
     Uri: { file, joinPath: (base: FakeUri, ...parts: string[]) => file(path.join(base.fsPath, ...parts)) },
     ViewColumn: { Active: -1 },
     EventEmitter: class<T> {
       private readonly listeners: ((e: T) => void)[] = [];
-      readonly event = (l: (e: T) => void): { dispose(): void } => { this.listeners.push(l); return { dispose: () => undefined }; };
-      fire(e: T): void { for (const l of this.listeners) l(e); }
-      dispose(): void { this.listeners.length = 0; }
+      readonly event = (l: (e: T) => void): { dispose(): void } => {
+        this.listeners.push(l);
+        return { dispose: () => undefined };
+      };
+      fire(e: T): void {
+        for (const l of this.listeners) l(e);
+      }
+      dispose(): void {
+        this.listeners.length = 0;
+      }
     },
     // VS Code's Node file system hands back a Buffer, as fs.readFile does.
     workspace: { fs: { readFile: (uri: FakeUri) => readFile(uri.fsPath) } },
@@ -34,10 +49,18 @@ function fakeVscode(posted: unknown[], listeners: ((m: unknown) => void)[], comm
       createWebviewPanel: (_type: string, title: string) => ({
         title,
         webview: {
-          options: {}, html: '', cspSource: 'vscode-resource:',
+          options: {},
+          html: '',
+          cspSource: 'vscode-resource:',
           asWebviewUri: (u: FakeUri) => u,
-          postMessage: (m: unknown) => { posted.push(vscodeSerialised(m)); return Promise.resolve(true); },
-          onDidReceiveMessage: (l: (m: unknown) => void) => { listeners.push(l); return { dispose: () => undefined }; },
+          postMessage: (m: unknown) => {
+            posted.push(vscodeSerialised(m));
+            return Promise.resolve(true);
+          },
+          onDidReceiveMessage: (l: (m: unknown) => void) => {
+            listeners.push(l);
+            return { dispose: () => undefined };
+          },
         },
         onDidDispose: () => ({ dispose: () => undefined }),
         reveal: () => undefined,
@@ -87,18 +110,37 @@ describe('run panel host: what a live run posts to the webview', function () {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     ({ RunPanels } = require('../../src/extension/runPanels') as { RunPanels: typeof RunPanelsClass });
     mkdirSync(path.join(runDir, 'images', 'samples'), { recursive: true });
-    writeFileSync(path.join(runDir, 'meta.json'), JSON.stringify({ version: 1, exerciseId: 'toy', runId: 'live-1', config: 'cpu', startedAt: new Date().toISOString(), status: 'running' }));
+    writeFileSync(
+      path.join(runDir, 'meta.json'),
+      JSON.stringify({
+        version: 1,
+        exerciseId: 'toy',
+        runId: 'live-1',
+        config: 'cpu',
+        startedAt: new Date().toISOString(),
+        status: 'running',
+      }),
+    );
   });
-  after(() => { moduleWithLoad._load = load; });
+  after(() => {
+    moduleWithLoad._load = load;
+  });
 
   async function openReadyPanel(which = ref): Promise<InstanceType<typeof RunPanels>> {
     const log = { warn: () => undefined, error: () => undefined, info: () => undefined };
-    const context = { extensionUri: file('/ext'), workspaceState: { get: () => undefined, update: () => Promise.resolve() } };
+    const context = {
+      extensionUri: file('/ext'),
+      workspaceState: { get: () => undefined, update: () => Promise.resolve() },
+    };
     const panels = new RunPanels(context as never, root, log as never);
     panels.open([which]);
     listeners.at(-1)?.({ type: 'ready' });
     // Until the load is posted (milliseconds), with a deadline no busy machine reaches, rather than a count of polls.
-    for (const end = Date.now() + 20_000; Date.now() < end && !posted.some((m) => (m as { type: string }).type === 'load');) await new Promise((r) => setTimeout(r, 20));
+    for (
+      const end = Date.now() + 20_000;
+      Date.now() < end && !posted.some((m) => (m as { type: string }).type === 'load');
+    )
+      await new Promise((r) => setTimeout(r, 20));
     return panels;
   }
 
@@ -106,9 +148,16 @@ describe('run panel host: what a live run posts to the webview', function () {
     const panels = await openReadyPanel();
     const png = solidPng(3, 2, [10, 200, 30]);
     writeFileSync(path.join(runDir, 'images', 'samples', '4.png'), png);
-    await panels.update({ kind: 'event', ref, runDir, event: { type: 'image', step: 4, name: 'samples', file: 'images/samples/4.png', width: 3, height: 2 } });
+    await panels.update({
+      kind: 'event',
+      ref,
+      runDir,
+      event: { type: 'image', step: 4, name: 'samples', file: 'images/samples/4.png', width: 3, height: 2 },
+    });
     await panels.update({ kind: 'status', ref, live: { status: 'running', step: 4 } }); // flushes what is queued
-    const append = posted.find((m): m is Extract<ExtensionToRunPanel, { type: 'append' }> => (m as { type: string }).type === 'append');
+    const append = posted.find(
+      (m): m is Extract<ExtensionToRunPanel, { type: 'append' }> => (m as { type: string }).type === 'append',
+    );
     const frame = append?.images?.[0];
     assert.ok(frame, 'an append with the image');
     assert.ok(frame.png instanceof Uint8Array, `PNG bytes, got ${JSON.stringify(frame.png).slice(0, 60)}`);
@@ -119,13 +168,40 @@ describe('run panel host: what a live run posts to the webview', function () {
   it('adds the planned steps and the divergence to the status it forwards, so the header can say them', async () => {
     posted.length = 0;
     const panels = await openReadyPanel();
-    const divergence: RunDivergence = { metric: 'loss', value: 'Infinity', step: 1, lastFinite: { 'wer/B': { step: 0, value: 0.116 } } };
+    const divergence: RunDivergence = {
+      metric: 'loss',
+      value: 'Infinity',
+      step: 1,
+      lastFinite: { 'wer/B': { step: 0, value: 0.116 } },
+    };
     await panels.update({ kind: 'event', ref, runDir, event: { type: 'plan', totalSteps: 100 } });
     await panels.update({ kind: 'status', ref, live: { status: 'running', step: 0, stepsPerSec: 2 } });
-    await panels.update({ kind: 'event', ref, runDir, event: { type: 'runEnded', status: 'nan', reason: 'loss became Infinity at step 1: training diverged.', divergence } });
-    await panels.update({ kind: 'status', ref, live: { status: 'nan', reason: 'loss became Infinity at step 1: training diverged.', step: 0 } });
-    const statuses = posted.filter((m): m is Extract<ExtensionToRunPanel, { type: 'status' }> => (m as { type: string }).type === 'status');
-    assert.deepEqual(statuses.map((s) => [s.live.status, s.live.totalSteps, s.live.divergence?.value]), [['running', 100, undefined], ['nan', 100, 'Infinity']]);
+    await panels.update({
+      kind: 'event',
+      ref,
+      runDir,
+      event: {
+        type: 'runEnded',
+        status: 'nan',
+        reason: 'loss became Infinity at step 1: training diverged.',
+        divergence,
+      },
+    });
+    await panels.update({
+      kind: 'status',
+      ref,
+      live: { status: 'nan', reason: 'loss became Infinity at step 1: training diverged.', step: 0 },
+    });
+    const statuses = posted.filter(
+      (m): m is Extract<ExtensionToRunPanel, { type: 'status' }> => (m as { type: string }).type === 'status',
+    );
+    assert.deepEqual(
+      statuses.map((s) => [s.live.status, s.live.totalSteps, s.live.divergence?.value]),
+      [
+        ['running', 100, undefined],
+        ['nan', 100, 'Infinity'],
+      ],
+    );
     assert.deepEqual(statuses[1].live.divergence, divergence);
     panels.dispose();
   });
@@ -135,22 +211,51 @@ describe('run panel host: what a live run posts to the webview', function () {
     const old = { exerciseId: 'toy', runId: 'terminal-1' };
     const dir = path.join(root, '.multimodal-lab', 'runs', 'toy', 'terminal-1');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ version: 1, exerciseId: 'toy', runId: 'terminal-1', config: 'cpu', startedAt: '2026-01-01T00:00:00Z', status: 'nan', reason: 'loss became NaN at step 3: training diverged. Usual causes: …' }));
-    writeFileSync(path.join(dir, 'scalars.jsonl'), [
-      { step: 1, name: 'loss', value: 1.5 }, { step: 2, name: 'loss', value: 0.7 }, { step: 2, name: 'acc', value: 0.5 },
-      { step: 2, name: 'runner/step_ms', value: 3 }, { step: 2, name: 'grad', value: null },
-    ].map((r) => `${JSON.stringify({ ...r, time: 0 })}\n`).join(''));
+    writeFileSync(
+      path.join(dir, 'meta.json'),
+      JSON.stringify({
+        version: 1,
+        exerciseId: 'toy',
+        runId: 'terminal-1',
+        config: 'cpu',
+        startedAt: '2026-01-01T00:00:00Z',
+        status: 'nan',
+        reason: 'loss became NaN at step 3: training diverged. Usual causes: …',
+      }),
+    );
+    writeFileSync(
+      path.join(dir, 'scalars.jsonl'),
+      [
+        { step: 1, name: 'loss', value: 1.5 },
+        { step: 2, name: 'loss', value: 0.7 },
+        { step: 2, name: 'acc', value: 0.5 },
+        { step: 2, name: 'runner/step_ms', value: 3 },
+        { step: 2, name: 'grad', value: null },
+      ]
+        .map((r) => `${JSON.stringify({ ...r, time: 0 })}\n`)
+        .join(''),
+    );
     const log = { warn: () => undefined, error: () => undefined, info: () => undefined };
-    const context = { extensionUri: file('/ext'), workspaceState: { get: () => undefined, update: () => Promise.resolve() } };
+    const context = {
+      extensionUri: file('/ext'),
+      workspaceState: { get: () => undefined, update: () => Promise.resolve() },
+    };
     const panels = new RunPanels(context as never, root, log as never);
     panels.open([old]);
     listeners.at(-1)?.({ type: 'ready' });
     let loadMessage: Extract<ExtensionToRunPanel, { type: 'load' }> | undefined;
     for (const end = Date.now() + 20_000; Date.now() < end && !loadMessage;) {
       await new Promise((r) => setTimeout(r, 20));
-      loadMessage = posted.find((m): m is Extract<ExtensionToRunPanel, { type: 'load' }> => (m as { type: string }).type === 'load');
+      loadMessage = posted.find(
+        (m): m is Extract<ExtensionToRunPanel, { type: 'load' }> => (m as { type: string }).type === 'load',
+      );
     }
-    assert.deepEqual(loadMessage?.runs[0].divergence, { metric: 'loss', value: 'NaN', step: 3, lastFinite: { loss: { step: 2, value: 0.7 }, acc: { step: 2, value: 0.5 } } });
+    assert.deepEqual(loadMessage?.runs[0].divergence, {
+      metric: 'loss',
+      value: 'NaN',
+      step: 3,
+      lastFinite: { loss: { step: 2, value: 0.7 }, acc: { step: 2, value: 0.5 } },
+    });
     panels.dispose();
   });
 
@@ -159,14 +264,35 @@ describe('run panel host: what a live run posts to the webview', function () {
     const live = { exerciseId: 'toy', runId: 'live-seq' };
     const dir = path.join(root, '.multimodal-lab', 'runs', 'toy', 'live-seq');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ version: 1, exerciseId: 'toy', runId: 'live-seq', config: 'cpu', startedAt: new Date().toISOString(), status: 'running' }));
+    writeFileSync(
+      path.join(dir, 'meta.json'),
+      JSON.stringify({
+        version: 1,
+        exerciseId: 'toy',
+        runId: 'live-seq',
+        config: 'cpu',
+        startedAt: new Date().toISOString(),
+        status: 'running',
+      }),
+    );
     // On disk when the panel opens: loss at steps 0 and 1 (seq 1, 3), the runner's stats of step 0 (seq 2), text seq 4.
-    writeFileSync(path.join(dir, 'scalars.jsonl'), [
-      { seq: 1, step: 0, name: 'loss', value: 2 }, { seq: 2, step: 0, name: 'runner/step_ms', value: 5 }, { seq: 3, step: 1, name: 'loss', value: 1 },
-    ].map((r) => `${JSON.stringify({ ...r, time: 0 })}\n`).join(''));
-    writeFileSync(path.join(dir, 'text.jsonl'), `${JSON.stringify({ seq: 4, step: 1, name: 'caption', text: 'a cat', time: 0 })}\n`);
+    writeFileSync(
+      path.join(dir, 'scalars.jsonl'),
+      [
+        { seq: 1, step: 0, name: 'loss', value: 2 },
+        { seq: 2, step: 0, name: 'runner/step_ms', value: 5 },
+        { seq: 3, step: 1, name: 'loss', value: 1 },
+      ]
+        .map((r) => `${JSON.stringify({ ...r, time: 0 })}\n`)
+        .join(''),
+    );
+    writeFileSync(
+      path.join(dir, 'text.jsonl'),
+      `${JSON.stringify({ seq: 4, step: 1, name: 'caption', text: 'a cat', time: 0 })}\n`,
+    );
     const panels = await openReadyPanel(live);
-    const event = (e: RunnerToExtension): Promise<void> => panels.update({ kind: 'event', ref: live, runDir: dir, event: e });
+    const event = (e: RunnerToExtension): Promise<void> =>
+      panels.update({ kind: 'event', ref: live, runDir: dir, event: e });
     // Streamed while the replay was being read: the same records again, then new ones.
     await event({ type: 'scalar', seq: 3, step: 1, name: 'loss', value: 1 });
     await event({ type: 'stats', seq: 2, step: 0, stepMs: 5, stepsPerSec: 200, numTensors: 3, numBytes: 12 });
@@ -179,14 +305,24 @@ describe('run panel host: what a live run posts to the webview', function () {
     // A second record at the same step (several captions per step): new by its number, though its step is not.
     await event({ type: 'text', seq: 9, step: 2, name: 'caption', text: 'a dog, again' });
     await panels.update({ kind: 'status', ref: live, live: { status: 'running', step: 2 } });
-    const load = posted.find((m): m is Extract<ExtensionToRunPanel, { type: 'load' }> => (m as { type: string }).type === 'load');
-    assert.deepEqual(load?.runs[0].scalars.loss?.map((p) => p.step), [0, 1]);
-    const appends = posted.filter((m): m is Extract<ExtensionToRunPanel, { type: 'append' }> => (m as { type: string }).type === 'append');
+    const load = posted.find(
+      (m): m is Extract<ExtensionToRunPanel, { type: 'load' }> => (m as { type: string }).type === 'load',
+    );
+    assert.deepEqual(
+      load?.runs[0].scalars.loss?.map((p) => p.step),
+      [0, 1],
+    );
+    const appends = posted.filter(
+      (m): m is Extract<ExtensionToRunPanel, { type: 'append' }> => (m as { type: string }).type === 'append',
+    );
     const steps = (name: string): number[] => appends.flatMap((a) => a.scalars?.[name]?.map((p) => p.step) ?? []);
     assert.deepEqual(steps('loss'), [2]);
     assert.deepEqual(steps('runner/step_ms'), [1]);
     assert.deepEqual(steps('loss/eval'), [0]);
-    assert.deepEqual(appends.flatMap((a) => a.text?.map((t) => t.text) ?? []), ['a dog', 'a dog, again']);
+    assert.deepEqual(
+      appends.flatMap((a) => a.text?.map((t) => t.text) ?? []),
+      ['a dog', 'a dog, again'],
+    );
     panels.dispose();
   });
 
@@ -198,17 +334,33 @@ describe('run panel host: what a live run posts to the webview', function () {
     panel({ type: 'stop', runId: ref.runId });
     panel({ type: 'resume', runId: ref.runId });
     panel({ type: 'stop', runId: 'not-shown-here' });
-    for (const end = Date.now() + 20_000; Date.now() < end && commands.length < 2;) await new Promise((r) => setTimeout(r, 20));
-    assert.deepEqual(commands, [['multimodalLab.stopTraining', 'toy'], ['multimodalLab.resumeTraining', ref]]);
+    for (const end = Date.now() + 20_000; Date.now() < end && commands.length < 2;)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(commands, [
+      ['multimodalLab.stopTraining', 'toy'],
+      ['multimodalLab.resumeTraining', ref],
+    ]);
     panels.dispose();
   });
 
   it('opens the panel of a run that starts, beside the editor', async () => {
     const started = { exerciseId: 'toy', runId: 'live-1' };
-    const panels = new RunPanels({ extensionUri: file('/ext'), workspaceState: { get: () => undefined, update: () => Promise.resolve() } } as never, root, { warn: () => undefined } as never);
+    const panels = new RunPanels(
+      {
+        extensionUri: file('/ext'),
+        workspaceState: { get: () => undefined, update: () => Promise.resolve() },
+      } as never,
+      root,
+      { warn: () => undefined } as never,
+    );
     const opened: unknown[] = [];
     panels.onDidOpen((runs) => opened.push(runs));
-    await panels.update({ kind: 'event', ref: started, runDir, event: { type: 'runStarted', runId: 'live-1', config: 'cpu' } });
+    await panels.update({
+      kind: 'event',
+      ref: started,
+      runDir,
+      event: { type: 'runStarted', runId: 'live-1', config: 'cpu' },
+    });
     assert.deepEqual(opened, [[started]]);
     panels.dispose();
   });

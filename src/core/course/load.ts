@@ -1,5 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError, type Segment } from 'jsonc-parser';
+import {
+  findNodeAtLocation,
+  parseTree,
+  printParseErrorCode,
+  type Node,
+  type ParseError,
+  type Segment,
+} from 'jsonc-parser';
 import { Course } from './types';
 import { validateCourse } from './validate';
 
@@ -13,7 +20,8 @@ export interface CourseError {
   readonly message: string;
 }
 
-export type CourseLoad = { readonly ok: true; readonly course: Course } | { readonly ok: false; readonly errors: readonly CourseError[] };
+export type CourseLoad =
+  { readonly ok: true; readonly course: Course } | { readonly ok: false; readonly errors: readonly CourseError[] };
 
 /** Parses and validates course text. Pure: `file` is only used to label errors. */
 export function parseCourse(text: string, file: string): CourseLoad {
@@ -21,16 +29,28 @@ export function parseCourse(text: string, file: string): CourseLoad {
   const tree = parseTree(text, syntax, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   if (syntax.length > 0 || !tree) {
     const errors = syntax.map((e) => ({
-      file, ...lineColumn(text, e.offset), path: '',
+      file,
+      ...lineColumn(text, e.offset),
+      path: '',
       message: `JSON syntax error: ${humanParseError(printParseErrorCode(e.error))}`,
     }));
-    return { ok: false, errors: errors.length ? errors : [{ file, line: 1, column: 1, path: '', message: 'the file is empty; expected a course object' }] };
+    return {
+      ok: false,
+      errors: errors.length
+        ? errors
+        : [{ file, line: 1, column: 1, path: '', message: 'the file is empty; expected a course object' }],
+    };
   }
   const result = validateCourse(nodeValue(tree));
   if (result.ok) return { ok: true, course: result.value };
   return {
     ok: false,
-    errors: result.issues.map((i) => ({ file, ...lineColumn(text, locate(tree, i.path)), path: i.path, message: i.message })),
+    errors: result.issues.map((i) => ({
+      file,
+      ...lineColumn(text, locate(tree, i.path)),
+      path: i.path,
+      message: i.message,
+    })),
   };
 }
 
@@ -42,7 +62,18 @@ export async function loadCourseFile(file: string): Promise<CourseLoad> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'the file does not exist' : `it could not be read (${code ?? String(e)})`;
-    return { ok: false, errors: [{ file, line: 1, column: 1, path: '', message: `${why}; reinstall the extension or restore templates/course.json` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          file,
+          line: 1,
+          column: 1,
+          path: '',
+          message: `${why}; reinstall the extension or restore templates/course.json`,
+        },
+      ],
+    };
   }
   return parseCourse(text.replace(/^\uFEFF/, ''), file);
 }
@@ -99,12 +130,22 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 
 function humanParseError(code: string): string {
   const words: Record<string, string> = {
-    InvalidSymbol: 'unexpected character', InvalidNumberFormat: 'invalid number', PropertyNameExpected: 'expected a property name in double quotes',
-    ValueExpected: 'expected a value', ColonExpected: 'expected ":"', CommaExpected: 'expected "," between items',
-    CloseBraceExpected: 'expected "}"', CloseBracketExpected: 'expected "]"', EndOfFileExpected: 'unexpected content after the end',
-    InvalidCommentToken: 'comments are not allowed in course.json', UnexpectedEndOfComment: 'unterminated comment',
-    UnexpectedEndOfString: 'unterminated string', UnexpectedEndOfNumber: 'unterminated number', InvalidUnicode: 'invalid \\u escape',
-    InvalidEscapeCharacter: 'invalid escape character', InvalidCharacter: 'invalid character in string',
+    InvalidSymbol: 'unexpected character',
+    InvalidNumberFormat: 'invalid number',
+    PropertyNameExpected: 'expected a property name in double quotes',
+    ValueExpected: 'expected a value',
+    ColonExpected: 'expected ":"',
+    CommaExpected: 'expected "," between items',
+    CloseBraceExpected: 'expected "}"',
+    CloseBracketExpected: 'expected "]"',
+    EndOfFileExpected: 'unexpected content after the end',
+    InvalidCommentToken: 'comments are not allowed in course.json',
+    UnexpectedEndOfComment: 'unterminated comment',
+    UnexpectedEndOfString: 'unterminated string',
+    UnexpectedEndOfNumber: 'unterminated number',
+    InvalidUnicode: 'invalid \\u escape',
+    InvalidEscapeCharacter: 'invalid escape character',
+    InvalidCharacter: 'invalid character in string',
   };
   return words[code] ?? code;
 }

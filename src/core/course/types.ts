@@ -48,7 +48,14 @@ export interface Exercise {
 /** What ticks a milestone. Later issues produce this evidence; until then the milestone shows what it waits for. */
 export type Evidence =
   | { readonly kind: 'testsPass'; readonly exercise: string }
-  | { readonly kind: 'runMetric'; readonly exercise: string; readonly metric: string; readonly op: '>=' | '<='; readonly value: number; readonly label: string }
+  | {
+      readonly kind: 'runMetric';
+      readonly exercise: string;
+      readonly metric: string;
+      readonly op: '>=' | '<=';
+      readonly value: number;
+      readonly label: string;
+    }
   | { readonly kind: 'quiz'; readonly quiz: string; readonly label: string };
 
 export interface Milestone {

@@ -1,4 +1,13 @@
-import { Course, COURSE_SCHEMA_VERSION, SHORT_TITLE_MAX, Evidence, Exercise, Milestone, Reading, ReadingKind } from './types';
+import {
+  Course,
+  COURSE_SCHEMA_VERSION,
+  SHORT_TITLE_MAX,
+  Evidence,
+  Exercise,
+  Milestone,
+  Reading,
+  ReadingKind,
+} from './types';
 
 /** One problem found in a course file, addressed by JSON path (`readings[3].hours`). */
 export interface CourseIssue {
@@ -6,7 +15,8 @@ export interface CourseIssue {
   readonly message: string;
 }
 
-export type Validation<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: readonly CourseIssue[] };
+export type Validation<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: readonly CourseIssue[] };
 
 const ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 /** A path inside `lab/`: segments of letters, digits, `_`, `-` and `.`, none starting with a dot (so no `..`). */
@@ -34,14 +44,22 @@ class Checker {
     for (const k of Object.keys(o)) {
       if (!known.includes(k)) {
         const hint = closest(k, known);
-        this.fail(join(path, k), `unknown property "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${known.join(', ')}`);
+        this.fail(
+          join(path, k),
+          `unknown property "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${known.join(', ')}`,
+        );
       }
     }
     for (const k of keys) if (!(k in o)) this.fail(path, `missing required property "${k}"`);
     return o;
   }
 
-  string(o: Obj, key: string, path: string, opts: { pattern?: RegExp; patternHint?: string; maxLength?: number } = {}): string {
+  string(
+    o: Obj,
+    key: string,
+    path: string,
+    opts: { pattern?: RegExp; patternHint?: string; maxLength?: number } = {},
+  ): string {
     const v = o[key];
     if (!(key in o)) return '';
     const p = join(path, key);
@@ -49,8 +67,10 @@ class Checker {
       this.fail(p, `expected a non-empty string, got ${describe(v)}`);
       return '';
     }
-    if (opts.pattern && !opts.pattern.test(v)) this.fail(p, `expected ${opts.patternHint ?? opts.pattern.source}, got ${JSON.stringify(v)}`);
-    if (opts.maxLength !== undefined && v.length > opts.maxLength) this.fail(p, `expected at most ${opts.maxLength} characters, got ${v.length}`);
+    if (opts.pattern && !opts.pattern.test(v))
+      this.fail(p, `expected ${opts.patternHint ?? opts.pattern.source}, got ${JSON.stringify(v)}`);
+    if (opts.maxLength !== undefined && v.length > opts.maxLength)
+      this.fail(p, `expected at most ${opts.maxLength} characters, got ${v.length}`);
     return v;
   }
 
@@ -85,7 +105,8 @@ class Checker {
     const seen = new Map<string, number>();
     items.forEach((item, i) => {
       const first = seen.get(item.id);
-      if (item.id && first !== undefined) this.fail(`${path}[${i}].id`, `duplicate id "${item.id}" (first used at ${path}[${first}])`);
+      if (item.id && first !== undefined)
+        this.fail(`${path}[${i}].id`, `duplicate id "${item.id}" (first used at ${path}[${first}])`);
       else seen.set(item.id, i);
     });
   }
@@ -99,7 +120,10 @@ export function validateCourse(doc: Json): Validation<Course> {
 
   if ('version' in root && root.version !== COURSE_SCHEMA_VERSION) {
     const newer = typeof root.version === 'number' && root.version > COURSE_SCHEMA_VERSION;
-    c.fail('version', `expected ${COURSE_SCHEMA_VERSION}, got ${describe(root.version)}${newer ? ' (written for a newer Multimodal Lab; update the extension)' : ''}`);
+    c.fail(
+      'version',
+      `expected ${COURSE_SCHEMA_VERSION}, got ${describe(root.version)}${newer ? ' (written for a newer Multimodal Lab; update the extension)' : ''}`,
+    );
   }
   const title = c.string(root, 'title', '');
   const lab = 'lab' in root ? labModules(c, root, '') : undefined;
@@ -114,28 +138,51 @@ export function validateCourse(doc: Json): Validation<Course> {
   const exerciseIds = new Set(exercises.map((e) => e.id));
   exercises.forEach((e, i) =>
     e.readings.forEach((r, j) => {
-      if (r && !readingIds.has(r)) c.fail(`exercises[${i}].readings[${j}]`, `unknown reading id "${r}"; known: ${[...readingIds].join(', ')}`);
+      if (r && !readingIds.has(r))
+        c.fail(`exercises[${i}].readings[${j}]`, `unknown reading id "${r}"; known: ${[...readingIds].join(', ')}`);
     }),
   );
   exercises.forEach((e, i) => {
     if (e.lab === undefined) return;
     // Without a course-level list Start copies all of lab/, so an exercise's own list would silently mean nothing.
-    if (lab === undefined) c.fail(`exercises[${i}].lab`, 'lists lab modules, but the course has no top-level "lab" list of the modules every exercise gets; add one (Start copies all of lab/ without it)');
-    else e.lab.forEach((m, j) => {
-      const core = lab.find((k) => m === k || m.startsWith(`${k}/`));
-      if (core !== undefined) c.fail(`exercises[${i}].lab[${j}]`, `"${m}" is already copied for every exercise by the course's "lab" entry "${core}"; remove it here`);
-    });
+    if (lab === undefined)
+      c.fail(
+        `exercises[${i}].lab`,
+        'lists lab modules, but the course has no top-level "lab" list of the modules every exercise gets; add one (Start copies all of lab/ without it)',
+      );
+    else
+      e.lab.forEach((m, j) => {
+        const core = lab.find((k) => m === k || m.startsWith(`${k}/`));
+        if (core !== undefined)
+          c.fail(
+            `exercises[${i}].lab[${j}]`,
+            `"${m}" is already copied for every exercise by the course's "lab" entry "${core}"; remove it here`,
+          );
+      });
   });
   milestones.forEach((m, i) =>
     m.evidence.forEach((ev, j) => {
       if (ev.kind !== 'quiz' && ev.exercise && !exerciseIds.has(ev.exercise)) {
-        c.fail(`milestones[${i}].evidence[${j}].exercise`, `unknown exercise id "${ev.exercise}"; known: ${[...exerciseIds].join(', ')}`);
+        c.fail(
+          `milestones[${i}].evidence[${j}].exercise`,
+          `unknown exercise id "${ev.exercise}"; known: ${[...exerciseIds].join(', ')}`,
+        );
       }
     }),
   );
 
   if (c.issues.length > 0) return { ok: false, issues: c.issues };
-  return { ok: true, value: { version: COURSE_SCHEMA_VERSION, title, ...(lab !== undefined ? { lab } : {}), readings, exercises, milestones } };
+  return {
+    ok: true,
+    value: {
+      version: COURSE_SCHEMA_VERSION,
+      title,
+      ...(lab !== undefined ? { lab } : {}),
+      readings,
+      exercises,
+      milestones,
+    },
+  };
 }
 
 /** A `lab` list: distinct paths inside `lab/`, such as `vision.ts` or `weights/shapes-vision`. */
@@ -144,7 +191,10 @@ function labModules(c: Checker, o: Obj, path: string): string[] {
   const seen = new Map<string, number>();
   return c.array(o, 'lab', path, 0).map((m, i) => {
     if (typeof m !== 'string' || !LAB_MODULE.test(m)) {
-      c.fail(`${p}[${i}]`, `expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got ${describe(m)}`);
+      c.fail(
+        `${p}[${i}]`,
+        `expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got ${describe(m)}`,
+      );
       return '';
     }
     const first = seen.get(m);
@@ -157,7 +207,8 @@ function labModules(c: Checker, o: Obj, path: string): string[] {
 function reading(c: Checker, v: Json, path: string): Reading {
   const o = c.object(v, path, ['id', 'title', 'authors', 'year', 'kind', 'hours', 'url', 'why', 'questions']) ?? {};
   const kind = o.kind as ReadingKind;
-  if ('kind' in o && !READING_KINDS.includes(kind)) c.fail(join(path, 'kind'), `expected one of ${READING_KINDS.join(', ')}, got ${describe(o.kind)}`);
+  if ('kind' in o && !READING_KINDS.includes(kind))
+    c.fail(join(path, 'kind'), `expected one of ${READING_KINDS.join(', ')}, got ${describe(o.kind)}`);
   return {
     id: c.string(o, 'id', path, { pattern: ID, patternHint: 'a lower-kebab-case id such as "latent-diffusion"' }),
     title: c.string(o, 'title', path, { maxLength: 120 }),
@@ -168,7 +219,8 @@ function reading(c: Checker, v: Json, path: string): Reading {
     url: c.string(o, 'url', path, { pattern: /^https:\/\/\S+$/, patternHint: 'an https:// link' }),
     why: c.string(o, 'why', path),
     questions: c.array(o, 'questions', path, 3, 5).map((q, i) => {
-      if (typeof q !== 'string' || q.trim() === '') c.fail(`${path}.questions[${i}]`, `expected a non-empty string, got ${describe(q)}`);
+      if (typeof q !== 'string' || q.trim() === '')
+        c.fail(`${path}.questions[${i}]`, `expected a non-empty string, got ${describe(q)}`);
       return String(q);
     }),
   };
@@ -180,7 +232,10 @@ function exercise(c: Checker, v: Json, path: string): Exercise {
   const shortTitle = 'shortTitle' in o ? c.string(o, 'shortTitle', path, { maxLength: SHORT_TITLE_MAX }) : undefined;
   // The tree cuts a long label (and the state beside it) with an ellipsis, so a long title needs a short one.
   if (shortTitle === undefined && title.length > SHORT_TITLE_MAX) {
-    c.fail(join(path, 'title'), `is ${title.length} characters, more than the Curriculum sidebar shows (${SHORT_TITLE_MAX}); add a "shortTitle" of at most ${SHORT_TITLE_MAX} characters for the tree`);
+    c.fail(
+      join(path, 'title'),
+      `is ${title.length} characters, more than the Curriculum sidebar shows (${SHORT_TITLE_MAX}); add a "shortTitle" of at most ${SHORT_TITLE_MAX} characters for the tree`,
+    );
   }
   return {
     id: c.string(o, 'id', path, { pattern: ID, patternHint: 'a lower-kebab-case id such as "clip"' }),
@@ -213,18 +268,30 @@ function evidence(c: Checker, v: Json, path: string): Evidence {
     }
     case 'runMetric': {
       const o = c.object(v, path, ['kind', 'exercise', 'metric', 'op', 'value', 'label']) ?? {};
-      if ('op' in o && o.op !== '>=' && o.op !== '<=') c.fail(join(path, 'op'), `expected ">=" or "<=", got ${describe(o.op)}`);
+      if ('op' in o && o.op !== '>=' && o.op !== '<=')
+        c.fail(join(path, 'op'), `expected ">=" or "<=", got ${describe(o.op)}`);
       return {
-        kind, exercise: c.string(o, 'exercise', path), metric: c.string(o, 'metric', path), op: o.op === '<=' ? '<=' : '>=',
-        value: c.number(o, 'value', path, -1e12, 1e12), label: c.string(o, 'label', path),
+        kind,
+        exercise: c.string(o, 'exercise', path),
+        metric: c.string(o, 'metric', path),
+        op: o.op === '<=' ? '<=' : '>=',
+        value: c.number(o, 'value', path, -1e12, 1e12),
+        label: c.string(o, 'label', path),
       };
     }
     case 'quiz': {
       const o = c.object(v, path, ['kind', 'quiz', 'label']) ?? {};
-      return { kind, quiz: c.string(o, 'quiz', path, { pattern: ID, patternHint: 'a lower-kebab-case quiz id' }), label: c.string(o, 'label', path) };
+      return {
+        kind,
+        quiz: c.string(o, 'quiz', path, { pattern: ID, patternHint: 'a lower-kebab-case quiz id' }),
+        label: c.string(o, 'label', path),
+      };
     }
     default:
-      c.fail(path, `expected an evidence object whose "kind" is "testsPass", "runMetric" or "quiz", got ${describe(kind ?? v)}`);
+      c.fail(
+        path,
+        `expected an evidence object whose "kind" is "testsPass", "runMetric" or "quiz", got ${describe(kind ?? v)}`,
+      );
       return { kind: 'quiz', quiz: '', label: '' };
   }
 }

@@ -6,12 +6,22 @@ import { LabState } from '../labState';
 import type { Register } from './index';
 
 /** An exercise's files: Start, Reset, hints, the reference solution, its README and the workspace's npm install. */
-export function registerExerciseCommands(context: vscode.ExtensionContext, register: Register, state: LabState, log: vscode.LogOutputChannel): void {
+export function registerExerciseCommands(
+  context: vscode.ExtensionContext,
+  register: Register,
+  state: LabState,
+  log: vscode.LogOutputChannel,
+): void {
   const exercises = new ExerciseCommands(state, log);
   const hints = new HintCommands(state);
   const npmLog = vscode.window.createOutputChannel('Multimodal Lab: npm');
   const dependencies = new DependencyContext(state);
-  context.subscriptions.push(hints, npmLog, dependencies, vscode.workspace.registerTextDocumentContentProvider(HINT_SCHEME, hints));
+  context.subscriptions.push(
+    hints,
+    npmLog,
+    dependencies,
+    vscode.workspace.registerTextDocumentContentProvider(HINT_SCHEME, hints),
+  );
 
   register('multimodalLab.startExercise', (arg) => exercises.start(arg));
   register('multimodalLab.resetExercise', (arg) => exercises.reset(arg));
@@ -28,6 +38,9 @@ export function registerExerciseCommands(context: vscode.ExtensionContext, regis
   });
   register('multimodalLab.openExerciseReadme', async (arg) => {
     if (!state.workspaceRoot || typeof arg !== 'string') return;
-    await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(vscode.Uri.file(state.workspaceRoot), 'exercises', arg, 'README.md'));
+    await vscode.commands.executeCommand(
+      'markdown.showPreview',
+      vscode.Uri.joinPath(vscode.Uri.file(state.workspaceRoot), 'exercises', arg, 'README.md'),
+    );
   });
 }

@@ -25,7 +25,12 @@ export interface RunnerParts {
 }
 
 /** Registers every command, area by area; each accepts a tree node or an id, and asks with a quick pick otherwise. */
-export function registerCommands(context: vscode.ExtensionContext, state: LabState, log: vscode.LogOutputChannel, parts: RunnerParts): void {
+export function registerCommands(
+  context: vscode.ExtensionContext,
+  state: LabState,
+  log: vscode.LogOutputChannel,
+  parts: RunnerParts,
+): void {
   const register: Register = (id, fn) => {
     context.subscriptions.push(
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
@@ -62,7 +67,9 @@ async function pickQuiz(state: LabState, arg: unknown): Promise<string | undefin
   if (typeof fromNode === 'string') return fromNode;
   const snap = await state.get();
   if (snap.kind !== 'ok') throw new Error('The course file has errors; fix them first (see the Curriculum view).');
-  const quizzes = snap.course.milestones.flatMap((m) => m.evidence.flatMap((e) => (e.kind === 'quiz' ? [{ label: e.label, description: m.title, quizId: e.quiz }] : [])));
+  const quizzes = snap.course.milestones.flatMap((m) =>
+    m.evidence.flatMap((e) => (e.kind === 'quiz' ? [{ label: e.label, description: m.title, quizId: e.quiz }] : [])),
+  );
   if (quizzes.length === 0) throw new Error('This course has no concept checks.');
   return (await vscode.window.showQuickPick(quizzes, { placeHolder: 'Which concept check?' }))?.quizId;
 }

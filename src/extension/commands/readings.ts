@@ -9,10 +9,16 @@ import type { Register } from './index';
 const DETAIL_SCHEME = 'multimodal-lab';
 
 /** The reading path: a reading's detail page, its link, the learner's notes on it, and mark-as-read. */
-export function registerReadingCommands(context: vscode.ExtensionContext, register: Register, state: LabState, log: vscode.LogOutputChannel): void {
+export function registerReadingCommands(
+  context: vscode.ExtensionContext,
+  register: Register,
+  state: LabState,
+  log: vscode.LogOutputChannel,
+): void {
   const details = new ReadingDetails(state);
   context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(DETAIL_SCHEME, details), details);
-  const detailUri = (reading: Reading): vscode.Uri => vscode.Uri.from({ scheme: DETAIL_SCHEME, path: `/readings/${reading.id}.md` });
+  const detailUri = (reading: Reading): vscode.Uri =>
+    vscode.Uri.from({ scheme: DETAIL_SCHEME, path: `/readings/${reading.id}.md` });
 
   register('multimodalLab.openReading', async (arg) => {
     const reading = await pickReading(state, arg);
@@ -29,7 +35,8 @@ export function registerReadingCommands(context: vscode.ExtensionContext, regist
   register('multimodalLab.openNotes', async (arg) => {
     const reading = await pickReading(state, arg);
     if (!reading) return undefined;
-    if (!state.workspaceRoot) throw new Error('Open a folder first: notes are saved in the workspace, in notes/<reading>.md.');
+    if (!state.workspaceRoot)
+      throw new Error('Open a folder first: notes are saved in the workspace, in notes/<reading>.md.');
     const { file, created } = await ensureNotesFile(state.workspaceRoot, reading);
     log.info(`${created ? 'Created' : 'Opened existing'} notes file ${file}`);
     await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
@@ -51,11 +58,17 @@ async function pickReading(state: LabState, arg: unknown): Promise<Reading | und
   const id = readingIdOf(arg);
   if (id !== undefined) {
     const found = snap.course.readings.find((r) => r.id === id);
-    if (!found) throw new Error(`No reading "${id}" in the course. Known: ${snap.course.readings.map((r) => r.id).join(', ')}.`);
+    if (!found)
+      throw new Error(`No reading "${id}" in the course. Known: ${snap.course.readings.map((r) => r.id).join(', ')}.`);
     return found;
   }
   const picked = await vscode.window.showQuickPick(
-    snap.course.readings.map((r) => ({ label: r.title, description: `${r.hours} h · ${r.kind}`, detail: r.why, reading: r })),
+    snap.course.readings.map((r) => ({
+      label: r.title,
+      description: `${r.hours} h · ${r.kind}`,
+      detail: r.why,
+      reading: r,
+    })),
     { placeHolder: 'Choose a reading' },
   );
   return picked?.reading;

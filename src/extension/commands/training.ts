@@ -7,8 +7,14 @@ import type { Register } from './index';
 import { runRefOf } from './runs';
 
 /** Train, Quick Check, Stop and Resume, and Run Tests: what runs an exercise's code in the runner. */
-export function registerTrainingCommands(register: Register, state: LabState, training: Training, tests: ExerciseTests): void {
-  const exerciseArg = async (arg: unknown): Promise<string | undefined> => exerciseIdOf(arg) ?? (await pickStartedExercise(state));
+export function registerTrainingCommands(
+  register: Register,
+  state: LabState,
+  training: Training,
+  tests: ExerciseTests,
+): void {
+  const exerciseArg = async (arg: unknown): Promise<string | undefined> =>
+    exerciseIdOf(arg) ?? (await pickStartedExercise(state));
   register('multimodalLab.train', async (arg) => {
     const id = await exerciseArg(arg);
     return id ? training.train(id) : undefined;
@@ -40,6 +46,9 @@ async function pickStartedExercise(state: LabState): Promise<string | undefined>
   const started = snap.model.exercises.filter((e) => e.state !== 'unavailable' && e.state !== 'notStarted');
   if (started.length === 0) throw new Error('No exercise has been started yet. Start one from the Curriculum view.');
   if (started.length === 1) return started[0].exercise.id;
-  const pick = await vscode.window.showQuickPick(started.map((e) => ({ label: `${e.index}. ${e.exercise.title}`, id: e.exercise.id })), { placeHolder: 'Choose an exercise' });
+  const pick = await vscode.window.showQuickPick(
+    started.map((e) => ({ label: `${e.index}. ${e.exercise.title}`, id: e.exercise.id })),
+    { placeHolder: 'Choose an exercise' },
+  );
   return pick?.id;
 }

@@ -25,7 +25,12 @@ export interface Attention {
 
 /** Weights of a cross-attention from width `dModel` queries to width `dContext` keys/values (provided). */
 export function createAttention(seeds: Seeds, dModel: number, dContext: number): Attention {
-  return { q: linear(seeds, dModel, dModel), k: linear(seeds, dContext, dModel), v: linear(seeds, dContext, dModel), out: linear(seeds, dModel, dModel) };
+  return {
+    q: linear(seeds, dModel, dModel),
+    k: linear(seeds, dContext, dModel),
+    v: linear(seeds, dContext, dModel),
+    out: linear(seeds, dModel, dModel),
+  };
 }
 
 /**
@@ -33,12 +38,19 @@ export function createAttention(seeds: Seeds, dModel: number, dContext: number):
  * the scores [B, H, Tq, Tk] before the softmax over the keys, then the heads concatenated and `p.out` applied.
  * [B, Tq, D] queries, [B, Tk, Dc] context → [B, Tq, D]
  */
-export function crossAttend(x: tf.Tensor3D, context: tf.Tensor3D, p: Attention, heads: number, mask?: tf.Tensor): tf.Tensor3D {
+export function crossAttend(
+  x: tf.Tensor3D,
+  context: tf.Tensor3D,
+  p: Attention,
+  heads: number,
+  mask?: tf.Tensor,
+): tf.Tensor3D {
   return tf.tidy(() => {
     const [B, Tq, D] = x.shape;
     const Tk = context.shape[1];
     const dh = D / heads;
-    const toHeads = (t: tf.Tensor, T: number): tf.Tensor4D => tf.transpose(tf.reshape(t, [B, T, heads, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
+    const toHeads = (t: tf.Tensor, T: number): tf.Tensor4D =>
+      tf.transpose(tf.reshape(t, [B, T, heads, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
     const q = toHeads(dense(x, p.q), Tq); // [B, H, Tq, dh]
     const k = toHeads(dense(context, p.k), Tk); // [B, H, Tk, dh]
     const v = toHeads(dense(context, p.v), Tk); // [B, H, Tk, dh]
@@ -59,17 +71,31 @@ export interface MediaMask {
  * the visual tokens are M images × R tokens each, image m at columns m·R … m·R + R − 1.
  */
 export function mediaMask(imageOfToken: number[][], tokensPerImage: number, numImages: number): MediaMask {
-  const B = imageOfToken.length, T = imageOfToken[0].length, R = tokensPerImage;
-  const scores = imageOfToken.map((row) => row.map((m) => Array.from({ length: numImages * R }, (_, j) => (m >= 0 && Math.floor(j / R) === m ? 0 : -1e9))));
+  const B = imageOfToken.length,
+    T = imageOfToken[0].length,
+    R = tokensPerImage;
+  const scores = imageOfToken.map((row) =>
+    row.map((m) => Array.from({ length: numImages * R }, (_, j) => (m >= 0 && Math.floor(j / R) === m ? 0 : -1e9))),
+  );
   return {
-    scores: tf.tensor4d(scores.map((rows) => [rows]), [B, 1, T, numImages * R]),
-    seesImage: tf.tensor3d(imageOfToken.map((row) => row.map((m) => [m >= 0 ? 1 : 0])), [B, T, 1]),
+    scores: tf.tensor4d(
+      scores.map((rows) => [rows]),
+      [B, 1, T, numImages * R],
+    ),
+    seesImage: tf.tensor3d(
+      imageOfToken.map((row) => row.map((m) => [m >= 0 ? 1 : 0])),
+      [B, T, 1],
+    ),
   };
 }
 
 /** The mask for this exercise's data (provided): one image, shown before the whole text, so every token sees it. */
 export function imageBeforeEveryToken(B: number, T: number, tokensPerImage: number): MediaMask {
-  return mediaMask(Array.from({ length: B }, () => new Array<number>(T).fill(0)), tokensPerImage, 1);
+  return mediaMask(
+    Array.from({ length: B }, () => new Array<number>(T).fill(0)),
+    tokensPerImage,
+    1,
+  );
 }
 
 export function disposeMediaMask(mask: MediaMask): void {

@@ -9,7 +9,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  EOT_ID, Seeds, addPositions, block, causalMask, embed, finalNorm, flatten, head, type LanguageModel,
+  EOT_ID,
+  Seeds,
+  addPositions,
+  block,
+  causalMask,
+  embed,
+  finalNorm,
+  flatten,
+  head,
+  type LanguageModel,
 } from '../../lab/lm';
 import { disposeMediaMask, imageBeforeEveryToken } from './attention';
 import type { Bridge } from './bridge';
@@ -34,7 +43,8 @@ export interface Flamingo {
 export function createFlamingo(lm: LanguageModel, dVision: number, config: FlamingoConfig, seed = 7): Flamingo {
   const seeds = new Seeds(seed);
   return {
-    lm, config,
+    lm,
+    config,
     resampler: createResampler(seeds, dVision, config.latents, config.resamplerDepth, config.heads, config.mlpRatio),
     layers: lm.blocks.map(() => createGatedXattnDense(seeds, lm.config.width, dVision, config.mlpRatio)),
   };
@@ -52,7 +62,8 @@ export function withStartToken(text: tf.Tensor2D): tf.Tensor2D {
  * [B, N, Dv] features, [B, T] words → [B, 1 + T, V]
  */
 export function flamingoLogits(f: Flamingo, features: tf.Tensor3D, text: tf.Tensor2D): tf.Tensor3D {
-  const B = text.shape[0], L = 1 + text.shape[1];
+  const B = text.shape[0],
+    L = 1 + text.shape[1];
   const mask = imageBeforeEveryToken(B, L, f.config.latents); // scores [B, 1, L, R], seesImage [B, L, 1]
   const logits = tf.tidy(() => {
     const visual = resample(f.resampler, features); // [B, R, Dv]
@@ -70,7 +81,10 @@ export function flamingoLogits(f: Flamingo, features: tf.Tensor3D, text: tf.Tens
 
 /** The bridge's weights by name ("resampler.latents", "layers.0.attentionGate", …) (provided). */
 export function flamingoWeights(f: Flamingo): Record<string, tf.Tensor> {
-  return flatten({ resampler: { latents: f.resampler.latents, layers: f.resampler.layers, finalNorm: f.resampler.finalNorm }, layers: f.layers });
+  return flatten({
+    resampler: { latents: f.resampler.latents, layers: f.resampler.layers, finalNorm: f.resampler.finalNorm },
+    layers: f.layers,
+  });
 }
 
 /**
@@ -93,7 +107,9 @@ export async function gateValues(f: Flamingo): Promise<{ attention: number[]; ff
 /** Flamingo as a `Bridge` for the comparison. */
 export function flamingoBridge(f: Flamingo): Bridge {
   return {
-    name: 'flamingo', contextTokens: 0, visualTokens: f.config.latents,
+    name: 'flamingo',
+    contextTokens: 0,
+    visualTokens: f.config.latents,
     logits: (features, text) => flamingoLogits(f, features, text),
     trainableVariables: () => flamingoTrainableVariables(f),
     dispose: () => tf.dispose(Object.values(flamingoWeights(f))),

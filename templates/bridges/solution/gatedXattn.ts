@@ -25,10 +25,18 @@ export interface GatedXattnDense {
 }
 
 /** A gated layer for an LM of width `dModel` reading visual tokens of width `dVision` (provided). Gates start at 0. */
-export function createGatedXattnDense(seeds: Seeds, dModel: number, dVision: number, mlpRatio: number): GatedXattnDense {
+export function createGatedXattnDense(
+  seeds: Seeds,
+  dModel: number,
+  dVision: number,
+  mlpRatio: number,
+): GatedXattnDense {
   return {
-    norm: norm(dModel), attention: createAttention(seeds, dModel, dVision), attentionGate: tf.variable(tf.scalar(0)),
-    ffw: createFeedForward(seeds, dModel, mlpRatio), ffwGate: tf.variable(tf.scalar(0)),
+    norm: norm(dModel),
+    attention: createAttention(seeds, dModel, dVision),
+    attentionGate: tf.variable(tf.scalar(0)),
+    ffw: createFeedForward(seeds, dModel, mlpRatio),
+    ffwGate: tf.variable(tf.scalar(0)),
   };
 }
 
@@ -37,9 +45,18 @@ export function createGatedXattnDense(seeds: Seeds, dModel: number, dVision: num
  * (a token with no image before it gets nothing), times tanh(attentionGate), added to y; then feedForward of the
  * result, times tanh(ffwGate), added to it.  [B, T, D] words, [B, M·R, Dv] visual tokens → [B, T, D]
  */
-export function gatedXattnDense(g: GatedXattnDense, y: tf.Tensor3D, visual: tf.Tensor3D, mask: MediaMask, heads: number): tf.Tensor3D {
+export function gatedXattnDense(
+  g: GatedXattnDense,
+  y: tf.Tensor3D,
+  visual: tf.Tensor3D,
+  mask: MediaMask,
+  heads: number,
+): tf.Tensor3D {
   return tf.tidy(() => {
-    const attended = tf.mul(crossAttend(layerNorm(y, g.norm) as tf.Tensor3D, visual, g.attention, heads, mask.scores), mask.seesImage); // [B, T, D]
+    const attended = tf.mul(
+      crossAttend(layerNorm(y, g.norm) as tf.Tensor3D, visual, g.attention, heads, mask.scores),
+      mask.seesImage,
+    ); // [B, T, D]
     const h = tf.add(y, tf.mul(tf.tanh(g.attentionGate), attended)) as tf.Tensor3D; // [B, T, D]: y itself while α_xattn = 0
     return tf.add(h, tf.mul(tf.tanh(g.ffwGate), feedForward(g.ffw, h))) as tf.Tensor3D; // [B, T, D]: h itself while α_dense = 0
   });

@@ -16,7 +16,11 @@ import * as tf from '@tensorflow/tfjs';
 import { Seeds, dense, gelu, layerNorm, linear, norm, type Linear, type Norm } from '../../lab/lm';
 import { createAttention, crossAttend, type Attention } from './attention';
 
-export interface FeedForward { norm: Norm; fc1: Linear; fc2: Linear }
+export interface FeedForward {
+  norm: Norm;
+  fc1: Linear;
+  fc2: Linear;
+}
 
 export interface ResamplerLayer {
   normFeatures: Norm; // LN of the visual features x_f
@@ -42,10 +46,22 @@ export function createFeedForward(seeds: Seeds, d: number, ratio: number): FeedF
 }
 
 /** Weights of a resampler with `numLatents` latents of width `d` (provided). */
-export function createResampler(seeds: Seeds, d: number, numLatents: number, depth: number, heads: number, mlpRatio: number): Resampler {
+export function createResampler(
+  seeds: Seeds,
+  d: number,
+  numLatents: number,
+  depth: number,
+  heads: number,
+  mlpRatio: number,
+): Resampler {
   return {
     latents: tf.variable(tf.randomNormal([numLatents, d], 0, 1, 'float32', seeds.take())),
-    layers: Array.from({ length: depth }, () => ({ normFeatures: norm(d), normLatents: norm(d), attention: createAttention(seeds, d, d), ffw: createFeedForward(seeds, d, mlpRatio) })),
+    layers: Array.from({ length: depth }, () => ({
+      normFeatures: norm(d),
+      normLatents: norm(d),
+      attention: createAttention(seeds, d, d),
+      ffw: createFeedForward(seeds, d, mlpRatio),
+    })),
     finalNorm: norm(d),
     heads,
   };

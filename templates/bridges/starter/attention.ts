@@ -25,7 +25,12 @@ export interface Attention {
 
 /** Weights of a cross-attention from width `dModel` queries to width `dContext` keys/values (provided). */
 export function createAttention(seeds: Seeds, dModel: number, dContext: number): Attention {
-  return { q: linear(seeds, dModel, dModel), k: linear(seeds, dContext, dModel), v: linear(seeds, dContext, dModel), out: linear(seeds, dModel, dModel) };
+  return {
+    q: linear(seeds, dModel, dModel),
+    k: linear(seeds, dContext, dModel),
+    v: linear(seeds, dContext, dModel),
+    out: linear(seeds, dModel, dModel),
+  };
 }
 
 /**
@@ -33,8 +38,16 @@ export function createAttention(seeds: Seeds, dModel: number, dContext: number):
  * the scores [B, H, Tq, Tk] before the softmax over the keys, then the heads concatenated and `p.out` applied.
  * [B, Tq, D] queries, [B, Tk, Dc] context → [B, Tq, D]
  */
-export function crossAttend(x: tf.Tensor3D, context: tf.Tensor3D, p: Attention, heads: number, mask?: tf.Tensor): tf.Tensor3D {
-  throw new Error('TODO(1): project x to queries and context to keys and values, split into heads, softmax(QKᵀ/√d_h + mask)·V, merge the heads, apply p.out → [B, Tq, D]');
+export function crossAttend(
+  x: tf.Tensor3D,
+  context: tf.Tensor3D,
+  p: Attention,
+  heads: number,
+  mask?: tf.Tensor,
+): tf.Tensor3D {
+  throw new Error(
+    'TODO(1): project x to queries and context to keys and values, split into heads, softmax(QKᵀ/√d_h + mask)·V, merge the heads, apply p.out → [B, Tq, D]',
+  );
 }
 
 export interface MediaMask {
@@ -47,12 +60,18 @@ export interface MediaMask {
  * the visual tokens are M images × R tokens each, image m at columns m·R … m·R + R − 1.
  */
 export function mediaMask(imageOfToken: number[][], tokensPerImage: number, numImages: number): MediaMask {
-  throw new Error('TODO(2): build scores [B, 1, T, M·R] (0 where token t may see visual token j — those of image imageOfToken[b][t] — and −1e9 elsewhere) and seesImage [B, T, 1]');
+  throw new Error(
+    'TODO(2): build scores [B, 1, T, M·R] (0 where token t may see visual token j — those of image imageOfToken[b][t] — and −1e9 elsewhere) and seesImage [B, T, 1]',
+  );
 }
 
 /** The mask for this exercise's data (provided): one image, shown before the whole text, so every token sees it. */
 export function imageBeforeEveryToken(B: number, T: number, tokensPerImage: number): MediaMask {
-  return mediaMask(Array.from({ length: B }, () => new Array<number>(T).fill(0)), tokensPerImage, 1);
+  return mediaMask(
+    Array.from({ length: B }, () => new Array<number>(T).fill(0)),
+    tokensPerImage,
+    1,
+  );
 }
 
 export function disposeMediaMask(mask: MediaMask): void {

@@ -33,12 +33,21 @@ export interface Bridge {
  * One Adam step of `bridge` on `batch`, whose patch features were computed once for both bridges; resolves to the
  * loss (read with `await`, which works on every backend, GPU included).
  */
-export async function trainStep(bridge: Bridge, optimizer: tf.Optimizer, features: tf.Tensor3D, batch: VqaBatch): Promise<number> {
+export async function trainStep(
+  bridge: Bridge,
+  optimizer: tf.Optimizer,
+  features: tf.Tensor3D,
+  batch: VqaBatch,
+): Promise<number> {
   const trainable = bridge.trainableVariables();
   const C = bridge.contextTokens;
   const targets = nextWordTargets(batch.text, C); // [B, 1 + C + T]
   const mask = answerMask(batch.promptLength, batch.answerLength, C, batch.text.shape[1]); // [B, 1 + C + T]
-  const loss = optimizer.minimize(() => answerLoss(bridge.logits(features, batch.text), targets, mask), true, trainable);
+  const loss = optimizer.minimize(
+    () => answerLoss(bridge.logits(features, batch.text), targets, mask),
+    true,
+    trainable,
+  );
   const value = loss ? (await loss.data())[0] : NaN;
   tf.dispose([targets, mask]);
   loss?.dispose();

@@ -19,11 +19,22 @@ export interface Answers {
 }
 
 /** Scores a batch from its precomputed patch features; `shuffle` pairs question i with image i + 1. */
-export async function answer(bridge: Bridge, lm: LanguageModel, features: tf.Tensor3D, batch: VqaBatch, shuffle = false): Promise<Answers> {
+export async function answer(
+  bridge: Bridge,
+  lm: LanguageModel,
+  features: tf.Tensor3D,
+  batch: VqaBatch,
+  shuffle = false,
+): Promise<Answers> {
   const B = batch.text.shape[0];
   const C = bridge.contextTokens;
   const { hits, words } = tf.tidy(() => {
-    const images = shuffle ? tf.gather(features, Array.from({ length: B }, (_, i) => (i + 1) % B)) as tf.Tensor3D : features; // [B, N, Dv]
+    const images = shuffle
+      ? (tf.gather(
+          features,
+          Array.from({ length: B }, (_, i) => (i + 1) % B),
+        ) as tf.Tensor3D)
+      : features; // [B, N, Dv]
     const predicted = tf.argMax(bridge.logits(images, batch.text), -1); // [B, L]
     const targets = nextWordTargets(batch.text, C); // [B, L]
     const mask = answerMask(batch.promptLength, batch.answerLength, C, batch.text.shape[1]); // [B, L]
@@ -46,9 +57,16 @@ export interface Accuracy {
 }
 
 /** Mean accuracy over the held-out batches (features[i] belongs to batches[i]), and per question type. */
-export async function accuracy(bridge: Bridge, lm: LanguageModel, features: tf.Tensor3D[], batches: VqaBatch[], shuffle = false): Promise<Accuracy> {
+export async function accuracy(
+  bridge: Bridge,
+  lm: LanguageModel,
+  features: tf.Tensor3D[],
+  batches: VqaBatch[],
+  shuffle = false,
+): Promise<Accuracy> {
   const total = Object.fromEntries(QUESTION_TYPES.map((t) => [t, [0, 0]])) as Record<QuestionType, [number, number]>;
-  let hits = 0, count = 0;
+  let hits = 0,
+    count = 0;
   for (const [i, batch] of batches.entries()) {
     (await answer(bridge, lm, features[i], batch, shuffle)).correct.forEach((ok, k) => {
       const t = total[batch.qa[k].type];
@@ -58,6 +76,8 @@ export async function accuracy(bridge: Bridge, lm: LanguageModel, features: tf.T
       count++;
     });
   }
-  const byType = Object.fromEntries(QUESTION_TYPES.map((t) => [t, total[t][1] ? total[t][0] / total[t][1] : NaN])) as Record<QuestionType, number>;
+  const byType = Object.fromEntries(
+    QUESTION_TYPES.map((t) => [t, total[t][1] ? total[t][0] / total[t][1] : NaN]),
+  ) as Record<QuestionType, number>;
   return { accuracy: hits / count, byType };
 }

@@ -25,10 +25,18 @@ export interface GatedXattnDense {
 }
 
 /** A gated layer for an LM of width `dModel` reading visual tokens of width `dVision` (provided). Gates start at 0. */
-export function createGatedXattnDense(seeds: Seeds, dModel: number, dVision: number, mlpRatio: number): GatedXattnDense {
+export function createGatedXattnDense(
+  seeds: Seeds,
+  dModel: number,
+  dVision: number,
+  mlpRatio: number,
+): GatedXattnDense {
   return {
-    norm: norm(dModel), attention: createAttention(seeds, dModel, dVision), attentionGate: tf.variable(tf.scalar(0)),
-    ffw: createFeedForward(seeds, dModel, mlpRatio), ffwGate: tf.variable(tf.scalar(0)),
+    norm: norm(dModel),
+    attention: createAttention(seeds, dModel, dVision),
+    attentionGate: tf.variable(tf.scalar(0)),
+    ffw: createFeedForward(seeds, dModel, mlpRatio),
+    ffwGate: tf.variable(tf.scalar(0)),
   };
 }
 
@@ -37,6 +45,14 @@ export function createGatedXattnDense(seeds: Seeds, dModel: number, dVision: num
  * (a token with no image before it gets nothing), times tanh(attentionGate), added to y; then feedForward of the
  * result, times tanh(ffwGate), added to it.  [B, T, D] words, [B, M·R, Dv] visual tokens → [B, T, D]
  */
-export function gatedXattnDense(g: GatedXattnDense, y: tf.Tensor3D, visual: tf.Tensor3D, mask: MediaMask, heads: number): tf.Tensor3D {
-  throw new Error('TODO(4): y + tanh(α_xattn)·seesImage·crossAttend(LN(y), visual, mask), then h + tanh(α_dense)·feedForward(h) — with both α at 0 this must return y exactly');
+export function gatedXattnDense(
+  g: GatedXattnDense,
+  y: tf.Tensor3D,
+  visual: tf.Tensor3D,
+  mask: MediaMask,
+  heads: number,
+): tf.Tensor3D {
+  throw new Error(
+    'TODO(4): y + tanh(α_xattn)·seesImage·crossAttend(LN(y), visual, mask), then h + tanh(α_dense)·feedForward(h) — with both α at 0 this must return y exactly',
+  );
 }

@@ -29,12 +29,18 @@ export function createLlava(lm: LanguageModel, dVision: number, numPatches: numb
 /** x·W + b for every patch.  [B, N, dIn] → [B, N, dOut] */
 function projectLinear(x: tf.Tensor3D, layer: Linear): tf.Tensor3D {
   const [B, N, dIn] = x.shape;
-  return tf.reshape(tf.add(tf.matMul(tf.reshape(x, [B * N, dIn]), layer.w), layer.b), [B, N, layer.w.shape[1] as number]) as tf.Tensor3D;
+  return tf.reshape(tf.add(tf.matMul(tf.reshape(x, [B * N, dIn]), layer.w), layer.b), [
+    B,
+    N,
+    layer.w.shape[1] as number,
+  ]) as tf.Tensor3D;
 }
 
 /** LLaVA-1.5's MLP projection.  [B, N, Dv] → [B, N, D] */
 export function projectPatches(llava: Llava, features: tf.Tensor3D): tf.Tensor3D {
-  return tf.tidy(() => projectLinear(gelu(projectLinear(features, llava.projection[0])) as tf.Tensor3D, llava.projection[1]));
+  return tf.tidy(() =>
+    projectLinear(gelu(projectLinear(features, llava.projection[0])) as tf.Tensor3D, llava.projection[1]),
+  );
 }
 
 /** Next-word logits of [<eot>; image tokens; words].  [B, N, Dv], [B, T] → [B, 1 + N + T, V] */
@@ -54,7 +60,9 @@ export function llavaVariables(llava: Llava): tf.Variable[] {
 /** LLaVA as a `Bridge` for the comparison. */
 export function llavaBridge(llava: Llava): Bridge {
   return {
-    name: 'llava', contextTokens: llava.numPatches, visualTokens: llava.numPatches,
+    name: 'llava',
+    contextTokens: llava.numPatches,
+    visualTokens: llava.numPatches,
     logits: (features, text) => llavaLogits(llava, features, text),
     trainableVariables: () => llavaVariables(llava),
     dispose: () => tf.dispose(llavaVariables(llava)),

@@ -24,7 +24,12 @@ export function nextWordTargets(text: tf.Tensor2D, contextImageTokens: number): 
 }
 
 /** 1 where position p predicts an answer word or the answer's closing <eot>, else 0.  → [B, 1 + C + T] float32 */
-export function answerMask(promptLength: number[], answerLength: number[], contextImageTokens: number, textLength: number): tf.Tensor2D {
+export function answerMask(
+  promptLength: number[],
+  answerLength: number[],
+  contextImageTokens: number,
+  textLength: number,
+): tf.Tensor2D {
   const L = 1 + contextImageTokens + textLength;
   const rows = promptLength.map((P, b) => {
     const first = contextImageTokens + P; // the position that predicts the first answer word

@@ -59,10 +59,17 @@ export function summaryOf(reports: BridgeReport[]): Record<string, number> {
   for (const r of reports) {
     const n = r.bridge.name;
     Object.assign(out, {
-      [`accuracy/${n}`]: r.real.accuracy, [`accuracy_shuffled/${n}`]: r.shuffled.accuracy, [`image_gap/${n}`]: r.real.accuracy - r.shuffled.accuracy,
-      [`trainable_params/${n}`]: r.trainableParams, [`steps_per_s/${n}`]: r.stepsPerSecond, [`memory_mb/${n}`]: r.memoryMb,
-      [`inference_ms/${n}`]: r.inferenceMs, [`context_tokens/${n}`]: r.bridge.contextTokens, [`visual_tokens/${n}`]: r.bridge.visualTokens,
-      [`lm_sequence/${n}`]: r.lmSequence, [`steps_to_0.8/${n}`]: r.stepsTo80 ?? -1,
+      [`accuracy/${n}`]: r.real.accuracy,
+      [`accuracy_shuffled/${n}`]: r.shuffled.accuracy,
+      [`image_gap/${n}`]: r.real.accuracy - r.shuffled.accuracy,
+      [`trainable_params/${n}`]: r.trainableParams,
+      [`steps_per_s/${n}`]: r.stepsPerSecond,
+      [`memory_mb/${n}`]: r.memoryMb,
+      [`inference_ms/${n}`]: r.inferenceMs,
+      [`context_tokens/${n}`]: r.bridge.contextTokens,
+      [`visual_tokens/${n}`]: r.bridge.visualTokens,
+      [`lm_sequence/${n}`]: r.lmSequence,
+      [`steps_to_0.8/${n}`]: r.stepsTo80 ?? -1,
     });
     for (const t of QUESTION_TYPES) out[`accuracy_${t}/${n}`] = r.real.byType[t];
   }
@@ -86,7 +93,12 @@ export function tradeoffTable(reports: BridgeReport[]): string {
     ['accuracy, shuffled images', (r) => f(r.shuffled.accuracy, 3)],
     ...QUESTION_TYPES.map((t): [string, (r: BridgeReport) => string] => [`  ${t}`, (r) => f(r.real.byType[t])]),
   ];
-  const cells = [['', ...reports.map((r) => r.bridge.name)], ...rows.map(([label, cell]) => [label, ...reports.map(cell)])];
+  const cells = [
+    ['', ...reports.map((r) => r.bridge.name)],
+    ...rows.map(([label, cell]) => [label, ...reports.map(cell)]),
+  ];
   const widths = cells[0].map((_, c) => Math.max(...cells.map((row) => row[c].length)));
-  return cells.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ')).join('\n');
+  return cells
+    .map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   '))
+    .join('\n');
 }

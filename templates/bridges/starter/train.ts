@@ -25,32 +25,76 @@ import { createLlava, llavaBridge } from './llava';
 import { StepTimer, summaryOf, tradeoffTable, workingMemoryMb, type BridgeReport } from './tradeoffs';
 
 const cfg = lab.config({
-  cpu: { steps: 600, batch: 64, lr: 2e-3, evalEvery: 50, evalBatches: 8, evalBatch: 64, latents: 8, resamplerDepth: 1, mlpRatio: 4 },
-  gpu: { steps: 3000, batch: 128, lr: 2e-3, evalEvery: 250, evalBatches: 16, evalBatch: 64, latents: 16, resamplerDepth: 2, mlpRatio: 4 },
+  cpu: {
+    steps: 600,
+    batch: 64,
+    lr: 2e-3,
+    evalEvery: 50,
+    evalBatches: 8,
+    evalBatch: 64,
+    latents: 8,
+    resamplerDepth: 1,
+    mlpRatio: 4,
+  },
+  gpu: {
+    steps: 3000,
+    batch: 128,
+    lr: 2e-3,
+    evalEvery: 250,
+    evalBatches: 16,
+    evalBatch: 64,
+    latents: 16,
+    resamplerDepth: 2,
+    mlpRatio: 4,
+  },
   // smoke: tiny, so that even tfjs's pure-JS backend (a terminal run) finishes in well under a minute.
-  smoke: { steps: 24, batch: 8, lr: 5e-3, evalEvery: 12, evalBatches: 1, evalBatch: 16, latents: 4, resamplerDepth: 1, mlpRatio: 2 },
+  smoke: {
+    steps: 24,
+    batch: 8,
+    lr: 5e-3,
+    evalEvery: 12,
+    evalBatches: 1,
+    evalBatch: 16,
+    latents: 4,
+    resamplerDepth: 1,
+    mlpRatio: 2,
+  },
 });
 
 async function main(): Promise<void> {
   const encoder = await loadVisionEncoder(); // frozen: lab/weights/shapes-vision
   const lm = await loadLanguageModel(); // frozen: lab/weights/shapes-lm
-  const N = numPatches(encoder.config), Dv = encoder.config.width, size = encoder.config.imageSize;
-  const flamingo = createFlamingo(lm, Dv, { latents: cfg.latents, resamplerDepth: cfg.resamplerDepth, heads: lm.config.heads, mlpRatio: cfg.mlpRatio }, 7);
+  const N = numPatches(encoder.config),
+    Dv = encoder.config.width,
+    size = encoder.config.imageSize;
+  const flamingo = createFlamingo(
+    lm,
+    Dv,
+    { latents: cfg.latents, resamplerDepth: cfg.resamplerDepth, heads: lm.config.heads, mlpRatio: cfg.mlpRatio },
+    7,
+  );
   const bridges: Bridge[] = [flamingoBridge(flamingo), llavaBridge(createLlava(lm, Dv, N, 7))];
   const optimizers = bridges.map(() => tf.train.adam(cfg.lr));
   const timers = bridges.map(() => new StepTimer());
   const memory = bridges.map(() => NaN);
   const stepsTo80: (number | null)[] = bridges.map(() => null);
-  const frozenParams = countParams([...Object.values(lmWeights(lm)), ...Object.values(visionWeights(encoder))] as tf.Variable[]);
+  const frozenParams = countParams([
+    ...Object.values(lmWeights(lm)),
+    ...Object.values(visionWeights(encoder)),
+  ] as tf.Variable[]);
   lab.watchFinite('loss/flamingo', 'loss/llava');
 
   const rng = mulberry32(2023);
   // Held-out questions on new images (a seed training never draws), their patch features computed once: the encoder is frozen.
-  const heldOut = Array.from({ length: cfg.evalBatches }, (_, i) => vqaBatch(lm, mulberry32(90_000 + i), cfg.evalBatch, size));
+  const heldOut = Array.from({ length: cfg.evalBatches }, (_, i) =>
+    vqaBatch(lm, mulberry32(90_000 + i), cfg.evalBatch, size),
+  );
   const heldOutFeatures = heldOut.map((b) => patchFeatures(encoder, b.images)); // [B, N, Dv] each
   const started = Date.now();
-  console.log(`bridges: ${bridges.map((b) => `${b.name} ${countParams(b.trainableVariables())} trainable`).join(', ')}; frozen ${frozenParams}; ` +
-    `${cfg.steps} steps of ${cfg.batch}`);
+  console.log(
+    `bridges: ${bridges.map((b) => `${b.name} ${countParams(b.trainableVariables())} trainable`).join(', ')}; frozen ${frozenParams}; ` +
+      `${cfg.steps} steps of ${cfg.batch}`,
+  );
 
   const evaluate = async (step: number): Promise<{ real: Accuracy; shuffled: Accuracy }[]> => {
     const results: { real: Accuracy; shuffled: Accuracy }[] = [];
@@ -74,10 +118,19 @@ async function main(): Promise<void> {
   const examples = heldOut[0];
   const shown = examples.images.slice(0, 8);
   await lab.images('data/examples', shown, 0);
-  lab.text('data/examples', examples.qa.slice(0, 8).map((q, i) => `${i + 1}. ${q.question} ${q.answer}  (${q.type})`).join('\n'), 0);
+  lab.text(
+    'data/examples',
+    examples.qa
+      .slice(0, 8)
+      .map((q, i) => `${i + 1}. ${q.question} ${q.answer}  (${q.type})`)
+      .join('\n'),
+    0,
+  );
   const before = await evaluate(0);
   await logGates(0);
-  console.log(`before training: ${bridges.map((b, k) => `${b.name} ${before[k].real.accuracy.toFixed(3)}`).join(', ')}`);
+  console.log(
+    `before training: ${bridges.map((b, k) => `${b.name} ${before[k].real.accuracy.toFixed(3)}`).join(', ')}`,
+  );
 
   let step = 0;
   for (step = 1; step <= cfg.steps && !lab.shouldStop(); step++) {
@@ -86,7 +139,8 @@ async function main(): Promise<void> {
     const losses: number[] = [];
     for (let k = 0; k < bridges.length; k++) {
       const run = (): Promise<number> => trainStep(bridges[k], optimizers[k], features, batch);
-      if (step === 3) { // once, after Adam has made its moments: measure the step's working memory (untimed)
+      if (step === 3) {
+        // once, after Adam has made its moments: measure the step's working memory (untimed)
         const measured = await workingMemoryMb(run);
         memory[k] = measured.mb;
         losses.push(measured.result);
@@ -101,8 +155,10 @@ async function main(): Promise<void> {
     if (step % 10 === 0) await logGates(step);
     if (step % cfg.evalEvery === 0 && step < cfg.steps) {
       const e = await evaluate(step);
-      console.log(`step ${step}  ${bridges.map((b, k) => `${b.name}: loss ${losses[k].toFixed(3)} acc ${e[k].real.accuracy.toFixed(3)} (shuffled ${e[k].shuffled.accuracy.toFixed(3)})`).join('  ')}` +
-        `  (${((Date.now() - started) / 60000).toFixed(1)} min)`);
+      console.log(
+        `step ${step}  ${bridges.map((b, k) => `${b.name}: loss ${losses[k].toFixed(3)} acc ${e[k].real.accuracy.toFixed(3)} (shuffled ${e[k].shuffled.accuracy.toFixed(3)})`).join('  ')}` +
+          `  (${((Date.now() - started) / 60000).toFixed(1)} min)`,
+      );
     }
     await tf.nextFrame(); // let a Stop request through
   }
@@ -113,9 +169,16 @@ async function main(): Promise<void> {
   const reports: BridgeReport[] = [];
   for (const [k, bridge] of bridges.entries()) {
     reports.push({
-      bridge, trainableParams: countParams(bridge.trainableVariables()), frozenParams, stepsPerSecond: timers[k].stepsPerSecond(),
-      memoryMb: memory[k], inferenceMs: await inferenceMs(bridge, heldOutFeatures[0], heldOut[0].text), lmSequence: 1 + bridge.contextTokens + examples.text.shape[1],
-      stepsTo80: stepsTo80[k], real: final[k].real, shuffled: final[k].shuffled,
+      bridge,
+      trainableParams: countParams(bridge.trainableVariables()),
+      frozenParams,
+      stepsPerSecond: timers[k].stepsPerSecond(),
+      memoryMb: memory[k],
+      inferenceMs: await inferenceMs(bridge, heldOutFeatures[0], heldOut[0].text),
+      lmSequence: 1 + bridge.contextTokens + examples.text.shape[1],
+      stepsTo80: stepsTo80[k],
+      real: final[k].real,
+      shuffled: final[k].shuffled,
     });
   }
   const table = tradeoffTable(reports);
@@ -127,9 +190,26 @@ async function main(): Promise<void> {
   for (const b of bridges) said.push(await answer(b, lm, heldOutFeatures[0], examples));
   await lab.images('answers/examples', shown, last);
   shown.dispose();
-  lab.text('answers/examples', examples.qa.slice(0, 8).map((q, i) => `${i + 1}. ${q.question} (true: ${q.answer})  ` +
-    bridges.map((b, k) => `${b.name}: ${said[k].predicted[i] || '(nothing)'} ${said[k].correct[i] ? '✓' : '✗'}`).join('   ')).join('\n'), last);
-  lab.summary({ ...summaryOf(reports), steps: last, minutes: (Date.now() - started) / 60000, frozen_params: frozenParams });
+  lab.text(
+    'answers/examples',
+    examples.qa
+      .slice(0, 8)
+      .map(
+        (q, i) =>
+          `${i + 1}. ${q.question} (true: ${q.answer})  ` +
+          bridges
+            .map((b, k) => `${b.name}: ${said[k].predicted[i] || '(nothing)'} ${said[k].correct[i] ? '✓' : '✗'}`)
+            .join('   '),
+      )
+      .join('\n'),
+    last,
+  );
+  lab.summary({
+    ...summaryOf(reports),
+    steps: last,
+    minutes: (Date.now() - started) / 60000,
+    frozen_params: frozenParams,
+  });
 
   heldOut.forEach(disposeBatch);
   tf.dispose(heldOutFeatures);

@@ -11,7 +11,13 @@ import { NULL_LABEL } from './conditioning';
 import type { CondEpsModel } from './unet';
 
 /** The guided noise prediction for x_t [B, H, W, C] at timesteps t [B] (int32) toward classes `labels` [B] (int32). */
-export function guidedEps(model: CondEpsModel, xt: tf.Tensor4D, t: tf.Tensor1D, labels: tf.Tensor1D, w: number): tf.Tensor4D {
+export function guidedEps(
+  model: CondEpsModel,
+  xt: tf.Tensor4D,
+  t: tf.Tensor1D,
+  labels: tf.Tensor1D,
+  w: number,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const B = xt.shape[0];
     // Both branches in one batch: [x_t; x_t] with [c; ∅] — one network call instead of two.

@@ -19,7 +19,9 @@ export const NULL_LABEL = NUM_CLASSES;
  */
 export function addLabelEmbedding(temb: tf.Tensor2D, table: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor2D {
   // TODO(1): look up each label's row of `table` (the null label 10 is just the last row) and add it to temb.
-  throw new Error('TODO(1): implement addLabelEmbedding — temb + table[labels], with row NULL_LABEL = 10 as the learned "no class" (README §Conditioning)');
+  throw new Error(
+    'TODO(1): implement addLabelEmbedding — temb + table[labels], with row NULL_LABEL = 10 as the learned "no class" (README §Conditioning)',
+  );
 }
 
 /**
@@ -28,5 +30,7 @@ export function addLabelEmbedding(temb: tf.Tensor2D, table: tf.Tensor2D, labels:
  */
 export function dropLabels(labels: Int32Array, pUncond: number, random: () => number = Math.random): Int32Array {
   // TODO(2): copy labels into a new Int32Array, replacing each by NULL_LABEL when random() < pUncond.
-  throw new Error('TODO(2): implement dropLabels — replace each label by NULL_LABEL with probability pUncond, one random() per label (README §Condition dropout)');
+  throw new Error(
+    'TODO(2): implement dropLabels — replace each label by NULL_LABEL with probability pUncond, one random() per label (README §Condition dropout)',
+  );
 }

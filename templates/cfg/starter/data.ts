@@ -14,7 +14,10 @@ export interface Batch {
 }
 
 /** A seeded stream of random training batches (mulberry32 picks the digits). */
-export function mnistBatches(seed: number, split: 'train' | 'test' = 'train'): { set: MnistSet; next(batchSize: number): Batch } {
+export function mnistBatches(
+  seed: number,
+  split: 'train' | 'test' = 'train',
+): { set: MnistSet; next(batchSize: number): Batch } {
   const set = loadMnist(split, { size: IMAGE_SIZE });
   let a = seed >>> 0;
   const random = (): number => {
@@ -29,7 +32,9 @@ export function mnistBatches(seed: number, split: 'train' | 'test' = 'train'): {
     next(batchSize: number): Batch {
       const idx = Array.from({ length: batchSize }, () => Math.floor(random() * set.count));
       const { pixels, labels } = gatherBatch(set, idx);
-      const x0 = tf.tidy(() => tf.sub(tf.mul(tf.tensor4d(pixels, [batchSize, IMAGE_SIZE, IMAGE_SIZE, 1]), 2), 1) as tf.Tensor4D);
+      const x0 = tf.tidy(
+        () => tf.sub(tf.mul(tf.tensor4d(pixels, [batchSize, IMAGE_SIZE, IMAGE_SIZE, 1]), 2), 1) as tf.Tensor4D,
+      );
       return { x0, labels };
     },
   };

@@ -11,8 +11,16 @@ import { NULL_LABEL } from './conditioning';
 import type { CondEpsModel } from './unet';
 
 /** The guided noise prediction for x_t [B, H, W, C] at timesteps t [B] (int32) toward classes `labels` [B] (int32). */
-export function guidedEps(model: CondEpsModel, xt: tf.Tensor4D, t: tf.Tensor1D, labels: tf.Tensor1D, w: number): tf.Tensor4D {
+export function guidedEps(
+  model: CondEpsModel,
+  xt: tf.Tensor4D,
+  t: tf.Tensor1D,
+  labels: tf.Tensor1D,
+  w: number,
+): tf.Tensor4D {
   // TODO(3): ε_c = model(x_t, t, labels), ε_∅ = model(x_t, t, NULL_LABEL for every image);
   //          return ε_∅ + w·(ε_c − ε_∅). (Tip: one model call on the doubled batch [x_t; x_t] is faster.)
-  throw new Error('TODO(3): implement guidedEps — ε_∅ + w·(ε_c − ε_∅), with the null label 10 for the unconditional branch (README eq. guidance)');
+  throw new Error(
+    'TODO(3): implement guidedEps — ε_∅ + w·(ε_c − ε_∅), with the null label 10 for the unconditional branch (README eq. guidance)',
+  );
 }

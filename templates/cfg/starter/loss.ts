@@ -11,8 +11,14 @@ import { qSample, type Schedule } from './schedule';
 import type { CondEpsModel } from './unet';
 
 /** x0 [B, H, W, C] in [-1, 1] with their digits `labels` [B]; `random` drives the condition dropout. */
-export function conditionalLoss(model: CondEpsModel, x0: tf.Tensor4D, labels: Int32Array, schedule: Schedule,
-  pUncond: number, random: () => number = Math.random): tf.Scalar {
+export function conditionalLoss(
+  model: CondEpsModel,
+  x0: tf.Tensor4D,
+  labels: Int32Array,
+  schedule: Schedule,
+  pUncond: number,
+  random: () => number = Math.random,
+): tf.Scalar {
   const kept = dropLabels(labels, pUncond, random); // [B], some replaced by NULL_LABEL
   return tf.tidy(() => {
     const B = x0.shape[0];

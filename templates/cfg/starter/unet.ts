@@ -52,7 +52,9 @@ export function createUNet(cfg: UNetConfig): UNet {
   const weights: Weights = {};
   let seed = cfg.seed;
   const param = (name: string, shape: number[], fanIn: number, zero = false): void => {
-    weights[name] = tf.tidy(() => tf.variable(zero ? tf.zeros(shape) : tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed++), true)); // unnamed: tfjs names must be unique per process, and tests build several UNets
+    weights[name] = tf.tidy(() =>
+      tf.variable(zero ? tf.zeros(shape) : tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed++), true),
+    ); // unnamed: tfjs names must be unique per process, and tests build several UNets
   };
   const conv = (name: string, k: number, cin: number, cout: number, zero = false): void => {
     param(`${name}.w`, [k, k, cin, cout], k * k * cin, zero);
@@ -82,31 +84,33 @@ export function createUNet(cfg: UNetConfig): UNet {
   block('up1', 3 * c, c);
   conv('out', 3, c, 1, true);
 
-  const apply = (xt: tf.Tensor4D, t: tf.Tensor1D, labels: tf.Tensor1D, w: Weights = weights): tf.Tensor4D => tf.tidy(() => {
-    const convF = (name: string, x: tf.Tensor4D, stride = 1): tf.Tensor4D =>
-      tf.add(tf.conv2d(x, w[`${name}.w`] as tf.Tensor4D, stride, 'same'), w[`${name}.b`]) as tf.Tensor4D;
-    const denseF = (name: string, x: tf.Tensor2D): tf.Tensor2D => tf.add(tf.matMul(x, w[`${name}.w`] as tf.Tensor2D), w[`${name}.b`]) as tf.Tensor2D;
-    const resBlock = (name: string, x: tf.Tensor4D, temb: tf.Tensor2D): tf.Tensor4D => {
-      let h = convF(`${name}.conv1`, swish(x) as tf.Tensor4D); // [B, H, W, cout]
-      const cout = h.shape[3];
-      h = tf.add(h, tf.reshape(denseF(`${name}.time`, temb), [-1, 1, 1, cout])); // + time, broadcast over H, W
-      h = convF(`${name}.conv2`, swish(h) as tf.Tensor4D); // [B, H, W, cout]
-      const skip = w[`${name}.skip.w`] ? convF(`${name}.skip`, x) : x; // 1×1 conv when channels change
-      return tf.add(skip, h) as tf.Tensor4D;
-    };
-    const time = denseF('time2', swish(denseF('time1', timeEmbedding(t, cfg.timeDim))) as tf.Tensor2D); // [B, D]
-    const temb = swish(addLabelEmbedding(time, w.labels as tf.Tensor2D, labels)) as tf.Tensor2D; // [B, D]  time + class
-    const h0 = convF('in', xt); // [B, 16, 16, c]
-    const s1 = resBlock('down1', h0, temb); // [B, 16, 16, c]
-    const s2 = resBlock('down2', convF('down1to2', s1, 2), temb); // [B, 8, 8, 2c]
-    const mid = resBlock('mid', convF('down2to3', s2, 2), temb); // [B, 4, 4, 2c]
-    const [, H, W] = xt.shape;
-    const u2 = tf.image.resizeNearestNeighbor(mid, [H / 2, W / 2]); // [B, 8, 8, 2c]
-    const d2 = resBlock('up2', tf.concat([u2, s2], 3), temb); // [B, 8, 8, 2c]
-    const u1 = tf.image.resizeNearestNeighbor(d2, [H, W]); // [B, 16, 16, 2c]
-    const d1 = resBlock('up1', tf.concat([u1, s1], 3), temb); // [B, 16, 16, c]
-    return convF('out', swish(d1) as tf.Tensor4D); // [B, 16, 16, 1]  ε̂
-  });
+  const apply = (xt: tf.Tensor4D, t: tf.Tensor1D, labels: tf.Tensor1D, w: Weights = weights): tf.Tensor4D =>
+    tf.tidy(() => {
+      const convF = (name: string, x: tf.Tensor4D, stride = 1): tf.Tensor4D =>
+        tf.add(tf.conv2d(x, w[`${name}.w`] as tf.Tensor4D, stride, 'same'), w[`${name}.b`]) as tf.Tensor4D;
+      const denseF = (name: string, x: tf.Tensor2D): tf.Tensor2D =>
+        tf.add(tf.matMul(x, w[`${name}.w`] as tf.Tensor2D), w[`${name}.b`]) as tf.Tensor2D;
+      const resBlock = (name: string, x: tf.Tensor4D, temb: tf.Tensor2D): tf.Tensor4D => {
+        let h = convF(`${name}.conv1`, swish(x) as tf.Tensor4D); // [B, H, W, cout]
+        const cout = h.shape[3];
+        h = tf.add(h, tf.reshape(denseF(`${name}.time`, temb), [-1, 1, 1, cout])); // + time, broadcast over H, W
+        h = convF(`${name}.conv2`, swish(h) as tf.Tensor4D); // [B, H, W, cout]
+        const skip = w[`${name}.skip.w`] ? convF(`${name}.skip`, x) : x; // 1×1 conv when channels change
+        return tf.add(skip, h) as tf.Tensor4D;
+      };
+      const time = denseF('time2', swish(denseF('time1', timeEmbedding(t, cfg.timeDim))) as tf.Tensor2D); // [B, D]
+      const temb = swish(addLabelEmbedding(time, w.labels as tf.Tensor2D, labels)) as tf.Tensor2D; // [B, D]  time + class
+      const h0 = convF('in', xt); // [B, 16, 16, c]
+      const s1 = resBlock('down1', h0, temb); // [B, 16, 16, c]
+      const s2 = resBlock('down2', convF('down1to2', s1, 2), temb); // [B, 8, 8, 2c]
+      const mid = resBlock('mid', convF('down2to3', s2, 2), temb); // [B, 4, 4, 2c]
+      const [, H, W] = xt.shape;
+      const u2 = tf.image.resizeNearestNeighbor(mid, [H / 2, W / 2]); // [B, 8, 8, 2c]
+      const d2 = resBlock('up2', tf.concat([u2, s2], 3), temb); // [B, 8, 8, 2c]
+      const u1 = tf.image.resizeNearestNeighbor(d2, [H, W]); // [B, 16, 16, 2c]
+      const d1 = resBlock('up1', tf.concat([u1, s1], 3), temb); // [B, 16, 16, c]
+      return convF('out', swish(d1) as tf.Tensor4D); // [B, 16, 16, 1]  ε̂
+    });
   return { weights, apply };
 }
 

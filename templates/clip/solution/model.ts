@@ -25,7 +25,8 @@ export interface ClipConfig {
 }
 
 export interface VisionTower {
-  patch: number; heads: number;
+  patch: number;
+  heads: number;
   patchEmbed: Linear; // [patch·patch·3, D]: one patch's pixels → one token
   cls: tf.Variable; // [1, 1, D]: the learned class token whose output summarises the image
   pos: tf.Variable; // [1 + N, D]: learned position embeddings (N patches, plus the class token)
@@ -52,9 +53,11 @@ export interface Clip {
 }
 
 export function createVisionTower(c: ClipConfig, seeds = new Seeds(1)): VisionTower {
-  const n = (c.imageSize / c.patch) ** 2, d = c.visionWidth;
+  const n = (c.imageSize / c.patch) ** 2,
+    d = c.visionWidth;
   return {
-    patch: c.patch, heads: c.visionHeads,
+    patch: c.patch,
+    heads: c.visionHeads,
     patchEmbed: linear(seeds, c.patch * c.patch * 3, d),
     cls: tf.variable(tf.randomNormal([1, 1, d], 0, 0.02, 'float32', seeds.take())),
     pos: tf.variable(tf.randomNormal([1 + n, d], 0, 0.02, 'float32', seeds.take())),
@@ -79,7 +82,9 @@ export function createTextTower(c: ClipConfig, seeds = new Seeds(1000)): TextTow
 /** A fresh CLIP: both towers and the temperature. */
 export function createClip(config: ClipConfig): Clip {
   return {
-    config, vision: createVisionTower(config), text: createTextTower(config),
+    config,
+    vision: createVisionTower(config),
+    text: createTextTower(config),
     logitScale: tf.variable(tf.scalar(Math.log(1 / 0.07))),
   };
 }

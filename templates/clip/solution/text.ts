@@ -29,7 +29,7 @@ export function causalMask(length: number): tf.Tensor2D {
  */
 export function encodeText(tower: TextTower, tokens: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
-    const [B, L] = tokens.shape;
+    const [, L] = tokens.shape;
     let x = tf.add(tf.gather(tower.tokenEmbed, tokens), tf.slice(tower.pos, [0, 0], [L, -1])) as tf.Tensor3D; // [B, L, D]
     const mask = causalMask(L);
     for (const b of tower.blocks) x = transformerBlock(x, b, tower.heads, mask);

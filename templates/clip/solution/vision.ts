@@ -18,7 +18,8 @@ import { dense, layerNorm, transformerBlock } from './transformer';
 export function patchify(images: tf.Tensor4D, patch: number): tf.Tensor3D {
   return tf.tidy(() => {
     const [B, H, W, C] = images.shape;
-    const gh = H / patch, gw = W / patch;
+    const gh = H / patch,
+      gw = W / patch;
     const grid = tf.reshape(images, [B, gh, patch, gw, patch, C]); // [B, gh, py, gw, px, C]
     const patches = tf.transpose(grid, [0, 1, 3, 2, 4, 5]); // [B, gh, gw, py, px, C]
     return tf.reshape(patches, [B, gh * gw, patch * patch * C]) as tf.Tensor3D; // [B, N, P·P·C]

@@ -27,7 +27,11 @@ export function renderImages(scenes: Scene[], size: number, rng: Rng): tf.Tensor
 
 /** Word ids of each caption, padded to `length`.  → [B, L] int32 */
 export function tokenizeAll(captions: string[], length: number): tf.Tensor2D {
-  return tf.tensor2d(captions.map((c) => tokenize(c, length)), [captions.length, length], 'int32');
+  return tf.tensor2d(
+    captions.map((c) => tokenize(c, length)),
+    [captions.length, length],
+    'int32',
+  );
 }
 
 /** Pairs with their images and tokens. Call `disposeBatch` when done. */
@@ -40,10 +44,20 @@ export function makeBatch(scenes: Scene[], captions: string[], imageSize: number
  * (size ≤ 40), never a held-out pair.
  */
 export function trainBatch(rng: Rng, size: number, imageSize: number, textLength: number): Batch {
-  if (size > SEEN_PAIRS.length) throw new Error(`batch size ${size} > ${SEEN_PAIRS.length} seen pairs: a pair would repeat`);
-  const order = SEEN_PAIRS.map((p) => [rng(), p] as const).sort((a, b) => a[0] - b[0]).slice(0, size).map(([, p]) => p);
+  if (size > SEEN_PAIRS.length)
+    throw new Error(`batch size ${size} > ${SEEN_PAIRS.length} seen pairs: a pair would repeat`);
+  const order = SEEN_PAIRS.map((p) => [rng(), p] as const)
+    .sort((a, b) => a[0] - b[0])
+    .slice(0, size)
+    .map(([, p]) => p);
   const scenes = order.map((pair) => sampleScene(rng, { pair }));
-  return makeBatch(scenes, scenes.map((s) => caption(s, rng)), imageSize, textLength, rng);
+  return makeBatch(
+    scenes,
+    scenes.map((s) => caption(s, rng)),
+    imageSize,
+    textLength,
+    rng,
+  );
 }
 
 export function disposeBatch(batch: Batch): void {

@@ -27,11 +27,18 @@ export function embedTexts(model: Clip, texts: string[]): tf.Tensor2D {
 }
 
 /** Fixed zero-shot test images: `perSeen` of each seen pair and `perHeldOut` of each held-out pair. */
-export interface ZeroShotSet { images: tf.Tensor4D; labels: number[]; heldOut: boolean[]; scenes: Scene[] }
+export interface ZeroShotSet {
+  images: tf.Tensor4D;
+  labels: number[];
+  heldOut: boolean[];
+  scenes: Scene[];
+}
 
 export function zeroShotSet(imageSize: number, perSeen: number, perHeldOut: number, seed = 12345): ZeroShotSet {
   const rng = mulberry32(seed);
-  const scenes: Scene[] = [], labels: number[] = [], heldOut: boolean[] = [];
+  const scenes: Scene[] = [],
+    labels: number[] = [],
+    heldOut: boolean[] = [];
   PAIRS.forEach((pair, k) => {
     const held = isHeldOut(...pair);
     for (let i = 0; i < (held ? perHeldOut : perSeen); i++) {
@@ -43,7 +50,11 @@ export function zeroShotSet(imageSize: number, perSeen: number, perHeldOut: numb
   return { images: renderImages(scenes, imageSize, rng), labels, heldOut, scenes };
 }
 
-export interface ZeroShotResult { seen: number; heldOut: number; predictions: number[] }
+export interface ZeroShotResult {
+  seen: number;
+  heldOut: number;
+  predictions: number[];
+}
 
 /** 48-way zero-shot classification with the prompts "a photo of a {colour} {shape}" (chance 1/48 ≈ 2%). */
 export async function zeroShotAccuracy(model: Clip, set: ZeroShotSet): Promise<ZeroShotResult> {
@@ -65,9 +76,15 @@ export type RetrievalResult = { imageToText: number; textToImage: number; simila
 /** Retrieval@1 on a batch of pairs: how often an image's best caption is its own, and the reverse. */
 export async function retrieval(model: Clip, images: tf.Tensor4D, tokens: tf.Tensor2D): Promise<RetrievalResult> {
   const { similarity, hits } = tf.tidy(() => {
-    const similarity = tf.matMul(embedImages(model, images), encodeText(model.text, tokens), false, true) as tf.Tensor2D; // [B, B] cosines
+    const similarity = tf.matMul(
+      embedImages(model, images),
+      encodeText(model.text, tokens),
+      false,
+      true,
+    ) as tf.Tensor2D; // [B, B] cosines
     const diagonal = tf.range(0, similarity.shape[0], 1, 'int32');
-    const hitRate = (axis: number): tf.Scalar => tf.mean(tf.cast(tf.equal(tf.argMax(similarity, axis), diagonal), 'float32'));
+    const hitRate = (axis: number): tf.Scalar =>
+      tf.mean(tf.cast(tf.equal(tf.argMax(similarity, axis), diagonal), 'float32'));
     return { similarity, hits: tf.stack([hitRate(1), hitRate(0)]) }; // hits [2]: image→text, text→image
   });
   const [imageToText, textToImage] = await hits.data();

@@ -30,5 +30,7 @@ export function clipLogits(imageEmb: tf.Tensor2D, textEmb: tf.Tensor2D, logScale
  * images), both with labels 0, 1, …, B−1.  [B, B] → []
  */
 export function contrastiveLoss(logits: tf.Tensor2D): tf.Scalar {
-  throw new Error('TODO(5): implement contrastiveLoss — the mean of the row-wise and column-wise cross-entropies with labels arange(B)');
+  throw new Error(
+    'TODO(5): implement contrastiveLoss — the mean of the row-wise and column-wise cross-entropies with labels arange(B)',
+  );
 }

@@ -13,8 +13,12 @@ import { encodeImage } from './vision';
 
 /** Adam whose learning rate can change between steps. */
 export class ScheduledAdam extends tf.AdamOptimizer {
-  constructor(learningRate: number) { super(learningRate, 0.9, 0.98, 1e-6); } // CLIP's β2 and ε
-  setLearningRate(lr: number): void { this.learningRate = lr; }
+  constructor(learningRate: number) {
+    super(learningRate, 0.9, 0.98, 1e-6);
+  } // CLIP's β2 and ε
+  setLearningRate(lr: number): void {
+    this.learningRate = lr;
+  }
 }
 
 /** Linear warm-up over `warmup` steps to `peak`, then cosine decay to 0 at `total`. Steps count from 1. */
@@ -29,11 +33,15 @@ export function learningRate(step: number, total: number, peak: number, warmup: 
  * read with `await loss.data()`: a GPU backend can only hand a value back asynchronously.
  */
 export async function trainStep(model: Clip, optimizer: tf.Optimizer, batch: Batch): Promise<number> {
-  const loss = optimizer.minimize(() => {
-    const textEmb = encodeText(model.text, batch.tokens); // [B, E]
-    const imageEmb = encodeImage(model.vision, batch.images); // [B, E]
-    return contrastiveLoss(clipLogits(imageEmb, textEmb, model.logitScale as tf.Scalar)); // []
-  }, true, clipVariables(model)) as tf.Scalar;
+  const loss = optimizer.minimize(
+    () => {
+      const textEmb = encodeText(model.text, batch.tokens); // [B, E]
+      const imageEmb = encodeImage(model.vision, batch.images); // [B, E]
+      return contrastiveLoss(clipLogits(imageEmb, textEmb, model.logitScale as tf.Scalar)); // []
+    },
+    true,
+    clipVariables(model),
+  ) as tf.Scalar;
   const value = (await loss.data())[0];
   loss.dispose();
   return value;

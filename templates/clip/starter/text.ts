@@ -28,5 +28,7 @@ export function causalMask(length: number): tf.Tensor2D {
  *   tokens [B, L] int32 → [B, E], each row of length 1
  */
 export function encodeText(tower: TextTower, tokens: tf.Tensor2D): tf.Tensor2D {
-  throw new Error('TODO(6): implement encodeText — token + position embeddings, causal blocks, the output at <eot>, lnFinal, projectToJoint');
+  throw new Error(
+    'TODO(6): implement encodeText — token + position embeddings, causal blocks, the output at <eot>, lnFinal, projectToJoint',
+  );
 }

@@ -14,15 +14,57 @@ import { learningRate, ScheduledAdam, trainStep } from './step';
 import { classPrompts } from './zeroshot';
 
 const cfg = lab.config({
-  cpu: { steps: 2000, batch: 40, lr: 2e-3, warmup: 100, evalEvery: 250, imageSize: 48, patch: 6, width: 64, depth: 2, test: [4, 20] },
-  gpu: { steps: 4000, batch: 40, lr: 1e-3, warmup: 200, evalEvery: 500, imageSize: 48, patch: 4, width: 128, depth: 4, test: [10, 50] },
-  smoke: { steps: 60, batch: 40, lr: 2e-3, warmup: 10, evalEvery: 30, imageSize: 24, patch: 6, width: 64, depth: 2, test: [1, 5] },
+  cpu: {
+    steps: 2000,
+    batch: 40,
+    lr: 2e-3,
+    warmup: 100,
+    evalEvery: 250,
+    imageSize: 48,
+    patch: 6,
+    width: 64,
+    depth: 2,
+    test: [4, 20],
+  },
+  gpu: {
+    steps: 4000,
+    batch: 40,
+    lr: 1e-3,
+    warmup: 200,
+    evalEvery: 500,
+    imageSize: 48,
+    patch: 4,
+    width: 128,
+    depth: 4,
+    test: [10, 50],
+  },
+  smoke: {
+    steps: 60,
+    batch: 40,
+    lr: 2e-3,
+    warmup: 10,
+    evalEvery: 30,
+    imageSize: 24,
+    patch: 6,
+    width: 64,
+    depth: 2,
+    test: [1, 5],
+  },
 });
 
 const config: ClipConfig = {
-  imageSize: cfg.imageSize, patch: cfg.patch, visionWidth: cfg.width, visionDepth: cfg.depth, visionHeads: 4,
-  textLength: 12, vocabSize: VOCAB.length, textWidth: cfg.width, textDepth: 1, textHeads: 4,
-  mlpRatio: 2, embedDim: cfg.width,
+  imageSize: cfg.imageSize,
+  patch: cfg.patch,
+  visionWidth: cfg.width,
+  visionDepth: cfg.depth,
+  visionHeads: 4,
+  textLength: 12,
+  vocabSize: VOCAB.length,
+  textWidth: cfg.width,
+  textDepth: 1,
+  textHeads: 4,
+  mlpRatio: 2,
+  embedDim: cfg.width,
 };
 
 async function main(): Promise<void> {
@@ -47,7 +89,10 @@ async function main(): Promise<void> {
     // The similarity matrix of the probe batch: a bright diagonal means each image found its own caption.
     const picture = tf.tidy(() => {
       const scaled = tf.div(tf.add(r.similarity, 1), 2); // cosines [-1, 1] → [0, 1]
-      return tf.image.resizeNearestNeighbor(tf.reshape(scaled, [1, cfg.batch, cfg.batch, 1]) as tf.Tensor4D, [cfg.batch * 4, cfg.batch * 4]);
+      return tf.image.resizeNearestNeighbor(tf.reshape(scaled, [1, cfg.batch, cfg.batch, 1]) as tf.Tensor4D, [
+        cfg.batch * 4,
+        cfg.batch * 4,
+      ]);
     });
     await lab.images('similarity', picture, step);
     picture.dispose();
@@ -65,24 +110,39 @@ async function main(): Promise<void> {
     if (step % 5 === 0) lab.scalar('temperature', 1 / Math.exp((await model.logitScale.data())[0]), step);
     if (step % cfg.evalEvery === 0 && step < cfg.steps) {
       const e = await evaluate(step);
-      console.log(`step ${step}  loss ${loss.toFixed(3)}  zero-shot seen ${e.zs.seen.toFixed(2)} held-out ${e.zs.heldOut.toFixed(2)}  ` +
-        `(${((Date.now() - started) / 60000).toFixed(1)} min)`);
+      console.log(
+        `step ${step}  loss ${loss.toFixed(3)}  zero-shot seen ${e.zs.seen.toFixed(2)} held-out ${e.zs.heldOut.toFixed(2)}  ` +
+          `(${((Date.now() - started) / 60000).toFixed(1)} min)`,
+      );
     }
     await tf.nextFrame(); // let a Stop request through
   }
 
   const final = await evaluate(step - 1);
   // Example retrievals: held-out-pair images and the prompt the model picked for each.
-  const shown = testSet.labels.map((_, i) => i).filter((i) => testSet.heldOut[i]).filter((_, j) => j % cfg.test[1] === 0);
+  const shown = testSet.labels
+    .map((_, i) => i)
+    .filter((i) => testSet.heldOut[i])
+    .filter((_, j) => j % cfg.test[1] === 0);
   const examples = tf.tidy(() => tf.gather(testSet.images, shown));
   await lab.images('zero_shot/heldout_examples', examples, step - 1);
   examples.dispose();
   const prompts = classPrompts(PAIRS);
-  lab.text('zero_shot/heldout_examples', shown.map((i, k) =>
-    `${k + 1}. true: ${prompts[testSet.labels[i]]}  →  predicted: ${prompts[final.zs.predictions[i]]}`).join('\n'), step - 1);
+  lab.text(
+    'zero_shot/heldout_examples',
+    shown
+      .map((i, k) => `${k + 1}. true: ${prompts[testSet.labels[i]]}  →  predicted: ${prompts[final.zs.predictions[i]]}`)
+      .join('\n'),
+    step - 1,
+  );
   lab.summary({
-    zero_shot_heldout: final.zs.heldOut, zero_shot_seen: final.zs.seen, retrieval_i2t: final.i2t, retrieval_t2i: final.t2i,
-    temperature: 1 / Math.exp((await model.logitScale.data())[0]), steps: step - 1, minutes: (Date.now() - started) / 60000,
+    zero_shot_heldout: final.zs.heldOut,
+    zero_shot_seen: final.zs.seen,
+    retrieval_i2t: final.i2t,
+    retrieval_t2i: final.t2i,
+    temperature: 1 / Math.exp((await model.logitScale.data())[0]),
+    steps: step - 1,
+    minutes: (Date.now() - started) / 60000,
   });
   testSet.images.dispose();
   probe.images.dispose();

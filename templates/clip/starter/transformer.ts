@@ -7,14 +7,29 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export interface Linear { w: tf.Variable; b: tf.Variable }
-export interface Norm { gain: tf.Variable; bias: tf.Variable }
-export interface Block { ln1: Norm; qkv: Linear; out: Linear; ln2: Norm; fc1: Linear; fc2: Linear }
+export interface Linear {
+  w: tf.Variable;
+  b: tf.Variable;
+}
+export interface Norm {
+  gain: tf.Variable;
+  bias: tf.Variable;
+}
+export interface Block {
+  ln1: Norm;
+  qkv: Linear;
+  out: Linear;
+  ln2: Norm;
+  fc1: Linear;
+  fc2: Linear;
+}
 
 /** Seeds for weight initialisation, so a model built with the same seed starts from the same weights. */
 export class Seeds {
   constructor(private next: number) {}
-  take(): number { return this.next++; }
+  take(): number {
+    return this.next++;
+  }
 }
 
 /** A weight matrix [dIn, dOut] drawn from N(0, 1/dIn), so activations keep their scale. */
@@ -32,8 +47,12 @@ export function norm(d: number): Norm {
 
 export function block(seeds: Seeds, d: number, mlpRatio: number): Block {
   return {
-    ln1: norm(d), qkv: linear(seeds, d, 3 * d), out: linear(seeds, d, d),
-    ln2: norm(d), fc1: linear(seeds, d, mlpRatio * d), fc2: linear(seeds, mlpRatio * d, d),
+    ln1: norm(d),
+    qkv: linear(seeds, d, 3 * d),
+    out: linear(seeds, d, d),
+    ln2: norm(d),
+    fc1: linear(seeds, d, mlpRatio * d),
+    fc2: linear(seeds, mlpRatio * d, d),
   };
 }
 

@@ -16,7 +16,9 @@ import { dense, layerNorm, transformerBlock } from './transformer';
  *   [B, H, W, C] → [B, (H/patch)·(W/patch), patch·patch·C]
  */
 export function patchify(images: tf.Tensor4D, patch: number): tf.Tensor3D {
-  throw new Error('TODO(1): implement patchify — reshape to [B, H/P, P, W/P, P, C], transpose, flatten each patch (README §What you implement)');
+  throw new Error(
+    'TODO(1): implement patchify — reshape to [B, H/P, P, W/P, P, C], transpose, flatten each patch (README §What you implement)',
+  );
 }
 
 /**
@@ -25,7 +27,9 @@ export function patchify(images: tf.Tensor4D, patch: number): tf.Tensor3D {
  *   [B, N, P·P·C] → [B, 1 + N, D]
  */
 export function embedPatches(tower: VisionTower, patches: tf.Tensor3D): tf.Tensor3D {
-  throw new Error('TODO(2): implement embedPatches — patchEmbed every patch, prepend the class token, add the position embeddings');
+  throw new Error(
+    'TODO(2): implement embedPatches — patchEmbed every patch, prepend the class token, add the position embeddings',
+  );
 }
 
 /**
@@ -35,5 +39,7 @@ export function embedPatches(tower: VisionTower, patches: tf.Tensor3D): tf.Tenso
  *   [B, H, W, 3] → [B, E], each row of length 1
  */
 export function encodeImage(tower: VisionTower, images: tf.Tensor4D): tf.Tensor2D {
-  throw new Error('TODO(4): implement encodeImage — patchify, embedPatches, the blocks, the class-token output, lnPost, projectToJoint');
+  throw new Error(
+    'TODO(4): implement encodeImage — patchify, embedPatches, the blocks, the class-token output, lnPost, projectToJoint',
+  );
 }

@@ -24,7 +24,13 @@ export interface Bridge {
 }
 
 /** `wordScale` is ρ: the RMS of the LM's word embeddings. */
-export function createBridge(kind: ProjectionKind, dVision: number, dModel: number, wordScale: number, seed = 7): Bridge {
+export function createBridge(
+  kind: ProjectionKind,
+  dVision: number,
+  dModel: number,
+  wordScale: number,
+  seed = 7,
+): Bridge {
   return {
     scale: wordScale,
     projection: createProjection(kind, dVision, dModel, seed),

@@ -18,7 +18,9 @@
  */
 export function imageDependence(withImage: string[], withOtherImage: string[]): number {
   if (withImage.length !== withOtherImage.length) {
-    throw new Error(`imageDependence: ${withImage.length} answers with the own images but ${withOtherImage.length} with the others`);
+    throw new Error(
+      `imageDependence: ${withImage.length} answers with the own images but ${withOtherImage.length} with the others`,
+    );
   }
   if (withImage.length === 0) return 0;
   const changed = withImage.filter((a, b) => a !== withOtherImage[b]).length;

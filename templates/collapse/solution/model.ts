@@ -29,7 +29,12 @@ export const IM_END_ID = -2;
 export const IMAGE_TOKEN_ID = -200;
 
 /** Async: ρ, the RMS of the LM's word embeddings, is read back from the tensor with `await`. */
-export async function createVlm(encoder: VisionEncoder, lm: LanguageModel, kind: ProjectionKind, seed = 7): Promise<Vlm> {
+export async function createVlm(
+  encoder: VisionEncoder,
+  lm: LanguageModel,
+  kind: ProjectionKind,
+  seed = 7,
+): Promise<Vlm> {
   const rms = tf.tidy(() => tf.sqrt(tf.mean(tf.square(lm.tokenEmbedding)))); // []
   const wordScale = (await rms.data())[0]; // ρ
   rms.dispose();

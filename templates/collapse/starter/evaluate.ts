@@ -28,7 +28,11 @@ export async function answer(vlm: Vlm, batch: VqaBatch, shuffle = false): Promis
   const s = textStart(vlm);
   const { hits, words } = tf.tidy(() => {
     let features = imageFeatures(vlm, batch.images); // [B, N, Dv]
-    if (shuffle) features = tf.gather(features, Array.from({ length: B }, (_, i) => (i + 1) % B)); // image i+1 for question i
+    if (shuffle)
+      features = tf.gather(
+        features,
+        Array.from({ length: B }, (_, i) => (i + 1) % B),
+      ); // image i+1 for question i
     const predicted = tf.argMax(vlmLogits(vlm, features, batch.text), -1); // [B, L]
     const targets = nextWordTargets(batch.text, s); // [B, L]
     const mask = answerMask(batch.promptLength, batch.answerLength, s, batch.text.shape[1]); // [B, L]
@@ -57,11 +61,15 @@ export interface Diagnosis {
 
 /** Every diagnostic over `batches`: accuracy with real and shuffled images, their gap, the image dependence. */
 export async function diagnose(vlm: Vlm, batches: VqaBatch[]): Promise<Diagnosis> {
-  const tally = (): Record<QuestionType, [number, number]> => Object.fromEntries(QUESTION_TYPES.map((t) => [t, [0, 0]])) as Record<QuestionType, [number, number]>;
-  const real = tally(), shuffled = tally();
-  const own: string[] = [], other: string[] = [];
+  const tally = (): Record<QuestionType, [number, number]> =>
+    Object.fromEntries(QUESTION_TYPES.map((t) => [t, [0, 0]])) as Record<QuestionType, [number, number]>;
+  const real = tally(),
+    shuffled = tally();
+  const own: string[] = [],
+    other: string[] = [];
   for (const batch of batches) {
-    const a = await answer(vlm, batch), b = await answer(vlm, batch, true);
+    const a = await answer(vlm, batch),
+      b = await answer(vlm, batch, true);
     batch.qa.forEach((qa, i) => {
       real[qa.type][0] += a.correct[i] ? 1 : 0;
       real[qa.type][1]++;
@@ -76,10 +84,18 @@ export async function diagnose(vlm: Vlm, batches: VqaBatch[]): Promise<Diagnosis
     return hits / count;
   };
   const byType = (t: Record<QuestionType, [number, number]>): Record<QuestionType, number> =>
-    Object.fromEntries(QUESTION_TYPES.map((q) => [q, t[q][1] ? t[q][0] / t[q][1] : NaN])) as Record<QuestionType, number>;
-  const accuracy = rate(real), accuracyShuffled = rate(shuffled);
+    Object.fromEntries(QUESTION_TYPES.map((q) => [q, t[q][1] ? t[q][0] / t[q][1] : NaN])) as Record<
+      QuestionType,
+      number
+    >;
+  const accuracy = rate(real),
+    accuracyShuffled = rate(shuffled);
   return {
-    accuracy, accuracyShuffled, imageGap: accuracy - accuracyShuffled, imageDependence: imageDependence(own, other),
-    byType: byType(real), shuffledByType: byType(shuffled),
+    accuracy,
+    accuracyShuffled,
+    imageGap: accuracy - accuracyShuffled,
+    imageDependence: imageDependence(own, other),
+    byType: byType(real),
+    shuffledByType: byType(shuffled),
   };
 }

@@ -25,7 +25,12 @@ export function nextWordTargets(text: tf.Tensor2D, textStart: number): tf.Tensor
 }
 
 /** 1 on the positions that predict an answer word or the answer's closing <eot>, else 0.  → [B, s + T] float32 */
-export function answerMask(promptLength: number[], answerLength: number[], textStart: number, textLength: number): tf.Tensor2D {
+export function answerMask(
+  promptLength: number[],
+  answerLength: number[],
+  textStart: number,
+  textLength: number,
+): tf.Tensor2D {
   const L = textStart + textLength;
   const rows = promptLength.map((P, b) => {
     const first = textStart - 1 + P; // the position that predicts the first answer word

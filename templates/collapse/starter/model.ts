@@ -27,7 +27,12 @@ export const IM_START_ID = -1;
 export const IM_END_ID = -2;
 
 /** Async: ρ, the RMS of the LM's word embeddings, is read back from the tensor with `await`. */
-export async function createVlm(encoder: VisionEncoder, lm: LanguageModel, kind: ProjectionKind, seed = 7): Promise<Vlm> {
+export async function createVlm(
+  encoder: VisionEncoder,
+  lm: LanguageModel,
+  kind: ProjectionKind,
+  seed = 7,
+): Promise<Vlm> {
   const rms = tf.tidy(() => tf.sqrt(tf.mean(tf.square(lm.tokenEmbedding)))); // []
   const wordScale = (await rms.data())[0]; // ρ
   rms.dispose();

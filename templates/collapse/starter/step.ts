@@ -46,7 +46,10 @@ export async function trainStep(vlm: Vlm, optimizers: Optimizers, batch: VqaBatc
   const features = imageFeatures(vlm, batch.images); // [B, N, Dv], computed once, no gradient needed
   const targets = nextWordTargets(batch.text, s); // [B, L]
   const mask = answerMask(batch.promptLength, batch.answerLength, s, batch.text.shape[1]); // [B, L]
-  const { value, grads } = tf.variableGrads(() => answerLoss(vlmLogits(vlm, features, batch.text), targets, mask), trainable);
+  const { value, grads } = tf.variableGrads(
+    () => answerLoss(vlmLogits(vlm, features, batch.text), targets, mask),
+    trainable,
+  );
   const gateName = vlm.bridge.gate.name;
   const { [gateName]: gateGrad, ...weightGrads } = grads;
   optimizers.bridge.applyGradients(weightGrads);

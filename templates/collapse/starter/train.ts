@@ -37,7 +37,15 @@ type Report = Diagnosis & { gate: number };
 
 const cfg = lab.config({
   cpu: { steps: 1500, batch: 64, lr: 2e-3, evalEvery: 250, evalBatches: 8, evalBatch: 64, projection: 'mlp' as const },
-  gpu: { steps: 3000, batch: 128, lr: 2e-3, evalEvery: 500, evalBatches: 16, evalBatch: 64, projection: 'mlp' as const },
+  gpu: {
+    steps: 3000,
+    batch: 128,
+    lr: 2e-3,
+    evalEvery: 500,
+    evalBatches: 16,
+    evalBatch: 64,
+    projection: 'mlp' as const,
+  },
   smoke: { steps: 24, batch: 8, lr: 5e-3, evalEvery: 12, evalBatches: 1, evalBatch: 16, projection: 'mlp' as const },
 });
 
@@ -49,7 +57,9 @@ async function main(): Promise<void> {
   const optimizers = createOptimizers(cfg.lr);
   const rng = mulberry32(2023);
   // Held-out images: a seed the training stream never draws from.
-  const heldOut = Array.from({ length: cfg.evalBatches }, (_, i) => vqaBatch(lm, mulberry32(90_000 + i), cfg.evalBatch, size));
+  const heldOut = Array.from({ length: cfg.evalBatches }, (_, i) =>
+    vqaBatch(lm, mulberry32(90_000 + i), cfg.evalBatch, size),
+  );
   const started = Date.now();
 
   const report = async (step: number): Promise<Report> => {
@@ -63,14 +73,22 @@ async function main(): Promise<void> {
     for (const t of QUESTION_TYPES) lab.scalar(`accuracy/${t}`, d.byType[t], step);
     return { ...d, gate };
   };
-  const line = (d: Report): string => `accuracy ${d.accuracy.toFixed(3)}, shuffled ${d.accuracyShuffled.toFixed(3)}, ` +
+  const line = (d: Report): string =>
+    `accuracy ${d.accuracy.toFixed(3)}, shuffled ${d.accuracyShuffled.toFixed(3)}, ` +
     `gap ${d.imageGap.toFixed(3)}, image dependence ${Number.isFinite(d.imageDependence) ? d.imageDependence.toFixed(3) : '(TODO(1))'}, ` +
     `gate ${d.gate.toFixed(3)}`;
 
   const examples = heldOut[0];
   const shown = examples.images.slice(0, 8);
   await lab.images('data/examples', shown, 0);
-  lab.text('data/examples', examples.qa.slice(0, 8).map((q, i) => `${i + 1}. ${q.question} ${q.answer}  (${q.type})`).join('\n'), 0);
+  lab.text(
+    'data/examples',
+    examples.qa
+      .slice(0, 8)
+      .map((q, i) => `${i + 1}. ${q.question} ${q.answer}  (${q.type})`)
+      .join('\n'),
+    0,
+  );
   console.log(`before training: ${line(await report(0))}`);
 
   let step = 0;
@@ -80,24 +98,42 @@ async function main(): Promise<void> {
     disposeBatch(batch);
     lab.scalar('loss', loss, step);
     if (step % cfg.evalEvery === 0 && step < cfg.steps) {
-      console.log(`step ${step}  loss ${loss.toFixed(3)}  ${line(await report(step))}  (${((Date.now() - started) / 60000).toFixed(1)} min)`);
+      console.log(
+        `step ${step}  loss ${loss.toFixed(3)}  ${line(await report(step))}  (${((Date.now() - started) / 60000).toFixed(1)} min)`,
+      );
     }
     await tf.nextFrame(); // let a Stop request through
   }
 
   const final = await report(step - 1);
   // Example answers: the images, and what the model said with the right image and with a shuffled one.
-  const withImage = await answer(vlm, examples), shuffledImage = await answer(vlm, examples, true);
+  const withImage = await answer(vlm, examples),
+    shuffledImage = await answer(vlm, examples, true);
   await lab.images('answers/examples', shown, step - 1);
   shown.dispose();
-  lab.text('answers/examples', examples.qa.slice(0, 8).map((q, i) =>
-    `${i + 1}. ${q.question}  →  ${withImage.predicted[i] || '(nothing)'} ${withImage.correct[i] ? '✓' : `✗ (true: ${q.answer})`}` +
-    `   | with image ${((i + 1) % cfg.evalBatch) + 1}: ${shuffledImage.predicted[i] || '(nothing)'}`).join('\n'), step - 1);
+  lab.text(
+    'answers/examples',
+    examples.qa
+      .slice(0, 8)
+      .map(
+        (q, i) =>
+          `${i + 1}. ${q.question}  →  ${withImage.predicted[i] || '(nothing)'} ${withImage.correct[i] ? '✓' : `✗ (true: ${q.answer})`}` +
+          `   | with image ${((i + 1) % cfg.evalBatch) + 1}: ${shuffledImage.predicted[i] || '(nothing)'}`,
+      )
+      .join('\n'),
+    step - 1,
+  );
   const byType = Object.fromEntries(QUESTION_TYPES.map((t) => [`accuracy_${t}`, final.byType[t]]));
   lab.summary({
-    accuracy: final.accuracy, accuracy_shuffled: final.accuracyShuffled, image_gap: final.imageGap,
+    accuracy: final.accuracy,
+    accuracy_shuffled: final.accuracyShuffled,
+    image_gap: final.imageGap,
     ...(Number.isFinite(final.imageDependence) ? { image_dependence: final.imageDependence } : {}),
-    gate: final.gate, ...byType, projection: cfg.projection, steps: step - 1, minutes: (Date.now() - started) / 60000,
+    gate: final.gate,
+    ...byType,
+    projection: cfg.projection,
+    steps: step - 1,
+    minutes: (Date.now() - started) / 60000,
   });
   console.log(`final: ${line(final)}; ${QUESTION_TYPES.map((t) => `${t} ${final.byType[t].toFixed(2)}`).join(', ')}`);
 

@@ -6,7 +6,13 @@ import * as tf from '@tensorflow/tfjs';
 import { expectNoTensorLeak } from '../../../lab/testing';
 import { disposeLanguageModel, lmWeights, loadLanguageModel, type LanguageModel } from '../../../lab/lm';
 import { mulberry32 } from '../../../lab/shapes';
-import { disposeVisionEncoder, loadVisionEncoder, numPatches, visionWeights, type VisionEncoder } from '../../../lab/vision';
+import {
+  disposeVisionEncoder,
+  loadVisionEncoder,
+  numPatches,
+  visionWeights,
+  type VisionEncoder,
+} from '../../../lab/vision';
 import { disposeBridge } from '../bridge';
 import { disposeBatch, vqaBatch } from '../data';
 import { imageDependence } from '../diagnostics';
@@ -38,18 +44,27 @@ async function withVlm<T>(fn: (vlm: Vlm) => T | Promise<T>): Promise<T> {
 describe('TODO(1): the image-dependence diagnostic', () => {
   it('is the fraction of answers that change when the image is swapped', () => {
     const got = imageDependence(['red', 'yes', 'two', 'circle'], ['red', 'no', 'three', 'circle']);
-    assert.ok(Math.abs(got - 0.5) < 1e-9,
+    assert.ok(
+      Math.abs(got - 0.5) < 1e-9,
       `TODO(1): imageDependence(['red', 'yes', 'two', 'circle'], ['red', 'no', 'three', 'circle']) should be 0.5 — 2 of the 4 answers ` +
-      `changed with the other image — got ${got}. Count the positions b where the two answers differ, divide by the number of answers.`);
-    const none = imageDependence(['red', 'no'], ['red', 'no']), all = imageDependence(['red', 'no'], ['blue', 'yes']);
-    assert.ok(none === 0 && all === 1, `TODO(1): identical answers should give 0 and all-different answers 1; got ${none} and ${all}`);
+        `changed with the other image — got ${got}. Count the positions b where the two answers differ, divide by the number of answers.`,
+    );
+    const none = imageDependence(['red', 'no'], ['red', 'no']),
+      all = imageDependence(['red', 'no'], ['blue', 'yes']);
+    assert.ok(
+      none === 0 && all === 1,
+      `TODO(1): identical answers should give 0 and all-different answers 1; got ${none} and ${all}`,
+    );
   });
 
   it('is 0 for no answers, and refuses lists of different lengths', () => {
     const empty = imageDependence([], []);
     assert.equal(empty, 0, `TODO(1): imageDependence([], []) should be 0 (nothing depends on the image), got ${empty}`);
-    assert.throws(() => imageDependence(['red'], ['red', 'blue']), Error,
-      'TODO(1): imageDependence should throw when the two lists differ in length: the answers must be paired question by question');
+    assert.throws(
+      () => imageDependence(['red'], ['red', 'blue']),
+      Error,
+      'TODO(1): imageDependence should throw when the two lists differ in length: the answers must be paired question by question',
+    );
   });
 });
 
@@ -66,11 +81,13 @@ describe('TODO(2): different images give different features', function () {
       const [spread, pixelMax] = await stats.data();
       tf.dispose([stats]);
       disposeBatch(batch);
-      assert.ok(spread > 0.2,
+      assert.ok(
+        spread > 0.2,
         `TODO(2): the patch features of 16 different scenes are almost identical: each feature varies by ${spread.toFixed(4)} on ` +
-        `average from scene to scene (the encoder's own images vary by about 1.0). The encoder cannot tell these images apart, so ` +
-        `the bridge gets the same input whatever the picture and can only learn the text prior. Look at what reaches the encoder ` +
-        `(the brightest pixel in this batch is ${pixelMax.toPrecision(3)}; the data/examples images in the run panel show the same).`);
+          `average from scene to scene (the encoder's own images vary by about 1.0). The encoder cannot tell these images apart, so ` +
+          `the bridge gets the same input whatever the picture and can only learn the text prior. Look at what reaches the encoder ` +
+          `(the brightest pixel in this batch is ${pixelMax.toPrecision(3)}; the data/examples images in the run panel show the same).`,
+      );
     });
   });
 });
@@ -88,7 +105,9 @@ describe('TODO(3): the question and answer can see the image tokens', function (
     await withVlm(async (vlm) => {
       vlm.bridge.gate.assign(tf.scalar(1)); // open the gate, so the image tokens are not zero
       const ids = text();
-      const N = numPatches(encoder.config), Dv = encoder.config.width, s = textStart(vlm);
+      const N = numPatches(encoder.config),
+        Dv = encoder.config.width,
+        s = textStart(vlm);
       const largest = tf.tidy(() => {
         const a = vlmLogits(vlm, tf.randomNormal([B, N, Dv], 0, 1, 'float32', 1) as tf.Tensor3D, ids);
         const b = vlmLogits(vlm, tf.randomNormal([B, N, Dv], 0, 1, 'float32', 2) as tf.Tensor3D, ids);
@@ -98,16 +117,19 @@ describe('TODO(3): the question and answer can see the image tokens', function (
       });
       const diff = (await largest.data())[0];
       tf.dispose([ids, largest]);
-      assert.ok(diff > 1e-3,
+      assert.ok(
+        diff > 1e-3,
         `TODO(3): two different images give the same logits at every question and answer position (largest difference ${diff.toExponential(2)}). ` +
-        'The image tokens change only their own positions, and nothing after the image block reads them: the LM answers from the text alone, ' +
-        'and no gradient reaches the projection or the gate. Look at what each position is allowed to attend to.');
+          'The image tokens change only their own positions, and nothing after the image block reads them: the LM answers from the text alone, ' +
+          'and no gradient reaches the projection or the gate. Look at what each position is allowed to attend to.',
+      );
     });
   });
 
   it('the attention mask lets every text position attend to every image token', async () => {
     const ids = text();
-    const N = numPatches(encoder.config), s = N + 3;
+    const N = numPatches(encoder.config),
+      s = N + 3;
     const blockedPairs = tf.tidy(() => {
       const mask = attentionMask(sequenceIds(ids, N)); // [B, 1, L, L]
       const L = mask.shape[3];
@@ -117,9 +139,12 @@ describe('TODO(3): the question and answer can see the image tokens', function (
     const blocked = (await blockedPairs.data())[0];
     const total = B * (14 + 1) * N;
     tf.dispose([ids, blockedPairs]);
-    assert.equal(blocked, 0,
+    assert.equal(
+      blocked,
+      0,
       `TODO(3): the attention mask blocks ${blocked} of the ${total} (text position → image token) pairs: the image tokens are hidden ` +
-      'from the question and the answer as if they were not there. Print one row of attentionMask(sequenceIds(…)) and ask why those keys are masked.');
+        'from the question and the answer as if they were not there. Print one row of attentionMask(sequenceIds(…)) and ask why those keys are masked.',
+    );
   });
 });
 
@@ -129,28 +154,49 @@ describe('TODO(4): the optimizers train the whole bridge, and only the bridge', 
     const vlm = await createVlm(encoder, lm, 'mlp');
     const b = vlm.bridge;
     const want = new Map([
-      ...projectionVariables(b.projection).map((v, i): [string, string] => [v.name, `projection ${['W₁', 'b₁', 'W₂', 'b₂'][i] ?? i}`]),
-      [b.imStart.name, '<im_start>'], [b.imEnd.name, '<im_end>'], [b.gate.name, 'the gate α'],
+      ...projectionVariables(b.projection).map((v, i): [string, string] => [
+        v.name,
+        `projection ${['W₁', 'b₁', 'W₂', 'b₂'][i] ?? i}`,
+      ]),
+      [b.imStart.name, '<im_start>'],
+      [b.imEnd.name, '<im_end>'],
+      [b.gate.name, 'the gate α'],
     ]);
     const got = trainableVariables(vlm).map((v) => v.name);
     const frozen = [...Object.values(lmWeights(lm)), ...Object.values(visionWeights(encoder))] as tf.Variable[];
     const frozenNames = new Set(frozen.map((v) => v.name));
     const leaked = got.filter((n) => frozenNames.has(n)).length;
-    assert.equal(leaked, 0, `TODO(4): ${leaked} of the ${got.length} variables the optimizers get belong to the frozen LM or encoder`);
+    assert.equal(
+      leaked,
+      0,
+      `TODO(4): ${leaked} of the ${got.length} variables the optimizers get belong to the frozen LM or encoder`,
+    );
     const missing = [...want.keys()].filter((n) => !got.includes(n)).map((n) => want.get(n));
-    assert.deepEqual(missing, [],
+    assert.deepEqual(
+      missing,
+      [],
       `TODO(4): the optimizers get ${got.length} variables, but the bridge has ${want.size}: ${missing.join(', ')} ` +
-      `${missing.length === 1 ? 'is' : 'are'} never updated. The loss still falls, because what does train can learn the text prior; ` +
-      'an untrained projection stays at its random weights, so the image tokens are noise the LM learns to ignore.');
-    assert.equal(got.length, want.size, `TODO(4): the optimizers get ${got.length} variables; the bridge has ${want.size}`);
+        `${missing.length === 1 ? 'is' : 'are'} never updated. The loss still falls, because what does train can learn the text prior; ` +
+        'an untrained projection stays at its random weights, so the image tokens are noise the LM learns to ignore.',
+    );
+    assert.equal(
+      got.length,
+      want.size,
+      `TODO(4): the optimizers get ${got.length} variables; the bridge has ${want.size}`,
+    );
 
-    const values = (ws: tf.Tensor[]): Promise<number[][]> => Promise.all(ws.map(async (w) => Array.from(await w.data())));
+    const values = (ws: tf.Tensor[]): Promise<number[][]> =>
+      Promise.all(ws.map(async (w) => Array.from(await w.data())));
     const before = await values(frozen);
     const optimizers = createOptimizers(0.01);
     const batch = vqaBatch(lm, mulberry32(41), 4, encoder.config.imageSize);
     await trainStep(vlm, optimizers, batch); // the first step also makes Adam's moment estimates
     const moved = (await values(frozen)).filter((now, i) => now.some((v, k) => v !== before[i][k])).length;
-    assert.equal(moved, 0, `TODO(4): ${moved} frozen weight tensors changed in one step: the optimizers updated the LM or the encoder`);
+    assert.equal(
+      moved,
+      0,
+      `TODO(4): ${moved} frozen weight tensors changed in one step: the optimizers updated the LM or the encoder`,
+    );
     await expectNoTensorLeak(() => trainStep(vlm, optimizers, batch), 'TODO(4): a training step');
     disposeBatch(batch);
     disposeOptimizers(optimizers);
@@ -163,7 +209,8 @@ describe('TODO(5): the gate can open within a run', () => {
     await withVlm(async (vlm) => {
       const lr = 2e-3; // the cpu configuration's learning rate (train.ts)
       const optimizers = createOptimizers(lr);
-      const gate = vlm.bridge.gate, marker = vlm.bridge.imEnd;
+      const gate = vlm.bridge.gate,
+        marker = vlm.bridge.imEnd;
       const push = tf.scalar(-1); // a gradient that always says "open further": the most Adam can do
       const first = async (t: tf.Tensor): Promise<number> => (await t.data())[0];
       const markerBefore = await first(marker);
@@ -179,11 +226,13 @@ describe('TODO(5): the gate can open within a run', () => {
       const opening = Math.tanh(await first(gate));
       push.dispose();
       disposeOptimizers(optimizers);
-      assert.ok(opening > 0.5,
+      assert.ok(
+        opening > 0.5,
         `TODO(5): after 1,500 steps that all push the gate open, tanh(α) is only ${opening.toFixed(4)}: one step moves α by ` +
-        `${firstStep.toExponential(1)}, where a bridge weight moves by ${weightStep.toExponential(1)}. Adam moves a parameter by about ` +
-        'its learning rate per step whatever the gradient, so this gate stays shut for the whole run and the image tokens are multiplied by almost 0 — ' +
-        'a run shows it as `gate` flat near 0.');
+          `${firstStep.toExponential(1)}, where a bridge weight moves by ${weightStep.toExponential(1)}. Adam moves a parameter by about ` +
+          'its learning rate per step whatever the gradient, so this gate stays shut for the whole run and the image tokens are multiplied by almost 0 — ' +
+          'a run shows it as `gate` flat near 0.',
+      );
     });
   });
 });

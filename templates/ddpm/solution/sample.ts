@@ -20,13 +20,20 @@ export interface SampleOptions {
 }
 
 /** Runs the reverse process from pure noise and returns x_0, [N, H, W, C]. */
-export function sample(model: EpsModel, schedule: Schedule, shape: [number, number, number, number], options: SampleOptions = {}): tf.Tensor4D {
+export function sample(
+  model: EpsModel,
+  schedule: Schedule,
+  shape: [number, number, number, number],
+  options: SampleOptions = {},
+): tf.Tensor4D {
   const noise = options.noise ?? ((s: number[]) => tf.randomNormal(s));
   const [N] = shape;
   let x = noise(shape) as tf.Tensor4D; // x_T  [N, H, W, C]
   for (let t = schedule.T - 1; t >= 0; t--) {
     const next = tf.tidy(() => {
-      const beta = schedule.betas[t], alpha = schedule.alphas[t], alphaBar = schedule.alphaBars[t];
+      const beta = schedule.betas[t],
+        alpha = schedule.alphas[t],
+        alphaBar = schedule.alphaBars[t];
       const eps = model(x, tf.fill([N], t, 'int32') as tf.Tensor1D); // [N, H, W, C]
       const mean = tf.mul(tf.sub(x, tf.mul(eps, beta / Math.sqrt(1 - alphaBar))), 1 / Math.sqrt(alpha));
       if (t === 0) return mean as tf.Tensor4D; // the last step adds no noise

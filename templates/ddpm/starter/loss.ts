@@ -22,5 +22,7 @@ export interface FixedNoise {
 export function diffusionLoss(model: EpsModel, x0: tf.Tensor4D, schedule: Schedule, fixed?: FixedNoise): tf.Scalar {
   // TODO(4): t ~ Uniform{0 … T−1} (int32, one per image) and ε ~ N(0, I) unless `fixed` gives them;
   //          x_t = qSample(x0, t, ε); return mean((ε − model(x_t, t))²). Wrap it in tf.tidy.
-  throw new Error('TODO(4): implement diffusionLoss — noise x0 at a random t with qSample and regress the noise: mean((ε − ε_θ(x_t, t))²) (README eq. 14)');
+  throw new Error(
+    'TODO(4): implement diffusionLoss — noise x0 at a random t with qSample and regress the noise: mean((ε − ε_θ(x_t, t))²) (README eq. 14)',
+  );
 }

@@ -20,9 +20,16 @@ export interface SampleOptions {
 }
 
 /** Runs the reverse process from pure noise and returns x_0, [N, H, W, C]. */
-export function sample(model: EpsModel, schedule: Schedule, shape: [number, number, number, number], options: SampleOptions = {}): tf.Tensor4D {
+export function sample(
+  model: EpsModel,
+  schedule: Schedule,
+  shape: [number, number, number, number],
+  options: SampleOptions = {},
+): tf.Tensor4D {
   // TODO(5): x = noise(shape) is x_T. For t = T−1 down to 0 (0-based): ε̂ = model(x, t as int32 [N]);
   //          x ← (x − β_t/√(1 − ᾱ_t)·ε̂)/√α_t, plus √β_t·noise(shape) except at t = 0. Dispose the old x each step
   //          (tf.tidy around the step) and call options.onStep?.(t, x) after it.
-  throw new Error('TODO(5): implement sample — Algorithm 2: T reverse steps from x_T ~ N(0, I), no noise on the last step (README §Sampling)');
+  throw new Error(
+    'TODO(5): implement sample — Algorithm 2: T reverse steps from x_T ~ N(0, I), no noise on the last step (README §Sampling)',
+  );
 }

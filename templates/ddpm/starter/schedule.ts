@@ -21,7 +21,9 @@ export interface Schedule {
 export function linearBetaSchedule(T: number, betaStart: number, betaEnd: number): Schedule {
   // TODO(1): fill β_t (linear from betaStart to betaEnd), α_t = 1 − β_t and ᾱ_t = ∏_{s ≤ t} α_s for t = 0 … T−1.
   // (Accumulate the product in a JS number, which is float64, and store it in the Float32Arrays.)
-  throw new Error('TODO(1): implement linearBetaSchedule — β linear from betaStart to betaEnd, α = 1 − β, ᾱ the cumulative product (README §The idea)');
+  throw new Error(
+    'TODO(1): implement linearBetaSchedule — β linear from betaStart to betaEnd, α = 1 − β, ᾱ the cumulative product (README §The idea)',
+  );
 }
 
 /**
@@ -32,5 +34,7 @@ export function linearBetaSchedule(T: number, betaStart: number, betaEnd: number
  */
 export function qSample(x0: tf.Tensor4D, t: tf.Tensor1D, eps: tf.Tensor4D, schedule: Schedule): tf.Tensor4D {
   // TODO(2): gather ᾱ_t for each image, reshape it to [B, 1, 1, 1], and mix x0 and eps.
-  throw new Error('TODO(2): implement qSample — x_t = √ᾱ_t·x_0 + √(1 − ᾱ_t)·ε with ᾱ gathered per image (README eq. 4)');
+  throw new Error(
+    'TODO(2): implement qSample — x_t = √ᾱ_t·x_0 + √(1 − ᾱ_t)·ε with ᾱ gathered per image (README eq. 4)',
+  );
 }

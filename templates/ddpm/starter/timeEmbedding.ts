@@ -11,5 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 /** Embeds integer timesteps t [B] as [B, dim] (dim even): sines in the first half, cosines in the second. */
 export function timeEmbedding(t: tf.Tensor1D, dim: number): tf.Tensor2D {
   // TODO(3): ω = 10000^(−i/(D/2)) for i < D/2; args = t (as float) ⊗ ω → [B, D/2]; concat sin(args), cos(args).
-  throw new Error('TODO(3): implement timeEmbedding — [sin(t·ω_i), cos(t·ω_i)] with ω_i = 10000^(−i/(D/2)) (README §Time embedding)');
+  throw new Error(
+    'TODO(3): implement timeEmbedding — [sin(t·ω_i), cos(t·ω_i)] with ω_i = 10000^(−i/(D/2)) (README §Time embedding)',
+  );
 }

@@ -3,7 +3,9 @@
 import type { Schedule } from '../schedule';
 
 export function referenceSchedule(T: number, betaStart: number, betaEnd: number): Schedule {
-  const betas = new Float32Array(T), alphas = new Float32Array(T), alphaBars = new Float32Array(T);
+  const betas = new Float32Array(T),
+    alphas = new Float32Array(T),
+    alphaBars = new Float32Array(T);
   let prod = 1;
   for (let t = 0; t < T; t++) {
     const beta = betaStart + ((betaEnd - betaStart) * t) / (T - 1);

@@ -39,17 +39,23 @@ export function denseFlops(din: number, dout: number): number {
 export function unetFlops(shape: UNetShape): number {
   const { size: S, inChannels: C, channels: c, timeDim: D } = shape;
   const block = (size: number, cin: number, cout: number): number =>
-    convFlops(size, 3, cin, cout) + denseFlops(D, cout) + convFlops(size, 3, cout, cout) + (cin !== cout ? convFlops(size, 1, cin, cout) : 0);
-  return denseFlops(D, D) + denseFlops(D, D) // time1, time2 (once per image)
-    + convFlops(S, 3, C, c) // in
-    + block(S, c, c) // down1
-    + convFlops(S / 2, 3, c, 2 * c) // down1to2, stride 2
-    + block(S / 2, 2 * c, 2 * c) // down2
-    + convFlops(S / 4, 3, 2 * c, 2 * c) // down2to3, stride 2
-    + block(S / 4, 2 * c, 2 * c) // mid
-    + block(S / 2, 4 * c, 2 * c) // up2: concat(upsampled mid 2c, s2 2c)
-    + block(S, 3 * c, c) // up1: concat(upsampled d2 2c, s1 c)
-    + convFlops(S, 3, c, C); // out
+    convFlops(size, 3, cin, cout) +
+    denseFlops(D, cout) +
+    convFlops(size, 3, cout, cout) +
+    (cin !== cout ? convFlops(size, 1, cin, cout) : 0);
+  return (
+    denseFlops(D, D) +
+    denseFlops(D, D) + // time1, time2 (once per image)
+    convFlops(S, 3, C, c) + // in
+    block(S, c, c) + // down1
+    convFlops(S / 2, 3, c, 2 * c) + // down1to2, stride 2
+    block(S / 2, 2 * c, 2 * c) + // down2
+    convFlops(S / 4, 3, 2 * c, 2 * c) + // down2to3, stride 2
+    block(S / 4, 2 * c, 2 * c) + // mid
+    block(S / 2, 4 * c, 2 * c) + // up2: concat(upsampled mid 2c, s2 2c)
+    block(S, 3 * c, c) + // up1: concat(upsampled d2 2c, s1 c)
+    convFlops(S, 3, c, C)
+  ); // out
 }
 
 /** FLOPs of one training step on a batch: forward plus backward, with the backward pass ≈ 2× the forward. */

@@ -27,7 +27,8 @@ export interface FirstStage {
 /** The shipped MNIST autoencoder (lab/weights/mnist-autoencoder) with its measured scale. */
 export async function loadFirstStage(): Promise<FirstStage> {
   const ae = await loadAutoencoder();
-  if (!ae.meta) throw new Error('lab/weights/mnist-autoencoder has no meta.json; rebuild it or reinstall the workspace');
+  if (!ae.meta)
+    throw new Error('lab/weights/mnist-autoencoder has no meta.json; rebuild it or reinstall the workspace');
   return { ae, scale: ae.meta.latentScale };
 }
 
@@ -46,7 +47,13 @@ export function decodeLatents(stage: FirstStage, latents: tf.Tensor4D): tf.Tenso
  * The autoencoder is frozen: its weights are not in the optimiser's list, so only ε_θ learns. `fixed` gives t
  * and ε (of the latent's shape, [B, 4, 4, 4]) for a test.
  */
-export function latentDiffusionLoss(model: EpsModel, stage: FirstStage, x0: tf.Tensor4D, schedule: Schedule, fixed?: FixedNoise): tf.Scalar {
+export function latentDiffusionLoss(
+  model: EpsModel,
+  stage: FirstStage,
+  x0: tf.Tensor4D,
+  schedule: Schedule,
+  fixed?: FixedNoise,
+): tf.Scalar {
   return tf.tidy(() => {
     const z0 = encodeImages(stage, x0); // [B, 4, 4, 4], no gradient reaches the frozen encoder
     return diffusionLoss(model, z0, schedule, fixed);
@@ -57,7 +64,13 @@ export function latentDiffusionLoss(model: EpsModel, stage: FirstStage, x0: tf.T
  * Draws `n` images through the latent space: Algorithm 2 on latents of shape [n, S, S, C] (the autoencoder's
  * latent size and channels), then the decoder.  → [n, 16, 16, 1] in [-1, 1]
  */
-export function sampleImages(model: EpsModel, stage: FirstStage, schedule: Schedule, n: number, options: SampleOptions = {}): tf.Tensor4D {
+export function sampleImages(
+  model: EpsModel,
+  stage: FirstStage,
+  schedule: Schedule,
+  n: number,
+  options: SampleOptions = {},
+): tf.Tensor4D {
   const { latentSize, latentChannels } = stage.ae.config;
   const z0 = sample(model, schedule, [n, latentSize, latentSize, latentChannels], options); // [n, 4, 4, 4]
   const images = decodeLatents(stage, z0); // [n, 16, 16, 1]

@@ -48,7 +48,10 @@ export function timeToQuality(quality: readonly QualityPoint[], target: number):
   if (hit < 0) return null;
   if (hit === 0) return quality[0].seconds;
   const [before, after] = [quality[hit - 1], quality[hit]];
-  return before.seconds + ((target - before.confidence) / (after.confidence - before.confidence)) * (after.seconds - before.seconds);
+  return (
+    before.seconds +
+    ((target - before.confidence) / (after.confidence - before.confidence)) * (after.seconds - before.seconds)
+  );
 }
 
 /** Compares the two runs (see Comparison); the target is the sample_confidence that counts as "good samples". */

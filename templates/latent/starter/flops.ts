@@ -41,7 +41,9 @@ export function unetFlops(shape: UNetShape): number {
   //          mid (S/4), up2 (S/2, input 4c), up1 (S, input 3c) — each is conv1, its time dense, conv2 and, when the
   //          channels change, a 1×1 skip conv; the stride-2 convs down1to2 and down2to3 (output S/2 and S/4); 'out'.
   //          Sum convFlops(…) and denseFlops(…) over them.
-  throw new Error('TODO(2): implement unetFlops — sum convFlops and denseFlops over every layer of unet.ts at its resolution (README §Counting FLOPs)');
+  throw new Error(
+    'TODO(2): implement unetFlops — sum convFlops and denseFlops over every layer of unet.ts at its resolution (README §Counting FLOPs)',
+  );
 }
 
 /** FLOPs of one training step on a batch: forward plus backward, with the backward pass ≈ 2× the forward. */

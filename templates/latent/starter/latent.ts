@@ -27,20 +27,25 @@ export interface FirstStage {
 /** The shipped MNIST autoencoder (lab/weights/mnist-autoencoder) with its measured scale. */
 export async function loadFirstStage(): Promise<FirstStage> {
   const ae = await loadAutoencoder();
-  if (!ae.meta) throw new Error('lab/weights/mnist-autoencoder has no meta.json; rebuild it or reinstall the workspace');
+  if (!ae.meta)
+    throw new Error('lab/weights/mnist-autoencoder has no meta.json; rebuild it or reinstall the workspace');
   return { ae, scale: ae.meta.latentScale };
 }
 
 /** Scaled latents for images: z = s · E(x).  [B, 16, 16, 1] in [-1, 1] → [B, 4, 4, 4], about unit variance */
 export function encodeImages(stage: FirstStage, images: tf.Tensor4D): tf.Tensor4D {
   // TODO(1): encode with the frozen autoencoder (encode(stage.ae, images)) and multiply by stage.scale, in a tf.tidy.
-  throw new Error('TODO(1): implement encodeImages — z = s · E(x): encode(stage.ae, images) times stage.scale (README §The idea, eq. 1)');
+  throw new Error(
+    'TODO(1): implement encodeImages — z = s · E(x): encode(stage.ae, images) times stage.scale (README §The idea, eq. 1)',
+  );
 }
 
 /** Images for scaled latents: x = D(z / s).  [B, 4, 4, 4] → [B, 16, 16, 1] in [-1, 1] */
 export function decodeLatents(stage: FirstStage, latents: tf.Tensor4D): tf.Tensor4D {
   // TODO(1): undo the scale (divide by stage.scale) and decode with decode(stage.ae, …), in a tf.tidy.
-  throw new Error('TODO(1): implement decodeLatents — x = D(z / s): divide by stage.scale, then decode(stage.ae, …) (README §The idea, eq. 1)');
+  throw new Error(
+    'TODO(1): implement decodeLatents — x = D(z / s): divide by stage.scale, then decode(stage.ae, …) (README §The idea, eq. 1)',
+  );
 }
 
 /**
@@ -48,18 +53,34 @@ export function decodeLatents(stage: FirstStage, latents: tf.Tensor4D): tf.Tenso
  * The autoencoder is frozen: its weights are not in the optimiser's list, so only ε_θ learns. `fixed` gives t
  * and ε (of the latent's shape, [B, 4, 4, 4]) for a test.
  */
-export function latentDiffusionLoss(model: EpsModel, stage: FirstStage, x0: tf.Tensor4D, schedule: Schedule, fixed?: FixedNoise): tf.Scalar {
+export function latentDiffusionLoss(
+  model: EpsModel,
+  stage: FirstStage,
+  x0: tf.Tensor4D,
+  schedule: Schedule,
+  fixed?: FixedNoise,
+): tf.Scalar {
   // TODO(3): z0 = encodeImages(stage, x0)  [B, 4, 4, 4]; return diffusionLoss(model, z0, schedule, fixed). Use tf.tidy
   //          so that z0 is disposed.
-  throw new Error('TODO(3): implement latentDiffusionLoss — encode x0 to scaled latents, then exercise 2\'s diffusionLoss on them (README eq. 2)');
+  throw new Error(
+    "TODO(3): implement latentDiffusionLoss — encode x0 to scaled latents, then exercise 2's diffusionLoss on them (README eq. 2)",
+  );
 }
 
 /**
  * Draws `n` images through the latent space: Algorithm 2 on latents of shape [n, S, S, C] (the autoencoder's
  * latent size and channels), then the decoder.  → [n, 16, 16, 1] in [-1, 1]
  */
-export function sampleImages(model: EpsModel, stage: FirstStage, schedule: Schedule, n: number, options: SampleOptions = {}): tf.Tensor4D {
+export function sampleImages(
+  model: EpsModel,
+  stage: FirstStage,
+  schedule: Schedule,
+  n: number,
+  options: SampleOptions = {},
+): tf.Tensor4D {
   // TODO(4): shape = [n, latentSize, latentSize, latentChannels] from stage.ae.config; z0 = sample(model, schedule,
   //          shape, options); return decodeLatents(stage, z0), disposing z0.
-  throw new Error('TODO(4): implement sampleImages — run exercise 2\'s sampler on [n, 4, 4, 4] latents, then decodeLatents (README §Sampling)');
+  throw new Error(
+    "TODO(4): implement sampleImages — run exercise 2's sampler on [n, 4, 4, 4] latents, then decodeLatents (README §Sampling)",
+  );
 }

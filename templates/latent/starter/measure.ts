@@ -46,12 +46,16 @@ export interface Comparison {
 export function timeToQuality(quality: readonly QualityPoint[], target: number): number | null {
   // TODO(5): find the first point with confidence ≥ target; interpolate from the point before it:
   //          s0 + (target − c0) / (c1 − c0) · (s1 − s0). No point before it → its own seconds; none at all → null.
-  throw new Error('TODO(5): implement timeToQuality — the first crossing of the target, interpolated between two evaluations (README §The measurement)');
+  throw new Error(
+    'TODO(5): implement timeToQuality — the first crossing of the target, interpolated between two evaluations (README §The measurement)',
+  );
 }
 
 /** Compares the two runs (see Comparison); the target is the sample_confidence that counts as "good samples". */
 export function compareSpaces(pixel: SpaceMeasurement, latent: SpaceMeasurement, target: number): Comparison {
   // TODO(5): the three ratios (mind which way round each one goes: > 1 means latent is better), timeToQuality
   //          for both runs, and their ratio when both are numbers.
-  throw new Error('TODO(5): implement compareSpaces — the speed-up ratios and the time to the target quality of each space (README §The measurement)');
+  throw new Error(
+    'TODO(5): implement compareSpaces — the speed-up ratios and the time to the target quality of each space (README §The measurement)',
+  );
 }

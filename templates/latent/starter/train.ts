@@ -17,7 +17,14 @@ import { sampleQuality, type SampleQuality } from '../../lab/classifier';
 import { IMAGE_SIZE, mnistBatches } from './data';
 import { createEma } from './ema';
 import { trainingStepFlops, unetFlops, type UNetShape } from './flops';
-import { decodeLatents, encodeImages, latentDiffusionLoss, loadFirstStage, sampleImages, type FirstStage } from './latent';
+import {
+  decodeLatents,
+  encodeImages,
+  latentDiffusionLoss,
+  loadFirstStage,
+  sampleImages,
+  type FirstStage,
+} from './latent';
 import { diffusionLoss } from './loss';
 import { compareSpaces, type QualityPoint, type SpaceMeasurement } from './measure';
 import { sample } from './sample';
@@ -26,10 +33,52 @@ import { countParams, createUNet, type EpsModel } from './unet';
 
 const config = lab.config({
   // 6.7 minutes on 2 CPU cores (wasm), both runs (reference run): see README "What a good run looks like".
-  cpu: { T: 200, steps: 2000, batch: 64, lr: 2e-3, warmup: 200, channels: 16, timeDim: 32, emaDecay: 0.998, evalEvery: 400, evalSamples: 100, target: 0.7, untimedSteps: 20, reconDigits: 1000 },
-  gpu: { T: 400, steps: 20000, batch: 128, lr: 1e-3, warmup: 500, channels: 32, timeDim: 64, emaDecay: 0.999, evalEvery: 2000, evalSamples: 400, target: 0.8, untimedSteps: 50, reconDigits: 1000 },
+  cpu: {
+    T: 200,
+    steps: 2000,
+    batch: 64,
+    lr: 2e-3,
+    warmup: 200,
+    channels: 16,
+    timeDim: 32,
+    emaDecay: 0.998,
+    evalEvery: 400,
+    evalSamples: 100,
+    target: 0.7,
+    untimedSteps: 20,
+    reconDigits: 1000,
+  },
+  gpu: {
+    T: 400,
+    steps: 20000,
+    batch: 128,
+    lr: 1e-3,
+    warmup: 500,
+    channels: 32,
+    timeDim: 64,
+    emaDecay: 0.999,
+    evalEvery: 2000,
+    evalSamples: 400,
+    target: 0.8,
+    untimedSteps: 50,
+    reconDigits: 1000,
+  },
   // smoke: tiny, so that even tfjs' pure-JS backend (a terminal run) finishes in well under a minute.
-  smoke: { T: 20, steps: 40, batch: 8, lr: 3e-3, warmup: 0, channels: 4, timeDim: 8, emaDecay: 0.9, evalEvery: 20, evalSamples: 8, target: 0.5, untimedSteps: 4, reconDigits: 32 },
+  smoke: {
+    T: 20,
+    steps: 40,
+    batch: 8,
+    lr: 3e-3,
+    warmup: 0,
+    channels: 4,
+    timeDim: 8,
+    emaDecay: 0.9,
+    evalEvery: 20,
+    evalSamples: 8,
+    target: 0.5,
+    untimedSteps: 4,
+    reconDigits: 32,
+  },
 });
 
 type Space = 'pixel' | 'latent';
@@ -69,17 +118,28 @@ async function trainSpace(space: Space, stage: FirstStage, schedule: Schedule): 
   const unet = createUNet({ channels: shape.channels, inChannels: shape.inChannels, timeDim: shape.timeDim, seed: 2 });
   const ema = createEma(unet.weights, config.emaDecay);
   const optimizer = tf.train.adam(config.lr);
-  const setLearningRate = (lr: number): void => { (optimizer as unknown as { learningRate: number }).learningRate = lr; };
+  const setLearningRate = (lr: number): void => {
+    (optimizer as unknown as { learningRate: number }).learningRate = lr;
+  };
   const model: EpsModel = (xt, t) => unet.apply(xt, t);
   const emaModel: EpsModel = (xt, t) => unet.apply(xt, t, ema.weights);
-  const loss = (x0: tf.Tensor4D): tf.Scalar => (space === 'pixel' ? diffusionLoss(model, x0, schedule) : latentDiffusionLoss(model, stage, x0, schedule));
+  const loss = (x0: tf.Tensor4D): tf.Scalar =>
+    space === 'pixel' ? diffusionLoss(model, x0, schedule) : latentDiffusionLoss(model, stage, x0, schedule);
   /** N images [N, 16, 16, 1] from the EMA weights (latent: sampled as latents, then decoded). */
-  const draw = (n: number): tf.Tensor4D => (space === 'pixel' ? sample(emaModel, schedule, [n, IMAGE_SIZE, IMAGE_SIZE, 1]) : sampleImages(emaModel, stage, schedule, n));
+  const draw = (n: number): tf.Tensor4D =>
+    space === 'pixel'
+      ? sample(emaModel, schedule, [n, IMAGE_SIZE, IMAGE_SIZE, 1])
+      : sampleImages(emaModel, stage, schedule, n);
   const lossName = space === 'pixel' ? 'pixel_loss' : 'loss';
-  console.log(`${space}: UNet on [${shape.size}, ${shape.size}, ${shape.inChannels}], ${countParams(unet.weights)} parameters, ` +
-    `${(unetFlops(shape) / 1e6).toFixed(2)} MFLOP per denoising step and image, ${(trainingStepFlops(shape, config.batch) / 1e9).toFixed(2)} GFLOP per training step`);
+  console.log(
+    `${space}: UNet on [${shape.size}, ${shape.size}, ${shape.inChannels}], ${countParams(unet.weights)} parameters, ` +
+      `${(unetFlops(shape) / 1e6).toFixed(2)} MFLOP per denoising step and image, ${(trainingStepFlops(shape, config.batch) / 1e9).toFixed(2)} GFLOP per training step`,
+  );
 
-  let trainMs = 0, timedMs = 0, lastLoss = NaN, sampleSeconds = NaN;
+  let trainMs = 0,
+    timedMs = 0,
+    lastLoss = NaN,
+    sampleSeconds = NaN;
   const quality: QualityPoint[] = [];
   let final: SampleQuality | undefined;
   let step = 0;
@@ -108,13 +168,21 @@ async function trainSpace(space: Space, stage: FirstStage, schedule: Schedule): 
       quality.push({ seconds: trainMs / 1000, confidence: q.confidence });
       lab.scalar(`${space}_confidence`, q.confidence, step);
       final = q;
-      console.log(`${space} step ${step}: loss ${lastLoss.toFixed(4)}, sample_confidence ${q.confidence.toFixed(3)} after ${(trainMs / 60000).toFixed(2)} min of training; ${config.evalSamples} samples in ${sampleSeconds.toFixed(1)} s`);
+      console.log(
+        `${space} step ${step}: loss ${lastLoss.toFixed(4)}, sample_confidence ${q.confidence.toFixed(3)} after ${(trainMs / 60000).toFixed(2)} min of training; ${config.evalSamples} samples in ${sampleSeconds.toFixed(1)} s`,
+      );
     }
   }
   const timedSteps = Math.max(1, step - 1 - config.untimedSteps);
   const result: SpaceResult = {
-    space, params: countParams(unet.weights), trainSeconds: trainMs / 1000, finalLoss: lastLoss,
-    trainStepsPerSecond: timedSteps / (timedMs / 1000), sampleSeconds, flopsPerStep: unetFlops(shape), quality,
+    space,
+    params: countParams(unet.weights),
+    trainSeconds: trainMs / 1000,
+    finalLoss: lastLoss,
+    trainStepsPerSecond: timedSteps / (timedMs / 1000),
+    sampleSeconds,
+    flopsPerStep: unetFlops(shape),
+    quality,
     final: final ?? { confidence: 0, classHistogram: new Array<number>(10).fill(0), entropy: 0 },
   };
   ema.dispose();
@@ -131,7 +199,9 @@ async function reconstruction(stage: FirstStage): Promise<{ mse: number; confide
   const error = tf.tidy(() => tf.mean(tf.square(tf.sub(back, test))));
   const mse = (await error.data())[0];
   error.dispose();
-  const shown = tf.tidy(() => tf.concat([tf.concat(tf.unstack(test.slice(0, 8)), 1), tf.concat(tf.unstack(back.slice(0, 8)), 1)], 0)); // [32, 128, 1]
+  const shown = tf.tidy(() =>
+    tf.concat([tf.concat(tf.unstack(test.slice(0, 8)), 1), tf.concat(tf.unstack(back.slice(0, 8)), 1)], 0),
+  ); // [32, 128, 1]
   await lab.images('reconstructions', shown, 0);
   const { confidence } = await sampleQuality(back);
   tf.dispose([test, z, back, shown]);
@@ -143,8 +213,10 @@ async function main(): Promise<void> {
   const schedule = scheduleFor(config.T);
   const stage = await loadFirstStage();
   const recon = await reconstruction(stage);
-  console.log(`first stage: 16×16×1 → ${stage.ae.config.latentSize}×${stage.ae.config.latentSize}×${stage.ae.config.latentChannels}, scale ${stage.scale.toFixed(4)}, ` +
-    `round-trip MSE ${recon.mse.toFixed(4)} ([-1, 1] pixels), judge confidence on round trips ${recon.confidence.toFixed(3)}`);
+  console.log(
+    `first stage: 16×16×1 → ${stage.ae.config.latentSize}×${stage.ae.config.latentSize}×${stage.ae.config.latentChannels}, scale ${stage.scale.toFixed(4)}, ` +
+      `round-trip MSE ${recon.mse.toFixed(4)} ([-1, 1] pixels), judge confidence on round trips ${recon.confidence.toFixed(3)}`,
+  );
 
   const t0 = Date.now();
   const pixel = await trainSpace('pixel', stage, schedule);
@@ -154,32 +226,72 @@ async function main(): Promise<void> {
   const fmt = (v: number | null, digits = 1): string => (v === null ? 'not reached' : v.toFixed(digits));
   const row = (name: string, p: string, l: string, ratio: string): string => `| ${name} | ${p} | ${l} | ${ratio} |`;
   const table = [
-    '| | pixel 16×16×1 | latent 4×4×4 | latent advantage |', '|---|---|---|---|',
-    row('training steps/s', pixel.trainStepsPerSecond.toFixed(2), latent.trainStepsPerSecond.toFixed(2), `${c.trainSpeedup.toFixed(2)}×`),
-    row(`seconds per ${config.evalSamples} samples (T = ${config.T})`, pixel.sampleSeconds.toFixed(2), latent.sampleSeconds.toFixed(2), `${c.sampleSpeedup.toFixed(2)}×`),
-    row('MFLOP per denoising step (one image)', (pixel.flopsPerStep / 1e6).toFixed(2), (latent.flopsPerStep / 1e6).toFixed(2), `${c.flopRatio.toFixed(2)}×`),
+    '| | pixel 16×16×1 | latent 4×4×4 | latent advantage |',
+    '|---|---|---|---|',
+    row(
+      'training steps/s',
+      pixel.trainStepsPerSecond.toFixed(2),
+      latent.trainStepsPerSecond.toFixed(2),
+      `${c.trainSpeedup.toFixed(2)}×`,
+    ),
+    row(
+      `seconds per ${config.evalSamples} samples (T = ${config.T})`,
+      pixel.sampleSeconds.toFixed(2),
+      latent.sampleSeconds.toFixed(2),
+      `${c.sampleSpeedup.toFixed(2)}×`,
+    ),
+    row(
+      'MFLOP per denoising step (one image)',
+      (pixel.flopsPerStep / 1e6).toFixed(2),
+      (latent.flopsPerStep / 1e6).toFixed(2),
+      `${c.flopRatio.toFixed(2)}×`,
+    ),
     row('final sample_confidence', pixel.final.confidence.toFixed(3), latent.final.confidence.toFixed(3), ''),
-    row(`training seconds to sample_confidence ${config.target}`, fmt(c.timeToQuality.pixel), fmt(c.timeToQuality.latent), c.qualitySpeedup === null ? '—' : `${c.qualitySpeedup.toFixed(2)}×`),
+    row(
+      `training seconds to sample_confidence ${config.target}`,
+      fmt(c.timeToQuality.pixel),
+      fmt(c.timeToQuality.latent),
+      c.qualitySpeedup === null ? '—' : `${c.qualitySpeedup.toFixed(2)}×`,
+    ),
     row('reconstruction MSE the autoencoder costs', '0', recon.mse.toFixed(4), ''),
   ].join('\n');
   lab.text('comparison', table, config.steps);
   console.log(table);
 
   lab.summary({
-    latent_speedup: c.trainSpeedup, latent_speedup_definition: 'latent ÷ pixel training steps per second (same UNet, batch, steps; latent includes the frozen encoder)',
-    sampling_speedup: c.sampleSpeedup, flop_ratio: c.flopRatio, quality_speedup: c.qualitySpeedup ?? 'not reached by both',
-    train_steps_per_s_pixel: pixel.trainStepsPerSecond, train_steps_per_s_latent: latent.trainStepsPerSecond,
-    sample_seconds_pixel: pixel.sampleSeconds, sample_seconds_latent: latent.sampleSeconds,
-    flops_per_step_pixel: pixel.flopsPerStep, flops_per_step_latent: latent.flopsPerStep,
-    sample_confidence_pixel: pixel.final.confidence, sample_confidence_latent: latent.final.confidence,
-    class_entropy_pixel: pixel.final.entropy, class_entropy_latent: latent.final.entropy,
-    time_to_quality_pixel_s: c.timeToQuality.pixel ?? 'not reached', time_to_quality_latent_s: c.timeToQuality.latent ?? 'not reached',
-    target_confidence: config.target, reconstruction_mse: recon.mse, reconstruction_confidence: recon.confidence,
-    train_seconds_pixel: pixel.trainSeconds, train_seconds_latent: latent.trainSeconds,
-    final_loss_pixel: pixel.finalLoss, final_loss_latent: latent.finalLoss, params: latent.params, steps: config.steps, T: config.T,
+    latent_speedup: c.trainSpeedup,
+    latent_speedup_definition:
+      'latent ÷ pixel training steps per second (same UNet, batch, steps; latent includes the frozen encoder)',
+    sampling_speedup: c.sampleSpeedup,
+    flop_ratio: c.flopRatio,
+    quality_speedup: c.qualitySpeedup ?? 'not reached by both',
+    train_steps_per_s_pixel: pixel.trainStepsPerSecond,
+    train_steps_per_s_latent: latent.trainStepsPerSecond,
+    sample_seconds_pixel: pixel.sampleSeconds,
+    sample_seconds_latent: latent.sampleSeconds,
+    flops_per_step_pixel: pixel.flopsPerStep,
+    flops_per_step_latent: latent.flopsPerStep,
+    sample_confidence_pixel: pixel.final.confidence,
+    sample_confidence_latent: latent.final.confidence,
+    class_entropy_pixel: pixel.final.entropy,
+    class_entropy_latent: latent.final.entropy,
+    time_to_quality_pixel_s: c.timeToQuality.pixel ?? 'not reached',
+    time_to_quality_latent_s: c.timeToQuality.latent ?? 'not reached',
+    target_confidence: config.target,
+    reconstruction_mse: recon.mse,
+    reconstruction_confidence: recon.confidence,
+    train_seconds_pixel: pixel.trainSeconds,
+    train_seconds_latent: latent.trainSeconds,
+    final_loss_pixel: pixel.finalLoss,
+    final_loss_latent: latent.finalLoss,
+    params: latent.params,
+    steps: config.steps,
+    T: config.T,
     total_minutes: (Date.now() - t0) / 60000,
   });
-  console.log(`latent_speedup ${c.trainSpeedup.toFixed(2)}× (training steps/s), sampling ${c.sampleSpeedup.toFixed(2)}×, FLOPs ${c.flopRatio.toFixed(2)}×`);
+  console.log(
+    `latent_speedup ${c.trainSpeedup.toFixed(2)}× (training steps/s), sampling ${c.sampleSpeedup.toFixed(2)}×, FLOPs ${c.flopRatio.toFixed(2)}×`,
+  );
 }
 
 lab.run(main);

@@ -5,7 +5,9 @@ import { gatherBatch, loadMnist } from '../../../lab/mnist';
 import type { Schedule } from '../schedule';
 
 export function referenceSchedule(T: number, betaStart: number, betaEnd: number): Schedule {
-  const betas = new Float32Array(T), alphas = new Float32Array(T), alphaBars = new Float32Array(T);
+  const betas = new Float32Array(T),
+    alphas = new Float32Array(T),
+    alphaBars = new Float32Array(T);
   let prod = 1;
   for (let t = 0; t < T; t++) {
     const beta = betaStart + ((betaEnd - betaStart) * t) / (T - 1);
@@ -29,6 +31,9 @@ export function moments(values: ArrayLike<number>): { mean: number; variance: nu
 
 /** The first `n` MNIST test digits at 16×16 as [n, 16, 16, 1] in [-1, 1] (the diffusion range). */
 export function testDigits(n: number): tf.Tensor4D {
-  const { pixels } = gatherBatch(loadMnist('test', { size: 16 }), Array.from({ length: n }, (_, i) => i));
+  const { pixels } = gatherBatch(
+    loadMnist('test', { size: 16 }),
+    Array.from({ length: n }, (_, i) => i),
+  );
   return tf.tidy(() => tf.sub(tf.mul(tf.tensor4d(pixels, [n, 16, 16, 1]), 2), 1) as tf.Tensor4D);
 }

@@ -30,7 +30,12 @@ export function nextWordTargets(text: tf.Tensor2D, numImageTokens: number): tf.T
  * closing <eot> (p from N + promptLength[b] to N + promptLength[b] + answerLength[b] − 1), else 0.
  * → [B, 1 + N + T] float32
  */
-export function answerMask(promptLength: number[], answerLength: number[], numImageTokens: number, textLength: number): tf.Tensor2D {
+export function answerMask(
+  promptLength: number[],
+  answerLength: number[],
+  numImageTokens: number,
+  textLength: number,
+): tf.Tensor2D {
   const L = 1 + numImageTokens + textLength;
   const rows = promptLength.map((P, b) => {
     const first = numImageTokens + P; // the position that predicts the first answer word

@@ -31,17 +31,27 @@ export interface VqaBatch {
 export const TEXT_LENGTH = 14;
 
 /** `B` fresh examples drawn from `rng`; `heldOut` as in lab/shapes sampleScene (default: no held-out pair). */
-export function vqaBatch(lm: LanguageModel, rng: Rng, B: number, imageSize: number, heldOut: 'exclude' | 'only' | 'any' = 'exclude'): VqaBatch {
+export function vqaBatch(
+  lm: LanguageModel,
+  rng: Rng,
+  B: number,
+  imageSize: number,
+  heldOut: 'exclude' | 'only' | 'any' = 'exclude',
+): VqaBatch {
   const pixels = new Float32Array(B * imageSize * imageSize * 3);
   const ids: number[][] = [];
-  const promptLength: number[] = [], answerLength: number[] = [], qa: VisualQA[] = [], scenes: Scene[] = [];
+  const promptLength: number[] = [],
+    answerLength: number[] = [],
+    qa: VisualQA[] = [],
+    scenes: Scene[] = [];
   for (let i = 0; i < B; i++) {
     const { scene, qa: item } = sampleVisualQA(rng, heldOut);
     renderScene(scene, imageSize, rng, pixels, i * imageSize * imageSize * 3);
     const prompt = encodeText(lm, `. ${item.question}`);
     const answer = [...encodeText(lm, item.answer), EOT_ID];
     const row = [...prompt, ...answer];
-    if (row.length > TEXT_LENGTH) throw new Error(`"${item.question} ${item.answer}" needs ${row.length} > ${TEXT_LENGTH} words`);
+    if (row.length > TEXT_LENGTH)
+      throw new Error(`"${item.question} ${item.answer}" needs ${row.length} > ${TEXT_LENGTH} words`);
     ids.push([...row, ...new Array<number>(TEXT_LENGTH - row.length).fill(PAD_ID)]);
     promptLength.push(prompt.length);
     answerLength.push(answer.length);
@@ -51,7 +61,10 @@ export function vqaBatch(lm: LanguageModel, rng: Rng, B: number, imageSize: numb
   return {
     images: tf.tensor4d(pixels, [B, imageSize, imageSize, 3]),
     text: tf.tensor2d(ids, [B, TEXT_LENGTH], 'int32'),
-    promptLength, answerLength, qa, scenes,
+    promptLength,
+    answerLength,
+    qa,
+    scenes,
   };
 }
 

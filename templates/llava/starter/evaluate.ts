@@ -28,7 +28,11 @@ export async function answer(vlm: Vlm, batch: VqaBatch, shuffle = false): Promis
   const N = numPatches(vlm.encoder.config);
   const { hits, words } = tf.tidy(() => {
     let features = imageFeatures(vlm, batch.images); // [B, N, Dv]
-    if (shuffle) features = tf.gather(features, Array.from({ length: B }, (_, i) => (i + 1) % B)); // image i+1 for question i
+    if (shuffle)
+      features = tf.gather(
+        features,
+        Array.from({ length: B }, (_, i) => (i + 1) % B),
+      ); // image i+1 for question i
     const predicted = tf.argMax(vlmLogits(vlm, features, batch.text), -1); // [B, L]
     const targets = nextWordTargets(batch.text, N); // [B, L]
     const mask = answerMask(batch.promptLength, batch.answerLength, N, batch.text.shape[1]); // [B, L]
@@ -54,7 +58,8 @@ export interface Accuracy {
 /** Mean accuracy over batches, and per question type. */
 export async function accuracy(vlm: Vlm, batches: VqaBatch[], shuffle = false): Promise<Accuracy> {
   const total = Object.fromEntries(QUESTION_TYPES.map((t) => [t, [0, 0]])) as Record<QuestionType, [number, number]>;
-  let hits = 0, count = 0;
+  let hits = 0,
+    count = 0;
   for (const batch of batches) {
     const { correct } = await answer(vlm, batch, shuffle);
     correct.forEach((ok, i) => {
@@ -65,6 +70,8 @@ export async function accuracy(vlm: Vlm, batches: VqaBatch[], shuffle = false): 
       count++;
     });
   }
-  const byType = Object.fromEntries(QUESTION_TYPES.map((t) => [t, total[t][1] ? total[t][0] / total[t][1] : NaN])) as Record<QuestionType, number>;
+  const byType = Object.fromEntries(
+    QUESTION_TYPES.map((t) => [t, total[t][1] ? total[t][0] / total[t][1] : NaN]),
+  ) as Record<QuestionType, number>;
   return { accuracy: hits / count, byType };
 }

@@ -30,8 +30,15 @@ export function nextWordTargets(text: tf.Tensor2D, numImageTokens: number): tf.T
  * closing <eot> (p from N + promptLength[b] to N + promptLength[b] + answerLength[b] − 1), else 0.
  * → [B, 1 + N + T] float32
  */
-export function answerMask(promptLength: number[], answerLength: number[], numImageTokens: number, textLength: number): tf.Tensor2D {
-  throw new Error('TODO(4): build the [B, 1 + N + T] answer mask: 1 on the positions that predict answer words (see the table above)');
+export function answerMask(
+  promptLength: number[],
+  answerLength: number[],
+  numImageTokens: number,
+  textLength: number,
+): tf.Tensor2D {
+  throw new Error(
+    'TODO(4): build the [B, 1 + N + T] answer mask: 1 on the positions that predict answer words (see the table above)',
+  );
 }
 
 /**
@@ -39,5 +46,7 @@ export function answerMask(promptLength: number[], answerLength: number[], numIm
  * logits [B, L, V], targets [B, L] int32, mask [B, L] → scalar
  */
 export function answerLoss(logits: tf.Tensor3D, targets: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
-  throw new Error('TODO(4): −log softmax(logits) at the target words, times the mask, summed, divided by the mask\'s sum');
+  throw new Error(
+    "TODO(4): −log softmax(logits) at the target words, times the mask, summed, divided by the mask's sum",
+  );
 }

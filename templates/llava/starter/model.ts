@@ -30,7 +30,9 @@ export function createVlm(encoder: VisionEncoder, lm: LanguageModel, kind: Proje
  * [B, N, D] image tokens and [B, T] word ids → [B, 1 + N + T, D]
  */
 export function spliceImageTokens(lm: LanguageModel, imageTokens: tf.Tensor3D, text: tf.Tensor2D): tf.Tensor3D {
-  throw new Error('TODO(3): concatenate [embed(<eot>), imageTokens, embed(text)] along the sequence axis → [B, 1 + N + T, D]');
+  throw new Error(
+    'TODO(3): concatenate [embed(<eot>), imageTokens, embed(text)] along the sequence axis → [B, 1 + N + T, D]',
+  );
 }
 
 /** The encoder's patch features, outside any gradient: the encoder is frozen.  [B, S, S, 3] → [B, N, Dv] */

@@ -31,7 +31,9 @@ export function createProjection(kind: ProjectionKind, dVision: number, dModel: 
  * `layer.w` is [Dv, D] and `layer.b` is [D].  [B, N, Dv] → [B, N, D]
  */
 export function projectLinear(patches: tf.Tensor3D, layer: Linear): tf.Tensor3D {
-  throw new Error('TODO(1): project each patch feature with layer.w and layer.b: [B, N, Dv] → [B, N, D] (README §What you implement)');
+  throw new Error(
+    'TODO(1): project each patch feature with layer.w and layer.b: [B, N, Dv] → [B, N, D] (README §What you implement)',
+  );
 }
 
 /**
@@ -39,7 +41,7 @@ export function projectLinear(patches: tf.Tensor3D, layer: Linear): tf.Tensor3D 
  * `layers[0]` is [Dv, D], `layers[1]` is [D, D].  [B, N, Dv] → [B, N, D]
  */
 export function projectMlp(patches: tf.Tensor3D, layers: Linear[]): tf.Tensor3D {
-  throw new Error('TODO(2): project with layers[0], apply gelu, then layers[1] (LLaVA-1.5\'s two-layer MLP)');
+  throw new Error("TODO(2): project with layers[0], apply gelu, then layers[1] (LLaVA-1.5's two-layer MLP)");
 }
 
 /** Image tokens from patch features, with whichever projection `p` is.  [B, N, Dv] → [B, N, D] */

@@ -18,7 +18,7 @@ import { projectionVariables } from './projection';
  * (their weights are tf.Variables too, trainable as loaded). `projectionVariables` lists a projection's weights.
  */
 export function trainableVariables(vlm: Vlm): tf.Variable[] {
-  throw new Error('TODO(5): return only the projection\'s variables (LLaVA stage 1 trains W alone)');
+  throw new Error("TODO(5): return only the projection's variables (LLaVA stage 1 trains W alone)");
 }
 
 /** One Adam step on `batch`; resolves to the loss (read with `await`, which works on every backend, GPU included). */
@@ -28,7 +28,11 @@ export async function trainStep(vlm: Vlm, optimizer: tf.Optimizer, batch: VqaBat
   const features = imageFeatures(vlm, batch.images); // [B, N, Dv], computed once, no gradient needed
   const targets = nextWordTargets(batch.text, N); // [B, 1 + N + T]
   const mask = answerMask(batch.promptLength, batch.answerLength, N, batch.text.shape[1]); // [B, 1 + N + T]
-  const loss = optimizer.minimize(() => answerLoss(vlmLogits(vlm, features, batch.text), targets, mask), true, trainable);
+  const loss = optimizer.minimize(
+    () => answerLoss(vlmLogits(vlm, features, batch.text), targets, mask),
+    true,
+    trainable,
+  );
   const value = loss ? (await loss.data())[0] : NaN;
   tf.dispose([features, targets, mask]);
   loss?.dispose();

@@ -9,7 +9,10 @@ import * as tf from '@tensorflow/tfjs';
 import { logMelSpectrogram, type LogMel } from './features';
 import { EOT, PAD, SOT, tokenize } from './tokenizer';
 
-export interface Example { text: string; mel: LogMel }
+export interface Example {
+  text: string;
+  mel: LogMel;
+}
 
 export interface Batch {
   mels: tf.Tensor3D; // [B, T, M] log-Mel features
@@ -33,7 +36,8 @@ export function melBatch(examples: readonly Example[], indices: readonly number[
 /** Decoder input and target ids for one transcript, each padded to `maxTokens`. */
 export function teacherForcing(text: string, maxTokens: number): { input: number[]; target: number[] } {
   const chars = tokenize(text);
-  if (chars.length + 1 > maxTokens) throw new Error(`"${text}" needs ${chars.length + 1} tokens; the decoder has ${maxTokens}`);
+  if (chars.length + 1 > maxTokens)
+    throw new Error(`"${text}" needs ${chars.length + 1} tokens; the decoder has ${maxTokens}`);
   const pad = (ids: number[]): number[] => [...ids, ...new Array<number>(maxTokens - ids.length).fill(PAD)];
   return { input: pad([SOT, ...chars]), target: pad([...chars, EOT]) };
 }
@@ -42,8 +46,16 @@ export function makeBatch(examples: readonly Example[], indices: readonly number
   const pairs = indices.map((i) => teacherForcing(examples[i].text, maxTokens));
   return {
     mels: melBatch(examples, indices),
-    input: tf.tensor2d(pairs.map((p) => p.input), [indices.length, maxTokens], 'int32'),
-    target: tf.tensor2d(pairs.map((p) => p.target), [indices.length, maxTokens], 'int32'),
+    input: tf.tensor2d(
+      pairs.map((p) => p.input),
+      [indices.length, maxTokens],
+      'int32',
+    ),
+    target: tf.tensor2d(
+      pairs.map((p) => p.target),
+      [indices.length, maxTokens],
+      'int32',
+    ),
   };
 }
 

@@ -16,12 +16,18 @@ export type NextTokenLogits = (tokens: tf.Tensor2D) => tf.Tensor2D;
  * sequence's tokens after SOT, without EOT and without anything after it. Async: each round's argmax is read with
  * `await t.data()` (a GPU backend cannot read synchronously).
  */
-export async function greedyDecode(nextLogits: NextTokenLogits, batchSize: number, maxTokens: number): Promise<number[][]> {
+export async function greedyDecode(
+  nextLogits: NextTokenLogits,
+  batchSize: number,
+  maxTokens: number,
+): Promise<number[][]> {
   const sequences = Array.from({ length: batchSize }, () => [SOT]); // what is fed back in
   const outputs: number[][] = Array.from({ length: batchSize }, () => []);
   const done = new Array<boolean>(batchSize).fill(false);
   while (sequences[0].length < maxTokens && done.some((d) => !d)) {
-    const argmax = tf.tidy(() => tf.argMax(nextLogits(tf.tensor2d(sequences, [batchSize, sequences[0].length], 'int32')), -1)); // [B]
+    const argmax = tf.tidy(() =>
+      tf.argMax(nextLogits(tf.tensor2d(sequences, [batchSize, sequences[0].length], 'int32')), -1),
+    ); // [B]
     const next = await argmax.data(); // tf.tidy cannot await: read after it, then dispose
     argmax.dispose();
     for (let b = 0; b < batchSize; b++) {
@@ -37,11 +43,12 @@ export async function greedyDecode(nextLogits: NextTokenLogits, batchSize: numbe
 export async function transcribe(model: Whisper, mels: tf.Tensor3D): Promise<string[]> {
   const audio = encodeAudio(model, mels); // [B, S, D], computed once
   try {
-    const next: NextTokenLogits = (tokens) => tf.tidy(() => {
-      const logits = decodeText(model, tokens, audio); // [B, t, V]
-      const t = tokens.shape[1];
-      return tf.reshape(tf.slice(logits, [0, t - 1, 0], [-1, 1, -1]), [tokens.shape[0], -1]) as tf.Tensor2D; // last position: [B, V]
-    });
+    const next: NextTokenLogits = (tokens) =>
+      tf.tidy(() => {
+        const logits = decodeText(model, tokens, audio); // [B, t, V]
+        const t = tokens.shape[1];
+        return tf.reshape(tf.slice(logits, [0, t - 1, 0], [-1, 1, -1]), [tokens.shape[0], -1]) as tf.Tensor2D; // last position: [B, V]
+      });
     return (await greedyDecode(next, mels.shape[0], model.config.maxTokens)).map(detokenize);
   } finally {
     audio.dispose();

@@ -11,7 +11,11 @@ import { fft } from './fft';
 export const FEATURES = { sampleRate: 8000, frameLength: 200, hop: 80, nFft: 256, nMels: 40, fMin: 0, fMax: 4000 };
 
 /** A log-Mel spectrogram, row-major: data[t · mels + m] is band m of frame t. */
-export interface LogMel { frames: number; mels: number; data: Float32Array }
+export interface LogMel {
+  frames: number;
+  mels: number;
+  data: Float32Array;
+}
 
 /** The HTK Mel scale: equal steps in Mel sound equally far apart to a listener. */
 export const hzToMel = (hz: number): number => 2595 * Math.log10(1 + hz / 700);
@@ -22,17 +26,24 @@ export const melToHz = (mel: number): number => 700 * (10 ** (mel / 2595) - 1);
  * on the Mel scale. Take nMels + 2 points equally spaced in Mel from fMin to fMax; filter m rises from 0 at point m
  * to 1 at point m+1 (its centre) and falls back to 0 at point m+2, its neighbours' centres.  → [nMels][nFft/2 + 1]
  */
-export function melFilterbank(nMels = FEATURES.nMels, nFft = FEATURES.nFft, sampleRate = FEATURES.sampleRate,
-  fMin = FEATURES.fMin, fMax = FEATURES.fMax): Float32Array[] {
+export function melFilterbank(
+  nMels = FEATURES.nMels,
+  nFft = FEATURES.nFft,
+  sampleRate = FEATURES.sampleRate,
+  fMin = FEATURES.fMin,
+  fMax = FEATURES.fMax,
+): Float32Array[] {
   const bins = nFft / 2 + 1;
-  const lo = hzToMel(fMin), hi = hzToMel(fMax);
+  const lo = hzToMel(fMin),
+    hi = hzToMel(fMax);
   const points = Array.from({ length: nMels + 2 }, (_, i) => melToHz(lo + ((hi - lo) * i) / (nMels + 1))); // Hz
   return Array.from({ length: nMels }, (_, m) => {
     const [left, centre, right] = [points[m], points[m + 1], points[m + 2]];
     const row = new Float32Array(bins);
     for (let k = 0; k < bins; k++) {
       const hz = (k * sampleRate) / nFft; // the frequency of FFT bin k
-      const rise = (hz - left) / (centre - left), fall = (right - hz) / (right - centre);
+      const rise = (hz - left) / (centre - left),
+        fall = (right - hz) / (right - centre);
       row[k] = Math.max(0, Math.min(rise, fall));
     }
     return row;
@@ -50,9 +61,13 @@ export function melFilterbank(nMels = FEATURES.nMels, nFft = FEATURES.nFft, samp
 export function logMelSpectrogram(audio: Float32Array, frames: number): LogMel {
   const { frameLength, hop, nFft, nMels } = FEATURES;
   const bank = melFilterbank();
-  const window = Float64Array.from({ length: frameLength }, (_, n) => 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / frameLength));
+  const window = Float64Array.from(
+    { length: frameLength },
+    (_, n) => 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / frameLength),
+  );
   const data = new Float32Array(frames * nMels);
-  const re = new Float64Array(nFft), im = new Float64Array(nFft);
+  const re = new Float64Array(nFft),
+    im = new Float64Array(nFft);
   const power = new Float64Array(nFft / 2 + 1);
   let max = -Infinity;
   for (let t = 0; t < frames; t++) {

@@ -35,12 +35,21 @@ export function trainableVariables(model: Whisper, mode: FineTuneMode): tf.Varia
  * One step: encode the audio, decode with teacher forcing, minimise sequenceLoss over `variables`. Resolves to the
  * loss as a number (read with `await`: a GPU backend cannot read synchronously).
  */
-export async function fineTuneStep(model: Whisper, optimizer: tf.Optimizer, batch: Batch, variables: tf.Variable[]): Promise<number> {
-  const loss = optimizer.minimize(() => {
-    const audio = encodeAudio(model, batch.mels); // [B, S, D]
-    const logits = decodeText(model, batch.input, audio); // [B, L, V]
-    return sequenceLoss(logits, batch.target); // []
-  }, true, variables) as tf.Scalar;
+export async function fineTuneStep(
+  model: Whisper,
+  optimizer: tf.Optimizer,
+  batch: Batch,
+  variables: tf.Variable[],
+): Promise<number> {
+  const loss = optimizer.minimize(
+    () => {
+      const audio = encodeAudio(model, batch.mels); // [B, S, D]
+      const logits = decodeText(model, batch.input, audio); // [B, L, V]
+      return sequenceLoss(logits, batch.target); // []
+    },
+    true,
+    variables,
+  ) as tf.Scalar;
   const value = (await loss.data())[0];
   loss.dispose();
   return value;

@@ -23,5 +23,8 @@ export function tokenize(text: string): number[] {
 
 /** Token ids → text; special tokens are dropped. */
 export function detokenize(ids: readonly number[]): string {
-  return ids.filter((id) => id >= 3).map((id) => ALPHABET[id - 3]).join('');
+  return ids
+    .filter((id) => id >= 3)
+    .map((id) => ALPHABET[id - 3])
+    .join('');
 }

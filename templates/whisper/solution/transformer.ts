@@ -8,18 +8,39 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export interface Linear { w: tf.Variable; b: tf.Variable }
-export interface Norm { gain: tf.Variable; bias: tf.Variable }
-export interface Attention { q: Linear; kv: Linear; out: Linear }
+export interface Linear {
+  w: tf.Variable;
+  b: tf.Variable;
+}
+export interface Norm {
+  gain: tf.Variable;
+  bias: tf.Variable;
+}
+export interface Attention {
+  q: Linear;
+  kv: Linear;
+  out: Linear;
+}
 /** Encoder block: self-attention, then an MLP. */
-export interface EncoderBlock { ln1: Norm; attn: Attention; ln2: Norm; fc1: Linear; fc2: Linear }
+export interface EncoderBlock {
+  ln1: Norm;
+  attn: Attention;
+  ln2: Norm;
+  fc1: Linear;
+  fc2: Linear;
+}
 /** Decoder block: causal self-attention, cross-attention over the audio, then an MLP. */
-export interface DecoderBlock extends EncoderBlock { lnCross: Norm; cross: Attention }
+export interface DecoderBlock extends EncoderBlock {
+  lnCross: Norm;
+  cross: Attention;
+}
 
 /** Seeds for weight initialisation, so a model built with the same seed starts from the same weights. */
 export class Seeds {
   constructor(private next: number) {}
-  take(): number { return this.next++; }
+  take(): number {
+    return this.next++;
+  }
 }
 
 export function linear(seeds: Seeds, dIn: number, dOut: number): Linear {
@@ -31,10 +52,20 @@ export function norm(d: number): Norm {
   return { gain: tf.variable(tf.ones([d])), bias: tf.variable(tf.zeros([d])) };
 }
 
-const attention = (seeds: Seeds, d: number): Attention => ({ q: linear(seeds, d, d), kv: linear(seeds, d, 2 * d), out: linear(seeds, d, d) });
+const attention = (seeds: Seeds, d: number): Attention => ({
+  q: linear(seeds, d, d),
+  kv: linear(seeds, d, 2 * d),
+  out: linear(seeds, d, d),
+});
 
 export function encoderBlock(seeds: Seeds, d: number, mlpRatio: number): EncoderBlock {
-  return { ln1: norm(d), attn: attention(seeds, d), ln2: norm(d), fc1: linear(seeds, d, mlpRatio * d), fc2: linear(seeds, mlpRatio * d, d) };
+  return {
+    ln1: norm(d),
+    attn: attention(seeds, d),
+    ln2: norm(d),
+    fc1: linear(seeds, d, mlpRatio * d),
+    fc2: linear(seeds, mlpRatio * d, d),
+  };
 }
 
 export function decoderBlock(seeds: Seeds, d: number, mlpRatio: number): DecoderBlock {
@@ -63,11 +94,18 @@ export function gelu(x: tf.Tensor): tf.Tensor {
  * Multi-head attention: queries from `x` [B, T, D], keys and values from `context` [B, S, D] (`context` = `x` for
  * self-attention). `mask` is added to the scores: 0 where a query may look, −1e9 where it may not.  → [B, T, D]
  */
-export function attend(x: tf.Tensor3D, context: tf.Tensor3D, p: Attention, heads: number, mask?: tf.Tensor): tf.Tensor3D {
+export function attend(
+  x: tf.Tensor3D,
+  context: tf.Tensor3D,
+  p: Attention,
+  heads: number,
+  mask?: tf.Tensor,
+): tf.Tensor3D {
   const [B, T, D] = x.shape;
   const S = context.shape[1];
   const dh = D / heads;
-  const split = (t: tf.Tensor, len: number): tf.Tensor4D => tf.transpose(tf.reshape(t, [B, len, heads, dh]), [0, 2, 1, 3]); // [B, H, len, dh]
+  const split = (t: tf.Tensor, len: number): tf.Tensor4D =>
+    tf.transpose(tf.reshape(t, [B, len, heads, dh]), [0, 2, 1, 3]); // [B, H, len, dh]
   const q = split(dense(x, p.q), T); // [B, H, T, dh]
   const [k, v] = tf.split(dense(context, p.kv), 2, -1).map((t) => split(t, S)); // 2 × [B, H, S, dh]
   let scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)); // [B, H, T, S]
@@ -86,7 +124,13 @@ export function runEncoderBlock(x: tf.Tensor3D, p: EncoderBlock, heads: number):
 }
 
 /** Causal self-attention over the text so far, then cross-attention to the audio, then the MLP.  [B, T, D] → [B, T, D] */
-export function runDecoderBlock(x: tf.Tensor3D, audio: tf.Tensor3D, p: DecoderBlock, heads: number, causal: tf.Tensor): tf.Tensor3D {
+export function runDecoderBlock(
+  x: tf.Tensor3D,
+  audio: tf.Tensor3D,
+  p: DecoderBlock,
+  heads: number,
+  causal: tf.Tensor,
+): tf.Tensor3D {
   const ln = layerNorm(x, p.ln1) as tf.Tensor3D;
   let h = tf.add(x, attend(ln, ln, p.attn, heads, causal)) as tf.Tensor3D;
   h = tf.add(h, attend(layerNorm(h, p.lnCross) as tf.Tensor3D, audio, p.cross, heads)) as tf.Tensor3D; // text queries, audio keys

@@ -15,7 +15,11 @@ export interface WordErrors {
   words: number; // N: words in the reference
 }
 
-const wordsOf = (text: string): string[] => text.trim().split(/\s+/).filter((w) => w.length > 0);
+const wordsOf = (text: string): string[] =>
+  text
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
 
 /**
  * The fewest word edits turning `reference` into `hypothesis`, split into S, D and I. Among alignments with the
@@ -23,17 +27,26 @@ const wordsOf = (text: string): string[] => text.trim().split(/\s+/).filter((w) 
  * substitution, not a deletion plus an insertion).
  */
 export function wordErrors(reference: string, hypothesis: string): WordErrors {
-  const ref = wordsOf(reference), hyp = wordsOf(hypothesis);
+  const ref = wordsOf(reference),
+    hyp = wordsOf(hypothesis);
   // cost[i][j]: the edits turning ref[0..i) into hyp[0..j), with the S/D/I counts of one cheapest alignment.
   type Cell = { cost: number; s: number; d: number; ins: number };
   const table: Cell[][] = [];
   for (let i = 0; i <= ref.length; i++) {
     table.push([]);
     for (let j = 0; j <= hyp.length; j++) {
-      if (i === 0) { table[i].push({ cost: j, s: 0, d: 0, ins: j }); continue; }
-      if (j === 0) { table[i].push({ cost: i, s: 0, d: i, ins: 0 }); continue; }
+      if (i === 0) {
+        table[i].push({ cost: j, s: 0, d: 0, ins: j });
+        continue;
+      }
+      if (j === 0) {
+        table[i].push({ cost: i, s: 0, d: i, ins: 0 });
+        continue;
+      }
       const same = ref[i - 1] === hyp[j - 1];
-      const diag = table[i - 1][j - 1], up = table[i - 1][j], left = table[i][j - 1];
+      const diag = table[i - 1][j - 1],
+        up = table[i - 1][j],
+        left = table[i][j - 1];
       const options: Cell[] = [
         { cost: diag.cost + (same ? 0 : 1), s: diag.s + (same ? 0 : 1), d: diag.d, ins: diag.ins }, // match or substitute
         { cost: up.cost + 1, s: up.s, d: up.d + 1, ins: up.ins }, // delete ref[i-1]
@@ -47,7 +60,9 @@ export function wordErrors(reference: string, hypothesis: string): WordErrors {
 }
 
 /** Corpus WER: all edits over all reference words (not the mean of per-utterance rates). */
-export function wordErrorRate(pairs: readonly { reference: string; hypothesis: string }[]): WordErrors & { wer: number } {
+export function wordErrorRate(
+  pairs: readonly { reference: string; hypothesis: string }[],
+): WordErrors & { wer: number } {
   const total: WordErrors = { substitutions: 0, deletions: 0, insertions: 0, words: 0 };
   for (const { reference, hypothesis } of pairs) {
     const e = wordErrors(reference, hypothesis);

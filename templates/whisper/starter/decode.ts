@@ -16,19 +16,26 @@ export type NextTokenLogits = (tokens: tf.Tensor2D) => tf.Tensor2D;
  * sequence's tokens after SOT, without EOT and without anything after it. Async: read each round's argmax with
  * `await t.data()` (a GPU backend cannot read synchronously).
  */
-export async function greedyDecode(nextLogits: NextTokenLogits, batchSize: number, maxTokens: number): Promise<number[][]> {
-  throw new Error('TODO(4): implement greedyDecode — start every sequence with SOT, repeatedly append the argmax of nextLogits, stop a sequence at EOT (feed it PAD afterwards) and stop at maxTokens (README §What you implement)');
+export async function greedyDecode(
+  nextLogits: NextTokenLogits,
+  batchSize: number,
+  maxTokens: number,
+): Promise<number[][]> {
+  throw new Error(
+    'TODO(4): implement greedyDecode — start every sequence with SOT, repeatedly append the argmax of nextLogits, stop a sequence at EOT (feed it PAD afterwards) and stop at maxTokens (README §What you implement)',
+  );
 }
 
 /** Transcribes a batch of log-Mel clips [B, T, M] with greedy decoding: one string per clip. */
 export async function transcribe(model: Whisper, mels: tf.Tensor3D): Promise<string[]> {
   const audio = encodeAudio(model, mels); // [B, S, D], computed once
   try {
-    const next: NextTokenLogits = (tokens) => tf.tidy(() => {
-      const logits = decodeText(model, tokens, audio); // [B, t, V]
-      const t = tokens.shape[1];
-      return tf.reshape(tf.slice(logits, [0, t - 1, 0], [-1, 1, -1]), [tokens.shape[0], -1]) as tf.Tensor2D; // last position: [B, V]
-    });
+    const next: NextTokenLogits = (tokens) =>
+      tf.tidy(() => {
+        const logits = decodeText(model, tokens, audio); // [B, t, V]
+        const t = tokens.shape[1];
+        return tf.reshape(tf.slice(logits, [0, t - 1, 0], [-1, 1, -1]), [tokens.shape[0], -1]) as tf.Tensor2D; // last position: [B, V]
+      });
     return (await greedyDecode(next, mels.shape[0], model.config.maxTokens)).map(detokenize);
   } finally {
     audio.dispose();

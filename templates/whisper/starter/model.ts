@@ -15,8 +15,18 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ALPHABET, VOCAB_SIZE } from './tokenizer';
 import {
-  causalMask, decoderBlock, encoderBlock, gelu, layerNorm, norm, runDecoderBlock, runEncoderBlock, Seeds,
-  type DecoderBlock, type EncoderBlock, type Norm,
+  causalMask,
+  decoderBlock,
+  encoderBlock,
+  gelu,
+  layerNorm,
+  norm,
+  runDecoderBlock,
+  runEncoderBlock,
+  Seeds,
+  type DecoderBlock,
+  type EncoderBlock,
+  type Norm,
 } from './transformer';
 
 export interface WhisperConfig {
@@ -32,10 +42,21 @@ export interface WhisperConfig {
 }
 
 export const BASE_CONFIG: WhisperConfig = {
-  mels: 40, frames: 256, width: 64, heads: 4, encoderDepth: 2, decoderDepth: 2, mlpRatio: 4, vocabSize: VOCAB_SIZE, maxTokens: 32,
+  mels: 40,
+  frames: 256,
+  width: 64,
+  heads: 4,
+  encoderDepth: 2,
+  decoderDepth: 2,
+  mlpRatio: 4,
+  vocabSize: VOCAB_SIZE,
+  maxTokens: 32,
 };
 
-export interface Conv { w: tf.Variable; b: tf.Variable } // w: [3, Cin, Cout]
+export interface Conv {
+  w: tf.Variable;
+  b: tf.Variable;
+} // w: [3, Cin, Cout]
 export interface Whisper {
   config: WhisperConfig;
   encoder: { conv1: Conv; conv2: Conv; blocks: EncoderBlock[]; lnPost: Norm };
@@ -49,11 +70,13 @@ const conv = (seeds: Seeds, cIn: number, cOut: number): Conv => ({
 
 /** A freshly initialised model (the same `seed` gives the same weights). */
 export function createWhisper(config: WhisperConfig = BASE_CONFIG, seed = 1): Whisper {
-  const seeds = new Seeds(seed), d = config.width;
+  const seeds = new Seeds(seed),
+    d = config.width;
   return {
     config,
     encoder: {
-      conv1: conv(seeds, config.mels, d), conv2: conv(seeds, d, d),
+      conv1: conv(seeds, config.mels, d),
+      conv2: conv(seeds, d, d),
       blocks: Array.from({ length: config.encoderDepth }, () => encoderBlock(seeds, d, config.mlpRatio)),
       lnPost: norm(d),
     },
@@ -68,7 +91,8 @@ export function createWhisper(config: WhisperConfig = BASE_CONFIG, seed = 1): Wh
 
 /** Sinusoidal position embeddings (Vaswani et al. 2017, §3.5), as Whisper's encoder uses.  [S, D] */
 export function sinusoids(length: number, d: number): tf.Tensor2D {
-  const half = d / 2, table = new Float32Array(length * d);
+  const half = d / 2,
+    table = new Float32Array(length * d);
   for (let p = 0; p < length; p++) {
     for (let i = 0; i < half; i++) {
       const angle = p / 10000 ** (i / (half - 1));
@@ -123,11 +147,15 @@ export function namedVariables(model: Whisper): Record<string, tf.Variable> {
 
 /** The encoder's variables (the conv stem, its blocks, its final norm). */
 export const encoderVariables = (model: Whisper): tf.Variable[] =>
-  Object.entries(namedVariables(model)).filter(([n]) => n.startsWith('encoder.')).map(([, v]) => v);
+  Object.entries(namedVariables(model))
+    .filter(([n]) => n.startsWith('encoder.'))
+    .map(([, v]) => v);
 
 /** The decoder's variables (embeddings, blocks with their cross-attention, final norm). */
 export const decoderVariables = (model: Whisper): tf.Variable[] =>
-  Object.entries(namedVariables(model)).filter(([n]) => n.startsWith('decoder.')).map(([, v]) => v);
+  Object.entries(namedVariables(model))
+    .filter(([n]) => n.startsWith('decoder.'))
+    .map(([, v]) => v);
 
 export function disposeWhisper(model: Whisper): void {
   for (const v of Object.values(namedVariables(model))) v.dispose();
@@ -143,11 +171,23 @@ export async function saveWhisper(model: Whisper, dir: string): Promise<void> {
   const handler = tf.io.withSaveHandler(async (artifacts) => {
     const weights = Buffer.from(artifacts.weightData as ArrayBuffer);
     fs.writeFileSync(path.join(dir, 'weights.bin'), weights);
-    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ format: 'whisper-lite', modelTopology: artifacts.modelTopology,
-      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] }));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length } };
+    fs.writeFileSync(
+      path.join(dir, 'model.json'),
+      JSON.stringify({
+        format: 'whisper-lite',
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      }),
+    );
+    return {
+      modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length },
+    };
   });
-  await handler.save!({ modelTopology: { config: model.config, alphabet: ALPHABET }, weightSpecs: specs, weightData: data });
+  await handler.save!({
+    modelTopology: { config: model.config, alphabet: ALPHABET },
+    weightSpecs: specs,
+    weightData: data,
+  });
 }
 
 /** Loads a model saved by saveWhisper (by default the shipped base model), via tf.io.fromMemory. */
@@ -155,12 +195,16 @@ export async function loadWhisper(dir = BASE_WEIGHTS): Promise<Whisper> {
   const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
   const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
   const handler = tf.io.fromMemory({
-    modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+    modelTopology: json.modelTopology,
+    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
     weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
   });
   const artifacts = await handler.load!();
   const topology = artifacts.modelTopology as { config: WhisperConfig; alphabet: string };
-  if (topology.alphabet !== ALPHABET) throw new Error(`${dir}: the weights were trained with the alphabet "${topology.alphabet}", but tokenizer.ts has "${ALPHABET}"`);
+  if (topology.alphabet !== ALPHABET)
+    throw new Error(
+      `${dir}: the weights were trained with the alphabet "${topology.alphabet}", but tokenizer.ts has "${ALPHABET}"`,
+    );
   const model = createWhisper(topology.config);
   const loaded = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
   for (const [name, variable] of Object.entries(namedVariables(model))) {

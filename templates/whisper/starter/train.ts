@@ -15,9 +15,36 @@ import { disposeWhisper, loadWhisper, type Whisper } from './model';
 import { wordErrorRate } from './wer';
 
 const cfg = lab.config({
-  cpu: { trainClips: 300, testClips: 200, steps: 100, batch: 16, lr: 5e-4, evalEvery: 25, evalClips: 200, mode: 'full' as FineTuneMode },
-  gpu: { trainClips: 600, testClips: 200, steps: 400, batch: 32, lr: 5e-4, evalEvery: 50, evalClips: 200, mode: 'full' as FineTuneMode },
-  smoke: { trainClips: 48, testClips: 16, steps: 24, batch: 6, lr: 5e-4, evalEvery: 12, evalClips: 16, mode: 'full' as FineTuneMode },
+  cpu: {
+    trainClips: 300,
+    testClips: 200,
+    steps: 100,
+    batch: 16,
+    lr: 5e-4,
+    evalEvery: 25,
+    evalClips: 200,
+    mode: 'full' as FineTuneMode,
+  },
+  gpu: {
+    trainClips: 600,
+    testClips: 200,
+    steps: 400,
+    batch: 32,
+    lr: 5e-4,
+    evalEvery: 50,
+    evalClips: 200,
+    mode: 'full' as FineTuneMode,
+  },
+  smoke: {
+    trainClips: 48,
+    testClips: 16,
+    steps: 24,
+    batch: 6,
+    lr: 5e-4,
+    evalEvery: 12,
+    evalClips: 16,
+    mode: 'full' as FineTuneMode,
+  },
 });
 const FINETUNE_SEED = 2; // the accent-B clips we fine-tune on
 const TEST_SEED = 3; // held-out clips: the same sentences and speakers in both accents (and the base model's meta.json)
@@ -33,7 +60,10 @@ function shuffled(n: number, rng: () => number): number[] {
   return order;
 }
 
-interface Evaluation { wer: ReturnType<typeof wordErrorRate>; hypotheses: string[] }
+interface Evaluation {
+  wer: ReturnType<typeof wordErrorRate>;
+  hypotheses: string[];
+}
 
 /** WER of `model` on `examples` (in batches of 25), and the transcripts. */
 async function evaluate(model: Whisper, examples: readonly Example[]): Promise<Evaluation> {
@@ -54,28 +84,39 @@ async function main(): Promise<void> {
   const trainB = featurize(corpus('B', cfg.trainClips, FINETUNE_SEED), frames);
   const testA = featurize(corpus('A', cfg.testClips, TEST_SEED), frames);
   const testB = featurize(corpus('B', cfg.testClips, TEST_SEED), frames);
-  console.log(`${trainB.length} accent-B training clips, ${testA.length} + ${testB.length} test clips (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  console.log(
+    `${trainB.length} accent-B training clips, ${testA.length} + ${testB.length} test clips (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+  );
 
   // The same sentence by the same speaker in both accents, as the encoder sees it (time →, frequency ↑).
   const image = tf.tidy(() => {
     const pair = tf.concat([melBatch(testB, [0]), melBatch(testA, [0])], 2); // [1, T, 2M]: B's bands, then A's
     const rows = tf.reverse(tf.transpose(pair, [0, 2, 1]), 1); // [1, 2M, T]: A on top, low frequencies at the bottom
     const pixels = tf.clipByValue(tf.div(tf.add(rows, 1), 2.5), 0, 1); // log-Mel ≈ [−1, 1.5] → [0, 1]
-    return tf.image.resizeNearestNeighbor(tf.expandDims(pixels, -1) as tf.Tensor4D, [8 * testA[0].mel.mels, 2 * frames]);
+    return tf.image.resizeNearestNeighbor(tf.expandDims(pixels, -1) as tf.Tensor4D, [
+      8 * testA[0].mel.mels,
+      2 * frames,
+    ]);
   });
   await lab.images('log_mel/A_top_B_bottom', image, 0);
   image.dispose();
   lab.text('log_mel/sentence', `"${testA[0].text}" (top: accent A, bottom: accent B)`, 0);
 
   const report = async (step: number, evalClips: number): Promise<{ a: Evaluation; b: Evaluation }> => {
-    const a = await evaluate(model, testA.slice(0, evalClips)), b = await evaluate(model, testB.slice(0, evalClips));
+    const a = await evaluate(model, testA.slice(0, evalClips)),
+      b = await evaluate(model, testB.slice(0, evalClips));
     lab.scalar('wer/A', a.wer.wer, step);
     lab.scalar('wer/B', b.wer.wer, step);
-    console.log(`step ${step}  WER A ${(100 * a.wer.wer).toFixed(1)}%  B ${(100 * b.wer.wer).toFixed(1)}%  (${((Date.now() - started) / 60000).toFixed(1)} min)`);
+    console.log(
+      `step ${step}  WER A ${(100 * a.wer.wer).toFixed(1)}%  B ${(100 * b.wer.wer).toFixed(1)}%  (${((Date.now() - started) / 60000).toFixed(1)} min)`,
+    );
     return { a, b };
   };
   const transcripts = (b: Evaluation): string =>
-    testB.slice(0, SHOWN).map((e, i) => `said: ${e.text}\nheard: ${b.hypotheses[i]}`).join('\n\n');
+    testB
+      .slice(0, SHOWN)
+      .map((e, i) => `said: ${e.text}\nheard: ${b.hypotheses[i]}`)
+      .join('\n\n');
 
   const before = await report(0, cfg.testClips);
   lab.text('transcripts/B_before', transcripts(before.b), 0);
@@ -99,9 +140,17 @@ async function main(): Promise<void> {
   lab.text('transcripts/B_after', transcripts(after.b), step - 1);
   const trained = variables.reduce((n, v) => n + v.size, 0);
   lab.summary({
-    wer_a_before: before.a.wer.wer, wer_b_before: before.b.wer.wer, wer_a_after: after.a.wer.wer, wer_b_after: after.b.wer.wer,
-    b_substitutions: after.b.wer.substitutions, b_deletions: after.b.wer.deletions, b_insertions: after.b.wer.insertions,
-    mode: cfg.mode, trained_params: trained, steps: step - 1, minutes: (Date.now() - started) / 60000,
+    wer_a_before: before.a.wer.wer,
+    wer_b_before: before.b.wer.wer,
+    wer_a_after: after.a.wer.wer,
+    wer_b_after: after.b.wer.wer,
+    b_substitutions: after.b.wer.substitutions,
+    b_deletions: after.b.wer.deletions,
+    b_insertions: after.b.wer.insertions,
+    mode: cfg.mode,
+    trained_params: trained,
+    steps: step - 1,
+    minutes: (Date.now() - started) / 60000,
   });
   optimizer.dispose();
   disposeWhisper(model);

@@ -15,7 +15,11 @@ export interface WordErrors {
   words: number; // N: words in the reference
 }
 
-const wordsOf = (text: string): string[] => text.trim().split(/\s+/).filter((w) => w.length > 0);
+const wordsOf = (text: string): string[] =>
+  text
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
 
 /**
  * TODO(3): the fewest word edits turning `reference` into `hypothesis`, split into S, D and I. Among alignments with the
@@ -23,11 +27,15 @@ const wordsOf = (text: string): string[] => text.trim().split(/\s+/).filter((w) 
  * substitution, not a deletion plus an insertion).
  */
 export function wordErrors(reference: string, hypothesis: string): WordErrors {
-  throw new Error('TODO(3): implement wordErrors — a word-level Levenshtein table over wordsOf(reference) and wordsOf(hypothesis) that also counts S, D and I along one cheapest alignment (README §What you implement)');
+  throw new Error(
+    'TODO(3): implement wordErrors — a word-level Levenshtein table over wordsOf(reference) and wordsOf(hypothesis) that also counts S, D and I along one cheapest alignment (README §What you implement)',
+  );
 }
 
 /** Corpus WER: all edits over all reference words (not the mean of per-utterance rates). */
-export function wordErrorRate(pairs: readonly { reference: string; hypothesis: string }[]): WordErrors & { wer: number } {
+export function wordErrorRate(
+  pairs: readonly { reference: string; hypothesis: string }[],
+): WordErrors & { wer: number } {
   const total: WordErrors = { substitutions: 0, deletions: 0, insertions: 0, words: 0 };
   for (const { reference, hypothesis } of pairs) {
     const e = wordErrors(reference, hypothesis);

@@ -17,10 +17,12 @@ function scripted(script: number[][]): { next: NextTokenLogits; fed: () => Promi
     kept.push(tf.keep(tokens.clone()));
     const [B, length] = tokens.shape;
     const t = length - 1; // tokens so far, after SOT
-    const logits = Array.from({ length: B }, (_, b) => Array.from({ length: VOCAB_SIZE }, (_, v) => {
-      const want = script[b][t] ?? EOT;
-      return v === want ? 2 : Math.sin(v + b + t); // the wanted token is the argmax (others ≤ 1)
-    }));
+    const logits = Array.from({ length: B }, (_, b) =>
+      Array.from({ length: VOCAB_SIZE }, (_, v) => {
+        const want = script[b][t] ?? EOT;
+        return v === want ? 2 : Math.sin(v + b + t); // the wanted token is the argmax (others ≤ 1)
+      }),
+    );
     return tf.tensor2d(logits);
   };
   const fed = async (): Promise<number[][][]> => {
@@ -46,8 +48,16 @@ describe('TODO(4): greedy decoding', () => {
     const out = await greedyDecode(stub.next, 3, 10);
     const fed = await stub.fed();
     assert.deepEqual(out, [[5, 6], [7], [8, 9, 10]], 'each row keeps only its own tokens before its EOT');
-    assert.equal(fed.length, 4, `the longest script is 3 tokens + EOT, so 4 calls; got ${fed.length} (stop when every sequence has produced EOT)`);
-    assert.deepEqual(fed[3][1], [SOT, 7, PAD, PAD], 'a finished sequence is fed PAD (0) after its EOT, so the batch stays rectangular');
+    assert.equal(
+      fed.length,
+      4,
+      `the longest script is 3 tokens + EOT, so 4 calls; got ${fed.length} (stop when every sequence has produced EOT)`,
+    );
+    assert.deepEqual(
+      fed[3][1],
+      [SOT, 7, PAD, PAD],
+      'a finished sequence is fed PAD (0) after its EOT, so the batch stays rectangular',
+    );
   });
 
   it('stops at maxTokens (SOT included) when EOT never comes', async () => {
@@ -55,7 +65,10 @@ describe('TODO(4): greedy decoding', () => {
     const out = await greedyDecode(stub.next, 1, 6);
     const fed = await stub.fed();
     assert.equal(out[0].length, 5, `with maxTokens = 6 the decoder holds SOT + 5 tokens; got ${out[0].length} tokens`);
-    assert.ok(fed.every((rows) => rows[0].length <= 5), 'never feed more than maxTokens − 1 tokens (the next one would not fit)');
+    assert.ok(
+      fed.every((rows) => rows[0].length <= 5),
+      'never feed more than maxTokens − 1 tokens (the next one would not fit)',
+    );
   });
 
   it('leaves no tensors behind', async () => {

@@ -35,7 +35,13 @@ export interface AutoencoderConfig {
   width: number;
 }
 
-export const AUTOENCODER_CONFIG: AutoencoderConfig = { imageSize: 16, imageChannels: 1, latentSize: 4, latentChannels: 4, width: 16 };
+export const AUTOENCODER_CONFIG: AutoencoderConfig = {
+  imageSize: 16,
+  imageChannels: 1,
+  latentSize: 4,
+  latentChannels: 4,
+  width: 16,
+};
 
 export interface AutoencoderMeta {
   seed: number;
@@ -71,8 +77,14 @@ const swish = (x: tf.Tensor): tf.Tensor => tf.mul(x, tf.sigmoid(x));
 function layers(c: AutoencoderConfig): [string, number, number, number][] {
   const w = c.width;
   return [
-    ['enc.in', 3, c.imageChannels, w], ['enc.down1', 3, w, 2 * w], ['enc.down2', 3, 2 * w, 2 * w], ['enc.out', 1, 2 * w, c.latentChannels],
-    ['dec.in', 3, c.latentChannels, 2 * w], ['dec.up1', 3, 2 * w, 2 * w], ['dec.up2', 3, 2 * w, w], ['dec.out', 3, w, c.imageChannels],
+    ['enc.in', 3, c.imageChannels, w],
+    ['enc.down1', 3, w, 2 * w],
+    ['enc.down2', 3, 2 * w, 2 * w],
+    ['enc.out', 1, 2 * w, c.latentChannels],
+    ['dec.in', 3, c.latentChannels, 2 * w],
+    ['dec.up1', 3, 2 * w, 2 * w],
+    ['dec.up2', 3, 2 * w, w],
+    ['dec.out', 3, w, c.imageChannels],
   ];
 }
 
@@ -81,21 +93,28 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
   const weights: Record<string, tf.Variable> = {};
   let s = seed;
   for (const [name, k, cin, cout] of layers(config)) {
-    weights[`${name}.w`] = tf.tidy(() => tf.variable(tf.randomNormal([k, k, cin, cout], 0, Math.sqrt(2 / (k * k * cin)), 'float32', s++)));
+    weights[`${name}.w`] = tf.tidy(() =>
+      tf.variable(tf.randomNormal([k, k, cin, cout], 0, Math.sqrt(2 / (k * k * cin)), 'float32', s++)),
+    );
     weights[`${name}.b`] = tf.variable(tf.zeros([cout]));
   }
   return { config, weights };
 }
 
 function conv(ae: Autoencoder, name: string, x: tf.Tensor4D, stride = 1): tf.Tensor4D {
-  return tf.add(tf.conv2d(x, ae.weights[`${name}.w`] as tf.Tensor4D, stride, 'same'), ae.weights[`${name}.b`]) as tf.Tensor4D;
+  return tf.add(
+    tf.conv2d(x, ae.weights[`${name}.w`] as tf.Tensor4D, stride, 'same'),
+    ae.weights[`${name}.b`],
+  ) as tf.Tensor4D;
 }
 
 /** Raw latents.  [B, 16, 16, 1] in [-1, 1] → [B, 4, 4, 4] */
 export function encode(ae: Autoencoder, images: tf.Tensor4D): tf.Tensor4D {
   const c = ae.config;
   if (images.shape[1] !== c.imageSize || images.shape[2] !== c.imageSize || images.shape[3] !== c.imageChannels) {
-    throw new Error(`the autoencoder encodes [B, ${c.imageSize}, ${c.imageSize}, ${c.imageChannels}] images in [-1, 1]; got [${images.shape.join(', ')}]`);
+    throw new Error(
+      `the autoencoder encodes [B, ${c.imageSize}, ${c.imageSize}, ${c.imageChannels}] images in [-1, 1]; got [${images.shape.join(', ')}]`,
+    );
   }
   return tf.tidy(() => {
     let h = swish(conv(ae, 'enc.in', images)) as tf.Tensor4D; // [B, 16, 16, w]
@@ -109,11 +128,15 @@ export function encode(ae: Autoencoder, images: tf.Tensor4D): tf.Tensor4D {
 export function decode(ae: Autoencoder, latents: tf.Tensor4D): tf.Tensor4D {
   const c = ae.config;
   if (latents.shape[1] !== c.latentSize || latents.shape[2] !== c.latentSize || latents.shape[3] !== c.latentChannels) {
-    throw new Error(`the autoencoder decodes [B, ${c.latentSize}, ${c.latentSize}, ${c.latentChannels}] latents; got [${latents.shape.join(', ')}]`);
+    throw new Error(
+      `the autoencoder decodes [B, ${c.latentSize}, ${c.latentSize}, ${c.latentChannels}] latents; got [${latents.shape.join(', ')}]`,
+    );
   }
   return tf.tidy(() => {
     let h = swish(conv(ae, 'dec.in', latents)) as tf.Tensor4D; // [B, 4, 4, 2w]
-    h = swish(conv(ae, 'dec.up1', tf.image.resizeNearestNeighbor(h, [2 * c.latentSize, 2 * c.latentSize]))) as tf.Tensor4D; // [B, 8, 8, 2w]
+    h = swish(
+      conv(ae, 'dec.up1', tf.image.resizeNearestNeighbor(h, [2 * c.latentSize, 2 * c.latentSize])),
+    ) as tf.Tensor4D; // [B, 8, 8, 2w]
     h = swish(conv(ae, 'dec.up2', tf.image.resizeNearestNeighbor(h, [c.imageSize, c.imageSize]))) as tf.Tensor4D; // [B, 16, 16, w]
     return tf.tanh(conv(ae, 'dec.out', h)) as tf.Tensor4D; // [B, 16, 16, 1]
   });
@@ -128,7 +151,8 @@ export async function loadAutoencoder(dir = AUTOENCODER_WEIGHTS_DIR): Promise<Au
   const { config, weights } = await loadWeights(dir, false);
   const c = config as AutoencoderConfig;
   for (const [name] of layers(c)) {
-    if (!weights[`${name}.w`] || !weights[`${name}.b`]) throw new Error(`${dir}: missing weight "${name}" — rebuild with npm run build:weights -- mnist-autoencoder`);
+    if (!weights[`${name}.w`] || !weights[`${name}.b`])
+      throw new Error(`${dir}: missing weight "${name}" — rebuild with npm run build:weights -- mnist-autoencoder`);
   }
   return { config: c, weights, meta: autoencoderMeta(dir) };
 }

@@ -90,7 +90,8 @@ export async function sampleQuality(images: tf.Tensor4D, requestedLabels?: Array
   probs.dispose();
   const n = images.shape[0];
   const classHistogram = new Array<number>(10).fill(0);
-  let confidence = 0, hits = 0;
+  let confidence = 0,
+    hits = 0;
   for (let i = 0; i < n; i++) {
     let best = 0;
     for (let k = 1; k < 10; k++) if (p[i * 10 + k] > p[i * 10 + best]) best = k;

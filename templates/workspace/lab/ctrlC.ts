@@ -51,7 +51,10 @@ process.stdin.on('end', () => process.exit(0)).on('error', () => process.exit(0)
 `;
 
 /** The tsx CLI's pipe when this process is the child of a tsx CLI (`npx tsx script.ts`), else undefined. */
-export function tsxCliPipe(execArgv: readonly string[] = process.execArgv, ppid: number = process.ppid): string | undefined {
+export function tsxCliPipe(
+  execArgv: readonly string[] = process.execArgv,
+  ppid: number = process.ppid,
+): string | undefined {
   if (!execArgv.some((a) => /[\\/]tsx[\\/]dist[\\/]preflight\.cjs$/.test(a))) return undefined;
   // Where tsx 4's CLI listens (its client builds the same path from the parent's pid).
   const user = process.geteuid ? process.geteuid() : userInfo().username;
@@ -73,14 +76,21 @@ export function answerTsxForCtrlC(): Promise<void> {
   started = true;
   const env = { ...process.env };
   delete env.NODE_OPTIONS; // the helper needs no loader or preload
-  const helper = spawn(process.execPath, ['-e', HELPER, pipe], { stdio: ['pipe', 'pipe', 'ignore'], env, windowsHide: true });
-  helper.stdin?.on('error', () => { /* the helper is gone */ });
+  const helper = spawn(process.execPath, ['-e', HELPER, pipe], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+    env,
+    windowsHide: true,
+  });
+  helper.stdin?.on('error', () => {
+    /* the helper is gone */
+  });
   return new Promise((resolve) => {
     const done = (): void => {
       clearTimeout(timer);
       // From now on neither the helper nor the pipes to it may keep this process alive once the script is done.
       helper.unref();
-      for (const stream of [helper.stdin, helper.stdout]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
+      for (const stream of [helper.stdin, helper.stdout])
+        (stream as unknown as { unref?: () => void } | null)?.unref?.();
       resolve();
     };
     helper.stdout?.once('data', done);

@@ -34,14 +34,20 @@ export async function toPixels(images: tf.Tensor, options: ImageOptions = {}): P
   if (shape.length === 2) [n, h, w, c] = [1, shape[0], shape[1], 1];
   else if (shape.length === 3) [n, h, w, c] = [1, shape[0], shape[1], shape[2]];
   else if (shape.length === 4) [n, h, w, c] = shape as [number, number, number, number];
-  else throw new Error(`lab.images: expected an image [H, W, C] or a batch [N, H, W, C], got shape [${shape.join(', ')}].`);
+  else
+    throw new Error(
+      `lab.images: expected an image [H, W, C] or a batch [N, H, W, C], got shape [${shape.join(', ')}].`,
+    );
   if (c !== 1 && c !== 3 && c !== 4) {
-    throw new Error(`lab.images: an image needs 1, 3 or 4 channels (last axis), got ${c} in shape [${shape.join(', ')}]. ` +
-      'If your tensor is [N, C, H, W], transpose it to [N, H, W, C] first.');
+    throw new Error(
+      `lab.images: an image needs 1, 3 or 4 channels (last axis), got ${c} in shape [${shape.join(', ')}]. ` +
+        'If your tensor is [N, C, H, W], transpose it to [N, H, W, C] first.',
+    );
   }
   const values = await images.data();
   const isInt = images.dtype === 'int32' || images.dtype === 'bool';
-  let lo = 0, hi = 255;
+  let lo = 0,
+    hi = 255;
   if (!isInt) {
     let min = Infinity;
     for (let i = 0; i < values.length; i++) if (values[i] < min) min = values[i];

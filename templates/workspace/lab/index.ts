@@ -6,6 +6,11 @@ export { lab, Lab, NonFiniteError, safeName, type LabEvent, type RunnerHook, typ
 export { encodePng, crc32 } from './png';
 export { toPixels, type Pixels, type ImageOptions } from './images';
 export {
-  expectShape, expectTensorClose, expectNoTensorLeak, summarizeTensor, TensorAssertionError,
-  type TensorSummary, type Tolerance,
+  expectShape,
+  expectTensorClose,
+  expectNoTensorLeak,
+  summarizeTensor,
+  TensorAssertionError,
+  type TensorSummary,
+  type Tolerance,
 } from './testing';

@@ -23,11 +23,31 @@ import { LEAF, flatten, loadWeights, unflatten, type NamedTensors } from './save
 
 export const LM_WEIGHTS_DIR = path.join(__dirname, 'weights', 'shapes-lm');
 
-export interface LmConfig { vocabSize: number; maxLength: number; width: number; depth: number; heads: number; mlpRatio: number }
+export interface LmConfig {
+  vocabSize: number;
+  maxLength: number;
+  width: number;
+  depth: number;
+  heads: number;
+  mlpRatio: number;
+}
 
-export interface Linear { w: tf.Variable; b: tf.Variable }
-export interface Norm { gain: tf.Variable; bias: tf.Variable }
-export interface Block { ln1: Norm; qkv: Linear; out: Linear; ln2: Norm; fc1: Linear; fc2: Linear }
+export interface Linear {
+  w: tf.Variable;
+  b: tf.Variable;
+}
+export interface Norm {
+  gain: tf.Variable;
+  bias: tf.Variable;
+}
+export interface Block {
+  ln1: Norm;
+  qkv: Linear;
+  out: Linear;
+  ln2: Norm;
+  fc1: Linear;
+  fc2: Linear;
+}
 
 export interface LanguageModel {
   config: LmConfig;
@@ -49,11 +69,16 @@ export const UNK_ID = 2;
 /** Seeds for weight initialisation, so a model built with the same seed starts from the same weights. */
 export class Seeds {
   constructor(private next: number) {}
-  take(): number { return this.next++; }
+  take(): number {
+    return this.next++;
+  }
 }
 
 export function linear(seeds: Seeds, dIn: number, dOut: number, scale = 1): Linear {
-  return { w: tf.variable(tf.randomNormal([dIn, dOut], 0, scale / Math.sqrt(dIn), 'float32', seeds.take())), b: tf.variable(tf.zeros([dOut])) };
+  return {
+    w: tf.variable(tf.randomNormal([dIn, dOut], 0, scale / Math.sqrt(dIn), 'float32', seeds.take())),
+    b: tf.variable(tf.zeros([dOut])),
+  };
 }
 
 export function norm(d: number): Norm {
@@ -63,8 +88,12 @@ export function norm(d: number): Norm {
 export function createBlock(seeds: Seeds, d: number, mlpRatio: number, depth: number): Block {
   const residual = 1 / Math.sqrt(2 * depth); // GPT-2's scaled init of the layers that write into the residual stream
   return {
-    ln1: norm(d), qkv: linear(seeds, d, 3 * d), out: linear(seeds, d, d, residual),
-    ln2: norm(d), fc1: linear(seeds, d, mlpRatio * d), fc2: linear(seeds, mlpRatio * d, d, residual),
+    ln1: norm(d),
+    qkv: linear(seeds, d, 3 * d),
+    out: linear(seeds, d, d, residual),
+    ln2: norm(d),
+    fc1: linear(seeds, d, mlpRatio * d),
+    fc2: linear(seeds, mlpRatio * d, d, residual),
   };
 }
 
@@ -116,11 +145,13 @@ export function transformerBlock(x: tf.Tensor3D, p: Block, heads: number, mask?:
 // The language model
 
 export function createLanguageModel(config: LmConfig, vocab: string[], seed: number): LanguageModel {
-  if (vocab.length !== config.vocabSize) throw new Error(`vocab has ${vocab.length} words, config.vocabSize is ${config.vocabSize}`);
+  if (vocab.length !== config.vocabSize)
+    throw new Error(`vocab has ${vocab.length} words, config.vocabSize is ${config.vocabSize}`);
   const seeds = new Seeds(seed);
   const D = config.width;
   return {
-    config, vocab,
+    config,
+    vocab,
     tokenEmbedding: tf.variable(tf.randomNormal([config.vocabSize, D], 0, 0.1, 'float32', seeds.take())),
     positionEmbedding: tf.variable(tf.randomNormal([config.maxLength, D], 0, 0.02, 'float32', seeds.take())),
     blocks: Array.from({ length: config.depth }, () => createBlock(seeds, D, config.mlpRatio, config.depth)),
@@ -136,7 +167,8 @@ export function embed(lm: LanguageModel, ids: tf.Tensor2D): tf.Tensor3D {
 /** Adds the learned position embeddings 0…T−1.  [B, T, D] → [B, T, D] */
 export function addPositions(lm: LanguageModel, x: tf.Tensor3D): tf.Tensor3D {
   const T = x.shape[1];
-  if (T > lm.config.maxLength) throw new Error(`the LM reads at most ${lm.config.maxLength} positions; got a sequence of ${T}`);
+  if (T > lm.config.maxLength)
+    throw new Error(`the LM reads at most ${lm.config.maxLength} positions; got a sequence of ${T}`);
   return tf.add(x, tf.slice(lm.positionEmbedding, [0, 0], [T, lm.config.width])) as tf.Tensor3D;
 }
 
@@ -153,7 +185,11 @@ export function finalNorm(lm: LanguageModel, h: tf.Tensor3D): tf.Tensor3D {
 /** Next-word logits from normalised hidden states, through the tied embedding matrix.  [B, T, D] → [B, T, V] */
 export function head(lm: LanguageModel, h: tf.Tensor3D): tf.Tensor3D {
   const [B, T, D] = h.shape;
-  return tf.reshape(tf.matMul(tf.reshape(h, [B * T, D]), lm.tokenEmbedding, false, true), [B, T, lm.config.vocabSize]) as tf.Tensor3D;
+  return tf.reshape(tf.matMul(tf.reshape(h, [B * T, D]), lm.tokenEmbedding, false, true), [
+    B,
+    T,
+    lm.config.vocabSize,
+  ]) as tf.Tensor3D;
 }
 
 /**
@@ -180,7 +216,12 @@ export function forward(lm: LanguageModel, ids: tf.Tensor2D): tf.Tensor3D {
 /** Word ids of `text` (no <eot> added). Unknown words become <unk>. */
 export function encodeText(lm: { vocab: string[] }, text: string): number[] {
   const index = new Map(lm.vocab.map((w, i) => [w, i]));
-  return text.toLowerCase().replace(/([.?])/g, ' $1 ').split(/\s+/).filter((w) => w.length > 0).map((w) => index.get(w) ?? UNK_ID);
+  return text
+    .toLowerCase()
+    .replace(/([.?])/g, ' $1 ')
+    .split(/\s+/)
+    .filter((w) => w.length > 0)
+    .map((w) => index.get(w) ?? UNK_ID);
 }
 
 /** Text of word ids, stopping at the first <eot> unless `all`. */
@@ -197,13 +238,21 @@ export function decodeText(lm: { vocab: string[] }, ids: ArrayLike<number>, all 
  * Continues `prompt` (after the leading <eot>) for up to `maxWords`, greedily (temperature 0) or by sampling
  * with a seeded `random` in [0, 1). Stops at <eot>. Async: each word's scores are read with `await t.data()`.
  */
-export async function generate(lm: LanguageModel, prompt: string, maxWords: number, temperature = 0, random: () => number = Math.random): Promise<string> {
+export async function generate(
+  lm: LanguageModel,
+  prompt: string,
+  maxWords: number,
+  temperature = 0,
+  random: () => number = Math.random,
+): Promise<string> {
   const ids = [EOT_ID, ...encodeText(lm, prompt)];
   const generated: number[] = [];
   for (let n = 0; n < maxWords && ids.length < lm.config.maxLength; n++) {
     const scores = tf.tidy(() => {
       const logits = forward(lm, tf.tensor2d([ids], [1, ids.length], 'int32')); // [1, T, V]
-      const last = tf.reshape(tf.slice(logits, [0, ids.length - 1, 0], [1, 1, lm.config.vocabSize]), [lm.config.vocabSize]); // [V]
+      const last = tf.reshape(tf.slice(logits, [0, ids.length - 1, 0], [1, 1, lm.config.vocabSize]), [
+        lm.config.vocabSize,
+      ]); // [V]
       return temperature > 0 ? tf.softmax(tf.div(last, temperature)) : last;
     });
     const probs = await scores.data(); // tf.tidy cannot await: read after it, then dispose
@@ -227,7 +276,8 @@ export async function generate(lm: LanguageModel, prompt: string, maxWords: numb
  * scored on every word after the first <eot> (the closing <eot> included). Async: it reads with `await t.data()`.
  */
 export async function perplexity(lm: LanguageModel, texts: string[], batch = 64): Promise<number> {
-  let nll = 0, count = 0;
+  let nll = 0,
+    count = 0;
   for (let s = 0; s < texts.length; s += batch) {
     const rows = texts.slice(s, s + batch).map((t) => [EOT_ID, ...encodeText(lm, t), EOT_ID]);
     const T = Math.max(...rows.map((r) => r.length));
@@ -256,12 +306,22 @@ export { LEAF, flatten, loadWeights, saveWeights, unflatten, type NamedTensors }
 
 /** The LM's weights by name ("tokenEmbedding", "blocks.0.qkv.w", …). */
 export function lmWeights(lm: LanguageModel): NamedTensors {
-  return flatten({ tokenEmbedding: lm.tokenEmbedding, positionEmbedding: lm.positionEmbedding, blocks: lm.blocks, finalNorm: lm.finalNorm });
+  return flatten({
+    tokenEmbedding: lm.tokenEmbedding,
+    positionEmbedding: lm.positionEmbedding,
+    blocks: lm.blocks,
+    finalNorm: lm.finalNorm,
+  });
 }
 
 export interface LmMeta {
-  seed: number; date: string; params: number; bytes: number; steps: number;
-  validationPerplexity: number; validation: { texts: number; seed: number };
+  seed: number;
+  date: string;
+  params: number;
+  bytes: number;
+  steps: number;
+  validationPerplexity: number;
+  validation: { texts: number; seed: number };
   samples: { greedy: string[]; sampled: string[] };
   fingerprint: { input: string; logits: number[] };
 }
@@ -274,13 +334,19 @@ export function lmMeta(dir = LM_WEIGHTS_DIR): LmMeta {
  * Loads the shipped LM. Its weights come back as ordinary (trainable) tf.Variables, as a checkpoint would:
  * freezing it is your choice of which variables the optimizer updates.
  */
-export async function loadLanguageModel(dir = LM_WEIGHTS_DIR, opts: { trainable?: boolean } = {}): Promise<LanguageModel> {
+export async function loadLanguageModel(
+  dir = LM_WEIGHTS_DIR,
+  opts: { trainable?: boolean } = {},
+): Promise<LanguageModel> {
   const vocab = JSON.parse(fs.readFileSync(path.join(dir, 'vocab.json'), 'utf8')) as string[];
   const { config, weights } = await loadWeights(dir, opts.trainable ?? true);
   const c = config as LmConfig;
-  const lin = { w: LEAF, b: LEAF }, nrm = { gain: LEAF, bias: LEAF };
+  const lin = { w: LEAF, b: LEAF },
+    nrm = { gain: LEAF, bias: LEAF };
   const template = {
-    tokenEmbedding: LEAF, positionEmbedding: LEAF, finalNorm: nrm,
+    tokenEmbedding: LEAF,
+    positionEmbedding: LEAF,
+    finalNorm: nrm,
     blocks: Array.from({ length: c.depth }, () => ({ ln1: nrm, qkv: lin, out: lin, ln2: nrm, fc1: lin, fc2: lin })),
   };
   const parts = unflatten(template, weights) as unknown as Omit<LanguageModel, 'config' | 'vocab'>;

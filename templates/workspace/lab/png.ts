@@ -49,7 +49,9 @@ export function encodePng(width: number, height: number, channels: 1 | 3 | 4, pi
     throw new Error(`encodePng: width and height must be positive integers, got ${width}×${height}.`);
   }
   if (pixels.length !== width * height * channels) {
-    throw new Error(`encodePng: expected ${width}×${height}×${channels} = ${width * height * channels} bytes, got ${pixels.length}.`);
+    throw new Error(
+      `encodePng: expected ${width}×${height}×${channels} = ${width * height * channels} bytes, got ${pixels.length}.`,
+    );
   }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
@@ -64,5 +66,10 @@ export function encodePng(width: number, height: number, channels: 1 | 3 | 4, pi
     raw[y * (stride + 1)] = 0; // filter type "none" for this scanline
     raw.set(pixels.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   }
-  return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    SIGNATURE,
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }

@@ -66,13 +66,21 @@ export type LastFinite = Record<string, { step: number; value: number }>;
  * non-finite number (NaN, Infinity or -Infinity); `lastFinite` holds every metric's last finite value before it.
  */
 export class NonFiniteError extends Error {
-  constructor(readonly metric: string, readonly step: number, readonly value: number, readonly lastFinite: LastFinite = {}) {
+  constructor(
+    readonly metric: string,
+    readonly step: number,
+    readonly value: number,
+    readonly lastFinite: LastFinite = {},
+  ) {
     const before = lastFinite[metric];
-    super(`${metric} became ${value} at step ${step}: training diverged. Usual causes: a learning rate that is too ` +
-      'high (try 10× lower), log(0) or division by zero (add an epsilon, use tf.logSoftmax instead of log(softmax)), ' +
-      'or inputs that are not normalised. ' + (before
-      ? `The ${metric} chart shows its values up to step ${before.step} (last finite value ${Number(before.value.toPrecision(4))}).`
-      : `It was not finite at its first logged step, so there is no ${metric} curve before it: check the first step (inputs, initial weights, the loss formula).`));
+    super(
+      `${metric} became ${value} at step ${step}: training diverged. Usual causes: a learning rate that is too ` +
+        'high (try 10× lower), log(0) or division by zero (add an epsilon, use tf.logSoftmax instead of log(softmax)), ' +
+        'or inputs that are not normalised. ' +
+        (before
+          ? `The ${metric} chart shows its values up to step ${before.step} (last finite value ${Number(before.value.toPrecision(4))}).`
+          : `It was not finite at its first logged step, so there is no ${metric} curve before it: check the first step (inputs, initial weights, the loss formula).`),
+    );
     this.name = 'NonFiniteError';
   }
 }
@@ -95,7 +103,10 @@ export class Lab {
   private stopRequested = false;
 
   /** `env` and `runner` are parameters so tests can make a Lab of their own; scripts use the `lab` below. */
-  constructor(private readonly env: NodeJS.ProcessEnv = process.env, private readonly runner: () => RunnerHook | undefined = hook) {}
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly runner: () => RunnerHook | undefined = hook,
+  ) {}
 
   /** The run directory every file goes to (made on first use). */
   dir(): string {
@@ -121,7 +132,9 @@ export class Lab {
   scalar(name: string, value: number, step: number): void {
     checkStep('scalar', name, step);
     if (typeof value !== 'number') {
-      throw new TypeError(`lab.scalar('${name}'): value must be a number, got ${typeof value}. For a tensor, read it first: (await t.data())[0] (not t.dataSync(), which fails on a GPU backend).`);
+      throw new TypeError(
+        `lab.scalar('${name}'): value must be a number, got ${typeof value}. For a tensor, read it first: (await t.data())[0] (not t.dataSync(), which fails on a GPU backend).`,
+      );
     }
     if (Number.isFinite(value)) this.lastFinite[name] = { step, value };
     else if (this.watched.has(name)) throw new NonFiniteError(name, step, value, { ...this.lastFinite });
@@ -154,7 +167,11 @@ export class Lab {
   summary(values: Record<string, number | string | boolean>): void {
     const file = runFile(this.dir(), 'summary');
     let merged: Record<string, number | string | boolean> = {};
-    try { merged = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof merged; } catch { /* first summary */ }
+    try {
+      merged = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof merged;
+    } catch {
+      /* first summary */
+    }
     merged = { ...merged, ...values };
     // Write then rename, so a reader never sees half a summary.
     writeJsonAtomic(file, merged);
@@ -177,7 +194,10 @@ export class Lab {
       this.stopRequested = true;
       console.error('\n[lab] Stopping after this step (press Ctrl+C again to quit at once).');
       process.once('SIGINT', () => {
-        this.end('killed', 'A second Ctrl+C quit at once, without waiting for the script to finish its loop. What was logged until then is kept.');
+        this.end(
+          'killed',
+          'A second Ctrl+C quit at once, without waiting for the script to finish its loop. What was logged until then is kept.',
+        );
         process.exit(130);
       });
     });
@@ -210,7 +230,8 @@ export class Lab {
     const chosen = configs[this.configName()];
     // A whole `steps` in the chosen config is the run's length: the run panel turns it into an ETA.
     const steps = (chosen as { steps?: unknown } | null)?.steps;
-    if (typeof steps === 'number' && Number.isInteger(steps) && steps > 0) this.emit({ type: 'plan', totalSteps: steps });
+    if (typeof steps === 'number' && Number.isInteger(steps) && steps > 0)
+      this.emit({ type: 'plan', totalSteps: steps });
     return chosen;
   }
 
@@ -222,21 +243,32 @@ export class Lab {
     // Ctrl+C counts from the start (not only from the first shouldStop), also under `npx tsx` (see ctrlC.ts).
     this.listenForCtrlC();
     // The same backend ladder, training kernels and wasm threads as the extension's runner (lab/runtime).
-    return Promise.all([ensureBackend(), answerTsxForCtrlC()]).then(
-      () => main().then(
-        () => { this.end(this.stopRequested ? 'stopped' : 'finished'); },
+    return Promise.all([ensureBackend(), answerTsxForCtrlC()])
+      .then(
+        () =>
+          main().then(
+            () => {
+              this.end(this.stopRequested ? 'stopped' : 'finished');
+            },
+            (err: unknown) => {
+              this.end(
+                err instanceof NonFiniteError ? 'nan' : 'crashed',
+                err instanceof Error ? err.message : String(err),
+              );
+              console.error(err instanceof NonFiniteError ? `\n${err.message}` : err);
+              process.exitCode = 1;
+            },
+          ),
         (err: unknown) => {
-          this.end(err instanceof NonFiniteError ? 'nan' : 'crashed', err instanceof Error ? err.message : String(err));
-          console.error(err instanceof NonFiniteError ? `\n${err.message}` : err);
+          this.end('crashed', selectionFailure(err));
+          console.error(selectionFailure(err));
           process.exitCode = 1;
-        }),
-      (err: unknown) => {
-        this.end('crashed', selectionFailure(err));
-        console.error(selectionFailure(err));
-        process.exitCode = 1;
-      },
-    // wasm's pthread workers keep Node alive after main returns: a finished run ends its process.
-    ).finally(() => { setImmediate(() => process.exit()); });
+        },
+        // wasm's pthread workers keep Node alive after main returns: a finished run ends its process.
+      )
+      .finally(() => {
+        setImmediate(() => process.exit());
+      });
   }
 
   private end(status: 'finished' | 'stopped' | 'nan' | 'crashed' | 'killed', reason?: string): void {
@@ -254,9 +286,12 @@ export class Lab {
 }
 
 function checkStep(what: string, name: string, step: number): void {
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError(`lab.${what}: the name must be a non-empty string.`);
+  if (typeof name !== 'string' || name.length === 0)
+    throw new TypeError(`lab.${what}: the name must be a non-empty string.`);
   if (!Number.isInteger(step) || step < 0) {
-    throw new TypeError(`lab.${what}('${name}'): step must be a whole number ≥ 0, got ${step}. Pass your loop counter.`);
+    throw new TypeError(
+      `lab.${what}('${name}'): step must be a whole number ≥ 0, got ${step}. Pass your loop counter.`,
+    );
   }
 }
 

@@ -14,7 +14,8 @@ export type NamedTensors = Record<string, tf.Tensor>;
 export function flatten(tree: unknown, prefix = ''): NamedTensors {
   if (tree instanceof tf.Tensor) return { [prefix]: tree };
   const out: NamedTensors = {};
-  if (Array.isArray(tree)) tree.forEach((v, i) => Object.assign(out, flatten(v, prefix ? `${prefix}.${i}` : String(i))));
+  if (Array.isArray(tree))
+    tree.forEach((v, i) => Object.assign(out, flatten(v, prefix ? `${prefix}.${i}` : String(i))));
   else if (tree && typeof tree === 'object') {
     for (const [k, v] of Object.entries(tree)) Object.assign(out, flatten(v, prefix ? `${prefix}.${k}` : k));
   }
@@ -28,8 +29,12 @@ export async function saveWeights(dir: string, weights: NamedTensors, config: ob
   const handler = tf.io.withSaveHandler(async (artifacts) => {
     const bin = Buffer.from(artifacts.weightData as ArrayBuffer);
     fs.writeFileSync(path.join(dir, 'weights.bin'), bin);
-    const modelJson = { format: 'multimodal-lab-functional', generatedBy: `TensorFlow.js v${tf.version.tfjs}`, modelTopology: artifacts.modelTopology,
-      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] };
+    const modelJson = {
+      format: 'multimodal-lab-functional',
+      generatedBy: `TensorFlow.js v${tf.version.tfjs}`,
+      modelTopology: artifacts.modelTopology,
+      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+    };
     fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(modelJson));
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bin.length } };
   });
@@ -38,11 +43,15 @@ export async function saveWeights(dir: string, weights: NamedTensors, config: ob
 }
 
 /** Reads a folder written by `saveWeights`: the config and the weights as tf.Variables (trainable unless told). */
-export async function loadWeights(dir: string, trainable = true): Promise<{ config: unknown; weights: Record<string, tf.Variable> }> {
+export async function loadWeights(
+  dir: string,
+  trainable = true,
+): Promise<{ config: unknown; weights: Record<string, tf.Variable> }> {
   const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
   const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
   const artifacts = await tf.io.fromMemory({
-    modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights),
+    modelTopology: modelJson.modelTopology,
+    weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights),
     weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
   }).load!();
   const tensors = tf.io.decodeWeights(artifacts.weightData as ArrayBuffer, artifacts.weightSpecs ?? []);
@@ -64,8 +73,10 @@ export function unflatten<T>(template: T, weights: Record<string, tf.Variable>, 
     if (!w) throw new Error(`missing weight "${prefix}" in the shipped file`);
     return w as unknown as T;
   }
-  if (Array.isArray(template)) return template.map((v, i) => unflatten(v, weights, prefix ? `${prefix}.${i}` : String(i))) as unknown as T;
+  if (Array.isArray(template))
+    return template.map((v, i) => unflatten(v, weights, prefix ? `${prefix}.${i}` : String(i))) as unknown as T;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(template as object)) out[k] = unflatten(v, weights, prefix ? `${prefix}.${k}` : k);
+  for (const [k, v] of Object.entries(template as object))
+    out[k] = unflatten(v, weights, prefix ? `${prefix}.${k}` : k);
   return out as T;
 }

@@ -22,28 +22,54 @@
 export const SHAPES = ['circle', 'square', 'triangle', 'diamond', 'cross', 'star'] as const;
 export const COLOURS = ['red', 'orange', 'yellow', 'green', 'cyan', 'blue', 'purple', 'white'] as const;
 export const SIZES = ['small', 'large'] as const;
-export type Shape = typeof SHAPES[number];
-export type Colour = typeof COLOURS[number];
-export type Size = typeof SIZES[number];
+export type Shape = (typeof SHAPES)[number];
+export type Colour = (typeof COLOURS)[number];
+export type Size = (typeof SIZES)[number];
 
 const RGB: Record<Colour, [number, number, number]> = {
-  red: [0.9, 0.15, 0.15], orange: [0.97, 0.55, 0.1], yellow: [0.95, 0.9, 0.15], green: [0.15, 0.72, 0.25],
-  cyan: [0.15, 0.8, 0.88], blue: [0.18, 0.3, 0.95], purple: [0.6, 0.22, 0.82], white: [0.95, 0.95, 0.95],
+  red: [0.9, 0.15, 0.15],
+  orange: [0.97, 0.55, 0.1],
+  yellow: [0.95, 0.9, 0.15],
+  green: [0.15, 0.72, 0.25],
+  cyan: [0.15, 0.8, 0.88],
+  blue: [0.18, 0.3, 0.95],
+  purple: [0.6, 0.22, 0.82],
+  white: [0.95, 0.95, 0.95],
 };
 /** Grid cells by [row][col]; "at the top left", "at the centre", … */
-const PLACES = [['top left', 'top', 'top right'], ['left', 'centre', 'right'], ['bottom left', 'bottom', 'bottom right']];
+const PLACES = [
+  ['top left', 'top', 'top right'],
+  ['left', 'centre', 'right'],
+  ['bottom left', 'bottom', 'bottom right'],
+];
 const NUMBERS = ['zero', 'one', 'two', 'three', 'four'];
-const PLURAL: Record<Shape, string> = { circle: 'circles', square: 'squares', triangle: 'triangles', diamond: 'diamonds', cross: 'crosses', star: 'stars' };
+const PLURAL: Record<Shape, string> = {
+  circle: 'circles',
+  square: 'squares',
+  triangle: 'triangles',
+  diamond: 'diamonds',
+  cross: 'crosses',
+  star: 'stars',
+};
 
 /** Colour×shape pairs never seen in training (one per colour; circle and triangle twice). */
 export const HELD_OUT: ReadonlyArray<readonly [Colour, Shape]> = [
-  ['red', 'triangle'], ['orange', 'circle'], ['yellow', 'square'], ['green', 'star'],
-  ['cyan', 'diamond'], ['blue', 'cross'], ['purple', 'circle'], ['white', 'triangle'],
+  ['red', 'triangle'],
+  ['orange', 'circle'],
+  ['yellow', 'square'],
+  ['green', 'star'],
+  ['cyan', 'diamond'],
+  ['blue', 'cross'],
+  ['purple', 'circle'],
+  ['white', 'triangle'],
 ];
-export const isHeldOut = (colour: Colour, shape: Shape): boolean => HELD_OUT.some(([c, s]) => c === colour && s === shape);
+export const isHeldOut = (colour: Colour, shape: Shape): boolean =>
+  HELD_OUT.some(([c, s]) => c === colour && s === shape);
 
 /** All 48 colour×shape classes, colour-major: index = colourIndex · 6 + shapeIndex. */
-export const PAIRS: ReadonlyArray<readonly [Colour, Shape]> = COLOURS.flatMap((c) => SHAPES.map((s) => [c, s] as const));
+export const PAIRS: ReadonlyArray<readonly [Colour, Shape]> = COLOURS.flatMap((c) =>
+  SHAPES.map((s) => [c, s] as const),
+);
 
 /** A small, fast, seeded PRNG (mulberry32): returns floats in [0, 1). Same seed, same sequence. */
 export type Rng = () => number;
@@ -60,7 +86,13 @@ export function mulberry32(seed: number): Rng {
 export const randInt = (rng: Rng, n: number): number => Math.floor(rng() * n);
 export const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[randInt(rng, xs.length)];
 
-export interface SceneObject { shape: Shape; colour: Colour; size: Size; row: number; col: number }
+export interface SceneObject {
+  shape: Shape;
+  colour: Colour;
+  size: Size;
+  row: number;
+  col: number;
+}
 export interface Scene {
   objects: SceneObject[];
   /** 'count': every object is the same colour, shape and size; 'pair': two different objects in a relation. */
@@ -89,16 +121,23 @@ export function sampleScene(rng: Rng, opts: SceneOptions = {}): Scene {
   const [lo, hi] = opts.objects ?? [1, 1];
   const n = lo + randInt(rng, hi - lo + 1);
   const cells = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  for (let i = 8; i > 0; i--) { const j = randInt(rng, i + 1); [cells[i], cells[j]] = [cells[j], cells[i]]; }
+  for (let i = 8; i > 0; i--) {
+    const j = randInt(rng, i + 1);
+    [cells[i], cells[j]] = [cells[j], cells[i]];
+  }
   const [colour, shape] = opts.pair ? [...opts.pair] : samplePair(rng, opts.heldOut);
   const size = pick(rng, SIZES);
   const kind = n === 1 ? 'single' : n === 2 && rng() < 0.5 ? 'pair' : 'count';
   const objects: SceneObject[] = [];
   for (let i = 0; i < n; i++) {
     const cell = { row: Math.floor(cells[i] / 3), col: cells[i] % 3 };
-    if (kind !== 'pair' || i === 0) { objects.push({ shape, colour, size, ...cell }); continue; }
+    if (kind !== 'pair' || i === 0) {
+      objects.push({ shape, colour, size, ...cell });
+      continue;
+    }
     let other: [Colour, Shape];
-    do other = samplePair(rng, opts.heldOut); while (other[0] === colour && other[1] === shape);
+    do other = samplePair(rng, opts.heldOut);
+    while (other[0] === colour && other[1] === shape);
     objects.push({ colour: other[0], shape: other[1], size: pick(rng, SIZES), ...cell });
   }
   return { objects, kind };
@@ -106,19 +145,27 @@ export function sampleScene(rng: Rng, opts: SceneOptions = {}): Scene {
 
 /** Is (u, v), in units of the object's radius with v pointing down, inside the shape? */
 function inside(shape: Shape, u: number, v: number): boolean {
-  const au = Math.abs(u), av = Math.abs(v);
+  const au = Math.abs(u),
+    av = Math.abs(v);
   switch (shape) {
-    case 'circle': return u * u + v * v <= 1;
-    case 'square': return au <= 0.82 && av <= 0.82;
-    case 'diamond': return au + av <= 1.1;
-    case 'triangle': return v <= 0.7 && v >= -1.05 && au <= 0.62 * (v + 1.05);
-    case 'cross': return (au <= 0.34 && av <= 1) || (av <= 0.34 && au <= 1);
+    case 'circle':
+      return u * u + v * v <= 1;
+    case 'square':
+      return au <= 0.82 && av <= 0.82;
+    case 'diamond':
+      return au + av <= 1.1;
+    case 'triangle':
+      return v <= 0.7 && v >= -1.05 && au <= 0.62 * (v + 1.05);
+    case 'cross':
+      return (au <= 0.34 && av <= 1) || (av <= 0.34 && au <= 1);
     case 'star': {
-      const rho = Math.hypot(u, v), sector = (2 * Math.PI) / 5;
+      const rho = Math.hypot(u, v),
+        sector = (2 * Math.PI) / 5;
       let a = Math.atan2(u, -v) % sector;
       if (a < 0) a += sector;
-      a = Math.abs(a - sector / 2) ; // 0 at the inner vertex … π/5 at an outer point
-      const x = rho * Math.cos(sector / 2 - a), y = rho * Math.sin(sector / 2 - a); // outer point on the x axis
+      a = Math.abs(a - sector / 2); // 0 at the inner vertex … π/5 at an outer point
+      const x = rho * Math.cos(sector / 2 - a),
+        y = rho * Math.sin(sector / 2 - a); // outer point on the x axis
       return 0.2645 * (x - 1.05) + 0.636 * y <= 0; // the edge from the tip (1.05, 0) to the inner vertex
     }
   }
@@ -129,16 +176,28 @@ function inside(shape: Shape, u: number, v: number): boolean {
  * fills one Float32Array). Edges are anti-aliased (2×2 samples per pixel); colours and placement are jittered a
  * little and the background carries faint noise, all drawn from `rng`.
  */
-export function renderScene(scene: Scene, size: number, rng: Rng, out = new Float32Array(size * size * 3), offset = 0): Float32Array {
+export function renderScene(
+  scene: Scene,
+  size: number,
+  rng: Rng,
+  out = new Float32Array(size * size * 3),
+  offset = 0,
+): Float32Array {
   for (let i = 0; i < size * size * 3; i++) out[offset + i] = 0.08 + 0.04 * rng();
   for (const o of scene.objects) {
     const r = (o.size === 'small' ? 0.1 : 0.15) * size;
-    const cx = (0.2 + 0.3 * o.col + 0.06 * (rng() - 0.5)) * size, cy = (0.2 + 0.3 * o.row + 0.06 * (rng() - 0.5)) * size;
+    const cx = (0.2 + 0.3 * o.col + 0.06 * (rng() - 0.5)) * size,
+      cy = (0.2 + 0.3 * o.row + 0.06 * (rng() - 0.5)) * size;
     const rgb = RGB[o.colour].map((v) => Math.min(1, Math.max(0, v + 0.08 * (rng() - 0.5))));
     for (let y = Math.max(0, Math.floor(cy - r - 1)); y < Math.min(size, Math.ceil(cy + r + 1)); y++) {
       for (let x = Math.max(0, Math.floor(cx - r - 1)); x < Math.min(size, Math.ceil(cx + r + 1)); x++) {
         let cover = 0;
-        for (const [sx, sy] of [[0.25, 0.25], [0.75, 0.25], [0.25, 0.75], [0.75, 0.75]]) {
+        for (const [sx, sy] of [
+          [0.25, 0.25],
+          [0.75, 0.25],
+          [0.25, 0.75],
+          [0.75, 0.75],
+        ]) {
           if (inside(o.shape, (x + sx - cx) / r, (y + sy - cy) / r)) cover += 0.25;
         }
         if (cover === 0) continue;
@@ -190,7 +249,10 @@ export function caption(scene: Scene, rng?: Rng): string {
   return templates[randInt(r, templates.length)]();
 }
 
-export interface QA { question: string; answer: string }
+export interface QA {
+  question: string;
+  answer: string;
+}
 
 /** Visual questions with one-word answers about colour, shape, size, position, count and relations. */
 export function questions(scene: Scene): QA[] {
@@ -213,10 +275,39 @@ export function questions(scene: Scene): QA[] {
 
 /** Every word the captions, questions and answers use; ids are positions. 0 = <pad>, 1 = <eot>, 2 = <unk>. */
 export const VOCAB: readonly string[] = [
-  '<pad>', '<eot>', '<unk>', ...COLOURS, ...SHAPES, ...Object.values(PLURAL), ...SIZES, ...NUMBERS,
+  '<pad>',
+  '<eot>',
+  '<unk>',
+  ...COLOURS,
+  ...SHAPES,
+  ...Object.values(PLURAL),
+  ...SIZES,
+  ...NUMBERS,
   ...new Set(PLACES.flat().flatMap((p) => p.split(' '))),
-  'a', 'the', 'photo', 'of', 'at', 'there', 'is', 'are', 'that', 'and', 'left', 'right', 'above', 'below',
-  'what', 'colour', 'shape', 'size', 'object', 'where', 'how', 'many', 'yes', 'no',
+  'a',
+  'the',
+  'photo',
+  'of',
+  'at',
+  'there',
+  'is',
+  'are',
+  'that',
+  'and',
+  'left',
+  'right',
+  'above',
+  'below',
+  'what',
+  'colour',
+  'shape',
+  'size',
+  'object',
+  'where',
+  'how',
+  'many',
+  'yes',
+  'no',
 ].filter((w, i, all) => all.indexOf(w) === i);
 export const PAD = 0;
 export const EOT = 1;
@@ -224,8 +315,16 @@ export const UNK = 2;
 
 /** Word ids of `text` (lower-cased, split on spaces, "?" dropped), then <eot>, padded with <pad> to `length`. */
 export function tokenize(text: string, length: number): number[] {
-  const words = text.toLowerCase().replace(/\?/g, '').split(/\s+/).filter((w) => w.length > 0);
-  if (words.length + 1 > length) throw new Error(`tokenize: "${text}" has ${words.length} words; it needs length ≥ ${words.length + 1}.`);
-  const ids = words.map((w) => { const i = VOCAB.indexOf(w); return i < 0 ? UNK : i; });
+  const words = text
+    .toLowerCase()
+    .replace(/\?/g, '')
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
+  if (words.length + 1 > length)
+    throw new Error(`tokenize: "${text}" has ${words.length} words; it needs length ≥ ${words.length + 1}.`);
+  const ids = words.map((w) => {
+    const i = VOCAB.indexOf(w);
+    return i < 0 ? UNK : i;
+  });
   return [...ids, EOT, ...new Array<number>(length - ids.length - 1).fill(PAD)];
 }

@@ -105,7 +105,8 @@ interface Segment {
 
 function segmentsOf(phones: string[], lengthen: boolean[], accent: Accent, sp: Speaker, rng: Rng): Segment[] {
   const out: Segment[] = [];
-  const frames = (ms: number): number => Math.max(1, Math.round((ms * SAMPLE_RATE) / 1000 / HOP / sp.rate * uniform(rng, 0.85, 1.15)));
+  const frames = (ms: number): number =>
+    Math.max(1, Math.round(((ms * SAMPLE_RATE) / 1000 / HOP / sp.rate) * uniform(rng, 0.85, 1.15)));
   const shift = (p: string, f: Formants): Formants => {
     if (accent === 'A') return f;
     const f2 = ACCENT_B_SHIFT.frontedVowels.includes(p) ? Math.min(f[1] * ACCENT_B_SHIFT.f2Fronting, f[2] - 200) : f[1];
@@ -131,9 +132,17 @@ function segmentsOf(phones: string[], lengthen: boolean[], accent: Accent, sp: S
       const band = s.noise ?? silentBand;
       out.push({ ...base, frames: frames(ms * 0.7), f: s.formants, voice: s.voiced ? 0.12 : 0, band });
       out.push({ ...base, frames: 2, f: s.formants, voice: s.voiced ? 0.3 : 0, fric: band.level, band });
-      if (!s.voiced) out.push({ ...base, frames: frames(35), f: next?.formants ?? s.formants, voice: 0, asp: 0.35, band });
+      if (!s.voiced)
+        out.push({ ...base, frames: frames(35), f: next?.formants ?? s.formants, voice: 0, asp: 0.35, band });
     } else if (s.kind === 'fricative') {
-      out.push({ ...base, frames: frames(ms), f: s.formants, voice: s.voiced ? 0.35 : 0, fric: s.noise?.level ?? 0, band: s.noise ?? silentBand });
+      out.push({
+        ...base,
+        frames: frames(ms),
+        f: s.formants,
+        voice: s.voiced ? 0.35 : 0,
+        fric: s.noise?.level ?? 0,
+        band: s.noise ?? silentBand,
+      });
     } else if (s.kind === 'aspirate') {
       out.push({ ...base, frames: frames(ms), f: next?.formants ?? s.formants, voice: 0, asp: 0.5 });
     } else if (s.kind === 'nasal') {
@@ -145,15 +154,26 @@ function segmentsOf(phones: string[], lengthen: boolean[], accent: Accent, sp: S
   return out;
 }
 
-const silence = (frames: number): Segment =>
-  ({ frames, f: [500, 1500, 2500], voice: 0, asp: 0, fric: 0, band: { hz: 1000, bw: 1000 }, damp: 1 });
+const silence = (frames: number): Segment => ({
+  frames,
+  f: [500, 1500, 2500],
+  voice: 0,
+  asp: 0,
+  fric: 0,
+  band: { hz: 1000, bw: 1000 },
+  damp: 1,
+});
 
 /** Moving average of `x` over ±`half` frames (coarticulation: targets are approached, not jumped to). */
 function smooth(x: Float32Array, half: number): Float32Array {
   const y = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) {
-    let sum = 0, n = 0;
-    for (let j = Math.max(0, i - half); j <= Math.min(x.length - 1, i + half); j++) { sum += x[j]; n++; }
+    let sum = 0,
+      n = 0;
+    for (let j = Math.max(0, i - half); j <= Math.min(x.length - 1, i + half); j++) {
+      sum += x[j];
+      n++;
+    }
     y[i] = sum / n;
   }
   return y;
@@ -165,7 +185,8 @@ class Resonator {
   private y2 = 0;
   step(x: number, hz: number, bw: number): number {
     const T = 1 / SAMPLE_RATE;
-    const c = -Math.exp(-2 * Math.PI * bw * T), b = 2 * Math.exp(-Math.PI * bw * T) * Math.cos(2 * Math.PI * hz * T);
+    const c = -Math.exp(-2 * Math.PI * bw * T),
+      b = 2 * Math.exp(-Math.PI * bw * T) * Math.cos(2 * Math.PI * hz * T);
     const y = (1 - b - c) * x + b * this.y1 + c * this.y2;
     this.y2 = this.y1;
     this.y1 = y;
@@ -180,7 +201,8 @@ class Bandpass {
   private y1 = 0;
   private y2 = 0;
   step(x: number, hz: number, bw: number): number {
-    const w = (2 * Math.PI * hz) / SAMPLE_RATE, alpha = Math.sin(w) * bw / (2 * hz);
+    const w = (2 * Math.PI * hz) / SAMPLE_RATE,
+      alpha = (Math.sin(w) * bw) / (2 * hz);
     const y = (alpha * (x - this.x2) + 2 * Math.cos(w) * this.y1 - (1 - alpha) * this.y2) / (1 + alpha);
     this.x2 = this.x1;
     this.x1 = x;
@@ -201,7 +223,10 @@ export function synthesize(words: readonly string[], sp: Speaker, accent: Accent
     const spoken = accent === 'B' ? accentB(phones) : { phones: [...phones], lengthen: phones.map(() => false) };
     const s = segmentsOf(spoken.phones, spoken.lengthen, accent, sp, rng);
     const start = at;
-    for (const seg of s) { segs.push(seg); at += seg.frames; }
+    for (const seg of s) {
+      segs.push(seg);
+      at += seg.frames;
+    }
     wordSpans.push([start, at]);
     const gap = k < words.length - 1 ? Math.round(uniform(rng, 4, 20)) : Math.round(uniform(rng, 10, 30));
     segs.push(silence(gap));
@@ -216,28 +241,47 @@ export function synthesize(words: readonly string[], sp: Speaker, accent: Accent
     for (const s of segs) for (let k = 0; k < s.frames; k++) t[i++] = get(s);
     return t;
   };
-  const F = [0, 1, 2].map((j) => smooth(track((s) => s.f[j] * sp.tract), 6));
-  const [voice, asp, fric] = [track((s) => s.voice), track((s) => s.asp), track((s) => s.fric)].map((t) => smooth(t, 1));
-  const bandHz = track((s) => Math.min(3800, s.band.hz * sp.tract)), bandBw = track((s) => s.band.bw), damp = smooth(track((s) => s.damp), 2);
+  const F = [0, 1, 2].map((j) =>
+    smooth(
+      track((s) => s.f[j] * sp.tract),
+      6,
+    ),
+  );
+  const [voice, asp, fric] = [track((s) => s.voice), track((s) => s.asp), track((s) => s.fric)].map((t) =>
+    smooth(t, 1),
+  );
+  const bandHz = track((s) => Math.min(3800, s.band.hz * sp.tract)),
+    bandBw = track((s) => s.band.bw),
+    damp = smooth(
+      track((s) => s.damp),
+      2,
+    );
   // Pitch: a gentle fall over the utterance with a lift at each word's start; accent B rises on the last word.
   const f0 = new Float32Array(nFrames);
   for (let i = 0; i < nFrames; i++) f0[i] = sp.pitch * (1.1 - 0.22 * (i / nFrames));
   wordSpans.forEach(([a, b], k) => {
     for (let i = a; i < b; i++) {
       f0[i] *= 1 + 0.08 * Math.exp(-(i - a) / 20);
-      if (accent === 'B' && k === wordSpans.length - 1) f0[i] *= 1 + (ACCENT_B_SHIFT.finalRise - 1) * ((i - a) / (b - a));
+      if (accent === 'B' && k === wordSpans.length - 1)
+        f0[i] *= 1 + (ACCENT_B_SHIFT.finalRise - 1) * ((i - a) / (b - a));
     }
   });
 
   // 3. Sample loop: glottal pulses + aspiration → F1…F4 cascade → radiation; frication added in parallel.
   const n = nFrames * HOP;
   const speech = new Float32Array(n);
-  const glottis = new Resonator(), fricBand = new Bandpass(), fricBand2 = new Bandpass();
+  const glottis = new Resonator(),
+    fricBand = new Bandpass(),
+    fricBand2 = new Bandpass();
   const formants = [new Resonator(), new Resonator(), new Resonator(), new Resonator()];
   const BW = [60, 90, 150, 250];
-  let phase = 0, prev = 0, pulse = 0;
+  let phase = 0,
+    prev = 0,
+    pulse = 0;
   for (let t = 0; t < n; t++) {
-    const i = Math.min(nFrames - 1, Math.floor(t / HOP)), j = Math.min(nFrames - 1, i + 1), u = (t % HOP) / HOP;
+    const i = Math.min(nFrames - 1, Math.floor(t / HOP)),
+      j = Math.min(nFrames - 1, i + 1),
+      u = (t % HOP) / HOP;
     const lerp = (x: Float32Array): number => x[i] + (x[j] - x[i]) * u;
     phase += lerp(f0) / SAMPLE_RATE;
     let excite = 0;
@@ -256,14 +300,19 @@ export function synthesize(words: readonly string[], sp: Speaker, accent: Accent
     }
     const radiated = x - prev;
     prev = x;
-    const band = fricBand2.step(fricBand.step(noise * lerp(fric), lerp(bandHz), lerp(bandBw)), lerp(bandHz), lerp(bandBw));
+    const band = fricBand2.step(
+      fricBand.step(noise * lerp(fric), lerp(bandHz), lerp(bandBw)),
+      lerp(bandHz),
+      lerp(bandBw),
+    );
     speech[t] = radiated + 0.35 * band;
   }
 
   // 4. Level and noise: speech RMS 0.08, then white noise at the speaker's SNR.
   let sum = 0;
   for (let t = 0; t < n; t++) sum += speech[t] * speech[t];
-  const gain = 0.08 / Math.sqrt(sum / n + 1e-12), noiseRms = 0.08 * 10 ** (-sp.snrDb / 20);
+  const gain = 0.08 / Math.sqrt(sum / n + 1e-12),
+    noiseRms = 0.08 * 10 ** (-sp.snrDb / 20);
   for (let t = 0; t < n; t++) speech[t] = Math.max(-1, Math.min(1, speech[t] * gain + noiseRms * gaussian(rng)));
   return speech;
 }

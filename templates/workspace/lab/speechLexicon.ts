@@ -23,17 +23,31 @@ export interface PhoneSpec {
   noise?: { hz: number; bw: number; level: number };
 }
 
-const V = (f1: number, f2: number, f3: number, ms: number, to?: [number, number, number]): PhoneSpec =>
-  ({ kind: 'vowel', formants: [f1, f2, f3], ms, voiced: true, ...(to ? { to } : {}) });
+const V = (f1: number, f2: number, f3: number, ms: number, to?: [number, number, number]): PhoneSpec => ({
+  kind: 'vowel',
+  formants: [f1, f2, f3],
+  ms,
+  voiced: true,
+  ...(to ? { to } : {}),
+});
 
 export const PHONES: Record<string, PhoneSpec> = {
   // Monophthongs (lax ones short, tense ones long).
-  IY: V(270, 2290, 3010, 130), IH: V(390, 1990, 2550, 90), EH: V(530, 1840, 2480, 100), AE: V(660, 1720, 2410, 130),
-  AH: V(520, 1190, 2390, 90), AA: V(730, 1090, 2440, 140), AO: V(570, 840, 2410, 140), UH: V(440, 1020, 2240, 90),
-  UW: V(300, 870, 2240, 130), ER: V(490, 1350, 1690, 130),
+  IY: V(270, 2290, 3010, 130),
+  IH: V(390, 1990, 2550, 90),
+  EH: V(530, 1840, 2480, 100),
+  AE: V(660, 1720, 2410, 130),
+  AH: V(520, 1190, 2390, 90),
+  AA: V(730, 1090, 2440, 140),
+  AO: V(570, 840, 2410, 140),
+  UH: V(440, 1020, 2240, 90),
+  UW: V(300, 870, 2240, 130),
+  ER: V(490, 1350, 1690, 130),
   // Diphthongs glide from `formants` to `to`.
-  AY: V(730, 1090, 2440, 190, [320, 2150, 2800]), EY: V(480, 1900, 2500, 170, [300, 2250, 2900]),
-  OW: V(540, 900, 2400, 170, [340, 780, 2300]), AW: V(730, 1200, 2440, 190, [400, 900, 2300]),
+  AY: V(730, 1090, 2440, 190, [320, 2150, 2800]),
+  EY: V(480, 1900, 2500, 170, [300, 2250, 2900]),
+  OW: V(540, 900, 2400, 170, [340, 780, 2300]),
+  AW: V(730, 1200, 2440, 190, [400, 900, 2300]),
   OY: V(560, 850, 2400, 200, [320, 2100, 2800]),
   // Stops: closure at the place's locus, then a burst (voiceless ones also aspirate).
   P: { kind: 'stop', formants: [250, 900, 2200], ms: 70, voiced: false, noise: { hz: 900, bw: 1500, level: 0.5 } },
@@ -43,13 +57,43 @@ export const PHONES: Record<string, PhoneSpec> = {
   K: { kind: 'stop', formants: [250, 2000, 2500], ms: 75, voiced: false, noise: { hz: 2000, bw: 700, level: 0.8 } },
   G: { kind: 'stop', formants: [250, 2000, 2500], ms: 65, voiced: true, noise: { hz: 2000, bw: 700, level: 0.5 } },
   // Fricatives (at 8 kHz /s/ is cut at the 4 kHz Nyquist limit, as on a telephone).
-  S: { kind: 'fricative', formants: [300, 1700, 2700], ms: 110, voiced: false, noise: { hz: 3500, bw: 900, level: 0.9 } },
+  S: {
+    kind: 'fricative',
+    formants: [300, 1700, 2700],
+    ms: 110,
+    voiced: false,
+    noise: { hz: 3500, bw: 900, level: 0.9 },
+  },
   Z: { kind: 'fricative', formants: [300, 1700, 2700], ms: 90, voiced: true, noise: { hz: 3500, bw: 900, level: 0.5 } },
-  SH: { kind: 'fricative', formants: [300, 1800, 2500], ms: 110, voiced: false, noise: { hz: 2500, bw: 900, level: 1.0 } },
-  F: { kind: 'fricative', formants: [300, 900, 2200], ms: 100, voiced: false, noise: { hz: 2500, bw: 3000, level: 0.3 } },
+  SH: {
+    kind: 'fricative',
+    formants: [300, 1800, 2500],
+    ms: 110,
+    voiced: false,
+    noise: { hz: 2500, bw: 900, level: 1.0 },
+  },
+  F: {
+    kind: 'fricative',
+    formants: [300, 900, 2200],
+    ms: 100,
+    voiced: false,
+    noise: { hz: 2500, bw: 3000, level: 0.3 },
+  },
   V: { kind: 'fricative', formants: [300, 900, 2200], ms: 70, voiced: true, noise: { hz: 2500, bw: 3000, level: 0.2 } },
-  TH: { kind: 'fricative', formants: [300, 1400, 2600], ms: 100, voiced: false, noise: { hz: 3000, bw: 2500, level: 0.25 } },
-  DH: { kind: 'fricative', formants: [300, 1400, 2600], ms: 60, voiced: true, noise: { hz: 3000, bw: 2500, level: 0.15 } },
+  TH: {
+    kind: 'fricative',
+    formants: [300, 1400, 2600],
+    ms: 100,
+    voiced: false,
+    noise: { hz: 3000, bw: 2500, level: 0.25 },
+  },
+  DH: {
+    kind: 'fricative',
+    formants: [300, 1400, 2600],
+    ms: 60,
+    voiced: true,
+    noise: { hz: 3000, bw: 2500, level: 0.15 },
+  },
   HH: { kind: 'aspirate', formants: [500, 1500, 2500], ms: 70, voiced: false },
   // Nasals: a low, damped murmur whose F2 marks the place.
   M: { kind: 'nasal', formants: [250, 1100, 2300], ms: 80, voiced: true },
@@ -64,15 +108,34 @@ export const PHONES: Record<string, PhoneSpec> = {
 
 /** The corpus vocabulary: digits, colours, shapes and commands, with their accent-A (General American) phones. */
 export const LEXICON: Record<string, string[]> = {
-  zero: ['Z', 'IH', 'R', 'OW'], one: ['W', 'AH', 'N'], two: ['T', 'UW'], three: ['TH', 'R', 'IY'],
-  four: ['F', 'AO', 'R'], five: ['F', 'AY', 'V'], six: ['S', 'IH', 'K', 'S'], seven: ['S', 'EH', 'V', 'AH', 'N'],
-  eight: ['EY', 'T'], nine: ['N', 'AY', 'N'],
-  red: ['R', 'EH', 'D'], green: ['G', 'R', 'IY', 'N'], blue: ['B', 'L', 'UW'], black: ['B', 'L', 'AE', 'K'],
-  white: ['W', 'AY', 'T'], yellow: ['Y', 'EH', 'L', 'OW'],
-  circle: ['S', 'ER', 'K', 'AH', 'L'], square: ['S', 'K', 'W', 'EH', 'R'], star: ['S', 'T', 'AA', 'R'],
+  zero: ['Z', 'IH', 'R', 'OW'],
+  one: ['W', 'AH', 'N'],
+  two: ['T', 'UW'],
+  three: ['TH', 'R', 'IY'],
+  four: ['F', 'AO', 'R'],
+  five: ['F', 'AY', 'V'],
+  six: ['S', 'IH', 'K', 'S'],
+  seven: ['S', 'EH', 'V', 'AH', 'N'],
+  eight: ['EY', 'T'],
+  nine: ['N', 'AY', 'N'],
+  red: ['R', 'EH', 'D'],
+  green: ['G', 'R', 'IY', 'N'],
+  blue: ['B', 'L', 'UW'],
+  black: ['B', 'L', 'AE', 'K'],
+  white: ['W', 'AY', 'T'],
+  yellow: ['Y', 'EH', 'L', 'OW'],
+  circle: ['S', 'ER', 'K', 'AH', 'L'],
+  square: ['S', 'K', 'W', 'EH', 'R'],
+  star: ['S', 'T', 'AA', 'R'],
   cross: ['K', 'R', 'AO', 'S'],
-  go: ['G', 'OW'], stop: ['S', 'T', 'AA', 'P'], left: ['L', 'EH', 'F', 'T'], right: ['R', 'AY', 'T'],
-  up: ['AH', 'P'], down: ['D', 'AW', 'N'], yes: ['Y', 'EH', 'S'], no: ['N', 'OW'],
+  go: ['G', 'OW'],
+  stop: ['S', 'T', 'AA', 'P'],
+  left: ['L', 'EH', 'F', 'T'],
+  right: ['R', 'AY', 'T'],
+  up: ['AH', 'P'],
+  down: ['D', 'AW', 'N'],
+  yes: ['Y', 'EH', 'S'],
+  no: ['N', 'OW'],
 };
 
 export const WORDS: readonly string[] = Object.keys(LEXICON);
@@ -91,14 +154,15 @@ export const WORDS: readonly string[] = Object.keys(LEXICON);
 export function accentB(phones: readonly string[]): { phones: string[]; lengthen: boolean[] } {
   const SUB: Record<string, string> = { TH: 'T', DH: 'D', V: 'W', AE: 'EH', EY: 'AY', AY: 'OY', IH: 'IY' };
   const DEVOICE: Record<string, string> = { B: 'P', D: 'T', G: 'K' };
-  const out: string[] = [], lengthen: boolean[] = [];
+  const out: string[] = [],
+    lengthen: boolean[] = [];
   phones.forEach((p, i) => {
     const isLast = i === phones.length - 1;
     if (p === 'R' && i > 0 && PHONES[phones[i - 1]].kind === 'vowel') {
       if (lengthen.length > 0) lengthen[lengthen.length - 1] = true; // the vowel before a dropped /r/ grows
       return;
     }
-    out.push(isLast && DEVOICE[p] ? DEVOICE[p] : SUB[p] ?? p);
+    out.push(isLast && DEVOICE[p] ? DEVOICE[p] : (SUB[p] ?? p));
     lengthen.push(false);
   });
   return { phones: out, lengthen };
@@ -112,6 +176,10 @@ export function accentB(phones: readonly string[]): { phones: string[]; lengthen
  *   intonation              a rising pitch on the last word (uptalk) instead of A's fall
  */
 export const ACCENT_B_SHIFT = {
-  frontedVowels: ['UW', 'UH', 'OW', 'AW'] as readonly string[], f2Fronting: 1.45, f1Scale: 1.12,
-  vowelTempo: 1.35, consonantTempo: 0.85, finalRise: 1.3,
+  frontedVowels: ['UW', 'UH', 'OW', 'AW'] as readonly string[],
+  f2Fronting: 1.45,
+  f1Scale: 1.12,
+  vowelTempo: 1.35,
+  consonantTempo: 0.85,
+  finalRise: 1.3,
 };

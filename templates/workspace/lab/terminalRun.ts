@@ -16,7 +16,8 @@ export interface TerminalRun {
 function locate(script: string | undefined): { root: string; exerciseId: string } {
   const parts = path.resolve(script ?? process.cwd()).split(path.sep);
   const i = parts.lastIndexOf('exercises');
-  if (i > 0 && i + 1 < parts.length - 1) return { root: parts.slice(0, i).join(path.sep) || path.sep, exerciseId: parts[i + 1] };
+  if (i > 0 && i + 1 < parts.length - 1)
+    return { root: parts.slice(0, i).join(path.sep) || path.sep, exerciseId: parts[i + 1] };
   return { root: process.cwd(), exerciseId: 'scratch' };
 }
 
@@ -27,11 +28,23 @@ export function createTerminalRun(config: string): TerminalRun {
   const run: TerminalRun = { dir: makeRunDir(root, exerciseId, runId), ended: false };
   // The store stamps a running meta with this process's pid and host: a reader that finds "running" can check the
   // process is still there (a terminal closed, or a kill -9, ends a run without a word).
-  createMeta(run.dir, { version: RUN_META_VERSION, exerciseId, runId, config, startedAt: new Date().toISOString(), status: 'running' });
+  createMeta(run.dir, {
+    version: RUN_META_VERSION,
+    exerciseId,
+    runId,
+    config,
+    startedAt: new Date().toISOString(),
+    status: 'running',
+  });
   console.error(`[lab] Writing this run to ${run.dir}`);
   // A script that never calls lab.run still gets an honest ending.
   process.once('exit', (code) => {
-    if (!run.ended) finishTerminalRun(run, code === 0 ? 'finished' : 'crashed', code === 0 ? undefined : `The script exited with code ${code}.`);
+    if (!run.ended)
+      finishTerminalRun(
+        run,
+        code === 0 ? 'finished' : 'crashed',
+        code === 0 ? undefined : `The script exited with code ${code}.`,
+      );
   });
   return run;
 }
@@ -40,7 +53,9 @@ export function createTerminalRun(config: string): TerminalRun {
 export function finishTerminalRun(run: TerminalRun, status: string, reason?: string): void {
   run.ended = true;
   updateMeta(run.dir, {
-    status, endedAt: new Date().toISOString(),
-    ...(reason ? { reason } : {}), ...(run.latestCheckpoint ? { latestCheckpoint: run.latestCheckpoint } : {}),
+    status,
+    endedAt: new Date().toISOString(),
+    ...(reason ? { reason } : {}),
+    ...(run.latestCheckpoint ? { latestCheckpoint: run.latestCheckpoint } : {}),
   });
 }

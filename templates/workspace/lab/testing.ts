@@ -40,7 +40,9 @@ export class TensorAssertionError extends Error {
 /** Shape, dtype, min, max and mean of `t` (reads the values, so call it on small tensors or in tests). */
 export async function summarizeTensor(t: tf.Tensor): Promise<TensorSummary> {
   const v = await t.data();
-  let min = Infinity, max = -Infinity, sum = 0;
+  let min = Infinity,
+    max = -Infinity,
+    sum = 0;
   for (let i = 0; i < v.length; i++) {
     const x = Number(v[i]);
     if (x < min) min = x;
@@ -58,7 +60,10 @@ export async function expectShape(t: tf.Tensor, shape: readonly (number | null)[
   if (!ok) {
     throw new TensorAssertionError(
       `${what}: expected shape ${fmtShape(shape)}, got ${fmtShape(t.shape)}. Check the shape comments in your code, line by line.`,
-      fmtShape(shape), fmtShape(t.shape), { actual: await summarizeTensor(t) });
+      fmtShape(shape),
+      fmtShape(t.shape),
+      { actual: await summarizeTensor(t) },
+    );
   }
 }
 
@@ -70,7 +75,9 @@ export interface Tolerance {
 }
 
 function preview(values: ArrayLike<number>, max = 8): string {
-  const shown = Array.from(values).slice(0, max).map((x) => Number(x).toPrecision(5));
+  const shown = Array.from(values)
+    .slice(0, max)
+    .map((x) => Number(x).toPrecision(5));
   return `[${shown.join(', ')}${values.length > max ? `, … (${values.length} values)` : ''}]`;
 }
 
@@ -78,27 +85,43 @@ function preview(values: ArrayLike<number>, max = 8): string {
  * Asserts |actual − expected| ≤ atol + rtol·|expected| element-wise (numpy's `allclose`). `expected` may be a
  * tensor, a number (a scalar) or a nested array.
  */
-export async function expectTensorClose(actual: tf.Tensor, expected: tf.Tensor | number | number[] | number[][],
-  tolerance: Tolerance, message: string): Promise<void> {
+export async function expectTensorClose(
+  actual: tf.Tensor,
+  expected: tf.Tensor | number | number[] | number[][],
+  tolerance: Tolerance,
+  message: string,
+): Promise<void> {
   const exp = expected instanceof tf.Tensor ? expected : tf.tensor(expected as number[]);
   try {
-    const atol = tolerance.atol ?? 1e-5, rtol = tolerance.rtol ?? 1e-5;
+    const atol = tolerance.atol ?? 1e-5,
+      rtol = tolerance.rtol ?? 1e-5;
     const sizesMatch = actual.size === exp.size && (exp.rank === 0 || actual.shape.join() === exp.shape.join());
     if (!sizesMatch) {
-      throw new TensorAssertionError(`${message}: expected shape ${fmtShape(exp.shape)}, got ${fmtShape(actual.shape)}.`,
-        fmtShape(exp.shape), fmtShape(actual.shape), { expected: await summarizeTensor(exp), actual: await summarizeTensor(actual) });
+      throw new TensorAssertionError(
+        `${message}: expected shape ${fmtShape(exp.shape)}, got ${fmtShape(actual.shape)}.`,
+        fmtShape(exp.shape),
+        fmtShape(actual.shape),
+        { expected: await summarizeTensor(exp), actual: await summarizeTensor(actual) },
+      );
     }
     const [a, e] = await Promise.all([actual.data(), exp.data()]);
-    let worst = -1, worstExcess = 0;
+    let worst = -1,
+      worstExcess = 0;
     for (let i = 0; i < a.length; i++) {
       const excess = Math.abs(Number(a[i]) - Number(e[i])) - (atol + rtol * Math.abs(Number(e[i])));
-      if (!(excess <= 0) && (worst < 0 || !(excess <= worstExcess))) { worst = i; worstExcess = excess; }
+      if (!(excess <= 0) && (worst < 0 || !(excess <= worstExcess))) {
+        worst = i;
+        worstExcess = excess;
+      }
     }
     if (worst >= 0) {
       throw new TensorAssertionError(
         `${message}: values differ, worst at flat index ${worst}: got ${a[worst]}, expected ${e[worst]} ` +
-        `(atol ${atol}, rtol ${rtol}).`,
-        preview(e), preview(a), { expected: await summarizeTensor(exp), actual: await summarizeTensor(actual) });
+          `(atol ${atol}, rtol ${rtol}).`,
+        preview(e),
+        preview(a),
+        { expected: await summarizeTensor(exp), actual: await summarizeTensor(actual) },
+      );
     }
   } finally {
     if (exp !== expected) exp.dispose();
@@ -117,7 +140,9 @@ export async function expectNoTensorLeak(fn: () => unknown, what = 'the code und
   if (after > before) {
     throw new TensorAssertionError(
       `${what} leaked ${after - before} tensor(s): tf.memory().numTensors went from ${before} to ${after}. ` +
-      'Wrap the work in tf.tidy(() => …) or call .dispose() on intermediates.',
-      `${before} tensors`, `${after} tensors`);
+        'Wrap the work in tf.tidy(() => …) or call .dispose() on intermediates.',
+      `${before} tensors`,
+      `${after} tensors`,
+    );
   }
 }

@@ -25,12 +25,30 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Seeds, createBlock, layerNorm, linear, norm, transformerBlock, type Block, type Linear, type Norm } from './lm';
+import {
+  Seeds,
+  createBlock,
+  layerNorm,
+  linear,
+  norm,
+  transformerBlock,
+  type Block,
+  type Linear,
+  type Norm,
+} from './lm';
 import { LEAF, flatten, loadWeights, unflatten, type NamedTensors } from './savedWeights';
 
 export const VISION_WEIGHTS_DIR = path.join(__dirname, 'weights', 'shapes-vision');
 
-export interface VisionConfig { imageSize: number; patch: number; channels: number; width: number; depth: number; heads: number; mlpRatio: number }
+export interface VisionConfig {
+  imageSize: number;
+  patch: number;
+  channels: number;
+  width: number;
+  depth: number;
+  heads: number;
+  mlpRatio: number;
+}
 
 export interface VisionEncoder {
   config: VisionConfig;
@@ -73,11 +91,16 @@ function embedPatchGrid(images: tf.Tensor4D, patchEmbed: Linear, c: VisionConfig
 export function patchFeatures(encoder: VisionEncoder, images: tf.Tensor4D): tf.Tensor3D {
   const c = encoder.config;
   if (images.shape[1] !== c.imageSize || images.shape[2] !== c.imageSize || images.shape[3] !== c.channels) {
-    throw new Error(`the vision encoder reads [B, ${c.imageSize}, ${c.imageSize}, ${c.channels}] images; got [${images.shape.join(', ')}]`);
+    throw new Error(
+      `the vision encoder reads [B, ${c.imageSize}, ${c.imageSize}, ${c.channels}] images; got [${images.shape.join(', ')}]`,
+    );
   }
   return tf.tidy(() => {
     const centred = tf.sub(images, 0.5); // pixels [0, 1] → [−0.5, 0.5]
-    let x = tf.add(embedPatchGrid(centred as tf.Tensor4D, encoder.patchEmbed, c), encoder.positionEmbedding) as tf.Tensor3D; // [B, N, D]
+    let x = tf.add(
+      embedPatchGrid(centred as tf.Tensor4D, encoder.patchEmbed, c),
+      encoder.positionEmbedding,
+    ) as tf.Tensor3D; // [B, N, D]
     for (const b of encoder.blocks) x = transformerBlock(x, b, c.heads);
     return layerNorm(x, encoder.finalNorm) as tf.Tensor3D;
   });
@@ -90,11 +113,21 @@ export function encodeImage(encoder: VisionEncoder, images: tf.Tensor4D): tf.Ten
 
 /** The encoder's weights by name ("patchEmbed.w", "blocks.0.qkv.w", …). */
 export function visionWeights(encoder: VisionEncoder): NamedTensors {
-  return flatten({ patchEmbed: encoder.patchEmbed, positionEmbedding: encoder.positionEmbedding, blocks: encoder.blocks, finalNorm: encoder.finalNorm });
+  return flatten({
+    patchEmbed: encoder.patchEmbed,
+    positionEmbedding: encoder.positionEmbedding,
+    blocks: encoder.blocks,
+    finalNorm: encoder.finalNorm,
+  });
 }
 
 export interface VisionMeta {
-  seed: number; date: string; params: number; bytes: number; steps: number; objective: string;
+  seed: number;
+  date: string;
+  params: number;
+  bytes: number;
+  steps: number;
+  objective: string;
   accuracy: { colour: number; shape: number; size: number; count: number; images: number; seed: number };
   fingerprint: { input: string; features: number[] };
 }
@@ -104,12 +137,18 @@ export function visionMeta(dir = VISION_WEIGHTS_DIR): VisionMeta {
 }
 
 /** Loads the shipped encoder; its weights are ordinary (trainable) tf.Variables, as a checkpoint would give. */
-export async function loadVisionEncoder(dir = VISION_WEIGHTS_DIR, opts: { trainable?: boolean } = {}): Promise<VisionEncoder> {
+export async function loadVisionEncoder(
+  dir = VISION_WEIGHTS_DIR,
+  opts: { trainable?: boolean } = {},
+): Promise<VisionEncoder> {
   const { config, weights } = await loadWeights(dir, opts.trainable ?? true);
   const c = config as VisionConfig;
-  const lin = { w: LEAF, b: LEAF }, nrm = { gain: LEAF, bias: LEAF };
+  const lin = { w: LEAF, b: LEAF },
+    nrm = { gain: LEAF, bias: LEAF };
   const template = {
-    patchEmbed: lin, positionEmbedding: LEAF, finalNorm: nrm,
+    patchEmbed: lin,
+    positionEmbedding: LEAF,
+    finalNorm: nrm,
     blocks: Array.from({ length: c.depth }, () => ({ ln1: nrm, qkv: lin, out: lin, ln2: nrm, fc1: lin, fc2: lin })),
   };
   return { config: c, ...(unflatten(template, weights) as unknown as Omit<VisionEncoder, 'config'>) };

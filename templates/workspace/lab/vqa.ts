@@ -9,19 +9,46 @@
  * The LM learns from texts where a description comes first and questions about it follow, so it learns to answer
  * from what it has read. A VLM replaces the description with image tokens.
  */
-import { COLOURS, SHAPES, VOCAB, caption, pick, randInt, questions, relation, sampleScene, type Rng, type Scene } from './shapes';
+import {
+  COLOURS,
+  SHAPES,
+  VOCAB,
+  caption,
+  pick,
+  randInt,
+  questions,
+  relation,
+  sampleScene,
+  type Rng,
+  type Scene,
+} from './shapes';
 
 /** The LM's words: shapes world's vocabulary plus "." and "?" as words. Ids 0/1/2 are <pad>/<eot>/<unk>. */
 export const LM_VOCAB: readonly string[] = [...VOCAB, '.', '?'];
 
-const PLACES = [['top left', 'top', 'top right'], ['left', 'centre', 'right'], ['bottom left', 'bottom', 'bottom right']];
+const PLACES = [
+  ['top left', 'top', 'top right'],
+  ['left', 'centre', 'right'],
+  ['bottom left', 'bottom', 'bottom right'],
+];
 const NUMBERS = ['zero', 'one', 'two', 'three', 'four'];
-const PLURAL: Record<string, string> = { circle: 'circles', square: 'squares', triangle: 'triangles', diamond: 'diamonds', cross: 'crosses', star: 'stars' };
+const PLURAL: Record<string, string> = {
+  circle: 'circles',
+  square: 'squares',
+  triangle: 'triangles',
+  diamond: 'diamonds',
+  cross: 'crosses',
+  star: 'stars',
+};
 
 export type QuestionType = 'colour' | 'shape' | 'count' | 'size' | 'position' | 'relation';
 export const QUESTION_TYPES: readonly QuestionType[] = ['colour', 'shape', 'count', 'size', 'position', 'relation'];
 
-export interface VisualQA { question: string; answer: string; type: QuestionType }
+export interface VisualQA {
+  question: string;
+  answer: string;
+  type: QuestionType;
+}
 
 /** The kind of a shapes-world question, from its first words. */
 export function questionType(question: string): QuestionType {
@@ -35,7 +62,11 @@ export function questionType(question: string): QuestionType {
 
 /** The scene's questions with "?" and their type. */
 export function visualQA(scene: Scene): VisualQA[] {
-  return questions(scene).map(({ question, answer }) => ({ question: `${question} ?`, answer, type: questionType(question) }));
+  return questions(scene).map(({ question, answer }) => ({
+    question: `${question} ?`,
+    answer,
+    type: questionType(question),
+  }));
 }
 
 /** A description naming everything `visualQA` asks about (sizes, places, counts, relations); `rng` varies the order. */
@@ -80,7 +111,10 @@ export function lmTexts(rng: Rng, count: number): string[] {
  * A scene of 1–4 objects and one question about it, the question type drawn uniformly from QUESTION_TYPES (so
  * relations and positions, which only some scenes offer, are as common as colours). `heldOut` as in sampleScene.
  */
-export function sampleVisualQA(rng: Rng, heldOut: 'exclude' | 'only' | 'any' = 'exclude'): { scene: Scene; qa: VisualQA } {
+export function sampleVisualQA(
+  rng: Rng,
+  heldOut: 'exclude' | 'only' | 'any' = 'exclude',
+): { scene: Scene; qa: VisualQA } {
   const type = pick(rng, QUESTION_TYPES);
   for (;;) {
     const scene = sampleScene(rng, { objects: [1, 4], heldOut });
@@ -90,4 +124,13 @@ export function sampleVisualQA(rng: Rng, heldOut: 'exclude' | 'only' | 'any' = '
 }
 
 /** Every answer word, for reports (colours, shapes, counts, sizes, places, yes/no). */
-export const ANSWER_WORDS: readonly string[] = [...COLOURS, ...SHAPES, ...NUMBERS.slice(1), 'small', 'large', 'yes', 'no', ...PLACES.flat()];
+export const ANSWER_WORDS: readonly string[] = [
+  ...COLOURS,
+  ...SHAPES,
+  ...NUMBERS.slice(1),
+  'small',
+  'large',
+  'yes',
+  'no',
+  ...PLACES.flat(),
+];

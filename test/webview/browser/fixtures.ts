@@ -34,7 +34,12 @@ export function solidPng(width: number, height: number, rgb: readonly [number, n
   ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit, truecolour, deflate, no filter, no interlace
   const raw = Buffer.alloc((width * 3 + 1) * height);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) raw.set(rgb, y * (width * 3 + 1) + 1 + x * 3);
-  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
   return new Uint8Array(png);
 }
 
@@ -49,7 +54,10 @@ export function frame(name: string, step: number, rgb: readonly [number, number,
   return { name, step, width: size, height: size, png: solidPng(size, size, rgb) };
 }
 
-export function curve(n: number, f: (i: number) => number | null = (i) => 2 * Math.exp(-i / 200) + 0.05 * Math.sin(i)): ScalarPoint[] {
+export function curve(
+  n: number,
+  f: (i: number) => number | null = (i) => 2 * Math.exp(-i / 200) + 0.05 * Math.sin(i),
+): ScalarPoint[] {
   return Array.from({ length: n }, (_, i) => ({ step: i, value: f(i), time: i }));
 }
 
@@ -58,12 +66,29 @@ export function run(runId: string, extra: Partial<RunSnapshot> = {}): RunSnapsho
     runId,
     exerciseId: 'ddpm',
     label: `run ${runId}`,
-    meta: { version: 1, exerciseId: 'ddpm', runId, config: 'small', backend: 'wasm', backendWhy: '@tensorflow/tfjs-node not installed', startedAt: '2026-01-01T00:00:00Z', status: 'running' },
+    meta: {
+      version: 1,
+      exerciseId: 'ddpm',
+      runId,
+      config: 'small',
+      backend: 'wasm',
+      backendWhy: '@tensorflow/tfjs-node not installed',
+      startedAt: '2026-01-01T00:00:00Z',
+      status: 'running',
+    },
     scalars: { loss: curve(500), 'acc/seen': curve(500, (i) => i / 500), 'runner/stepMs': curve(500, () => 12) },
     images: [],
     text: [],
     notices: [],
-    live: { status: 'running', step: 499, stepsPerSec: 41.5, elapsedMs: 12_000, etaMs: 60_000, numTensors: 120, numBytes: 3_000_000 },
+    live: {
+      status: 'running',
+      step: 499,
+      stepsPerSec: 41.5,
+      elapsedMs: 12_000,
+      etaMs: 60_000,
+      numTensors: 120,
+      numBytes: 3_000_000,
+    },
     ...extra,
   };
 }

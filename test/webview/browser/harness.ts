@@ -21,8 +21,14 @@ const outDir = mkdtempSync(path.join(tmpdir(), 'mmlab-webview-'));
 const NONCE = 'dGVzdC1ub25jZS0xMjM0NTY=';
 
 export const chromiumArgs = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /** What VS Code injects into a webview: theme colours as --vscode-* variables (distinct values, to find them in pixels). */
@@ -39,8 +45,14 @@ const THEME = `html {
 export async function buildPanels(panels: readonly string[]): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   await esbuild.build({
-    bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: 'inline', logLevel: 'error',
-    entryPoints: panels.map((p) => ({ in: path.join(repo, `webview/src/${p}/main.ts`), out: p })), outdir: outDir,
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: 'inline',
+    logLevel: 'error',
+    entryPoints: panels.map((p) => ({ in: path.join(repo, `webview/src/${p}/main.ts`), out: p })),
+    outdir: outDir,
   });
   writeFileSync(path.join(harnessDir, 'theme.css'), THEME);
   for (const p of panels) writeFileSync(path.join(harnessDir, `${p}.html`), page(p));
@@ -48,7 +60,9 @@ export async function buildPanels(panels: readonly string[]): Promise<void> {
 
 function page(panel: string): string {
   const csp = `default-src 'none'; img-src 'self' blob: data:; style-src 'self'; font-src 'self'; script-src 'nonce-${NONCE}'`;
-  const bundleCss = existsSync(path.join(outDir, `${panel}.css`)) ? `<link rel="stylesheet" href="/out/${panel}.css">` : '';
+  const bundleCss = existsSync(path.join(outDir, `${panel}.css`))
+    ? `<link rel="stylesheet" href="/out/${panel}.css">`
+    : '';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
@@ -82,12 +96,18 @@ export async function serve(): Promise<{ url: string; server: Server }> {
       res.writeHead(204).end();
       return;
     }
-    const file = p.startsWith('/media/') ? path.join(repo, p) : p.startsWith('/out/') ? path.join(outDir, p.slice(5)) : path.join(harnessDir, p);
+    const file = p.startsWith('/media/')
+      ? path.join(repo, p)
+      : p.startsWith('/out/')
+        ? path.join(outDir, p.slice(5))
+        : path.join(harnessDir, p);
     if (!(file.startsWith(repo) || file.startsWith(outDir)) || !existsSync(file)) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    res
+      .writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' })
+      .end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
@@ -100,16 +120,23 @@ export async function serve(): Promise<{ url: string; server: Server }> {
 export async function launch(): Promise<Browser> {
   const prereqs = await import('../../../scripts/prereqs.mjs');
   const executablePath = prereqs.findChromium();
-  if (!executablePath || !existsSync(executablePath)) throw new Error(prereqs.missingPrerequisites('test', prereqs.probe()).join('\n'));
+  if (!executablePath || !existsSync(executablePath))
+    throw new Error(prereqs.missingPrerequisites('test', prereqs.probe()).join('\n'));
   return chromium.launch({ executablePath, args: chromiumArgs });
 }
 
 /** Opens a panel page and collects page errors and CSP violations (either fails the test that reads them). */
-export async function openPanel(browser: Browser, base: string, panel: string): Promise<{ page: Page; problems: string[] }> {
+export async function openPanel(
+  browser: Browser,
+  base: string,
+  panel: string,
+): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()} ${m.location().url}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()} ${m.location().url}`);
+  });
   await page.goto(`${base}/${panel}.html`);
   return { page, problems };
 }
@@ -126,10 +153,14 @@ export async function frames(page: Page): Promise<void> {
 
 /** The RGBA of one pixel of a canvas (coordinates as fractions of its size). */
 export async function pixel(page: Page, selector: string, fx = 0.5, fy = 0.5): Promise<number[]> {
-  return page.$eval(selector, (el, [x, y]) => {
-    const c = el as HTMLCanvasElement;
-    const ctx = c.getContext('2d');
-    if (!ctx || c.width === 0) return [];
-    return Array.from(ctx.getImageData(Math.floor(c.width * x), Math.floor(c.height * y), 1, 1).data);
-  }, [fx, fy] as const);
+  return page.$eval(
+    selector,
+    (el, [x, y]) => {
+      const c = el as HTMLCanvasElement;
+      const ctx = c.getContext('2d');
+      if (!ctx || c.width === 0) return [];
+      return Array.from(ctx.getImageData(Math.floor(c.width * x), Math.floor(c.height * y), 1, 1).data);
+    },
+    [fx, fy] as const,
+  );
 }

@@ -15,7 +15,8 @@ export function sanitizeDraft(saved: unknown, questions: readonly QuestionView[]
     const v = o[q.id];
     const n = q.options?.length ?? 0;
     if (q.kind === 'single' && Number.isInteger(v) && (v as number) >= 0 && (v as number) < n) out[q.id] = v as number;
-    if (q.kind === 'multiple' && Array.isArray(v)) out[q.id] = v.filter((x): x is number => Number.isInteger(x) && x >= 0 && x < n);
+    if (q.kind === 'multiple' && Array.isArray(v))
+      out[q.id] = v.filter((x): x is number => Number.isInteger(x) && x >= 0 && x < n);
     if (q.kind === 'number' && typeof v === 'string') out[q.id] = v;
   }
   return out;
@@ -31,7 +32,10 @@ export function toggle(draft: Draft, id: string, i: number, on: boolean): void {
  * The answers to send, and the questions still unanswered. A number field accepts "0.5", "1e-3" or "-2,5"
  * (a comma decimal); anything else stays unanswered.
  */
-export function collectAnswers(draft: Draft, questions: readonly QuestionView[]): { answers: Record<string, number | number[]>; unanswered: string[] } {
+export function collectAnswers(
+  draft: Draft,
+  questions: readonly QuestionView[],
+): { answers: Record<string, number | number[]>; unanswered: string[] } {
   const answers: Record<string, number | number[]> = {};
   const unanswered: string[] = [];
   for (const q of questions) {

@@ -7,8 +7,13 @@ export function toBytes(v: unknown): Uint8Array | undefined {
   if (v instanceof Uint8Array) return v;
   if (v instanceof ArrayBuffer) return new Uint8Array(v);
   if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-  const data = Array.isArray(v) ? v : (v as { type?: unknown; data?: unknown } | null)?.type === 'Buffer' ? (v as { data: unknown }).data : undefined;
-  if (Array.isArray(data) && data.every((b) => Number.isInteger(b) && b >= 0 && b < 256)) return Uint8Array.from(data as number[]);
+  const data = Array.isArray(v)
+    ? v
+    : (v as { type?: unknown; data?: unknown } | null)?.type === 'Buffer'
+      ? (v as { data: unknown }).data
+      : undefined;
+  if (Array.isArray(data) && data.every((b) => Number.isInteger(b) && b >= 0 && b < 256))
+    return Uint8Array.from(data as number[]);
   return undefined;
 }
 

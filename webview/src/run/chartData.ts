@@ -75,7 +75,12 @@ export function buildChartData(inputs: readonly ChartSeriesInput[], o: ChartOpti
     }
     to = Math.max(from, to);
     const smoothing = o.smoothing > 0 && s.length >= MIN_POINTS_TO_SMOOTH;
-    const out: Array<[Float64Array, boolean]> = smoothing ? [[s.values, true], [s.smoothed(o.smoothing), false]] : [[s.values, false]];
+    const out: Array<[Float64Array, boolean]> = smoothing
+      ? [
+          [s.values, true],
+          [s.smoothed(o.smoothing), false],
+        ]
+      : [[s.values, false]];
     for (const [ys, raw] of out) {
       const ds = minMaxDownsample(s.steps, ys, from, to, o.width, xRange[0], xRange[1], map);
       let y = ds.y;
@@ -85,7 +90,12 @@ export function buildChartData(inputs: readonly ChartSeriesInput[], o: ChartOpti
         if (!raw) hiddenByLog += f.hidden;
       }
       columns.push({ x: ds.x, y });
-      series.push({ label: raw ? `${input.label} (raw)` : input.label, runIndex: input.runIndex, metric: input.metric, raw });
+      series.push({
+        label: raw ? `${input.label} (raw)` : input.label,
+        runIndex: input.runIndex,
+        metric: input.metric,
+        raw,
+      });
     }
   }
   return { data: align(columns), series, hiddenByLog, xRange };
@@ -93,7 +103,8 @@ export function buildChartData(inputs: readonly ChartSeriesInput[], o: ChartOpti
 
 /** Min and max step over all series (on a log axis, the smallest positive step). */
 export function stepExtent(inputs: readonly ChartSeriesInput[], logX: boolean): [number, number] | null {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const { store: s } of inputs) {
     if (s.length === 0) continue;
     const first = logX ? upperBound(s.steps, 0, s.length) : 0;
@@ -110,7 +121,10 @@ export function align(columns: readonly XY[]): (number | null | undefined)[][] {
   for (const c of columns) total += c.x.length;
   const all = new Float64Array(total);
   let o = 0;
-  for (const c of columns) { all.set(c.x, o); o += c.x.length; }
+  for (const c of columns) {
+    all.set(c.x, o);
+    o += c.x.length;
+  }
   all.sort();
   const xs: number[] = [];
   for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) xs.push(all[i]);

@@ -32,19 +32,38 @@ export class ChartGroupView {
   /** Last rendered data, for tests and the benchmark to inspect. */
   lastPointCount = 0;
 
-  constructor(readonly group: string, private readonly events: ChartGroupEvents) {
+  constructor(
+    readonly group: string,
+    private readonly events: ChartGroupEvents,
+  ) {
     this.toggleButton = h('button', { class: 'group-toggle', 'aria-expanded': 'true', text: group });
     this.toggleButton.addEventListener('click', () => this.events.toggle(group));
-    this.resetButton = h('button', { class: 'secondary', text: 'Reset zoom', title: 'Show all steps (or double-click the chart)' });
+    this.resetButton = h('button', {
+      class: 'secondary',
+      text: 'Reset zoom',
+      title: 'Show all steps (or double-click the chart)',
+    });
     this.resetButton.addEventListener('click', () => this.events.zoom(group, null));
     this.note = h('span', { class: 'chart-note' });
     this.lastValues = h('p', { class: 'last-values' });
     this.plotEl = h('div', { class: 'plot', 'aria-label': `Chart of ${group}`, role: 'img' });
-    this.el = h('section', { class: 'chart-group', 'data-group': group }, h('div', { class: 'chart-head' }, this.toggleButton, this.note, this.resetButton), this.lastValues, this.plotEl);
+    this.el = h(
+      'section',
+      { class: 'chart-group', 'data-group': group },
+      h('div', { class: 'chart-head' }, this.toggleButton, this.note, this.resetButton),
+      this.lastValues,
+      this.plotEl,
+    );
   }
 
   /** Redraws with the current stores and options; recreates the plot only when its series or axes change. */
-  render(inputs: readonly ChartSeriesInput[], options: Omit<ChartOptions, 'width'>, collapsed: boolean, colors: ThemeColors, compare: boolean): void {
+  render(
+    inputs: readonly ChartSeriesInput[],
+    options: Omit<ChartOptions, 'width'>,
+    collapsed: boolean,
+    colors: ThemeColors,
+    compare: boolean,
+  ): void {
     this.toggleButton.setAttribute('aria-expanded', String(!collapsed));
     this.el.classList.toggle('collapsed', collapsed);
     this.resetButton.hidden = collapsed || options.zoom === null;
@@ -63,7 +82,9 @@ export class ChartGroupView {
     this.note.textContent = [
       ...diverged.map((i) => divergenceNote(i)),
       built.hiddenByLog > 0 ? `${built.hiddenByLog} point(s) ≤ 0 not shown on a log axis` : '',
-    ].filter(Boolean).join(' · ');
+    ]
+      .filter(Boolean)
+      .join(' · ');
     const signature = JSON.stringify([built.series, options.logX, options.logY, compare]);
     if (!this.plot || signature !== this.signature) {
       this.destroy();
@@ -80,7 +101,13 @@ export class ChartGroupView {
     this.signature = '';
   }
 
-  private create(series: ReturnType<typeof buildChartData>['series'], o: Omit<ChartOptions, 'width'>, c: ThemeColors, compare: boolean, width: number): uPlot {
+  private create(
+    series: ReturnType<typeof buildChartData>['series'],
+    o: Omit<ChartOptions, 'width'>,
+    c: ThemeColors,
+    compare: boolean,
+    width: number,
+  ): uPlot {
     const metrics = [...new Set(series.map((s) => s.metric))];
     const axis = { stroke: c.foreground, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid, width: 1 } };
     const opts: uPlot.Options = {
@@ -91,11 +118,19 @@ export class ChartGroupView {
         y: { distr: o.logY ? 3 : 1 },
       },
       // Values in the panel's own short format: uPlot's grouped digits ("100,000,000,…") are cut off by the axis.
-      axes: [{ ...axis, label: o.logX ? 'step (log)' : 'step' }, { ...axis, size: 60, values: (_u, splits) => splits.map((v) => formatTick(v)) }],
+      axes: [
+        { ...axis, label: o.logX ? 'step (log)' : 'step' },
+        { ...axis, size: 60, values: (_u, splits) => splits.map((v) => formatTick(v)) },
+      ],
       legend: { show: true, live: true },
       cursor: {
         drag: { x: true, y: false, setScale: false },
-        bind: { dblclick: () => () => { this.events.zoom(this.group, null); return null; } },
+        bind: {
+          dblclick: () => () => {
+            this.events.zoom(this.group, null);
+            return null;
+          },
+        },
       },
       series: [
         { label: 'step', value: (_u, v) => (v === null ? '–' : String(v)) },
@@ -145,7 +180,8 @@ export class ChartGroupView {
   private onSelect(u: uPlot): void {
     const { left, width } = u.select;
     if (width > 2) {
-      const a = u.posToVal(left, 'x'), b = u.posToVal(left + width, 'x');
+      const a = u.posToVal(left, 'x'),
+        b = u.posToVal(left + width, 'x');
       if (Number.isFinite(a) && Number.isFinite(b) && b > a) this.events.zoom(this.group, [a, b]);
     }
     u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
@@ -158,7 +194,12 @@ function lastValuesText(inputs: readonly ChartSeriesInput[]): string {
   for (const i of inputs) {
     const last = lastRawValue(i.store);
     if (!last) continue;
-    const value = last.value === null && i.divergence?.step === last.step ? i.divergence.value : last.value === null ? 'not finite' : formatValue(last.value);
+    const value =
+      last.value === null && i.divergence?.step === last.step
+        ? i.divergence.value
+        : last.value === null
+          ? 'not finite'
+          : formatValue(last.value);
     parts.push(`${i.label} ${value} (step ${last.step})`);
   }
   return parts.length ? `last: ${parts.join(' · ')}` : '';
@@ -169,7 +210,9 @@ function divergenceNote(i: ChartSeriesInput): string {
   const d = i.divergence;
   if (!d) return '';
   const before = d.lastFinite?.[d.metric];
-  return `${i.label.endsWith(d.metric) ? i.label.slice(0, i.label.length - d.metric.length) : ''}${d.metric} became ${d.value} at step ${d.step} (dashed line): ${before
-    ? `last finite value ${formatValue(before.value)} at step ${before.step}`
-    : 'its first logged value, so there is no finite value to draw before it'}`;
+  return `${i.label.endsWith(d.metric) ? i.label.slice(0, i.label.length - d.metric.length) : ''}${d.metric} became ${d.value} at step ${d.step} (dashed line): ${
+    before
+      ? `last finite value ${formatValue(before.value)} at step ${before.step}`
+      : 'its first logged value, so there is no finite value to draw before it'
+  }`;
 }

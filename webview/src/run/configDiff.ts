@@ -15,11 +15,21 @@ export function configDifferences(metas: readonly (RunMeta | undefined)[]): Diff
   const add = (field: string, values: (string | undefined)[]): void => {
     if (new Set(values).size > 1) rows.push({ field, values });
   };
-  add('config', metas.map((m) => m?.config));
-  add('backend', metas.map((m) => m?.backend));
+  add(
+    'config',
+    metas.map((m) => m?.config),
+  );
+  add(
+    'backend',
+    metas.map((m) => m?.backend),
+  );
   const keys = new Set<string>();
   for (const m of metas) for (const k of Object.keys(m?.versions ?? {})) keys.add(k);
-  for (const k of [...keys].sort()) add(`version: ${k}`, metas.map((m) => m?.versions?.[k]));
+  for (const k of [...keys].sort())
+    add(
+      `version: ${k}`,
+      metas.map((m) => m?.versions?.[k]),
+    );
   return rows;
 }
 

@@ -15,10 +15,12 @@ export function unionSteps(...lists: Iterable<number>[]): number[] {
 
 /** Index into sorted `steps` of the largest step ≤ `cursor`, or -1 when the cursor is before the first step. */
 export function snapAtOrBefore(steps: readonly number[], cursor: number): number {
-  let lo = 0, hi = steps.length;
+  let lo = 0,
+    hi = steps.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (steps[mid] <= cursor) lo = mid + 1; else hi = mid;
+    if (steps[mid] <= cursor) lo = mid + 1;
+    else hi = mid;
   }
   return lo - 1;
 }
@@ -35,8 +37,14 @@ export function resolveCursor(union: readonly number[], saved: number | null): n
 }
 
 /** The item at the nearest logged step at or before the cursor (items sorted by step); undefined before the first. */
-export function frameAt<T extends { readonly step: number }>(items: readonly T[] | undefined, cursor: number | undefined): T | undefined {
+export function frameAt<T extends { readonly step: number }>(
+  items: readonly T[] | undefined,
+  cursor: number | undefined,
+): T | undefined {
   if (!items || items.length === 0 || cursor === undefined) return undefined;
-  const i = snapAtOrBefore(items.map((f) => f.step), cursor);
+  const i = snapAtOrBefore(
+    items.map((f) => f.step),
+    cursor,
+  );
   return i >= 0 ? items[i] : undefined;
 }

@@ -21,7 +21,13 @@ export class CursorBar {
       this.describe(i, latest);
       this.onChange(latest ? null : this.steps[i]);
     });
-    this.el = h('div', { class: 'cursor-bar' }, h('label', { for: 'step-cursor', text: 'Step' }), this.slider, this.out);
+    this.el = h(
+      'div',
+      { class: 'cursor-bar' },
+      h('label', { for: 'step-cursor', text: 'Step' }),
+      this.slider,
+      this.out,
+    );
   }
 
   /** Shows the union of steps with the cursor at `cursor` (already resolved to a member of `steps`). */

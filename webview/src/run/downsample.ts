@@ -16,7 +16,16 @@ export type AxisMap = (x: number) => number;
  * (the visible range, already mapped by `map`, e.g. Math.log10 for a log step axis). Gaps (NaN) are kept, once per
  * bucket, so a line breaks where the data does. Small inputs come back unchanged.
  */
-export function minMaxDownsample(xs: ArrayLike<number>, ys: ArrayLike<number>, from: number, to: number, buckets: number, xMin: number, xMax: number, map: AxisMap = identity): XY {
+export function minMaxDownsample(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  from: number,
+  to: number,
+  buckets: number,
+  xMin: number,
+  xMax: number,
+  map: AxisMap = identity,
+): XY {
   const n = Math.max(0, to - from);
   const cols = Math.max(1, Math.floor(buckets));
   if (n <= cols * 4 || !(xMax > xMin)) return slice(xs, ys, from, to);
@@ -29,37 +38,51 @@ export function minMaxDownsample(xs: ArrayLike<number>, ys: ArrayLike<number>, f
   while (i < to) {
     const col = Math.floor((map(xs[i]) - base) * scale);
     const first = i;
-    let last = i, minI = -1, maxI = -1, gap = -1;
+    let last = i,
+      minI = -1,
+      maxI = -1,
+      gap = -1;
     for (; i < to && Math.floor((map(xs[i]) - base) * scale) === col; i++) {
       const y = ys[i];
       last = i;
-      if (Number.isNaN(y)) { if (gap < 0) gap = i; continue; }
+      if (Number.isNaN(y)) {
+        if (gap < 0) gap = i;
+        continue;
+      }
       if (minI < 0 || y < ys[minI]) minI = i;
       if (maxI < 0 || y > ys[maxI]) maxI = i;
     }
     // Emit the kept indices in step order so the line is drawn left to right.
     const keep = sortedUnique([first, minI, maxI, gap, last]);
-    for (const k of keep) { ox[o] = xs[k]; oy[o] = ys[k]; o++; }
+    for (const k of keep) {
+      ox[o] = xs[k];
+      oy[o] = ys[k];
+      o++;
+    }
   }
   return { x: ox.subarray(0, o), y: oy.subarray(0, o) };
 }
 
 /** First index with xs[i] >= x in a sorted array (binary search). */
 export function lowerBound(xs: ArrayLike<number>, x: number, length = xs.length): number {
-  let lo = 0, hi = length;
+  let lo = 0,
+    hi = length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (xs[mid] < x) lo = mid + 1; else hi = mid;
+    if (xs[mid] < x) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }
 
 /** First index with xs[i] > x in a sorted array. */
 export function upperBound(xs: ArrayLike<number>, x: number, length = xs.length): number {
-  let lo = 0, hi = length;
+  let lo = 0,
+    hi = length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (xs[mid] <= x) lo = mid + 1; else hi = mid;
+    if (xs[mid] <= x) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }
@@ -81,7 +104,11 @@ function sortedUnique(idx: number[]): number[] {
 
 function slice(xs: ArrayLike<number>, ys: ArrayLike<number>, from: number, to: number): XY {
   const n = Math.max(0, to - from);
-  const x = new Float64Array(n), y = new Float64Array(n);
-  for (let k = 0; k < n; k++) { x[k] = xs[from + k]; y[k] = ys[from + k]; }
+  const x = new Float64Array(n),
+    y = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    x[k] = xs[from + k];
+    y[k] = ys[from + k];
+  }
   return { x, y };
 }

@@ -58,7 +58,8 @@ export function etaMs(run: RunState): number | undefined {
   if (live.etaMs !== undefined) return live.etaMs;
   const total = live.totalSteps ?? run.meta?.totalSteps;
   const step = stepReached(run);
-  if (total === undefined || step === undefined || !(live.stepsPerSec !== undefined && live.stepsPerSec > 0)) return undefined;
+  if (total === undefined || step === undefined || !(live.stepsPerSec !== undefined && live.stepsPerSec > 0))
+    return undefined;
   return (Math.max(0, total - step) / live.stepsPerSec) * 1000;
 }
 
@@ -75,7 +76,8 @@ export interface FiniteValue {
 export function lastFiniteValues(run: RunState): FiniteValue[] {
   const out: FiniteValue[] = [];
   if (run.divergence) {
-    for (const [metric, v] of Object.entries(run.divergence.lastFinite ?? {})) out.push({ metric, step: v.step, value: v.value });
+    for (const [metric, v] of Object.entries(run.divergence.lastFinite ?? {}))
+      out.push({ metric, step: v.step, value: v.value });
   } else {
     for (const [metric, s] of run.scalars) {
       if (isRunnerSeries(metric)) continue;

@@ -14,8 +14,12 @@ export function formatDuration(ms: number | undefined): string {
 export function formatBytes(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n) || n < 0) return '–';
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n, u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  let v = n,
+    u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }
 

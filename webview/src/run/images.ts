@@ -25,7 +25,11 @@ export class ImagePanels {
   private signature = '';
   private rows = new Map<string, { cells: Cell[]; swipe?: SwipeView }>();
 
-  constructor(private readonly model: RunModel, private readonly getSplit: () => number, private readonly setSplit: (s: number) => void) {}
+  constructor(
+    private readonly model: RunModel,
+    private readonly getSplit: () => number,
+    private readonly setSplit: (s: number) => void,
+  ) {}
 
   /** Every image step of every run (for the shared cursor). */
   steps(): number[] {
@@ -40,7 +44,8 @@ export class ImagePanels {
     if (signature !== this.signature) this.rebuild(names, signature);
     for (const [name, row] of this.rows) {
       const frames = this.model.runs.map((r) => frameAt(r.images.get(name), cursor));
-      for (const cell of row.cells) this.showCell(cell, this.model.runs[cell.runIndex].images.get(name), frames[cell.runIndex], cursor);
+      for (const cell of row.cells)
+        this.showCell(cell, this.model.runs[cell.runIndex].images.get(name), frames[cell.runIndex], cursor);
       void row.swipe?.show(frames[0], frames[1]);
     }
   }
@@ -51,26 +56,56 @@ export class ImagePanels {
     const runs = this.model.runs;
     this.el.classList.toggle('compare', runs.length > 1);
     const divider = themeColors().divider;
-    setChildren(this.el, ...names.map((name) => {
-      const cells: Cell[] = runs.map((run, runIndex) => ({
-        runIndex,
-        canvas: h('canvas', { class: 'frame', 'aria-label': `${name}, ${run.label}` }),
-        placeholder: h('div', { class: 'placeholder' }),
-        caption: h('figcaption'),
-      }));
-      const swipe = runs.length === 2 ? new SwipeView(name, [runs[0].label, runs[1].label], this.getSplit(), this.setSplit, divider) : undefined;
-      this.rows.set(name, { cells, swipe });
-      return h('div', { class: 'image-series', 'data-series': name },
-        h('h3', { text: name }),
-        h('div', { class: 'image-row' }, ...cells.map((c) => h('figure', { class: 'image-cell', 'data-run': runs[c.runIndex].runId }, c.canvas, c.placeholder, c.caption)), swipe?.el));
-    }));
+    setChildren(
+      this.el,
+      ...names.map((name) => {
+        const cells: Cell[] = runs.map((run, runIndex) => ({
+          runIndex,
+          canvas: h('canvas', { class: 'frame', 'aria-label': `${name}, ${run.label}` }),
+          placeholder: h('div', { class: 'placeholder' }),
+          caption: h('figcaption'),
+        }));
+        const swipe =
+          runs.length === 2
+            ? new SwipeView(name, [runs[0].label, runs[1].label], this.getSplit(), this.setSplit, divider)
+            : undefined;
+        this.rows.set(name, { cells, swipe });
+        return h(
+          'div',
+          { class: 'image-series', 'data-series': name },
+          h('h3', { text: name }),
+          h(
+            'div',
+            { class: 'image-row' },
+            ...cells.map((c) =>
+              h(
+                'figure',
+                { class: 'image-cell', 'data-run': runs[c.runIndex].runId },
+                c.canvas,
+                c.placeholder,
+                c.caption,
+              ),
+            ),
+            swipe?.el,
+          ),
+        );
+      }),
+    );
   }
 
-  private showCell(cell: Cell, frames: readonly ImageFrame[] | undefined, frame: ImageFrame | undefined, cursor: number | undefined): void {
+  private showCell(
+    cell: Cell,
+    frames: readonly ImageFrame[] | undefined,
+    frame: ImageFrame | undefined,
+    cursor: number | undefined,
+  ): void {
     const label = this.model.runs[cell.runIndex].label;
     if (!frame) {
       cell.shown = undefined;
-      const why = !frames || frames.length === 0 ? 'Not logged in this run' : `No image yet at step ${cursor} (first at step ${frames[0].step})`;
+      const why =
+        !frames || frames.length === 0
+          ? 'Not logged in this run'
+          : `No image yet at step ${cursor} (first at step ${frames[0].step})`;
       this.placeholder(cell, why, label);
       return;
     }
@@ -78,7 +113,11 @@ export class ImagePanels {
     if (cell.shown === frame) return;
     cell.shown = frame;
     if (!isPng(frame.png)) {
-      this.placeholder(cell, `The image of step ${frame.step} is not a PNG (${describeBytes(frame.png)}); the file in the run folder may be damaged.`, label);
+      this.placeholder(
+        cell,
+        `The image of step ${frame.step} is not a PNG (${describeBytes(frame.png)}); the file in the run folder may be damaged.`,
+        label,
+      );
       return;
     }
     decodeFrame(frame).then(
@@ -90,7 +129,12 @@ export class ImagePanels {
       },
       (err: unknown) => {
         const why = err instanceof Error ? err.message : String(err);
-        if (cell.shown === frame) this.placeholder(cell, `The image of step ${frame.step} could not be decoded (${why}); the PNG in the run folder may be damaged.`, label);
+        if (cell.shown === frame)
+          this.placeholder(
+            cell,
+            `The image of step ${frame.step} could not be decoded (${why}); the PNG in the run folder may be damaged.`,
+            label,
+          );
       },
     );
   }

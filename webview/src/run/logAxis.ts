@@ -25,7 +25,7 @@ export function positiveOnly(values: ArrayLike<number>): LogFiltered {
 
 /** The visible range on a log axis: a non-positive lower bound becomes the smallest positive value seen (or 1). */
 export function logRange(min: number, max: number, smallestPositive: number | undefined): [number, number] {
-  const lo = min > 0 ? min : smallestPositive ?? 1;
+  const lo = min > 0 ? min : (smallestPositive ?? 1);
   const hi = max > lo ? max : lo * 10;
   return [lo, hi];
 }

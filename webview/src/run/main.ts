@@ -4,7 +4,11 @@
  * input shows as a notice banner and never blanks what can still be shown.
  */
 import 'uplot/dist/uPlot.min.css';
-import { isExtensionToRunPanel, type ExtensionToRunPanel, type RunPanelToExtension } from '../../../src/protocol/panels';
+import {
+  isExtensionToRunPanel,
+  type ExtensionToRunPanel,
+  type RunPanelToExtension,
+} from '../../../src/protocol/panels';
 import { appRoot, h, noticeBanner, reportErrorsTo, setChildren } from '../shared/dom';
 import { vscodeApi } from '../shared/vscodeApi';
 import { ChartsView } from './charts';
@@ -27,7 +31,14 @@ const model = new RunModel();
 const banner = h('div', { class: 'banners' });
 const headers = new RunHeaders(model, post);
 const charts = new ChartsView(model, state, save);
-const images = new ImagePanels(model, () => state.split, (s) => { state.split = s; save(); });
+const images = new ImagePanels(
+  model,
+  () => state.split,
+  (s) => {
+    state.split = s;
+    save();
+  },
+);
 const texts = new TextView(model);
 const cursorBar = new CursorBar((step) => {
   state.cursorStep = step;
@@ -35,7 +46,14 @@ const cursorBar = new CursorBar((step) => {
   renderMedia();
 });
 const summary = new SummaryView(model);
-const media = h('section', { class: 'media', 'aria-label': 'Samples over steps' }, h('h2', { text: 'Samples' }), cursorBar.el, images.el, texts.el);
+const media = h(
+  'section',
+  { class: 'media', 'aria-label': 'Samples over steps' },
+  h('h2', { text: 'Samples' }),
+  cursorBar.el,
+  images.el,
+  texts.el,
+);
 
 setChildren(appRoot(), banner, headers.el, charts.el, media, summary.el);
 renderAll();
@@ -57,7 +75,9 @@ function handle(data: unknown): void {
   if (!isExtensionToRunPanel(data)) {
     const t = typeof data === 'object' && data !== null ? (data as { type?: unknown; protocol?: unknown }) : undefined;
     if (t?.type === 'load') {
-      model.notices.push(`This panel understands protocol version 1 but received ${String(t.protocol)}. Reload the window (Developer: Reload Window) after updating the extension.`);
+      model.notices.push(
+        `This panel understands protocol version 1 but received ${String(t.protocol)}. Reload the window (Developer: Reload Window) after updating the extension.`,
+      );
       renderBanner();
     }
     return;

@@ -43,7 +43,12 @@ export class RunModel {
   }
 
   /** Adds new records to a loaded run; returns false (with a notice) for a run that is not shown. */
-  append(runId: string, scalars?: Readonly<Record<string, readonly ScalarPoint[]>>, images?: readonly ImageFrame[], text?: readonly TextEntry[]): boolean {
+  append(
+    runId: string,
+    scalars?: Readonly<Record<string, readonly ScalarPoint[]>>,
+    images?: readonly ImageFrame[],
+    text?: readonly TextEntry[],
+  ): boolean {
     const run = this.run(runId);
     if (!run) return false;
     if (addScalars(run, scalars)) this.layoutVersion++;
@@ -128,7 +133,9 @@ function addImages(run: RunState, frames: readonly ImageFrame[]): boolean {
     }
     const png = toBytes(f.png);
     if (!png) {
-      run.notices.push(`The image "${f.name}" of step ${f.step} arrived without its PNG bytes; reopen the run from the tree to read it from disk.`);
+      run.notices.push(
+        `The image "${f.name}" of step ${f.step} arrived without its PNG bytes; reopen the run from the tree to read it from disk.`,
+      );
       continue;
     }
     insertSorted(run.images, f.name, png === f.png ? f : { ...f, png });

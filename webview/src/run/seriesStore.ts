@@ -39,7 +39,8 @@ export class SeriesStore {
       next.set(this.smooth.subarray(0, this.smoothLength));
       this.smooth = next;
     }
-    for (let i = this.smoothLength; i < this.length; i++) this.smooth[i] = emaStep(this.smoothState, this.values[i], weight);
+    for (let i = this.smoothLength; i < this.length; i++)
+      this.smooth[i] = emaStep(this.smoothState, this.values[i], weight);
     this.smoothLength = this.length;
     return this.smooth;
   }
@@ -77,10 +78,12 @@ export class SeriesStore {
 }
 
 function upperIndex(xs: Float64Array, x: number, length: number): number {
-  let lo = 0, hi = length;
+  let lo = 0,
+    hi = length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (xs[mid] <= x) lo = mid + 1; else hi = mid;
+    if (xs[mid] <= x) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }

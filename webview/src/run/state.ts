@@ -43,7 +43,8 @@ export function sanitizeState(saved: unknown): RunPanelState {
   }
   const runs = restorableRuns(o);
   if (runs) s.runs = runs;
-  if (isObject(o.collapsed)) for (const [k, v] of Object.entries(o.collapsed)) if (typeof v === 'boolean') s.collapsed[k] = v;
+  if (isObject(o.collapsed))
+    for (const [k, v] of Object.entries(o.collapsed)) if (typeof v === 'boolean') s.collapsed[k] = v;
   return s;
 }
 

@@ -14,22 +14,49 @@ export class SwipeView {
   private a: ImageBitmap | undefined;
   private b: ImageBitmap | undefined;
 
-  constructor(series: string, labels: readonly [string, string], private split: number, private readonly onSplit: (split: number) => void, private readonly dividerColor: string) {
-    this.canvas = h('canvas', { class: 'swipe-canvas', 'aria-label': `A/B swipe of ${series}: ${labels[0]} left of the divider, ${labels[1]} right` });
-    this.slider = h('input', { type: 'range', class: 'swipe-slider', min: '0', max: '100', step: '1', 'aria-label': `A/B divider for ${series}`, value: String(Math.round(split * 100)) });
+  constructor(
+    series: string,
+    labels: readonly [string, string],
+    private split: number,
+    private readonly onSplit: (split: number) => void,
+    private readonly dividerColor: string,
+  ) {
+    this.canvas = h('canvas', {
+      class: 'swipe-canvas',
+      'aria-label': `A/B swipe of ${series}: ${labels[0]} left of the divider, ${labels[1]} right`,
+    });
+    this.slider = h('input', {
+      type: 'range',
+      class: 'swipe-slider',
+      min: '0',
+      max: '100',
+      step: '1',
+      'aria-label': `A/B divider for ${series}`,
+      value: String(Math.round(split * 100)),
+    });
     this.slider.addEventListener('input', () => this.setSplit(Number(this.slider.value) / 100));
     this.canvas.addEventListener('pointerdown', (e) => {
       this.canvas.setPointerCapture(e.pointerId);
       this.dragTo(e);
     });
-    this.canvas.addEventListener('pointermove', (e) => { if (this.canvas.hasPointerCapture(e.pointerId)) this.dragTo(e); });
-    this.el = h('figure', { class: 'swipe' }, this.canvas, this.slider,
-      h('figcaption', { text: `A/B: ${labels[0]} ◀ ▶ ${labels[1]}` }));
+    this.canvas.addEventListener('pointermove', (e) => {
+      if (this.canvas.hasPointerCapture(e.pointerId)) this.dragTo(e);
+    });
+    this.el = h(
+      'figure',
+      { class: 'swipe' },
+      this.canvas,
+      this.slider,
+      h('figcaption', { text: `A/B: ${labels[0]} ◀ ▶ ${labels[1]}` }),
+    );
   }
 
   /** Shows the two frames (either may be missing: that side stays empty). */
   async show(a: ImageFrame | undefined, b: ImageFrame | undefined): Promise<void> {
-    const [ba, bb] = await Promise.all([a ? decodeFrame(a).catch(() => undefined) : undefined, b ? decodeFrame(b).catch(() => undefined) : undefined]);
+    const [ba, bb] = await Promise.all([
+      a ? decodeFrame(a).catch(() => undefined) : undefined,
+      b ? decodeFrame(b).catch(() => undefined) : undefined,
+    ]);
     this.a = ba;
     this.b = bb;
     this.draw();

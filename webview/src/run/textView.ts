@@ -16,14 +16,32 @@ export class TextView {
 
   render(cursor: number | undefined): void {
     const names = [...new Set(this.model.runs.flatMap((r) => [...r.text.keys()]))].sort();
-    setChildren(this.el, ...names.map((name) => h('div', { class: 'text-series' },
-      h('h3', { text: name }),
-      h('ul', {}, ...this.model.runs.map((run) => {
-        const entry = frameAt(run.text.get(name), cursor);
-        const who = this.model.compare ? `${run.label} · ` : '';
-        return h('li', {},
-          h('span', { class: 'text-meta', text: entry ? `${who}step ${entry.step}` : `${who}nothing logged at or before step ${cursor}` }),
-          entry ? h('pre', { text: entry.text }) : null);
-      })))));
+    setChildren(
+      this.el,
+      ...names.map((name) =>
+        h(
+          'div',
+          { class: 'text-series' },
+          h('h3', { text: name }),
+          h(
+            'ul',
+            {},
+            ...this.model.runs.map((run) => {
+              const entry = frameAt(run.text.get(name), cursor);
+              const who = this.model.compare ? `${run.label} · ` : '';
+              return h(
+                'li',
+                {},
+                h('span', {
+                  class: 'text-meta',
+                  text: entry ? `${who}step ${entry.step}` : `${who}nothing logged at or before step ${cursor}`,
+                }),
+                entry ? h('pre', { text: entry.text }) : null,
+              );
+            }),
+          ),
+        ),
+      ),
+    );
   }
 }

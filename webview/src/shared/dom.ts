@@ -12,7 +12,11 @@ export interface Attrs {
 }
 
 /** Creates an element with attributes (`class`, `text` for textContent, any other attribute) and children. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined) continue;
@@ -54,5 +58,7 @@ export function cssVar(name: string, fallback: string): string {
 /** Posts uncaught errors to the host so they are logged, not lost in the webview's devtools console. */
 export function reportErrorsTo(post: (message: string) => void): void {
   window.addEventListener('error', (e) => post(`${e.message}${e.filename ? ` (${e.filename}:${e.lineno})` : ''}`));
-  window.addEventListener('unhandledrejection', (e) => post(`Unhandled rejection: ${e.reason instanceof Error ? e.reason.message : String(e.reason)}`));
+  window.addEventListener('unhandledrejection', (e) =>
+    post(`Unhandled rejection: ${e.reason instanceof Error ? e.reason.message : String(e.reason)}`),
+  );
 }

@@ -15,7 +15,8 @@ let api: unknown;
 /** Returns the one API object; VS Code allows `acquireVsCodeApi` to be called only once per page. */
 export function vscodeApi<State, Outgoing>(): VsCodeApi<State, Outgoing> {
   if (!api) {
-    api = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi<State, Outgoing>() : browserStandIn<State, Outgoing>();
+    api =
+      typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi<State, Outgoing>() : browserStandIn<State, Outgoing>();
   }
   return api as VsCodeApi<State, Outgoing>;
 }

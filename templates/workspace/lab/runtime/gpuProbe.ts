@@ -62,7 +62,9 @@ const say = (v) => { process.stdout.write('\\n${MARK}' + JSON.stringify(v) + '\\
 
 /** Runs the probe in this process with `req` (tests substitute a stand-in `webgpu`). */
 export async function probeInProcess(req: NodeJS.Require): Promise<GpuVerdict> {
-  const probe = new Function('req', `return (async () => {${PROBE_BODY}})();`) as (r: NodeJS.Require) => Promise<Pick<GpuVerdict, 'adapter'>>;
+  const probe = new Function('req', `return (async () => {${PROBE_BODY}})();`) as (
+    r: NodeJS.Require,
+  ) => Promise<Pick<GpuVerdict, 'adapter'>>;
   const probedAt = new Date().toISOString();
   try {
     return { ...(await probe(req)), nativeOutput: '', probedAt };
@@ -78,33 +80,79 @@ export async function probeInProcess(req: NodeJS.Require): Promise<GpuVerdict> {
 export function probeInChild(webgpuEntry: string, timeoutMs = 20_000): Promise<GpuVerdict> {
   const probedAt = new Date().toISOString();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', CHILD_SOURCE, webgpuEntry], { cwd: dirname(webgpuEntry), stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const child = spawn(process.execPath, ['-e', CHILD_SOURCE, webgpuEntry], {
+      cwd: dirname(webgpuEntry),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: process.env,
+    });
     let out = '';
     let err = '';
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (t: string) => { out += t; });
-    child.stderr.setEncoding('utf8').on('data', (t: string) => { err += t; });
-    child.on('error', (e) => { clearTimeout(timer); resolve({ adapter: null, error: `the GPU probe could not start: ${e.message}`, nativeOutput: '', probedAt }); });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (t: string) => {
+      out += t;
+    });
+    child.stderr.setEncoding('utf8').on('data', (t: string) => {
+      err += t;
+    });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ adapter: null, error: `the GPU probe could not start: ${e.message}`, nativeOutput: '', probedAt });
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const marked = out.split('\n').filter((l) => l.startsWith(MARK)).at(-1);
-      const nativeOutput = (out.split('\n').filter((l) => !l.startsWith(MARK)).join('\n').trim() + '\n' + err).trim().slice(-4000);
+      const marked = out
+        .split('\n')
+        .filter((l) => l.startsWith(MARK))
+        .at(-1);
+      const nativeOutput = (
+        out
+          .split('\n')
+          .filter((l) => !l.startsWith(MARK))
+          .join('\n')
+          .trim() +
+        '\n' +
+        err
+      )
+        .trim()
+        .slice(-4000);
       if (marked) {
-        resolve({ ...(JSON.parse(marked.slice(MARK.length)) as Pick<GpuVerdict, 'adapter' | 'error'>), nativeOutput, probedAt });
+        resolve({
+          ...(JSON.parse(marked.slice(MARK.length)) as Pick<GpuVerdict, 'adapter' | 'error'>),
+          nativeOutput,
+          probedAt,
+        });
       } else if (timedOut) {
-        resolve({ adapter: null, error: `the GPU probe did not answer within ${Math.round(timeoutMs / 1000)} s`, timedOut: true, nativeOutput, probedAt });
+        resolve({
+          adapter: null,
+          error: `the GPU probe did not answer within ${Math.round(timeoutMs / 1000)} s`,
+          timedOut: true,
+          nativeOutput,
+          probedAt,
+        });
       } else {
         const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
         const said = nativeOutput.split('\n').find((l) => l.trim()) ?? 'nothing';
-        resolve({ adapter: null, error: `the GPU probe ${how} while loading webgpu (Dawn); it printed: ${said}`, nativeOutput, probedAt });
+        resolve({
+          adapter: null,
+          error: `the GPU probe ${how} while loading webgpu (Dawn); it printed: ${said}`,
+          nativeOutput,
+          probedAt,
+        });
       }
     });
   });
 }
 
 /** The folder for machine-wide caches: MULTIMODAL_LAB_CACHE_DIR, else the OS's cache folder. */
-export function gpuCacheDir(env: NodeJS.ProcessEnv = process.env, platform: string = process.platform, home: string = homedir()): string {
+export function gpuCacheDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: string = process.platform,
+  home: string = homedir(),
+): string {
   if (env.MULTIMODAL_LAB_CACHE_DIR) return env.MULTIMODAL_LAB_CACHE_DIR;
   const path = platform === 'win32' ? join : (...parts: string[]) => parts.join('/').replace(/\/+/g, '/');
   if (platform === 'win32') return path(env.LOCALAPPDATA ?? path(home, 'AppData', 'Local'), 'multimodal-lab', 'Cache');
@@ -148,14 +196,16 @@ export function driverIdentity(env: NodeJS.ProcessEnv = process.env): string {
       const manifest = join(dir, name);
       parts.push(stamp(manifest));
       try {
-        const lib = (JSON.parse(readFileSync(manifest, 'utf8')) as { ICD?: { library_path?: string } }).ICD?.library_path;
+        const lib = (JSON.parse(readFileSync(manifest, 'utf8')) as { ICD?: { library_path?: string } }).ICD
+          ?.library_path;
         if (lib) parts.push(isAbsolute(lib) ? stamp(lib) : lib);
       } catch {
         // A manifest that is not JSON: its stamp above still changes when it does.
       }
     }
   }
-  for (const v of ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'VK_ADD_DRIVER_FILES']) if (env[v]) parts.push(`${v}=${env[v]}`);
+  for (const v of ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'VK_ADD_DRIVER_FILES'])
+    if (env[v]) parts.push(`${v}=${env[v]}`);
   return parts.join('\n');
 }
 
@@ -169,7 +219,14 @@ export function probeKey(req: NodeJS.Require, driver: () => string = driverIdent
       packages[p] = 'absent';
     }
   }
-  return { platform: process.platform, arch: process.arch, node: process.versions.node, host: hostname(), packages, driver: driver() };
+  return {
+    platform: process.platform,
+    arch: process.arch,
+    node: process.versions.node,
+    host: hostname(),
+    packages,
+    driver: driver(),
+  };
 }
 
 interface CacheFile {
@@ -197,7 +254,10 @@ export interface CacheOptions {
 }
 
 /** The verdict for `key`: the cached one, or a new probe's (cached unless it timed out). */
-export async function cachedGpuVerdict(key: ProbeKey, options: CacheOptions): Promise<{ verdict: GpuVerdict; cached: boolean; cacheError?: string }> {
+export async function cachedGpuVerdict(
+  key: ProbeKey,
+  options: CacheOptions,
+): Promise<{ verdict: GpuVerdict; cached: boolean; cacheError?: string }> {
   const id = createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 32);
   const cache = readCache(options.file);
   const hit = cache.entries[id];
@@ -206,15 +266,23 @@ export async function cachedGpuVerdict(key: ProbeKey, options: CacheOptions): Pr
   if (verdict.timedOut) return { verdict, cached: false };
   // Re-read: another process may have written meanwhile. Oldest verdicts go first beyond MAX_ENTRIES.
   const entries = Object.entries({ ...readCache(options.file).entries, [id]: { key, verdict } })
-    .sort(([, a], [, b]) => a.verdict.probedAt.localeCompare(b.verdict.probedAt)).slice(-MAX_ENTRIES);
+    .sort(([, a], [, b]) => a.verdict.probedAt.localeCompare(b.verdict.probedAt))
+    .slice(-MAX_ENTRIES);
   try {
     mkdirSync(dirname(options.file), { recursive: true });
     const tmp = `${options.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify({ version: 1, entries: Object.fromEntries(entries) } satisfies CacheFile, null, 2)}\n`);
+    writeFileSync(
+      tmp,
+      `${JSON.stringify({ version: 1, entries: Object.fromEntries(entries) } satisfies CacheFile, null, 2)}\n`,
+    );
     renameSync(tmp, options.file);
   } catch (err) {
     // Not fatal: the next run probes again.
-    return { verdict, cached: false, cacheError: `could not save the GPU verdict in ${options.file}: ${firstLine(err)}` };
+    return {
+      verdict,
+      cached: false,
+      cacheError: `could not save the GPU verdict in ${options.file}: ${firstLine(err)}`,
+    };
   }
   return { verdict, cached: false };
 }

@@ -14,12 +14,31 @@ import * as path from 'node:path';
 import { BACKEND_LADDER, NoBackendError, selectBackend, type BackendPreference, type BackendReport } from './ladder';
 
 export {
-  BACKEND_LADDER, NoBackendError, selectBackend, canResolve, packageVersion, versionsOf, isSoftwareAdapter, tfName, machineGpuVerdict,
-  type BackendName, type BackendPreference, type BackendReport, type LadderOptions, type RungReport, type RuntimeWorkspace,
+  BACKEND_LADDER,
+  NoBackendError,
+  selectBackend,
+  canResolve,
+  packageVersion,
+  versionsOf,
+  isSoftwareAdapter,
+  tfName,
+  machineGpuVerdict,
+  type BackendName,
+  type BackendPreference,
+  type BackendReport,
+  type LadderOptions,
+  type RungReport,
+  type RuntimeWorkspace,
 } from './ladder';
 export { SyncReadError, guardSyncReads, isNodeSyncReadFailure } from './syncReads';
 export { gpuCacheFile, type GpuVerdict } from './gpuProbe';
-export { installTrainingKernels, describeTrainingKernels, startWasm, type TfCore, type TrainingKernelReport } from './kernels/index';
+export {
+  installTrainingKernels,
+  describeTrainingKernels,
+  startWasm,
+  type TfCore,
+  type TrainingKernelReport,
+} from './kernels/index';
 
 export { RUNTIME_VERSION } from './version';
 
@@ -42,7 +61,10 @@ export function wasmThreads(env: NodeJS.ProcessEnv = process.env): number | unde
 
 /** True inside the extension's runner, which selects the backend itself before it loads any learner code. */
 export function underRunner(): boolean {
-  return (globalThis as { __multimodalLab?: unknown }).__multimodalLab !== undefined || process.env.MULTIMODAL_LAB_RUNNER === '1';
+  return (
+    (globalThis as { __multimodalLab?: unknown }).__multimodalLab !== undefined ||
+    process.env.MULTIMODAL_LAB_RUNNER === '1'
+  );
 }
 
 const STATE = Symbol.for('multimodal-lab.runtime.selection');
@@ -57,14 +79,19 @@ function workspaceRoot(): string {
  * Selects the backend once per process (later calls return the same promise) and prints the one line that
  * says which backend runs and why. Resolves to undefined under the extension's runner, which has chosen already.
  */
-export function ensureBackend(log: (line: string) => void = (l) => console.error(l)): Promise<BackendReport | undefined> {
+export function ensureBackend(
+  log: (line: string) => void = (l) => console.error(l),
+): Promise<BackendReport | undefined> {
   const holder = globalThis as Holder;
   if (underRunner()) return Promise.resolve(undefined);
   holder[STATE] ??= (async () => {
     const req = createRequire(path.join(workspaceRoot(), 'package.json'));
     const tf = req('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
     const threads = wasmThreads();
-    const report = await selectBackend({ require: req, tf }, { preference: backendPreference(), ...(threads ? { wasmThreads: threads } : {}) });
+    const report = await selectBackend(
+      { require: req, tf },
+      { preference: backendPreference(), ...(threads ? { wasmThreads: threads } : {}) },
+    );
     log(`[lab] ${report.why}`);
     return report;
   })();
@@ -73,6 +100,7 @@ export function ensureBackend(log: (line: string) => void = (l) => console.error
 
 /** Formats a NoBackendError (or any selection failure) as the one line a terminal shows. */
 export function selectionFailure(err: unknown): string {
-  if (err instanceof NoBackendError) return `[lab] ${err.message} Set MULTIMODAL_LAB_BACKEND=auto, or run npm install in the workspace.`;
+  if (err instanceof NoBackendError)
+    return `[lab] ${err.message} Set MULTIMODAL_LAB_BACKEND=auto, or run npm install in the workspace.`;
   return `[lab] Could not select a tfjs backend: ${err instanceof Error ? err.message : String(err)}`;
 }

@@ -7,7 +7,13 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { installTrainingKernels, startWasm, type TfCore, type TrainingKernelReport, type WasmModule } from './kernels/index';
+import {
+  installTrainingKernels,
+  startWasm,
+  type TfCore,
+  type TrainingKernelReport,
+  type WasmModule,
+} from './kernels/index';
 import { kernelLines, limitationsFor } from './limitations';
 import { cachedGpuVerdict, gpuCacheFile, probeInChild, probeKey, type GpuVerdict } from './gpuProbe';
 import { guardSyncReads } from './syncReads';
@@ -61,12 +67,22 @@ export interface LadderOptions {
    * Whether Dawn has a usable adapter. Default: the verdict cached for this machine (gpuProbe.ts), probed in a child
    * process when there is none, or afresh when `fresh` (Diagnose Backends).
    */
-  readonly gpuVerdict?: (ws: RuntimeWorkspace, fresh: boolean) => Promise<{ verdict: GpuVerdict; cached: boolean; cacheError?: string }>;
+  readonly gpuVerdict?: (
+    ws: RuntimeWorkspace,
+    fresh: boolean,
+  ) => Promise<{ verdict: GpuVerdict; cached: boolean; cacheError?: string }>;
 }
 
 /** The default `gpuVerdict`: the machine's cache, keyed on the workspace's webgpu packages and the driver. */
-export function machineGpuVerdict(ws: RuntimeWorkspace, fresh: boolean): Promise<{ verdict: GpuVerdict; cached: boolean; cacheError?: string }> {
-  return cachedGpuVerdict(probeKey(ws.require), { file: gpuCacheFile(), fresh, probe: () => probeInChild(ws.require.resolve('webgpu')) });
+export function machineGpuVerdict(
+  ws: RuntimeWorkspace,
+  fresh: boolean,
+): Promise<{ verdict: GpuVerdict; cached: boolean; cacheError?: string }> {
+  return cachedGpuVerdict(probeKey(ws.require), {
+    file: gpuCacheFile(),
+    fresh,
+    probe: () => probeInChild(ws.require.resolve('webgpu')),
+  });
 }
 
 /** A rung whose package is absent or whose hardware is missing: not an error, just not here. */
@@ -74,7 +90,10 @@ class Skip extends Error {}
 
 /** Thrown when no rung (or the forced one) works; the ladder says why for each. */
 export class NoBackendError extends Error {
-  constructor(message: string, readonly ladder: RungReport[]) {
+  constructor(
+    message: string,
+    readonly ladder: RungReport[],
+  ) {
     super(message);
     this.name = 'NoBackendError';
   }
@@ -125,7 +144,8 @@ interface AdapterLike {
 /** A software adapter (lavapipe, SwiftShader, WARP) emulates a GPU on the CPU: far slower than wasm. */
 export function isSoftwareAdapter(adapter: AdapterLike): boolean {
   if (adapter.info?.isFallbackAdapter === true || adapter.isFallbackAdapter === true) return true;
-  const name = `${adapter.info?.description ?? ''} ${adapter.info?.device ?? ''} ${adapter.info?.architecture ?? ''}`.toLowerCase();
+  const name =
+    `${adapter.info?.description ?? ''} ${adapter.info?.device ?? ''} ${adapter.info?.architecture ?? ''}`.toLowerCase();
   return /llvmpipe|lavapipe|swiftshader|microsoft basic render/.test(name);
 }
 
@@ -156,22 +176,35 @@ const LOADERS: Record<BackendName, Loader> = {
     const asked = await (options.gpuVerdict ?? machineGpuVerdict)(ws, options.all === true);
     const note = `${options.all ? `; probed just now in a separate process, what Dawn printed is kept in ${gpuCacheFile()}` : ''}${asked.cacheError ? `; ${asked.cacheError}` : ''}`;
     if (asked.verdict.error) throw new Error(`${asked.verdict.error}${note}`);
-    if (!asked.verdict.adapter) throw new Skip(`no adapter: webgpu (Dawn) loaded but found no GPU adapter (no Vulkan, Metal or D3D12 device with a usable driver)${note}`);
+    if (!asked.verdict.adapter)
+      throw new Skip(
+        `no adapter: webgpu (Dawn) loaded but found no GPU adapter (no Vulkan, Metal or D3D12 device with a usable driver)${note}`,
+      );
     const probed = { info: asked.verdict.adapter };
     if (isSoftwareAdapter(probed) && options.preference !== 'webgpu') {
-      throw new Skip(`software adapter only (${adapterName(probed)}): it emulates a GPU on the CPU, about 18× slower than wasm; force webgpu to use it anyway${note}`);
+      throw new Skip(
+        `software adapter only (${adapterName(probed)}): it emulates a GPU on the CPU, about 18× slower than wasm; force webgpu to use it anyway${note}`,
+      );
     }
-    const dawn = ws.require('webgpu') as { create(flags: string[]): { requestAdapter(): Promise<unknown> }; globals: object };
+    const dawn = ws.require('webgpu') as {
+      create(flags: string[]): { requestAdapter(): Promise<unknown> };
+      globals: object;
+    };
     Object.assign(globalThis, dawn.globals);
     const gpu = dawn.create([]);
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
     const adapter = (await gpu.requestAdapter()) as AdapterLike | null;
     // A missing GPU is a fact about the machine, not a fault: skip, as for an absent package.
-    if (!adapter) throw new Skip('no adapter: webgpu (Dawn) loaded but found no GPU adapter (no Vulkan, Metal or D3D12 device with a usable driver)');
+    if (!adapter)
+      throw new Skip(
+        'no adapter: webgpu (Dawn) loaded but found no GPU adapter (no Vulkan, Metal or D3D12 device with a usable driver)',
+      );
     const name = adapterName(adapter);
     if (isSoftwareAdapter(adapter)) {
       if (options.preference !== 'webgpu') {
-        throw new Skip(`software adapter only (${name}): it emulates a GPU on the CPU, about 18× slower than wasm; force webgpu to use it anyway`);
+        throw new Skip(
+          `software adapter only (${name}): it emulates a GPU on the CPU, about 18× slower than wasm; force webgpu to use it anyway`,
+        );
       }
       ws.require('@tensorflow/tfjs-backend-webgpu');
       return `WebGPU software adapter ${name} (forced; about 18× slower than wasm, for correctness checks only)`;
@@ -184,7 +217,11 @@ const LOADERS: Record<BackendName, Loader> = {
     const wasm = ws.require('@tensorflow/tfjs-backend-wasm') as WasmModule;
     const packageDir = dirname(ws.require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
     // Threads: stock tfjs turns them off in Node; startWasm turns them on for all cores, or falls back to one.
-    const started = await startWasm(ws.tf as unknown as TfCore, { wasm, packageDir, ...(options.wasmThreads ? { threads: options.wasmThreads } : {}) });
+    const started = await startWasm(ws.tf as unknown as TfCore, {
+      wasm,
+      packageDir,
+      ...(options.wasmThreads ? { threads: options.wasmThreads } : {}),
+    });
     return `WebAssembly (XNNPACK)${started.fallback ? `; threads unavailable (${started.fallback}), so 1 thread` : ''}`;
   },
   cpu: async () => 'pure JavaScript: about 500× slower than wasm, fine for tests, far too slow for real training',
@@ -195,7 +232,12 @@ export const tfName = (b: BackendName): string => (b === 'tensorflow-gpu' ? 'ten
 
 function firstLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown error';
+  return (
+    msg
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? 'unknown error'
+  );
 }
 
 /**
@@ -222,7 +264,11 @@ export async function selectBackend(ws: RuntimeWorkspace, options: LadderOptions
   let kernelError: string | undefined;
   for (const rung of BACKEND_LADDER) {
     if (options.preference !== 'auto' && rung !== options.preference) {
-      ladder.push({ backend: rung, status: 'skipped', reason: `not tried: the backend setting forces ${options.preference}` });
+      ladder.push({
+        backend: rung,
+        status: 'skipped',
+        reason: `not tried: the backend setting forces ${options.preference}`,
+      });
       continue;
     }
     if (active && !options.all) {
@@ -233,11 +279,15 @@ export async function selectBackend(ws: RuntimeWorkspace, options: LadderOptions
       let reason = await LOADERS[rung](ws, options);
       const ok = await tf.setBackend(tfName(rung));
       if (!ok || tf.getBackend() !== tfName(rung)) {
-        throw new Error(`tf.setBackend('${tfName(rung)}') did not take effect (tfjs is on '${tf.getBackend()}'); see the output for tfjs' own warning`);
+        throw new Error(
+          `tf.setBackend('${tfName(rung)}') did not take effect (tfjs is on '${tf.getBackend()}'); see the output for tfjs' own warning`,
+        );
       }
       if (rung === 'webgpu') {
         guardSyncReads(tf);
-        await checkReadback(tf).catch((err: unknown) => { throw new Error(`the adapter loaded but a one-element readback failed: ${firstLine(err)}`); });
+        await checkReadback(tf).catch((err: unknown) => {
+          throw new Error(`the adapter loaded but a one-element readback failed: ${firstLine(err)}`);
+        });
       }
       if ((rung === 'wasm' || rung === 'cpu') && !kernels && !kernelError) {
         // Before any benchmark or training: stock wasm cannot even take a conv net's gradient.
@@ -261,8 +311,16 @@ export async function selectBackend(ws: RuntimeWorkspace, options: LadderOptions
     }
   }
   if (!active) {
-    const why = ladder.filter((r) => options.preference === 'auto' || r.backend === options.preference).map((r) => `${r.backend}: ${r.reason}`).join('; ');
-    throw new NoBackendError(options.preference === 'auto' ? `No tfjs backend could start (${why}).` : `The backend ${options.preference}, forced in the settings, could not start: ${why}.`, ladder);
+    const why = ladder
+      .filter((r) => options.preference === 'auto' || r.backend === options.preference)
+      .map((r) => `${r.backend}: ${r.reason}`)
+      .join('; ');
+    throw new NoBackendError(
+      options.preference === 'auto'
+        ? `No tfjs backend could start (${why}).`
+        : `The backend ${options.preference}, forced in the settings, could not start: ${why}.`,
+      ladder,
+    );
   }
   if (options.all && tf.getBackend() !== tfName(active)) await tf.setBackend(tfName(active));
 
@@ -270,16 +328,31 @@ export async function selectBackend(ws: RuntimeWorkspace, options: LadderOptions
   const why = `Running on ${active} (${activeReason})${above.length ? ` because ${above.join('; ')}` : ''}.`;
   const cuda = cudaDevices();
   return {
-    active, why, ladder,
-    gpus: cuda.length ? cuda.map((d) => `${d} (NVIDIA driver)`) : ['none: no NVIDIA driver at /proc/driver/nvidia/gpus'],
+    active,
+    why,
+    ladder,
+    gpus: cuda.length
+      ? cuda.map((d) => `${d} (NVIDIA driver)`)
+      : ['none: no NVIDIA driver at /proc/driver/nvidia/gpus'],
     versions: versionsOf(ws),
     kernels: kernels && (active === 'wasm' || active === 'cpu') ? kernelLines(kernels) : [],
-    limitations: limitationsFor(tf as unknown as TfCore, active, active === 'wasm' || active === 'cpu' ? kernelError : undefined),
+    limitations: limitationsFor(
+      tf as unknown as TfCore,
+      active,
+      active === 'wasm' || active === 'cpu' ? kernelError : undefined,
+    ),
   };
 }
 
-const PACKAGES = ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node',
-  '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-webgpu', 'webgpu'];
+const PACKAGES = [
+  '@tensorflow/tfjs',
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-node-gpu',
+  '@tensorflow/tfjs-backend-webgpu',
+  'webgpu',
+];
 
 /** Versions of the tfjs packages installed in the workspace (absent ones left out), plus Node's. */
 export function versionsOf(ws: RuntimeWorkspace): Record<string, string> {

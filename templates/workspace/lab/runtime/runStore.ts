@@ -114,10 +114,25 @@ export type MetaFieldRule = 'fixed' | 'progress' | 'ending' | 'readerOnly';
 
 /** Which writer may set each meta.json field (see the header). src/core/runStore checks it covers RunMeta exactly. */
 export const META_FIELD_RULES = {
-  version: 'fixed', exerciseId: 'fixed', runId: 'fixed', config: 'fixed', startedAt: 'fixed',
-  backend: 'fixed', backendWhy: 'fixed', versions: 'fixed', resumedFrom: 'fixed', pid: 'fixed', host: 'fixed',
-  name: 'progress', latestCheckpoint: 'progress', totalSteps: 'progress',
-  status: 'ending', reason: 'ending', endedAt: 'ending', exitCode: 'ending', divergence: 'ending',
+  version: 'fixed',
+  exerciseId: 'fixed',
+  runId: 'fixed',
+  config: 'fixed',
+  startedAt: 'fixed',
+  backend: 'fixed',
+  backendWhy: 'fixed',
+  versions: 'fixed',
+  resumedFrom: 'fixed',
+  pid: 'fixed',
+  host: 'fixed',
+  name: 'progress',
+  latestCheckpoint: 'progress',
+  totalSteps: 'progress',
+  status: 'ending',
+  reason: 'ending',
+  endedAt: 'ending',
+  exitCode: 'ending',
+  divergence: 'ending',
   endedWithoutRecord: 'readerOnly',
 } as const satisfies Record<string, MetaFieldRule>;
 
@@ -129,7 +144,9 @@ export interface StoredMeta {
 }
 
 function ruleOf(field: string): MetaFieldRule | undefined {
-  return Object.prototype.hasOwnProperty.call(META_FIELD_RULES, field) ? META_FIELD_RULES[field as keyof typeof META_FIELD_RULES] : undefined;
+  return Object.prototype.hasOwnProperty.call(META_FIELD_RULES, field)
+    ? META_FIELD_RULES[field as keyof typeof META_FIELD_RULES]
+    : undefined;
 }
 
 /**
@@ -167,7 +184,8 @@ export function writeJsonAtomic(file: string, value: unknown): void {
  */
 export function createMeta<M extends StoredMeta>(dir: string, meta: M): M {
   fs.mkdirSync(dir, { recursive: true });
-  const stamped = meta.status === 'running' && meta.pid === undefined ? { ...meta, pid: process.pid, host: hostname() } : meta;
+  const stamped =
+    meta.status === 'running' && meta.pid === undefined ? { ...meta, pid: process.pid, host: hostname() } : meta;
   const written = withoutReaderFields(stamped);
   writeJsonAtomic(runFile(dir, 'meta'), written);
   return written;
@@ -209,7 +227,11 @@ function seqCounters(): Map<string, number> {
  * whole lines (a kill leaves at most one partial last line). Returns the stamped records. A run folder is written by
  * one process (a resumed run gets a new folder), so the counter starts at 1 in each.
  */
-export function appendRecords<R extends object>(dir: string, file: RecordFile, records: readonly R[]): Array<R & { seq: number }> {
+export function appendRecords<R extends object>(
+  dir: string,
+  file: RecordFile,
+  records: readonly R[],
+): Array<R & { seq: number }> {
   const key = path.resolve(dir);
   const counters = seqCounters();
   let seq = counters.get(key) ?? 0;

@@ -8,13 +8,18 @@
 /** A synchronous tensor read on a backend that only reads asynchronously. */
 export class SyncReadError extends Error {
   readonly tfjsMessage: string;
-  constructor(readonly method: string, readonly backend: string, cause: unknown) {
-    const tfjsMessage = cause instanceof SyncReadError ? cause.tfjsMessage : cause instanceof Error ? cause.message : String(cause);
+  constructor(
+    readonly method: string,
+    readonly backend: string,
+    cause: unknown,
+  ) {
+    const tfjsMessage =
+      cause instanceof SyncReadError ? cause.tfjsMessage : cause instanceof Error ? cause.message : String(cause);
     super(
       `t.${method}() cannot read a tensor on the ${backend} backend in Node: the GPU computes in the background and ` +
-      `its results can only be read asynchronously here. Write \`${ASYNC_FORM[method] ?? 'await t.data()'}\` instead, and ` +
-      'make the enclosing function async (and await it). The same code then runs on every backend, wasm and cpu included. ' +
-      `(tfjs said: ${tfjsMessage})`,
+        `its results can only be read asynchronously here. Write \`${ASYNC_FORM[method] ?? 'await t.data()'}\` instead, and ` +
+        'make the enclosing function async (and await it). The same code then runs on every backend, wasm and cpu included. ' +
+        `(tfjs said: ${tfjsMessage})`,
     );
     this.tfjsMessage = tfjsMessage;
     this.name = 'SyncReadError';

@@ -17,7 +17,10 @@ export function makeCpuBridge(tf: TfCore, cpuKernel: KernelFunc, onCall: () => v
   return ((args: Args): TensorInfo | TensorInfo[] => {
     onCall();
     const cpu = tf.findBackend('cpu') as unknown as CpuBackend | null;
-    if (!cpu) throw new Error('A wasm kernel needs the cpu backend as a fallback, but @tensorflow/tfjs-backend-cpu is not loaded.');
+    if (!cpu)
+      throw new Error(
+        'A wasm kernel needs the cpu backend as a fallback, but @tensorflow/tfjs-backend-cpu is not loaded.',
+      );
     const wasm = args.backend as WasmBackend;
     const written: object[] = [];
     const toCpu = (t: TensorInfo): TensorInfo => {
@@ -32,7 +35,11 @@ export function makeCpuBridge(tf: TfCore, cpuKernel: KernelFunc, onCall: () => v
       for (const [name, t] of Object.entries(args.inputs) as [string, Input][]) {
         if (t) (cpuInputs as Record<string, Input>)[name] = Array.isArray(t) ? t.map(toCpu) : toCpu(t);
       }
-      const result = cpuKernel({ inputs: cpuInputs as Record<string, TensorInfo>, attrs: args.attrs, backend: cpu as never }) as TensorInfo | TensorInfo[];
+      const result = cpuKernel({
+        inputs: cpuInputs as Record<string, TensorInfo>,
+        attrs: args.attrs,
+        backend: cpu as never,
+      }) as TensorInfo | TensorInfo[];
       const outs = Array.isArray(result) ? result : [result];
       const back = outs.map((o) => {
         const values = cpu.readSync(o.dataId);

@@ -5,7 +5,16 @@
 //    into sub-pixel phases (polyphase.ts) instead of convolving inserted zeros.
 // Stock wasm has no Conv2DBackpropFilter at all, and its Conv2DBackpropInput is a scalar loop.
 import { polyphaseApplies, polyphaseBackpropInput } from './polyphase';
-import { Scratch, pair, view, type KernelFunc, type NamedAttrMap, type TensorInfo, type TfCore, type WasmBackend } from './context';
+import {
+  Scratch,
+  pair,
+  view,
+  type KernelFunc,
+  type NamedAttrMap,
+  type TensorInfo,
+  type TfCore,
+  type WasmBackend,
+} from './context';
 
 /** Stock wasm kernels the conv gradients are built from. */
 export interface ConvStock {
@@ -24,7 +33,12 @@ const IM2COL_MAX_TAPS = 32;
 type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: NamedAttrMap };
 
 function explicitPad(top: number, bottom: number, left: number, right: number): number[][] {
-  return [[0, 0], [top, bottom], [left, right], [0, 0]];
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
 }
 
 function assertNhwc(attrs: NamedAttrMap, kernel: string): void {
@@ -40,8 +54,15 @@ function assertNhwc(attrs: NamedAttrMap, kernel: string): void {
  * dW [taps, CO] = Pᵀ [taps, N] · dy [N, CO] with N = B·OH·OW. Pᵀ is written directly in that layout: the
  * stock wasm Transpose of a tall [N, CO] matrix costs more than the GEMM itself.
  */
-function im2colBackpropFilter(s: Scratch, stock: ConvStock, x: TensorInfo, dy: TensorInfo,
-  filterShape: number[], st: [number, number], topLeft: [number, number]): TensorInfo {
+function im2colBackpropFilter(
+  s: Scratch,
+  stock: ConvStock,
+  x: TensorInfo,
+  dy: TensorInfo,
+  filterShape: number[],
+  st: [number, number],
+  topLeft: [number, number],
+): TensorInfo {
   const [B, H, W, CI] = x.shape;
   const [, OH, OW, CO] = dy.shape;
   const [FH, FW] = filterShape;
@@ -84,8 +105,13 @@ export function makeConv2DBackpropFilter(tf: TfCore, stock: ConvStock): KernelFu
     assertNhwc(attrs, 'Conv2DBackpropFilter');
     const filterShape = attrs.filterShape as [number, number, number, number];
     const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number], filterShape, pair(attrs.strides), 1,
-      attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined);
+      x.shape as [number, number, number, number],
+      filterShape,
+      pair(attrs.strides),
+      1,
+      attrs.pad as 'same',
+      attrs.dimRoundingMode as 'floor' | undefined,
+    );
     const [batch, inH, inW, inC] = x.shape;
     const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, filterHeight: fh, filterWidth: fw } = info;
     const { top, left } = info.padInfo;
@@ -102,12 +128,18 @@ export function makeConv2DBackpropFilter(tf: TfCore, stock: ConvStock): KernelFu
       const hUse = Math.min(inH, (oh - 1) * sh + fh - top);
       const wUse = Math.min(inW, (ow - 1) * sw + fw - left);
       const pad = explicitPad(top, (oh - 1) * sh + fh - top - hUse, left, (ow - 1) * sw + fw - left - wUse);
-      const xs = hUse < inH || wUse < inW
-        ? s.call(stock.slice, { x }, { begin: [0, 0, 0, 0], size: [batch, hUse, wUse, inC] }) : x;
+      const xs =
+        hUse < inH || wUse < inW
+          ? s.call(stock.slice, { x }, { begin: [0, 0, 0, 0], size: [batch, hUse, wUse, inC] })
+          : x;
       const xT = s.call(stock.transpose, { x: xs }, { perm: [3, 1, 2, 0] }); // [ci, H, W, B]
       const dyT = s.call(stock.transpose, { x: dy }, { perm: [1, 2, 0, 3] }); // [oh, ow, B, co]
       const acc = s.call(stock.conv2d, { x: xT, filter: dyT }, {
-        strides: [1, 1], dilations: [sh, sw], pad, dataFormat: 'NHWC', dimRoundingMode: undefined,
+        strides: [1, 1],
+        dilations: [sh, sw],
+        pad,
+        dataFormat: 'NHWC',
+        dimRoundingMode: undefined,
       } as unknown as NamedAttrMap); // [ci, fh, fw, co]
       const out = s.call(stock.transpose, { x: acc }, { perm: [1, 2, 0, 3] }); // [fh, fw, ci, co]
       s.release(out);
@@ -134,8 +166,8 @@ function zeroInsert(s: Scratch, dy: TensorInfo, sh: number, sw: number): TensorI
   dst.fill(0);
   for (let n = 0; n < b; n++) {
     for (let i = 0; i < h; i++) {
-      let si = ((n * h + i) * w) * c;
-      let di = ((n * hz + i * sh) * wz) * c;
+      let si = (n * h + i) * w * c;
+      let di = (n * hz + i * sh) * wz * c;
       for (let j = 0; j < w; j++, si += c, di += sw * c) {
         for (let k = 0; k < c; k++) dst[di + k] = src[si + k];
       }
@@ -155,8 +187,13 @@ export function makeConv2DBackpropInput(tf: TfCore, stock: ConvStock): KernelFun
     assertNhwc(attrs, 'Conv2DBackpropInput');
     const inputShape = attrs.inputShape as [number, number, number, number];
     const info = tf.backend_util.computeConv2DInfo(
-      inputShape, filter.shape as [number, number, number, number], pair(attrs.strides), 1,
-      attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined);
+      inputShape,
+      filter.shape as [number, number, number, number],
+      pair(attrs.strides),
+      1,
+      attrs.pad as 'same',
+      attrs.dimRoundingMode as 'floor' | undefined,
+    );
     const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw, inHeight, inWidth } = info;
     const hz = (dy.shape[1] - 1) * sh + 1;
     const wz = (dy.shape[2] - 1) * sw + 1;
@@ -181,8 +218,11 @@ export function makeConv2DBackpropInput(tf: TfCore, stock: ConvStock): KernelFun
       const swapped = s.call(stock.transpose, { x: flipped }, { perm: [0, 1, 3, 2] }); // [fh, fw, co, ci]
       const spread = strided ? zeroInsert(s, dy, sh, sw) : dy;
       const out = s.call(stock.conv2d, { x: spread, filter: swapped }, {
-        strides: [1, 1], dilations: [1, 1], pad: explicitPad(top, bottom, left, right),
-        dataFormat: 'NHWC', dimRoundingMode: undefined,
+        strides: [1, 1],
+        dilations: [1, 1],
+        pad: explicitPad(top, bottom, left, right),
+        dataFormat: 'NHWC',
+        dimRoundingMode: undefined,
       } as unknown as NamedAttrMap);
       s.release(out);
       return view(out, inputShape);

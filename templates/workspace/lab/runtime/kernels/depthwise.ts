@@ -7,17 +7,49 @@ type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: Named
 type Shape4 = [number, number, number, number];
 
 interface Geometry {
-  B: number; H: number; W: number; C: number; M: number; OH: number; OW: number;
-  sh: number; sw: number; dh: number; dw: number; fh: number; fw: number; top: number; left: number;
+  B: number;
+  H: number;
+  W: number;
+  C: number;
+  M: number;
+  OH: number;
+  OW: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  fh: number;
+  fw: number;
+  top: number;
+  left: number;
 }
 
 function geometry(tf: TfCore, inShape: Shape4, filterShape: Shape4, a: NamedAttrMap): Geometry {
-  const i = tf.backend_util.computeConv2DInfo(inShape, filterShape, a.strides as [number, number],
-    (a.dilations ?? 1) as [number, number], a.pad as 'same', a.dimRoundingMode as 'floor' | undefined, true);
+  const i = tf.backend_util.computeConv2DInfo(
+    inShape,
+    filterShape,
+    a.strides as [number, number],
+    (a.dilations ?? 1) as [number, number],
+    a.pad as 'same',
+    a.dimRoundingMode as 'floor' | undefined,
+    true,
+  );
   return {
-    B: i.batchSize, H: i.inHeight, W: i.inWidth, C: i.inChannels, M: filterShape[3], OH: i.outHeight,
-    OW: i.outWidth, sh: i.strideHeight, sw: i.strideWidth, dh: i.dilationHeight, dw: i.dilationWidth,
-    fh: i.filterHeight, fw: i.filterWidth, top: i.padInfo.top, left: i.padInfo.left,
+    B: i.batchSize,
+    H: i.inHeight,
+    W: i.inWidth,
+    C: i.inChannels,
+    M: filterShape[3],
+    OH: i.outHeight,
+    OW: i.outWidth,
+    sh: i.strideHeight,
+    sw: i.strideWidth,
+    dh: i.dilationHeight,
+    dw: i.dilationWidth,
+    fh: i.filterHeight,
+    fw: i.filterWidth,
+    top: i.padInfo.top,
+    left: i.padInfo.left,
   };
 }
 
@@ -61,7 +93,9 @@ export function makeDepthwiseBackpropInput(tf: TfCore): KernelFunc {
     const w = backend.typedArrayFromHeap(filter) as Float32Array;
     const dx = backend.typedArrayFromHeap(out) as Float32Array;
     dx.fill(0);
-    forEachTap(g, (xi, wi, yi) => { dx[xi] += gy[yi] * w[wi]; });
+    forEachTap(g, (xi, wi, yi) => {
+      dx[xi] += gy[yi] * w[wi];
+    });
     return out;
   }) as unknown as KernelFunc;
 }
@@ -78,7 +112,9 @@ export function makeDepthwiseBackpropFilter(tf: TfCore): KernelFunc {
     const gy = backend.typedArrayFromHeap(dy) as Float32Array;
     const dw = backend.typedArrayFromHeap(out) as Float32Array;
     dw.fill(0);
-    forEachTap(g, (xi, wi, yi) => { dw[wi] += xs[xi] * gy[yi]; });
+    forEachTap(g, (xi, wi, yi) => {
+      dw[wi] += xs[xi] * gy[yi];
+    });
     return out;
   }) as unknown as KernelFunc;
 }

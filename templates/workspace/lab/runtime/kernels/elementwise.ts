@@ -55,12 +55,16 @@ export function makeSum(stockSum: KernelFunc): KernelFunc {
     const { x } = args.inputs;
     const rank = x.shape.length;
     const raw = args.attrs.axis as number | number[];
-    const axes = [...new Set((Array.isArray(raw) ? raw : [raw]).map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+    const axes = [...new Set((Array.isArray(raw) ? raw : [raw]).map((a) => (a < 0 ? a + rank : a)))].sort(
+      (a, b) => a - b,
+    );
     const leading = axes.length < rank && axes.every((a, i) => a === i);
     const width = x.shape.slice(axes.length).reduce((a, b) => a * b, 1);
     if (x.dtype !== 'float32' || !leading || width < COLUMN_SUM_MIN_WIDTH) return stockSum(args as never) as TensorInfo;
     const backend = args.backend as WasmBackend;
-    const outShape = args.attrs.keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);
+    const outShape = args.attrs.keepDims
+      ? x.shape.map((d, i) => (i < axes.length ? 1 : d))
+      : x.shape.slice(axes.length);
     const out = backend.makeOutput(outShape, 'float32');
     const src = backend.typedArrayFromHeap(x) as Float32Array;
     const acc = backend.typedArrayFromHeap(out) as Float32Array;
@@ -93,7 +97,12 @@ export function makeSplitV(): KernelFunc {
     }
     const outer = x.shape.slice(0, axis).reduce((a, b) => a * b, 1);
     const inner = x.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-    const outs = sizes.map((n) => backend.makeOutput(x.shape.map((d, i) => (i === axis ? n : d)), x.dtype));
+    const outs = sizes.map((n) =>
+      backend.makeOutput(
+        x.shape.map((d, i) => (i === axis ? n : d)),
+        x.dtype,
+      ),
+    );
     const src = backend.typedArrayFromHeap(x);
     let start = 0;
     sizes.forEach((n, k) => {

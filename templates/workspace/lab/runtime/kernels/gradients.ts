@@ -13,7 +13,12 @@ export type GradientOps = Pick<typeof tfc, 'registerGradient' | 'matMul' | 'sum'
 /** True when `tf` is a full tfjs(-core) namespace, not just the kernel API the kernels need. */
 export function hasGradientOps(tf: TfCore): tf is TfCore & GradientOps {
   const t = tf as TfCore & Partial<GradientOps>;
-  return typeof t.registerGradient === 'function' && typeof t.matMul === 'function' && typeof t.sum === 'function' && typeof t.reshape === 'function';
+  return (
+    typeof t.registerGradient === 'function' &&
+    typeof t.matMul === 'function' &&
+    typeof t.sum === 'function' &&
+    typeof t.reshape === 'function'
+  );
 }
 
 /** Sums a gradient computed at the broadcast shape back down to the operand's own shape. */

@@ -11,7 +11,10 @@ import { makeBatchMatMul } from './matmul';
 import { hasGradientOps, registerBatchMatMulGradient } from './gradients';
 import { makeCpuAvgPoolGrad, makeMaxPoolGrad, makeWasmAvgPoolGrad } from './pooling';
 import {
-  makeCpuResizeBilinearGrad, makeCpuResizeNearestNeighborGrad, makeWasmResizeBilinearGrad, makeWasmResizeNearestNeighborGrad,
+  makeCpuResizeBilinearGrad,
+  makeCpuResizeNearestNeighborGrad,
+  makeWasmResizeBilinearGrad,
+  makeWasmResizeNearestNeighborGrad,
 } from './resize';
 import { makeSamePadFix } from './samepad';
 import { makeUnsortedSegmentSum } from './segment';
@@ -47,7 +50,11 @@ export interface TrainingKernelReport {
 const TESTED_VERSION = '4.22.0';
 const installed = new WeakMap<object, TrainingKernelReport>();
 
-interface Own { kernel: string; func: KernelFunc; why: string }
+interface Own {
+  kernel: string;
+  func: KernelFunc;
+  why: string;
+}
 
 function replace(tf: TfCore, report: TrainingKernelReport, backend: 'wasm' | 'cpu', own: Own): void {
   const stockConfig = tf.getKernel(own.kernel, backend);
@@ -56,40 +63,103 @@ function replace(tf: TfCore, report: TrainingKernelReport, backend: 'wasm' | 'cp
   // The stock setupFunc binds the stock kernel's wasm function to each new wasm module (every setBackend,
   // so also after an engine reset); our kernel calls the stock one, so it carries that setup over.
   tf.registerKernel({
-    kernelName: own.kernel, backendName: backend, kernelFunc: own.func,
-    setupFunc: stockConfig?.setupFunc, disposeFunc: stockConfig?.disposeFunc,
+    kernelName: own.kernel,
+    backendName: backend,
+    kernelFunc: own.func,
+    setupFunc: stockConfig?.setupFunc,
+    disposeFunc: stockConfig?.disposeFunc,
   });
   report.changes.push({ kernel: own.kernel, backend, change: had ? 'replaced' : 'added', why: own.why });
 }
 
 function wasmKernels(tf: TfCore, stock: (name: string) => KernelFunc): Own[] {
   const conv: ConvStock = {
-    conv2d: stock('Conv2D'), batchMatMul: stock('BatchMatMul'), transpose: stock('Transpose'), slice: stock('Slice'), reverse: stock('Reverse'),
+    conv2d: stock('Conv2D'),
+    batchMatMul: stock('BatchMatMul'),
+    transpose: stock('Transpose'),
+    slice: stock('Slice'),
+    reverse: stock('Reverse'),
     backpropInput: tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc,
   };
   return [
-    { kernel: 'Conv2DBackpropFilter', func: makeConv2DBackpropFilter(tf, conv), why: 'missing; an XNNPACK conv (im2col + GEMM for few taps)' },
-    { kernel: 'Conv2DBackpropInput', func: makeConv2DBackpropInput(tf, conv), why: 'stock is a scalar loop; now a stride-1 XNNPACK conv' },
-    { kernel: 'DepthwiseConv2dNativeBackpropInput', func: makeDepthwiseBackpropInput(tf), why: 'missing; depthwise input gradient' },
-    { kernel: 'DepthwiseConv2dNativeBackpropFilter', func: makeDepthwiseBackpropFilter(tf), why: 'missing; depthwise filter gradient' },
+    {
+      kernel: 'Conv2DBackpropFilter',
+      func: makeConv2DBackpropFilter(tf, conv),
+      why: 'missing; an XNNPACK conv (im2col + GEMM for few taps)',
+    },
+    {
+      kernel: 'Conv2DBackpropInput',
+      func: makeConv2DBackpropInput(tf, conv),
+      why: 'stock is a scalar loop; now a stride-1 XNNPACK conv',
+    },
+    {
+      kernel: 'DepthwiseConv2dNativeBackpropInput',
+      func: makeDepthwiseBackpropInput(tf),
+      why: 'missing; depthwise input gradient',
+    },
+    {
+      kernel: 'DepthwiseConv2dNativeBackpropFilter',
+      func: makeDepthwiseBackpropFilter(tf),
+      why: 'missing; depthwise filter gradient',
+    },
     { kernel: 'UnsortedSegmentSum', func: makeUnsortedSegmentSum(), why: 'missing; gradient of gather (embeddings)' },
     { kernel: 'MaxPoolGrad', func: makeMaxPoolGrad(tf), why: 'stock drops the gradient of all-negative windows' },
-    { kernel: 'ResizeNearestNeighborGrad', func: makeWasmResizeNearestNeighborGrad(), why: 'stock picks source pixels in float64, the forward in float32: the gradient did not belong to the forward' },
+    {
+      kernel: 'ResizeNearestNeighborGrad',
+      func: makeWasmResizeNearestNeighborGrad(),
+      why: 'stock picks source pixels in float64, the forward in float32: the gradient did not belong to the forward',
+    },
     { kernel: 'ResizeBilinearGrad', func: makeWasmResizeBilinearGrad(), why: 'stock ignores halfPixelCenters' },
-    { kernel: 'AvgPoolGrad', func: makeWasmAvgPoolGrad(tf), why: 'stock divides border windows by the full window, the forward by the pixels inside' },
-    { kernel: 'Conv2D', func: makeSamePadFix(tf, stock('Conv2D'), false), why: "XNNPACK pads 'same' wrongly when the stride exceeds the filter; those calls get explicit pads" },
-    { kernel: 'FusedConv2D', func: makeSamePadFix(tf, stock('FusedConv2D'), false), why: "XNNPACK pads 'same' wrongly when the stride exceeds the filter; those calls get explicit pads" },
-    { kernel: 'DepthwiseConv2dNative', func: makeSamePadFix(tf, stock('DepthwiseConv2dNative'), true), why: "XNNPACK pads 'same' wrongly when the stride exceeds the filter; those calls get explicit pads" },
-    { kernel: 'FusedDepthwiseConv2D', func: makeSamePadFix(tf, stock('FusedDepthwiseConv2D'), true), why: "XNNPACK pads 'same' wrongly when the stride exceeds the filter; those calls get explicit pads" },
+    {
+      kernel: 'AvgPoolGrad',
+      func: makeWasmAvgPoolGrad(tf),
+      why: 'stock divides border windows by the full window, the forward by the pixels inside',
+    },
+    {
+      kernel: 'Conv2D',
+      func: makeSamePadFix(tf, stock('Conv2D'), false),
+      why: "XNNPACK pads 'same' wrongly when the stride exceeds the filter; those calls get explicit pads",
+    },
+    {
+      kernel: 'FusedConv2D',
+      func: makeSamePadFix(tf, stock('FusedConv2D'), false),
+      why: "XNNPACK pads 'same' wrongly when the stride exceeds the filter; those calls get explicit pads",
+    },
+    {
+      kernel: 'DepthwiseConv2dNative',
+      func: makeSamePadFix(tf, stock('DepthwiseConv2dNative'), true),
+      why: "XNNPACK pads 'same' wrongly when the stride exceeds the filter; those calls get explicit pads",
+    },
+    {
+      kernel: 'FusedDepthwiseConv2D',
+      func: makeSamePadFix(tf, stock('FusedDepthwiseConv2D'), true),
+      why: "XNNPACK pads 'same' wrongly when the stride exceeds the filter; those calls get explicit pads",
+    },
     {
       kernel: 'BatchMatMul',
       func: makeBatchMatMul(tf, { batchMatMul: stock('BatchMatMul'), transpose: stock('Transpose') }),
       why: 'stock is fast only un-transposed and un-batched; every case now reaches that GEMM',
     },
-    { kernel: 'Sum', func: makeSum(stock('Sum')), why: 'sums over leading axes (bias gradients) without the stock transpose' },
-    { kernel: 'Identity', func: makeIdentity(), why: 'clones share the buffer (reference count) instead of copying it' },
-    { kernel: 'SplitV', func: makeSplitV(), why: 'concat gradients: one memcpy per row instead of a Slice kernel per output' },
-    { kernel: 'Tanh', func: makeTanh(stock('Elu'), stock('Tanh')), why: 'stock is scalar libm (3× slower); now expm1 (ELU) on XNNPACK, precise near 0' },
+    {
+      kernel: 'Sum',
+      func: makeSum(stock('Sum')),
+      why: 'sums over leading axes (bias gradients) without the stock transpose',
+    },
+    {
+      kernel: 'Identity',
+      func: makeIdentity(),
+      why: 'clones share the buffer (reference count) instead of copying it',
+    },
+    {
+      kernel: 'SplitV',
+      func: makeSplitV(),
+      why: 'concat gradients: one memcpy per row instead of a Slice kernel per output',
+    },
+    {
+      kernel: 'Tanh',
+      func: makeTanh(stock('Elu'), stock('Tanh')),
+      why: 'stock is scalar libm (3× slower); now expm1 (ELU) on XNNPACK, precise near 0',
+    },
   ];
 }
 
@@ -104,25 +174,48 @@ export function installTrainingKernels(tf: TfCore): TrainingKernelReport {
   const previous = installed.get(key);
   if (previous) return previous;
   const report: TrainingKernelReport = {
-    tfjsVersion: tf.version_core, wasmLoaded: tf.getKernel('Conv2D', 'wasm') !== undefined,
-    gradientsRegistered: tf.getGradient('Conv2D') !== undefined, changes: [], bridgeCalls: {},
+    tfjsVersion: tf.version_core,
+    wasmLoaded: tf.getKernel('Conv2D', 'wasm') !== undefined,
+    gradientsRegistered: tf.getGradient('Conv2D') !== undefined,
+    changes: [],
+    bridgeCalls: {},
   };
   if (tf.version_core !== TESTED_VERSION) {
-    throw new Error(`Training kernels are written and tested for tfjs ${TESTED_VERSION}, but tfjs ${tf.version_core} is loaded. Pin @tensorflow/tfjs-* to ${TESTED_VERSION}.`);
+    throw new Error(
+      `Training kernels are written and tested for tfjs ${TESTED_VERSION}, but tfjs ${tf.version_core} is loaded. Pin @tensorflow/tfjs-* to ${TESTED_VERSION}.`,
+    );
   }
   if (tf.getKernel('ResizeNearestNeighborGrad', 'cpu')) {
-    replace(tf, report, 'cpu', { kernel: 'ResizeNearestNeighborGrad', func: makeCpuResizeNearestNeighborGrad(), why: 'stock uses a wrong batch stride (batch > 1)' });
-    replace(tf, report, 'cpu', { kernel: 'ResizeBilinearGrad', func: makeCpuResizeBilinearGrad(), why: 'stock returns [b, W, H, c] (throws when H ≠ W) and ignores halfPixelCenters' });
-    replace(tf, report, 'cpu', { kernel: 'AvgPoolGrad', func: makeCpuAvgPoolGrad(tf), why: 'stock divides border windows by the full window, the forward by the pixels inside' });
+    replace(tf, report, 'cpu', {
+      kernel: 'ResizeNearestNeighborGrad',
+      func: makeCpuResizeNearestNeighborGrad(),
+      why: 'stock uses a wrong batch stride (batch > 1)',
+    });
+    replace(tf, report, 'cpu', {
+      kernel: 'ResizeBilinearGrad',
+      func: makeCpuResizeBilinearGrad(),
+      why: 'stock returns [b, W, H, c] (throws when H ≠ W) and ignores halfPixelCenters',
+    });
+    replace(tf, report, 'cpu', {
+      kernel: 'AvgPoolGrad',
+      func: makeCpuAvgPoolGrad(tf),
+      why: 'stock divides border windows by the full window, the forward by the pixels inside',
+    });
   }
   if (report.gradientsRegistered && hasGradientOps(tf)) {
     registerBatchMatMulGradient(tf);
-    report.changes.push({ kernel: 'BatchMatMul gradient', backend: 'all', change: 'replaced', why: 'stock throws when batch dimensions broadcast; now summed over them' });
+    report.changes.push({
+      kernel: 'BatchMatMul gradient',
+      backend: 'all',
+      change: 'replaced',
+      why: 'stock throws when batch dimensions broadcast; now summed over them',
+    });
   }
   if (report.wasmLoaded) {
     const stock = (name: string): KernelFunc => {
       const f = captureStock(tf, name, 'wasm');
-      if (!f) throw new Error(`wasm kernel ${name} is missing; is @tensorflow/tfjs-backend-wasm ${TESTED_VERSION} loaded?`);
+      if (!f)
+        throw new Error(`wasm kernel ${name} is missing; is @tensorflow/tfjs-backend-wasm ${TESTED_VERSION} loaded?`);
       return f;
     };
     // Capture every stock function before registering anything, so no kernel calls a replacement.
@@ -144,19 +237,32 @@ function bridgeTheRest(tf: TfCore, report: TrainingKernelReport): void {
     const name = k.kernelName;
     report.bridgeCalls[name] = 0;
     tf.registerKernel({
-      kernelName: name, backendName: 'wasm',
-      kernelFunc: makeCpuBridge(tf, k.kernelFunc, () => { report.bridgeCalls[name]++; }),
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc: makeCpuBridge(tf, k.kernelFunc, () => {
+        report.bridgeCalls[name]++;
+      }),
     });
-    report.changes.push({ kernel: name, backend: 'wasm', change: 'bridged', why: 'no wasm kernel; runs on cpu (pure JS, slow)' });
+    report.changes.push({
+      kernel: name,
+      backend: 'wasm',
+      change: 'bridged',
+      why: 'no wasm kernel; runs on cpu (pure JS, slow)',
+    });
   }
 }
 
 /** One line per change, for a diagnosis printout. */
 export function describeTrainingKernels(report: TrainingKernelReport): string[] {
-  const lines = [`tfjs ${report.tfjsVersion}, wasm ${report.wasmLoaded ? 'loaded' : 'not loaded'}, gradients ${report.gradientsRegistered ? 'registered' : 'NOT registered (training will fail)'}`];
+  const lines = [
+    `tfjs ${report.tfjsVersion}, wasm ${report.wasmLoaded ? 'loaded' : 'not loaded'}, gradients ${report.gradientsRegistered ? 'registered' : 'NOT registered (training will fail)'}`,
+  ];
   const bridged = report.changes.filter((c) => c.change === 'bridged');
-  for (const c of report.changes) if (c.change !== 'bridged') lines.push(`${c.backend} ${c.kernel}: ${c.change} (${c.why})`);
+  for (const c of report.changes)
+    if (c.change !== 'bridged') lines.push(`${c.backend} ${c.kernel}: ${c.change} (${c.why})`);
   const used = Object.entries(report.bridgeCalls).filter(([, n]) => n > 0);
-  lines.push(`${bridged.length} kernels bridged to cpu; used so far: ${used.length ? used.map(([k, n]) => `${k}×${n}`).join(', ') : 'none'}`);
+  lines.push(
+    `${bridged.length} kernels bridged to cpu; used so far: ${used.length ? used.map(([k, n]) => `${k}×${n}`).join(', ') : 'none'}`,
+  );
   return lines;
 }

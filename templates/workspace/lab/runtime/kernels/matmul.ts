@@ -3,7 +3,16 @@
 // attention product) runs a scalar loop 10–35× slower. This kernel brings each case to that fast path:
 // transposes are materialised first (linear in the operand, cheap next to the product), a shared right
 // operand folds the batch into the rows, and otherwise each batch item is one fast GEMM.
-import { Scratch, sizeOf, view, type KernelFunc, type NamedAttrMap, type TensorInfo, type TfCore, type WasmBackend } from './context';
+import {
+  Scratch,
+  sizeOf,
+  view,
+  type KernelFunc,
+  type NamedAttrMap,
+  type TensorInfo,
+  type TfCore,
+  type WasmBackend,
+} from './context';
 
 /** Stock wasm kernels the product is built from. */
 export interface MatMulStock {
@@ -38,8 +47,12 @@ function checkedOutShape(tf: TfCore, a: TensorInfo, b: TensorInfo, transposeA: u
   const outerA = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
   const outerB = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
   const batchShape = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-  tf.util.assert(innerA === innerB, () => `Error in matMul: inner shapes (${innerA}) and (${innerB}) of Tensors with shapes `
-    + `${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+  tf.util.assert(
+    innerA === innerB,
+    () =>
+      `Error in matMul: inner shapes (${innerA}) and (${innerB}) of Tensors with shapes ` +
+      `${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+  );
   return [...batchShape, outerA, outerB];
 }
 

@@ -28,7 +28,13 @@ function axisPhase(r: number, s: number, f: number, pad: number, inSize: number,
 }
 
 /** True when every phase can be expressed with non-negative padding (always, unless padding ≥ filter). */
-export function polyphaseApplies(s: [number, number], f: [number, number], pad: [number, number], inSize: [number, number], dySize: [number, number]): boolean {
+export function polyphaseApplies(
+  s: [number, number],
+  f: [number, number],
+  pad: [number, number],
+  inSize: [number, number],
+  dySize: [number, number],
+): boolean {
   for (let a = 0; a < 2; a++) {
     for (let r = 0; r < s[a]; r++) {
       const p = axisPhase(r, s[a], f[a], pad[a], inSize[a], dySize[a]);
@@ -43,8 +49,13 @@ export function polyphaseApplies(s: [number, number], f: [number, number], pad: 
  * `dy` [B, OH, OW, CO], `filter` [FH, FW, CI, CO], result [B, H, W, CI] (owned by `s`).
  */
 export function polyphaseBackpropInput(
-  s: Scratch, conv2d: KernelFunc, dy: TensorInfo, filter: TensorInfo, inputShape: number[],
-  stride: [number, number], padTopLeft: [number, number],
+  s: Scratch,
+  conv2d: KernelFunc,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  inputShape: number[],
+  stride: [number, number],
+  padTopLeft: [number, number],
 ): TensorInfo {
   const [B, H, W, CI] = inputShape;
   const [, OH, OW, CO] = dy.shape;
@@ -73,8 +84,16 @@ export function polyphaseBackpropInput(
         }
       }
       const phase = s.call(conv2d, { x: dy, filter: g }, {
-        strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [py.before, py.after], [px.before, px.after], [0, 0]],
-        dataFormat: 'NHWC', dimRoundingMode: undefined,
+        strides: [1, 1],
+        dilations: [1, 1],
+        pad: [
+          [0, 0],
+          [py.before, py.after],
+          [px.before, px.after],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+        dimRoundingMode: undefined,
       } as unknown as NamedAttrMap); // [B, py.count, px.count, CI]
       const pv = s.backend.typedArrayFromHeap(phase) as Float32Array;
       const out = s.backend.typedArrayFromHeap(dx) as Float32Array;
@@ -83,7 +102,10 @@ export function polyphaseBackpropInput(
           const y = (py.j0 + j) * stride[0] + ry - padTopLeft[0];
           for (let i = 0; i < px.count; i++) {
             const x = (px.j0 + i) * stride[1] + rx - padTopLeft[1];
-            out.set(pv.subarray(((b * py.count + j) * px.count + i) * CI, ((b * py.count + j) * px.count + i + 1) * CI), ((b * H + y) * W + x) * CI);
+            out.set(
+              pv.subarray(((b * py.count + j) * px.count + i) * CI, ((b * py.count + j) * px.count + i + 1) * CI),
+              ((b * H + y) * W + x) * CI,
+            );
           }
         }
       }

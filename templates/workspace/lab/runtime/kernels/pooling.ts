@@ -15,8 +15,13 @@ export function makeMaxPoolGrad(tf: TfCore): KernelFunc {
     const a = args.attrs;
     const backend = args.backend as WasmBackend;
     const info = tf.backend_util.computePool2DInfo(
-      input.shape as [number, number, number, number], a.filterSize as [number, number],
-      a.strides as [number, number], 1, a.pad as 'same', a.dimRoundingMode as 'floor' | undefined);
+      input.shape as [number, number, number, number],
+      a.filterSize as [number, number],
+      a.strides as [number, number],
+      1,
+      a.pad as 'same',
+      a.dimRoundingMode as 'floor' | undefined,
+    );
     const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
     const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
     const { effectiveFilterHeight: efh, effectiveFilterWidth: efw } = info;
@@ -50,7 +55,10 @@ export function makeMaxPoolGrad(tf: TfCore): KernelFunc {
             let where = -1;
             for (let t = 0; t < n; t++) {
               const v = x[taps[t] + c];
-              if (v > best) { best = v; where = taps[t] + c; }
+              if (v > best) {
+                best = v;
+                where = taps[t] + c;
+              }
             }
             if (where >= 0) dx[where] += g[gBase + c];
           }
@@ -65,11 +73,20 @@ export function makeMaxPoolGrad(tf: TfCore): KernelFunc {
  * The common 2×2, stride-2, unpadded case, unrolled (25% faster in V8 than the general loop): each input
  * pixel is in one window, and ties go to the first of (top-left, top-right, bottom-left, bottom-right).
  */
-function maxPoolGrad2x2(x: Float32Array, g: Float32Array, dx: Float32Array,
-  B: number, H: number, W: number, C: number, OH: number, OW: number): void {
+function maxPoolGrad2x2(
+  x: Float32Array,
+  g: Float32Array,
+  dx: Float32Array,
+  B: number,
+  H: number,
+  W: number,
+  C: number,
+  OH: number,
+  OW: number,
+): void {
   for (let b = 0; b < B; b++) {
     for (let oy = 0; oy < OH; oy++) {
-      const row0 = ((b * H + 2 * oy) * W) * C;
+      const row0 = (b * H + 2 * oy) * W * C;
       const row1 = row0 + W * C;
       for (let ox = 0; ox < OW; ox++) {
         const p0 = row0 + 2 * ox * C;
@@ -80,11 +97,20 @@ function maxPoolGrad2x2(x: Float32Array, g: Float32Array, dx: Float32Array,
           let best = -Infinity;
           let where = -1;
           const v0 = x[p0 + c];
-          if (v0 > best) { best = v0; where = p0 + c; }
+          if (v0 > best) {
+            best = v0;
+            where = p0 + c;
+          }
           const v1 = x[p0 + C + c];
-          if (v1 > best) { best = v1; where = p0 + C + c; }
+          if (v1 > best) {
+            best = v1;
+            where = p0 + C + c;
+          }
           const v2 = x[p2 + c];
-          if (v2 > best) { best = v2; where = p2 + c; }
+          if (v2 > best) {
+            best = v2;
+            where = p2 + c;
+          }
           if (x[p2 + C + c] > best) where = p2 + C + c;
           if (where >= 0) dx[where] += g[gBase + c];
         }
@@ -95,8 +121,18 @@ function maxPoolGrad2x2(x: Float32Array, g: Float32Array, dx: Float32Array,
 
 /** Geometry of a 2-D pool, as computePool2DInfo gives it. */
 interface PoolGeometry {
-  B: number; H: number; W: number; C: number; OH: number; OW: number;
-  sh: number; sw: number; fh: number; fw: number; top: number; left: number;
+  B: number;
+  H: number;
+  W: number;
+  C: number;
+  OH: number;
+  OW: number;
+  sh: number;
+  sw: number;
+  fh: number;
+  fw: number;
+  top: number;
+  left: number;
 }
 
 /**
@@ -132,12 +168,26 @@ function avgPoolGeometry(tf: TfCore, args: Args): PoolGeometry {
   const { dy, input } = args.inputs;
   const a = args.attrs;
   const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number], a.filterSize as [number, number],
-    a.strides as [number, number], 1, a.pad as 'same', a.dimRoundingMode as 'floor' | undefined);
+    input.shape as [number, number, number, number],
+    a.filterSize as [number, number],
+    a.strides as [number, number],
+    1,
+    a.pad as 'same',
+    a.dimRoundingMode as 'floor' | undefined,
+  );
   return {
-    B: info.batchSize, H: info.inHeight, W: info.inWidth, C: info.inChannels, OH: dy.shape[1], OW: dy.shape[2],
-    sh: info.strideHeight, sw: info.strideWidth, fh: info.filterHeight, fw: info.filterWidth,
-    top: info.padInfo.top, left: info.padInfo.left,
+    B: info.batchSize,
+    H: info.inHeight,
+    W: info.inWidth,
+    C: info.inChannels,
+    OH: dy.shape[1],
+    OW: dy.shape[2],
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    fh: info.filterHeight,
+    fw: info.filterWidth,
+    top: info.padInfo.top,
+    left: info.padInfo.left,
   };
 }
 

@@ -5,7 +5,12 @@
 import { sizeOf, type KernelFunc, type NamedAttrMap, type TensorInfo, type TfCore } from './context';
 
 /** Accumulated figures for one kernel. */
-export interface KernelStat { kernel: string; calls: number; ms: number; flops: number }
+export interface KernelStat {
+  kernel: string;
+  calls: number;
+  ms: number;
+  flops: number;
+}
 
 /** A running profile; `restore()` puts the unwrapped kernels back. */
 export interface KernelProfile {

@@ -28,8 +28,13 @@ const same = (v: number): number => v;
  * `scale * r` rounded to float, `scale * (r + 0.5)` taken in double and stored to a float), then floor or
  * roundf (half away from zero; the index is never negative, so Math.round agrees).
  */
-export function nearestSourceIndex(oldSize: number, newSize: number, alignCorners: boolean, halfPixel: boolean,
-  arithmetic: IndexArithmetic): Int32Array {
+export function nearestSourceIndex(
+  oldSize: number,
+  newSize: number,
+  alignCorners: boolean,
+  halfPixel: boolean,
+  arithmetic: IndexArithmetic,
+): Int32Array {
   const round = arithmetic === 'float32' ? Math.fround : same;
   const inEff = alignCorners && newSize > 1 ? oldSize - 1 : oldSize;
   const outEff = alignCorners && newSize > 1 ? newSize - 1 : newSize;
@@ -45,8 +50,15 @@ export function nearestSourceIndex(oldSize: number, newSize: number, alignCorner
 }
 
 /** dx[b, src(r), src(c), ch] += dy[b, r, c, ch], with the batch stride taken from the image shape. */
-export function nearestGrad(imageShape: number[], dyShape: number[], dy: ArrayLike<number>, dx: Float32Array,
-  alignCorners: boolean, halfPixel: boolean, arithmetic: IndexArithmetic): void {
+export function nearestGrad(
+  imageShape: number[],
+  dyShape: number[],
+  dy: ArrayLike<number>,
+  dx: Float32Array,
+  alignCorners: boolean,
+  halfPixel: boolean,
+  arithmetic: IndexArithmetic,
+): void {
   const [B, H, W, C] = imageShape;
   const [, NH, NW] = dyShape;
   const rows = nearestSourceIndex(H, NH, alignCorners, halfPixel, arithmetic);
@@ -65,7 +77,11 @@ export function nearestGrad(imageShape: number[], dyShape: number[], dy: ArrayLi
 }
 
 /** The two source indices of each output index along one axis, and the weight of the second. */
-interface BilinearAxis { lo: Int32Array; hi: Int32Array; w: Float64Array }
+interface BilinearAxis {
+  lo: Int32Array;
+  hi: Int32Array;
+  w: Float64Array;
+}
 
 /**
  * The cpu forward's sampling (ResizeBilinear.ts): source = scale·r, or scale·(r + ½) − ½ with half-pixel
@@ -88,8 +104,14 @@ function bilinearAxis(oldSize: number, newSize: number, alignCorners: boolean, h
 }
 
 /** dx = the transpose of bilinear resizing applied to dy, in the image's own [b, h, w, c] layout. */
-export function bilinearGrad(imageShape: number[], dyShape: number[], dy: ArrayLike<number>, dx: Float32Array,
-  alignCorners: boolean, halfPixel: boolean): void {
+export function bilinearGrad(
+  imageShape: number[],
+  dyShape: number[],
+  dy: ArrayLike<number>,
+  dx: Float32Array,
+  alignCorners: boolean,
+  halfPixel: boolean,
+): void {
   const [B, H, W, C] = imageShape;
   const [, NH, NW] = dyShape;
   const rows = bilinearAxis(H, NH, alignCorners, halfPixel);
@@ -123,14 +145,28 @@ export function bilinearGrad(imageShape: number[], dyShape: number[], dy: ArrayL
   }
 }
 
-type Grad = (imageShape: number[], dyShape: number[], dy: ArrayLike<number>, dx: Float32Array, align: boolean, half: boolean) => void;
+type Grad = (
+  imageShape: number[],
+  dyShape: number[],
+  dy: ArrayLike<number>,
+  dx: Float32Array,
+  align: boolean,
+  half: boolean,
+) => void;
 
 function cpuKernel(grad: Grad): KernelFunc {
   return ((args: Args): TensorInfo => {
     const { images, dy } = args.inputs;
     const backend = args.backend as CpuBackend;
     const dx = new Float32Array(images.shape.reduce((a, b) => a * b, 1));
-    grad(images.shape, dy.shape, backend.readSync(dy.dataId), dx, Boolean(args.attrs.alignCorners), Boolean(args.attrs.halfPixelCenters));
+    grad(
+      images.shape,
+      dy.shape,
+      backend.readSync(dy.dataId),
+      dx,
+      Boolean(args.attrs.alignCorners),
+      Boolean(args.attrs.halfPixelCenters),
+    );
     return backend.makeTensorInfo(images.shape, 'float32', dx);
   }) as unknown as KernelFunc;
 }
@@ -141,8 +177,14 @@ function wasmKernel(grad: Grad): KernelFunc {
     const backend = args.backend as WasmBackend;
     const out = backend.makeOutput(images.shape, 'float32');
     // Views taken after makeOutput: a heap that grows detaches the views taken before.
-    grad(images.shape, dy.shape, backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(out) as Float32Array,
-      Boolean(args.attrs.alignCorners), Boolean(args.attrs.halfPixelCenters));
+    grad(
+      images.shape,
+      dy.shape,
+      backend.typedArrayFromHeap(dy),
+      backend.typedArrayFromHeap(out) as Float32Array,
+      Boolean(args.attrs.alignCorners),
+      Boolean(args.attrs.halfPixelCenters),
+    );
     return out;
   }) as unknown as KernelFunc;
 }

@@ -14,14 +14,26 @@ export function explicitSamePad(tf: TfCore, args: Args, depthwise: boolean): Exp
   const a = args.attrs;
   if (a.pad !== 'same' || (a.dataFormat !== undefined && a.dataFormat !== 'NHWC')) return null;
   const { x, filter } = args.inputs;
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number], a.strides as [number, number], (a.dilations ?? 1) as [number, number],
-    'same', a.dimRoundingMode as 'floor' | undefined, depthwise);
-  const short = (info.outHeight - 1) * info.strideHeight + info.effectiveFilterHeight < info.inHeight
-    || (info.outWidth - 1) * info.strideWidth + info.effectiveFilterWidth < info.inWidth;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    a.strides as [number, number],
+    (a.dilations ?? 1) as [number, number],
+    'same',
+    a.dimRoundingMode as 'floor' | undefined,
+    depthwise,
+  );
+  const short =
+    (info.outHeight - 1) * info.strideHeight + info.effectiveFilterHeight < info.inHeight ||
+    (info.outWidth - 1) * info.strideWidth + info.effectiveFilterWidth < info.inWidth;
   if (!short) return null;
   const p = info.padInfo;
-  return [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]];
+  return [
+    [0, 0],
+    [p.top, p.bottom],
+    [p.left, p.right],
+    [0, 0],
+  ];
 }
 
 /** Wraps a stock wasm convolution so 'same' calls that XNNPACK would pad wrongly get explicit pads. */

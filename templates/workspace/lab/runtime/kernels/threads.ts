@@ -54,7 +54,8 @@ function workerScript(packageDir: string): string {
   const script = `URL.createObjectURL = () => ${JSON.stringify(glue)};\nURL.revokeObjectURL = () => {};\n${contents}`;
   const dir = path.join(os.tmpdir(), 'multimodal-lab');
   mkdirSync(dir, { recursive: true });
-  const version = (JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string })
+    .version;
   const file = path.join(dir, `tfjs-wasm-pthread-${version}-${script.length}.cjs`);
   if (!existsSync(file)) {
     // Write-then-rename, so a concurrent runner never hands a worker a half-written file.
@@ -67,7 +68,9 @@ function workerScript(packageDir: string): string {
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not finish in ${ms} ms`)), ms); });
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish in ${ms} ms`)), ms);
+  });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
@@ -78,11 +81,17 @@ async function startThreaded(tf: TfCore, opts: WasmStartOptions, threads: number
   const BaseWorker = wt.Worker;
   const osm = os as { cpus: typeof os.cpus };
   const realCpus = osm.cpus;
-  URL.createObjectURL = ((blob: Blob) => (blob.type === 'application/javascript' ? file : originalUrl(blob))) as typeof URL.createObjectURL;
+  URL.createObjectURL = ((blob: Blob) =>
+    blob.type === 'application/javascript' ? file : originalUrl(blob)) as typeof URL.createObjectURL;
   wt.Worker = class extends BaseWorker {
-    constructor(f: string | URL, o?: workerThreads.WorkerOptions) { super(f, { ...o, execArgv: [] }); }
+    constructor(f: string | URL, o?: workerThreads.WorkerOptions) {
+      super(f, { ...o, execArgv: [] });
+    }
   };
-  osm.cpus = () => { const c = realCpus(); return Array.from({ length: 2 * threads }, (_, i) => c[i % c.length]); };
+  osm.cpus = () => {
+    const c = realCpus();
+    return Array.from({ length: 2 * threads }, (_, i) => c[i % c.length]);
+  };
   try {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
     opts.wasm.setThreadsCount(threads);
@@ -117,6 +126,7 @@ export async function startWasm(tf: TfCore, opts: WasmStartOptions): Promise<Was
   }
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   opts.wasm.setThreadsCount(1);
-  if (!(await tf.setBackend('wasm'))) throw new Error(`the wasm backend did not start${fallback ? ` (threads: ${fallback})` : ''}`);
+  if (!(await tf.setBackend('wasm')))
+    throw new Error(`the wasm backend did not start${fallback ? ` (threads: ${fallback})` : ''}`);
   return fallback ? { threads: 1, fallback } : { threads: 1 };
 }
