@@ -2,18 +2,10 @@
 // tfjs-core ops only (no tfjs-layers), with parameters drawn from a seeded PRNG so that cpu, wasm and the
 // PyTorch twin (bench/pytorch/models.py) all start from a well-defined state.
 import * as tf from '@tensorflow/tfjs-core';
+import { mulberry32 } from '../../templates/workspace/lab/random';
 
-/** Deterministic PRNG (mulberry32) returning floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG returning floats in [0, 1): the course's mulberry32 (lab/random.ts). */
+export const rng = mulberry32;
 
 /** Uniform values in [-scale, scale). */
 export function uniform(n: number, next: () => number, scale = 1): Float32Array {

@@ -21,6 +21,7 @@ import {
 import { classify, loadClassifier } from '../../templates/workspace/lab/classifier';
 import { saveWeights } from '../../templates/workspace/lab/savedWeights';
 import { gatherBatch, loadMnist, type MnistSet } from '../../templates/workspace/lab/mnist';
+import { mulberry32 } from '../../templates/workspace/lab/random';
 
 export const AUTOENCODER_SEED = 1; // 7744 stalled at the mean image (MSE 0.29) for 3000 steps, at lr 2e-3 and 5e-4 alike
 const STEPS = 3000;
@@ -37,17 +38,8 @@ export interface BuildOptions {
   evalDigits?: number;
 }
 
-/** mulberry32: batch order and latent noise are the same on every build. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Batch order and noise are the same on every build: the course's seeded generator (lab/random.ts). */
+const rng = mulberry32;
 
 /** Digits `idx` of `set` as [n, 16, 16, 1] in [-1, 1]. */
 export function digits(set: MnistSet, idx: number[]): tf.Tensor4D {

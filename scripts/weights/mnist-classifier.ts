@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { installTrainingKernels, startWasm, type TfCore } from '../../templates/workspace/lab/runtime/kernels';
 import { gatherBatch, loadMnist, type MnistSet } from '../../templates/workspace/lab/mnist';
+import { mulberry32 } from '../../templates/workspace/lab/random';
 
 const SEED = 20201;
 const SIZE = 16;
@@ -20,17 +21,8 @@ const BATCH = 64;
 const OUTLIERS = 16; // per batch, on top of BATCH digits
 export const MIN_ACCURACY = 0.98;
 
-/** mulberry32: a tiny seeded PRNG, so the batch order and the shifts are the same on every build. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Batch order and noise are the same on every build: the course's seeded generator (lab/random.ts). */
+const rng = mulberry32;
 
 function model(): tf.Sequential {
   let s = SEED;

@@ -18,6 +18,7 @@
  * colours, so each colour and each shape is still seen with 5+ partners. A model that classifies a held-out pair
  * correctly has composed "colour" and "shape", not memorised the pair.
  */
+import { mulberry32, pick, randInt, type Rng } from './random';
 
 export const SHAPES = ['circle', 'square', 'triangle', 'diamond', 'cross', 'star'] as const;
 export const COLOURS = ['red', 'orange', 'yellow', 'green', 'cyan', 'blue', 'purple', 'white'] as const;
@@ -71,20 +72,8 @@ export const PAIRS: ReadonlyArray<readonly [Colour, Shape]> = COLOURS.flatMap((c
   SHAPES.map((s) => [c, s] as const),
 );
 
-/** A small, fast, seeded PRNG (mulberry32): returns floats in [0, 1). Same seed, same sequence. */
-export type Rng = () => number;
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-export const randInt = (rng: Rng, n: number): number => Math.floor(rng() * n);
-export const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[randInt(rng, xs.length)];
+// The course's one seeded generator (lab/random.ts), re-exported: scenes are a pure function of the seed.
+export { mulberry32, pick, randInt, type Rng };
 
 export interface SceneObject {
   shape: Shape;

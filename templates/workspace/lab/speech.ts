@@ -22,6 +22,7 @@
  * (see `ACCENT_B_SHIFT`). The seed alone picks the words and the speaker, so `utterance('A', s)` and
  * `utterance('B', s)` are the same sentence by the same speaker in the two accents.
  */
+import { mulberry32, type Rng } from './random';
 import { ACCENT_B_SHIFT, LEXICON, PHONES, WORDS, accentB, type PhoneSpec } from './speechLexicon';
 
 export { WORDS } from './speechLexicon';
@@ -45,18 +46,8 @@ export interface Utterance {
   audio: Float32Array; // samples at SAMPLE_RATE, speech RMS ≈ 0.08
 }
 
-/** A small, fast, seeded PRNG (mulberry32): floats in [0, 1). Same seed, same sequence. */
-export type Rng = () => number;
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The course's one seeded generator (lab/random.ts), re-exported for the exercise's scripts.
+export { mulberry32, type Rng };
 const uniform = (rng: Rng, lo: number, hi: number): number => lo + (hi - lo) * rng();
 const gaussian = (rng: Rng): number => Math.sqrt(-2 * Math.log(rng() + 1e-12)) * Math.cos(2 * Math.PI * rng());
 
