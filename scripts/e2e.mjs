@@ -33,22 +33,14 @@ import {
   repoRoot,
   startCodeServer,
 } from './code-server.mjs';
+import { CHROMIUM_ARGS } from './prereqs.mjs';
 
 const outputDir = join(repoRoot, 'test-output', 'e2e');
 const suiteBundle = join(repoRoot, 'out', 'test', 'suite.js');
 const apiTimeoutMs = 180_000;
 const running = new Set();
 
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const chromiumArgs = [...CHROMIUM_ARGS];
 
 /** Settings that keep first-run UI (welcome page, walkthroughs) from covering what the tests look at. */
 const userSettings = {

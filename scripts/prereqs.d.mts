@@ -22,6 +22,7 @@ export interface Facts {
 }
 
 export const MIN_NODE: readonly [number, number];
+export const CHROMIUM_ARGS: readonly string[];
 export function nodeVersionOk(version: string): boolean;
 export function chromiumCandidates(platform?: NodeJS.Platform, env?: NodeJS.ProcessEnv, home?: string): string[];
 export function findChromium(options?: {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { makeNonce, panelHtml } from '../core/panelHtml';
+import { setPanelPage } from './panelPage';
 import { EvidenceLink, MilestoneView, isMilestonePanelMessage } from '../protocol/panels';
 import { LabState } from './labState';
 
@@ -26,21 +26,11 @@ export class MilestonePanel implements vscode.Disposable {
       this.panel.reveal();
       return;
     }
-    const panel = vscode.window.createWebviewPanel('multimodalLab.milestones', 'Milestones', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [
-        vscode.Uri.joinPath(this.extensionUri, 'dist'),
-        vscode.Uri.joinPath(this.extensionUri, 'media'),
-      ],
-    });
-    const asUri = (...p: string[]): string =>
-      panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
-    panel.webview.html = panelHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: makeNonce(),
+    const panel = vscode.window.createWebviewPanel('multimodalLab.milestones', 'Milestones', vscode.ViewColumn.Active);
+    setPanelPage(panel, this.extensionUri, {
       title: 'Milestones',
-      script: asUri('dist', 'webview', 'milestones.js'),
-      styles: [asUri('media', 'panels', 'milestones.css')],
+      script: ['dist', 'webview', 'milestones.js'],
+      styles: [['media', 'panels', 'milestones.css']],
     });
     const subs = [
       panel.webview.onDidReceiveMessage((m: unknown) => {

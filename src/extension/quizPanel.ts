@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { makeNonce, panelHtml } from '../core/panelHtml';
+import { setPanelPage } from './panelPage';
 import {
   Quiz,
   checkParagraph,
@@ -56,26 +56,12 @@ export class QuizPanels implements vscode.Disposable {
     }
     if (!this.state.workspaceRoot) throw new Error('Open a folder first: your answers are recorded in the workspace.');
     const quiz = await loadQuiz(this.state.templatesRoot, quizId);
-    const panel = vscode.window.createWebviewPanel(
-      'multimodalLab.quiz',
-      `Concept check · ${quiz.title}`,
-      vscode.ViewColumn.Active,
-      {
-        enableScripts: true,
-        localResourceRoots: [
-          vscode.Uri.joinPath(this.extensionUri, 'dist'),
-          vscode.Uri.joinPath(this.extensionUri, 'media'),
-        ],
-      },
-    );
-    const asUri = (...p: string[]): string =>
-      panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
-    panel.webview.html = panelHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: makeNonce(),
-      title: `Concept check · ${quiz.title}`,
-      script: asUri('dist', 'webview', 'quiz.js'),
-      styles: [asUri('media', 'panels', 'quiz.css')],
+    const title = `Concept check · ${quiz.title}`;
+    const panel = vscode.window.createWebviewPanel('multimodalLab.quiz', title, vscode.ViewColumn.Active);
+    setPanelPage(panel, this.extensionUri, {
+      title,
+      script: ['dist', 'webview', 'quiz.js'],
+      styles: [['media', 'panels', 'quiz.css']],
     });
     this.open.set(quizId, { panel, quiz });
     const subs = [

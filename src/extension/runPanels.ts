@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { makeNonce, panelHtml } from '../core/panelHtml';
 import { loadRunSnapshot, readImageFrame } from '../core/runSnapshot';
 import { localLiveness } from '../runner/liveness';
 import {
@@ -15,6 +14,7 @@ import {
 } from '../protocol/panels';
 import { runnerSeriesValues, type RunDivergence } from '../protocol/runFiles';
 import type { RunnerToExtension } from '../protocol/runner';
+import { setPanelPage } from './panelPage';
 import type { TrainingUpdate } from './training';
 
 export type { RunRef };
@@ -48,18 +48,13 @@ class RunPanel implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.onDidDispose = panel.onDidDispose;
-    panel.webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
-    };
-    const asUri = (...p: string[]): string =>
-      panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
-    panel.webview.html = panelHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: makeNonce(),
+    setPanelPage(panel, extensionUri, {
       title: panel.title,
-      script: asUri('dist', 'webview', 'run.js'),
-      styles: [asUri('dist', 'webview', 'run.css'), asUri('media', 'panels', 'run.css')],
+      script: ['dist', 'webview', 'run.js'],
+      styles: [
+        ['dist', 'webview', 'run.css'],
+        ['media', 'panels', 'run.css'],
+      ],
     });
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m)),

@@ -4,15 +4,18 @@
  * `type`; receivers narrow `unknown` with the guards at the bottom and switch exhaustively.
  */
 
-import type { RunDivergence } from './runFiles';
+import type { ImageLine, RunDivergence, ScalarLine, TextLine } from './runFiles';
 
 export const RUNNER_PROTOCOL_VERSION = 1;
 
-/** Backends in ladder order; `tensorflow` is tfjs-node(-gpu). */
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
-export const BACKEND_LADDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
-/** `auto` walks the ladder; any other value forces that rung (and fails clearly if it cannot load). */
-export type BackendPreference = 'auto' | BackendName;
+// The ladder's names and its rung report belong to the runtime (templates/workspace/lab/runtime/backends.ts).
+import {
+  BACKEND_LADDER,
+  type BackendName,
+  type BackendPreference,
+  type RungReport,
+} from '../../templates/workspace/lab/runtime/backends';
+export { BACKEND_LADDER, type BackendName, type BackendPreference, type RungReport };
 
 interface JobBase {
   readonly type: 'job';
@@ -76,18 +79,6 @@ export interface PrepareRequest {
 export type ExtensionToRunner = RunnerJob | StopRequest | PrepareRequest;
 
 // ---------------------------------------------------------------------------------------------------------------
-
-/** One rung of the ladder as the runner found it. */
-export interface RungReport {
-  readonly backend: BackendName;
-  readonly status: 'active' | 'available' | 'skipped' | 'failed';
-  /** Why it was skipped or failed, or what it runs on ("CUDA device: NVIDIA H100", "SIMD, 1 thread"). */
-  readonly reason: string;
-  /** Micro-benchmark result when diagnosing: matmul GFLOP/s over about one second. */
-  readonly gflops?: number;
-  /** Training-step benchmark when diagnosing: Adam steps/s of a small conv net (batch 16, 28×28). */
-  readonly trainStepsPerSecond?: number;
-}
 
 export interface BackendEvent {
   readonly type: 'backend';
@@ -161,31 +152,11 @@ export type TestEvent =
 
 /** What the `lab` reporting API emits during training (also written to the run directory). */
 export type LabEvent =
-  // `seq`: the record's number in the run folder (runFiles.ts): a panel joins its replay and the live stream by it.
-  // Absent from a workspace lab older than runtime 5.
-  | {
-      readonly type: 'scalar';
-      readonly seq?: number;
-      readonly step: number;
-      readonly name: string;
-      readonly value: number;
-    }
-  | {
-      readonly type: 'image';
-      readonly seq?: number;
-      readonly step: number;
-      readonly name: string;
-      readonly file: string;
-      readonly width: number;
-      readonly height: number;
-    }
-  | {
-      readonly type: 'text';
-      readonly seq?: number;
-      readonly step: number;
-      readonly name: string;
-      readonly text: string;
-    }
+  // The record as written to its file (runFiles.ts) without its time; `seq` is how a panel joins its replay and the
+  // live stream (absent from a workspace lab older than runtime 5).
+  | ({ readonly type: 'scalar' } & Omit<ScalarLine, 'time'>)
+  | ({ readonly type: 'image' } & Omit<ImageLine, 'time'>)
+  | ({ readonly type: 'text' } & Omit<TextLine, 'time'>)
   | { readonly type: 'summary'; readonly values: Readonly<Record<string, number | string | boolean>> }
   | { readonly type: 'checkpoint'; readonly step: number; readonly dir: string }
   /** How many steps the run will take, when the chosen `lab.config` has a whole `steps` (the panel's ETA). */

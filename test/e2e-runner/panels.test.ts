@@ -3,12 +3,12 @@
 // move the one step cursor and see every image change, compare two runs, and look at it in light and dark themes.
 // Runs after exercise.test.ts (the exercise is started, so its runs show in the tree).
 import * as assert from 'node:assert/strict';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { makeFixtureRuns } from '../fixtures/runs/make';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  chromiumArgs,
+  launchChromium,
   e2eEnvironment,
   eventually,
   rowText,
@@ -42,7 +42,7 @@ describe('The run panel in code-server: a stored run, the step cursor, compare, 
 
   before(async () => {
     makeFixtureRuns(env.workspace);
-    browser = await chromium.launch({ executablePath: env.chromiumPath, args: chromiumArgs });
+    browser = await launchChromium(env.chromiumPath);
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(env.folderUrl);
     await waitForWorkbench(page);

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { chromiumArgs, curriculumTree, eventually, screenshot, waitForWorkbench } from '../e2e/workbench';
+import type { Browser, Page } from 'playwright-core';
+import { curriculumTree, launchChromium, eventually, screenshot, waitForWorkbench } from '../e2e/workbench';
 
 const repoRoot = join(__dirname, '..', '..');
 const screenshotDir = process.env.E2E_SCREENSHOT_DIR ?? join(repoRoot, 'test-output', 'e2e');
@@ -58,10 +58,7 @@ describe('npm start on a fresh machine', function () {
       async () => /(http:\/\/127\.0\.0\.1:\d+\/\?folder=\S+)/.exec(output)?.[1],
       180_000,
     );
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: chromiumArgs,
-    });
+    browser = await launchChromium(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(url);
     await waitForWorkbench(page);

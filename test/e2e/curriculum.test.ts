@@ -4,12 +4,12 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import {
   activeEditorText,
   activityBarIcon,
   childNames,
-  chromiumArgs,
+  launchChromium,
   collapse,
   e2eEnvironment,
   eventually,
@@ -48,7 +48,7 @@ describe('Multimodal Lab in code-server (UI)', function () {
 
   before(async () => {
     assert.ok(clip, 'templates/course.json has a reading with id "clip"');
-    browser = await chromium.launch({ executablePath: env.chromiumPath, args: chromiumArgs });
+    browser = await launchChromium(env.chromiumPath);
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   });
 

@@ -26,18 +26,6 @@ export function e2eEnvironment(): E2eEnvironment {
   };
 }
 
-/** Chromium flags that keep a headless run offline and quiet on these machines. */
-export const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 /** Polls `probe` until it returns a truthy value; fails with `what` and the last value seen. */
 export async function eventually<T>(
   what: string,
@@ -71,9 +59,15 @@ export async function screenshot(page: Page, dir: string, name: string): Promise
   return path;
 }
 
+/** A headless Chromium with the flags every suite uses (scripts/prereqs.mjs: offline and quiet). */
+export async function launchChromium(executablePath: string): Promise<Browser> {
+  const { CHROMIUM_ARGS } = await import('../../scripts/prereqs.mjs');
+  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });
+}
+
 /** A headless chromium on the workspace's workbench, restored, with the Multimodal Lab view shown. */
 export async function openWorkbench(env: E2eEnvironment): Promise<{ browser: Browser; page: Page }> {
-  const browser = await chromium.launch({ executablePath: env.chromiumPath, args: chromiumArgs });
+  const browser = await launchChromium(env.chromiumPath);
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.goto(env.folderUrl);
   await waitForWorkbench(page);

@@ -28,4 +28,20 @@ export async function setupBackends(): Promise<TrainingKernelReport> {
   return report;
 }
 
+/**
+ * Runs the current mocha suite on wasm with the training kernels (seconds there, minutes on the pure-JS cpu
+ * backend), and puts cpu back afterwards when a suite before it was using cpu.
+ */
+export function onWasmInThisSuite(): void {
+  let previous: string | undefined;
+  before(async () => {
+    previous = tf.getBackend() || undefined; // undefined until some backend has been initialised
+    await setupBackends();
+    await useBackend('wasm');
+  });
+  after(async () => {
+    if (previous === 'cpu') await useBackend('cpu');
+  });
+}
+
 export { tf };

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setupBackends, useBackend } from '../kernels/backends';
+import { onWasmInThisSuite } from '../kernels/backends';
 import { build as buildLm, FINGERPRINT_INPUT, VALIDATION as LM_VALIDATION } from '../../scripts/weights/shapes-lm';
 import { build as buildVision, FINGERPRINT } from '../../scripts/weights/shapes-vision';
 import {
@@ -40,15 +40,7 @@ const folderBytes = (dir: string): number =>
 
 describe('lab/lm and lab/vision: the shipped frozen parts', function () {
   this.timeout(180000);
-  let previous: string | undefined;
-  before(async () => {
-    previous = tf.getBackend() || undefined;
-    await setupBackends();
-    await useBackend('wasm');
-  });
-  after(async () => {
-    if (previous === 'cpu') await useBackend('cpu');
-  });
+  onWasmInThisSuite();
 
   it('the LM loads from memory and reproduces its stored logit fingerprint', async () => {
     const lm = await loadLanguageModel();

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setupBackends, useBackend } from '../kernels/backends';
+import { onWasmInThisSuite } from '../kernels/backends';
 import { FINGERPRINT_DIGITS, MAX_RECONSTRUCTION_MSE, build, digits } from '../../scripts/weights/mnist-autoencoder';
 import {
   AUTOENCODER_WEIGHTS_DIR,
@@ -23,15 +23,7 @@ const REBUILD = 'rebuild with npm run build:weights -- mnist-autoencoder';
 
 describe('lab/autoencoder: the shipped MNIST autoencoder', function () {
   this.timeout(120000);
-  let previous: string | undefined;
-  before(async () => {
-    previous = tf.getBackend() || undefined;
-    await setupBackends();
-    await useBackend('wasm');
-  });
-  after(async () => {
-    if (previous === 'cpu') await useBackend('cpu');
-  });
+  onWasmInThisSuite();
 
   it('loads from memory, frozen, and reproduces its stored latent fingerprint', async () => {
     const ae = await loadAutoencoder();

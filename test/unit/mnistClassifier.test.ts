@@ -4,7 +4,7 @@
 // metrics mean what lab/classifier.ts says.
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { setupBackends, useBackend } from '../kernels/backends';
+import { onWasmInThisSuite } from '../kernels/backends';
 import {
   classify,
   classifierMeta,
@@ -26,15 +26,7 @@ function testDigits(n: number, from = 0): { x: tf.Tensor4D; labels: Int32Array }
 
 describe('lab/classifier: the shipped MNIST judge', function () {
   this.timeout(120000);
-  let previous: string | undefined;
-  before(async () => {
-    previous = tf.getBackend() || undefined; // undefined until some backend has been initialised
-    await setupBackends(); // wasm: the full test set takes seconds there, minutes on the pure-JS cpu backend
-    await useBackend('wasm');
-  });
-  after(async () => {
-    if (previous === 'cpu') await useBackend('cpu');
-  });
+  onWasmInThisSuite();
 
   it('loads from memory and reproduces the stored logit fingerprint', async () => {
     const model = await loadClassifier();

@@ -101,6 +101,21 @@ describe('run panel host: what a live run posts to the webview', function () {
   const ref = { exerciseId: 'toy', runId: 'live-1' };
   const runDir = path.join(root, '.multimodal-lab', 'runs', 'toy', 'live-1');
 
+  /** Writes a run folder of exercise toy: meta.json (running unless `meta` says otherwise) and JSONL records. */
+  function writeRun(runId: string, meta: object = {}, records: { scalars?: object[]; text?: object[] } = {}): string {
+    const dir = path.join(root, '.multimodal-lab', 'runs', 'toy', runId);
+    mkdirSync(path.join(dir, 'images', 'samples'), { recursive: true });
+    const base = { version: 1, exerciseId: 'toy', runId, config: 'cpu', startedAt: new Date().toISOString() };
+    writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ ...base, status: 'running', ...meta }));
+    for (const [file, lines] of Object.entries(records)) {
+      writeFileSync(
+        path.join(dir, `${file}.jsonl`),
+        lines.map((r) => `${JSON.stringify({ time: 0, ...r })}\n`).join(''),
+      );
+    }
+    return dir;
+  }
+
   before(() => {
     const vscode = fakeVscode(posted, listeners, commands);
     moduleWithLoad._load = function (request: string, ...rest: unknown[]) {
@@ -109,18 +124,7 @@ describe('run panel host: what a live run posts to the webview', function () {
     // Loaded only now, so its `import * as vscode` gets the stand-in.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     ({ RunPanels } = require('../../src/extension/runPanels') as { RunPanels: typeof RunPanelsClass });
-    mkdirSync(path.join(runDir, 'images', 'samples'), { recursive: true });
-    writeFileSync(
-      path.join(runDir, 'meta.json'),
-      JSON.stringify({
-        version: 1,
-        exerciseId: 'toy',
-        runId: 'live-1',
-        config: 'cpu',
-        startedAt: new Date().toISOString(),
-        status: 'running',
-      }),
-    );
+    writeRun('live-1');
   });
   after(() => {
     moduleWithLoad._load = load;
@@ -209,47 +213,27 @@ describe('run panel host: what a live run posts to the webview', function () {
   it('replays a diverged run that recorded no divergence (a terminal or older run): worked out from its reason and scalars', async () => {
     posted.length = 0;
     const old = { exerciseId: 'toy', runId: 'terminal-1' };
-    const dir = path.join(root, '.multimodal-lab', 'runs', 'toy', 'terminal-1');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      path.join(dir, 'meta.json'),
-      JSON.stringify({
-        version: 1,
-        exerciseId: 'toy',
-        runId: 'terminal-1',
-        config: 'cpu',
+    writeRun(
+      'terminal-1',
+      {
         startedAt: '2026-01-01T00:00:00Z',
         status: 'nan',
         reason: 'loss became NaN at step 3: training diverged. Usual causes: …',
-      }),
+      },
+      {
+        scalars: [
+          { step: 1, name: 'loss', value: 1.5 },
+          { step: 2, name: 'loss', value: 0.7 },
+          { step: 2, name: 'acc', value: 0.5 },
+          { step: 2, name: 'runner/step_ms', value: 3 },
+          { step: 2, name: 'grad', value: null },
+        ],
+      },
     );
-    writeFileSync(
-      path.join(dir, 'scalars.jsonl'),
-      [
-        { step: 1, name: 'loss', value: 1.5 },
-        { step: 2, name: 'loss', value: 0.7 },
-        { step: 2, name: 'acc', value: 0.5 },
-        { step: 2, name: 'runner/step_ms', value: 3 },
-        { step: 2, name: 'grad', value: null },
-      ]
-        .map((r) => `${JSON.stringify({ ...r, time: 0 })}\n`)
-        .join(''),
+    const panels = await openReadyPanel(old);
+    const loadMessage = posted.find(
+      (m): m is Extract<ExtensionToRunPanel, { type: 'load' }> => (m as { type: string }).type === 'load',
     );
-    const log = { warn: () => undefined, error: () => undefined, info: () => undefined };
-    const context = {
-      extensionUri: file('/ext'),
-      workspaceState: { get: () => undefined, update: () => Promise.resolve() },
-    };
-    const panels = new RunPanels(context as never, root, log as never);
-    panels.open([old]);
-    listeners.at(-1)?.({ type: 'ready' });
-    let loadMessage: Extract<ExtensionToRunPanel, { type: 'load' }> | undefined;
-    for (const end = Date.now() + 20_000; Date.now() < end && !loadMessage;) {
-      await new Promise((r) => setTimeout(r, 20));
-      loadMessage = posted.find(
-        (m): m is Extract<ExtensionToRunPanel, { type: 'load' }> => (m as { type: string }).type === 'load',
-      );
-    }
     assert.deepEqual(loadMessage?.runs[0].divergence, {
       metric: 'loss',
       value: 'NaN',
@@ -262,33 +246,18 @@ describe('run panel host: what a live run posts to the webview', function () {
   it('joins the replay and the live stream on the record numbers: what the replay read is not sent twice', async () => {
     posted.length = 0;
     const live = { exerciseId: 'toy', runId: 'live-seq' };
-    const dir = path.join(root, '.multimodal-lab', 'runs', 'toy', 'live-seq');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      path.join(dir, 'meta.json'),
-      JSON.stringify({
-        version: 1,
-        exerciseId: 'toy',
-        runId: 'live-seq',
-        config: 'cpu',
-        startedAt: new Date().toISOString(),
-        status: 'running',
-      }),
-    );
     // On disk when the panel opens: loss at steps 0 and 1 (seq 1, 3), the runner's stats of step 0 (seq 2), text seq 4.
-    writeFileSync(
-      path.join(dir, 'scalars.jsonl'),
-      [
-        { seq: 1, step: 0, name: 'loss', value: 2 },
-        { seq: 2, step: 0, name: 'runner/step_ms', value: 5 },
-        { seq: 3, step: 1, name: 'loss', value: 1 },
-      ]
-        .map((r) => `${JSON.stringify({ ...r, time: 0 })}\n`)
-        .join(''),
-    );
-    writeFileSync(
-      path.join(dir, 'text.jsonl'),
-      `${JSON.stringify({ seq: 4, step: 1, name: 'caption', text: 'a cat', time: 0 })}\n`,
+    const dir = writeRun(
+      'live-seq',
+      {},
+      {
+        scalars: [
+          { seq: 1, step: 0, name: 'loss', value: 2 },
+          { seq: 2, step: 0, name: 'runner/step_ms', value: 5 },
+          { seq: 3, step: 1, name: 'loss', value: 1 },
+        ],
+        text: [{ seq: 4, step: 1, name: 'caption', text: 'a cat' }],
+      },
     );
     const panels = await openReadyPanel(live);
     const event = (e: RunnerToExtension): Promise<void> =>

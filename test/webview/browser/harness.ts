@@ -20,17 +20,6 @@ export const harnessDir = path.join(repo, 'test/webview/harness');
 const outDir = mkdtempSync(path.join(tmpdir(), 'mmlab-webview-'));
 const NONCE = 'dGVzdC1ub25jZS0xMjM0NTY=';
 
-export const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 /** What VS Code injects into a webview: theme colours as --vscode-* variables (distinct values, to find them in pixels). */
 export const THEME_CHART_BLUE = [0, 0, 255] as const;
 const THEME = `html {
@@ -122,7 +111,7 @@ export async function launch(): Promise<Browser> {
   const executablePath = prereqs.findChromium();
   if (!executablePath || !existsSync(executablePath))
     throw new Error(prereqs.missingPrerequisites('test', prereqs.probe()).join('\n'));
-  return chromium.launch({ executablePath, args: chromiumArgs });
+  return chromium.launch({ executablePath, args: [...prereqs.CHROMIUM_ARGS] });
 }
 
 /** Opens a panel page and collects page errors and CSP violations (either fails the test that reads them). */

@@ -4,6 +4,7 @@
  * weight is extended as points arrive and rebuilt only when the weight changes or a point lands out of order
  * (a resumed run re-logging earlier steps).
  */
+import { upperBound } from './downsample';
 import { emaStart, emaStep, type EmaState } from './ema';
 
 export class SeriesStore {
@@ -57,7 +58,7 @@ export class SeriesStore {
     let at = this.length;
     if (at > 0 && this.steps[at - 1] > step) {
       // Out of order: insert in place and restart smoothing from scratch (rare: resumed runs).
-      at = upperIndex(this.steps, step, this.length);
+      at = upperBound(this.steps, step, this.length);
       this.steps.copyWithin(at + 1, at, this.length);
       this.values.copyWithin(at + 1, at, this.length);
       this.smoothWeight = -1;
@@ -75,15 +76,4 @@ export class SeriesStore {
     this.steps = steps;
     this.values = values;
   }
-}
-
-function upperIndex(xs: Float64Array, x: number, length: number): number {
-  let lo = 0,
-    hi = length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (xs[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

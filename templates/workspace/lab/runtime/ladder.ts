@@ -19,23 +19,8 @@ import { cachedGpuVerdict, gpuCacheFile, probeInChild, probeKey, type GpuVerdict
 import { guardSyncReads } from './syncReads';
 import { RUNTIME_VERSION } from './version';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
-/** Fastest first. */
-export const BACKEND_LADDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
-/** `auto` walks the ladder; any other value forces that rung (and fails clearly if it cannot load). */
-export type BackendPreference = 'auto' | BackendName;
-
-/** One rung as the ladder found it. */
-export interface RungReport {
-  readonly backend: BackendName;
-  readonly status: 'active' | 'available' | 'skipped' | 'failed';
-  /** Why it was skipped or failed, or what it runs on ("CUDA device: NVIDIA H100", "SIMD, 2 thread(s)"). */
-  readonly reason: string;
-  /** Micro-benchmark result when diagnosing: matmul GFLOP/s over about one second. */
-  readonly gflops?: number;
-  /** Training-step benchmark when diagnosing: steps/s of a small conv net. */
-  readonly trainStepsPerSecond?: number;
-}
+import { BACKEND_LADDER, type BackendName, type BackendPreference, type RungReport } from './backends';
+export { BACKEND_LADDER, type BackendName, type BackendPreference, type RungReport };
 
 /** What the ladder chose, and everything a learner needs to know about it. */
 export interface BackendReport {
