@@ -19,18 +19,9 @@ import {
   updateMeta,
 } from '../../src/core/runStore';
 import { RUNNER_SERIES, isRunnerSeries, runnerSeriesValues, type RunMeta } from '../../src/protocol/runFiles';
+import { runningMeta } from '../fixtures/runMeta';
 
-const running = (over: Partial<RunMeta> = {}): RunMeta => ({
-  version: 1,
-  exerciseId: 'toy',
-  runId: 'r1',
-  config: 'cpu',
-  startedAt: '2026-11-27T10:00:00Z',
-  status: 'running',
-  pid: 4242,
-  host: 'here',
-  ...over,
-});
+const running = runningMeta;
 
 describe('run store: ids and paths', () => {
   it('puts every run under <workspace>/.multimodal-lab/runs/<exercise>/<run>', () => {

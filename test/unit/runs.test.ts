@@ -8,8 +8,8 @@ import { endedWithoutRecord, settleRunMeta } from '../../src/core/runLiveness';
 import { runStatusPhrase } from '../../src/core/runLabels';
 import { isScalarLine, listRuns, parseJsonl, readRun } from '../../src/core/runs';
 import { createMeta, readMeta } from '../../src/core/runStore';
-import type { RunMeta } from '../../src/protocol/runFiles';
 import { localLiveness } from '../../src/runner/liveness';
+import { runningMeta } from '../fixtures/runMeta';
 
 const line = (step: number, value: number | null) =>
   JSON.stringify({ step, name: 'loss', value, time: 1_700_000_000_000 + step });
@@ -164,17 +164,7 @@ describe('run store: a run folder', () => {
 });
 
 describe('run store: a "running" run whose process is gone', () => {
-  const running = (over: Partial<RunMeta> = {}): RunMeta => ({
-    version: 1,
-    exerciseId: 'toy',
-    runId: 'r1',
-    config: 'cpu',
-    startedAt: '2026-11-27T10:00:00Z',
-    status: 'running',
-    pid: 4242,
-    host: 'here',
-    ...over,
-  });
+  const running = runningMeta;
   const alive = (pids: number[]) => ({ host: 'here', isAlive: (pid: number) => pids.includes(pid) });
 
   it('reads as ended without a record when its pid is not alive on this host', () => {
