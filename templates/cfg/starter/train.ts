@@ -38,7 +38,8 @@ const GUIDANCE = Number(process.env.CFG_GUIDANCE ?? 3);
 const SWEEP = [...new Set([0, 1, 3, 5, GUIDANCE])].sort((a, b) => a - b);
 
 const config = lab.config({
-  // ≈ 9 minutes on 2 CPU cores (wasm): see README "What a good run looks like".
+  // 7.9 minutes on 2 quiet CPU cores (wasm), measured before the zero-init / β₂ fix, which changes no step's cost:
+  // see README "What a good run looks like".
   cpu: {
     T: 200,
     steps: 3800,
