@@ -5,7 +5,7 @@
 //   npx tsx bench/exercises.ts clip [ddpm …] [--config cpu|smoke] [--backend wasm|cpu]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { RunnerToExtension } from '../src/protocol/runner';
 import { exerciseWorkspace } from '../test/content/harness';
 import { REPO, jobBase, run } from '../test/runner/harness';
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
       minutes: Number(minutes.toFixed(2)),
       ended,
       summary,
-      runDir,
+      runDir: relative(ws, runDir), // inside the throwaway learner workspace, which is gone after the run
       date: new Date().toISOString(),
     };
     mkdirSync(join(REPO, 'bench/results'), { recursive: true });

@@ -7,8 +7,8 @@
  * toward what makes it look like class c. (The paper writes ε̃ = (1 + w')·ε_c − w'·ε_∅, i.e. w = 1 + w'.)
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CondEpsModel } from '../../lab/diffusion/unet';
 import { NULL_LABEL } from './conditioning';
-import type { CondEpsModel } from './unet';
 
 /** The guided noise prediction for x_t [B, H, W, C] at timesteps t [B] (int32) toward classes `labels` [B] (int32). */
 export function guidedEps(

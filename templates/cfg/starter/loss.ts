@@ -6,9 +6,9 @@
  *   L = E ‖ ε − ε_θ(√ᾱ_t x_0 + √(1 − ᾱ_t) ε, t, c̃) ‖²,   c̃ = ∅ with probability p_uncond, else c
  */
 import * as tf from '@tensorflow/tfjs';
+import { qSample, type Schedule } from '../../lab/diffusion/schedule';
+import type { CondEpsModel } from '../../lab/diffusion/unet';
 import { dropLabels } from './conditioning';
-import { qSample, type Schedule } from './schedule';
-import type { CondEpsModel } from './unet';
 
 /** x0 [B, H, W, C] in [-1, 1] with their digits `labels` [B]; `random` drives the condition dropout. */
 export function conditionalLoss(

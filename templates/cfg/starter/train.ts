@@ -15,21 +15,31 @@
 import * as tf from '@tensorflow/tfjs';
 import { lab } from '../../lab';
 import { sampleQuality } from '../../lab/classifier';
-import { NUM_CLASSES } from './conditioning';
-import { IMAGE_SIZE, mnistBatches } from './data';
-import { createEma } from './ema';
+import { IMAGE_SIZE, mnistBatches } from '../../lab/diffusion/data';
+import { createEma, type Ema } from '../../lab/diffusion/ema';
+import { sample } from '../../lab/diffusion/sample';
+import { scheduleFor, type Schedule } from '../../lab/diffusion/schedule';
+import { timeEmbedding } from '../../lab/diffusion/timeEmbedding';
+import { diffusionAdam } from '../../lab/diffusion/training';
+import {
+  countParams,
+  createUNet,
+  variables,
+  type CondEpsModel,
+  type UNet,
+  type UNetParams,
+} from '../../lab/diffusion/unet';
+import { addLabelEmbedding, NUM_CLASSES } from './conditioning';
 import { guidedEps } from './guidance';
 import { conditionalLoss } from './loss';
-import { sample } from './sample';
-import { linearBetaSchedule } from './schedule';
-import { countParams, createUNet, type CondEpsModel } from './unet';
 
 /** The guidance weight reported as `accuracy` / `diversity` / `samples` (set CFG_GUIDANCE=0 for an unguided run). */
 const GUIDANCE = Number(process.env.CFG_GUIDANCE ?? 3);
 const SWEEP = [...new Set([0, 1, 3, 5, GUIDANCE])].sort((a, b) => a - b);
 
 const config = lab.config({
-  // ≈ 9 minutes on 2 CPU cores (wasm): see README "What a good run looks like".
+  // 7.9 minutes on 2 quiet CPU cores (wasm), measured before the zero-init / β₂ fix, which changes no step's cost:
+  // see README "What a good run looks like".
   cpu: {
     T: 200,
     steps: 3800,
@@ -86,96 +96,101 @@ async function withinClassDistance(images: tf.Tensor4D, labels: Int32Array): Pro
   return pairs ? sum / pairs : 0;
 }
 
-/** Linear warm-up to config.lr, then a cosine decay to 10% of it at the last step (the final weights settle). */
-function learningRate(step: number): number {
-  if (step < config.warmup) return (config.lr * step) / config.warmup;
-  const progress = (step - config.warmup) / Math.max(1, config.steps - config.warmup); // 0 → 1
-  return config.lr * (0.1 + 0.45 * (1 + Math.cos(Math.PI * progress)));
-}
-
-async function main(): Promise<void> {
-  const schedule = linearBetaSchedule(config.T, (1e-4 * 1000) / config.T, (0.02 * 1000) / config.T);
+/** Algorithm 1 with condition dropout for config.steps (or until Stop), the EMA updated after each step. */
+async function train(unet: UNet, ema: Ema<UNetParams>, schedule: Schedule): Promise<number> {
   const data = mnistBatches(1);
-  const unet = createUNet({ channels: config.channels, timeDim: config.timeDim, seed: 2 });
-  const ema = createEma(unet.weights, config.emaDecay);
-  const optimizer = tf.train.adam(config.lr);
-  // Adam's learning rate is a plain field; tfjs has no scheduler, so the loop sets it each step.
-  const setLearningRate = (lr: number): void => {
-    (optimizer as unknown as { learningRate: number }).learningRate = lr;
-  };
-  const model: CondEpsModel = (xt, t, labels) => unet.apply(xt, t, labels);
-  const emaModel: CondEpsModel = (xt, t, labels) => unet.apply(xt, t, labels, ema.weights);
-  console.log(
-    `CFG: T = ${config.T}, UNet ${countParams(unet.weights)} parameters, p_uncond ${config.pUncond}, ${config.steps} steps of ${config.batch}`,
-  );
-
-  const t0 = Date.now();
-  let step = 0;
-  for (step = 1; step <= config.steps && !lab.shouldStop(); step++) {
-    setLearningRate(learningRate(step));
+  const adam = diffusionAdam(config); // β₂ = 0.99, warm-up + cosine: lab/diffusion/training.ts
+  const model: CondEpsModel = (xt, t, labels) => unet.apply(xt, t, { labels });
+  let step = 1;
+  for (; step <= config.steps && !lab.shouldStop(); step++) {
+    const lr = adam.setStep(step);
     const { x0, labels } = data.next(config.batch); // [B, 16, 16, 1], [B]
-    const loss = optimizer.minimize(
+    const loss = adam.minimize(
       () => conditionalLoss(model, x0, labels, schedule, config.pUncond),
-      true,
-      Object.values(unet.weights),
-    ) as tf.Scalar;
-    ema.update(unet.weights);
+      variables(unet.params),
+    );
+    ema.update(unet.params);
     if (step % 2 === 0 || step === 1) {
       lab.scalar('loss', (await loss.data())[0], step);
-      lab.scalar('learning_rate', learningRate(step), step);
+      lab.scalar('learning_rate', lr, step);
     }
     tf.dispose([x0, loss]);
   }
-  const last = step - 1;
-  const trainMinutes = (Date.now() - t0) / 60000;
+  adam.optimizer.dispose();
+  return step - 1;
+}
 
-  // The sweep: the same starting noise for every w, so the grids differ only by the guidance.
+/** Samples every digit with guidance weight w from the same starting noise, and measures fidelity and variety. */
+async function evaluate(emaModel: CondEpsModel, schedule: Schedule, w: number, step: number) {
   const requested = Int32Array.from({ length: NUM_CLASSES * config.perClass }, (_, i) =>
     Math.floor(i / config.perClass),
   ); // row k = digit k
-  const N = requested.length;
   const labels = tf.tensor1d(requested, 'int32');
-  const summary: Record<string, number | string> = {};
+  let seed = 1000; // the same noise for every w, so the grids differ only by the guidance
+  const guided = (xt: tf.Tensor4D, t: tf.Tensor1D): tf.Tensor4D => guidedEps(emaModel, xt, t, labels, w);
+  const images = sample(guided, schedule, [requested.length, IMAGE_SIZE, IMAGE_SIZE, 1], {
+    noise: (shape) => tf.randomNormal(shape, 0, 1, 'float32', seed++),
+  });
+  const quality = await sampleQuality(images, requested);
+  const diversity = await withinClassDistance(images, requested);
+  await lab.images(`samples/w=${w}`, images, step);
+  if (w === GUIDANCE) await lab.images('samples', images, step);
+  tf.dispose([images, labels]);
+  return { accuracy: quality.accuracy ?? 0, diversity, confidence: quality.confidence };
+}
+
+/** The guidance sweep: one evaluation per weight, reported as scalars and gathered into the summary. */
+async function sweep(emaModel: CondEpsModel, schedule: Schedule, step: number) {
+  const summary: Record<string, number> = {};
   for (const w of SWEEP) {
-    let seed = 1000;
-    const guided = (xt: tf.Tensor4D, t: tf.Tensor1D): tf.Tensor4D => guidedEps(emaModel, xt, t, labels, w);
-    const images = sample(guided, schedule, [N, IMAGE_SIZE, IMAGE_SIZE, 1], {
-      noise: (shape) => tf.randomNormal(shape, 0, 1, 'float32', seed++),
-    });
-    const quality = await sampleQuality(images, requested);
-    const diversity = await withinClassDistance(images, requested);
-    const accuracy = quality.accuracy ?? 0;
-    await lab.images(`samples/w=${w}`, images, last);
-    lab.scalar(`accuracy_w${w}`, accuracy, last);
-    lab.scalar(`diversity_w${w}`, diversity, last);
+    const { accuracy, diversity, confidence } = await evaluate(emaModel, schedule, w, step);
+    lab.scalar(`accuracy_w${w}`, accuracy, step);
+    lab.scalar(`diversity_w${w}`, diversity, step);
     Object.assign(summary, {
       [`accuracy_w${w}`]: accuracy,
       [`diversity_w${w}`]: diversity,
-      [`confidence_w${w}`]: quality.confidence,
+      [`confidence_w${w}`]: confidence,
     });
     if (w === GUIDANCE) {
-      await lab.images('samples', images, last);
-      lab.scalar('accuracy', accuracy, last);
-      lab.scalar('diversity', diversity, last);
+      lab.scalar('accuracy', accuracy, step);
+      lab.scalar('diversity', diversity, step);
       Object.assign(summary, { accuracy, diversity, guidance: w });
     }
     console.log(
-      `w = ${w}: accuracy ${accuracy.toFixed(3)}, diversity ${diversity.toFixed(3)}, confidence ${quality.confidence.toFixed(3)}`,
+      `w = ${w}: accuracy ${accuracy.toFixed(3)}, diversity ${diversity.toFixed(3)}, confidence ${confidence.toFixed(3)}`,
     );
-    images.dispose();
   }
-  labels.dispose();
+  return summary;
+}
+
+async function main(): Promise<void> {
+  const schedule = scheduleFor(config.T);
+  const unet = createUNet({
+    channels: config.channels,
+    timeDim: config.timeDim,
+    seed: 2,
+    timeEmbedding,
+    labels: { rows: NUM_CLASSES + 1, embed: addLabelEmbedding }, // one row per digit + the learned null row
+  });
+  const ema = createEma(unet.params, config.emaDecay);
+  console.log(
+    `CFG: T = ${config.T}, UNet ${countParams(unet.params)} parameters, p_uncond ${config.pUncond}, ${config.steps} steps of ${config.batch}`,
+  );
+  const t0 = Date.now();
+  const steps = await train(unet, ema, schedule);
+  const trainMinutes = (Date.now() - t0) / 60000;
+  const emaModel: CondEpsModel = (xt, t, labels) => unet.apply(xt, t, { labels, params: ema.params });
+  const summary = await sweep(emaModel, schedule, steps);
   lab.summary({
     ...summary,
-    steps: last,
+    steps,
     train_minutes: trainMinutes,
     total_minutes: (Date.now() - t0) / 60000,
     T: config.T,
     p_uncond: config.pUncond,
   });
   ema.dispose();
-  optimizer.dispose();
-  for (const v of Object.values(unet.weights)) v.dispose();
+  tf.dispose(variables(unet.params));
 }
 
 lab.run(main);

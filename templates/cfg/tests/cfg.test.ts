@@ -1,24 +1,24 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { sample } from '../../../lab/diffusion/sample';
+import { linearBetaSchedule } from '../../../lab/diffusion/schedule';
+import { timeEmbedding } from '../../../lab/diffusion/timeEmbedding';
+import { createUNet, variables, type CondEpsModel, type UNet } from '../../../lab/diffusion/unet';
+import { mulberry32 } from '../../../lab/random'; // seeded, so the statistical tests are the same on every run
 import { expectNoTensorLeak, expectShape, expectTensorClose } from '../../../lab/testing';
-import { addLabelEmbedding, dropLabels, NULL_LABEL } from '../conditioning';
+import { addLabelEmbedding, dropLabels, NULL_LABEL, NUM_CLASSES } from '../conditioning';
 import { guidedEps } from '../guidance';
 import { conditionalLoss } from '../loss';
-import { sample } from '../sample';
-import { linearBetaSchedule } from '../schedule';
-import { createUNet, type CondEpsModel } from '../unet';
 
-/** mulberry32, so the statistical tests are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small class-conditional UNet whose label embedding is your addLabelEmbedding. */
+const conditionalUNet = (): UNet =>
+  createUNet({
+    channels: 4,
+    timeDim: 8,
+    seed: 1,
+    timeEmbedding,
+    labels: { rows: NUM_CLASSES + 1, embed: addLabelEmbedding },
+  });
 
 describe('TODO(1): class conditioning with a learned null label', () => {
   it("adds each label's row of the table to the time embedding, row 10 for the null label", async () => {
@@ -65,7 +65,7 @@ describe('TODO(2): condition dropout', () => {
   it('replaces a fraction p_uncond of the labels by the null label, and keeps the others', () => {
     const labels = Int32Array.from({ length: 100000 }, (_, i) => i % 10);
     for (const p of [0.1, 0.2]) {
-      const out = dropLabels(labels, p, seeded(11));
+      const out = dropLabels(labels, p, mulberry32(11));
       assert.equal(out.length, labels.length);
       let dropped = 0;
       for (let i = 0; i < out.length; i++) {
@@ -81,11 +81,11 @@ describe('TODO(2): condition dropout', () => {
     }
     assert.equal(labels[0], 0, 'dropLabels must not modify its input (return a new array)');
     assert.ok(
-      dropLabels(labels.subarray(0, 50), 0, seeded(1)).every((l, i) => l === labels[i]),
+      dropLabels(labels.subarray(0, 50), 0, mulberry32(1)).every((l, i) => l === labels[i]),
       'p_uncond = 0 keeps every label',
     );
     assert.ok(
-      dropLabels(labels.subarray(0, 50), 1, seeded(1)).every((l) => l === NULL_LABEL),
+      dropLabels(labels.subarray(0, 50), 1, mulberry32(1)).every((l) => l === NULL_LABEL),
       'p_uncond = 1 drops every label',
     );
   });
@@ -104,16 +104,16 @@ describe('TODO(2): condition dropout', () => {
 
   it('leaks no tensor over a training step of the conditional UNet', async () => {
     const s = linearBetaSchedule(20, 0.01, 0.3);
-    const unet = createUNet({ channels: 4, timeDim: 8, seed: 1 });
+    const unet = conditionalUNet();
     const opt = tf.train.adam(1e-3);
     const x0 = tf.randomUniform([3, 16, 16, 1], -1, 1, 'float32', 2) as tf.Tensor4D;
     const labels = Int32Array.from([1, 7, 3]);
     const step = (): void => {
       opt
         .minimize(
-          () => conditionalLoss((xt, t, l) => unet.apply(xt, t, l), x0, labels, s, 0.5, seeded(3)),
+          () => conditionalLoss((xt, t, l) => unet.apply(xt, t, { labels: l }), x0, labels, s, 0.5, mulberry32(3)),
           true,
-          Object.values(unet.weights),
+          variables(unet.params),
         )
         ?.dispose();
     };
@@ -194,10 +194,15 @@ describe('TODO(3): classifier-free guidance', () => {
 
   it('leaks no tensor while sampling with guidance', async () => {
     const s = linearBetaSchedule(4, 0.05, 0.3);
-    const unet = createUNet({ channels: 4, timeDim: 8, seed: 1 });
+    const unet = conditionalUNet();
     const l = labels();
     await expectNoTensorLeak(
-      () => sample((x, tt) => guidedEps((a, b, c) => unet.apply(a, b, c), x, tt, l, 3), s, [2, 16, 16, 1]).dispose(),
+      () =>
+        sample(
+          (x, tt) => guidedEps((a, b, c) => unet.apply(a, b, { labels: c }), x, tt, l, 3),
+          s,
+          [2, 16, 16, 1],
+        ).dispose(),
       'guided sampling (4 steps)',
     );
     l.dispose();

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { qSample, type Schedule } from './schedule';
-import type { EpsModel } from './unet';
+import type { EpsModel } from '../../lab/diffusion/unet';
 
 /** Fixed noise for a test: the timesteps [B] (int32) and the noise [B, H, W, C] to use instead of random ones. */
 export interface FixedNoise {

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Schedule } from './schedule';
-import type { EpsModel } from './unet';
+import type { EpsModel } from '../../lab/diffusion/unet';
 
 export interface SampleOptions {
   /** Draws standard-normal noise of a shape (default tf.randomNormal); tests pass their own. */

@@ -12,12 +12,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { lab } from '../../lab';
 import { sampleQuality } from '../../lab/classifier';
-import { IMAGE_SIZE, mnistBatches } from './data';
-import { createEma } from './ema';
+import { IMAGE_SIZE, mnistBatches, type Batches } from '../../lab/diffusion/data';
+import { createEma, type Ema } from '../../lab/diffusion/ema';
+import { betaRange, diffusionAdam } from '../../lab/diffusion/training';
+import {
+  countParams,
+  createUNet,
+  variables,
+  type EpsModel,
+  type UNet,
+  type UNetParams,
+} from '../../lab/diffusion/unet';
 import { diffusionLoss } from './loss';
 import { sample } from './sample';
 import { linearBetaSchedule, qSample, type Schedule } from './schedule';
-import { countParams, createUNet, type EpsModel } from './unet';
+import { timeEmbedding } from './timeEmbedding';
 
 const config = lab.config({
   // ≈ 9 minutes on 2 CPU cores (wasm), reaching the 0.8 target: see README "What a good run looks like".
@@ -65,11 +74,6 @@ const config = lab.config({
   },
 });
 
-/** The paper's 1e-4 → 0.02 over T = 1000, rescaled so that ᾱ_T ≈ 0 with fewer steps (x_T is then pure noise). */
-function scheduleFor(T: number): Schedule {
-  return linearBetaSchedule(T, (1e-4 * 1000) / T, (0.02 * 1000) / T);
-}
-
 /** A [rows·16, cols·16, 1] picture: frame k of every row side by side (for the noising and denoising strips). */
 function strip(frames: tf.Tensor4D[]): tf.Tensor3D {
   return tf.tidy(() => {
@@ -78,62 +82,34 @@ function strip(frames: tf.Tensor4D[]): tf.Tensor3D {
   });
 }
 
-/** Linear warm-up to config.lr, then a cosine decay to 10% of it at the last step (the final weights settle). */
-function learningRate(step: number): number {
-  if (step < config.warmup) return (config.lr * step) / config.warmup;
-  const progress = (step - config.warmup) / Math.max(1, config.steps - config.warmup); // 0 → 1
-  return config.lr * (0.1 + 0.45 * (1 + Math.cos(Math.PI * progress)));
-}
-
-async function main(): Promise<void> {
-  const schedule = scheduleFor(config.T);
-  const data = mnistBatches(1);
-  const unet = createUNet({ channels: config.channels, timeDim: config.timeDim, seed: 2 });
-  const ema = createEma(unet.weights, config.emaDecay);
-  // β₂ = 0.99 instead of Adam's 0.999: the second-moment estimate forgets in ~100 steps instead of ~1000, which
-  // suits a run of a few thousand steps whose gradient scale falls fast (measured: see README).
-  const optimizer = tf.train.adam(config.lr, 0.9, config.beta2);
-  // Adam's learning rate is a plain field; tfjs has no scheduler, so the loop sets it each step.
-  const setLearningRate = (lr: number): void => {
-    (optimizer as unknown as { learningRate: number }).learningRate = lr;
-  };
-  const model: EpsModel = (xt, t) => unet.apply(xt, t);
-  const emaModel: EpsModel = (xt, t) => unet.apply(xt, t, ema.weights);
-  console.log(
-    `DDPM: T = ${config.T}, UNet ${countParams(unet.weights)} parameters, ${config.steps} steps of ${config.batch}; ᾱ_T = ${schedule.alphaBars[config.T - 1].toExponential(2)}`,
-  );
-
-  // The forward process, before any training: 8 digits at 9 noise levels from t = 0 to T−1.
-  const shown = data.next(8);
-  const levels = Array.from({ length: 9 }, (_, k) => Math.round((k * (config.T - 1)) / 8));
+/** The forward process, before any training: 8 digits at the 9 noise levels `levels` from t = 0 to T−1. */
+async function showForwardProcess(x0: tf.Tensor4D, schedule: Schedule, levels: number[]): Promise<void> {
   const frames = levels.map((t) =>
-    tf.tidy(() =>
-      qSample(
-        shown.x0,
-        tf.fill([8], t, 'int32') as tf.Tensor1D,
-        tf.randomNormal([8, IMAGE_SIZE, IMAGE_SIZE, 1]) as tf.Tensor4D,
-        schedule,
-      ),
-    ),
+    tf.tidy(() => {
+      const eps = tf.randomNormal<tf.Rank.R4>([8, IMAGE_SIZE, IMAGE_SIZE, 1]);
+      return qSample(x0, tf.fill<tf.Rank.R1>([8], t, 'int32'), eps, schedule);
+    }),
   );
   const forward = strip(frames);
   await lab.images('forward', forward, 0);
-  tf.dispose([shown.x0, forward, ...frames]);
+  tf.dispose([forward, ...frames]);
+}
 
+/** Algorithm 1 for config.steps (or until Stop), with the EMA updated after each step and samples now and then. */
+async function train(unet: UNet, ema: Ema<UNetParams>, data: Batches, schedule: Schedule) {
+  const emaModel: EpsModel = (xt, t) => unet.apply(xt, t, { params: ema.params });
+  const adam = diffusionAdam(config, config.beta2);
+  const model: EpsModel = (xt, t) => unet.apply(xt, t);
   const t0 = Date.now();
-  let step = 0;
-  for (step = 1; step <= config.steps && !lab.shouldStop(); step++) {
-    setLearningRate(learningRate(step));
+  let step = 1;
+  for (; step <= config.steps && !lab.shouldStop(); step++) {
+    const lr = adam.setStep(step);
     const { x0 } = data.next(config.batch); // [B, 16, 16, 1]
-    const loss = optimizer.minimize(
-      () => diffusionLoss(model, x0, schedule),
-      true,
-      Object.values(unet.weights),
-    ) as tf.Scalar;
-    ema.update(unet.weights);
+    const loss = adam.minimize(() => diffusionLoss(model, x0, schedule), variables(unet.params));
+    ema.update(unet.params);
     if (step % 2 === 0 || step === 1) {
       lab.scalar('loss', (await loss.data())[0], step);
-      lab.scalar('learning_rate', learningRate(step), step);
+      lab.scalar('learning_rate', lr, step);
     }
     tf.dispose([x0, loss]);
     if (step % config.sampleEvery === 0 && step < config.steps) {
@@ -143,9 +119,12 @@ async function main(): Promise<void> {
       console.log(`step ${step}: ${((Date.now() - t0) / 60000).toFixed(2)} min`);
     }
   }
-  const trainMinutes = (Date.now() - t0) / 60000;
+  adam.optimizer.dispose();
+  return { steps: step - 1, trainMinutes: (Date.now() - t0) / 60000 };
+}
 
-  // Final samples from the EMA weights; keep 9 frames of the first 8 to show the reverse process.
+/** Final samples from the EMA weights, judged by the classifier; 9 frames of the first 8 show the reverse process. */
+async function evaluate(emaModel: EpsModel, schedule: Schedule, levels: number[], step: number) {
   const keep = new Set(levels);
   const reverseFrames: tf.Tensor4D[] = [];
   const final = sample(emaModel, schedule, [config.finalSamples, IMAGE_SIZE, IMAGE_SIZE, 1], {
@@ -154,33 +133,51 @@ async function main(): Promise<void> {
     }, // noisiest first, x_0 last
   });
   const reverse = strip(reverseFrames);
-  await lab.images('reverse', reverse, step - 1);
+  await lab.images('reverse', reverse, step);
   const shownSamples = final.slice(0, Math.min(64, config.finalSamples));
-  await lab.images('samples', shownSamples, step - 1);
-  shownSamples.dispose();
+  await lab.images('samples', shownSamples, step);
   const quality = await sampleQuality(final);
-  tf.dispose([final, reverse, ...reverseFrames]);
+  tf.dispose([final, reverse, shownSamples, ...reverseFrames]);
+  return quality;
+}
 
+async function main(): Promise<void> {
+  const schedule = linearBetaSchedule(config.T, ...betaRange(config.T)); // the paper's range, rescaled to T
+  const unet = createUNet({ channels: config.channels, timeDim: config.timeDim, seed: 2, timeEmbedding });
+  const ema = createEma(unet.params, config.emaDecay);
+  const emaModel: EpsModel = (xt, t) => unet.apply(xt, t, { params: ema.params });
+  const params = countParams(unet.params);
+  console.log(
+    `DDPM: T = ${config.T}, UNet ${params} parameters, ${config.steps} steps of ${config.batch}; ᾱ_T = ${schedule.alphaBars[config.T - 1].toExponential(2)}`,
+  );
+  const levels = Array.from({ length: 9 }, (_, k) => Math.round((k * (config.T - 1)) / 8));
+  const data = mnistBatches(1);
+  const shown = data.next(8); // the first 8 digits of the stream the training then continues
+  await showForwardProcess(shown.x0, schedule, levels);
+  shown.x0.dispose();
+
+  const t0 = Date.now();
+  const { steps, trainMinutes } = await train(unet, ema, data, schedule);
+  const quality = await evaluate(emaModel, schedule, levels, steps);
   const histogram = quality.classHistogram.map((n, k) => `${k}:${n}`).join(' ');
-  lab.scalar('sample_confidence', quality.confidence, step - 1);
-  lab.scalar('class_entropy', quality.entropy, step - 1);
-  lab.text('class_histogram', `samples per digit (classifier's argmax): ${histogram}`, step - 1);
+  lab.scalar('sample_confidence', quality.confidence, steps);
+  lab.scalar('class_entropy', quality.entropy, steps);
+  lab.text('class_histogram', `samples per digit (classifier's argmax): ${histogram}`, steps);
   lab.summary({
     sample_confidence: quality.confidence,
     class_entropy: quality.entropy,
     class_histogram: histogram,
-    steps: step - 1,
+    steps,
     train_minutes: trainMinutes,
     total_minutes: (Date.now() - t0) / 60000,
     T: config.T,
-    params: countParams(unet.weights),
+    params,
   });
   console.log(
     `sample_confidence ${quality.confidence.toFixed(3)}, class_entropy ${quality.entropy.toFixed(3)}, histogram ${histogram}`,
   );
   ema.dispose();
-  optimizer.dispose();
-  for (const v of Object.values(unet.weights)) v.dispose();
+  tf.dispose(variables(unet.params));
 }
 
 lab.run(main);

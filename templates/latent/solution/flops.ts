@@ -9,7 +9,7 @@
  * S×S input has (S/s)×(S/s) output positions.
  */
 
-/** The shape of the UNet in unet.ts that a count is for. */
+/** The shape of the UNet in lab/diffusion/unet.ts that a count is for. */
 export interface UNetShape {
   /** Side S of x_t (16 for pixels, 4 for latents). */
   size: number;
@@ -32,7 +32,7 @@ export function denseFlops(din: number, dout: number): number {
 }
 
 /**
- * FLOPs of one forward pass of the UNet in unet.ts for ONE image (one denoising step of the sampler, per
+ * FLOPs of one forward pass of the UNet in lab/diffusion/unet.ts for ONE image (one denoising step of the sampler, per
  * sample): the time MLP, every conv (including the stride-2 downsampling convs and the 1×1 skips of the up
  * blocks) and every block's time projection, at the resolution where it runs.
  */

@@ -12,10 +12,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { decode, encode, loadAutoencoder, type Autoencoder } from '../../lab/autoencoder';
-import { diffusionLoss, type FixedNoise } from './loss';
-import { sample, type SampleOptions } from './sample';
-import type { Schedule } from './schedule';
-import type { EpsModel } from './unet';
+import { diffusionLoss, type FixedNoise } from '../../lab/diffusion/loss';
+import { sample, type SampleOptions } from '../../lab/diffusion/sample';
+import type { Schedule } from '../../lab/diffusion/schedule';
+import type { EpsModel } from '../../lab/diffusion/unet';
 
 /** The frozen autoencoder and the scale s that makes its latents unit-variance. */
 export interface FirstStage {

@@ -14,8 +14,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { lab } from '../../lab';
 import { sampleQuality, type SampleQuality } from '../../lab/classifier';
-import { IMAGE_SIZE, mnistBatches } from './data';
-import { createEma } from './ema';
+import { IMAGE_SIZE, mnistBatches } from '../../lab/diffusion/data';
+import { createEma } from '../../lab/diffusion/ema';
+import { diffusionLoss } from '../../lab/diffusion/loss';
+import { sample } from '../../lab/diffusion/sample';
+import { scheduleFor, type Schedule } from '../../lab/diffusion/schedule';
+import { timeEmbedding } from '../../lab/diffusion/timeEmbedding';
+import { diffusionAdam } from '../../lab/diffusion/training';
+import { countParams, createUNet, variables, type EpsModel } from '../../lab/diffusion/unet';
 import { trainingStepFlops, unetFlops, type UNetShape } from './flops';
 import {
   decodeLatents,
@@ -25,11 +31,7 @@ import {
   sampleImages,
   type FirstStage,
 } from './latent';
-import { diffusionLoss } from './loss';
 import { compareSpaces, type QualityPoint, type SpaceMeasurement } from './measure';
-import { sample } from './sample';
-import { linearBetaSchedule, type Schedule } from './schedule';
-import { countParams, createUNet, type EpsModel } from './unet';
 
 const config = lab.config({
   // 6.7 minutes on 2 CPU cores (wasm), both runs (reference run): see README "What a good run looks like".
@@ -91,18 +93,6 @@ interface SpaceResult extends SpaceMeasurement {
   final: SampleQuality;
 }
 
-/** The paper's 1e-4 → 0.02 over T = 1000, rescaled so that ᾱ_T ≈ 0 with fewer steps. */
-function scheduleFor(T: number): Schedule {
-  return linearBetaSchedule(T, (1e-4 * 1000) / T, (0.02 * 1000) / T);
-}
-
-/** Linear warm-up to config.lr, then a cosine decay to 10% of it at the last step. */
-function learningRate(step: number): number {
-  if (step < config.warmup) return (config.lr * step) / config.warmup;
-  const progress = (step - config.warmup) / Math.max(1, config.steps - config.warmup);
-  return config.lr * (0.1 + 0.45 * (1 + Math.cos(Math.PI * progress)));
-}
-
 /** The UNet's shape in each space: pixels 16×16×1, latents the autoencoder's 4×4×4. */
 function shapeOf(space: Space, stage: FirstStage): UNetShape {
   const c = stage.ae.config;
@@ -111,18 +101,37 @@ function shapeOf(space: Space, stage: FirstStage): UNetShape {
     : { size: c.latentSize, inChannels: c.latentChannels, channels: config.channels, timeDim: config.timeDim };
 }
 
+/** One line on the UNet of a space: its input, parameters and FLOPs. */
+function logSpace(space: Space, shape: UNetShape, params: number): void {
+  console.log(
+    `${space}: UNet on [${shape.size}, ${shape.size}, ${shape.inChannels}], ${params} parameters, ` +
+      `${(unetFlops(shape) / 1e6).toFixed(2)} MFLOP per denoising step and image, ${(trainingStepFlops(shape, config.batch) / 1e9).toFixed(2)} GFLOP per training step`,
+  );
+}
+
+/** Samples config.evalSamples images with `draw`, times it, judges them and shows 16; returns seconds and quality. */
+async function evaluate(space: Space, draw: (n: number) => tf.Tensor4D, step: number) {
+  const t0 = performance.now();
+  const images = draw(config.evalSamples);
+  await images.data();
+  const sampleSeconds = (performance.now() - t0) / 1000;
+  const quality = await sampleQuality(images);
+  const shown = images.slice(0, Math.min(16, config.evalSamples));
+  await lab.images(`${space}_samples`, shown, step);
+  tf.dispose([images, shown]);
+  lab.scalar(`${space}_confidence`, quality.confidence, step);
+  return { sampleSeconds, quality };
+}
+
 /** Trains one space's DDPM for config.steps, evaluating every config.evalEvery steps; the clock stops while it evaluates. */
 async function trainSpace(space: Space, stage: FirstStage, schedule: Schedule): Promise<SpaceResult> {
   const shape = shapeOf(space, stage);
   const data = mnistBatches(1); // the same digits in the same order for both spaces
-  const unet = createUNet({ channels: shape.channels, inChannels: shape.inChannels, timeDim: shape.timeDim, seed: 2 });
-  const ema = createEma(unet.weights, config.emaDecay);
-  const optimizer = tf.train.adam(config.lr);
-  const setLearningRate = (lr: number): void => {
-    (optimizer as unknown as { learningRate: number }).learningRate = lr;
-  };
+  const unet = createUNet({ ...shape, seed: 2, timeEmbedding });
+  const ema = createEma(unet.params, config.emaDecay);
+  const adam = diffusionAdam(config); // β₂ = 0.99, warm-up + cosine: lab/diffusion/training.ts
   const model: EpsModel = (xt, t) => unet.apply(xt, t);
-  const emaModel: EpsModel = (xt, t) => unet.apply(xt, t, ema.weights);
+  const emaModel: EpsModel = (xt, t) => unet.apply(xt, t, { params: ema.params });
   const loss = (x0: tf.Tensor4D): tf.Scalar =>
     space === 'pixel' ? diffusionLoss(model, x0, schedule) : latentDiffusionLoss(model, stage, x0, schedule);
   /** N images [N, 16, 16, 1] from the EMA weights (latent: sampled as latents, then decoded). */
@@ -130,65 +139,50 @@ async function trainSpace(space: Space, stage: FirstStage, schedule: Schedule): 
     space === 'pixel'
       ? sample(emaModel, schedule, [n, IMAGE_SIZE, IMAGE_SIZE, 1])
       : sampleImages(emaModel, stage, schedule, n);
-  const lossName = space === 'pixel' ? 'pixel_loss' : 'loss';
-  console.log(
-    `${space}: UNet on [${shape.size}, ${shape.size}, ${shape.inChannels}], ${countParams(unet.weights)} parameters, ` +
-      `${(unetFlops(shape) / 1e6).toFixed(2)} MFLOP per denoising step and image, ${(trainingStepFlops(shape, config.batch) / 1e9).toFixed(2)} GFLOP per training step`,
-  );
+  const params = countParams(unet.params);
+  logSpace(space, shape, params);
 
   let trainMs = 0,
     timedMs = 0,
     lastLoss = NaN,
-    sampleSeconds = NaN;
+    sampleSeconds = NaN,
+    step = 1;
   const quality: QualityPoint[] = [];
   let final: SampleQuality | undefined;
-  let step = 0;
-  for (step = 1; step <= config.steps && !lab.shouldStop(); step++) {
-    setLearningRate(learningRate(step));
+  for (; step <= config.steps && !lab.shouldStop(); step++) {
+    adam.setStep(step);
     const { x0 } = data.next(config.batch); // [B, 16, 16, 1]
     const started = performance.now();
-    const l = optimizer.minimize(() => loss(x0), true, Object.values(unet.weights)) as tf.Scalar;
-    ema.update(unet.weights);
+    const l = adam.minimize(() => loss(x0), variables(unet.params));
+    ema.update(unet.params);
     lastLoss = (await l.data())[0]; // waits for the step to finish, so the clock measures it
     const ms = performance.now() - started;
     trainMs += ms;
     if (step > config.untimedSteps) timedMs += ms; // the first steps pack XNNPACK operators: not steady state
     tf.dispose([x0, l]);
-    if (step % 2 === 0 || step === 1) lab.scalar(lossName, lastLoss, step);
-
-    if (step % config.evalEvery === 0 || step === config.steps) {
-      const t0 = performance.now();
-      const images = draw(config.evalSamples);
-      await images.data();
-      sampleSeconds = (performance.now() - t0) / 1000;
-      const q = await sampleQuality(images);
-      const shown = images.slice(0, Math.min(16, config.evalSamples));
-      await lab.images(`${space}_samples`, shown, step);
-      tf.dispose([images, shown]);
-      quality.push({ seconds: trainMs / 1000, confidence: q.confidence });
-      lab.scalar(`${space}_confidence`, q.confidence, step);
-      final = q;
-      console.log(
-        `${space} step ${step}: loss ${lastLoss.toFixed(4)}, sample_confidence ${q.confidence.toFixed(3)} after ${(trainMs / 60000).toFixed(2)} min of training; ${config.evalSamples} samples in ${sampleSeconds.toFixed(1)} s`,
-      );
-    }
+    if (step % 2 === 0 || step === 1) lab.scalar(space === 'pixel' ? 'pixel_loss' : 'loss', lastLoss, step);
+    if (step % config.evalEvery !== 0 && step !== config.steps) continue;
+    const evaluated = await evaluate(space, draw, step);
+    ({ sampleSeconds, quality: final } = evaluated);
+    quality.push({ seconds: trainMs / 1000, confidence: final.confidence });
+    console.log(
+      `${space} step ${step}: loss ${lastLoss.toFixed(4)}, sample_confidence ${final.confidence.toFixed(3)} after ${(trainMs / 60000).toFixed(2)} min of training; ${config.evalSamples} samples in ${sampleSeconds.toFixed(1)} s`,
+    );
   }
-  const timedSteps = Math.max(1, step - 1 - config.untimedSteps);
-  const result: SpaceResult = {
+  ema.dispose();
+  adam.optimizer.dispose();
+  tf.dispose(variables(unet.params));
+  return {
     space,
-    params: countParams(unet.weights),
+    params,
     trainSeconds: trainMs / 1000,
     finalLoss: lastLoss,
-    trainStepsPerSecond: timedSteps / (timedMs / 1000),
+    trainStepsPerSecond: Math.max(1, step - 1 - config.untimedSteps) / (timedMs / 1000),
     sampleSeconds,
     flopsPerStep: unetFlops(shape),
     quality,
     final: final ?? { confidence: 0, classHistogram: new Array<number>(10).fill(0), entropy: 0 },
   };
-  ema.dispose();
-  optimizer.dispose();
-  tf.dispose(Object.values(unet.weights));
-  return result;
 }
 
 /** What the first stage costs: the round-trip error on config.reconDigits test digits, and the judge's view of them. */
@@ -208,24 +202,16 @@ async function reconstruction(stage: FirstStage): Promise<{ mse: number; confide
   return { mse, confidence };
 }
 
-async function main(): Promise<void> {
-  lab.watchFinite('pixel_loss'); // 'loss' is watched already: a NaN stops the run with a message
-  const schedule = scheduleFor(config.T);
-  const stage = await loadFirstStage();
-  const recon = await reconstruction(stage);
-  console.log(
-    `first stage: 16×16×1 → ${stage.ae.config.latentSize}×${stage.ae.config.latentSize}×${stage.ae.config.latentChannels}, scale ${stage.scale.toFixed(4)}, ` +
-      `round-trip MSE ${recon.mse.toFixed(4)} ([-1, 1] pixels), judge confidence on round trips ${recon.confidence.toFixed(3)}`,
-  );
-
-  const t0 = Date.now();
-  const pixel = await trainSpace('pixel', stage, schedule);
-  const latent = await trainSpace('latent', stage, schedule);
-  const c = compareSpaces(pixel, latent, config.target);
-
+/** The comparison as a markdown table: speed, FLOPs, quality and time to quality in each space. */
+function comparisonTable(
+  pixel: SpaceResult,
+  latent: SpaceResult,
+  c: ReturnType<typeof compareSpaces>,
+  mse: number,
+): string {
   const fmt = (v: number | null, digits = 1): string => (v === null ? 'not reached' : v.toFixed(digits));
   const row = (name: string, p: string, l: string, ratio: string): string => `| ${name} | ${p} | ${l} | ${ratio} |`;
-  const table = [
+  return [
     '| | pixel 16×16×1 | latent 4×4×4 | latent advantage |',
     '|---|---|---|---|',
     row(
@@ -253,8 +239,26 @@ async function main(): Promise<void> {
       fmt(c.timeToQuality.latent),
       c.qualitySpeedup === null ? '—' : `${c.qualitySpeedup.toFixed(2)}×`,
     ),
-    row('reconstruction MSE the autoencoder costs', '0', recon.mse.toFixed(4), ''),
+    row('reconstruction MSE the autoencoder costs', '0', mse.toFixed(4), ''),
   ].join('\n');
+}
+
+async function main(): Promise<void> {
+  lab.watchFinite('pixel_loss'); // 'loss' is watched already: a NaN stops the run with a message
+  const schedule = scheduleFor(config.T);
+  const stage = await loadFirstStage();
+  const recon = await reconstruction(stage);
+  console.log(
+    `first stage: 16×16×1 → ${stage.ae.config.latentSize}×${stage.ae.config.latentSize}×${stage.ae.config.latentChannels}, scale ${stage.scale.toFixed(4)}, ` +
+      `round-trip MSE ${recon.mse.toFixed(4)} ([-1, 1] pixels), judge confidence on round trips ${recon.confidence.toFixed(3)}`,
+  );
+
+  const t0 = Date.now();
+  const pixel = await trainSpace('pixel', stage, schedule);
+  const latent = await trainSpace('latent', stage, schedule);
+  const c = compareSpaces(pixel, latent, config.target);
+
+  const table = comparisonTable(pixel, latent, c, recon.mse);
   lab.text('comparison', table, config.steps);
   console.log(table);
 

@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { decode, encode, loadAutoencoder } from '../../../lab/autoencoder';
+import { diffusionLoss } from '../../../lab/diffusion/loss';
+import { timeEmbedding } from '../../../lab/diffusion/timeEmbedding';
+import { createUNet, variables, type EpsModel } from '../../../lab/diffusion/unet';
 import { expectNoTensorLeak, expectShape, expectTensorClose } from '../../../lab/testing';
 import { unetFlops, type UNetShape } from '../flops';
 import { decodeLatents, encodeImages, latentDiffusionLoss, sampleImages, type FirstStage } from '../latent';
-import { diffusionLoss } from '../loss';
 import { compareSpaces, timeToQuality, type SpaceMeasurement } from '../measure';
-import { createUNet, type EpsModel } from '../unet';
 import { moments, referenceSchedule, testDigits } from './reference';
 
 /** The shipped autoencoder with its measured scale (built here, so no test depends on your code for it). */
@@ -140,7 +141,7 @@ describe('TODO(3): the latent diffusion loss', function () {
 
   it('leaks no tensor over a training step, and leaves the frozen autoencoder unchanged', async () => {
     const stage = await firstStage();
-    const unet = createUNet({ channels: 4, inChannels: 4, timeDim: 8, seed: 1 });
+    const unet = createUNet({ channels: 4, inChannels: 4, timeDim: 8, seed: 1, timeEmbedding });
     const opt = tf.train.adam(1e-2);
     const batch = testDigits(4);
     const aeSums = async (): Promise<number[]> => {
@@ -154,7 +155,7 @@ describe('TODO(3): the latent diffusion loss', function () {
       const loss = opt.minimize(
         () => latentDiffusionLoss((xt, tt) => unet.apply(xt, tt), stage, batch, s),
         true,
-        Object.values(unet.weights),
+        variables(unet.params),
       );
       loss?.dispose();
     };
@@ -168,7 +169,7 @@ describe('TODO(3): the latent diffusion loss', function () {
     );
     batch.dispose();
     opt.dispose();
-    tf.dispose(Object.values(unet.weights));
+    tf.dispose(variables(unet.params));
   });
 });
 

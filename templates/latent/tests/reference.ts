@@ -2,7 +2,7 @@
 // TODOs never call your earlier ones (each test fails only for the TODO it is about).
 import * as tf from '@tensorflow/tfjs';
 import { gatherBatch, loadMnist } from '../../../lab/mnist';
-import type { Schedule } from '../schedule';
+import type { Schedule } from '../../../lab/diffusion/schedule';
 
 export function referenceSchedule(T: number, betaStart: number, betaEnd: number): Schedule {
   const betas = new Float32Array(T),

@@ -1,7 +1,7 @@
 /**
- * PROVIDED (your exercise 2 solution, copied so this folder stands alone).
  * Sinusoidal timestep embedding — the Transformer's positional encoding (Vaswani et al. 2017, §3.5), which DDPM
  * uses to tell its one network which noise level it is denoising (Ho et al. 2020, §4 and Appendix B).
+ * PROVIDED from exercise 4 on (exercise 2 has you write it).
  *
  *   emb[b, i]          = sin(t_b · ω_i)     for i = 0 … D/2 − 1
  *   emb[b, D/2 + i]    = cos(t_b · ω_i)
@@ -14,7 +14,7 @@ export function timeEmbedding(t: tf.Tensor1D, dim: number): tf.Tensor2D {
   return tf.tidy(() => {
     const half = dim / 2;
     const freqs = tf.exp(tf.mul(tf.range(0, half), -Math.log(10000) / half)); // [D/2]  ω_i
-    const args = tf.mul(tf.expandDims(tf.cast(t, 'float32'), 1), tf.expandDims(freqs, 0)); // [B, D/2]
-    return tf.concat([tf.sin(args), tf.cos(args)], 1) as tf.Tensor2D; // [B, D]
+    const args: tf.Tensor2D = tf.mul(tf.expandDims(tf.cast(t, 'float32'), 1), tf.expandDims(freqs, 0)); // [B, D/2]
+    return tf.concat([tf.sin(args), tf.cos(args)], 1); // [B, D]
   });
 }

@@ -1,11 +1,13 @@
 /**
- * PROVIDED (your exercise 2 solution, copied so this folder stands alone).
  * The forward (noising) process of DDPM — Ho, Jain & Abbeel 2020, "Denoising Diffusion Probabilistic Models",
  * §2 (eq. 2 and 4) and §4 (the linear schedule).
+ *
+ * PROVIDED from exercise 4 on (exercise 2 has you write it).
  *
  * Timesteps are 0-based in code: index t = 0 … T−1 is the paper's t = 1 … T.
  */
 import * as tf from '@tensorflow/tfjs';
+import { betaRange } from './training';
 
 /** β_t, α_t = 1 − β_t and ᾱ_t = ∏_{s ≤ t} α_s for t = 0 … T−1 (float64 maths, stored as float32). */
 export interface Schedule {
@@ -44,6 +46,13 @@ export function qSample(x0: tf.Tensor4D, t: tf.Tensor1D, eps: tf.Tensor4D, sched
   return tf.tidy(() => {
     const alphaBars = tf.tensor1d(schedule.alphaBars);
     const ab = tf.gather(alphaBars, t).reshape([-1, 1, 1, 1]); // [B, 1, 1, 1]
-    return tf.add(tf.mul(tf.sqrt(ab), x0), tf.mul(tf.sqrt(tf.sub(1, ab)), eps)) as tf.Tensor4D; // [B, H, W, C]
+    const signal = tf.mul(tf.sqrt(ab), x0); // [B, H, W, C]
+    const noise = tf.mul(tf.sqrt(tf.sub(1, ab)), eps); // [B, H, W, C]
+    return tf.add(signal, noise);
   });
+}
+
+/** The linear schedule for T steps over `betaRange(T)` (the paper's range, rescaled: lab/diffusion/training.ts). */
+export function scheduleFor(T: number): Schedule {
+  return linearBetaSchedule(T, ...betaRange(T));
 }

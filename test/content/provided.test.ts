@@ -1,0 +1,71 @@
+// Content CI for one source of provided code: the diffusion exercises import exercise 2's UNet, schedule, sampler,
+// EMA, data and optimiser settings from lab/diffusion/ and keep no copy of them. First shown to fail on a small
+// synthetic course with a copy in it.
+import * as assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { TEMPLATES } from './harness';
+import { providedCopies } from './provided';
+
+function templatesWith(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'mml-provided-'));
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  }
+  return root;
+}
+
+// The duplication that started this check: exercise 2's time embedding copied, with other names, into later exercises.
+const LAB_EMBEDDING = `export function timeEmbedding(t: tf.Tensor1D, dim: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const half = dim / 2;
+    const freqs = tf.exp(tf.mul(tf.range(0, half), -Math.log(10000) / half)); // [D/2]
+    const args = tf.mul(tf.expandDims(tf.cast(t, 'float32'), 1), tf.expandDims(freqs, 0)); // [B, D/2]
+    return tf.concat([tf.sin(args), tf.cos(args)], 1);
+  });
+}`;
+const COPIED_EMBEDDING = `export function embedTime(steps: tf.Tensor1D, width: number): tf.Tensor2D {
+  const omega = tf.exp(tf.mul(tf.range(0, width / 2), -Math.log(10000) / (width / 2)));
+  const phase = tf.mul(tf.expandDims(tf.cast(steps, 'float32'), 1), tf.expandDims(omega, 0));
+  return tf.concat([tf.sin(phase), tf.cos(phase)], 1) as tf.Tensor2D;
+}`;
+const TODO_STUB = `export function embedTime(steps: tf.Tensor1D, width: number): tf.Tensor2D {
+  throw new Error('TODO(1): implement embedTime');
+}`;
+
+// The exercises whose provided code has its single source in lab/diffusion/. (clip and whisper still carry copies
+// of lab/lm.ts's transformer pieces in their starters; they join this list once those import lab/lm.ts.)
+const CHECKED = ['ddpm', 'cfg', 'latent'];
+
+describe('content: provided code has one source (lab/)', function () {
+  this.timeout(60_000);
+
+  it('finds a copy of a lab/ function in a starter, a test or a solution, and exempts the answer to a TODO', () => {
+    const root = templatesWith({
+      'workspace/lab/diffusion/timeEmbedding.ts': LAB_EMBEDDING,
+      'later/starter/time.ts': COPIED_EMBEDDING,
+      'later/solution/time.ts': COPIED_EMBEDDING, // unchanged from the starter: provided, not an answer
+      'later/tests/helpers.ts': COPIED_EMBEDDING,
+      'first/starter/time.ts': TODO_STUB,
+      'first/solution/time.ts': COPIED_EMBEDDING,
+    });
+    assert.deepEqual(providedCopies(root, 'later'), [
+      'later/starter/time.ts:1 embedTime is a copy of lab/diffusion/timeEmbedding.ts:1 timeEmbedding',
+      'later/tests/helpers.ts:1 embedTime is a copy of lab/diffusion/timeEmbedding.ts:1 timeEmbedding',
+      'later/solution/time.ts:1 embedTime is a copy of lab/diffusion/timeEmbedding.ts:1 timeEmbedding',
+    ]);
+    assert.deepEqual(providedCopies(root, 'first'), [], "the first exercise's answer to its TODO may be lab/'s code");
+    const drifted = templatesWith({
+      'workspace/lab/diffusion/timeEmbedding.ts': LAB_EMBEDDING,
+      'later/starter/time.ts': COPIED_EMBEDDING.replace('10000', '1000'),
+    });
+    assert.deepEqual(providedCopies(drifted, 'later'), [], 'a function that computes something else is not a copy');
+  });
+
+  for (const id of CHECKED)
+    it(`"${id}": no function of its starter, tests or solution copies lab/ (import it from lab/ instead)`, () => {
+      assert.deepEqual(providedCopies(TEMPLATES, id), []);
+    });
+});

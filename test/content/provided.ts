@@ -1,0 +1,43 @@
+// One source for provided code: a function that lab/ provides must not reappear, copied, in an exercise's folder.
+// The diffusion exercises once carried their own copies of exercise 2's UNet, schedule, sampler, EMA and data code,
+// and the copies drifted (the zero-initialised second conv and Adam β₂ = 0.99 that fixed exercise 2 never reached
+// them). Now they import lab/diffusion/, and this check keeps copies from coming back: no function of an exercise's
+// starter/, tests/ or solution/ (other than the answers to its own TODOs) computes what a lab/ function computes,
+// compared in the canonical form of the spoiler check (test/content/canonical.ts).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { functionForms, type FunctionForm } from './canonical';
+import { filesUnder } from './harness';
+import { todoAnswers } from './labModules';
+
+const SOURCE = /\.[cm]?[jt]s$/;
+
+/** Functions too small to be a copy worth a finding: a body of a few tokens is written the same way by anyone. */
+const MIN_CANONICAL = 40;
+
+function formsUnder(dir: string): { file: string; form: FunctionForm }[] {
+  return filesUnder(dir)
+    .filter((f) => SOURCE.test(f))
+    .flatMap((f) => functionForms(join(dir, f), readFileSync(join(dir, f), 'utf8')).map((form) => ({ file: f, form })));
+}
+
+/**
+ * `exercise/part/file:line name is a copy of lab/file:line name` for every function of the exercise's starter/,
+ * tests/ and solution/ whose canonical form is a lab/ function's. The solution's answers to the exercise's own
+ * TODOs are exempt: a lab/ module may hold an earlier exercise's answer for the exercises built on it.
+ */
+export function providedCopies(templates: string, id: string): string[] {
+  const lab = new Map<string, string>();
+  for (const { file, form } of formsUnder(join(templates, 'workspace', 'lab')))
+    if (form.canonical.length >= MIN_CANONICAL && !lab.has(form.canonical))
+      lab.set(form.canonical, `lab/${file}:${form.line} ${form.name}`);
+  const answers = new Set(todoAnswers(templates, id).map((a) => `${a.file}:${a.name}`));
+  return ['starter', 'tests', 'solution'].flatMap((part) =>
+    formsUnder(join(templates, id, part)).flatMap(({ file, form }) => {
+      const source = lab.get(form.canonical);
+      const where = `${id}/${part}/${file}`;
+      if (!source || answers.has(`${where}:${form.name}`)) return [];
+      return [`${where}:${form.line} ${form.name} is a copy of ${source}`];
+    }),
+  );
+}
