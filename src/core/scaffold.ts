@@ -1,6 +1,6 @@
 import { chmod, copyFile, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { Course } from './course/types';
+import type { Course, Exercise } from './course/types';
 
 /**
  * Scaffolding copies an exercise's starter and tests, and the shared workspace files with the `lab/` modules the
@@ -90,6 +90,43 @@ export function labModulesFor(
 ): readonly string[] | undefined {
   if (course.lab === undefined) return undefined;
   return [...course.lab, ...(course.exercises.find((e) => e.id === exerciseId)?.lab ?? [])];
+}
+
+/**
+ * The exercises `exerciseId` is built on (its `builtOn`) whose tests do not all pass yet, in course order. Their
+ * answers are in the code Start is about to copy, so Start asks first while this is not empty.
+ */
+export function unpassedFoundations(
+  course: Pick<Course, 'exercises'>,
+  exerciseId: string,
+  passed: (exerciseId: string) => boolean,
+): Exercise[] {
+  const builtOn = course.exercises.find((e) => e.id === exerciseId)?.builtOn ?? [];
+  return course.exercises.filter((e) => builtOn.includes(e.id) && !passed(e.id));
+}
+
+/** What Start asks before it copies an exercise built on unpassed ones: the message and one choice per answer. */
+export interface FoundationQuestion {
+  readonly message: string;
+  readonly detail: string;
+  /** "Start <earlier exercise> first", one per unpassed exercise, each starting that exercise instead. */
+  readonly startFirst: readonly { readonly label: string; readonly exercise: Exercise }[];
+  readonly startAnyway: string;
+}
+
+/** The modal question for starting `exercise` while the exercises in `unpassed` (not empty) have failing tests. */
+export function foundationQuestion(exercise: Exercise, unpassed: readonly Exercise[]): FoundationQuestion {
+  const names = unpassed.map((e) => `"${e.title}"`);
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  const their = unpassed.length === 1 ? 'its' : 'their';
+  return {
+    message: `"${exercise.title}" builds on ${list}, whose tests you have not all passed yet.`,
+    detail:
+      `The code "${exercise.title}" provides contains the answers to ${their} TODOs. ` +
+      `Start ${list} first to write them yourself, or start "${exercise.title}" anyway.`,
+    startFirst: unpassed.map((e) => ({ label: `Start ${e.shortTitle ?? e.title} first`, exercise: e })),
+    startAnyway: 'Start anyway',
+  };
 }
 
 /** Whether `rel`, a path relative to `lab/`, is one of `modules` or lies inside one of them (a folder). */

@@ -1,15 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Exercise } from '../core/course/types';
+import { Course, Exercise } from '../core/course/types';
 import { testsAllPass } from '../core/progress';
 import {
   listFiles,
   applyScaffold,
   exerciseTemplateFiles,
+  foundationQuestion,
   labModulesFor,
   planScaffold,
   resetExercise,
+  unpassedFoundations,
   workspaceTemplateFiles,
   TemplateFile,
 } from '../core/scaffold';
@@ -72,12 +74,14 @@ export class ExerciseCommands {
    * module a later exercise adds arrives when that exercise starts); never overwrites; offers diffs for differences.
    */
   async start(arg: unknown): Promise<void> {
-    const exercise = await this.exercise(arg);
-    if (!exercise) return;
+    const chosen = await this.exercise(arg);
+    if (!chosen) return;
     const root = this.root();
     const snap = await this.state.get();
     if (snap.kind === 'error')
       throw new Error('The course file has errors; run "Multimodal Lab: Show Log" to see them.');
+    const exercise = await this.confirmFoundations(snap.course, chosen);
+    if (!exercise) return;
     const labModules = labModulesFor(snap.course, exercise.id);
     const files = [
       ...(await workspaceTemplateFiles(this.templatesRoot, labModules)),
@@ -103,6 +107,26 @@ export class ExerciseCommands {
       );
       if (choice === install) await vscode.commands.executeCommand('multimodalLab.installDependencies');
     }
+  }
+
+  /**
+   * The exercise to start: `exercise` itself, or one it is built on that the learner chose to do first; undefined
+   * when the learner cancelled. Asks only while some exercise it is built on has tests that do not all pass.
+   */
+  private async confirmFoundations(course: Course, exercise: Exercise): Promise<Exercise | undefined> {
+    const unpassed = unpassedFoundations(course, exercise.id, (id) => testsAllPass(this.state.progress?.exercise(id)));
+    if (unpassed.length === 0) return exercise;
+    const q = foundationQuestion(exercise, unpassed);
+    const choice = await vscode.window.showWarningMessage(
+      q.message,
+      { modal: true, detail: q.detail },
+      ...q.startFirst.map((s) => s.label),
+      q.startAnyway,
+    );
+    if (choice === q.startAnyway) return exercise;
+    const first = q.startFirst.find((s) => s.label === choice)?.exercise;
+    // The earlier exercise may itself be built on others; ask again for it.
+    return first ? this.confirmFoundations(course, first) : undefined;
   }
 
   private async offerDiffs(differs: readonly TemplateFile[], root: string): Promise<void> {

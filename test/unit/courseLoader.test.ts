@@ -315,6 +315,69 @@ describe('course loader', () => {
     });
   });
 
+  describe('builtOn: exercises whose answers an exercise provides', () => {
+    const schema = JSON.parse(
+      readFileSync(path.resolve(__dirname, '..', '..', 'schemas', 'course.schema.json'), 'utf8'),
+    );
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const schemaValid = ajv.compile(schema);
+    /** The fixture with a third exercise, "cfg", and the given builtOn lists by exercise id. */
+    const withBuiltOn = (lists: Record<string, unknown>): Doc => {
+      const doc = validCourseDoc() as Doc;
+      doc.exercises.push({ id: 'cfg', title: 'Guidance', goal: 'Guide a DDPM.', readings: [] });
+      for (const e of doc.exercises) if (e.id in lists) e.builtOn = lists[e.id];
+      return doc;
+    };
+
+    it('keeps the list, and leaves it out where an exercise has none', () => {
+      const doc = withBuiltOn({ cfg: ['ddpm', 'clip'] });
+      const r = parseCourse(JSON.stringify(doc), 'course.json');
+      assert.ok(r.ok, r.ok ? '' : r.errors.map(formatCourseError).join('\n'));
+      assert.deepEqual(r.course.exercises[2].builtOn, ['ddpm', 'clip']);
+      assert.equal(r.course.exercises[0].builtOn, undefined);
+      assert.ok(schemaValid(doc), JSON.stringify(schemaValid.errors));
+    });
+
+    it('rejects an unknown exercise id', () => {
+      const [e] = errorsOf(JSON.stringify(withBuiltOn({ cfg: ['ddpm', 'dpm'] }), null, 2));
+      assert.equal(e.path, 'exercises[2].builtOn[1]');
+      assert.equal(e.message, 'unknown exercise id "dpm"; known: clip, ddpm, cfg');
+    });
+
+    it('rejects an exercise built on itself', () => {
+      const [e] = errorsOf(JSON.stringify(withBuiltOn({ cfg: ['cfg'] }), null, 2));
+      assert.equal(e.path, 'exercises[2].builtOn[0]');
+      assert.match(e.message, /^"cfg" is this exercise itself/);
+    });
+
+    it('rejects a cycle, once, naming its path', () => {
+      const errors = errorsOf(JSON.stringify(withBuiltOn({ clip: ['cfg'], ddpm: ['clip'], cfg: ['ddpm'] }), null, 2));
+      assert.deepEqual(
+        errors.map((e) => `${e.path}: ${e.message}`),
+        [
+          'exercises[0].builtOn: builtOn goes round in a cycle (clip → cfg → ddpm → clip); an exercise can only build on ones a learner can finish first',
+        ],
+      );
+      assert.equal(errors.length, 1);
+      const [two] = errorsOf(JSON.stringify(withBuiltOn({ ddpm: ['cfg'], cfg: ['ddpm'] }), null, 2));
+      assert.match(two.message, /cycle \(ddpm → cfg → ddpm\)/);
+    });
+
+    it('rejects an empty list, a repeated id and a non-id, in the loader and the schema', () => {
+      for (const [list, message] of [
+        [[], 'expected at least 1 items, got 0'],
+        [['ddpm', 'ddpm'], '"ddpm" is listed twice (first at exercises[2].builtOn[0])'],
+        [['DDPM'], 'expected an exercise id such as "ddpm", got string "DDPM"'],
+      ] as const) {
+        const doc = withBuiltOn({ cfg: list });
+        const [e] = errorsOf(JSON.stringify(doc, null, 2));
+        assert.equal(e.message, message);
+        assert.equal(schemaValid(doc), false, `the schema accepted ${JSON.stringify(list)}`);
+      }
+    });
+  });
+
   it('reads a file with a UTF-8 byte-order mark', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'mml-course-'));
     const file = path.join(dir, 'course.json');

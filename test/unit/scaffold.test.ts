@@ -7,11 +7,13 @@ import {
   TemplateError,
   applyScaffold,
   exerciseTemplateFiles,
+  foundationQuestion,
   inLabModules,
   labModulesFor,
   listFiles,
   planScaffold,
   resetExercise,
+  unpassedFoundations,
   workspaceTemplateFiles,
 } from '../../src/core/scaffold';
 
@@ -305,5 +307,68 @@ describe('resetting an exercise', () => {
     const result = await resetExercise(ws, 'toy', await exerciseTemplateFiles(tpl, 'toy'), NOW);
     assert.equal(result.backupDir, undefined);
     assert.equal(result.restored.length, 4);
+  });
+
+  describe('Start asks first when an exercise is built on unpassed ones (builtOn)', () => {
+    const ex = (id: string, title: string, builtOn?: string[]) => ({
+      id,
+      title,
+      goal: 'g',
+      readings: [],
+      ...(builtOn ? { builtOn } : {}),
+    });
+    const course = {
+      exercises: [
+        ex('clip', 'CLIP from scratch'),
+        ex('ddpm', 'DDPM on MNIST'),
+        ex('llava', 'LLaVA'),
+        ex('cfg', 'Classifier-free guidance', ['llava', 'ddpm']),
+      ],
+    };
+
+    it('names the exercises built on whose tests do not all pass, in course order', () => {
+      const none = (): boolean => false;
+      assert.deepEqual(
+        unpassedFoundations(course, 'cfg', none).map((e) => e.id),
+        ['ddpm', 'llava'],
+      );
+      assert.deepEqual(
+        unpassedFoundations(course, 'cfg', (id) => id === 'ddpm').map((e) => e.id),
+        ['llava'],
+      );
+      assert.deepEqual(
+        unpassedFoundations(course, 'cfg', () => true),
+        [],
+        'all passed: Start does not ask',
+      );
+      assert.deepEqual(unpassedFoundations(course, 'clip', none), [], 'built on nothing: Start does not ask');
+      assert.deepEqual(unpassedFoundations(course, 'gone', none), []);
+    });
+
+    it('asks with the earlier exercises named, one "Start … first" each, and "Start anyway"', () => {
+      const [, ddpm, llava, cfg] = course.exercises;
+      const one = foundationQuestion(cfg, [ddpm]);
+      assert.equal(
+        one.message,
+        '"Classifier-free guidance" builds on "DDPM on MNIST", whose tests you have not all passed yet.',
+      );
+      assert.equal(
+        one.detail,
+        'The code "Classifier-free guidance" provides contains the answers to its TODOs. Start "DDPM on MNIST" first to write them yourself, or start "Classifier-free guidance" anyway.',
+      );
+      assert.deepEqual(
+        one.startFirst.map((s) => [s.label, s.exercise.id]),
+        [['Start DDPM on MNIST first', 'ddpm']],
+      );
+      assert.equal(one.startAnyway, 'Start anyway');
+      const two = foundationQuestion(cfg, [ddpm, { ...llava, shortTitle: 'LLaVA bridge' }]);
+      assert.match(two.message, /builds on "DDPM on MNIST" and "LLaVA", whose/);
+      assert.match(two.detail, /answers to their TODOs/);
+      assert.deepEqual(
+        two.startFirst.map((s) => s.label),
+        ['Start DDPM on MNIST first', 'Start LLaVA bridge first'],
+        'a button uses the short title when there is one',
+      );
+    });
   });
 });

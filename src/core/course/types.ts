@@ -43,6 +43,12 @@ export interface Exercise {
    * such as `vision.ts` or a folder such as `weights/shapes-vision`). Start copies these and no other exercise's.
    */
   readonly lab?: readonly string[];
+  /**
+   * Ids of other exercises whose answers this exercise's provided code (its starter and its `lab` modules) contains,
+   * such as the noise schedule the DDPM exercise asks for and its successors provide. Start asks before copying
+   * while the tests of any of them do not all pass yet, so a learner is not handed an answer unawares.
+   */
+  readonly builtOn?: readonly string[];
 }
 
 /** What ticks a milestone. Later issues produce this evidence; until then the milestone shows what it waits for. */

@@ -160,6 +160,7 @@ export function validateCourse(doc: Json): Validation<Course> {
           );
       });
   });
+  builtOnProblems(c, exercises, exerciseIds);
   milestones.forEach((m, i) =>
     m.evidence.forEach((ev, j) => {
       if (ev.kind !== 'quiz' && ev.exercise && !exerciseIds.has(ev.exercise)) {
@@ -183,6 +184,40 @@ export function validateCourse(doc: Json): Validation<Course> {
       milestones,
     },
   };
+}
+
+/** `builtOn` names other exercises of the course, and following it never leads back to where it started. */
+function builtOnProblems(c: Checker, exercises: readonly Exercise[], ids: ReadonlySet<string>): void {
+  exercises.forEach((e, i) =>
+    e.builtOn?.forEach((b, j) => {
+      const p = `exercises[${i}].builtOn[${j}]`;
+      if (b === e.id)
+        c.fail(p, `"${b}" is this exercise itself; list only the other exercises whose answers it provides`);
+      else if (b && !ids.has(b)) c.fail(p, `unknown exercise id "${b}"; known: ${[...ids].join(', ')}`);
+    }),
+  );
+  const byId = new Map(exercises.map((e) => [e.id, e]));
+  const reported = new Set<string>();
+  exercises.forEach((start, i) => {
+    // Depth-first from each exercise; a path that reaches `start` again is a cycle (reported once per member set).
+    const walk = (id: string, path: readonly string[]): void => {
+      for (const next of byId.get(id)?.builtOn ?? []) {
+        if (next === start.id && path.length > 0) {
+          const cycle = [start.id, ...path, start.id];
+          const key = [...new Set(cycle)].sort().join(',');
+          if (!reported.has(key)) {
+            reported.add(key);
+            c.fail(
+              `exercises[${i}].builtOn`,
+              `builtOn goes round in a cycle (${cycle.join(' → ')}); an exercise can only build on ones a learner can finish first`,
+            );
+          }
+        } else if (next !== start.id && next !== id && !path.includes(next) && byId.has(next))
+          walk(next, [...path, next]);
+      }
+    };
+    walk(start.id, []);
+  });
 }
 
 /** A `lab` list: distinct paths inside `lab/`, such as `vision.ts` or `weights/shapes-vision`. */
@@ -227,7 +262,7 @@ function reading(c: Checker, v: Json, path: string): Reading {
 }
 
 function exercise(c: Checker, v: Json, path: string): Exercise {
-  const o = c.object(v, path, ['id', 'title', 'goal', 'readings'], ['shortTitle', 'lab']) ?? {};
+  const o = c.object(v, path, ['id', 'title', 'goal', 'readings'], ['shortTitle', 'lab', 'builtOn']) ?? {};
   const title = c.string(o, 'title', path, { maxLength: 80 });
   const shortTitle = 'shortTitle' in o ? c.string(o, 'shortTitle', path, { maxLength: SHORT_TITLE_MAX }) : undefined;
   // The tree cuts a long label (and the state beside it) with an ellipsis, so a long title needs a short one.
@@ -247,7 +282,24 @@ function exercise(c: Checker, v: Json, path: string): Exercise {
       return typeof r === 'string' ? r : '';
     }),
     ...('lab' in o ? { lab: labModules(c, o, path) } : {}),
+    ...('builtOn' in o ? { builtOn: exerciseIds(c, o, path) } : {}),
   };
+}
+
+/** A `builtOn` list: distinct exercise ids (that they exist is checked with the whole course). */
+function exerciseIds(c: Checker, o: Obj, path: string): string[] {
+  const p = join(path, 'builtOn');
+  const seen = new Map<string, number>();
+  return c.array(o, 'builtOn', path, 1).map((v, i) => {
+    if (typeof v !== 'string' || !ID.test(v)) {
+      c.fail(`${p}[${i}]`, `expected an exercise id such as "ddpm", got ${describe(v)}`);
+      return '';
+    }
+    const first = seen.get(v);
+    if (first !== undefined) c.fail(`${p}[${i}]`, `"${v}" is listed twice (first at ${p}[${first}])`);
+    else seen.set(v, i);
+    return v;
+  });
 }
 
 function milestone(c: Checker, v: Json, path: string): Milestone {
