@@ -1,7 +1,8 @@
 // Content CI for what Start copies from lab/ and what lab/ must not give away: every exercise's `lab` list in
 // course.json holds what its files reach (so Start copies everything the exercise needs, and the content suite's
 // workspaces, built from the same lists, run it), no lab/ function computes the answer to any exercise's TODO, and
-// every solution solves its starter's TODOs. Each check is first shown to fail on a small synthetic course.
+// every solution solves its starter's TODOs. An exercise's provided code (its lab/ modules and its starter) may hold
+// the answer of an exercise it lists in `builtOn`, and no other's. Each check is first shown to fail on a small synthetic course.
 import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,14 @@ import { dirname, join } from 'node:path';
 import type { Course } from '../../src/core/course/types';
 import { functionForms } from './canonical';
 import { TEMPLATES, authoredExercises, course } from './harness';
-import { coreListProblems, labListProblems, labSpoilers, todoAnswers } from './labModules';
+import {
+  coreListProblems,
+  labListProblems,
+  labSpoilers,
+  secretAnswers,
+  starterSpoilers,
+  todoAnswers,
+} from './labModules';
 import { solutionProblems } from './starterSolution';
 
 function templatesWith(files: Record<string, string>): string {
@@ -94,9 +102,76 @@ describe('content: lab/ modules, spoilers, and solutions that solve', function (
       ['toy/solution/vision.ts patchify'],
       'norm.ts is unchanged in code, so it answers nothing',
     );
-    assert.deepEqual(labSpoilers(root, answers), [
-      'lab/vision.ts:4 patchify computes exactly the answer to toy/solution/vision.ts:1 patchify',
+    assert.deepEqual(labSpoilers(root, answers, syntheticCourse(['vision.ts'])), [
+      'lab/vision.ts:4 patchify computes exactly the answer to toy/solution/vision.ts:1 patchify; Start gives lab/vision.ts to "toy", not built on "toy"',
     ]);
+  });
+
+  // A later exercise whose provided code (a lab module it lists, or its own starter) holds toy's answer.
+  const laterCourse = (builtOn: string[] | undefined, own: string[] = []): Pick<Course, 'lab' | 'exercises'> => ({
+    lab: ['index.ts', 'report.ts'],
+    exercises: [
+      { id: 'toy', title: 'Toy', goal: 'g', readings: [], lab: own },
+      { id: 'later', title: 'Later', goal: 'g', readings: [], lab: ['vision.ts'], ...(builtOn ? { builtOn } : {}) },
+    ],
+  });
+
+  it("allows a lab/ function that is an exercise's answer only where every exercise that gets it is built on that one (synthetic course)", () => {
+    const root = templatesWith(SYNTHETIC);
+    const answers = todoAnswers(root, 'toy');
+    assert.deepEqual(
+      labSpoilers(root, answers, laterCourse(['toy'])),
+      [],
+      'only "later" gets it, and it is built on toy',
+    );
+    assert.deepEqual(labSpoilers(root, answers, laterCourse(undefined)), [
+      'lab/vision.ts:4 patchify computes exactly the answer to toy/solution/vision.ts:1 patchify; Start gives lab/vision.ts to "later", not built on "toy"',
+    ]);
+    assert.deepEqual(
+      labSpoilers(root, answers, laterCourse(['toy'], ['vision.ts'])),
+      [
+        'lab/vision.ts:4 patchify computes exactly the answer to toy/solution/vision.ts:1 patchify; Start gives lab/vision.ts to "toy", not built on "toy"',
+      ],
+      'the exercise that asks for it must never get it',
+    );
+    assert.equal(
+      labSpoilers(root, answers, { exercises: laterCourse(['toy']).exercises }).length,
+      1,
+      'no lists: every exercise gets all of lab/',
+    );
+  });
+
+  it("finds a starter that provides another exercise's answer without being built on it (synthetic course)", () => {
+    const root = templatesWith({ ...SYNTHETIC, 'later/starter/patches.ts': `${LAB_PATCHIFY}\n` });
+    const answers = todoAnswers(root, 'toy');
+    assert.deepEqual(starterSpoilers(root, answers, laterCourse(undefined)), [
+      'later/starter/patches.ts:1 patchify computes exactly the answer to toy/solution/vision.ts:1 patchify; add "toy" to "later"\'s builtOn, or provide it another way',
+    ]);
+    assert.deepEqual(starterSpoilers(root, answers, laterCourse(['toy'])), []);
+  });
+
+  it('counts an answer that an exercise it is built on provides as no secret (synthetic course)', () => {
+    // "fix" asks to restore the patchify that "toy" provides (in its starter), as collapse restores llava's code.
+    const root = templatesWith({
+      ...SYNTHETIC,
+      'toy/starter/patches.ts': `${LAB_PATCHIFY}\n`,
+      'fix/starter/patches.ts': LAB_PATCHIFY.replace('[0, 1, 3, 2, 4, 5]', '[0, 3, 1, 2, 4, 5]'),
+      'fix/solution/patches.ts': `${LAB_PATCHIFY}\n`,
+    });
+    const fix = (builtOn?: string[]): Pick<Course, 'exercises'> => ({
+      exercises: [
+        { id: 'toy', title: 'Toy', goal: 'g', readings: [] },
+        { id: 'fix', title: 'Fix', goal: 'g', readings: [], ...(builtOn ? { builtOn } : {}) },
+      ],
+    });
+    const answers = todoAnswers(root, 'fix');
+    assert.deepEqual(
+      answers.map((a) => a.name),
+      ['patchify'],
+    );
+    assert.deepEqual(secretAnswers(root, fix(['toy']), answers), []);
+    assert.deepEqual(secretAnswers(root, fix(undefined), answers), answers);
+    assert.equal(starterSpoilers(root, secretAnswers(root, fix(undefined), answers), fix(undefined)).length, 1);
   });
 
   it('finds a solution that leaves a TODO as the starter has it (synthetic course)', () => {
@@ -161,12 +236,26 @@ describe('content: lab/ modules, spoilers, and solutions that solve', function (
     const names = answers.map((a) => `${a.exercise}:${a.name}`);
     for (const expected of ['clip:patchify', 'llava:projectLinear', 'collapse:sequenceIds'])
       assert.ok(names.includes(expected), `${expected} is not among the answers checked`);
-    const spoilers = labSpoilers(TEMPLATES, answers);
+    const spoilers = labSpoilers(TEMPLATES, secretAnswers(TEMPLATES, course(), answers), course());
     assert.deepEqual(
       spoilers,
       [],
-      `${spoilers.length} lab/ function(s) give a TODO's answer away to every learner who starts an exercise that copies the module:\n${spoilers.join('\n')}\n` +
-        'Compute the same thing another way in lab/ (and say so in a comment), or keep the function out of lab/.',
+      `${spoilers.length} lab/ function(s) give a TODO's answer away to a learner who starts an exercise that copies the module:\n${spoilers.join('\n')}\n` +
+        'Compute the same thing another way in lab/ (and say so in a comment), keep the function out of lab/, or, where the exercise that gets it builds on the one that asks for it, say so in its builtOn.',
+    );
+  });
+
+  it("no exercise's starter provides another exercise's answer unless it is built on that exercise", () => {
+    const answers = secretAnswers(
+      TEMPLATES,
+      course(),
+      authoredExercises().flatMap((id) => todoAnswers(TEMPLATES, id)),
+    );
+    const spoilers = starterSpoilers(TEMPLATES, answers, course());
+    assert.deepEqual(
+      spoilers,
+      [],
+      `${spoilers.length} starter function(s) give another exercise's answer away:\n${spoilers.join('\n')}`,
     );
   });
 });

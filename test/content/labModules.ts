@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import ts from 'typescript';
 import type { Course } from '../../src/core/course/types';
-import { inLabModules } from '../../src/core/scaffold';
+import { inLabModules, labModulesFor } from '../../src/core/scaffold';
 import { functionForms } from './canonical';
 import { filesUnder } from './harness';
 
@@ -192,18 +192,101 @@ export function todoAnswers(templates: string, id: string): Answer[] {
     });
 }
 
-/** `lab/file:line name = exercise's answer` for every lab/ function whose canonical form is some answer's. */
-export function labSpoilers(templates: string, answers: readonly Answer[]): string[] {
+/** A lab/ module path's or a starter's functions, each with where it is. */
+function formsIn(file: string, shown: string): { where: string; name: string; canonical: string }[] {
+  return functionForms(file, readFileSync(file, 'utf8')).map((x) => ({
+    where: `${shown}:${x.line} ${x.name}`,
+    name: x.name,
+    canonical: x.canonical,
+  }));
+}
+
+/** The code an exercise hands the learner: its starter's functions and those of the lab/ modules it lists. */
+function providedForms(templates: string, course: Pick<Course, 'exercises'>, id: string): Set<string> {
+  const own = course.exercises.find((e) => e.id === id)?.lab ?? [];
+  const lab = join(templates, 'workspace', 'lab');
+  const starter = filesUnder(join(templates, id, 'starter'))
+    .filter((f) => SOURCE.test(f))
+    .flatMap((f) => formsIn(join(templates, id, 'starter', f), f));
+  const modules = filesUnder(lab)
+    .filter((f) => SOURCE.test(f) && inLabModules(f, own))
+    .flatMap((f) => formsIn(join(lab, f), f));
+  return new Set([...starter, ...modules].map((x) => x.canonical));
+}
+
+/**
+ * The answers a learner has not met before the exercise that asks for them: every answer, less those that an
+ * exercise it is built on provides. A TODO that restores provided code of an earlier exercise (collapse's planted
+ * bugs undo what llava provides) gives nothing away when that earlier exercise hands the code out.
+ */
+export function secretAnswers(
+  templates: string,
+  course: Pick<Course, 'exercises'>,
+  answers: readonly Answer[],
+): Answer[] {
+  const known = new Map<string, Set<string>>();
+  const knownTo = (id: string): Set<string> => {
+    let forms = known.get(id);
+    if (forms === undefined) {
+      const builtOn = course.exercises.find((e) => e.id === id)?.builtOn ?? [];
+      forms = new Set(builtOn.flatMap((b) => [...providedForms(templates, course, b)]));
+      known.set(id, forms);
+    }
+    return forms;
+  };
+  return answers.filter((a) => !knownTo(a.exercise).has(a.canonical));
+}
+
+const listed = (names: readonly string[]): string => names.map((n) => `"${n}"`).join(', ');
+
+/**
+ * `lab/file:line name = exercise's answer` for every lab/ function whose canonical form is the answer of a TODO of
+ * exercise X, unless every exercise that gets the module (the course's core list: all of them) is built on X.
+ */
+export function labSpoilers(
+  templates: string,
+  answers: readonly Answer[],
+  course: Pick<Course, 'lab' | 'exercises'>,
+): string[] {
   const byForm = new Map<string, Answer[]>();
   for (const a of answers) byForm.set(a.canonical, [...(byForm.get(a.canonical) ?? []), a]);
   const lab = join(templates, 'workspace', 'lab');
   return filesUnder(lab)
     .filter((f) => SOURCE.test(f))
-    .flatMap((f) =>
-      functionForms(join(lab, f), readFileSync(join(lab, f), 'utf8')).flatMap((x) =>
-        (byForm.get(x.canonical) ?? []).map(
-          (a) => `lab/${f}:${x.line} ${x.name} computes exactly the answer to ${a.file}:${a.line} ${a.name}`,
+    .flatMap((f) => {
+      const getters = course.exercises.filter((e) => inLabModules(f, labModulesFor(course, e.id) ?? [f]));
+      return formsIn(join(lab, f), `lab/${f}`).flatMap((x) =>
+        (byForm.get(x.canonical) ?? []).flatMap((a) => {
+          const unaware = getters.filter((e) => !(e.builtOn ?? []).includes(a.exercise)).map((e) => e.id);
+          if (getters.length > 0 && unaware.length === 0) return [];
+          return [
+            `${x.where} computes exactly the answer to ${a.file}:${a.line} ${a.name}; Start gives lab/${f} to ${listed(unaware)}, not built on "${a.exercise}"`,
+          ];
+        }),
+      );
+    });
+}
+
+/** `exercise/starter/file:line name = other exercise's answer` where the starter's exercise is not built on it. */
+export function starterSpoilers(
+  templates: string,
+  answers: readonly Answer[],
+  course: Pick<Course, 'exercises'>,
+): string[] {
+  const byForm = new Map<string, Answer[]>();
+  for (const a of answers) byForm.set(a.canonical, [...(byForm.get(a.canonical) ?? []), a]);
+  return course.exercises.flatMap((e) =>
+    filesUnder(join(templates, e.id, 'starter'))
+      .filter((f) => SOURCE.test(f))
+      .flatMap((f) =>
+        formsIn(join(templates, e.id, 'starter', f), `${e.id}/starter/${f}`).flatMap((x) =>
+          (byForm.get(x.canonical) ?? [])
+            .filter((a) => a.exercise !== e.id && !(e.builtOn ?? []).includes(a.exercise))
+            .map(
+              (a) =>
+                `${x.where} computes exactly the answer to ${a.file}:${a.line} ${a.name}; add "${a.exercise}" to "${e.id}"'s builtOn, or provide it another way`,
+            ),
         ),
       ),
-    );
+  );
 }
