@@ -102,12 +102,11 @@ export function attend(
   mask?: tf.Tensor,
 ): tf.Tensor3D {
   const [B, T, D] = x.shape;
-  const S = context.shape[1];
   const dh = D / heads;
-  const split = (t: tf.Tensor, len: number): tf.Tensor4D =>
-    tf.transpose(tf.reshape(t, [B, len, heads, dh]), [0, 2, 1, 3]); // [B, H, len, dh]
-  const q = split(dense(x, p.q), T); // [B, H, T, dh]
-  const [k, v] = tf.split(dense(context, p.kv), 2, -1).map((t) => split(t, S)); // 2 × [B, H, S, dh]
+  const split = (t: tf.Tensor): tf.Tensor4D =>
+    tf.transpose(tf.reshape(t, [B, t.shape[1] as number, heads, dh]), [0, 2, 1, 3]); // [B, len, D] → [B, H, len, dh]
+  const q = split(dense(x, p.q)); // [B, H, T, dh]
+  const [k, v] = tf.split(dense(context, p.kv), 2, -1).map(split); // 2 × [B, H, S, dh]
   let scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)); // [B, H, T, S]
   if (mask) scores = tf.add(scores, mask);
   const mixed = tf.matMul(tf.softmax(scores, -1), v); // [B, H, T, dh]
