@@ -95,11 +95,16 @@ function handle(data: unknown): void {
       charts.schedule();
       if ((m.images?.length ?? 0) > 0 || (m.text?.length ?? 0) > 0) scheduleMedia();
       break;
-    case 'status':
+    case 'status': {
+      const layout = model.layoutVersion;
       if (!model.status(m.runId, m.live, m.summary)) return;
       headers.render();
       summary.render();
+      // A divergence that arrives with the ending marks its chart (dashed line, note): redraw even when no record
+      // follows it.
+      if (model.layoutVersion !== layout) charts.schedule();
       break;
+    }
     case 'notice':
       model.notices.push(m.message);
       renderBanner();
