@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { TEMPLATES } from './harness';
-import { providedCopies } from './provided';
+import { providedCopies, sourceDrift } from './provided';
 
 function templatesWith(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'mml-provided-'));
@@ -68,4 +68,31 @@ describe('content: provided code has one source (lab/)', function () {
     it(`"${id}": no function of its starter, tests or solution copies lab/ (import it from lab/ instead)`, () => {
       assert.deepEqual(providedCopies(TEMPLATES, id), []);
     });
+
+  it("finds a lab/ module that drifted from the earlier exercise's answer it names as its single source", () => {
+    const tag = '// Single source: templates/first/solution/time.ts\n';
+    const root = templatesWith({
+      'workspace/lab/diffusion/timeEmbedding.ts': tag + LAB_EMBEDDING.replace('10000', '1000'),
+      'workspace/lab/gone.ts': '// Single source: templates/first/solution/gone.ts\n',
+      'first/solution/time.ts': LAB_EMBEDDING,
+    });
+    assert.deepEqual(sourceDrift(root), [
+      'lab/diffusion/timeEmbedding.ts: timeEmbedding differs from first/solution/time.ts',
+      'lab/gone.ts: its single source first/solution/gone.ts does not exist',
+    ]);
+    const renamed = templatesWith({
+      'workspace/lab/t.ts': tag + LAB_EMBEDDING.replace('timeEmbedding', 'embed'),
+      'first/solution/time.ts': LAB_EMBEDDING,
+    });
+    assert.deepEqual(sourceDrift(renamed), ['lab/t.ts: timeEmbedding is missing from first/solution/time.ts']);
+    const same = templatesWith({
+      'workspace/lab/t.ts': tag + COPIED_EMBEDDING.replace('embedTime', 'timeEmbedding'),
+      'first/solution/time.ts': LAB_EMBEDDING,
+    });
+    assert.deepEqual(sourceDrift(same), [], 'the same computation written with other local names is the same answer');
+  });
+
+  it("every lab/ module that holds an earlier exercise's answer equals it (its single source)", () => {
+    assert.deepEqual(sourceDrift(TEMPLATES), []);
+  });
 });

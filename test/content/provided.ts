@@ -4,7 +4,7 @@
 // them). Now they import lab/diffusion/, and this check keeps copies from coming back: no function of an exercise's
 // starter/, tests/ or solution/ (other than the answers to its own TODOs) computes what a lab/ function computes,
 // compared in the canonical form of the spoiler check (test/content/canonical.ts).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { functionForms, type FunctionForm } from './canonical';
 import { filesUnder } from './harness';
@@ -40,4 +40,30 @@ export function providedCopies(templates: string, id: string): string[] {
       return [`${where}:${form.line} ${form.name} is a copy of ${source}`];
     }),
   );
+}
+
+/** The tag a lab/ module carries when it holds an earlier exercise's answer: `Single source: <id>/solution/<file>`. */
+const SOURCE_TAG = /Single source: templates\/([\w-]+\/solution\/[\w/.-]+\.ts)/;
+
+/**
+ * For every lab/ module tagged `Single source: templates/<id>/solution/<file>` (an earlier exercise's answers, handed
+ * to the exercises built on it), `lab/file: name differs from <id>/solution/file` for each function of the source
+ * that the module lacks or computes differently (canonical forms), and a line for a tag whose source is missing.
+ * The copy may add functions of its own; it may not drift from the answer it was taken from.
+ */
+export function sourceDrift(templates: string): string[] {
+  const labDir = join(templates, 'workspace', 'lab');
+  return filesUnder(labDir)
+    .filter((f) => SOURCE.test(f))
+    .flatMap((f) => {
+      const text = readFileSync(join(labDir, f), 'utf8');
+      const source = SOURCE_TAG.exec(text)?.[1];
+      if (!source) return [];
+      if (!existsSync(join(templates, source))) return [`lab/${f}: its single source ${source} does not exist`];
+      const copy = new Map(functionForms(join(labDir, f), text).map((x) => [x.name, x.canonical]));
+      const original = functionForms(join(templates, source), readFileSync(join(templates, source), 'utf8'));
+      return original
+        .filter((x) => copy.get(x.name) !== x.canonical)
+        .map((x) => `lab/${f}: ${x.name} ${copy.has(x.name) ? 'differs from' : 'is missing from'} ${source}`);
+    });
 }

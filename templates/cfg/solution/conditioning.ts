@@ -18,7 +18,7 @@ export const NULL_LABEL = NUM_CLASSES;
  *   labels [B]              int32 in 0 … NUM_CLASSES (NULL_LABEL = unconditional)
  */
 export function addLabelEmbedding(temb: tf.Tensor2D, table: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor2D {
-  return tf.tidy(() => tf.add(temb, tf.gather(table, labels)) as tf.Tensor2D); // [B, D]
+  return tf.tidy(() => tf.add<tf.Tensor2D>(temb, tf.gather(table, labels))); // [B, D]
 }
 
 /**

@@ -21,9 +21,9 @@ export function guidedEps(
   return tf.tidy(() => {
     const B = xt.shape[0];
     // Both branches in one batch: [x_t; x_t] with [c; ∅] — one network call instead of two.
-    const nulls = tf.fill([B], NULL_LABEL, 'int32') as tf.Tensor1D;
+    const nulls = tf.fill<tf.Rank.R1>([B], NULL_LABEL, 'int32');
     const eps = model(tf.concat([xt, xt]), tf.concat([t, t]), tf.concat([labels, nulls])); // [2B, H, W, C]
     const [cond, uncond] = tf.split(eps, 2); // each [B, H, W, C]
-    return tf.add(uncond, tf.mul(tf.sub(cond, uncond), w)) as tf.Tensor4D;
+    return tf.add<tf.Tensor4D>(uncond, tf.mul(tf.sub(cond, uncond), w));
   });
 }

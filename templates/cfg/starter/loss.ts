@@ -22,9 +22,10 @@ export function conditionalLoss(
   const kept = dropLabels(labels, pUncond, random); // [B], some replaced by NULL_LABEL
   return tf.tidy(() => {
     const B = x0.shape[0];
-    const t = tf.randomUniform([B], 0, schedule.T, 'int32') as tf.Tensor1D; // [B]
-    const eps = tf.randomNormal(x0.shape) as tf.Tensor4D; // [B, H, W, C]
+    const t = tf.randomUniform<tf.Rank.R1>([B], 0, schedule.T, 'int32'); // [B]
+    const eps = tf.randomNormal<tf.Rank.R4>(x0.shape); // [B, H, W, C]
     const xt = qSample(x0, t, eps, schedule);
-    return tf.mean(tf.square(tf.sub(eps, model(xt, t, tf.tensor1d(kept, 'int32'))))) as tf.Scalar;
+    const predicted = model(xt, t, tf.tensor1d(kept, 'int32')); // [B, H, W, C]
+    return tf.mean<tf.Scalar>(tf.square(tf.sub(eps, predicted)));
   });
 }

@@ -20,7 +20,7 @@ import { createEma, type Ema } from '../../lab/diffusion/ema';
 import { sample } from '../../lab/diffusion/sample';
 import { scheduleFor, type Schedule } from '../../lab/diffusion/schedule';
 import { timeEmbedding } from '../../lab/diffusion/timeEmbedding';
-import { diffusionAdam } from '../../lab/diffusion/training';
+import { DIFFUSION_SETTINGS, diffusionAdam } from '../../lab/diffusion/training';
 import {
   countParams,
   createUNet,
@@ -41,39 +41,21 @@ const config = lab.config({
   // 7.9 minutes on 2 quiet CPU cores (wasm), measured before the zero-init / β₂ fix, which changes no step's cost:
   // see README "What a good run looks like".
   cpu: {
-    T: 200,
+    ...DIFFUSION_SETTINGS.cpu, // T 200, batch 64, lr 2e-3, 16 channels: lab/diffusion/training.ts
     steps: 3800,
-    batch: 64,
-    lr: 2e-3,
-    warmup: 200,
-    channels: 16,
-    timeDim: 32,
-    emaDecay: 0.998,
     pUncond: 0.15,
     perClass: 10,
   },
   gpu: {
-    T: 400,
+    ...DIFFUSION_SETTINGS.gpu,
     steps: 20000,
-    batch: 128,
-    lr: 1e-3,
-    warmup: 500,
-    channels: 32,
-    timeDim: 64,
-    emaDecay: 0.999,
     pUncond: 0.15,
     perClass: 20,
   },
   // smoke: tiny, so that even tfjs' pure-JS backend (a terminal run) finishes in well under a minute.
   smoke: {
-    T: 20,
+    ...DIFFUSION_SETTINGS.smoke,
     steps: 40,
-    batch: 8,
-    lr: 3e-3,
-    warmup: 0,
-    channels: 4,
-    timeDim: 8,
-    emaDecay: 0.9,
     pUncond: 0.15,
     perClass: 1,
   },

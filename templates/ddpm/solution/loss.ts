@@ -22,10 +22,10 @@ export interface FixedNoise {
 export function diffusionLoss(model: EpsModel, x0: tf.Tensor4D, schedule: Schedule, fixed?: FixedNoise): tf.Scalar {
   return tf.tidy(() => {
     const B = x0.shape[0];
-    const t = fixed?.t ?? (tf.randomUniform([B], 0, schedule.T, 'int32') as tf.Tensor1D); // [B] in 0 … T−1
-    const eps = fixed?.eps ?? (tf.randomNormal(x0.shape) as tf.Tensor4D); // [B, H, W, C]
+    const t = fixed?.t ?? tf.randomUniform<tf.Rank.R1>([B], 0, schedule.T, 'int32'); // [B] in 0 … T−1
+    const eps = fixed?.eps ?? tf.randomNormal<tf.Rank.R4>(x0.shape); // [B, H, W, C]
     const xt = qSample(x0, t, eps, schedule); // [B, H, W, C]
     const predicted = model(xt, t); // [B, H, W, C]
-    return tf.mean(tf.square(tf.sub(eps, predicted))) as tf.Scalar;
+    return tf.mean<tf.Scalar>(tf.square(tf.sub(eps, predicted)));
   });
 }

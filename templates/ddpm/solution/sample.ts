@@ -30,14 +30,15 @@ export function sample(
   const [N] = shape;
   let x = noise(shape) as tf.Tensor4D; // x_T  [N, H, W, C]
   for (let t = schedule.T - 1; t >= 0; t--) {
-    const next = tf.tidy(() => {
+    const next = tf.tidy((): tf.Tensor4D => {
       const beta = schedule.betas[t],
         alpha = schedule.alphas[t],
         alphaBar = schedule.alphaBars[t];
-      const eps = model(x, tf.fill([N], t, 'int32') as tf.Tensor1D); // [N, H, W, C]
-      const mean = tf.mul(tf.sub(x, tf.mul(eps, beta / Math.sqrt(1 - alphaBar))), 1 / Math.sqrt(alpha));
-      if (t === 0) return mean as tf.Tensor4D; // the last step adds no noise
-      return tf.add(mean, tf.mul(noise(shape), Math.sqrt(beta))) as tf.Tensor4D;
+      const eps = model(x, tf.fill<tf.Rank.R1>([N], t, 'int32')); // [N, H, W, C]
+      const denoised = tf.sub(x, tf.mul(eps, beta / Math.sqrt(1 - alphaBar))); // [N, H, W, C]
+      const mean: tf.Tensor4D = tf.mul(denoised, 1 / Math.sqrt(alpha));
+      if (t === 0) return mean; // the last step adds no noise
+      return tf.add(mean, tf.mul(noise(shape), Math.sqrt(beta)));
     });
     x.dispose();
     x = next;

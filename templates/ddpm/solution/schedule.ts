@@ -43,6 +43,8 @@ export function qSample(x0: tf.Tensor4D, t: tf.Tensor1D, eps: tf.Tensor4D, sched
   return tf.tidy(() => {
     const alphaBars = tf.tensor1d(schedule.alphaBars);
     const ab = tf.gather(alphaBars, t).reshape([-1, 1, 1, 1]); // [B, 1, 1, 1]
-    return tf.add(tf.mul(tf.sqrt(ab), x0), tf.mul(tf.sqrt(tf.sub(1, ab)), eps)) as tf.Tensor4D; // [B, H, W, C]
+    const signal = tf.mul(tf.sqrt(ab), x0); // [B, H, W, C]
+    const noise = tf.mul(tf.sqrt(tf.sub(1, ab)), eps); // [B, H, W, C]
+    return tf.add(signal, noise);
   });
 }

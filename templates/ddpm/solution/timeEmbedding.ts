@@ -13,7 +13,7 @@ export function timeEmbedding(t: tf.Tensor1D, dim: number): tf.Tensor2D {
   return tf.tidy(() => {
     const half = dim / 2;
     const freqs = tf.exp(tf.mul(tf.range(0, half), -Math.log(10000) / half)); // [D/2]  ω_i
-    const args = tf.mul(tf.expandDims(tf.cast(t, 'float32'), 1), tf.expandDims(freqs, 0)); // [B, D/2]
-    return tf.concat([tf.sin(args), tf.cos(args)], 1) as tf.Tensor2D; // [B, D]
+    const args: tf.Tensor2D = tf.mul(tf.expandDims(tf.cast(t, 'float32'), 1), tf.expandDims(freqs, 0)); // [B, D/2]
+    return tf.concat([tf.sin(args), tf.cos(args)], 1); // [B, D]
   });
 }

@@ -34,12 +34,12 @@ export async function loadFirstStage(): Promise<FirstStage> {
 
 /** Scaled latents for images: z = s · E(x).  [B, 16, 16, 1] in [-1, 1] → [B, 4, 4, 4], about unit variance */
 export function encodeImages(stage: FirstStage, images: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.mul(encode(stage.ae, images), stage.scale) as tf.Tensor4D); // [B, 4, 4, 4]
+  return tf.tidy(() => tf.mul<tf.Tensor4D>(encode(stage.ae, images), stage.scale)); // [B, 4, 4, 4]
 }
 
 /** Images for scaled latents: x = D(z / s).  [B, 4, 4, 4] → [B, 16, 16, 1] in [-1, 1] */
 export function decodeLatents(stage: FirstStage, latents: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => decode(stage.ae, tf.div(latents, stage.scale) as tf.Tensor4D)); // [B, 16, 16, 1]
+  return tf.tidy(() => decode(stage.ae, tf.div<tf.Tensor4D>(latents, stage.scale))); // [B, 16, 16, 1]
 }
 
 /**

@@ -20,7 +20,7 @@ import { diffusionLoss } from '../../lab/diffusion/loss';
 import { sample } from '../../lab/diffusion/sample';
 import { scheduleFor, type Schedule } from '../../lab/diffusion/schedule';
 import { timeEmbedding } from '../../lab/diffusion/timeEmbedding';
-import { diffusionAdam } from '../../lab/diffusion/training';
+import { DIFFUSION_SETTINGS, diffusionAdam } from '../../lab/diffusion/training';
 import { countParams, createUNet, variables, type EpsModel } from '../../lab/diffusion/unet';
 import { trainingStepFlops, unetFlops, type UNetShape } from './flops';
 import {
@@ -36,14 +36,8 @@ import { compareSpaces, type QualityPoint, type SpaceMeasurement } from './measu
 const config = lab.config({
   // 6.7 minutes on 2 CPU cores (wasm), both runs (reference run): see README "What a good run looks like".
   cpu: {
-    T: 200,
+    ...DIFFUSION_SETTINGS.cpu, // T 200, batch 64, lr 2e-3, 16 channels: lab/diffusion/training.ts
     steps: 2000,
-    batch: 64,
-    lr: 2e-3,
-    warmup: 200,
-    channels: 16,
-    timeDim: 32,
-    emaDecay: 0.998,
     evalEvery: 400,
     evalSamples: 100,
     target: 0.7,
@@ -51,14 +45,8 @@ const config = lab.config({
     reconDigits: 1000,
   },
   gpu: {
-    T: 400,
+    ...DIFFUSION_SETTINGS.gpu,
     steps: 20000,
-    batch: 128,
-    lr: 1e-3,
-    warmup: 500,
-    channels: 32,
-    timeDim: 64,
-    emaDecay: 0.999,
     evalEvery: 2000,
     evalSamples: 400,
     target: 0.8,
@@ -67,14 +55,8 @@ const config = lab.config({
   },
   // smoke: tiny, so that even tfjs' pure-JS backend (a terminal run) finishes in well under a minute.
   smoke: {
-    T: 20,
+    ...DIFFUSION_SETTINGS.smoke,
     steps: 40,
-    batch: 8,
-    lr: 3e-3,
-    warmup: 0,
-    channels: 4,
-    timeDim: 8,
-    emaDecay: 0.9,
     evalEvery: 20,
     evalSamples: 8,
     target: 0.5,

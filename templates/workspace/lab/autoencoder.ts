@@ -71,7 +71,7 @@ export interface Autoencoder {
   meta?: AutoencoderMeta;
 }
 
-const swish = (x: tf.Tensor): tf.Tensor => tf.mul(x, tf.sigmoid(x));
+const swish = <T extends tf.Tensor>(x: T): T => tf.mul(x, tf.sigmoid(x));
 
 /** The layers as [name, kernel, cin, cout] (one list, so creating, saving and loading cannot disagree). */
 function layers(c: AutoencoderConfig): [string, number, number, number][] {
@@ -101,11 +101,21 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
   return { config, weights };
 }
 
+/** One conv layer's kernel [k, k, in, out] and bias [out], by name; throws if the weights have no such layer. */
+function convLayer(ae: Autoencoder, name: string): { w: tf.Tensor4D; b: tf.Tensor1D } {
+  const w = ae.weights[`${name}.w`];
+  const b = ae.weights[`${name}.b`];
+  if (!isRank(w, 4) || !isRank(b, 1)) throw new Error(`the autoencoder's weights have no conv layer "${name}"`);
+  return { w, b };
+}
+
+function isRank<R extends 1 | 4>(t: tf.Tensor | undefined, rank: R): t is R extends 4 ? tf.Tensor4D : tf.Tensor1D {
+  return t?.rank === rank;
+}
+
 function conv(ae: Autoencoder, name: string, x: tf.Tensor4D, stride = 1): tf.Tensor4D {
-  return tf.add(
-    tf.conv2d(x, ae.weights[`${name}.w`] as tf.Tensor4D, stride, 'same'),
-    ae.weights[`${name}.b`],
-  ) as tf.Tensor4D;
+  const { w, b } = convLayer(ae, name);
+  return tf.add(tf.conv2d(x, w, stride, 'same'), b);
 }
 
 /** Raw latents.  [B, 16, 16, 1] in [-1, 1] → [B, 4, 4, 4] */
@@ -117,9 +127,9 @@ export function encode(ae: Autoencoder, images: tf.Tensor4D): tf.Tensor4D {
     );
   }
   return tf.tidy(() => {
-    let h = swish(conv(ae, 'enc.in', images)) as tf.Tensor4D; // [B, 16, 16, w]
-    h = swish(conv(ae, 'enc.down1', h, 2)) as tf.Tensor4D; // [B, 8, 8, 2w]
-    h = swish(conv(ae, 'enc.down2', h, 2)) as tf.Tensor4D; // [B, 4, 4, 2w]
+    let h = swish(conv(ae, 'enc.in', images)); // [B, 16, 16, w]
+    h = swish(conv(ae, 'enc.down1', h, 2)); // [B, 8, 8, 2w]
+    h = swish(conv(ae, 'enc.down2', h, 2)); // [B, 4, 4, 2w]
     return conv(ae, 'enc.out', h); // [B, 4, 4, 4]
   });
 }
@@ -133,12 +143,11 @@ export function decode(ae: Autoencoder, latents: tf.Tensor4D): tf.Tensor4D {
     );
   }
   return tf.tidy(() => {
-    let h = swish(conv(ae, 'dec.in', latents)) as tf.Tensor4D; // [B, 4, 4, 2w]
-    h = swish(
-      conv(ae, 'dec.up1', tf.image.resizeNearestNeighbor(h, [2 * c.latentSize, 2 * c.latentSize])),
-    ) as tf.Tensor4D; // [B, 8, 8, 2w]
-    h = swish(conv(ae, 'dec.up2', tf.image.resizeNearestNeighbor(h, [c.imageSize, c.imageSize]))) as tf.Tensor4D; // [B, 16, 16, w]
-    return tf.tanh(conv(ae, 'dec.out', h)) as tf.Tensor4D; // [B, 16, 16, 1]
+    const up = (h: tf.Tensor4D, size: number): tf.Tensor4D => tf.image.resizeNearestNeighbor(h, [size, size]);
+    let h = swish(conv(ae, 'dec.in', latents)); // [B, 4, 4, 2w]
+    h = swish(conv(ae, 'dec.up1', up(h, 2 * c.latentSize))); // [B, 8, 8, 2w]
+    h = swish(conv(ae, 'dec.up2', up(h, c.imageSize))); // [B, 16, 16, w]
+    return tf.tanh(conv(ae, 'dec.out', h)); // [B, 16, 16, 1]
   });
 }
 

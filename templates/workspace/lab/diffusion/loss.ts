@@ -3,8 +3,10 @@
  *
  *   L_simple = E_{t, x_0, ε} ‖ ε − ε_θ(√ᾱ_t x_0 + √(1 − ᾱ_t) ε, t) ‖²,   t ~ Uniform{1 … T}, ε ~ N(0, I)
  *
- * Regress the noise that was mixed in, at a random noise level per image. PROVIDED from exercise 7 on (exercise 2
- * has you write it).
+ * Regress the noise that was mixed in, at a random noise level per image.
+ *
+ * PROVIDED from exercise 7 on (exercise 2 has you write it): exercise 2's reference answer.
+ * Single source: templates/ddpm/solution/loss.ts (course repository); the content suite keeps them equal.
  */
 import * as tf from '@tensorflow/tfjs';
 import { qSample, type Schedule } from './schedule';

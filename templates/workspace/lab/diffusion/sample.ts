@@ -6,7 +6,9 @@
  *                    x_{t−1} = 1/√α_t · ( x_t − β_t/√(1 − ᾱ_t) · ε_θ(x_t, t) ) + σ_t z,   σ_t = √β_t
  *   return x_0
  *
- * PROVIDED from exercise 4 on (exercise 2 has you write it).
+ *
+ * PROVIDED from exercise 4 on (exercise 2 has you write it): exercise 2's reference answer.
+ * Single source: templates/ddpm/solution/sample.ts (course repository); the content suite keeps them equal.
  *
  * Every one of the T steps runs the network once: there is no shortcut in DDPM (DDIM, another paper, adds one).
  */

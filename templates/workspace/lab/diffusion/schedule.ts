@@ -2,7 +2,8 @@
  * The forward (noising) process of DDPM — Ho, Jain & Abbeel 2020, "Denoising Diffusion Probabilistic Models",
  * §2 (eq. 2 and 4) and §4 (the linear schedule).
  *
- * PROVIDED from exercise 4 on (exercise 2 has you write it).
+ * PROVIDED from exercise 4 on (exercise 2 has you write it): exercise 2's reference answer.
+ * Single source: templates/ddpm/solution/schedule.ts (course repository); the content suite keeps them equal.
  *
  * Timesteps are 0-based in code: index t = 0 … T−1 is the paper's t = 1 … T.
  */

@@ -1,7 +1,9 @@
 /**
  * Sinusoidal timestep embedding — the Transformer's positional encoding (Vaswani et al. 2017, §3.5), which DDPM
  * uses to tell its one network which noise level it is denoising (Ho et al. 2020, §4 and Appendix B).
- * PROVIDED from exercise 4 on (exercise 2 has you write it).
+ *
+ * PROVIDED from exercise 4 on (exercise 2 has you write it): exercise 2's reference answer.
+ * Single source: templates/ddpm/solution/timeEmbedding.ts (course repository); the content suite keeps them equal.
  *
  *   emb[b, i]          = sin(t_b · ω_i)     for i = 0 … D/2 − 1
  *   emb[b, D/2 + i]    = cos(t_b · ω_i)

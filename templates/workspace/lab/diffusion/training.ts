@@ -56,3 +56,29 @@ export function diffusionAdam(schedule: LearningRateSchedule, beta2 = 0.99): Dif
     },
   };
 }
+
+/** The U-Net size, the schedule length and the optimiser settings one configuration of a diffusion run shares. */
+export interface DiffusionSettings {
+  T: number;
+  batch: number;
+  /** The peak learning rate of `warmupCosine`. */
+  lr: number;
+  warmup: number;
+  /** The U-Net's base channel count. */
+  channels: number;
+  /** The width of the sinusoidal time embedding. */
+  timeDim: number;
+  emaDecay: number;
+}
+
+/**
+ * The settings exercises 4 and 7 train their U-Nets with, per configuration, so that the two compare like with like
+ * (spread them into `lab.config` and add each run's own fields; any field can still be overridden there). Exercise 2
+ * states its own, with a higher CPU learning rate found by its sweep (its README).
+ */
+export const DIFFUSION_SETTINGS: { cpu: DiffusionSettings; gpu: DiffusionSettings; smoke: DiffusionSettings } = {
+  cpu: { T: 200, batch: 64, lr: 2e-3, warmup: 200, channels: 16, timeDim: 32, emaDecay: 0.998 },
+  gpu: { T: 400, batch: 128, lr: 1e-3, warmup: 500, channels: 32, timeDim: 64, emaDecay: 0.999 },
+  // smoke: tiny, so that even tfjs' pure-JS backend (a terminal run) finishes in well under a minute.
+  smoke: { T: 20, batch: 8, lr: 3e-3, warmup: 0, channels: 4, timeDim: 8, emaDecay: 0.9 },
+};
