@@ -44,6 +44,7 @@ const config = lab.config({
     emaDecay: 0.998,
     sampleEvery: 1000,
     finalSamples: 400,
+    lossByTEvery: 100,
   },
   gpu: {
     T: 400,
@@ -57,6 +58,7 @@ const config = lab.config({
     emaDecay: 0.999,
     sampleEvery: 2000,
     finalSamples: 400,
+    lossByTEvery: 500,
   },
   // smoke: tiny, so that even tfjs' pure-JS backend (a terminal run) finishes in well under a minute.
   smoke: {
@@ -71,6 +73,7 @@ const config = lab.config({
     emaDecay: 0.9,
     sampleEvery: 40,
     finalSamples: 8,
+    lossByTEvery: 20,
   },
 });
 
@@ -95,8 +98,37 @@ async function showForwardProcess(x0: tf.Tensor4D, schedule: Schedule, levels: n
   tf.dispose([forward, ...frames]);
 }
 
+/** The noise levels 0 … T−1 in this many equal buckets, one `loss_by_t` series each. */
+const T_BUCKETS = 4;
+
+/**
+ * Where the ε-error lives: L_simple at fixed noise levels, one series per quarter of t = 0 … T−1 (`loss_by_t/…`,
+ * one chart), measured on the same digits and noise each time. At large t, x_t ≈ ε and ε is nearly free to
+ * predict; the error that stays sits at small t, where ε cannot be told apart from the fine detail of x_0.
+ */
+async function logLossByT(model: EpsModel, digits: tf.Tensor4D, schedule: Schedule, step: number): Promise<void> {
+  const perBucket = 8; // noise levels per bucket, each applied to every digit
+  const width = schedule.T / T_BUCKETS;
+  for (let b = 0; b < T_BUCKETS; b++) {
+    const levels = Array.from({ length: perBucket }, (_, k) => Math.floor(b * width + ((k + 0.5) * width) / perBucket));
+    const loss = tf.tidy(() => {
+      const x0 = tf.tile(digits, [perBucket, 1, 1, 1]); // [8·N, 16, 16, 1]: every digit at every level
+      const t = tf.tensor1d(
+        levels.flatMap((level) => Array<number>(digits.shape[0]).fill(level)),
+        'int32',
+      );
+      const eps = tf.randomNormal<tf.Rank.R4>(x0.shape, 0, 1, 'float32', 1000 + b); // the same noise each time
+      return diffusionLoss(model, x0, schedule, { t, eps });
+    });
+    const lo = Math.ceil(b * width);
+    const hi = Math.ceil((b + 1) * width) - 1;
+    lab.scalar(`loss_by_t/t ${lo}–${hi}`, (await loss.data())[0], step);
+    loss.dispose();
+  }
+}
+
 /** Algorithm 1 for config.steps (or until Stop), with the EMA updated after each step and samples now and then. */
-async function train(unet: UNet, ema: Ema<UNetParams>, data: Batches, schedule: Schedule) {
+async function train(unet: UNet, ema: Ema<UNetParams>, data: Batches, schedule: Schedule, probe: tf.Tensor4D) {
   const emaModel: EpsModel = (xt, t) => unet.apply(xt, t, { params: ema.params });
   const adam = diffusionAdam(config, config.beta2);
   const model: EpsModel = (xt, t) => unet.apply(xt, t);
@@ -112,6 +144,7 @@ async function train(unet: UNet, ema: Ema<UNetParams>, data: Batches, schedule: 
       lab.scalar('learning_rate', lr, step);
     }
     tf.dispose([x0, loss]);
+    if (step % config.lossByTEvery === 0) await logLossByT(model, probe, schedule, step);
     if (step % config.sampleEvery === 0 && step < config.steps) {
       const grid = sample(emaModel, schedule, [16, IMAGE_SIZE, IMAGE_SIZE, 1]);
       await lab.images('samples', grid, step);
@@ -154,10 +187,10 @@ async function main(): Promise<void> {
   const data = mnistBatches(1);
   const shown = data.next(8); // the first 8 digits of the stream the training then continues
   await showForwardProcess(shown.x0, schedule, levels);
-  shown.x0.dispose();
 
   const t0 = Date.now();
-  const { steps, trainMinutes } = await train(unet, ema, data, schedule);
+  const { steps, trainMinutes } = await train(unet, ema, data, schedule, shown.x0);
+  shown.x0.dispose();
   const quality = await evaluate(emaModel, schedule, levels, steps);
   const histogram = quality.classHistogram.map((n, k) => `${k}:${n}`).join(' ');
   lab.scalar('sample_confidence', quality.confidence, steps);
