@@ -234,16 +234,73 @@ export function countWords(text: string): number {
   return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 }
 
-/** Checks a paragraph for length and for the quiz's key ideas. */
+/** Words that make a run of words a sentence rather than a list of keywords. */
+const FUNCTION_WORDS = new Set(
+  (
+    'a an the is are was were be been being it its this that these those which who of to in on at by for with from ' +
+    'as into over than so because and or but not no each every one both their there then when while if can does do ' +
+    'has have makes make gets get'
+  ).split(' '),
+);
+
+/**
+ * The paragraph's sentences that read as prose: split at `.`, `!`, `?`, `;` and line breaks, each with at least five
+ * words of which at least two distinct ones are function words ("the", "is", "of", …). A list of keywords
+ * ("contrastive, cosine, negatives, softmax") is no sentence.
+ */
+export function proseSentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?;])\s+|\n+/u)
+    .map((s) => s.trim())
+    .filter((s) => {
+      const words = s
+        .toLowerCase()
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter((w) => w.length > 0);
+      const functionWords = new Set(words.filter((w) => FUNCTION_WORDS.has(w)));
+      return words.length >= 5 && functionWords.size >= 2;
+    });
+}
+
+/** Each sentence may carry at most this many key ideas: a key idea needs a sentence of its own, or nearly. */
+const IDEAS_PER_SENTENCE = 2;
+
+/**
+ * Which concepts are found, each in a prose sentence, with no sentence credited for more than IDEAS_PER_SENTENCE
+ * of them (a maximum matching of concepts to sentences, so the order of the concepts does not matter).
+ */
+function conceptsInSentences(concepts: readonly Concept[], sentences: readonly string[]): boolean[] {
+  const matches = concepts.map((c) =>
+    sentences.flatMap((s, i) => (c.any.some((p) => new RegExp(p, 'iu').test(s)) ? [i] : [])),
+  );
+  const load = sentences.map(() => [] as number[]); // concept indices credited to each sentence
+  const assign = (c: number, seen: Set<number>): boolean => {
+    for (const s of matches[c]) {
+      if (seen.has(s)) continue;
+      seen.add(s);
+      if (load[s].length < IDEAS_PER_SENTENCE) {
+        load[s].push(c);
+        return true;
+      }
+      for (const other of load[s]) {
+        if (assign(other, seen)) {
+          load[s] = load[s].filter((x) => x !== other).concat(c);
+          return true;
+        }
+      }
+    }
+    return false;
+  };
+  return concepts.map((_, c) => assign(c, new Set()));
+}
+
+/** Checks a paragraph for length and for the quiz's key ideas, each stated in a sentence (not a keyword list). */
 export function checkParagraph(task: ParagraphTask, markdown: string): ParagraphCheck {
   const text = paragraphText(markdown);
   const words = countWords(text);
-  const concepts = task.concepts.map((c) => ({
-    label: c.label,
-    why: c.why,
-    found: c.any.some((p) => new RegExp(p, 'iu').test(text)),
-  }));
-  const found = concepts.filter((c) => c.found).length;
+  const found = conceptsInSentences(task.concepts, proseSentences(text));
+  const concepts = task.concepts.map((c, i) => ({ label: c.label, why: c.why, found: found[i] }));
+  const count = found.filter(Boolean).length;
   const problem =
     words === 0
       ? 'The paragraph is empty: write it in the notes file, below the prompt.'
@@ -251,10 +308,11 @@ export function checkParagraph(task: ParagraphTask, markdown: string): Paragraph
         ? `The paragraph has ${words} words; write at least ${task.minWords}.`
         : words > task.maxWords
           ? `The paragraph has ${words} words; keep it to one paragraph of at most ${task.maxWords}.`
-          : found < task.required
-            ? `It names ${found} of the ${task.required} key ideas needed; see what is missing below.`
+          : count < task.required
+            ? `It names ${count} of the ${task.required} key ideas needed, each in a sentence of its own (a list of ` +
+              'keywords does not count); see what is missing below.'
             : '';
-  return { words, concepts, found, required: task.required, passed: problem === '', problem };
+  return { words, concepts, found: count, required: task.required, passed: problem === '', problem };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import {
   gradeQuiz,
   loadQuiz,
   paragraphText,
+  proseSentences,
   questionViews,
   validateQuiz,
   type Quiz,
@@ -51,6 +52,27 @@ describe('concept checks (quizzes)', () => {
     assert.equal(v.passed, false);
     assert.match(v.problem, /names \d of the 5 key ideas needed/);
     assert.ok(v.concepts.some((c) => !c.found && /temperature/.test(c.label)));
+  });
+
+  it('counts a key idea only in a sentence: a keyword salad fails, and one sentence carries at most two ideas', () => {
+    const salad =
+      'Contrastive, cosine similarity, dot product, embedding, negatives, off-diagonal, softmax, cross-entropy, ' +
+      'InfoNCE, symmetric, both directions, temperature, tau, logit scale, batch size, more negatives, 32k, ' +
+      'contrastive, cosine, negatives, softmax, symmetric, temperature, batch size, embedding, InfoNCE, rows columns.';
+    const s = checkParagraph(quiz.paragraph!, `${salad} ${salad} ${salad}`);
+    assert.ok(s.words >= quiz.paragraph!.minWords, `the salad should be long enough (${s.words} words)`);
+    assert.equal(s.passed, false, 'a list of keywords passed the paragraph check');
+    assert.equal(s.found, 0);
+    assert.match(s.problem, /each in a sentence of its own/);
+    const crammed =
+      'It embeds both into one space with cosine similarity, and the other captions in the batch are negatives, and ' +
+      'it takes a softmax cross-entropy over the batch, symmetric in both directions, with a learned temperature, ' +
+      'which is why batch size matters so much for the whole thing to work well at the scale of the web.';
+    const c = checkParagraph(quiz.paragraph!, crammed);
+    assert.equal(c.found, 2, 'one sentence is credited with at most two key ideas');
+    assert.deepEqual(proseSentences('Softmax; cosine. The loss is the mean of the two directions!\nA b c d e'), [
+      'The loss is the mean of the two directions!',
+    ]);
   });
 
   it("counts only the learner's words: headings, quotes and comments are not the paragraph", () => {

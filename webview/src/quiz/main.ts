@@ -80,7 +80,7 @@ function paragraphSection(s: ExtensionToQuizPanel): HTMLElement {
     h('blockquote', { text: task.prompt }),
     h('p', {
       class: 'note',
-      text: `Write ${task.minWords}–${task.maxWords} words in ${task.notesFile}; it is re-checked each time you save. This is a keyword check of the key ideas: it cannot tell whether your reasoning is right, so compare with the model answer once you pass.`,
+      text: `Write ${task.minWords}–${task.maxWords} words in ${task.notesFile}; it is re-checked each time you save. This is a keyword check of the key ideas, each in a sentence of its own (a list of keywords does not count): it cannot tell whether your reasoning is right, so compare with the model answer once you pass.`,
     }),
     h('div', { class: 'buttons' }, open, recheck),
     check
