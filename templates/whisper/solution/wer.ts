@@ -23,8 +23,8 @@ const wordsOf = (text: string): string[] =>
 
 /**
  * The fewest word edits turning `reference` into `hypothesis`, split into S, D and I. Among alignments with the
- * same number of edits, prefer a substitution, then a deletion, then an insertion (so "a b" → "a c" is one
- * substitution, not a deletion plus an insertion).
+ * same number of edits, prefer a substitution, then a deletion, then an insertion (so "a b" → "b c", two edits
+ * either way, is two substitutions, not a deletion of "a" plus an insertion of "c").
  */
 export function wordErrors(reference: string, hypothesis: string): WordErrors {
   const ref = wordsOf(reference),

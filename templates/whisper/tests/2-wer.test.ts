@@ -42,6 +42,14 @@ describe('TODO(3): word error rate', () => {
     );
   });
 
+  it('breaks a tie between alignments of equal cost in favour of substitutions', () => {
+    assert.equal(
+      counts('a b', 'b c'),
+      'S2 D0 I0 N2',
+      '"a b" → "b c" costs 2 either way (two substitutions, or delete "a" and insert "c"): prefer substitutions',
+    );
+  });
+
   it('handles an empty reference and an empty hypothesis', () => {
     assert.equal(counts('', ''), 'S0 D0 I0 N0', 'nothing said, nothing heard: no errors');
     assert.equal(
