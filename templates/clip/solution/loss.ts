@@ -17,14 +17,22 @@ export const MAX_LOGIT_SCALE = 100;
 
 /**
  * TODO(5): the similarity logits. Row i, column j is how well image i matches text j: the cosine similarity
- * (the embeddings are already L2-normalised) times the logit scale exp(logScale), clamped to at most 100.
+ * (the embeddings are already L2-normalised) times the logit scale exp(logScale). No clamp here: a clamp in the
+ * forward pass has a zero gradient above the cap, so a scale that overshoots would stick there. The cap is kept
+ * on the parameter after each step instead (`clampLogitScale`).
  *   imageEmb [B, E], textEmb [B, E], logScale [] → [B, B]
  */
 export function clipLogits(imageEmb: tf.Tensor2D, textEmb: tf.Tensor2D, logScale: tf.Scalar): tf.Tensor2D {
-  return tf.tidy(() => {
-    const scale = tf.exp(tf.minimum(logScale, Math.log(MAX_LOGIT_SCALE))); // [] ≤ 100
-    return tf.mul(tf.matMul(imageEmb, textEmb, false, true), scale) as tf.Tensor2D; // [B, B]
-  });
+  return tf.tidy(() => tf.mul<tf.Tensor2D>(tf.matMul(imageEmb, textEmb, false, true), tf.exp(logScale))); // [B, B]
+}
+
+/**
+ * TODO(5): keep the learned temperature in range after an optimiser step, as OpenCLIP does
+ * (`logit_scale.clamp_(0, math.log(100))` after `optimizer.step()`): logScale in [0, ln 100], so 1 ≤ 1/τ ≤ 100.
+ * In place: assign the clipped value to the variable itself.
+ */
+export function clampLogitScale(logScale: tf.Variable): void {
+  tf.tidy(() => logScale.assign(tf.clipByValue(logScale, 0, Math.log(MAX_LOGIT_SCALE))));
 }
 
 /**
@@ -38,6 +46,6 @@ export function contrastiveLoss(logits: tf.Tensor2D): tf.Scalar {
     const labels = tf.oneHot(tf.range(0, B, 1, 'int32'), B); // [B, B] identity: pair i is the answer for row i
     const imageToText = tf.losses.softmaxCrossEntropy(labels, logits); // rows: softmax over texts
     const textToImage = tf.losses.softmaxCrossEntropy(labels, tf.transpose(logits)); // columns: softmax over images
-    return tf.div(tf.add(imageToText, textToImage), 2) as tf.Scalar;
+    return tf.div<tf.Scalar>(tf.add(imageToText, textToImage), 2);
   });
 }

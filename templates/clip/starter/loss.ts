@@ -17,11 +17,22 @@ export const MAX_LOGIT_SCALE = 100;
 
 /**
  * TODO(5): the similarity logits. Row i, column j is how well image i matches text j: the cosine similarity
- * (the embeddings are already L2-normalised) times the logit scale exp(logScale), clamped to at most 100.
+ * (the embeddings are already L2-normalised) times the logit scale exp(logScale). No clamp here: a clamp in the
+ * forward pass has a zero gradient above the cap, so a scale that overshoots would stick there. The cap is kept
+ * on the parameter after each step instead (`clampLogitScale`).
  *   imageEmb [B, E], textEmb [B, E], logScale [] → [B, B]
  */
 export function clipLogits(imageEmb: tf.Tensor2D, textEmb: tf.Tensor2D, logScale: tf.Scalar): tf.Tensor2D {
-  throw new Error('TODO(5): implement clipLogits — cosine similarities times exp(logScale), the scale clamped at 100');
+  throw new Error('TODO(5): implement clipLogits — cosine similarities times exp(logScale)');
+}
+
+/**
+ * TODO(5): keep the learned temperature in range after an optimiser step, as OpenCLIP does
+ * (`logit_scale.clamp_(0, math.log(100))` after `optimizer.step()`): logScale in [0, ln 100], so 1 ≤ 1/τ ≤ 100.
+ * In place: assign the clipped value to the variable itself.
+ */
+export function clampLogitScale(logScale: tf.Variable): void {
+  throw new Error('TODO(5): implement clampLogitScale — clip the variable to [0, ln 100] in place (assign)');
 }
 
 /**

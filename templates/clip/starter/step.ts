@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from './data';
-import { clipLogits, contrastiveLoss } from './loss';
+import { clampLogitScale, clipLogits, contrastiveLoss } from './loss';
 import { clipVariables, type Clip } from './model';
 import { encodeText } from './text';
 import { encodeImage } from './vision';
@@ -29,8 +29,9 @@ export function learningRate(step: number, total: number, peak: number, warmup: 
 }
 
 /**
- * Encodes both sides of `batch`, computes the contrastive loss, and takes one optimiser step. Resolves to the loss,
- * read with `await loss.data()`: a GPU backend can only hand a value back asynchronously.
+ * Encodes both sides of `batch`, computes the contrastive loss, takes one optimiser step and clamps the temperature
+ * (OpenCLIP's order). Resolves to the loss, read with `await loss.data()`: a GPU backend can only hand a value back
+ * asynchronously.
  */
 export async function trainStep(model: Clip, optimizer: tf.Optimizer, batch: Batch): Promise<number> {
   const loss = optimizer.minimize(
@@ -42,6 +43,7 @@ export async function trainStep(model: Clip, optimizer: tf.Optimizer, batch: Bat
     true,
     clipVariables(model),
   ) as tf.Scalar;
+  clampLogitScale(model.logitScale);
   const value = (await loss.data())[0];
   loss.dispose();
   return value;

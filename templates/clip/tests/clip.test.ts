@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expectNoTensorLeak, expectShape, expectTensorClose } from '../../../lab/testing';
 import { EOT, VOCAB, mulberry32, tokenize } from '../../../lab/shapes';
 import { trainBatch, disposeBatch } from '../data';
-import { clipLogits, contrastiveLoss } from '../loss';
+import { clampLogitScale, clipLogits, contrastiveLoss } from '../loss';
 import { createClip, createTextTower, createVisionTower, disposeClip, projectToJoint, type ClipConfig } from '../model';
 import { learningRate, ScheduledAdam, trainStep } from '../step';
 import { encodeText } from '../text';
@@ -203,20 +203,38 @@ describe('TODO(5): the symmetric contrastive loss with a learned temperature', (
     );
   });
 
-  it('clamps the logit scale at 100, as the paper does, and keeps it learnable below that', async () => {
+  it('keeps the temperature learnable: exp(logScale) inside, and no clamp in the forward pass', async () => {
     const img = tf.tensor2d([[1, 0]]),
       txt = tf.tensor2d([[1, 0]]);
-    const clamped = await value(clipLogits(img, txt, tf.scalar(Math.log(1000))));
-    assert.ok(
-      Math.abs(clamped - 100) < 1e-2,
-      `with logScale = log(1000) the logit should be clamped to 100, got ${clamped}: clip the scale (or logScale at log 100) before multiplying`,
-    );
-    const grad = tf.grad((s: tf.Tensor) => tf.sum(clipLogits(img, txt, s as tf.Scalar)))(tf.scalar(Math.log(1 / 0.07)));
-    const slope = await value(grad);
+    const d = (logScale: number): Promise<number> =>
+      value(tf.grad((s: tf.Tensor) => tf.sum(clipLogits(img, txt, s as tf.Scalar)))(tf.scalar(logScale)));
+    const slope = await d(Math.log(1 / 0.07));
     assert.ok(
       Math.abs(slope - 1 / 0.07) < 1e-2,
       `d logit / d logScale at the initial 1/0.07 should be 14.29, got ${slope}: compute the scale as exp(logScale) inside the function, so the temperature learns`,
     );
+    const above = await d(Math.log(1000));
+    assert.ok(
+      Math.abs(above - 1000) < 1,
+      `above the cap the gradient should still flow (d logit / d logScale = 1000 at logScale = ln 1000), got ${above}: do not clamp in clipLogits — a clamp there zeroes the gradient, so an overshoot sticks; clampLogitScale keeps the cap after each step`,
+    );
+  });
+
+  it('clamps the temperature parameter in place after a step, to 1 ≤ exp(logScale) ≤ 100 (OpenCLIP)', async () => {
+    for (const [start, expected] of [
+      [Math.log(1000), Math.log(100)],
+      [-0.5, 0],
+      [Math.log(10), Math.log(10)],
+    ]) {
+      const logScale = tf.variable(tf.scalar(start));
+      clampLogitScale(logScale);
+      const got = await value(logScale);
+      assert.ok(
+        Math.abs(got - expected) < 1e-5,
+        `clampLogitScale(${start.toFixed(3)}) should leave the variable at ${expected.toFixed(3)}, got ${got.toFixed(3)}: assign tf.clipByValue(logScale, 0, ln 100) to it`,
+      );
+      logScale.dispose();
+    }
   });
 
   it('is ≈ 0.0000454 on confident, correct logits [[10, 0], [0, 10]]', async () => {
@@ -321,7 +339,14 @@ describe('TODO(6): encodeText (the text transformer)', () => {
     const optimizer = new ScheduledAdam(3e-3);
     const batch = trainBatch(mulberry32(1), 8, 12, tiny.textLength);
     try {
+      model.logitScale.assign(tf.scalar(Math.log(150))); // above the cap: trainStep must clamp it after the step
       const first = await trainStep(model, optimizer, batch); // the first step creates Adam's moment variables
+      const scale = Math.exp(await value(model.logitScale));
+      assert.ok(
+        scale <= 100 + 1e-3,
+        `after a step the logit scale should be clamped to ≤ 100, got ${scale.toFixed(2)}`,
+      );
+      model.logitScale.assign(tf.scalar(Math.log(1 / 0.07)));
       await expectNoTensorLeak(() => trainStep(model, optimizer, batch), 'one training step (trainStep in step.ts)');
       let last = first;
       for (let i = 0; i < 10; i++) {
