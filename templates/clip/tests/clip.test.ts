@@ -69,6 +69,32 @@ describe('TODO(1): patchify', () => {
         '[B, H/P, P, W/P, P, C] and transpose to [B, H/P, W/P, P, P, C] before the last reshape.',
     );
   });
+
+  it('orders each patch [y][x][channel], as ViT does (the RGB of one pixel together), with 3 channels', async () => {
+    // A 2×4 RGB image: pixel (y, x) has channels 100·y + 10·x + c for c = 0, 1, 2. Patch 2: two patches of 2×2.
+    const H = 2,
+      W = 4,
+      C = 3;
+    const pixel = (y: number, x: number, c: number): number => 100 * y + 10 * x + c;
+    const values = [];
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < C; c++) values.push(pixel(y, x, c));
+    const image = tf.tensor4d(values, [1, H, W, C]);
+    // Written out by hand: within a patch, row by row, pixel by pixel, and the three channels of each pixel in turn.
+    const expected = [
+      [
+        [0, 1, 2, 10, 11, 12, 100, 101, 102, 110, 111, 112],
+        [20, 21, 22, 30, 31, 32, 120, 121, 122, 130, 131, 132],
+      ],
+    ];
+    const got = JSON.stringify(await patchify(image, 2).array());
+    assert.equal(
+      got,
+      JSON.stringify(expected),
+      `patchify of a 2×4 RGB image should flatten each patch [y][x][channel]: ${JSON.stringify(expected)}, got ${got}. ` +
+        'Channel-major ([channel][y][x], all the reds first) is the order of a PyTorch conv weight, not of this ' +
+        "exercise's patch embedding: keep C last in the transpose.",
+    );
+  });
 });
 
 describe('TODO(2): patch embedding (ViT Eq. 1)', () => {
