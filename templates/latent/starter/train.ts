@@ -34,7 +34,7 @@ import {
 import { compareSpaces, type QualityPoint, type SpaceMeasurement } from './measure';
 
 const config = lab.config({
-  // 6.7 minutes on 2 CPU cores (wasm), both runs (reference run): see README "What a good run looks like".
+  // 6.7 minutes on 2 quiet CPU cores (wasm), both runs (reference run): see README "What a good run looks like".
   cpu: {
     ...DIFFUSION_SETTINGS.cpu, // T 200, batch 64, lr 2e-3, 16 channels: lab/diffusion/training.ts
     steps: 2000,
