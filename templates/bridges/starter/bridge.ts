@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { VqaBatch } from './data';
-import { answerLoss, answerMask, nextWordTargets } from './loss';
+import { answerLoss, answerMask, nextWordTargets } from '../../lab/llava/loss';
 
 export type BridgeName = 'flamingo' | 'llava';
 

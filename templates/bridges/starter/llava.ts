@@ -1,5 +1,5 @@
 /**
- * The LLaVA bridge (provided: exercise 3's solution, in one file so this folder stands alone).
+ * The LLaVA bridge (provided: exercise 3's solution; its MLP projection is lab/llava/projection.ts).
  *
  * LLaVA-1.5 (Liu et al. 2023b, §3.1) projects every patch feature with a two-layer MLP into the LM's word-embedding
  * space and puts the N results into the LM's input sequence, in front of the question (LLaVA, Liu et al. 2023,
@@ -11,36 +11,23 @@
  * The LM itself is untouched; only the MLP trains. The image costs N positions of the LM's context, in every layer.
  */
 import * as tf from '@tensorflow/tfjs';
-import { EOT_ID, Seeds, embed, forwardEmbeddings, gelu, linear, type LanguageModel, type Linear } from '../../lab/lm';
+import { createProjection, project, projectionVariables, type Projection } from '../../lab/llava/projection';
+import { EOT_ID, embed, forwardEmbeddings, type LanguageModel } from '../../lab/lm';
 import type { Bridge } from './bridge';
 
 export interface Llava {
   lm: LanguageModel; // frozen
-  projection: [Linear, Linear]; // trained: W₁ [Dv, D], W₂ [D, D]
+  projection: Projection; // trained: the MLP, W₁ [Dv, D] and W₂ [D, D]
   numPatches: number;
 }
 
 export function createLlava(lm: LanguageModel, dVision: number, numPatches: number, seed = 7): Llava {
-  const seeds = new Seeds(seed);
-  const D = lm.config.width;
-  return { lm, projection: [linear(seeds, dVision, D), linear(seeds, D, D)], numPatches };
-}
-
-/** x·W + b for every patch.  [B, N, dIn] → [B, N, dOut] */
-function projectLinear(x: tf.Tensor3D, layer: Linear): tf.Tensor3D {
-  const [B, N, dIn] = x.shape;
-  return tf.reshape(tf.add(tf.matMul(tf.reshape(x, [B * N, dIn]), layer.w), layer.b), [
-    B,
-    N,
-    layer.w.shape[1] as number,
-  ]) as tf.Tensor3D;
+  return { lm, projection: createProjection('mlp', dVision, lm.config.width, seed), numPatches };
 }
 
 /** LLaVA-1.5's MLP projection.  [B, N, Dv] → [B, N, D] */
 export function projectPatches(llava: Llava, features: tf.Tensor3D): tf.Tensor3D {
-  return tf.tidy(() =>
-    projectLinear(gelu(projectLinear(features, llava.projection[0])) as tf.Tensor3D, llava.projection[1]),
-  );
+  return project(llava.projection, features);
 }
 
 /** Next-word logits of [<eot>; image tokens; words].  [B, N, Dv], [B, T] → [B, 1 + N + T, V] */
@@ -54,7 +41,7 @@ export function llavaLogits(llava: Llava, features: tf.Tensor3D, text: tf.Tensor
 }
 
 export function llavaVariables(llava: Llava): tf.Variable[] {
-  return llava.projection.flatMap((l) => [l.w, l.b]);
+  return projectionVariables(llava.projection);
 }
 
 /** LLaVA as a `Bridge` for the comparison. */

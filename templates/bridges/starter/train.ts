@@ -17,6 +17,7 @@ import { disposeLanguageModel, lmWeights, loadLanguageModel } from '../../lab/lm
 import { mulberry32 } from '../../lab/shapes';
 import { disposeVisionEncoder, loadVisionEncoder, numPatches, patchFeatures, visionWeights } from '../../lab/vision';
 import { QUESTION_TYPES } from '../../lab/vqa';
+import { showAnswers, showExamples } from '../../lab/vqaTraining';
 import { countParams, trainStep, type Bridge } from './bridge';
 import { disposeBatch, vqaBatch } from './data';
 import { accuracy, answer, type Accuracy, type Answers } from './evaluate';
@@ -116,16 +117,7 @@ async function main(): Promise<void> {
   };
 
   const examples = heldOut[0];
-  const shown = examples.images.slice(0, 8);
-  await lab.images('data/examples', shown, 0);
-  lab.text(
-    'data/examples',
-    examples.qa
-      .slice(0, 8)
-      .map((q, i) => `${i + 1}. ${q.question} ${q.answer}  (${q.type})`)
-      .join('\n'),
-    0,
-  );
+  const shown = await showExamples(examples);
   const before = await evaluate(0);
   await logGates(0);
   console.log(
@@ -188,22 +180,17 @@ async function main(): Promise<void> {
   // Example answers: the same eight held-out questions, answered by each bridge.
   const said: Answers[] = [];
   for (const b of bridges) said.push(await answer(b, lm, heldOutFeatures[0], examples));
-  await lab.images('answers/examples', shown, last);
-  shown.dispose();
-  lab.text(
-    'answers/examples',
-    examples.qa
-      .slice(0, 8)
-      .map(
-        (q, i) =>
-          `${i + 1}. ${q.question} (true: ${q.answer})  ` +
-          bridges
-            .map((b, k) => `${b.name}: ${said[k].predicted[i] || '(nothing)'} ${said[k].correct[i] ? '✓' : '✗'}`)
-            .join('   '),
-      )
-      .join('\n'),
+  await showAnswers(
+    shown,
+    examples.qa,
     last,
+    (q, i) =>
+      `${i + 1}. ${q.question} (true: ${q.answer})  ` +
+      bridges
+        .map((b, k) => `${b.name}: ${said[k].predicted[i] || '(nothing)'} ${said[k].correct[i] ? '✓' : '✗'}`)
+        .join('   '),
   );
+  shown.dispose();
   lab.summary({
     ...summaryOf(reports),
     steps: last,

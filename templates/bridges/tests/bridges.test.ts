@@ -9,25 +9,17 @@ import {
   block,
   causalMask,
   createBlock,
-  disposeLanguageModel,
   embed,
   finalNorm,
   forward,
   head,
   layerNorm,
-  lmWeights,
-  loadLanguageModel,
   selfAttention,
   type LanguageModel,
 } from '../../../lab/lm';
 import { mulberry32 } from '../../../lab/shapes';
-import {
-  disposeVisionEncoder,
-  loadVisionEncoder,
-  patchFeatures,
-  visionWeights,
-  type VisionEncoder,
-} from '../../../lab/vision';
+import { patchFeatures, type VisionEncoder } from '../../../lab/vision';
+import { frozenWeights, withFrozenParts } from '../../../lab/vlmTesting';
 import {
   createAttention,
   crossAttend,
@@ -54,15 +46,7 @@ import { createResampler, feedForward, resample, type Resampler } from '../resam
 
 let lm: LanguageModel;
 let encoder: VisionEncoder;
-before(async function () {
-  this.timeout(60000);
-  lm = await loadLanguageModel();
-  encoder = await loadVisionEncoder();
-});
-after(() => {
-  disposeLanguageModel(lm);
-  disposeVisionEncoder(encoder);
-});
+withFrozenParts((parts) => ({ lm, encoder } = parts));
 
 const randn = (shape: number[], seed: number): tf.Tensor => tf.randomNormal(shape, 0, 1, 'float32', seed);
 /** How many values differ at all, and by how much at most: for the "exactly unchanged" tests. */
@@ -383,9 +367,7 @@ describe('TODO(6): only the bridge trains', function () {
     const want = Object.values(flamingoWeights(f))
       .map((v) => (v as tf.Variable).name)
       .sort();
-    const frozen = new Set(
-      [...Object.values(lmWeights(lm)), ...Object.values(visionWeights(encoder))].map((v) => (v as tf.Variable).name),
-    );
+    const frozen = new Set(frozenWeights(lm, encoder).map((v) => v.name));
     const leaked = got.filter((n) => frozen.has(n)).length;
     assert.equal(
       leaked,
@@ -402,7 +384,7 @@ describe('TODO(6): only the bridge trains', function () {
   it('a training step opens the gates and leaves every frozen weight exactly as loaded', async () => {
     const f = smallFlamingo();
     const bridge = flamingoBridge(f);
-    const frozen = [...Object.values(lmWeights(lm)), ...Object.values(visionWeights(encoder))];
+    const frozen = frozenWeights(lm, encoder);
     const values = (ws: tf.Tensor[]): Promise<number[][]> =>
       Promise.all(ws.map(async (w) => Array.from(await w.data())));
     const before = await values(frozen);

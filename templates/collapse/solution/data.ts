@@ -2,34 +2,20 @@
  * Visual instructions from shapes world (provided): an image, a question about it and the answer, as tensors.
  * (The same pipeline as exercise 3, llava.)
  *
- * LLaVA (Liu et al. 2023, §3) turned captions and boxes into instruction data with a text-only GPT-4. Shapes world
- * knows its scenes exactly, so the questions and answers come straight from the generator (lab/vqa.ts): colour,
- * shape, count, size, position and relations, the question type drawn uniformly.
- *
- * One example's text, as word ids, is the prompt, then the answer, then <eot>:
+ * The questions, the answers and the rendered scenes come from lab/vqa.ts (`sampleVqaExamples`), which also lines
+ * one example's text up as word ids: the prompt, then the answer, then <eot>, then <pad>:
  *
  *   .  what colour is the circle ?  red  <eot>  <pad> …
  *   └──────── prompt (7) ────────┘  └ answer (2) ┘
  *
- * The prompt starts with "." because the frozen LM was pretrained on "description . question ? answer": the image
- * tokens will stand where the description stood.
+ * What is left here is turning the rendered pixels into the image tensor the vision encoder reads.
  */
 import * as tf from '@tensorflow/tfjs';
-import { EOT_ID, PAD_ID, encodeText, type LanguageModel } from '../../lab/lm';
-import { renderScene, type Rng, type Scene } from '../../lab/shapes';
-import { sampleVisualQA, type VisualQA } from '../../lab/vqa';
+import type { LanguageModel } from '../../lab/lm';
+import type { HeldOut, Rng } from '../../lab/shapes';
+import { sampleVqaExamples, type VqaBatch } from '../../lab/vqa';
 
-export interface VqaBatch {
-  images: tf.Tensor4D; // [B, S, S, 3] in [0, 1]
-  text: tf.Tensor2D; // [B, T] int32: prompt words, answer words, <eot>, then <pad>
-  promptLength: number[]; // [B] words in each prompt
-  answerLength: number[]; // [B] answer words + 1 for the closing <eot>
-  qa: VisualQA[]; // [B] the questions and answers as text, with their type
-  scenes: Scene[];
-}
-
-/** Longest text: ". is the purple diamond left of the white cross ?" + "yes" + <eot> = 14 words. */
-export const TEXT_LENGTH = 14;
+export { TEXT_LENGTH, disposeBatch, type VqaBatch } from '../../lab/vqa';
 
 /** `B` fresh examples drawn from `rng`; `heldOut` as in lab/shapes sampleScene (default: no held-out pair). */
 export function vqaBatch(
@@ -37,41 +23,11 @@ export function vqaBatch(
   rng: Rng,
   B: number,
   imageSize: number,
-  heldOut: 'exclude' | 'only' | 'any' = 'exclude',
+  heldOut: HeldOut = 'exclude',
 ): VqaBatch {
-  const pixels = new Float32Array(B * imageSize * imageSize * 3);
-  const ids: number[][] = [];
-  const promptLength: number[] = [],
-    answerLength: number[] = [],
-    qa: VisualQA[] = [],
-    scenes: Scene[] = [];
-  for (let i = 0; i < B; i++) {
-    const { scene, qa: item } = sampleVisualQA(rng, heldOut);
-    renderScene(scene, imageSize, rng, pixels, i * imageSize * imageSize * 3);
-    const prompt = encodeText(lm, `. ${item.question}`);
-    const answer = [...encodeText(lm, item.answer), EOT_ID];
-    const row = [...prompt, ...answer];
-    if (row.length > TEXT_LENGTH)
-      throw new Error(`"${item.question} ${item.answer}" needs ${row.length} > ${TEXT_LENGTH} words`);
-    ids.push([...row, ...new Array<number>(TEXT_LENGTH - row.length).fill(PAD_ID)]);
-    promptLength.push(prompt.length);
-    answerLength.push(answer.length);
-    qa.push(item);
-    scenes.push(scene);
-  }
+  const { pixels, ...text } = sampleVqaExamples(lm, rng, B, imageSize, heldOut);
   // renderScene already writes intensities in [0, 1], the range the encoder reads (it centres them itself).
   // Dividing by 255 again made every image almost black: the encoder saw the same near-empty scene each time.
   const images = tf.tensor4d(pixels, [B, imageSize, imageSize, 3]);
-  return {
-    images,
-    text: tf.tensor2d(ids, [B, TEXT_LENGTH], 'int32'),
-    promptLength,
-    answerLength,
-    qa,
-    scenes,
-  };
-}
-
-export function disposeBatch(batch: VqaBatch): void {
-  tf.dispose([batch.images, batch.text]);
+  return { images, ...text };
 }

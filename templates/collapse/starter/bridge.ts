@@ -13,7 +13,7 @@
  * the image turns out to be useful.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createProjection, project, type Projection, type ProjectionKind } from './projection';
+import { createProjection, project, type Projection, type ProjectionKind } from '../../lab/llava/projection';
 
 export interface Bridge {
   projection: Projection; // [Dv, D] (and [D, D]) weights

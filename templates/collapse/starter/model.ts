@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { EOT_ID, PAD_ID, causalMask, embed, forwardEmbeddings, type LanguageModel } from '../../lab/lm';
 import { numPatches, patchFeatures, type VisionEncoder } from '../../lab/vision';
 import { createBridge, imageTokens, type Bridge } from './bridge';
-import type { ProjectionKind } from './projection';
+import type { ProjectionKind } from '../../lab/llava/projection';
 
 export interface Vlm {
   encoder: VisionEncoder; // frozen

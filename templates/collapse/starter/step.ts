@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { bridgeVariables } from './bridge';
 import type { VqaBatch } from './data';
-import { answerLoss, answerMask, nextWordTargets } from './loss';
+import { answerLoss, answerMask, nextWordTargets } from '../../lab/llava/loss';
 import { imageFeatures, textStart, vlmLogits, type Vlm } from './model';
 
 /** The gate moves every image token at once, so it takes much smaller steps than the weights: it cannot swing the LM's inputs. */
@@ -42,10 +42,10 @@ export function trainableVariables(vlm: Vlm): tf.Variable[] {
  */
 export async function trainStep(vlm: Vlm, optimizers: Optimizers, batch: VqaBatch): Promise<number> {
   const trainable = trainableVariables(vlm);
-  const s = textStart(vlm);
+  const C = textStart(vlm) - 1; // the positions between <eot> and the text: <im_start>, N image tokens, <im_end>
   const features = imageFeatures(vlm, batch.images); // [B, N, Dv], computed once, no gradient needed
-  const targets = nextWordTargets(batch.text, s); // [B, L]
-  const mask = answerMask(batch.promptLength, batch.answerLength, s, batch.text.shape[1]); // [B, L]
+  const targets = nextWordTargets(batch.text, C); // [B, L]
+  const mask = answerMask(batch.promptLength, batch.answerLength, C, batch.text.shape[1]); // [B, L]
   const { value, grads } = tf.variableGrads(
     () => answerLoss(vlmLogits(vlm, features, batch.text), targets, mask),
     trainable,

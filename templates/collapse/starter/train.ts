@@ -20,12 +20,11 @@
  *
  * Run it with `npx tsx exercises/collapse/train.ts`, or from the Multimodal Lab panel.
  */
-import * as tf from '@tensorflow/tfjs';
 import { lab } from '../../lab';
 import { disposeLanguageModel, loadLanguageModel } from '../../lab/lm';
 import { mulberry32 } from '../../lab/shapes';
 import { disposeVisionEncoder, loadVisionEncoder } from '../../lab/vision';
-import { QUESTION_TYPES } from '../../lab/vqa';
+import * as vqaRun from '../../lab/vqaTraining';
 import { disposeBridge, gateOpening } from './bridge';
 import { disposeBatch, vqaBatch } from './data';
 import { answer, diagnose, type Diagnosis } from './evaluate';
@@ -35,19 +34,8 @@ import { createOptimizers, disposeOptimizers, trainStep } from './step';
 /** What each evaluation reports: the diagnostics and the gate's opening tanh(α). */
 type Report = Diagnosis & { gate: number };
 
-const cfg = lab.config({
-  cpu: { steps: 1500, batch: 64, lr: 2e-3, evalEvery: 250, evalBatches: 8, evalBatch: 64, projection: 'mlp' as const },
-  gpu: {
-    steps: 3000,
-    batch: 128,
-    lr: 2e-3,
-    evalEvery: 500,
-    evalBatches: 16,
-    evalBatch: 64,
-    projection: 'mlp' as const,
-  },
-  smoke: { steps: 24, batch: 8, lr: 5e-3, evalEvery: 12, evalBatches: 1, evalBatch: 16, projection: 'mlp' as const },
-});
+// The run of exercise 3 (lab/vqaTraining.ts): steps, batch, learning rate and evaluation.
+const cfg = lab.config(vqaRun.LLAVA_RUN);
 
 async function main(): Promise<void> {
   const encoder = await loadVisionEncoder(); // frozen: lab/weights/shapes-vision
@@ -65,77 +53,40 @@ async function main(): Promise<void> {
   const report = async (step: number): Promise<Report> => {
     const d = await diagnose(vlm, heldOut);
     const gate = await gateOpening(vlm.bridge);
-    lab.scalar('accuracy', d.accuracy, step);
-    lab.scalar('accuracy_shuffled', d.accuracyShuffled, step);
-    lab.scalar('image_gap', d.imageGap, step);
+    vqaRun.logImageUse(d, step);
     if (Number.isFinite(d.imageDependence)) lab.scalar('image_dependence', d.imageDependence, step);
     lab.scalar('gate', gate, step);
-    for (const t of QUESTION_TYPES) lab.scalar(`accuracy/${t}`, d.byType[t], step);
     return { ...d, gate };
   };
   const line = (d: Report): string =>
-    `accuracy ${d.accuracy.toFixed(3)}, shuffled ${d.accuracyShuffled.toFixed(3)}, ` +
+    `accuracy ${d.real.accuracy.toFixed(3)}, shuffled ${d.shuffled.accuracy.toFixed(3)}, ` +
     `gap ${d.imageGap.toFixed(3)}, image dependence ${Number.isFinite(d.imageDependence) ? d.imageDependence.toFixed(3) : '(TODO(1))'}, ` +
     `gate ${d.gate.toFixed(3)}`;
 
   const examples = heldOut[0];
-  const shown = examples.images.slice(0, 8);
-  await lab.images('data/examples', shown, 0);
-  lab.text(
-    'data/examples',
-    examples.qa
-      .slice(0, 8)
-      .map((q, i) => `${i + 1}. ${q.question} ${q.answer}  (${q.type})`)
-      .join('\n'),
-    0,
-  );
+  const shown = await vqaRun.showExamples(examples);
   console.log(`before training: ${line(await report(0))}`);
 
-  let step = 0;
-  for (step = 1; step <= cfg.steps && !lab.shouldStop(); step++) {
-    const batch = vqaBatch(lm, rng, cfg.batch, size);
-    const loss = await trainStep(vlm, optimizers, batch);
-    disposeBatch(batch);
-    lab.scalar('loss', loss, step);
-    if (step % cfg.evalEvery === 0 && step < cfg.steps) {
-      console.log(
-        `step ${step}  loss ${loss.toFixed(3)}  ${line(await report(step))}  (${((Date.now() - started) / 60000).toFixed(1)} min)`,
-      );
-    }
-    await tf.nextFrame(); // let a Stop request through
-  }
+  const steps = await vqaRun.trainLoop(cfg, {
+    started,
+    batch: () => vqaBatch(lm, rng, cfg.batch, size),
+    step: (batch) => trainStep(vlm, optimizers, batch),
+    evaluate: async (step) => line(await report(step)),
+  });
 
-  const final = await report(step - 1);
+  const final = await report(steps);
   // Example answers: the images, and what the model said with the right image and with a shuffled one.
-  const withImage = await answer(vlm, examples),
-    shuffledImage = await answer(vlm, examples, true);
-  await lab.images('answers/examples', shown, step - 1);
+  await vqaRun.showImageAnswers(shown, examples, steps, (shuffle) => answer(vlm, examples, shuffle));
   shown.dispose();
-  lab.text(
-    'answers/examples',
-    examples.qa
-      .slice(0, 8)
-      .map(
-        (q, i) =>
-          `${i + 1}. ${q.question}  →  ${withImage.predicted[i] || '(nothing)'} ${withImage.correct[i] ? '✓' : `✗ (true: ${q.answer})`}` +
-          `   | with image ${((i + 1) % cfg.evalBatch) + 1}: ${shuffledImage.predicted[i] || '(nothing)'}`,
-      )
-      .join('\n'),
-    step - 1,
-  );
-  const byType = Object.fromEntries(QUESTION_TYPES.map((t) => [`accuracy_${t}`, final.byType[t]]));
   lab.summary({
-    accuracy: final.accuracy,
-    accuracy_shuffled: final.accuracyShuffled,
-    image_gap: final.imageGap,
+    ...vqaRun.imageUseSummary(final),
     ...(Number.isFinite(final.imageDependence) ? { image_dependence: final.imageDependence } : {}),
     gate: final.gate,
-    ...byType,
     projection: cfg.projection,
-    steps: step - 1,
+    steps,
     minutes: (Date.now() - started) / 60000,
   });
-  console.log(`final: ${line(final)}; ${QUESTION_TYPES.map((t) => `${t} ${final.byType[t].toFixed(2)}`).join(', ')}`);
+  console.log(`final: ${line(final)}; ${vqaRun.byTypeLine(final.real.byType)}`);
 
   heldOut.forEach(disposeBatch);
   disposeBridge(vlm.bridge);

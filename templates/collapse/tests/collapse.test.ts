@@ -4,33 +4,20 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { expectNoTensorLeak } from '../../../lab/testing';
-import { disposeLanguageModel, lmWeights, loadLanguageModel, type LanguageModel } from '../../../lab/lm';
+import { projectionVariables } from '../../../lab/llava/projection';
+import type { LanguageModel } from '../../../lab/lm';
 import { mulberry32 } from '../../../lab/shapes';
-import {
-  disposeVisionEncoder,
-  loadVisionEncoder,
-  numPatches,
-  visionWeights,
-  type VisionEncoder,
-} from '../../../lab/vision';
+import { numPatches, type VisionEncoder } from '../../../lab/vision';
+import { frozenWeights, withFrozenParts } from '../../../lab/vlmTesting';
 import { disposeBridge } from '../bridge';
 import { disposeBatch, vqaBatch } from '../data';
 import { imageDependence } from '../diagnostics';
 import { attentionMask, createVlm, imageFeatures, sequenceIds, textStart, vlmLogits, type Vlm } from '../model';
-import { projectionVariables } from '../projection';
 import { createOptimizers, disposeOptimizers, trainStep, trainableVariables } from '../step';
 
 let lm: LanguageModel;
 let encoder: VisionEncoder;
-before(async function () {
-  this.timeout(60000);
-  lm = await loadLanguageModel();
-  encoder = await loadVisionEncoder();
-});
-after(() => {
-  disposeLanguageModel(lm);
-  disposeVisionEncoder(encoder);
-});
+withFrozenParts((parts) => ({ lm, encoder } = parts));
 
 async function withVlm<T>(fn: (vlm: Vlm) => T | Promise<T>): Promise<T> {
   const vlm = await createVlm(encoder, lm, 'mlp');
@@ -163,7 +150,7 @@ describe('TODO(4): the optimizers train the whole bridge, and only the bridge', 
       [b.gate.name, 'the gate α'],
     ]);
     const got = trainableVariables(vlm).map((v) => v.name);
-    const frozen = [...Object.values(lmWeights(lm)), ...Object.values(visionWeights(encoder))] as tf.Variable[];
+    const frozen = frozenWeights(lm, encoder);
     const frozenNames = new Set(frozen.map((v) => v.name));
     const leaked = got.filter((n) => frozenNames.has(n)).length;
     assert.equal(

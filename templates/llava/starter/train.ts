@@ -10,25 +10,14 @@ import { lab } from '../../lab';
 import { disposeLanguageModel, loadLanguageModel } from '../../lab/lm';
 import { mulberry32 } from '../../lab/shapes';
 import { disposeVisionEncoder, loadVisionEncoder } from '../../lab/vision';
-import { QUESTION_TYPES } from '../../lab/vqa';
+import * as vqaRun from '../../lab/vqaTraining';
 import { disposeBatch, vqaBatch } from './data';
-import { accuracy, answer, type Accuracy } from './evaluate';
+import { accuracy, answer } from './evaluate';
 import { createVlm, disposeProjection } from './model';
 import { trainStep } from './step';
 
-const cfg = lab.config({
-  cpu: { steps: 1500, batch: 64, lr: 2e-3, evalEvery: 250, evalBatches: 8, evalBatch: 64, projection: 'mlp' as const },
-  gpu: {
-    steps: 3000,
-    batch: 128,
-    lr: 2e-3,
-    evalEvery: 500,
-    evalBatches: 16,
-    evalBatch: 64,
-    projection: 'mlp' as const,
-  },
-  smoke: { steps: 24, batch: 8, lr: 5e-3, evalEvery: 12, evalBatches: 1, evalBatch: 16, projection: 'mlp' as const },
-});
+// Steps, batch, learning rate and evaluation, for a cpu, a gpu and a smoke run: lab/vqaTraining.ts.
+const cfg = lab.config(vqaRun.LLAVA_RUN);
 
 async function main(): Promise<void> {
   const encoder = await loadVisionEncoder(); // frozen: lab/weights/shapes-vision
@@ -43,79 +32,42 @@ async function main(): Promise<void> {
   );
   const started = Date.now();
 
-  const evaluate = async (step: number): Promise<{ real: Accuracy; shuffled: Accuracy }> => {
-    const real = await accuracy(vlm, heldOut);
-    const shuffled = await accuracy(vlm, heldOut, true);
-    lab.scalar('accuracy', real.accuracy, step);
-    lab.scalar('accuracy_shuffled', shuffled.accuracy, step);
-    lab.scalar('image_gap', real.accuracy - shuffled.accuracy, step);
-    for (const t of QUESTION_TYPES) lab.scalar(`accuracy/${t}`, real.byType[t], step);
-    return { real, shuffled };
+  const evaluate = async (step: number): Promise<vqaRun.ImageUse> => {
+    const use = { real: await accuracy(vlm, heldOut), shuffled: await accuracy(vlm, heldOut, true) };
+    vqaRun.logImageUse(use, step);
+    return use;
   };
 
   const examples = heldOut[0];
-  const shown = examples.images.slice(0, 8);
-  await lab.images('data/examples', shown, 0);
-  lab.text(
-    'data/examples',
-    examples.qa
-      .slice(0, 8)
-      .map((q, i) => `${i + 1}. ${q.question} ${q.answer}  (${q.type})`)
-      .join('\n'),
-    0,
-  );
+  const shown = await vqaRun.showExamples(examples);
   const before = await evaluate(0);
   console.log(
     `before training: accuracy ${before.real.accuracy.toFixed(3)}, with shuffled images ${before.shuffled.accuracy.toFixed(3)}`,
   );
 
-  let step = 0;
-  for (step = 1; step <= cfg.steps && !lab.shouldStop(); step++) {
-    const batch = vqaBatch(lm, rng, cfg.batch, size);
-    const loss = await trainStep(vlm, optimizer, batch);
-    disposeBatch(batch);
-    lab.scalar('loss', loss, step);
-    if (step % cfg.evalEvery === 0 && step < cfg.steps) {
+  const steps = await vqaRun.trainLoop(cfg, {
+    started,
+    batch: () => vqaBatch(lm, rng, cfg.batch, size),
+    step: (batch) => trainStep(vlm, optimizer, batch),
+    evaluate: async (step) => {
       const e = await evaluate(step);
-      console.log(
-        `step ${step}  loss ${loss.toFixed(3)}  accuracy ${e.real.accuracy.toFixed(3)}  shuffled ${e.shuffled.accuracy.toFixed(3)}  ` +
-          `(${((Date.now() - started) / 60000).toFixed(1)} min)`,
-      );
-    }
-    await tf.nextFrame(); // let a Stop request through
-  }
+      return `accuracy ${e.real.accuracy.toFixed(3)}  shuffled ${e.shuffled.accuracy.toFixed(3)}`;
+    },
+  });
 
-  const final = await evaluate(step - 1);
+  const final = await evaluate(steps);
   // Example answers: the images, and what the model said with the right image and with a shuffled one.
-  const withImage = await answer(vlm, examples),
-    shuffledImage = await answer(vlm, examples, true);
-  await lab.images('answers/examples', shown, step - 1);
+  await vqaRun.showImageAnswers(shown, examples, steps, (shuffle) => answer(vlm, examples, shuffle));
   shown.dispose();
-  lab.text(
-    'answers/examples',
-    examples.qa
-      .slice(0, 8)
-      .map(
-        (q, i) =>
-          `${i + 1}. ${q.question}  →  ${withImage.predicted[i] || '(nothing)'} ${withImage.correct[i] ? '✓' : `✗ (true: ${q.answer})`}` +
-          `   | with image ${((i + 1) % cfg.evalBatch) + 1}: ${shuffledImage.predicted[i] || '(nothing)'}`,
-      )
-      .join('\n'),
-    step - 1,
-  );
-  const byType = Object.fromEntries(QUESTION_TYPES.map((t) => [`accuracy_${t}`, final.real.byType[t]]));
   lab.summary({
-    accuracy: final.real.accuracy,
-    accuracy_shuffled: final.shuffled.accuracy,
-    image_gap: final.real.accuracy - final.shuffled.accuracy,
-    ...byType,
+    ...vqaRun.imageUseSummary(final),
     projection: cfg.projection,
-    steps: step - 1,
+    steps,
     minutes: (Date.now() - started) / 60000,
   });
   console.log(
     `final: accuracy ${final.real.accuracy.toFixed(3)}, shuffled ${final.shuffled.accuracy.toFixed(3)}, ` +
-      `gap ${(final.real.accuracy - final.shuffled.accuracy).toFixed(3)}; ${QUESTION_TYPES.map((t) => `${t} ${final.real.byType[t].toFixed(2)}`).join(', ')}`,
+      `gap ${(final.real.accuracy - final.shuffled.accuracy).toFixed(3)}; ${vqaRun.byTypeLine(final.real.byType)}`,
   );
 
   heldOut.forEach(disposeBatch);

@@ -3,26 +3,10 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { expectNoTensorLeak, expectShape, expectTensorClose } from '../../../lab/testing';
-import {
-  EOT_ID,
-  Seeds,
-  decodeText,
-  disposeLanguageModel,
-  embed,
-  gelu,
-  linear,
-  lmWeights,
-  loadLanguageModel,
-  type LanguageModel,
-} from '../../../lab/lm';
+import { EOT_ID, Seeds, decodeText, embed, gelu, linear, type LanguageModel } from '../../../lab/lm';
 import { mulberry32 } from '../../../lab/shapes';
-import {
-  disposeVisionEncoder,
-  loadVisionEncoder,
-  numPatches,
-  visionWeights,
-  type VisionEncoder,
-} from '../../../lab/vision';
+import { numPatches, type VisionEncoder } from '../../../lab/vision';
+import { frozenWeights, withFrozenParts } from '../../../lab/vlmTesting';
 import { TEXT_LENGTH, disposeBatch, vqaBatch } from '../data';
 import { answerLoss, answerMask, nextWordTargets } from '../loss';
 import { createVlm, disposeProjection, spliceImageTokens } from '../model';
@@ -31,15 +15,7 @@ import { trainStep, trainableVariables } from '../step';
 
 let lm: LanguageModel;
 let encoder: VisionEncoder;
-before(async function () {
-  this.timeout(60000);
-  lm = await loadLanguageModel();
-  encoder = await loadVisionEncoder();
-});
-after(() => {
-  disposeLanguageModel(lm);
-  disposeVisionEncoder(encoder);
-});
+withFrozenParts((parts) => ({ lm, encoder } = parts));
 
 const rows = async (t: tf.Tensor): Promise<number[][]> => (await t.array()) as number[][];
 
@@ -240,9 +216,7 @@ describe('TODO(5): only the projection trains', function () {
     const want = projectionVariables(vlm.projection)
       .map((v) => v.name)
       .sort();
-    const frozen = new Set(
-      [...Object.values(lmWeights(lm)), ...Object.values(visionWeights(encoder))].map((v) => (v as tf.Variable).name),
-    );
+    const frozen = new Set(frozenWeights(lm, encoder).map((v) => v.name));
     const leaked = got.filter((n) => frozen.has(n)).length;
     assert.equal(
       leaked,
@@ -255,7 +229,7 @@ describe('TODO(5): only the projection trains', function () {
 
   it('a training step moves the projection and leaves every frozen weight exactly as loaded', async () => {
     const vlm = createVlm(encoder, lm, 'mlp');
-    const frozen = [...Object.values(lmWeights(lm)), ...Object.values(visionWeights(encoder))];
+    const frozen = frozenWeights(lm, encoder);
     const values = (ws: tf.Tensor[]): Promise<number[][]> =>
       Promise.all(ws.map(async (w) => Array.from(await w.data())));
     const changed = (now: number[][], then: number[][]): number =>

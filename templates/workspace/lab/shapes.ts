@@ -38,13 +38,15 @@ const RGB: Record<Colour, [number, number, number]> = {
   white: [0.95, 0.95, 0.95],
 };
 /** Grid cells by [row][col]; "at the top left", "at the centre", … */
-const PLACES = [
+export const PLACES: readonly (readonly string[])[] = [
   ['top left', 'top', 'top right'],
   ['left', 'centre', 'right'],
   ['bottom left', 'bottom', 'bottom right'],
 ];
-const NUMBERS = ['zero', 'one', 'two', 'three', 'four'];
-const PLURAL: Record<Shape, string> = {
+/** Counts as words, by number of objects. */
+export const NUMBERS: readonly string[] = ['zero', 'one', 'two', 'three', 'four'];
+/** A shape's plural, for counts ("two red circles"). */
+export const PLURAL: Readonly<Record<Shape, string>> = {
   circle: 'circles',
   square: 'squares',
   triangle: 'triangles',
@@ -88,11 +90,14 @@ export interface Scene {
   kind: 'single' | 'count' | 'pair';
 }
 
+/** Which colour×shape pairs a scene may hold: none of the held-out ones (default), only those, or any. */
+export type HeldOut = 'exclude' | 'only' | 'any';
+
 export interface SceneOptions {
   /** Inclusive range of the number of objects (default [1, 1]); 2+ gives counts or pairs. */
   objects?: [number, number];
   /** 'exclude' (default): no held-out pair appears; 'only': every object is a held-out pair; 'any'. */
-  heldOut?: 'exclude' | 'only' | 'any';
+  heldOut?: HeldOut;
   /** Force the colour×shape of the (first) object. */
   pair?: readonly [Colour, Shape];
 }

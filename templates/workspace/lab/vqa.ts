@@ -8,9 +8,17 @@
  *
  * The LM learns from texts where a description comes first and questions about it follow, so it learns to answer
  * from what it has read. A VLM replaces the description with image tokens.
+ *
+ *   sampleVqaExamples(lm, rng, B, S)   B rendered scenes and their questions and answers as word ids: all of a
+ *                                      VqaBatch but the image tensor (lab/vqaBatch.ts makes that)
  */
+import * as tf from '@tensorflow/tfjs';
+import { EOT_ID, PAD_ID, encodeText, type LanguageModel } from './lm';
 import {
   COLOURS,
+  NUMBERS,
+  PLACES,
+  PLURAL,
   SHAPES,
   VOCAB,
   caption,
@@ -18,28 +26,15 @@ import {
   randInt,
   questions,
   relation,
+  renderScene,
   sampleScene,
+  type HeldOut,
   type Rng,
   type Scene,
 } from './shapes';
 
 /** The LM's words: shapes world's vocabulary plus "." and "?" as words. Ids 0/1/2 are <pad>/<eot>/<unk>. */
 export const LM_VOCAB: readonly string[] = [...VOCAB, '.', '?'];
-
-const PLACES = [
-  ['top left', 'top', 'top right'],
-  ['left', 'centre', 'right'],
-  ['bottom left', 'bottom', 'bottom right'],
-];
-const NUMBERS = ['zero', 'one', 'two', 'three', 'four'];
-const PLURAL: Record<string, string> = {
-  circle: 'circles',
-  square: 'squares',
-  triangle: 'triangles',
-  diamond: 'diamonds',
-  cross: 'crosses',
-  star: 'stars',
-};
 
 export type QuestionType = 'colour' | 'shape' | 'count' | 'size' | 'position' | 'relation';
 export const QUESTION_TYPES: readonly QuestionType[] = ['colour', 'shape', 'count', 'size', 'position', 'relation'];
@@ -111,10 +106,7 @@ export function lmTexts(rng: Rng, count: number): string[] {
  * A scene of 1–4 objects and one question about it, the question type drawn uniformly from QUESTION_TYPES (so
  * relations and positions, which only some scenes offer, are as common as colours). `heldOut` as in sampleScene.
  */
-export function sampleVisualQA(
-  rng: Rng,
-  heldOut: 'exclude' | 'only' | 'any' = 'exclude',
-): { scene: Scene; qa: VisualQA } {
+export function sampleVisualQA(rng: Rng, heldOut: HeldOut = 'exclude'): { scene: Scene; qa: VisualQA } {
   const type = pick(rng, QUESTION_TYPES);
   for (;;) {
     const scene = sampleScene(rng, { objects: [1, 4], heldOut });
@@ -134,3 +126,69 @@ export const ANSWER_WORDS: readonly string[] = [
   'no',
   ...PLACES.flat(),
 ];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Visual instructions as tensors: an image, a question about it and the answer.
+//
+// One example's text, as word ids, is the prompt, then the answer, then <eot>:
+//
+//   .  what colour is the circle ?  red  <eot>  <pad> …
+//   └──────── prompt (7) ────────┘  └ answer (2) ┘
+//
+// The prompt starts with "." because the frozen LM was pretrained on "description . question ? answer": a VLM's
+// image stands where the description stood.
+
+/** B images, each with one question and its answer as word ids. */
+export interface VqaBatch {
+  images: tf.Tensor4D; // [B, S, S, 3] in [0, 1]
+  text: tf.Tensor2D; // [B, T] int32: prompt words, answer words, <eot>, then <pad>
+  promptLength: number[]; // [B] words in each prompt
+  answerLength: number[]; // [B] answer words + 1 for the closing <eot>
+  qa: VisualQA[]; // [B] the questions and answers as text, with their type
+  scenes: Scene[];
+}
+
+/** Longest text: ". is the purple diamond left of the white cross ?" + "yes" + <eot> = 14 words. */
+export const TEXT_LENGTH = 14;
+
+/** A batch before its images become a tensor: the rendered pixels, [B, S, S, 3] in row-major order, in [0, 1]. */
+export type VqaExamples = Omit<VqaBatch, 'images'> & { pixels: Float32Array };
+
+/**
+ * `B` fresh examples drawn from `rng`, each scene rendered at `imageSize` right after its question is drawn;
+ * `heldOut` as in lab/shapes sampleScene (default: no held-out pair).
+ */
+export function sampleVqaExamples(
+  lm: LanguageModel,
+  rng: Rng,
+  B: number,
+  imageSize: number,
+  heldOut: HeldOut = 'exclude',
+): VqaExamples {
+  const pixels = new Float32Array(B * imageSize * imageSize * 3);
+  const ids: number[][] = [];
+  const promptLength: number[] = [],
+    answerLength: number[] = [],
+    qa: VisualQA[] = [],
+    scenes: Scene[] = [];
+  for (let i = 0; i < B; i++) {
+    const { scene, qa: item } = sampleVisualQA(rng, heldOut);
+    renderScene(scene, imageSize, rng, pixels, i * imageSize * imageSize * 3);
+    const prompt = encodeText(lm, `. ${item.question}`);
+    const answer = [...encodeText(lm, item.answer), EOT_ID];
+    const row = [...prompt, ...answer];
+    if (row.length > TEXT_LENGTH)
+      throw new Error(`"${item.question} ${item.answer}" needs ${row.length} > ${TEXT_LENGTH} words`);
+    ids.push([...row, ...new Array<number>(TEXT_LENGTH - row.length).fill(PAD_ID)]);
+    promptLength.push(prompt.length);
+    answerLength.push(answer.length);
+    qa.push(item);
+    scenes.push(scene);
+  }
+  return { pixels, text: tf.tensor2d(ids, [B, TEXT_LENGTH], 'int32'), promptLength, answerLength, qa, scenes };
+}
+
+/** Frees a batch's tensors. */
+export function disposeBatch(batch: VqaBatch): void {
+  tf.dispose([batch.images, batch.text]);
+}

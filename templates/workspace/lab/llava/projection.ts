@@ -1,15 +1,18 @@
 /**
- * The projection (provided): from the vision encoder's patch features into the language model's word-embedding
- * space. With the gate and the two marker tokens of bridge.ts, it is the part of the VLM that trains.
+ * LLaVA's projection (provided to the exercises built on exercise 3, whose TODOs 1 and 2 it answers: the same code
+ * as templates/llava/solution/projection.ts). From the vision encoder's patch features into the language model's
+ * word-embedding space; in exercise 3 it is the only part of the VLM that trains.
  *
  * LLaVA (Liu et al. 2023, §4.1, Eq. 1):   H_v = W · Z_v           a linear layer
  * LLaVA-1.5 (Liu et al. 2023b, §3.1):     H_v = W₂ · GELU(W₁ · Z_v)  a two-layer MLP, which answered better
  *
  * Z_v holds one vector per image patch; each is projected on its own, so N patches become N "image tokens" of the
  * LM's width D, ready to sit in the LM's input sequence like words.
+ *
+ * Single source: templates/llava/solution/projection.ts (course repository); the content suite keeps them equal.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Seeds, gelu, linear, type Linear } from '../../lab/lm';
+import { Seeds, gelu, linear, type Linear } from '../lm';
 
 export type ProjectionKind = 'linear' | 'mlp';
 
@@ -26,7 +29,10 @@ export function createProjection(kind: ProjectionKind, dVision: number, dModel: 
     : { kind, layers: [linear(seeds, dVision, dModel), linear(seeds, dModel, dModel)] };
 }
 
-/** The linear projection of LLaVA, H = Z·W + b, applied to every patch.  [B, N, Dv] → [B, N, D] */
+/**
+ * The linear projection of LLaVA, H = Z·W + b, applied to every patch.
+ * `layer.w` is [Dv, D] and `layer.b` is [D].  [B, N, Dv] → [B, N, D]
+ */
 export function projectLinear(patches: tf.Tensor3D, layer: Linear): tf.Tensor3D {
   return tf.tidy(() => {
     const [B, N, Dv] = patches.shape;
@@ -36,7 +42,10 @@ export function projectLinear(patches: tf.Tensor3D, layer: Linear): tf.Tensor3D 
   });
 }
 
-/** The MLP projection of LLaVA-1.5: a linear layer, GELU, another linear layer.  [B, N, Dv] → [B, N, D] */
+/**
+ * The MLP projection of LLaVA-1.5: a linear layer, GELU (`gelu` from lab/lm), another linear layer.
+ * `layers[0]` is [Dv, D], `layers[1]` is [D, D].  [B, N, Dv] → [B, N, D]
+ */
 export function projectMlp(patches: tf.Tensor3D, layers: Linear[]): tf.Tensor3D {
   return tf.tidy(() => {
     const hidden = gelu(projectLinear(patches, layers[0])) as tf.Tensor3D; // [B, N, D]

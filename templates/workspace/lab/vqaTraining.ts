@@ -1,0 +1,226 @@
+/**
+ * What the VLM runs share (provided to exercises 3, 6 and 8): the question "does the model use the image?", the
+ * training loop around a step, and the run panel's examples.
+ *
+ * An answer is right when every answer word and the closing <eot> is the LM's top prediction given the correct
+ * words before it: exactly what greedy decoding would produce. The same held-out questions are scored twice:
+ *   with their own images            → accuracy
+ *   with another example's image     → accuracy_shuffled: what the question alone gets right (the text prior)
+ * The gap between the two, image_gap, is what the image contributes. A VLM that "collapsed to text" answers from
+ * the question alone and shows no gap — a good-looking accuracy can hide that (LLaVA §5.1 and the GPT-4V system
+ * card both ask whether a model looks at the image).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { decodeText, type LanguageModel } from './lm';
+import { lab } from './report';
+import { QUESTION_TYPES, disposeBatch, type QuestionType, type VisualQA, type VqaBatch } from './vqa';
+
+/** The run of exercise 3, and of exercise 8, which debugs the same set-up: pass it to `lab.config`. */
+export const LLAVA_RUN = {
+  cpu: { steps: 1500, batch: 64, lr: 2e-3, evalEvery: 250, evalBatches: 8, evalBatch: 64, projection: 'mlp' as const },
+  gpu: {
+    steps: 3000,
+    batch: 128,
+    lr: 2e-3,
+    evalEvery: 500,
+    evalBatches: 16,
+    evalBatch: 64,
+    projection: 'mlp' as const,
+  },
+  smoke: { steps: 24, batch: 8, lr: 5e-3, evalEvery: 12, evalBatches: 1, evalBatch: 16, projection: 'mlp' as const },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scoring answers
+
+export interface Answers {
+  correct: boolean[]; // [B]
+  predicted: string[]; // [B] the words the model put in the answer positions
+}
+
+/** How the scoring reads a VLM: its LM, where the words start, its image features and its logits. */
+export interface VlmReader {
+  lm: LanguageModel;
+  /** Positions between the start token and the words: text word j sits at 1 + contextTokens + j. */
+  contextTokens: number;
+  /** Patch features of a batch's images (computed inside the scoring's tf.tidy).  [B, S, S, 3] → [B, N, Dv] */
+  features: (images: tf.Tensor4D) => tf.Tensor3D;
+  /** Next-word logits.  [B, N, Dv] features, [B, T] words → [B, 1 + contextTokens + T, V] */
+  logits: (features: tf.Tensor3D, text: tf.Tensor2D) => tf.Tensor3D;
+}
+
+/**
+ * Scores a batch; `shuffle` pairs each question with the next example's image (a derangement). Position
+ * contextTokens + j predicts text word j + 1, so the answer's A words (its <eot> included) are predicted at
+ * contextTokens + P … contextTokens + P + A − 1, P being the prompt's length.
+ */
+export async function scoreAnswers(vlm: VlmReader, batch: VqaBatch, shuffle = false): Promise<Answers> {
+  const B = batch.text.shape[0];
+  const predictedIds = tf.tidy(() => {
+    let features = vlm.features(batch.images); // [B, N, Dv]
+    if (shuffle)
+      features = tf.gather(
+        features,
+        Array.from({ length: B }, (_, i) => (i + 1) % B),
+      ); // image i+1 for question i
+    return tf.argMax(vlm.logits(features, batch.text), -1); // [B, L]
+  });
+  const [rows, words] = await Promise.all([
+    predictedIds.array() as Promise<number[][]>,
+    batch.text.array() as Promise<number[][]>,
+  ]);
+  predictedIds.dispose();
+  const said = rows.map((row, b) => {
+    const first = vlm.contextTokens + batch.promptLength[b]; // predicts the first answer word
+    return row.slice(first, first + batch.answerLength[b]);
+  });
+  return {
+    correct: said.map((ids, b) => ids.every((id, j) => id === words[b][batch.promptLength[b] + j])),
+    predicted: said.map((ids) => decodeText(vlm.lm, ids)),
+  };
+}
+
+export interface Accuracy {
+  accuracy: number;
+  byType: Record<QuestionType, number>;
+}
+
+/** Mean accuracy over `batches`, and per question type; `answers(batch, i)` scores batch i. */
+export async function accuracyOf(
+  batches: readonly VqaBatch[],
+  answers: (batch: VqaBatch, index: number) => Promise<Answers>,
+): Promise<Accuracy> {
+  const total = Object.fromEntries(QUESTION_TYPES.map((t) => [t, [0, 0]])) as Record<QuestionType, [number, number]>;
+  let hits = 0,
+    count = 0;
+  for (const [i, batch] of batches.entries()) {
+    (await answers(batch, i)).correct.forEach((ok, k) => {
+      const t = total[batch.qa[k].type];
+      t[0] += ok ? 1 : 0;
+      t[1]++;
+      hits += ok ? 1 : 0;
+      count++;
+    });
+  }
+  const byType = Object.fromEntries(
+    QUESTION_TYPES.map((t) => [t, total[t][1] ? total[t][0] / total[t][1] : NaN]),
+  ) as Record<QuestionType, number>;
+  return { accuracy: hits / count, byType };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The run
+
+/** Accuracy with the real and with shuffled images, as the run reports them. */
+export interface ImageUse {
+  real: Accuracy;
+  shuffled: Accuracy;
+}
+
+/** Charts `accuracy`, `accuracy_shuffled`, `image_gap` and `accuracy/<type>` at `step`. */
+export function logImageUse(use: ImageUse, step: number): void {
+  lab.scalar('accuracy', use.real.accuracy, step);
+  lab.scalar('accuracy_shuffled', use.shuffled.accuracy, step);
+  lab.scalar('image_gap', use.real.accuracy - use.shuffled.accuracy, step);
+  for (const t of QUESTION_TYPES) lab.scalar(`accuracy/${t}`, use.real.byType[t], step);
+}
+
+/** The summary's accuracies: `accuracy`, `accuracy_shuffled`, `image_gap` and `accuracy_<type>`. */
+export function imageUseSummary(use: ImageUse): Record<string, number> {
+  return {
+    accuracy: use.real.accuracy,
+    accuracy_shuffled: use.shuffled.accuracy,
+    image_gap: use.real.accuracy - use.shuffled.accuracy,
+    ...Object.fromEntries(QUESTION_TYPES.map((t) => [`accuracy_${t}`, use.real.byType[t]])),
+  };
+}
+
+/** "colour 0.91, shape 0.88, …" */
+export function byTypeLine(byType: Record<QuestionType, number>): string {
+  return QUESTION_TYPES.map((t) => `${t} ${byType[t].toFixed(2)}`).join(', ');
+}
+
+/** How long a run is, and how often it evaluates: from its `lab.config`. */
+export interface RunLength {
+  steps: number;
+  evalEvery: number;
+}
+
+export interface TrainingLoop {
+  /** When the run started (Date.now()), for the minutes in the log. */
+  started: number;
+  /** A fresh training batch. */
+  batch: () => VqaBatch;
+  /** One training step on `batch`; resolves to its loss. */
+  step: (batch: VqaBatch) => Promise<number>;
+  /** Evaluates at `step` (every `evalEvery` steps, not at the last) and says how it went, for the log. */
+  evaluate: (step: number) => Promise<string>;
+}
+
+/** Runs the steps until the last or a Stop, charting `loss`; resolves to the number of steps done. */
+export async function trainLoop(run: RunLength, loop: TrainingLoop): Promise<number> {
+  let step = 0;
+  for (step = 1; step <= run.steps && !lab.shouldStop(); step++) {
+    const batch = loop.batch();
+    const loss = await loop.step(batch);
+    disposeBatch(batch);
+    lab.scalar('loss', loss, step);
+    if (step % run.evalEvery === 0 && step < run.steps) {
+      const said = await loop.evaluate(step);
+      console.log(
+        `step ${step}  loss ${loss.toFixed(3)}  ${said}  (${((Date.now() - loop.started) / 60000).toFixed(1)} min)`,
+      );
+    }
+    await tf.nextFrame(); // let a Stop request through
+  }
+  return step - 1;
+}
+
+/** Shows the first eight examples of `examples` at step 0 (images and questions); returns their images. */
+export async function showExamples(examples: VqaBatch): Promise<tf.Tensor4D> {
+  const shown = examples.images.slice(0, 8);
+  await lab.images('data/examples', shown, 0);
+  lab.text(
+    'data/examples',
+    examples.qa
+      .slice(0, 8)
+      .map((q, i) => `${i + 1}. ${q.question} ${q.answer}  (${q.type})`)
+      .join('\n'),
+    0,
+  );
+  return shown;
+}
+
+/** Shows the examples' images again at `step`, with `line(qa, i)` for each question: what the model said. */
+export async function showAnswers(
+  shown: tf.Tensor4D,
+  qa: readonly VisualQA[],
+  step: number,
+  line: (qa: VisualQA, i: number) => string,
+): Promise<void> {
+  await lab.images('answers/examples', shown, step);
+  lab.text('answers/examples', qa.slice(0, 8).map(line).join('\n'), step);
+}
+
+/**
+ * Shows the examples' answers at `step`: each with its own image (✓, or ✗ and the truth), then with the next
+ * example's image. `answer(shuffle)` scores `examples`.
+ */
+export async function showImageAnswers(
+  shown: tf.Tensor4D,
+  examples: VqaBatch,
+  step: number,
+  answer: (shuffle: boolean) => Promise<Answers>,
+): Promise<void> {
+  const withImage = await answer(false),
+    shuffledImage = await answer(true);
+  const B = examples.qa.length;
+  await showAnswers(
+    shown,
+    examples.qa,
+    step,
+    (q, i) =>
+      `${i + 1}. ${q.question}  →  ${withImage.predicted[i] || '(nothing)'} ${withImage.correct[i] ? '✓' : `✗ (true: ${q.answer})`}` +
+      `   | with image ${((i + 1) % B) + 1}: ${shuffledImage.predicted[i] || '(nothing)'}`,
+  );
+}
