@@ -1,9 +1,9 @@
 /**
- * The Perceiver Resampler (Flamingo, Alayrac et al. 2022, §2.1 and Fig. 3; after Jaegle et al. 2021): a fixed
+ * The Perceiver Resampler (Flamingo, Alayrac et al. 2022, §2.1, pseudocode in Fig. 5 of Appendix A.1.1; after Jaegle et al. 2021): a fixed
  * number R of learned latent queries attend to however many visual features the encoder gave, so the LM always
  * sees R visual tokens per image — 64 in Flamingo, whatever the image size or the number of video frames.
  *
- *   def perceiver_resampler(x_f, x, num_layers):        # Flamingo's Fig. 3, for one frame (no time embeddings)
+ *   def perceiver_resampler(x_f, x, num_layers):        # Flamingo's Fig. 5, for one frame (no time embeddings)
  *     for i in range(num_layers):
  *       x = x + attention_i(q=x, kv=concat([x_f, x]))   # the latents read the features, and each other
  *       x = x + ffw_i(x)

@@ -185,7 +185,7 @@ describe('TODO(3): the Perceiver Resampler', () => {
       );
   });
 
-  it("computes Flamingo's Fig. 3: latents attend to concat([features, latents]), then a feed-forward, each residual", async () => {
+  it("computes Flamingo's Fig. 5: latents attend to concat([features, latents]), then a feed-forward, each residual", async () => {
     const r = make();
     const features = randn([2, 5, D], 16) as tf.Tensor3D;
     const got = resample(r, features); // first, so that the starter fails here at TODO(3)
@@ -202,7 +202,7 @@ describe('TODO(3): the Perceiver Resampler', () => {
       got,
       layerNorm(x, r.finalNorm),
       { atol: 1e-4 },
-      "resample should follow Flamingo's Fig. 3 layer by layer: x = x + crossAttend(LN_l(x), concat([LN_f(features), LN_l(x)])); " +
+      "resample should follow Flamingo's Fig. 5 layer by layer: x = x + crossAttend(LN_l(x), concat([LN_f(features), LN_l(x)])); " +
         'x = x + feedForward(x); then finalNorm. Common slips: keys from the features only (Flamingo also lets the latents attend to ' +
         'themselves), a missing residual, or the norms swapped',
     );
