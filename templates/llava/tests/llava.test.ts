@@ -204,6 +204,35 @@ describe('TODO(4): the loss counts the answer only', () => {
         'a much larger value means the masked-out position 0 (a confident wrong guess) was counted',
     );
   });
+
+  it('weights every answer token alike across a batch whose answers differ in length (B = 2)', async () => {
+    // V = 4, L = 3. Example 0 has one masked position, uniform (−log ¼ = 1.386); example 1 has three, all certain (0).
+    const uniform = [0, 0, 0, 0];
+    const certain = [-30, -30, 30, -30];
+    const logits = tf.tensor3d([
+      [uniform, uniform, uniform],
+      [certain, certain, certain],
+    ]);
+    const targets = tf.tensor2d(
+      [
+        [1, 1, 1],
+        [2, 2, 2],
+      ],
+      [2, 3],
+      'int32',
+    );
+    const mask = tf.tensor2d([
+      [0, 0, 1],
+      [1, 1, 1],
+    ]);
+    await expectTensorClose(
+      answerLoss(logits, targets, mask),
+      Math.log(4) / 4,
+      { atol: 1e-3 },
+      'expected (1.386 + 0 + 0 + 0) / 4 = 0.347: one mean over all 4 answer tokens of the batch (LLaVA Eq. 3 sums over ' +
+        "tokens). 0.693 is the mean of each example's mean, which weights a one-word answer like three words",
+    );
+  });
 });
 
 describe('TODO(5): only the projection trains', function () {
