@@ -51,6 +51,7 @@ export interface BridgeReport {
   stepsTo80: number | null; // first evaluation at which accuracy reached 0.8
   real: Accuracy;
   shuffled: Accuracy;
+  textOnly: Accuracy; // the batch's mean image for every question: the text prior
 }
 
 /** The summary keys, one per metric and bridge ("accuracy/flamingo", "accuracy/llava", …), so they sort side by side. */
@@ -61,7 +62,9 @@ export function summaryOf(reports: BridgeReport[]): Record<string, number> {
     Object.assign(out, {
       [`accuracy/${n}`]: r.real.accuracy,
       [`accuracy_shuffled/${n}`]: r.shuffled.accuracy,
+      [`accuracy_text_only/${n}`]: r.textOnly.accuracy,
       [`image_gap/${n}`]: r.real.accuracy - r.shuffled.accuracy,
+      [`text_gap/${n}`]: r.real.accuracy - r.textOnly.accuracy,
       [`trainable_params/${n}`]: r.trainableParams,
       [`steps_per_s/${n}`]: r.stepsPerSecond,
       [`memory_mb/${n}`]: r.memoryMb,
@@ -91,6 +94,7 @@ export function tradeoffTable(reports: BridgeReport[]): string {
     ['steps to accuracy 0.8', (r) => (r.stepsTo80 === null ? 'not reached' : String(r.stepsTo80))],
     ['accuracy', (r) => f(r.real.accuracy, 3)],
     ['accuracy, shuffled images', (r) => f(r.shuffled.accuracy, 3)],
+    ['accuracy, no image (mean image)', (r) => f(r.textOnly.accuracy, 3)],
     ...QUESTION_TYPES.map((t): [string, (r: BridgeReport) => string] => [`  ${t}`, (r) => f(r.real.byType[t])]),
   ];
   const cells = [

@@ -17,7 +17,7 @@ import { disposeLanguageModel, lmWeights, loadLanguageModel } from '../../lab/lm
 import { mulberry32 } from '../../lab/shapes';
 import { disposeVisionEncoder, loadVisionEncoder, numPatches, patchFeatures, visionWeights } from '../../lab/vision';
 import { QUESTION_TYPES } from '../../lab/vqa';
-import { showAnswers, showExamples } from '../../lab/vqaTraining';
+import { measureImageUse, showAnswers, showExamples, type ImageUse } from '../../lab/vqaTraining';
 import { countParams, trainStep, type Bridge } from './bridge';
 import { disposeBatch, vqaBatch } from './data';
 import { accuracy, answer, type Accuracy, type Answers } from './evaluate';
@@ -97,16 +97,18 @@ async function main(): Promise<void> {
       `${cfg.steps} steps of ${cfg.batch}`,
   );
 
-  const evaluate = async (step: number): Promise<{ real: Accuracy; shuffled: Accuracy }[]> => {
-    const results: { real: Accuracy; shuffled: Accuracy }[] = [];
+  const evaluate = async (step: number): Promise<ImageUse[]> => {
+    const results: ImageUse[] = [];
     for (const [k, bridge] of bridges.entries()) {
-      const real = await accuracy(bridge, lm, heldOutFeatures, heldOut);
-      const shuffled = await accuracy(bridge, lm, heldOutFeatures, heldOut, true);
+      const { real, shuffled, textOnly } = await measureImageUse((images) =>
+        accuracy(bridge, lm, heldOutFeatures, heldOut, images),
+      );
       lab.scalar(`accuracy/${bridge.name}`, real.accuracy, step);
       lab.scalar(`accuracy/${bridge.name}_shuffled`, shuffled.accuracy, step);
+      lab.scalar(`accuracy/${bridge.name}_text_only`, textOnly.accuracy, step);
       for (const t of QUESTION_TYPES) lab.scalar(`accuracy_${t}/${bridge.name}`, real.byType[t], step);
       if (stepsTo80[k] === null && real.accuracy >= 0.8) stepsTo80[k] = step;
-      results.push({ real, shuffled });
+      results.push({ real, shuffled, textOnly });
     }
     return results;
   };
@@ -171,6 +173,7 @@ async function main(): Promise<void> {
       stepsTo80: stepsTo80[k],
       real: final[k].real,
       shuffled: final[k].shuffled,
+      textOnly: final[k].textOnly,
     });
   }
   const table = tradeoffTable(reports);

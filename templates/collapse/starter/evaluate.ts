@@ -2,14 +2,22 @@
  * Does the model use the image? (provided)
  *
  * An answer is right when every answer word and the closing <eot> is the LM's top prediction given the correct
- * words before it: exactly what greedy decoding would produce. We score the same held-out questions twice:
- *   with their own images            → accuracy
- *   with another example's image     → accuracy_shuffled: what the question alone gets right (the text prior)
- * The gap between the two, image_gap, is what the image contributes. A VLM that "collapsed to text" answers from
+ * words before it: exactly what greedy decoding would produce. We score the same held-out questions three times:
+ *   with their own images                      → accuracy
+ *   with another example's image               → accuracy_shuffled (a wrong image can mislead: below the prior)
+ *   with the batch's mean image for every one  → accuracy_text_only: what the question alone gets right
+ * The gaps, image_gap and text_gap, are what the image contributes. A VLM that "collapsed to text" answers from
  * the question alone and shows no gap — a good-looking accuracy can hide that (LLaVA §5.1 and the GPT-4V system
  * card both ask whether a model looks at the image). The scoring is lab/vqaTraining.ts's, as in exercise 3.
  */
-import { accuracyOf, scoreAnswers, type Answers, type ImageUse, type VlmReader } from '../../lab/vqaTraining';
+import {
+  accuracyOf,
+  scoreAnswers,
+  type Answers,
+  type ImageSource,
+  type ImageUse,
+  type VlmReader,
+} from '../../lab/vqaTraining';
 import type { VqaBatch } from './data';
 import { imageDependence } from './diagnostics';
 import { imageFeatures, textStart, vlmLogits, type Vlm } from './model';
@@ -26,18 +34,19 @@ function reader(vlm: Vlm): VlmReader {
   };
 }
 
-/** Scores a batch; `shuffle` pairs each question with the next example's image (a derangement). */
-export async function answer(vlm: Vlm, batch: VqaBatch, shuffle = false): Promise<Answers> {
-  return scoreAnswers(reader(vlm), batch, shuffle);
+/** Scores a batch with its own images, the next example's (`shuffled`) or the batch's mean image (`none`). */
+export async function answer(vlm: Vlm, batch: VqaBatch, images: ImageSource = 'own'): Promise<Answers> {
+  return scoreAnswers(reader(vlm), batch, images);
 }
 
-/** Accuracy (overall and per question type) with the real images and with another example's image, and: */
+/** Accuracy (overall and per question type) with the real images, another example's and none, and: */
 export interface Diagnosis extends ImageUse {
   imageGap: number; // real − shuffled accuracy
+  textGap: number; // real − text-only (mean image) accuracy
   imageDependence: number; // fraction of answers that change with the image (TODO(1))
 }
 
-/** Every diagnostic over `batches`: accuracy with real and shuffled images, their gap, the image dependence. */
+/** Every diagnostic over `batches`: accuracy with real, shuffled and no images, the gaps, the image dependence. */
 export async function diagnose(vlm: Vlm, batches: VqaBatch[]): Promise<Diagnosis> {
   const own: string[] = [],
     other: string[] = [];
@@ -47,14 +56,17 @@ export async function diagnose(vlm: Vlm, batches: VqaBatch[]): Promise<Diagnosis
     return a;
   });
   const shuffled = await accuracyOf(batches, async (batch) => {
-    const b = await answer(vlm, batch, true);
+    const b = await answer(vlm, batch, 'shuffled');
     other.push(...b.predicted);
     return b;
   });
+  const textOnly = await accuracyOf(batches, (batch) => answer(vlm, batch, 'none'));
   return {
     real,
     shuffled,
+    textOnly,
     imageGap: real.accuracy - shuffled.accuracy,
+    textGap: real.accuracy - textOnly.accuracy,
     imageDependence: imageDependence(own, other),
   };
 }

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   };
   const line = (d: Report): string =>
     `accuracy ${d.real.accuracy.toFixed(3)}, shuffled ${d.shuffled.accuracy.toFixed(3)}, ` +
-    `gap ${d.imageGap.toFixed(3)}, image dependence ${Number.isFinite(d.imageDependence) ? d.imageDependence.toFixed(3) : '(TODO(1))'}, ` +
+    `no image ${d.textOnly.accuracy.toFixed(3)}, gaps ${d.imageGap.toFixed(3)} and ${d.textGap.toFixed(3)}, image dependence ${Number.isFinite(d.imageDependence) ? d.imageDependence.toFixed(3) : '(TODO(1))'}, ` +
     `gate ${d.gate.toFixed(3)}`;
 
   const examples = heldOut[0];
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
 
   const final = await report(steps);
   // Example answers: the images, and what the model said with the right image and with a shuffled one.
-  await vqaRun.showImageAnswers(shown, examples, steps, (shuffle) => answer(vlm, examples, shuffle));
+  await vqaRun.showImageAnswers(shown, examples, steps, (images) => answer(vlm, examples, images));
   shown.dispose();
   lab.summary({
     ...vqaRun.imageUseSummary(final),

@@ -2,15 +2,23 @@
  * Does the model use the image? (provided)
  *
  * An answer is right when every answer word and the closing <eot> is the LM's top prediction given the correct
- * words before it: exactly what greedy decoding would produce. We score the same held-out questions twice:
- *   with their own images            → accuracy
- *   with another example's image     → accuracy_shuffled: what the question alone gets right (the text prior)
- * The gap between the two is what the image contributes. A VLM that "collapsed to text" answers from the question
- * alone, and shows no gap — a high accuracy can hide that (LLaVA §5.1 and the GPT-4V system card both ask
+ * words before it: exactly what greedy decoding would produce. We score the same held-out questions three times:
+ *   with their own images                      → accuracy
+ *   with another example's image               → accuracy_shuffled (a wrong image can mislead: below the prior)
+ *   with the batch's mean image for every one  → accuracy_text_only: what the question alone gets right
+ * The gaps, image_gap and text_gap, are what the image contributes. A VLM that "collapsed to text" answers from the
+ * question alone, and shows no gap — a high accuracy can hide that (LLaVA §5.1 and the GPT-4V system card both ask
  * whether a model looks at the image). The scoring is lab/vqaTraining.ts's, for any VLM; here it reads this one.
  */
 import { numPatches } from '../../lab/vision';
-import { accuracyOf, scoreAnswers, type Accuracy, type Answers, type VlmReader } from '../../lab/vqaTraining';
+import {
+  accuracyOf,
+  scoreAnswers,
+  type Accuracy,
+  type Answers,
+  type ImageSource,
+  type VlmReader,
+} from '../../lab/vqaTraining';
 import type { VqaBatch } from './data';
 import { imageFeatures, vlmLogits, type Vlm } from './model';
 
@@ -26,12 +34,12 @@ function reader(vlm: Vlm): VlmReader {
   };
 }
 
-/** Scores a batch; `shuffle` pairs each question with the next example's image (a derangement). */
-export async function answer(vlm: Vlm, batch: VqaBatch, shuffle = false): Promise<Answers> {
-  return scoreAnswers(reader(vlm), batch, shuffle);
+/** Scores a batch with its own images, the next example's (`shuffled`) or the batch's mean image (`none`). */
+export async function answer(vlm: Vlm, batch: VqaBatch, images: ImageSource = 'own'): Promise<Answers> {
+  return scoreAnswers(reader(vlm), batch, images);
 }
 
 /** Mean accuracy over batches, and per question type. */
-export async function accuracy(vlm: Vlm, batches: VqaBatch[], shuffle = false): Promise<Accuracy> {
-  return accuracyOf(batches, (batch) => answer(vlm, batch, shuffle));
+export async function accuracy(vlm: Vlm, batches: VqaBatch[], images: ImageSource = 'own'): Promise<Accuracy> {
+  return accuracyOf(batches, (batch) => answer(vlm, batch, images));
 }

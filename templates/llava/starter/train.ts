@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const started = Date.now();
 
   const evaluate = async (step: number): Promise<vqaRun.ImageUse> => {
-    const use = { real: await accuracy(vlm, heldOut), shuffled: await accuracy(vlm, heldOut, true) };
+    const use = await vqaRun.measureImageUse((images) => accuracy(vlm, heldOut, images));
     vqaRun.logImageUse(use, step);
     return use;
   };
@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   const shown = await vqaRun.showExamples(examples);
   const before = await evaluate(0);
   console.log(
-    `before training: accuracy ${before.real.accuracy.toFixed(3)}, with shuffled images ${before.shuffled.accuracy.toFixed(3)}`,
+    `before training: accuracy ${before.real.accuracy.toFixed(3)}, with shuffled images ${before.shuffled.accuracy.toFixed(3)}, ` +
+      `with no image ${before.textOnly.accuracy.toFixed(3)}`,
   );
 
   const steps = await vqaRun.trainLoop(cfg, {
@@ -51,13 +52,13 @@ async function main(): Promise<void> {
     step: (batch) => trainStep(vlm, optimizer, batch),
     evaluate: async (step) => {
       const e = await evaluate(step);
-      return `accuracy ${e.real.accuracy.toFixed(3)}  shuffled ${e.shuffled.accuracy.toFixed(3)}`;
+      return `accuracy ${e.real.accuracy.toFixed(3)}  shuffled ${e.shuffled.accuracy.toFixed(3)}  no image ${e.textOnly.accuracy.toFixed(3)}`;
     },
   });
 
   const final = await evaluate(steps);
   // Example answers: the images, and what the model said with the right image and with a shuffled one.
-  await vqaRun.showImageAnswers(shown, examples, steps, (shuffle) => answer(vlm, examples, shuffle));
+  await vqaRun.showImageAnswers(shown, examples, steps, (images) => answer(vlm, examples, images));
   shown.dispose();
   lab.summary({
     ...vqaRun.imageUseSummary(final),
@@ -67,7 +68,8 @@ async function main(): Promise<void> {
   });
   console.log(
     `final: accuracy ${final.real.accuracy.toFixed(3)}, shuffled ${final.shuffled.accuracy.toFixed(3)}, ` +
-      `gap ${(final.real.accuracy - final.shuffled.accuracy).toFixed(3)}; ${vqaRun.byTypeLine(final.real.byType)}`,
+      `no image ${final.textOnly.accuracy.toFixed(3)}, gaps ${(final.real.accuracy - final.shuffled.accuracy).toFixed(3)} ` +
+      `and ${(final.real.accuracy - final.textOnly.accuracy).toFixed(3)}; ${vqaRun.byTypeLine(final.real.byType)}`,
   );
 
   heldOut.forEach(disposeBatch);

@@ -3,12 +3,14 @@
  * training loop around a step, and the run panel's examples.
  *
  * An answer is right when every answer word and the closing <eot> is the LM's top prediction given the correct
- * words before it: exactly what greedy decoding would produce. The same held-out questions are scored twice:
- *   with their own images            → accuracy
- *   with another example's image     → accuracy_shuffled: what the question alone gets right (the text prior)
- * The gap between the two, image_gap, is what the image contributes. A VLM that "collapsed to text" answers from
- * the question alone and shows no gap — a good-looking accuracy can hide that (LLaVA §5.1 and the GPT-4V system
- * card both ask whether a model looks at the image).
+ * words before it: exactly what greedy decoding would produce. The same held-out questions are scored three times:
+ *   with their own images                      → accuracy
+ *   with another example's image               → accuracy_shuffled, and image_gap = accuracy − accuracy_shuffled
+ *   with the batch's mean image for every one  → accuracy_text_only, and text_gap = accuracy − accuracy_text_only
+ * A VLM that "collapsed to text" answers from the question alone and shows neither gap — a good-looking accuracy
+ * can hide that (LLaVA §5.1 and the GPT-4V system card both ask whether a model looks at the image). The two
+ * controls differ: a wrong image can mislead a model that reads images, so accuracy_shuffled can fall below what
+ * the question alone gets; only the mean image, which carries no example's evidence, measures the text prior.
  */
 import * as tf from '@tensorflow/tfjs';
 import { decodeText, type LanguageModel } from './lm';
@@ -50,19 +52,31 @@ export interface VlmReader {
 }
 
 /**
- * Scores a batch; `shuffle` pairs each question with the next example's image (a derangement). Position
- * contextTokens + j predicts text word j + 1, so the answer's A words (its <eot> included) are predicted at
- * contextTokens + P … contextTokens + P + A − 1, P being the prompt's length.
+ * Which images the questions are scored with: `own`, `shuffled` (question i gets image i + 1, a derangement) or
+ * `none` (every question gets the batch's mean patch features: an image with no example's evidence in it).
  */
-export async function scoreAnswers(vlm: VlmReader, batch: VqaBatch, shuffle = false): Promise<Answers> {
-  const B = batch.text.shape[0];
+export type ImageSource = 'own' | 'shuffled' | 'none';
+
+/** The patch features the questions see.  [B, N, Dv] → [B, N, Dv] */
+function featuresFor(features: tf.Tensor3D, images: ImageSource): tf.Tensor3D {
+  const B = features.shape[0];
+  if (images === 'shuffled')
+    return tf.gather(
+      features,
+      Array.from({ length: B }, (_, i) => (i + 1) % B),
+    );
+  if (images === 'none') return tf.broadcastTo<tf.Rank.R3>(tf.mean(features, 0, true), features.shape);
+  return features;
+}
+
+/**
+ * Scores a batch with `images` (see ImageSource). Position contextTokens + j predicts text word j + 1, so the
+ * answer's A words (its <eot> included) are predicted at contextTokens + P … contextTokens + P + A − 1, P being
+ * the prompt's length.
+ */
+export async function scoreAnswers(vlm: VlmReader, batch: VqaBatch, images: ImageSource = 'own'): Promise<Answers> {
   const predictedIds = tf.tidy(() => {
-    let features = vlm.features(batch.images); // [B, N, Dv]
-    if (shuffle)
-      features = tf.gather(
-        features,
-        Array.from({ length: B }, (_, i) => (i + 1) % B),
-      ); // image i+1 for question i
+    const features = featuresFor(vlm.features(batch.images), images); // [B, N, Dv]
     return tf.argMax(vlm.logits(features, batch.text), -1); // [B, L]
   });
   const [rows, words] = await Promise.all([
@@ -111,26 +125,40 @@ export async function accuracyOf(
 // ---------------------------------------------------------------------------------------------------------------
 // The run
 
-/** Accuracy with the real and with shuffled images, as the run reports them. */
+/** Accuracy with the real images and with the two controls (shuffled images, no image), as the run reports them. */
 export interface ImageUse {
   real: Accuracy;
   shuffled: Accuracy;
+  textOnly: Accuracy;
 }
 
-/** Charts `accuracy`, `accuracy_shuffled`, `image_gap` and `accuracy/<type>` at `step`. */
+/** The three accuracies of ImageUse, from `accuracyWith(images)` (one pass over the held-out batches each). */
+export async function measureImageUse(accuracyWith: (images: ImageSource) => Promise<Accuracy>): Promise<ImageUse> {
+  return {
+    real: await accuracyWith('own'),
+    shuffled: await accuracyWith('shuffled'),
+    textOnly: await accuracyWith('none'),
+  };
+}
+
+/** Charts `accuracy`, both controls and their gaps, and `accuracy/<type>` at `step`. */
 export function logImageUse(use: ImageUse, step: number): void {
   lab.scalar('accuracy', use.real.accuracy, step);
   lab.scalar('accuracy_shuffled', use.shuffled.accuracy, step);
+  lab.scalar('accuracy_text_only', use.textOnly.accuracy, step);
   lab.scalar('image_gap', use.real.accuracy - use.shuffled.accuracy, step);
+  lab.scalar('text_gap', use.real.accuracy - use.textOnly.accuracy, step);
   for (const t of QUESTION_TYPES) lab.scalar(`accuracy/${t}`, use.real.byType[t], step);
 }
 
-/** The summary's accuracies: `accuracy`, `accuracy_shuffled`, `image_gap` and `accuracy_<type>`. */
+/** The summary's accuracies: `accuracy`, both controls and their gaps, and `accuracy_<type>`. */
 export function imageUseSummary(use: ImageUse): Record<string, number> {
   return {
     accuracy: use.real.accuracy,
     accuracy_shuffled: use.shuffled.accuracy,
+    accuracy_text_only: use.textOnly.accuracy,
     image_gap: use.real.accuracy - use.shuffled.accuracy,
+    text_gap: use.real.accuracy - use.textOnly.accuracy,
     ...Object.fromEntries(QUESTION_TYPES.map((t) => [`accuracy_${t}`, use.real.byType[t]])),
   };
 }
@@ -204,16 +232,16 @@ export async function showAnswers(
 
 /**
  * Shows the examples' answers at `step`: each with its own image (✓, or ✗ and the truth), then with the next
- * example's image. `answer(shuffle)` scores `examples`.
+ * example's image. `answer(images)` scores `examples`.
  */
 export async function showImageAnswers(
   shown: tf.Tensor4D,
   examples: VqaBatch,
   step: number,
-  answer: (shuffle: boolean) => Promise<Answers>,
+  answer: (images: ImageSource) => Promise<Answers>,
 ): Promise<void> {
-  const withImage = await answer(false),
-    shuffledImage = await answer(true);
+  const withImage = await answer('own'),
+    shuffledImage = await answer('shuffled');
   const B = examples.qa.length;
   await showAnswers(
     shown,
