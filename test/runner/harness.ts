@@ -102,6 +102,31 @@ export function only<T extends RunnerToExtension['type']>(
   return events.filter((e): e is Extract<RunnerToExtension, { type: T }> => e.type === type);
 }
 
+type Verdict = 'testPassed' | 'testFailed' | 'testSkipped';
+
+/**
+ * The event types of a test job whose tests end with `verdicts` in order: hello, backend and discovery, then a
+ * testStarted before each verdict, then testsFinished.
+ */
+export function testJobEvents(...verdicts: Verdict[]): string[] {
+  return ['hello', 'backend', 'testsDiscovered', ...verdicts.flatMap((v) => ['testStarted', v]), 'testsFinished'];
+}
+
+/**
+ * The backend ladder this machine reports, as [rung, status] top first: no tfjs-node, no GPU adapter `auto` picks,
+ * wasm active. `cpu` is 'skipped' when a job stops at the first rung that loads, 'available' when it walks the whole
+ * ladder (diagnose).
+ */
+export function machineLadder(cpu: 'skipped' | 'available'): [string, string][] {
+  return [
+    ['tensorflow-gpu', 'skipped'],
+    ['tensorflow', 'skipped'],
+    ['webgpu', 'skipped'],
+    ['wasm', 'active'],
+    ['cpu', cpu],
+  ];
+}
+
 export function jobBase(ws: string): {
   type: 'job';
   protocol: typeof RUNNER_PROTOCOL_VERSION;
