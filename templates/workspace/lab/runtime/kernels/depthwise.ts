@@ -1,9 +1,8 @@
 // Depthwise-conv gradients for wasm (stock wasm has neither). Depthwise convs are cheap in FLOPs
 // (k² per output element), so direct loops over the wasm heap are adequate and keep the code obviously
 // right; both kernels walk the same (batch, output pixel, tap) nest as the forward pass.
-import type { KernelFunc, NamedAttrMap, TensorInfo, TfCore, WasmBackend } from './context';
+import type { KernelArgs, KernelFunc, NamedAttrMap, TensorInfo, TfCore, WasmBackend } from './context';
 
-type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: NamedAttrMap };
 type Shape4 = [number, number, number, number];
 
 interface Geometry {
@@ -81,18 +80,30 @@ function forEachTap(g: Geometry, visit: (xi: number, wi: number, yi: number) => 
   }
 }
 
+/**
+ * A new zeroed float32 output of `shape` and float32 views of it and of `operands`, taken after the allocation
+ * (a heap growth detaches views taken before it).
+ */
+function zeroedOutput(
+  backend: WasmBackend,
+  shape: Shape4,
+  operands: TensorInfo[],
+): { out: TensorInfo; sum: Float32Array; views: Float32Array[] } {
+  const out = backend.makeOutput(shape, 'float32');
+  const views = operands.map((t) => backend.typedArrayFromHeap(t) as Float32Array);
+  const sum = backend.typedArrayFromHeap(out) as Float32Array;
+  sum.fill(0);
+  return { out, sum, views };
+}
+
 /** DepthwiseConv2dNativeBackpropInput(dy, filter) → dx of shape attrs.inputShape. */
 export function makeDepthwiseBackpropInput(tf: TfCore): KernelFunc {
-  return ((args: Args): TensorInfo => {
+  return ((args: KernelArgs): TensorInfo => {
     const { dy, filter } = args.inputs;
-    const backend = args.backend as WasmBackend;
     const inShape = args.attrs.inputShape as Shape4;
     const g = geometry(tf, inShape, filter.shape as Shape4, args.attrs);
-    const out = backend.makeOutput(inShape, 'float32');
-    const gy = backend.typedArrayFromHeap(dy) as Float32Array;
-    const w = backend.typedArrayFromHeap(filter) as Float32Array;
-    const dx = backend.typedArrayFromHeap(out) as Float32Array;
-    dx.fill(0);
+    const { out, sum: dx, views } = zeroedOutput(args.backend as WasmBackend, inShape, [dy, filter]);
+    const [gy, w] = views;
     forEachTap(g, (xi, wi, yi) => {
       dx[xi] += gy[yi] * w[wi];
     });
@@ -102,16 +113,12 @@ export function makeDepthwiseBackpropInput(tf: TfCore): KernelFunc {
 
 /** DepthwiseConv2dNativeBackpropFilter(x, dy) → dW of shape attrs.filterShape. */
 export function makeDepthwiseBackpropFilter(tf: TfCore): KernelFunc {
-  return ((args: Args): TensorInfo => {
+  return ((args: KernelArgs): TensorInfo => {
     const { x, dy } = args.inputs;
-    const backend = args.backend as WasmBackend;
     const filterShape = args.attrs.filterShape as Shape4;
     const g = geometry(tf, x.shape as Shape4, filterShape, args.attrs);
-    const out = backend.makeOutput(filterShape, 'float32');
-    const xs = backend.typedArrayFromHeap(x) as Float32Array;
-    const gy = backend.typedArrayFromHeap(dy) as Float32Array;
-    const dw = backend.typedArrayFromHeap(out) as Float32Array;
-    dw.fill(0);
+    const { out, sum: dw, views } = zeroedOutput(args.backend as WasmBackend, filterShape, [x, dy]);
+    const [xs, gy] = views;
     forEachTap(g, (xi, wi, yi) => {
       dw[wi] += xs[xi] * gy[yi];
     });
