@@ -81,47 +81,44 @@ function forEachTap(g: Geometry, visit: (xi: number, wi: number, yi: number) => 
 }
 
 /**
- * A new zeroed float32 output of `shape` and float32 views of it and of `operands`, taken after the allocation
- * (a heap growth detaches views taken before it).
+ * A depthwise gradient as the sum of one product per (input element, filter tap, dy element) triple:
+ * `of` 'input': DepthwiseConv2dNativeBackpropInput(dy, filter) → dx of shape attrs.inputShape;
+ * `of` 'filter': DepthwiseConv2dNativeBackpropFilter(x, dy) → dW of shape attrs.filterShape.
  */
-function zeroedOutput(
-  backend: WasmBackend,
-  shape: Shape4,
-  operands: TensorInfo[],
-): { out: TensorInfo; sum: Float32Array; views: Float32Array[] } {
-  const out = backend.makeOutput(shape, 'float32');
-  const views = operands.map((t) => backend.typedArrayFromHeap(t) as Float32Array);
-  const sum = backend.typedArrayFromHeap(out) as Float32Array;
-  sum.fill(0);
-  return { out, sum, views };
+function makeDepthwiseGrad(tf: TfCore, of: 'input' | 'filter'): KernelFunc {
+  return ((args: KernelArgs): TensorInfo => {
+    const { x, dy, filter } = args.inputs;
+    const backend = args.backend as WasmBackend;
+    const inShape = (of === 'input' ? args.attrs.inputShape : x.shape) as Shape4;
+    const filterShape = (of === 'filter' ? args.attrs.filterShape : filter.shape) as Shape4;
+    const g = geometry(tf, inShape, filterShape, args.attrs);
+    const out = backend.makeOutput(of === 'input' ? inShape : filterShape, 'float32');
+    // Views after the allocation: a heap growth detaches views taken before it.
+    const heap = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+    const gy = heap(dy);
+    const sum = heap(out);
+    sum.fill(0);
+    if (of === 'input') {
+      const w = heap(filter);
+      forEachTap(g, (xi, wi, yi) => {
+        sum[xi] += gy[yi] * w[wi];
+      });
+    } else {
+      const xs = heap(x);
+      forEachTap(g, (xi, wi, yi) => {
+        sum[wi] += xs[xi] * gy[yi];
+      });
+    }
+    return out;
+  }) as unknown as KernelFunc;
 }
 
 /** DepthwiseConv2dNativeBackpropInput(dy, filter) → dx of shape attrs.inputShape. */
 export function makeDepthwiseBackpropInput(tf: TfCore): KernelFunc {
-  return ((args: KernelArgs): TensorInfo => {
-    const { dy, filter } = args.inputs;
-    const inShape = args.attrs.inputShape as Shape4;
-    const g = geometry(tf, inShape, filter.shape as Shape4, args.attrs);
-    const { out, sum: dx, views } = zeroedOutput(args.backend as WasmBackend, inShape, [dy, filter]);
-    const [gy, w] = views;
-    forEachTap(g, (xi, wi, yi) => {
-      dx[xi] += gy[yi] * w[wi];
-    });
-    return out;
-  }) as unknown as KernelFunc;
+  return makeDepthwiseGrad(tf, 'input');
 }
 
 /** DepthwiseConv2dNativeBackpropFilter(x, dy) → dW of shape attrs.filterShape. */
 export function makeDepthwiseBackpropFilter(tf: TfCore): KernelFunc {
-  return ((args: KernelArgs): TensorInfo => {
-    const { x, dy } = args.inputs;
-    const filterShape = args.attrs.filterShape as Shape4;
-    const g = geometry(tf, x.shape as Shape4, filterShape, args.attrs);
-    const { out, sum: dw, views } = zeroedOutput(args.backend as WasmBackend, filterShape, [x, dy]);
-    const [xs, gy] = views;
-    forEachTap(g, (xi, wi, yi) => {
-      dw[wi] += xs[xi] * gy[yi];
-    });
-    return out;
-  }) as unknown as KernelFunc;
+  return makeDepthwiseGrad(tf, 'filter');
 }
