@@ -126,8 +126,11 @@ export function workbenchSuite(env: E2eEnvironment, prefix: string, hooks: Workb
     await screenshotIfFailed(this.currentTest, page, env.screenshotDir, prefix);
   });
   after(async () => {
-    await hooks.closing?.(page);
-    await browser?.close();
+    try {
+      await hooks.closing?.(page);
+    } finally {
+      await browser?.close();
+    }
   });
   return {
     get page(): Page {
