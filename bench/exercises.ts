@@ -3,12 +3,12 @@
 // final summary in bench/results/exercise-<id>.json, which docs/PERFORMANCE.md and the exercise READMEs cite.
 //
 //   npx tsx bench/exercises.ts clip [ddpm …] [--config cpu|smoke] [--backend wasm|cpu]
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { RunnerToExtension } from '../src/protocol/runner';
 import { exerciseWorkspace } from '../test/content/harness';
-import { REPO, jobBase, run } from '../test/runner/harness';
+import { exerciseTrainJob, run } from '../test/runner/harness';
+import { machine, resultPath, runBenchmark, writeResult } from './results';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -23,35 +23,24 @@ async function main(): Promise<void> {
     throw new Error('usage: npx tsx bench/exercises.ts <exercise id> … [--config cpu|smoke] [--backend wasm|cpu]');
   for (const id of args) {
     const ws = exerciseWorkspace(id, 'solution');
-    const runDir = join(ws, '.multimodal-lab', 'runs', id, 'reference');
+    const job = exerciseTrainJob(ws, id, 'reference', config, backend);
+    const { runDir } = job;
     const t0 = Date.now();
     let lastPrint = 0;
     let backendWhy = '';
-    const { events } = await run(
-      {
-        ...jobBase(ws),
-        backend,
-        kind: 'train',
-        exerciseId: id,
-        runId: 'reference',
-        entry: join(ws, 'exercises', id, 'train.ts'),
-        runDir,
-        config,
+    const { events } = await run(job, {
+      hangTimeoutMs: 600_000,
+      onEvent: (e: RunnerToExtension) => {
+        if (e.type === 'backend') backendWhy = e.why;
+        if (e.type === 'output') process.stderr.write(e.text);
+        if (e.type === 'scalar' && Date.now() - lastPrint > 10_000) {
+          lastPrint = Date.now();
+          console.log(
+            `[${id}] ${((Date.now() - t0) / 60_000).toFixed(2)} min  step ${e.step}  ${e.name} ${e.value.toFixed(4)}`,
+          );
+        }
       },
-      {
-        hangTimeoutMs: 600_000,
-        onEvent: (e: RunnerToExtension) => {
-          if (e.type === 'backend') backendWhy = e.why;
-          if (e.type === 'output') process.stderr.write(e.text);
-          if (e.type === 'scalar' && Date.now() - lastPrint > 10_000) {
-            lastPrint = Date.now();
-            console.log(
-              `[${id}] ${((Date.now() - t0) / 60_000).toFixed(2)} min  step ${e.step}  ${e.name} ${e.value.toFixed(4)}`,
-            );
-          }
-        },
-      },
-    );
+    });
     const minutes = (Date.now() - t0) / 60_000;
     const ended = events.find((e) => e.type === 'runEnded');
     let summary: unknown = null;
@@ -65,25 +54,16 @@ async function main(): Promise<void> {
       config,
       backend,
       backendWhy,
-      cores: cpus().length,
-      cpu: cpus()[0]?.model,
+      ...machine(),
       minutes: Number(minutes.toFixed(2)),
       ended,
       summary,
       runDir: relative(ws, runDir), // inside the throwaway learner workspace, which is gone after the run
       date: new Date().toISOString(),
     };
-    mkdirSync(join(REPO, 'bench/results'), { recursive: true });
-    if (config !== 'smoke')
-      writeFileSync(join(REPO, 'bench/results', `exercise-${id}.json`), JSON.stringify(result, null, 2) + '\n');
+    if (config !== 'smoke') writeResult(resultPath(`exercise-${id}.json`), result);
     console.log(JSON.stringify(result, null, 2));
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

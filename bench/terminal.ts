@@ -5,11 +5,9 @@
 //
 //   npx tsx bench/terminal.ts [clip] [--reps 2]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { exerciseWorkspace } from '../test/content/harness';
-import { REPO, buildRunner, jobBase, run } from '../test/runner/harness';
+import { buildRunner, exerciseTrainJob, run } from '../test/runner/harness';
+import { machine, resultPath, runBenchmark, writeResult } from './results';
 
 const args = process.argv.slice(2);
 const repsAt = args.indexOf('--reps');
@@ -17,26 +15,14 @@ const reps = repsAt >= 0 ? Number(args.splice(repsAt, 2)[1]) : 2;
 const id = args[0] ?? 'clip';
 
 async function quickCheck(ws: string, n: number): Promise<{ seconds: number; why: string }> {
-  const runDir = join(ws, '.multimodal-lab', 'runs', id, `quick-${n}`);
   const t0 = performance.now();
   let why = '';
-  const { events } = await run(
-    {
-      ...jobBase(ws),
-      kind: 'train',
-      exerciseId: id,
-      runId: `quick-${n}`,
-      entry: join(ws, 'exercises', id, 'train.ts'),
-      runDir,
-      config: 'smoke',
+  const { events } = await run(exerciseTrainJob(ws, id, `quick-${n}`, 'smoke'), {
+    hangTimeoutMs: 600_000,
+    onEvent: (e) => {
+      if (e.type === 'backend') why = e.why;
     },
-    {
-      hangTimeoutMs: 600_000,
-      onEvent: (e) => {
-        if (e.type === 'backend') why = e.why;
-      },
-    },
-  );
+  });
   const ended = events.find((e) => e.type === 'runEnded');
   if (!ended || ended.type !== 'runEnded' || ended.status !== 'finished')
     throw new Error(`Quick Check did not finish: ${JSON.stringify(ended)}`);
@@ -82,19 +68,11 @@ async function main(): Promise<void> {
     ratio: Number((median(terminal) / median(quick)).toFixed(3)),
     whyQuickCheck: whyQuick,
     whyTerminal,
-    cores: cpus().length,
-    cpu: cpus()[0]?.model,
+    ...machine(),
     date: new Date().toISOString(),
   };
-  mkdirSync(join(REPO, 'bench/results'), { recursive: true });
-  writeFileSync(join(REPO, 'bench/results', `terminal-${id}.json`), JSON.stringify(result, null, 2) + '\n');
+  writeResult(resultPath(`terminal-${id}.json`), result);
   console.log(JSON.stringify(result, null, 2));
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

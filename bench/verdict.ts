@@ -10,9 +10,9 @@
 //
 //   npx tsx bench/verdict.ts [clip whisper] [--reps 3] [--scenarios first,cold,warm] [--runner path] [--out file]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { transform } from 'sucrase';
 import type { RunnerJob, RunnerToExtension } from '../src/protocol/runner';
@@ -20,6 +20,7 @@ import { startRunner, type RunnerHandle, type RunnerOptions } from '../src/runne
 import { RunnerPool } from '../src/runner/pool';
 import { exerciseWorkspace } from '../test/content/harness';
 import { REPO, RUNNER, buildRunner, jobBase, run } from '../test/runner/harness';
+import { machine, resultPath, runBenchmark, writeResult } from './results';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -131,7 +132,7 @@ async function main(): Promise<void> {
   const reps = Number(flag('reps', '3'));
   const scenarios = flag('scenarios', 'first,cold,warm').split(',');
   const runnerPath = flag('runner', RUNNER);
-  const outFile = flag('out', join(REPO, 'bench/results/verdict.json'));
+  const outFile = flag('out', resultPath('verdict.json'));
   const ids = args.length ? args : ['clip', 'whisper'];
   if (runnerPath === RUNNER) await buildRunner();
   const loadBefore = loadavg().map((l) => Number(l.toFixed(2)));
@@ -181,14 +182,12 @@ async function main(): Promise<void> {
     reps,
     nodeStartMs: nodeStartMs(),
     results,
-    cores: cpus().length,
-    cpu: cpus()[0]?.model,
+    ...machine(),
     loadAverageBefore: loadBefore,
     loadAverageAfter: loadavg().map((l) => Number(l.toFixed(2))),
     date: new Date().toISOString(),
   };
-  mkdirSync(join(outFile, '..'), { recursive: true });
-  writeFileSync(outFile, JSON.stringify(result, null, 2) + '\n');
+  writeResult(outFile, result);
   console.log(
     JSON.stringify(
       Object.fromEntries(
@@ -208,13 +207,7 @@ async function main(): Promise<void> {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runBenchmark(main);
 
 /** The runner bundle as the result file records it: repo-relative, or "a bundle outside the repository". */
 function runnerLabel(runnerPath: string): string {

@@ -7,10 +7,8 @@
 // latent scale 1/std over 10k training digits is measured (LDM's scale factor), and meta.json records it with
 // the test reconstruction error, the MNIST judge's accuracy on reconstructions and a fingerprint.
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import * as wasm from '@tensorflow/tfjs-backend-wasm';
-import { installTrainingKernels, startWasm, type TfCore } from '../../templates/workspace/lab/runtime/kernels';
 import {
   AUTOENCODER_CONFIG,
   createAutoencoder,
@@ -19,9 +17,9 @@ import {
   type AutoencoderMeta,
 } from '../../templates/workspace/lab/autoencoder';
 import { classify, loadClassifier } from '../../templates/workspace/lab/classifier';
-import { saveWeights } from '../../templates/workspace/lab/savedWeights';
 import { gatherBatch, loadMnist, type MnistSet } from '../../templates/workspace/lab/mnist';
 import { mulberry32 } from '../../templates/workspace/lab/random';
+import { saveFrozenPart, startWasmBackend } from './wasmBuild';
 
 export const AUTOENCODER_SEED = 1; // 7744 stalled at the mean image (MSE 0.29) for 3000 steps, at lr 2e-3 and 5e-4 alike
 const STEPS = 3000;
@@ -47,22 +45,10 @@ export function digits(set: MnistSet, idx: number[]): tf.Tensor4D {
   return tf.tidy(() => tf.sub(tf.mul(tf.tensor4d(pixels, [idx.length, set.size, set.size, 1]), 2), 1) as tf.Tensor4D);
 }
 
-async function startBackend(quiet: boolean): Promise<void> {
-  if (tf.getBackend() === 'wasm') return;
-  const packageDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-  const started = await startWasm(tf as unknown as TfCore, { wasm, packageDir });
-  if (tf.getBackend() !== 'wasm') throw new Error(`wasm did not start (backend ${tf.getBackend()})`);
-  installTrainingKernels(tf as unknown as TfCore);
-  if (!quiet)
-    console.log(
-      `[mnist-autoencoder] wasm, ${started.threads} thread(s)${started.fallback ? ` (${started.fallback})` : ''}`,
-    );
-}
-
 /** Trains the autoencoder and writes it to `outDir`; `steps` shortens the run (CI), which skips the quality gate. */
 export async function build(outDir: string, opts: BuildOptions = {}): Promise<void> {
   const quiet = opts.quiet ?? false;
-  await startBackend(quiet);
+  await startWasmBackend('mnist-autoencoder', quiet);
   const steps = opts.steps ?? STEPS;
   const train = loadMnist('train', { size: 16 });
   const test = loadMnist('test', { size: 16 });
@@ -157,16 +143,15 @@ export async function build(outDir: string, opts: BuildOptions = {}): Promise<vo
     };
   });
 
-  const params = Object.values(ae.weights).reduce((k, w) => k + w.size, 0);
-  const bytes = await saveWeights(outDir, ae.weights, AUTOENCODER_CONFIG);
-  const meta: AutoencoderMeta & { data: string; latentNoise: number } = {
+  const saved = await saveFrozenPart(outDir, ae.weights, {
     seed: AUTOENCODER_SEED,
-    date: new Date().toISOString().slice(0, 10),
-    params,
-    bytes,
     steps,
     batch: BATCH,
     config: AUTOENCODER_CONFIG,
+  });
+  const { params, bytes } = saved;
+  const meta: AutoencoderMeta & { data: string; latentNoise: number } = {
+    ...saved,
     latentScale: Number(latentScale.toFixed(6)),
     latentMean: Number(latentMean.toFixed(6)),
     reconstructionMse: Number(reconstructionMse.toFixed(6)),

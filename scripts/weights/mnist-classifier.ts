@@ -7,12 +7,11 @@
 // pixel noise and smooth blobs with the uniform target, and 50/50 blends of two digits with a half-half target. Writes model.json + weights.bin (tf.io.withSaveHandler) and meta.json with the
 // accuracy on the 10k test digits, the seed and a fingerprint (the logits of the first 8 test digits).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import * as wasm from '@tensorflow/tfjs-backend-wasm';
-import { installTrainingKernels, startWasm, type TfCore } from '../../templates/workspace/lab/runtime/kernels';
 import { gatherBatch, loadMnist, type MnistSet } from '../../templates/workspace/lab/mnist';
 import { mulberry32 } from '../../templates/workspace/lab/random';
+import { startWasmBackend } from './wasmBuild';
 
 const SEED = 20201;
 const SIZE = 16;
@@ -121,13 +120,7 @@ function accuracy(net: tf.LayersModel, set: MnistSet): number {
 
 /** Trains the classifier and writes it to `outDir`. */
 export async function build(outDir: string): Promise<void> {
-  const packageDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-  const started = await startWasm(tf as unknown as TfCore, { wasm, packageDir });
-  if (tf.getBackend() !== 'wasm') throw new Error(`wasm did not start (backend ${tf.getBackend()})`);
-  installTrainingKernels(tf as unknown as TfCore);
-  console.log(
-    `[mnist-classifier] wasm, ${started.threads} thread(s)${started.fallback ? ` (${started.fallback})` : ''}`,
-  );
+  await startWasmBackend('mnist-classifier');
 
   const train = loadMnist('train', { size: SIZE });
   const test = loadMnist('test', { size: SIZE });

@@ -4,10 +4,8 @@
 // Writes model.json + weights.bin + vocab.json and meta.json with the validation perplexity on 2,000 texts from a
 // seed the training never sees, greedy and sampled generations, and a logit fingerprint of a fixed input.
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import * as wasm from '@tensorflow/tfjs-backend-wasm';
-import { installTrainingKernels, startWasm, type TfCore } from '../../templates/workspace/lab/runtime/kernels';
 import {
   EOT_ID,
   PAD_ID,
@@ -17,12 +15,12 @@ import {
   generate,
   lmWeights,
   perplexity,
-  saveWeights,
   type LanguageModel,
   type LmConfig,
 } from '../../templates/workspace/lab/lm';
 import { mulberry32 } from '../../templates/workspace/lab/shapes';
 import { LM_VOCAB, lmTexts } from '../../templates/workspace/lab/vqa';
+import { saveFrozenPart, startWasmBackend } from './wasmBuild';
 
 export const LM_SEED = 1901;
 export const VALIDATION = { texts: 2000, seed: 424242 };
@@ -38,16 +36,6 @@ export interface BuildOptions {
   steps?: number;
   quiet?: boolean;
   validationTexts?: number;
-}
-
-async function startBackend(quiet: boolean): Promise<void> {
-  if (tf.getBackend() === 'wasm') return;
-  const packageDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-  const started = await startWasm(tf as unknown as TfCore, { wasm, packageDir });
-  if (tf.getBackend() !== 'wasm') throw new Error(`wasm did not start (backend ${tf.getBackend()})`);
-  installTrainingKernels(tf as unknown as TfCore);
-  if (!quiet)
-    console.log(`[shapes-lm] wasm, ${started.threads} thread(s)${started.fallback ? ` (${started.fallback})` : ''}`);
 }
 
 /** A batch of texts as [B, T] ids: <eot> text <eot>, padded. */
@@ -75,7 +63,7 @@ function lmLoss(lm: LanguageModel, ids: tf.Tensor2D): tf.Scalar {
 /** Trains the LM and writes it to `outDir`; `steps` shortens the run (CI), which skips the quality gate. */
 export async function build(outDir: string, opts: BuildOptions = {}): Promise<void> {
   const quiet = opts.quiet ?? false;
-  await startBackend(quiet);
+  await startWasmBackend('shapes-lm', quiet);
   const steps = opts.steps ?? STEPS;
   const lm = createLanguageModel(CONFIG, [...LM_VOCAB], LM_SEED);
   const rng = mulberry32(LM_SEED);
@@ -116,17 +104,11 @@ export async function build(outDir: string, opts: BuildOptions = {}): Promise<vo
   });
 
   const weights = lmWeights(lm);
-  const params = Object.values(weights).reduce((n, w) => n + w.size, 0);
-  const bytes = await saveWeights(outDir, weights, CONFIG);
+  const saved = await saveFrozenPart(outDir, weights, { seed: LM_SEED, steps, batch: BATCH, config: CONFIG });
+  const { params, bytes } = saved;
   writeFileSync(join(outDir, 'vocab.json'), JSON.stringify(lm.vocab) + '\n');
   const meta = {
-    seed: LM_SEED,
-    date: new Date().toISOString().slice(0, 10),
-    params,
-    bytes,
-    steps,
-    batch: BATCH,
-    config: CONFIG,
+    ...saved,
     validationPerplexity: Number(validationPerplexity.toFixed(4)),
     validation: { texts: validationTexts, seed: VALIDATION.seed },
     data:

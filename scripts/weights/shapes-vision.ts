@@ -8,11 +8,9 @@
 // localised, know their place, and each carries a little global context. The heads are dropped; only the tower ships.
 // Writes model.json + weights.bin and meta.json with held-out accuracies and a feature fingerprint.
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import * as wasm from '@tensorflow/tfjs-backend-wasm';
-import { installTrainingKernels, startWasm, type TfCore } from '../../templates/workspace/lab/runtime/kernels';
-import { Seeds, dense, linear, saveWeights } from '../../templates/workspace/lab/lm';
+import { Seeds, dense, linear } from '../../templates/workspace/lab/lm';
 import { COLOURS, SHAPES, mulberry32, renderScene, sampleScene, type Rng } from '../../templates/workspace/lab/shapes';
 import {
   createVisionEncoder,
@@ -22,6 +20,7 @@ import {
   visionWeights,
   type VisionConfig,
 } from '../../templates/workspace/lab/vision';
+import { saveFrozenPart, startWasmBackend } from './wasmBuild';
 
 export const VISION_SEED = 4816;
 export const VALIDATION = { images: 1000, seed: 515151 };
@@ -80,22 +79,10 @@ function labelledBatch(rng: Rng, n: number): Labelled {
   return out;
 }
 
-async function startBackend(quiet: boolean): Promise<void> {
-  if (tf.getBackend() === 'wasm') return;
-  const packageDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-  const started = await startWasm(tf as unknown as TfCore, { wasm, packageDir });
-  if (tf.getBackend() !== 'wasm') throw new Error(`wasm did not start (backend ${tf.getBackend()})`);
-  installTrainingKernels(tf as unknown as TfCore);
-  if (!quiet)
-    console.log(
-      `[shapes-vision] wasm, ${started.threads} thread(s)${started.fallback ? ` (${started.fallback})` : ''}`,
-    );
-}
-
 /** Trains the encoder and writes it to `outDir`; `steps` shortens the run (CI), which skips the quality gate. */
 export async function build(outDir: string, opts: BuildOptions = {}): Promise<void> {
   const quiet = opts.quiet ?? false;
-  await startBackend(quiet);
+  await startWasmBackend('shapes-vision', quiet);
   const steps = opts.steps ?? STEPS;
   const encoder = createVisionEncoder(CONFIG, VISION_SEED);
   const heads = linear(
@@ -189,16 +176,10 @@ export async function build(outDir: string, opts: BuildOptions = {}): Promise<vo
   });
 
   const weights = visionWeights(encoder);
-  const params = Object.values(weights).reduce((n, w) => n + w.size, 0);
-  const bytes = await saveWeights(outDir, weights, CONFIG);
+  const saved = await saveFrozenPart(outDir, weights, { seed: VISION_SEED, steps, batch: BATCH, config: CONFIG });
+  const { params, bytes } = saved;
   const meta = {
-    seed: VISION_SEED,
-    date: new Date().toISOString().slice(0, 10),
-    params,
-    bytes,
-    steps,
-    batch: BATCH,
-    config: CONFIG,
+    ...saved,
     objective:
       'supervised: each output patch predicts its grid cell (colour, shape, size or empty), its own row and column, and the object count',
     accuracy: Object.fromEntries(Object.entries(accuracy).map(([k, v]) => [k, Number(v.toFixed(4))])),

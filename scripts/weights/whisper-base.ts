@@ -7,10 +7,8 @@
 // features and the teacher-forced logits of the first test clip, to check that the generator, the front end and
 // the weights still agree.
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import * as wasm from '@tensorflow/tfjs-backend-wasm';
-import { installTrainingKernels, startWasm, type TfCore } from '../../templates/workspace/lab/runtime/kernels';
 import { corpus, mulberry32 } from '../../templates/workspace/lab/speech';
 import { disposeBatch, featurize, makeBatch, melBatch, type Example } from '../../templates/whisper/solution/data';
 import {
@@ -24,6 +22,7 @@ import {
 import { transcribe } from '../../templates/whisper/solution/decode';
 import { fineTuneStep, trainableVariables } from '../../templates/whisper/solution/finetune';
 import { wordErrorRate } from '../../templates/whisper/solution/wer';
+import { startWasmBackend } from './wasmBuild';
 
 export const SEED = 1; // model init and batch order; the training corpus is corpus('A', TRAIN_CLIPS, TRAIN_CORPUS_SEED)
 export const TRAIN_CORPUS_SEED = 1;
@@ -63,11 +62,7 @@ export async function evaluate(model: Whisper, examples: Example[]): Promise<Ret
 
 /** Trains the base model on accent A and writes it to `outDir`. */
 export async function build(outDir: string): Promise<void> {
-  const packageDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-  const started = await startWasm(tf as unknown as TfCore, { wasm, packageDir });
-  if (tf.getBackend() !== 'wasm') throw new Error(`wasm did not start (backend ${tf.getBackend()})`);
-  installTrainingKernels(tf as unknown as TfCore);
-  console.log(`[whisper-base] wasm, ${started.threads} thread(s)${started.fallback ? ` (${started.fallback})` : ''}`);
+  await startWasmBackend('whisper-base');
 
   const t0 = Date.now();
   const frames = BASE_CONFIG.frames;

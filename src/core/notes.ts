@@ -28,20 +28,24 @@ export function notesSeed(reading: Reading): string {
 }
 
 /**
- * Creates `notes/<id>.md` seeded with the guiding questions, unless it exists. The exclusive-create flag makes
- * "never overwrite" hold even when two windows race.
+ * Creates `file` (and its folder) with `seed`, unless it exists: the learner's notes are never overwritten. The
+ * exclusive-create flag makes that hold even when two windows race.
  */
-export async function ensureNotesFile(
-  workspaceRoot: string,
-  reading: Reading,
-): Promise<{ file: string; created: boolean }> {
-  const file = notesPath(workspaceRoot, reading.id);
+export async function createNotesFile(file: string, seed: string): Promise<{ file: string; created: boolean }> {
   await mkdir(path.dirname(file), { recursive: true });
   try {
-    await writeFile(file, notesSeed(reading), { encoding: 'utf8', flag: 'wx' });
+    await writeFile(file, seed, { encoding: 'utf8', flag: 'wx' });
     return { file, created: true };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { file, created: false };
     throw new Error(`Could not create ${file}: ${(e as Error).message}`);
   }
+}
+
+/** Creates `notes/<id>.md` seeded with the guiding questions, unless it exists. */
+export async function ensureNotesFile(
+  workspaceRoot: string,
+  reading: Reading,
+): Promise<{ file: string; created: boolean }> {
+  return createNotesFile(notesPath(workspaceRoot, reading.id), notesSeed(reading));
 }

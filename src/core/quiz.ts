@@ -4,9 +4,10 @@
  * plus auto-graded questions. Quizzes are course data, `templates/quizzes/<id>.json`; grading happens here, so the
  * answer key never reaches the webview before the quiz is passed.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Grade, ParagraphCheck, QuestionView } from '../protocol/quiz';
+import { createNotesFile } from './notes';
 
 export type { Grade, ParagraphCheck, QuestionView };
 
@@ -209,15 +210,7 @@ export async function ensureParagraphFile(
   workspaceRoot: string,
   quiz: Quiz,
 ): Promise<{ file: string; created: boolean }> {
-  const file = paragraphNotesPath(workspaceRoot, quiz.id);
-  await mkdir(path.dirname(file), { recursive: true });
-  try {
-    await writeFile(file, paragraphSeed(quiz), { encoding: 'utf8', flag: 'wx' });
-    return { file, created: true };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { file, created: false };
-    throw e;
-  }
+  return createNotesFile(paragraphNotesPath(workspaceRoot, quiz.id), paragraphSeed(quiz));
 }
 
 /** The learner's own text in a notes file: headings, quoted lines and HTML comments removed. */

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendPreference, RunnerToExtension } from '../../src/protocol/runner';
-import { jobBase, only, readJsonl, run } from '../runner/harness';
+import { exerciseTrainJob, jobBase, only, readJsonl, run } from '../runner/harness';
 import { course, exerciseWorkspace, filesUnder } from './harness';
 
 export function testFiles(ws: string, id: string): string[] {
@@ -49,20 +49,9 @@ export function milestoneMetrics(id: string): string[] {
 /** The solution's smoke run on `backend`: it finishes on that backend, its loss falls, it logs images and metrics. */
 export async function checkSmokeRun(id: string, backend: BackendPreference, hangTimeoutMs: number): Promise<void> {
   const ws = exerciseWorkspace(id, 'solution');
-  const runDir = join(ws, '.multimodal-lab', 'runs', id, 'smoke');
-  const { events } = await run(
-    {
-      ...jobBase(ws),
-      backend,
-      kind: 'train',
-      exerciseId: id,
-      runId: 'smoke',
-      entry: join(ws, 'exercises', id, 'train.ts'),
-      runDir,
-      config: 'smoke',
-    },
-    { hangTimeoutMs },
-  );
+  const job = exerciseTrainJob(ws, id, 'smoke', 'smoke', backend);
+  const { runDir } = job;
+  const { events } = await run(job, { hangTimeoutMs });
   const ended = only(events, 'runEnded')[0];
   assert.equal(
     ended?.status,

@@ -7,17 +7,16 @@
 import * as assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   curriculumTree,
   e2eEnvironment,
   eventually,
   expand,
-  openWorkbench,
   rowText,
   screenshot,
-  screenshotIfFailed,
   treeRow,
+  workbenchSuite,
 } from '../e2e/workbench';
 import { gutterLines, runCommand, treeAction } from '../e2e-runner/helpers';
 
@@ -62,25 +61,16 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
   this.timeout(300_000);
   const env = e2eEnvironment();
   const exerciseDir = join(env.workspace, 'exercises', 'clip');
-  let browser: Browser;
-  let page: Page;
-
-  before(async () => {
+  before(() => {
     assert.ok(
       templates && existsSync(join(templates, 'clip', 'solution')),
       'E2E_COURSE points at the repo templates with exercise 1',
     );
-    ({ browser, page } = await openWorkbench(env));
   });
-
-  afterEach(async function () {
-    await screenshotIfFailed(this.currentTest, page, env.screenshotDir, 'course');
-  });
-
-  after(async () => browser?.close());
+  const wb = workbenchSuite(env, 'course');
 
   it('opens the walkthrough of the learner loop with none of its steps done yet', async () => {
-    const states = await walkthroughSteps(page);
+    const states = await walkthroughSteps(wb.page);
     assert.deepEqual(Object.keys(states), [
       'trust',
       'startExercise',
@@ -92,17 +82,17 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
       'milestones',
     ]);
     for (const id of LOOP_STEPS) assert.equal(states[id], false, `${id} is not done yet`);
-    await screenshot(page, env.screenshotDir, 'course-00-walkthrough-fresh');
-    await closeWalkthrough(page);
+    await screenshot(wb.page, env.screenshotDir, 'course-00-walkthrough-fresh');
+    await closeWalkthrough(wb.page);
   });
 
   it('starts exercise 1 from the tree: README, starter, tests and training script appear', async () => {
     await eventually(
       'exercise 1 to be startable',
-      async () => /not started/.test(await rowText(treeRow(page, ROW))),
+      async () => /not started/.test(await rowText(treeRow(wb.page, ROW))),
       30_000,
     );
-    await treeAction(page, ROW, 'Start Exercise');
+    await treeAction(wb.page, ROW, 'Start Exercise');
     await eventually(
       'exercises/clip/ to be scaffolded',
       async () => existsSync(join(exerciseDir, 'train.ts')) && existsSync(join(exerciseDir, 'tests')),
@@ -115,55 +105,55 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
       existsSync(join(env.workspace, 'lab', 'shapes.ts')),
       'the shapes-world generator is in the workspace lab/',
     );
-    await page
+    await wb.page
       .locator('.tabs-container .tab[aria-label^="README.md"], .tabs-container .tab[aria-label^="Preview README.md"]')
       .first()
       .waitFor({ timeout: 30_000 });
     await eventually('the tree to show the exercise in progress', async () =>
-      /in progress/.test(await rowText(treeRow(page, ROW))),
+      /in progress/.test(await rowText(treeRow(wb.page, ROW))),
     );
-    await screenshot(page, env.screenshotDir, 'course-01-clip-started');
+    await screenshot(wb.page, env.screenshotDir, 'course-01-clip-started');
   });
 
   it('runs the tests: every one fails on the starter, at a TODO', async () => {
-    await treeAction(page, ROW, 'Run Exercise Tests');
+    await treeAction(wb.page, ROW, 'Run Exercise Tests');
     await eventually(
       'the tree to count the tests, none passing',
-      async () => /(?<!\d)0\/\d+ pass/.test(await rowText(treeRow(page, ROW))),
+      async () => /(?<!\d)0\/\d+ pass/.test(await rowText(treeRow(wb.page, ROW))),
       120_000,
     );
     const failed = await eventually(
       'failed-test icons in the gutter of the opened test file',
       async () => {
-        const lines = await gutterLines(page, 'failed');
+        const lines = await gutterLines(wb.page, 'failed');
         return lines.length > 0 ? lines : undefined;
       },
       60_000,
     );
     assert.ok(failed.length > 0);
-    const peek = page.locator('.monaco-editor .peekview-widget').first();
+    const peek = wb.page.locator('.monaco-editor .peekview-widget').first();
     await eventually(
       'the failure peek to point at a TODO',
       async () => /TODO\(\d+\)/.test((await peek.textContent()) ?? ''),
       30_000,
     );
-    await screenshot(page, env.screenshotDir, 'course-02-clip-red');
+    await screenshot(wb.page, env.screenshotDir, 'course-02-clip-red');
   });
 
   it('turns green with the reference solution in place', async () => {
-    await page.keyboard.press('Escape');
+    await wb.page.keyboard.press('Escape');
     cpSync(join(templates, 'clip', 'solution'), exerciseDir, { recursive: true });
-    await treeAction(page, ROW, 'Run Exercise Tests');
+    await treeAction(wb.page, ROW, 'Run Exercise Tests');
     await eventually(
       'the tree to show every test passing',
-      async () => /(?<!\d)(\d+)\/\1 pass/.test(await rowText(treeRow(page, ROW))),
+      async () => /(?<!\d)(\d+)\/\1 pass/.test(await rowText(treeRow(wb.page, ROW))),
       120_000,
     );
     const progress = JSON.parse(readFileSync(join(env.workspace, '.multimodal-lab', 'progress.json'), 'utf8'));
     assert.ok(progress.exercises.clip.tests.total > 0);
     assert.equal(progress.exercises.clip.tests.passed, progress.exercises.clip.tests.total);
     // The failing run left the learner's vision.ts open (where TODO(1) threw); the Test Results tree shows the rerun.
-    const results = page.locator('.part.panel');
+    const results = wb.page.locator('.part.panel');
     await eventually(
       'the test results to show passes and no failure',
       async () =>
@@ -171,11 +161,11 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
         (await results.locator('.codicon-testing-passed-icon').count()) > 0,
       30_000,
     );
-    await screenshot(page, env.screenshotDir, 'course-03-clip-green');
+    await screenshot(wb.page, env.screenshotDir, 'course-03-clip-green');
   });
 
   it('trains a quick run and shows its loss curve in the run panel', async () => {
-    await treeAction(page, ROW, 'Train: Quick Check');
+    await treeAction(wb.page, ROW, 'Train: Quick Check');
     const runsRoot = join(env.workspace, '.multimodal-lab', 'runs', 'clip');
     const meta = await eventually(
       'the quick run to finish',
@@ -192,36 +182,36 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
       240_000,
     );
     assert.deepEqual([meta.status, meta.config, meta.backend], ['finished', 'smoke', 'wasm']);
-    await page.locator('.tabs-container .tab[aria-label^="Run clip"]').first().click({ timeout: 30_000 });
-    const view = page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('iframe#active-frame');
+    await wb.page.locator('.tabs-container .tab[aria-label^="Run clip"]').first().click({ timeout: 30_000 });
+    const view = wb.page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('iframe#active-frame');
     await view.locator('.chart-group[data-group="loss"] canvas').first().waitFor({ timeout: 30_000 });
     await eventually(
       'the run header to say finished',
       async () => /Finished/i.test((await view.locator('.run-header').first().textContent()) ?? ''),
       30_000,
     );
-    await screenshot(page, env.screenshotDir, 'course-04-clip-quick-run');
+    await screenshot(wb.page, env.screenshotDir, 'course-04-clip-quick-run');
   });
 
   it('ticks every step of the walkthrough the learner went through', async () => {
     // Open the quick run from the tree, as a learner returns to a run: close its panel, click its row, see it again.
-    await runCommand(page, 'View: Close All Editors');
-    await expand(treeRow(page, ROW));
-    const runTab = page.locator('.tabs-container .tab[aria-label^="Run clip"]').first();
+    await runCommand(wb.page, 'View: Close All Editors');
+    await expand(treeRow(wb.page, ROW));
+    const runTab = wb.page.locator('.tabs-container .tab[aria-label^="Run clip"]').first();
     await eventually(
       'the run panel to open from the run row',
       async () => {
         if (!(await runTab.count()))
-          await curriculumTree(page).locator('[role="treeitem"][aria-level="3"]').first().click({ timeout: 5_000 });
+          await curriculumTree(wb.page).locator('[role="treeitem"][aria-level="3"]').first().click({ timeout: 5_000 });
         await runTab.waitFor({ timeout: 5_000 });
         return true;
       },
       30_000,
     );
     // Read a hint: with no failing test or TODO at the cursor to name one, the command asks which TODO; take TODO(1).
-    await treeAction(page, ROW, 'Show Next Hint');
-    const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'TODO(1)' }).first();
-    const preview = page.locator('.tabs-container .tab[aria-label*="clip hints.md"]').first();
+    await treeAction(wb.page, ROW, 'Show Next Hint');
+    const pick = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'TODO(1)' }).first();
+    const preview = wb.page.locator('.tabs-container .tab[aria-label*="clip hints.md"]').first();
     await eventually(
       'the hints preview, or the TODO pick list',
       async () => {
@@ -231,14 +221,14 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
       },
       30_000,
     );
-    await runCommand(page, 'Multimodal Lab: Show Milestones');
-    // Open it once; its steps tick live while it is open, so poll the open page.
-    await walkthroughSteps(page);
+    await runCommand(wb.page, 'Multimodal Lab: Show Milestones');
+    // Open it once; its steps tick live while it is open, so poll the open wb.page.
+    await walkthroughSteps(wb.page);
     let seen: Record<string, boolean> = {};
     const states = await eventually(
       'every step of the loop to be done',
       async () => {
-        seen = await readSteps(page);
+        seen = await readSteps(wb.page);
         return LOOP_STEPS.every((id) => seen[id]) ? seen : undefined;
       },
       60_000,
@@ -246,6 +236,6 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
       throw new Error(`${(e as Error).message}; steps seen: ${JSON.stringify(seen)}`);
     });
     assert.ok(LOOP_STEPS.every((id) => states[id]));
-    await screenshot(page, env.screenshotDir, 'course-05-walkthrough-done');
+    await screenshot(wb.page, env.screenshotDir, 'course-05-walkthrough-done');
   });
 });

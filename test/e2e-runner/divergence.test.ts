@@ -6,10 +6,9 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import type { RunMeta } from '../../src/protocol/runFiles';
 import { formatValue } from '../../webview/src/run/format';
-import { e2eEnvironment, eventually, openWorkbench, screenshot, screenshotIfFailed } from '../e2e/workbench';
+import { e2eEnvironment, eventually, screenshot, workbenchSuite } from '../e2e/workbench';
 import { ensureExerciseStarted, runCommand, trainFromTree, visibleWebview } from './helpers';
 
 const ROW = '2. Watch a run';
@@ -17,27 +16,17 @@ const ROW = '2. Watch a run';
 describe('A diverged run in the run panel (code-server)', function () {
   this.timeout(240_000);
   const env = e2eEnvironment();
-  let browser: Browser;
-  let page: Page;
-
-  before(async () => {
-    ({ browser, page } = await openWorkbench(env));
-  });
-
-  afterEach(async function () {
-    await screenshotIfFailed(this.currentTest, page, env.screenshotDir, 'divergence');
-  });
-
-  after(async () => {
+  const wb = workbenchSuite(env, 'divergence', {
     // The specs after this one expect no panel of this run in front.
-    if (page) await runCommand(page, 'View: Close All Editors').catch(() => undefined);
-    await browser?.close();
+    closing: async (page) => {
+      if (page) await runCommand(page, 'View: Close All Editors').catch(() => undefined);
+    },
   });
 
   it('shows which value went non-finite at which step, the step reached, the loss chart and the last finite values', async () => {
-    await ensureExerciseStarted(page, ROW, join(env.workspace, 'exercises', 'watch'));
-    const runDir = await trainFromTree(page, ROW, join(env.workspace, '.multimodal-lab', 'runs', 'watch'));
-    const view = visibleWebview(page);
+    await ensureExerciseStarted(wb.page, ROW, join(env.workspace, 'exercises', 'watch'));
+    const runDir = await trainFromTree(wb.page, ROW, join(env.workspace, '.multimodal-lab', 'runs', 'watch'));
+    const view = visibleWebview(wb.page);
     await view.locator('.run-header[data-status="running"]').first().waitFor({ timeout: 60_000 });
     await view.locator('.chart-group[data-group="loss"] canvas').first().waitFor({ timeout: 30_000 });
     // The fixture's train.ts sets a learning rate of 1e6 once this file exists: the loss overflows a few steps later.
@@ -114,8 +103,8 @@ describe('A diverged run in the run panel (code-server)', function () {
     const summary = (await view.locator('.summary').textContent()) ?? '';
     assert.doesNotMatch(summary, /No summary yet/);
     assert.match(summary, new RegExp(`No summary: the run diverged \\(${said}\\)`));
-    await screenshot(page, env.screenshotDir, 'divergence-01-panel');
+    await screenshot(wb.page, env.screenshotDir, 'divergence-01-panel');
     await view.locator('.last-finite').scrollIntoViewIfNeeded();
-    await screenshot(page, env.screenshotDir, 'divergence-02-last-finite-values');
+    await screenshot(wb.page, env.screenshotDir, 'divergence-02-last-finite-values');
   });
 });

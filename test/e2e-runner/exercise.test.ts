@@ -6,16 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import {
-  e2eEnvironment,
-  eventually,
-  openWorkbench,
-  rowText,
-  screenshot,
-  screenshotIfFailed,
-  treeRow,
-} from '../e2e/workbench';
+import { e2eEnvironment, eventually, rowText, screenshot, treeRow, workbenchSuite } from '../e2e/workbench';
 import { exerciseAction, gutterLines, runCommand } from './helpers';
 
 const course = process.env.E2E_COURSE ?? '';
@@ -24,24 +15,15 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
   this.timeout(180_000);
   const env = e2eEnvironment();
   const exerciseDir = join(env.workspace, 'exercises', 'toy');
-  let browser: Browser;
-  let page: Page;
-
-  before(async () => {
+  before(() => {
     assert.ok(course && existsSync(join(course, 'course.json')), 'E2E_COURSE points at the assembled fixture course');
-    ({ browser, page } = await openWorkbench(env));
   });
-
-  afterEach(async function () {
-    await screenshotIfFailed(this.currentTest, page, env.screenshotDir, 'runner');
-  });
-
-  after(async () => browser?.close());
+  const wb = workbenchSuite(env, 'runner');
 
   it('starts the exercise from the tree and its files appear', async () => {
-    const row = treeRow(page, '1. Fit a line');
+    const row = treeRow(wb.page, '1. Fit a line');
     await eventually('the exercise to be startable', async () => /not started/.test(await rowText(row)), 30_000);
-    await exerciseAction(page, 'Start Exercise');
+    await exerciseAction(wb.page, 'Start Exercise');
     await eventually(
       'exercises/toy/ to be scaffolded',
       async () => existsSync(join(exerciseDir, 'tests', 'model.test.ts')) && existsSync(join(exerciseDir, 'train.ts')),
@@ -49,25 +31,25 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
     assert.deepEqual(readdirSync(exerciseDir).sort(), ['README.md', 'model.ts', 'tests', 'train.ts']);
     assert.ok(existsSync(join(env.workspace, 'lab', 'report.ts')), 'the lab library is in the workspace');
     await eventually('the tree to show the exercise in progress', async () => /in progress/.test(await rowText(row)));
-    await screenshot(page, env.screenshotDir, 'runner-01-started');
+    await screenshot(wb.page, env.screenshotDir, 'runner-01-started');
   });
 
   it('runs the tests and shows the failure at the assertion line, with expected and actual', async () => {
     // testing.automaticallyOpenPeekView is "failureAnywhere" in this sandbox: the failing file opens at the failure.
-    await exerciseAction(page, 'Run Exercise Tests');
+    await exerciseAction(wb.page, 'Run Exercise Tests');
     // model.test.ts: line 6 is `it('is w·x + b'`, line 8 is its assert.deepEqual. Icons can show for a moment
     // elsewhere while the run is in flight and the peek opens, so wait for the settled gutter.
     let seen: number[] = [];
     const failed = await eventually(
       'a failed-test icon in the gutter at line 6',
       async () => {
-        seen = await gutterLines(page, 'failed');
+        seen = await gutterLines(wb.page, 'failed');
         return seen.includes(6) ? seen : undefined;
       },
       90_000,
     ).catch(() => seen);
     assert.ok(failed.includes(6), `failed icons at lines ${failed.join(', ')}; expected the test at line 6`);
-    const peek = page.locator('.monaco-editor .peekview-widget').first();
+    const peek = wb.page.locator('.monaco-editor .peekview-widget').first();
     // innerText: what is drawn (textContent would also hold the peek's style sheets and its lazily built results tree).
     const peekText = async () => ((await peek.innerText().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');
     await eventually(
@@ -83,35 +65,35 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
       },
       30_000,
     ).catch(async () => assert.fail(`the peek reads: ${(await peekText()).slice(0, 400)}`));
-    await screenshot(page, env.screenshotDir, 'runner-02-red');
+    await screenshot(wb.page, env.screenshotDir, 'runner-02-red');
     await eventually(
       'the failure to be shown in model.test.ts',
       async () =>
-        /model\.test\.ts/.test((await page.locator('.tabs-container .tab.active').first().textContent()) ?? ''),
+        /model\.test\.ts/.test((await wb.page.locator('.tabs-container .tab.active').first().textContent()) ?? ''),
       10_000,
     );
   });
 
   it('turns green once the solution is in place', async () => {
-    await page.keyboard.press('Escape');
+    await wb.page.keyboard.press('Escape');
     copyFileSync(join(course, 'toy', 'solution', 'model.ts'), join(exerciseDir, 'model.ts'));
-    await exerciseAction(page, 'Run Exercise Tests');
+    await exerciseAction(wb.page, 'Run Exercise Tests');
     await eventually(
       'both tests to pass in the gutter',
       async () => {
-        const [passed, failed] = [await gutterLines(page, 'passed'), await gutterLines(page, 'failed')];
+        const [passed, failed] = [await gutterLines(wb.page, 'passed'), await gutterLines(wb.page, 'failed')];
         return failed.length === 0 && passed.includes(6) && passed.includes(11);
       },
       90_000,
     );
     await eventually(
       'the tree to show tests passing',
-      async () => /(?<!\d)2\/2 pass/.test(await rowText(treeRow(page, '1. Fit a line'))),
+      async () => /(?<!\d)2\/2 pass/.test(await rowText(treeRow(wb.page, '1. Fit a line'))),
       30_000,
     );
     await eventually(
       'the milestone that waits for these tests to tick',
-      async () => /^Milestones\s*1\/2/.test(await rowText(treeRow(page, 'Milestones'))),
+      async () => /^Milestones\s*1\/2/.test(await rowText(treeRow(wb.page, 'Milestones'))),
       15_000,
     );
     const progress = JSON.parse(readFileSync(join(env.workspace, '.multimodal-lab', 'progress.json'), 'utf8'));
@@ -120,38 +102,38 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
     await eventually(
       'the offer to compare with the reference solution',
       async () =>
-        (await page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).some((t) =>
+        (await wb.page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).some((t) =>
           /All tests of "toy" pass\. Compare your code with the reference solution\?/.test(t),
         ),
       15_000,
     );
-    await screenshot(page, env.screenshotDir, 'runner-03-green');
+    await screenshot(wb.page, env.screenshotDir, 'runner-03-green');
   });
 
   it('reruns by itself in continuous mode when the learner saves a change', async () => {
-    await runCommand(page, 'Test: Start Continuous Run');
-    await page.waitForTimeout(1_000); // the watcher starts with the continuous run
+    await runCommand(wb.page, 'Test: Start Continuous Run');
+    await wb.page.waitForTimeout(1_000); // the watcher starts with the continuous run
     copyFileSync(join(course, 'toy', 'starter', 'model.ts'), join(exerciseDir, 'model.ts'));
     await eventually(
       'the test to turn red after the change',
-      async () => (await gutterLines(page, 'failed')).includes(6),
+      async () => (await gutterLines(wb.page, 'failed')).includes(6),
       60_000,
     );
     copyFileSync(join(course, 'toy', 'solution', 'model.ts'), join(exerciseDir, 'model.ts'));
     await eventually(
       'the test to turn green again',
       async () => {
-        const [passed, failed] = [await gutterLines(page, 'passed'), await gutterLines(page, 'failed')];
+        const [passed, failed] = [await gutterLines(wb.page, 'passed'), await gutterLines(wb.page, 'failed')];
         return failed.length === 0 && passed.includes(6);
       },
       60_000,
     );
-    await screenshot(page, env.screenshotDir, 'runner-03b-continuous');
-    await runCommand(page, 'Test: Stop Continuous Run');
+    await screenshot(wb.page, env.screenshotDir, 'runner-03b-continuous');
+    await runCommand(wb.page, 'Test: Stop Continuous Run');
   });
 
   it('trains: the run directory fills; Stop ends the run as stopped', async () => {
-    await exerciseAction(page, 'Train');
+    await exerciseAction(wb.page, 'Train');
     const runsRoot = join(env.workspace, '.multimodal-lab', 'runs', 'toy');
     const runDir = await eventually(
       'a run directory with scalars',
@@ -169,8 +151,8 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
     const meta = JSON.parse(readFileSync(join(runDir, 'meta.json'), 'utf8'));
     assert.equal(meta.status, 'running');
     assert.equal(meta.backend, 'wasm', 'no tfjs-node here, so the ladder lands on wasm');
-    await screenshot(page, env.screenshotDir, 'runner-04-training');
-    await exerciseAction(page, 'Stop Training');
+    await screenshot(wb.page, env.screenshotDir, 'runner-04-training');
+    await exerciseAction(wb.page, 'Stop Training');
     const ended = await eventually(
       'meta.json to record the end',
       async () => {
@@ -193,17 +175,17 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
     await eventually(
       'the notification to say the run stopped',
       async () =>
-        (await page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).some((t) =>
+        (await wb.page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).some((t) =>
           /run stopped/.test(t),
         ),
       15_000,
     );
-    await screenshot(page, env.screenshotDir, 'runner-05-stopped');
+    await screenshot(wb.page, env.screenshotDir, 'runner-05-stopped');
   });
 
   it('Diagnose Backends prints the ladder: wasm active, webgpu without a hardware adapter, no GPU seen', async () => {
-    await runCommand(page, 'Multimodal Lab: Diagnose Backends');
-    const output = page.locator('.part.panel .output .view-lines, .part.panel .monaco-editor .view-lines').first();
+    await runCommand(wb.page, 'Multimodal Lab: Diagnose Backends');
+    const output = wb.page.locator('.part.panel .output .view-lines, .part.panel .monaco-editor .view-lines').first();
     const text = await eventually(
       'the diagnosis in the output panel',
       async () => {
@@ -216,6 +198,6 @@ describe('An exercise in code-server: start, test, fix, train, stop', function (
     assert.match(text, /webgpu\s+skipped\s+(no adapter|software adapter only)/);
     assert.match(text, /tensorflow\s+skipped\s+@tensorflow\/tfjs-node not installed/);
     assert.match(text, /wasm\s+active\s+[\d.]+ GFLOP\/s/);
-    await screenshot(page, env.screenshotDir, 'runner-06-diagnose');
+    await screenshot(wb.page, env.screenshotDir, 'runner-06-diagnose');
   });
 });

@@ -7,16 +7,8 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import {
-  e2eEnvironment,
-  eventually,
-  openWorkbench,
-  rowText,
-  screenshot,
-  screenshotIfFailed,
-  treeRow,
-} from '../e2e/workbench';
+import type { Page } from 'playwright-core';
+import { e2eEnvironment, eventually, rowText, screenshot, treeRow, workbenchSuite } from '../e2e/workbench';
 import { ensureExerciseStarted, runCommand, treeAction } from './helpers';
 
 const course = process.env.E2E_COURSE ?? '';
@@ -61,53 +53,45 @@ describe('Install Dependencies in code-server: reachable wherever tests and trai
   const exerciseDir = join(env.workspace, 'exercises', 'toy');
   const modules = join(env.workspace, 'node_modules');
   const parked = join(env.workspace, 'node_modules.parked');
-  let browser: Browser;
-  let page: Page;
-
-  before(async () => {
+  before(() => {
     assert.ok(course && existsSync(join(course, 'course.json')), 'E2E_COURSE points at the assembled fixture course');
-    ({ browser, page } = await openWorkbench(env));
-    await ensureExerciseStarted(page, ROW, exerciseDir);
   });
-
-  afterEach(async function () {
-    await screenshotIfFailed(this.currentTest, page, env.screenshotDir, 'install');
-  });
-
-  after(async () => {
-    if (existsSync(parked) && !existsSync(modules)) renameSync(parked, modules);
-    await browser?.close();
+  const wb = workbenchSuite(env, 'install', {
+    opened: (page) => ensureExerciseStarted(page, ROW, exerciseDir),
+    closing: async () => {
+      if (existsSync(parked) && !existsSync(modules)) renameSync(parked, modules);
+    },
   });
 
   it("is on the exercise's context menu, next to running its tests", async () => {
-    const menu = await contextMenu(page, ROW);
+    const menu = await contextMenu(wb.page, ROW);
     assert.ok(
       menu.some((m) => m.startsWith(INSTALL)),
       `context menu: ${menu.join(', ')}`,
     );
     assert.ok(menu.some((m) => m.startsWith('Run Exercise Tests')));
-    await treeRow(page, ROW).click({ button: 'right' });
-    await screenshot(page, env.screenshotDir, 'install-01-context-menu');
-    await page.keyboard.press('Escape');
+    await treeRow(wb.page, ROW).click({ button: 'right' });
+    await screenshot(wb.page, env.screenshotDir, 'install-01-context-menu');
+    await wb.page.keyboard.press('Escape');
   });
 
   it('without TensorFlow.js in the workspace: an inline button on the row, and a button on the test failure', async () => {
     assert.equal(
-      (await inlineActions(page, ROW)).includes(INSTALL),
+      (await inlineActions(wb.page, ROW)).includes(INSTALL),
       false,
       'no inline button while the packages are there',
     );
     renameSync(modules, parked);
     try {
-      await runCommand(page, 'Multimodal Lab: Reload Curriculum');
+      await runCommand(wb.page, 'Multimodal Lab: Reload Curriculum');
       await eventually(
         'the inline Install button on the exercise row',
-        async () => (await inlineActions(page, ROW)).includes(INSTALL),
+        async () => (await inlineActions(wb.page, ROW)).includes(INSTALL),
         30_000,
       );
-      await screenshot(page, env.screenshotDir, 'install-02-inline-button');
-      await treeAction(page, ROW, 'Run Exercise Tests');
-      const toast = page
+      await screenshot(wb.page, env.screenshotDir, 'install-02-inline-button');
+      await treeAction(wb.page, ROW, 'Run Exercise Tests');
+      const toast = wb.page
         .locator('.notifications-toasts .notification-list-item')
         .filter({ hasText: /could not start: @tensorflow\/tfjs is not installed/ })
         .first();
@@ -121,21 +105,21 @@ describe('Install Dependencies in code-server: reachable wherever tests and trai
         1,
         'the notification offers the command as a button',
       );
-      await screenshot(page, env.screenshotDir, 'install-03-test-failure-button');
+      await screenshot(wb.page, env.screenshotDir, 'install-03-test-failure-button');
     } finally {
       renameSync(parked, modules);
     }
-    await runCommand(page, 'Multimodal Lab: Reload Curriculum');
+    await runCommand(wb.page, 'Multimodal Lab: Reload Curriculum');
     await eventually(
       'the inline button to go once the packages are back',
-      async () => !(await inlineActions(page, ROW)).includes(INSTALL),
+      async () => !(await inlineActions(wb.page, ROW)).includes(INSTALL),
       30_000,
     );
     // And the tests run again (the specs after this one expect them green, as before).
-    await treeAction(page, ROW, 'Run Exercise Tests');
+    await treeAction(wb.page, ROW, 'Run Exercise Tests');
     await eventually(
       'the tests to pass again',
-      async () => /(?<!\d)2\/2 pass/.test(await rowText(treeRow(page, ROW))),
+      async () => /(?<!\d)2\/2 pass/.test(await rowText(treeRow(wb.page, ROW))),
       90_000,
     );
   });

@@ -6,8 +6,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
-import { e2eEnvironment, eventually, openWorkbench, screenshot, screenshotIfFailed } from '../e2e/workbench';
+import { e2eEnvironment, eventually, screenshot, workbenchSuite } from '../e2e/workbench';
 import { ensureExerciseStarted, runCommand, trainFromTree, treeAction, visibleWebview } from './helpers';
 
 const ROW = '2. Watch a run';
@@ -64,21 +63,11 @@ function stepsOnDisk(runDir: string): number[] {
 describe('A live image in the run panel (code-server)', function () {
   this.timeout(240_000);
   const env = e2eEnvironment();
-  let browser: Browser;
-  let page: Page;
   let runDir: string | undefined;
-
-  before(async () => {
-    ({ browser, page } = await openWorkbench(env));
-  });
-
-  afterEach(async function () {
-    await screenshotIfFailed(this.currentTest, page, env.screenshotDir, 'live-image');
-  });
-
-  after(async () => {
+  const wb = workbenchSuite(env, 'live-image', {
     // Leave no run going for the specs after this one.
-    if (runDir && page) {
+    closing: async (page) => {
+      if (!runDir || !page) return;
       await treeAction(page, ROW, 'Stop Training').catch(() => undefined);
       await eventually(
         'the run to end',
@@ -86,14 +75,13 @@ describe('A live image in the run panel (code-server)', function () {
         30_000,
       ).catch(() => undefined);
       await runCommand(page, 'View: Close All Editors').catch(() => undefined);
-    }
-    await browser?.close();
+    },
   });
 
   it('draws an image that arrives while the run is live, with the pixels of the PNG on disk', async () => {
-    await ensureExerciseStarted(page, ROW, join(env.workspace, 'exercises', 'watch'));
-    runDir = await trainFromTree(page, ROW, join(env.workspace, '.multimodal-lab', 'runs', 'watch'));
-    const view = visibleWebview(page);
+    await ensureExerciseStarted(wb.page, ROW, join(env.workspace, 'exercises', 'watch'));
+    runDir = await trainFromTree(wb.page, ROW, join(env.workspace, '.multimodal-lab', 'runs', 'watch'));
+    const view = visibleWebview(wb.page);
     // A header exists only once the panel has applied the host's `load` (the replay from disk). Every frame logged
     // after this point can only reach the panel through the live path.
     await view.locator('.run-header[data-status="running"]').first().waitFor({ timeout: 60_000 });
@@ -152,6 +140,6 @@ describe('A live image in the run panel (code-server)', function () {
       'the run was still live',
     );
     await view.locator(cell).first().scrollIntoViewIfNeeded();
-    await screenshot(page, env.screenshotDir, 'live-image-01-drawn-while-running');
+    await screenshot(wb.page, env.screenshotDir, 'live-image-01-drawn-while-running');
   });
 });

@@ -7,16 +7,8 @@
 import * as assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import {
-  e2eEnvironment,
-  eventually,
-  openWorkbench,
-  rowText,
-  screenshot,
-  screenshotIfFailed,
-  treeRow,
-} from '../e2e/workbench';
+import type { Page } from 'playwright-core';
+import { e2eEnvironment, eventually, rowText, screenshot, treeRow, workbenchSuite } from '../e2e/workbench';
 import { ensureExerciseStarted, exerciseAction, gutterLines } from './helpers';
 
 const course = process.env.E2E_COURSE ?? '';
@@ -90,24 +82,14 @@ describe('A syntax error in code-server: only the tests that import the broken m
   this.timeout(240_000);
   const env = e2eEnvironment();
   const exerciseDir = join(env.workspace, 'exercises', 'toy');
-  let browser: Browser;
-  let page: Page;
-
-  before(async () => {
-    ({ browser, page } = await openWorkbench(env));
-    await ensureExerciseStarted(page, ROW, exerciseDir);
-  });
-
-  afterEach(async function () {
-    await screenshotIfFailed(this.currentTest, page, env.screenshotDir, 'syntax');
-  });
-
-  after(async () => {
-    // Leave the exercise as the other specs expect it: the solution in place, no extra files.
-    copyFileSync(join(course, 'toy', 'solution', 'model.ts'), join(exerciseDir, 'model.ts'));
-    rmSync(join(exerciseDir, 'scale.ts'), { force: true });
-    rmSync(join(exerciseDir, 'tests', 'scale.test.ts'), { force: true });
-    await browser?.close();
+  const wb = workbenchSuite(env, 'syntax', {
+    opened: (page) => ensureExerciseStarted(page, ROW, exerciseDir),
+    closing: async () => {
+      // Leave the exercise as the other specs expect it: the solution in place, no extra files.
+      copyFileSync(join(course, 'toy', 'solution', 'model.ts'), join(exerciseDir, 'model.ts'));
+      rmSync(join(exerciseDir, 'scale.ts'), { force: true });
+      rmSync(join(exerciseDir, 'tests', 'scale.test.ts'), { force: true });
+    },
   });
 
   it('is green first: the solution and a second test file that does not import model.ts, 3/3', async () => {
@@ -115,20 +97,20 @@ describe('A syntax error in code-server: only the tests that import the broken m
     writeFileSync(join(exerciseDir, 'scale.ts'), SCALE);
     writeFileSync(join(exerciseDir, 'tests', 'scale.test.ts'), SCALE_TEST);
     // Run Exercise Tests lists the test files again before it runs, so the run includes the new one.
-    await exerciseAction(page, 'Run Exercise Tests');
+    await exerciseAction(wb.page, 'Run Exercise Tests');
     // The row's wording may change ("3/3 pass", "tests passing · 3/3"); the count is what this checks.
-    await treeCount(page, /(?<!\d)3\/3(?!\d)/);
+    await treeCount(wb.page, /(?<!\d)3\/3(?!\d)/);
   });
 
   it('a syntax error in model.ts errors model.test.ts at the broken line, scale.test.ts still passes, and the tree says 1/3', async () => {
     writeFileSync(join(exerciseDir, 'model.ts'), BROKEN_MODEL);
-    await exerciseAction(page, 'Run Exercise Tests');
-    await treeCount(page, /(?<!\d)1\/3(?!\d)/);
+    await exerciseAction(wb.page, 'Run Exercise Tests');
+    await treeCount(wb.page, /(?<!\d)1\/3(?!\d)/);
     const progress = JSON.parse(readFileSync(join(env.workspace, '.multimodal-lab', 'progress.json'), 'utf8'));
     assert.deepEqual([progress.exercises.toy.tests.passed, progress.exercises.toy.tests.total], [1, 3]);
 
     // The failure peek opens at the broken line of model.ts and says what, where and what to do.
-    const peek = page.locator('.monaco-editor .peekview-widget').first();
+    const peek = wb.page.locator('.monaco-editor .peekview-widget').first();
     const said = await eventually(
       'the peek to name the file that could not load',
       async () => {
@@ -141,26 +123,26 @@ describe('A syntax error in code-server: only the tests that import the broken m
     assert.match(said, /Test files that do not import it still ran/);
 
     // model.test.ts: its two tests (lines 6 and 11) errored, none passed or failed.
-    await openFile(page, 'exercises/toy/tests/model.test.ts');
+    await openFile(wb.page, 'exercises/toy/tests/model.test.ts');
     const errored = await eventually(
       'errored icons at lines 6 and 11 of model.test.ts',
       async () => {
-        const lines = await gutterLines(page, 'error');
+        const lines = await gutterLines(wb.page, 'error');
         return lines.includes(6) && lines.includes(11) ? lines : undefined;
       },
       30_000,
     );
     assert.deepEqual(errored, [6, 11]);
-    assert.deepEqual(await gutterLines(page, 'passed'), []);
-    await screenshot(page, env.screenshotDir, 'syntax-01-model-test-errored');
+    assert.deepEqual(await gutterLines(wb.page, 'passed'), []);
+    await screenshot(wb.page, env.screenshotDir, 'syntax-01-model-test-errored');
 
-    await openFile(page, 'exercises/toy/tests/scale.test.ts');
+    await openFile(wb.page, 'exercises/toy/tests/scale.test.ts');
     await eventually(
       'a passed icon at line 5 of scale.test.ts',
-      async () => (await gutterLines(page, 'passed')).includes(5),
+      async () => (await gutterLines(wb.page, 'passed')).includes(5),
       30_000,
     );
-    assert.deepEqual(await gutterLines(page, 'error'), []);
-    await screenshot(page, env.screenshotDir, 'syntax-02-scale-test-passed');
+    assert.deepEqual(await gutterLines(wb.page, 'error'), []);
+    await screenshot(wb.page, env.screenshotDir, 'syntax-02-scale-test-passed');
   });
 });

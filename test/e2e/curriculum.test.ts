@@ -4,12 +4,10 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import {
   activeEditorText,
   activityBarIcon,
   childNames,
-  launchChromium,
   collapse,
   e2eEnvironment,
   eventually,
@@ -18,6 +16,7 @@ import {
   screenshot,
   showMultimodalLab,
   treeRow,
+  workbenchSuite,
   waitForWorkbench,
 } from './workbench';
 
@@ -43,61 +42,47 @@ const groups = [
 describe('Multimodal Lab in code-server (UI)', function () {
   this.timeout(120_000);
   const env = e2eEnvironment();
-  let browser: Browser;
-  let page: Page;
-
-  before(async () => {
+  before(() => {
     assert.ok(clip, 'templates/course.json has a reading with id "clip"');
-    browser = await launchChromium(env.chromiumPath);
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      const name = `failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
-      await screenshot(page, env.screenshotDir, name).catch(() => undefined);
-    }
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  // A blank page: the first test opens the workspace and waits for the workbench itself.
+  const wb = workbenchSuite(env, 'ui', { open: false });
 
   it('opens the sample workspace', async () => {
-    await page.goto(env.folderUrl);
-    await waitForWorkbench(page);
+    await wb.page.goto(env.folderUrl);
+    await waitForWorkbench(wb.page);
     await eventually(
       'the explorer to show README.md',
       async () =>
-        page
+        wb.page
           .locator('.part.sidebar')
           .getByRole('treeitem', { name: /README\.md/ })
           .first()
           .isVisible(),
       45_000,
     );
-    await activityBarIcon(page).waitFor({ timeout: 30_000 });
-    await screenshot(page, env.screenshotDir, '01-workspace');
+    await activityBarIcon(wb.page).waitFor({ timeout: 30_000 });
+    await screenshot(wb.page, env.screenshotDir, '01-workspace');
   });
 
   it('shows the Curriculum tree from the activity-bar icon', async () => {
-    await showMultimodalLab(page);
+    await showMultimodalLab(wb.page);
     for (const group of groups) {
-      await treeRow(page, group.label).waitFor({ timeout: 15_000 });
+      await treeRow(wb.page, group.label).waitFor({ timeout: 15_000 });
     }
-    assert.match(await rowText(treeRow(page, 'Reading path')), /0\/12/);
-    await screenshot(page, env.screenshotDir, '02-curriculum');
+    assert.match(await rowText(treeRow(wb.page, 'Reading path')), /0\/12/);
+    await screenshot(wb.page, env.screenshotDir, '02-curriculum');
   });
 
   it('lists 12 readings, 8 exercises and 6 milestones', async () => {
     // The tree only renders rows in view, so count one expanded group at a time.
     for (const group of groups) {
       for (const other of groups) {
-        if (other !== group) await collapse(treeRow(page, other.label));
+        if (other !== group) await collapse(treeRow(wb.page, other.label));
       }
-      await expand(treeRow(page, group.label));
+      await expand(treeRow(wb.page, group.label));
       const names = await eventually(`${group.count} children under "${group.label}"`, async () => {
-        const seen = await childNames(page, group.label);
+        const seen = await childNames(wb.page, group.label);
         return seen.length === group.count ? seen : undefined;
       });
       assert.equal(names.length, group.count, `${group.label}: ${names.join(' | ')}`);
@@ -107,20 +92,20 @@ describe('Multimodal Lab in code-server (UI)', function () {
           `a reading titled CLIP… among ${names.join(' | ')}`,
         );
       }
-      await screenshot(page, env.screenshotDir, `03-${group.label.toLowerCase().replace(/\s+/g, '-')}`);
+      await screenshot(wb.page, env.screenshotDir, `03-${group.label.toLowerCase().replace(/\s+/g, '-')}`);
     }
-    for (const group of groups) await expand(treeRow(page, group.label));
+    for (const group of groups) await expand(treeRow(wb.page, group.label));
   });
 
   it('ticking a reading moves the Reading path count from 0/12 to 1/12', async () => {
-    const header = treeRow(page, 'Reading path');
+    const header = treeRow(wb.page, 'Reading path');
     assert.match(await rowText(header), /0\/12/);
-    const checkbox = treeRow(page, 'CLIP').getByRole('checkbox');
+    const checkbox = treeRow(wb.page, 'CLIP').getByRole('checkbox');
     assert.equal(await checkbox.getAttribute('aria-checked'), 'false');
     await checkbox.click();
     await eventually('"Reading path" to show 1/12', async () => /1\/12/.test(await rowText(header)));
     assert.equal(await checkbox.getAttribute('aria-checked'), 'true');
-    await screenshot(page, env.screenshotDir, '04-ticked');
+    await screenshot(wb.page, env.screenshotDir, '04-ticked');
   });
 
   it('keeps the tick after a window reload and records it in progress.json', async () => {
@@ -132,48 +117,50 @@ describe('Multimodal Lab in code-server (UI)', function () {
     });
     assert.ok(!Number.isNaN(Date.parse(progress.readings?.clip?.readAt ?? '')), 'readAt is an ISO date');
 
-    await page.reload();
-    await waitForWorkbench(page);
-    await showMultimodalLab(page);
-    const header = treeRow(page, 'Reading path');
+    await wb.page.reload();
+    await waitForWorkbench(wb.page);
+    await showMultimodalLab(wb.page);
+    const header = treeRow(wb.page, 'Reading path');
     await expand(header);
     await eventually(
       '"Reading path" to show 1/12 after reload',
       async () => /1\/12/.test(await rowText(header)),
       30_000,
     );
-    assert.equal(await treeRow(page, 'CLIP').getByRole('checkbox').getAttribute('aria-checked'), 'true');
-    await screenshot(page, env.screenshotDir, '05-after-reload');
+    assert.equal(await treeRow(wb.page, 'CLIP').getByRole('checkbox').getAttribute('aria-checked'), 'true');
+    await screenshot(wb.page, env.screenshotDir, '05-after-reload');
   });
 
   it('Open Notes on a reading opens notes/clip.md with its guiding questions', async () => {
-    await treeRow(page, 'CLIP').click({ button: 'right' });
-    const item = page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: /^Open (Reading )?Notes$/ });
+    await treeRow(wb.page, 'CLIP').click({ button: 'right' });
+    const item = wb.page
+      .locator('.context-view .monaco-menu')
+      .getByRole('menuitem', { name: /^Open (Reading )?Notes$/ });
     await item.waitFor({ timeout: 10_000 });
-    await screenshot(page, env.screenshotDir, '06-context-menu');
+    await screenshot(wb.page, env.screenshotDir, '06-context-menu');
     await item.click();
 
-    const tab = page.locator('.tabs-container .tab[aria-label^="clip.md"]');
+    const tab = wb.page.locator('.tabs-container .tab[aria-label^="clip.md"]');
     await tab.first().waitFor({ timeout: 15_000 });
     const questions = clip?.questions ?? [];
     assert.ok(questions.length > 0, 'the CLIP reading has guiding questions');
     const firstQuestionStart = questions[0].slice(0, 30);
     await eventually('the notes editor to show the first guiding question', async () =>
-      (await activeEditorText(page)).includes(firstQuestionStart),
+      (await activeEditorText(wb.page)).includes(firstQuestionStart),
     );
 
     const notes = readFileSync(join(env.workspace, 'notes', 'clip.md'), 'utf8');
     for (const question of questions) assert.ok(notes.includes(question), `notes/clip.md contains "${question}"`);
     assert.ok(notes.includes(clip?.title ?? '\0'), 'notes/clip.md names the reading');
-    await page.mouse.move(900, 700); // no hover tooltip over the tree in the screenshot
-    await screenshot(page, env.screenshotDir, '07-notes');
+    await wb.page.mouse.move(900, 700); // no hover tooltip over the tree in the screenshot
+    await screenshot(wb.page, env.screenshotDir, '07-notes');
   });
 
   it('clicking a reading opens its details: why read it, the guiding questions, the exercises that use it', async () => {
     const flamingo = course.readings.find((r) => r.id === 'flamingo');
     assert.ok(flamingo, 'templates/course.json has a reading with id "flamingo"');
-    await treeRow(page, 'Flamingo').click();
-    const preview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await treeRow(wb.page, 'Flamingo').click();
+    const preview = wb.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
     await eventually(
       'the details preview to show the first guiding question',
       async () =>
@@ -188,6 +175,6 @@ describe('Multimodal Lab in code-server (UI)', function () {
     const text = (await preview.locator('body').textContent()) ?? '';
     assert.match(text, /Why read it\./);
     assert.match(text, /Exercise 6: Flamingo cross-attention vs LLaVA projection/);
-    await screenshot(page, env.screenshotDir, '08-reading-details');
+    await screenshot(wb.page, env.screenshotDir, '08-reading-details');
   });
 });

@@ -88,6 +88,58 @@ export async function screenshotIfFailed(
   );
 }
 
+/** The browser page of a suite that called `workbenchSuite`, there from its first `before` hook on. */
+export interface WorkbenchSuite {
+  readonly page: Page;
+}
+
+/** What a suite does around its workbench, besides opening it, screenshotting failures and closing it. */
+export interface WorkbenchSuiteHooks {
+  /** false: only a blank page, for a suite whose first test opens the workbench itself. */
+  readonly open?: boolean;
+  /** After the workbench is open (e.g. start the exercise the suite works on). */
+  readonly opened?: (page: Page) => Promise<void>;
+  /** Before the browser closes (leave the workspace as the suites after this one expect it); page is unset when
+   * `before` failed early. */
+  readonly closing?: (page: Page | undefined) => Promise<void>;
+}
+
+/**
+ * Registers the hooks every code-server suite has, inside its `describe`: `before` launches Chromium and (unless
+ * `open` is false) opens the workbench with the Multimodal Lab view shown, then runs `opened`; `afterEach` keeps a
+ * screenshot `<prefix>-failed-<test title>` of a failed test; `after` runs `closing` and closes the browser.
+ * A suite's own `before` hooks registered earlier run first (preconditions, files the workbench should see).
+ */
+export function workbenchSuite(env: E2eEnvironment, prefix: string, hooks: WorkbenchSuiteHooks = {}): WorkbenchSuite {
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  before(async () => {
+    if (hooks.open === false) {
+      browser = await launchChromium(env.chromiumPath);
+      page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    } else {
+      ({ browser, page } = await openWorkbench(env));
+    }
+    await hooks.opened?.(page);
+  });
+  afterEach(async function () {
+    await screenshotIfFailed(this.currentTest, page, env.screenshotDir, prefix);
+  });
+  after(async () => {
+    try {
+      await hooks.closing?.(page);
+    } finally {
+      await browser?.close();
+    }
+  });
+  return {
+    get page(): Page {
+      if (!page) throw new Error(`the ${prefix} suite's workbench is not open: its before hook failed`);
+      return page;
+    },
+  };
+}
+
 /** Waits until the workbench has restored, the folder is open and extensions have had a chance to activate. */
 export async function waitForWorkbench(page: Page): Promise<void> {
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });

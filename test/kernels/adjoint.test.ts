@@ -4,15 +4,9 @@
 // not belong to its backend's forward fails here even where every backend agrees with every other.
 import { checkAdjoint, type AdjointCase } from './adjoint';
 import { setupBackends, tf, useBackend } from './backends';
-import { input, rng } from './gradcheck';
+import { explicitPad, input, rng, type ExplicitPad } from './gradcheck';
 
-type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
-const explicit = (t: number, b: number, l: number, r: number): Pad => [
-  [0, 0],
-  [t, b],
-  [l, r],
-  [0, 0],
-];
+type Pad = 'same' | 'valid' | number | ExplicitPad;
 const padLabel = (p: Pad): string => (typeof p === 'object' ? `pad ${p[1]}|${p[2]}` : `pad ${p}`);
 
 /** Every (in, out) pair of sizes 1..max on rows, and each pair once more on columns in another order. */
@@ -82,7 +76,7 @@ function* convCases(): Generator<AdjointCase> {
       [5, 4],
     ]) {
       for (const s of [1, 2, 3, [2, 1]] as Array<number | [number, number]>) {
-        for (const pad of ['same', 'valid', explicit(i % 3, (i + 1) % 2, (i + 2) % 3, i % 2)] as Pad[]) {
+        for (const pad of ['same', 'valid', explicitPad(i % 3, (i + 1) % 2, (i + 2) % 3, i % 2)] as Pad[]) {
           i++;
           const w = 1 + ((h + i) % 6);
           const ci = 1 + (i % 5);
@@ -143,7 +137,7 @@ function* depthwiseCases(): Generator<AdjointCase> {
       [3, 2],
     ]) {
       for (const s of [1, 2, 3]) {
-        for (const pad of ['same', 'valid', explicit(i % 2, 1, (i + 1) % 3, 0)] as Pad[]) {
+        for (const pad of ['same', 'valid', explicitPad(i % 2, 1, (i + 1) % 3, 0)] as Pad[]) {
           i++;
           const w = 2 + (i % 5);
           const [c, m, b] = [1 + (i % 3), 1 + (i % 2), 1 + ((i >> 1) % 2)];

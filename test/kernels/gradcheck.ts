@@ -3,17 +3,12 @@
 // The scalar is L = Σ f(inputs) ⊙ R with a fixed random R, so every output element weighs in.
 import * as assert from 'node:assert/strict';
 import { tf, useBackend } from './backends';
+import { randomArray, randomValues, relErr } from './numeric';
 
 // The bench's seeded PRNG (mulberry32), so every run checks the same numbers; re-exported for the kernel tests.
 import { rng } from '../../bench/training/layers';
 export { rng };
-
-/** Uniform values in [lo, hi). */
-export function randomArray(n: number, next: () => number, lo = -1, hi = 1): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * next();
-  return out;
-}
+export { explicitPad, randomArray, relErr, type ExplicitPad } from './numeric';
 
 export interface Input {
   shape: number[];
@@ -41,18 +36,6 @@ function lossOn(op: Op, inputs: Input[], r: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < y.length; i++) sum += y[i] * r[i];
   return sum;
-}
-
-/** max |a − b| / (1 + max |b|): relative to the scale of the reference. */
-export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'lengths differ');
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / (1 + scale);
 }
 
 export interface CheckOptions {
@@ -114,13 +97,5 @@ export async function checkOp(op: Op, inputs: Input[], opts: CheckOptions = {}):
 
 /** A random input of the given shape. */
 export function input(shape: number[], next: () => number, lo = -1, hi = 1): Input {
-  return {
-    shape,
-    values: randomArray(
-      shape.reduce((a, b) => a * b, 1),
-      next,
-      lo,
-      hi,
-    ),
-  };
+  return { shape, values: randomValues(shape, next, lo, hi) };
 }

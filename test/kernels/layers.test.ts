@@ -3,7 +3,7 @@
 // against cpu and finite differences.
 import * as assert from 'node:assert/strict';
 import { setupBackends, tf, useBackend } from './backends';
-import { checkOp, input, rng } from './gradcheck';
+import { checkOp, explicitPad, input, rng, type ExplicitPad } from './gradcheck';
 
 describe('wasm MaxPoolGrad', function () {
   this.timeout(60000);
@@ -45,24 +45,14 @@ describe('wasm depthwise conv gradients', function () {
     x: [number, number, number, number];
     f: [number, number, number, number];
     s: number;
-    pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+    pad: 'same' | 'valid' | ExplicitPad;
     d?: number;
   }> = [
     { x: [2, 7, 7, 3], f: [3, 3, 3, 1], s: 1, pad: 'same' },
     { x: [2, 8, 9, 2], f: [3, 3, 2, 2], s: 2, pad: 'same' },
     { x: [3, 7, 7, 2], f: [3, 3, 2, 1], s: 2, pad: 'valid' },
     { x: [2, 6, 6, 3], f: [1, 1, 3, 2], s: 1, pad: 'valid' },
-    {
-      x: [2, 7, 7, 2],
-      f: [3, 3, 2, 1],
-      s: 1,
-      pad: [
-        [0, 0],
-        [1, 2],
-        [0, 1],
-        [0, 0],
-      ],
-    },
+    { x: [2, 7, 7, 2], f: [3, 3, 2, 1], s: 1, pad: explicitPad(1, 2, 0, 1) },
     // (tfjs itself refuses gradients of dilated depthwise convs, so there is no dilation case.)
   ];
   cases.forEach((c, i) => {

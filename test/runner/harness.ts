@@ -4,7 +4,12 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
-import { RUNNER_PROTOCOL_VERSION, type RunnerJob, type RunnerToExtension } from '../../src/protocol/runner';
+import {
+  RUNNER_PROTOCOL_VERSION,
+  type RunnerJob,
+  type RunnerToExtension,
+  type TrainJob,
+} from '../../src/protocol/runner';
 import { startRunner, type RunnerExit, type RunnerHandle, type RunnerOptions } from '../../src/runner/client';
 
 export const REPO = resolve(__dirname, '..', '..');
@@ -97,6 +102,31 @@ export function only<T extends RunnerToExtension['type']>(
   return events.filter((e): e is Extract<RunnerToExtension, { type: T }> => e.type === type);
 }
 
+type Verdict = 'testPassed' | 'testFailed' | 'testSkipped';
+
+/**
+ * The event types of a test job whose tests end with `verdicts` in order: hello, backend and discovery, then a
+ * testStarted before each verdict, then testsFinished.
+ */
+export function testJobEvents(...verdicts: Verdict[]): string[] {
+  return ['hello', 'backend', 'testsDiscovered', ...verdicts.flatMap((v) => ['testStarted', v]), 'testsFinished'];
+}
+
+/**
+ * The backend ladder this machine reports, as [rung, status] top first: no tfjs-node, no GPU adapter `auto` picks,
+ * wasm active. `cpu` is 'skipped' when a job stops at the first rung that loads, 'available' when it walks the whole
+ * ladder (diagnose).
+ */
+export function machineLadder(cpu: 'skipped' | 'available'): [string, string][] {
+  return [
+    ['tensorflow-gpu', 'skipped'],
+    ['tensorflow', 'skipped'],
+    ['webgpu', 'skipped'],
+    ['wasm', 'active'],
+    ['cpu', cpu],
+  ];
+}
+
 export function jobBase(ws: string): {
   type: 'job';
   protocol: typeof RUNNER_PROTOCOL_VERSION;
@@ -104,6 +134,29 @@ export function jobBase(ws: string): {
   backend: 'auto';
 } {
   return { type: 'job', protocol: RUNNER_PROTOCOL_VERSION, workspaceRoot: ws, backend: 'auto' };
+}
+
+/**
+ * The train job the extension sends for exercise `id` of learner workspace `ws`: its own `exercises/<id>/train.ts`,
+ * writing run `runId` under `.multimodal-lab/runs/<id>/`.
+ */
+export function exerciseTrainJob(
+  ws: string,
+  id: string,
+  runId: string,
+  config: TrainJob['config'],
+  backend: TrainJob['backend'] = 'auto',
+): TrainJob {
+  return {
+    ...jobBase(ws),
+    backend,
+    kind: 'train',
+    exerciseId: id,
+    runId,
+    entry: join(ws, 'exercises', id, 'train.ts'),
+    runDir: join(ws, '.multimodal-lab', 'runs', id, runId),
+    config,
+  };
 }
 
 /** Reads a JSONL file as the run store will: every complete line, and whether a partial last line was dropped. */

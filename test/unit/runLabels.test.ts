@@ -27,6 +27,10 @@ const meta = (over: Partial<RunMeta> = {}): RunMeta => ({
   ...over,
 });
 
+/** The tree row of run r1 with `runMeta`, started at 10:00 on Nov 27, whose headline metric is `headline`. */
+const rowAt10 = (runMeta: RunMeta, headline?: { name: string; value: number }) =>
+  runRowLabel({ runId: 'r1', meta: runMeta, when: 'Nov 27, 10:00', headline });
+
 const COURSE = {
   milestones: [
     {
@@ -40,44 +44,25 @@ const COURSE = {
 
 describe('run labels: the tree row', () => {
   it('leads with the run name and its headline metric, not the first summary key', () => {
-    const row = runRowLabel({
-      runId: 'r1',
-      meta: meta(),
-      when: 'Nov 27, 10:00',
-      headline: { name: 'loss', value: 0.123456 },
-    });
+    const row = rowAt10(meta(), { name: 'loss', value: 0.123456 });
     assert.equal(row.label, 'Nov 27, 10:00 · loss 0.123');
     assert.equal(row.description, 'finished · wasm');
   });
 
   it("uses the learner's name for the run when it has one", () => {
-    const row = runRowLabel({
-      runId: 'r1',
-      meta: meta({ name: 'lr 1e-3' }),
-      when: 'Nov 27, 10:00',
-      headline: { name: 'wer_b_after', value: 0.1163 },
-    });
+    const row = rowAt10(meta({ name: 'lr 1e-3' }), { name: 'wer_b_after', value: 0.1163 });
     assert.equal(row.label, 'lr 1e-3 · wer_b_after 0.116');
   });
 
   it('labels a quick run as quick', () => {
-    const row = runRowLabel({
-      runId: 'r1',
-      meta: meta({ config: 'smoke' }),
-      when: 'Nov 27, 10:00',
-      headline: { name: 'loss', value: 2 },
-    });
+    const row = rowAt10(meta({ config: 'smoke' }), { name: 'loss', value: 2 });
     assert.equal(row.label, 'Nov 27, 10:00 (quick) · loss 2');
     assert.equal(isQuickRun(meta({ config: 'smoke' })), true);
     assert.equal(isQuickRun(meta({ config: 'gpu' })), false);
   });
 
   it('shows a run whose process is gone as ended without a record, never as running', () => {
-    const row = runRowLabel({
-      runId: 'r1',
-      meta: meta({ status: 'killed', endedWithoutRecord: true }),
-      when: 'Nov 27, 10:00',
-    });
+    const row = rowAt10(meta({ status: 'killed', endedWithoutRecord: true }));
     assert.equal(row.label, 'Nov 27, 10:00');
     assert.equal(row.description, 'ended without a record · wasm');
     assert.equal(row.running, false);

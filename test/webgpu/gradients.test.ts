@@ -2,13 +2,10 @@
 // Reads are asynchronous throughout: webgpu has no synchronous read in Node.
 import * as assert from 'node:assert/strict';
 import { rng } from '../../bench/training/layers';
+import { randomValues, relErr } from '../kernels/numeric';
 import { tf, use, webgpuReady } from './setup';
 
 type Op = (xs: tf.Tensor[]) => tf.Tensor;
-
-function values(shape: number[], next: () => number, lo = -1, hi = 1): Float32Array {
-  return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => lo + (hi - lo) * next());
-}
 
 /** Forward values and gradients of Σ op(xs) ⊙ R, on the current backend. */
 async function evaluate(
@@ -26,17 +23,6 @@ async function evaluate(
   const data = await Promise.all(outs.map(async (t) => Float32Array.from(await t.data())));
   tf.dispose(outs);
   return data;
-}
-
-function relErr(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / (1 + scale);
 }
 
 interface Case {
@@ -152,10 +138,10 @@ describe('webgpu: gradients match cpu', function () {
   CASES.forEach((c, i) => {
     it(`${c.name}: forward and every input's gradient within 1e-4 of cpu`, async () => {
       const next = rng(300 + i);
-      const inputs = c.shapes.map((shape) => ({ shape, v: values(shape, next, c.lo, c.hi) }));
+      const inputs = c.shapes.map((shape) => ({ shape, v: randomValues(shape, next, c.lo, c.hi) }));
       await use('cpu');
       const probe = tf.tidy(() => c.op(inputs.map((x) => tf.tensor(x.v, x.shape))).shape);
-      const r = values(probe, next);
+      const r = randomValues(probe, next);
       const onCpu = await evaluate(c.op, inputs, r);
       await use('webgpu');
       const onGpu = await evaluate(c.op, inputs, r);
@@ -170,10 +156,10 @@ describe('webgpu: gradients match cpu', function () {
   });
 
   it('gather and its gradient (unsortedSegmentSum) with repeated ids', async () => {
-    const table = values([10, 4], rng(9));
+    const table = randomValues([10, 4], rng(9));
     const ids = [3, 1, 3, 9, 0, 3];
     const op = ([t]: tf.Tensor[]): tf.Tensor => tf.gather(t, tf.tensor1d(ids, 'int32'));
-    const r = values([6, 4], rng(10));
+    const r = randomValues([6, 4], rng(10));
     await use('cpu');
     const onCpu = await evaluate(op, [{ shape: [10, 4], v: table }], r);
     await use('webgpu');

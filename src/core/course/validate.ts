@@ -222,20 +222,35 @@ function builtOnProblems(c: Checker, exercises: readonly Exercise[], ids: Readon
 
 /** A `lab` list: distinct paths inside `lab/`, such as `vision.ts` or `weights/shapes-vision`. */
 function labModules(c: Checker, o: Obj, path: string): string[] {
-  const p = join(path, 'lab');
+  return distinctStrings(c, o, 'lab', path, 0, {
+    pattern: LAB_MODULE,
+    expected: 'a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or "..")',
+  });
+}
+
+/**
+ * The list `o[key]` (at least `min` items) of strings that each match `item.pattern` (else "expected
+ * <item.expected>") and are each listed once.
+ */
+function distinctStrings(
+  c: Checker,
+  o: Obj,
+  key: string,
+  path: string,
+  min: number,
+  item: { pattern: RegExp; expected: string },
+): string[] {
+  const p = join(path, key);
   const seen = new Map<string, number>();
-  return c.array(o, 'lab', path, 0).map((m, i) => {
-    if (typeof m !== 'string' || !LAB_MODULE.test(m)) {
-      c.fail(
-        `${p}[${i}]`,
-        `expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got ${describe(m)}`,
-      );
+  return c.array(o, key, path, min).map((v, i) => {
+    if (typeof v !== 'string' || !item.pattern.test(v)) {
+      c.fail(`${p}[${i}]`, `expected ${item.expected}, got ${describe(v)}`);
       return '';
     }
-    const first = seen.get(m);
-    if (first !== undefined) c.fail(`${p}[${i}]`, `"${m}" is listed twice (first at ${p}[${first}])`);
-    else seen.set(m, i);
-    return m;
+    const first = seen.get(v);
+    if (first !== undefined) c.fail(`${p}[${i}]`, `"${v}" is listed twice (first at ${p}[${first}])`);
+    else seen.set(v, i);
+    return v;
   });
 }
 
@@ -288,18 +303,7 @@ function exercise(c: Checker, v: Json, path: string): Exercise {
 
 /** A `builtOn` list: distinct exercise ids (that they exist is checked with the whole course). */
 function exerciseIds(c: Checker, o: Obj, path: string): string[] {
-  const p = join(path, 'builtOn');
-  const seen = new Map<string, number>();
-  return c.array(o, 'builtOn', path, 1).map((v, i) => {
-    if (typeof v !== 'string' || !ID.test(v)) {
-      c.fail(`${p}[${i}]`, `expected an exercise id such as "ddpm", got ${describe(v)}`);
-      return '';
-    }
-    const first = seen.get(v);
-    if (first !== undefined) c.fail(`${p}[${i}]`, `"${v}" is listed twice (first at ${p}[${first}])`);
-    else seen.set(v, i);
-    return v;
-  });
+  return distinctStrings(c, o, 'builtOn', path, 1, { pattern: ID, expected: 'an exercise id such as "ddpm"' });
 }
 
 function milestone(c: Checker, v: Json, path: string): Milestone {

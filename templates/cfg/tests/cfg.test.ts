@@ -137,21 +137,15 @@ describe('TODO(3): classifier-free guidance', () => {
     });
 
   it('is the unconditional prediction at w = 0 and the conditional one at w = 1', async () => {
-    const g0 = guidedEps(byLabel, xt(), t(), labels(), 0);
-    await expectTensorClose(
-      g0,
-      expected(0),
-      { atol: 1e-5 },
-      'guidedEps at w = 0 must equal ε_θ(x_t, t, ∅) (here 10 everywhere)',
-    );
-    const g1 = guidedEps(byLabel, xt(), t(), labels(), 1);
-    await expectTensorClose(
-      g1,
-      expected(1),
-      { atol: 1e-5 },
-      'guidedEps at w = 1 must equal ε_θ(x_t, t, c) (here 3 and 7)',
-    );
-    tf.dispose([g0, g1]);
+    const cases: [number, string][] = [
+      [0, 'ε_θ(x_t, t, ∅) (here 10 everywhere)'],
+      [1, 'ε_θ(x_t, t, c) (here 3 and 7)'],
+    ];
+    for (const [w, prediction] of cases) {
+      const g = guidedEps(byLabel, xt(), t(), labels(), w);
+      await expectTensorClose(g, expected(w), { atol: 1e-5 }, `guidedEps at w = ${w} must equal ${prediction}`);
+      g.dispose();
+    }
   });
 
   it('extrapolates ε_∅ + w·(ε_c − ε_∅) for w = 3 and w = 0.5', async () => {

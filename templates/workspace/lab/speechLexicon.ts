@@ -31,6 +31,25 @@ const V = (f1: number, f2: number, f3: number, ms: number, to?: [number, number,
   ...(to ? { to } : {}),
 });
 
+/** A stop (its burst) or a fricative (its frication): a locus, a duration, voicing, and the noise band in Hz. */
+const noisy = (
+  kind: 'stop' | 'fricative',
+  formants: [number, number, number],
+  ms: number,
+  voiced: boolean,
+  hz: number,
+  bw: number,
+  level: number,
+): PhoneSpec => ({ kind, formants, ms, voiced, noise: { hz, bw, level } });
+
+/** A voiced phone without noise (nasal or approximant): its formants and its duration. */
+const voicedPhone = (kind: 'nasal' | 'approximant', formants: [number, number, number], ms: number): PhoneSpec => ({
+  kind,
+  formants,
+  ms,
+  voiced: true,
+});
+
 export const PHONES: Record<string, PhoneSpec> = {
   // Monophthongs (lax ones short, tense ones long).
   IY: V(270, 2290, 3010, 130),
@@ -50,60 +69,30 @@ export const PHONES: Record<string, PhoneSpec> = {
   AW: V(730, 1200, 2440, 190, [400, 900, 2300]),
   OY: V(560, 850, 2400, 200, [320, 2100, 2800]),
   // Stops: closure at the place's locus, then a burst (voiceless ones also aspirate).
-  P: { kind: 'stop', formants: [250, 900, 2200], ms: 70, voiced: false, noise: { hz: 900, bw: 1500, level: 0.5 } },
-  B: { kind: 'stop', formants: [250, 900, 2200], ms: 60, voiced: true, noise: { hz: 900, bw: 1500, level: 0.35 } },
-  T: { kind: 'stop', formants: [250, 1700, 2700], ms: 70, voiced: false, noise: { hz: 3300, bw: 1200, level: 0.8 } },
-  D: { kind: 'stop', formants: [250, 1700, 2700], ms: 60, voiced: true, noise: { hz: 3300, bw: 1200, level: 0.5 } },
-  K: { kind: 'stop', formants: [250, 2000, 2500], ms: 75, voiced: false, noise: { hz: 2000, bw: 700, level: 0.8 } },
-  G: { kind: 'stop', formants: [250, 2000, 2500], ms: 65, voiced: true, noise: { hz: 2000, bw: 700, level: 0.5 } },
+  P: noisy('stop', [250, 900, 2200], 70, false, 900, 1500, 0.5),
+  B: noisy('stop', [250, 900, 2200], 60, true, 900, 1500, 0.35),
+  T: noisy('stop', [250, 1700, 2700], 70, false, 3300, 1200, 0.8),
+  D: noisy('stop', [250, 1700, 2700], 60, true, 3300, 1200, 0.5),
+  K: noisy('stop', [250, 2000, 2500], 75, false, 2000, 700, 0.8),
+  G: noisy('stop', [250, 2000, 2500], 65, true, 2000, 700, 0.5),
   // Fricatives (at 8 kHz /s/ is cut at the 4 kHz Nyquist limit, as on a telephone).
-  S: {
-    kind: 'fricative',
-    formants: [300, 1700, 2700],
-    ms: 110,
-    voiced: false,
-    noise: { hz: 3500, bw: 900, level: 0.9 },
-  },
-  Z: { kind: 'fricative', formants: [300, 1700, 2700], ms: 90, voiced: true, noise: { hz: 3500, bw: 900, level: 0.5 } },
-  SH: {
-    kind: 'fricative',
-    formants: [300, 1800, 2500],
-    ms: 110,
-    voiced: false,
-    noise: { hz: 2500, bw: 900, level: 1.0 },
-  },
-  F: {
-    kind: 'fricative',
-    formants: [300, 900, 2200],
-    ms: 100,
-    voiced: false,
-    noise: { hz: 2500, bw: 3000, level: 0.3 },
-  },
-  V: { kind: 'fricative', formants: [300, 900, 2200], ms: 70, voiced: true, noise: { hz: 2500, bw: 3000, level: 0.2 } },
-  TH: {
-    kind: 'fricative',
-    formants: [300, 1400, 2600],
-    ms: 100,
-    voiced: false,
-    noise: { hz: 3000, bw: 2500, level: 0.25 },
-  },
-  DH: {
-    kind: 'fricative',
-    formants: [300, 1400, 2600],
-    ms: 60,
-    voiced: true,
-    noise: { hz: 3000, bw: 2500, level: 0.15 },
-  },
+  S: noisy('fricative', [300, 1700, 2700], 110, false, 3500, 900, 0.9),
+  Z: noisy('fricative', [300, 1700, 2700], 90, true, 3500, 900, 0.5),
+  SH: noisy('fricative', [300, 1800, 2500], 110, false, 2500, 900, 1.0),
+  F: noisy('fricative', [300, 900, 2200], 100, false, 2500, 3000, 0.3),
+  V: noisy('fricative', [300, 900, 2200], 70, true, 2500, 3000, 0.2),
+  TH: noisy('fricative', [300, 1400, 2600], 100, false, 3000, 2500, 0.25),
+  DH: noisy('fricative', [300, 1400, 2600], 60, true, 3000, 2500, 0.15),
   HH: { kind: 'aspirate', formants: [500, 1500, 2500], ms: 70, voiced: false },
   // Nasals: a low, damped murmur whose F2 marks the place.
-  M: { kind: 'nasal', formants: [250, 1100, 2300], ms: 80, voiced: true },
-  N: { kind: 'nasal', formants: [250, 1600, 2600], ms: 80, voiced: true },
-  NG: { kind: 'nasal', formants: [250, 2000, 2500], ms: 90, voiced: true },
+  M: voicedPhone('nasal', [250, 1100, 2300], 80),
+  N: voicedPhone('nasal', [250, 1600, 2600], 80),
+  NG: voicedPhone('nasal', [250, 2000, 2500], 90),
   // Approximants: vowel-like, with /r/'s low F3 and /l/'s low F2.
-  L: { kind: 'approximant', formants: [360, 1000, 2800], ms: 70, voiced: true },
-  R: { kind: 'approximant', formants: [350, 1100, 1500], ms: 70, voiced: true },
-  W: { kind: 'approximant', formants: [300, 700, 2200], ms: 60, voiced: true },
-  Y: { kind: 'approximant', formants: [280, 2250, 3000], ms: 60, voiced: true },
+  L: voicedPhone('approximant', [360, 1000, 2800], 70),
+  R: voicedPhone('approximant', [350, 1100, 1500], 70),
+  W: voicedPhone('approximant', [300, 700, 2200], 60),
+  Y: voicedPhone('approximant', [280, 2250, 3000], 60),
 };
 
 /** The corpus vocabulary: digits, colours, shapes and commands, with their accent-A (General American) phones. */

@@ -130,6 +130,34 @@ export async function openPanel(
   return { page, problems };
 }
 
+/**
+ * Registers a browser suite's hooks, inside its `describe`: `before` bundles `panels`, serves them and launches the
+ * browser; `after` closes both and removes the bundles. `open` then opens one panel page, as openPanel does.
+ */
+export function panelSuite(panels: readonly string[]): {
+  open(panel: string): Promise<{ page: Page; problems: string[] }>;
+} {
+  let browser: Browser | undefined;
+  let server: Server | undefined;
+  let base = '';
+  before(async () => {
+    await buildPanels(panels);
+    ({ url: base, server } = await serve());
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+    removeBundles();
+  });
+  return {
+    open(panel) {
+      if (!browser) throw new Error("the browser is not running: the suite's before hook failed");
+      return openPanel(browser, base, panel);
+    },
+  };
+}
+
 /** Posts a message to the page the way the extension does (structured clone keeps Uint8Array PNG bytes). */
 export async function postToPanel(page: Page, message: unknown): Promise<void> {
   await page.evaluate((m) => window.postMessage(m, '*'), message);

@@ -1,28 +1,13 @@
 /// <reference lib="dom" />
 import * as assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { Browser } from 'playwright-core';
-import { buildPanels, launch, openPanel, postToPanel, removeBundles, serve } from './harness';
+import { panelSuite, postToPanel } from './harness';
 
 describe('webview (chromium): milestone panel', function () {
   this.timeout(30_000);
-  let browser: Browser;
-  let server: Server;
-  let base: string;
-
-  before(async () => {
-    await buildPanels(['milestones']);
-    ({ url: base, server } = await serve());
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    server?.close();
-    removeBundles();
-  });
+  const panels = panelSuite(['milestones']);
 
   it('shows each milestone with its evidence (✓/○), what is missing, and links that post open', async () => {
-    const { page, problems } = await openPanel(browser, base, 'milestones');
+    const { page, problems } = await panels.open('milestones');
     await postToPanel(page, {
       type: 'milestones',
       protocol: 1,

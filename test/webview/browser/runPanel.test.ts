@@ -1,40 +1,17 @@
 /// <reference lib="dom" />
 import * as assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { BLUE, CYAN, GREEN, MAGENTA, RED, YELLOW, curve, frame, load, run } from './fixtures';
-import {
-  THEME_CHART_BLUE,
-  buildPanels,
-  frames,
-  launch,
-  openPanel,
-  removeBundles,
-  pixel,
-  postToPanel,
-  serve,
-} from './harness';
+import { THEME_CHART_BLUE, frames, panelSuite, pixel, postToPanel } from './harness';
 
 describe('webview (chromium): run panel', function () {
   this.timeout(30_000);
-  let browser: Browser;
-  let server: Server;
-  let base: string;
+  const panels = panelSuite(['run', 'milestones']);
   let page: Page;
   let problems: string[];
 
-  before(async () => {
-    await buildPanels(['run', 'milestones']);
-    ({ url: base, server } = await serve());
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    server?.close();
-    removeBundles();
-  });
   beforeEach(async () => {
-    ({ page, problems } = await openPanel(browser, base, 'run'));
+    ({ page, problems } = await panels.open('run'));
   });
   afterEach(async () => {
     await page?.close();

@@ -3,7 +3,7 @@
  * the run or tests behind each piece. The extension sends the whole list on `ready` and whenever it changes.
  */
 import { PANEL_PROTOCOL_VERSION, type MilestonePanelToExtension } from '../../../src/protocol/panels';
-import { appRoot, h, noticeBanner, setChildren } from '../shared/dom';
+import { appRoot, checkItem, h, noticeBanner, setChildren } from '../shared/dom';
 import { vscodeApi } from '../shared/vscodeApi';
 import { parseMilestones, type MilestoneItem } from './parse';
 
@@ -50,13 +50,7 @@ function render(items: readonly MilestoneItem[]): void {
             'ul',
             { class: 'evidence' },
             ...m.evidence.map((e) =>
-              h(
-                'li',
-                { class: e.met ? 'met' : 'unmet' },
-                h('span', { class: 'mark', text: e.met ? '✓' : '○', 'aria-label': e.met ? 'has' : 'missing' }),
-                ` ${e.label} `,
-                e.link ? linkButton(e.link, e.met) : null,
-              ),
+              checkItem(e.met, ['has', 'missing'], ` ${e.label} `, e.link ? linkButton(e.link, e.met) : null),
             ),
           ),
           !m.met && missing.length > 0

@@ -9,7 +9,7 @@ import {
   type QuestionView,
   type QuizPanelToExtension,
 } from '../../../src/protocol/quiz';
-import { appRoot, h, noticeBanner, setChildren } from '../shared/dom';
+import { appRoot, checkItem, h, noticeBanner, setChildren } from '../shared/dom';
 import { vscodeApi } from '../shared/vscodeApi';
 import { collectAnswers, sanitizeDraft, toggle, type Draft } from './answers';
 
@@ -96,10 +96,9 @@ function paragraphSection(s: ExtensionToQuizPanel): HTMLElement {
             'ul',
             { class: 'concepts' },
             ...check.concepts.map((c) =>
-              h(
-                'li',
-                { class: c.found ? 'met' : 'unmet' },
-                h('span', { class: 'mark', text: c.found ? '✓' : '○', 'aria-label': c.found ? 'found' : 'missing' }),
+              checkItem(
+                c.found,
+                ['found', 'missing'],
                 ` ${c.label}`,
                 c.found ? null : h('span', { class: 'why', text: ` — ${c.why}` }),
               ),

@@ -36,6 +36,21 @@ export function resolveCursor(union: readonly number[], saved: number | null): n
   return union[Math.max(0, i)];
 }
 
+/** The named series each run logged (images or texts), picked by `series`: every name once, sorted. */
+export function seriesNames<R>(runs: readonly R[], series: (run: R) => ReadonlyMap<string, unknown>): string[] {
+  return [...new Set(runs.flatMap((r) => [...series(r).keys()]))].sort();
+}
+
+/** Every step at which any run logged an item of any series picked by `series` (for the shared cursor). */
+export function seriesSteps<R>(
+  runs: readonly R[],
+  series: (run: R) => ReadonlyMap<string, readonly { readonly step: number }[]>,
+): number[] {
+  const out: number[] = [];
+  for (const r of runs) for (const items of series(r).values()) for (const item of items) out.push(item.step);
+  return out;
+}
+
 /** The item at the nearest logged step at or before the cursor (items sorted by step); undefined before the first. */
 export function frameAt<T extends { readonly step: number }>(
   items: readonly T[] | undefined,

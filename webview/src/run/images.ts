@@ -7,7 +7,7 @@ import type { ImageFrame } from '../../../src/protocol/panels';
 import { h, setChildren } from '../shared/dom';
 import { describeBytes, isPng } from './bytes';
 import { themeColors } from './colors';
-import { frameAt } from './cursor';
+import { frameAt, seriesNames, seriesSteps } from './cursor';
 import { decodeFrame, drawPixelated } from './imageCanvas';
 import type { RunModel } from './model';
 import { SwipeView } from './swipe';
@@ -33,13 +33,11 @@ export class ImagePanels {
 
   /** Every image step of every run (for the shared cursor). */
   steps(): number[] {
-    const out: number[] = [];
-    for (const r of this.model.runs) for (const frames of r.images.values()) for (const f of frames) out.push(f.step);
-    return out;
+    return seriesSteps(this.model.runs, (r) => r.images);
   }
 
   render(cursor: number | undefined): void {
-    const names = [...new Set(this.model.runs.flatMap((r) => [...r.images.keys()]))].sort();
+    const names = seriesNames(this.model.runs, (r) => r.images);
     const signature = JSON.stringify([names, this.model.runs.map((r) => r.runId)]);
     if (signature !== this.signature) this.rebuild(names, signature);
     for (const [name, row] of this.rows) {

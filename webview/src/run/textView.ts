@@ -1,6 +1,6 @@
 /** Text series (generated answers, transcripts) at the shared cursor: per series, each run's entry at or before it. */
 import { h, setChildren } from '../shared/dom';
-import { frameAt } from './cursor';
+import { frameAt, seriesNames, seriesSteps } from './cursor';
 import type { RunModel } from './model';
 
 export class TextView {
@@ -9,13 +9,11 @@ export class TextView {
   constructor(private readonly model: RunModel) {}
 
   steps(): number[] {
-    const out: number[] = [];
-    for (const r of this.model.runs) for (const list of r.text.values()) for (const t of list) out.push(t.step);
-    return out;
+    return seriesSteps(this.model.runs, (r) => r.text);
   }
 
   render(cursor: number | undefined): void {
-    const names = [...new Set(this.model.runs.flatMap((r) => [...r.text.keys()]))].sort();
+    const names = seriesNames(this.model.runs, (r) => r.text);
     setChildren(
       this.el,
       ...names.map((name) =>

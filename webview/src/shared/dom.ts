@@ -43,6 +43,19 @@ export function appRoot(): HTMLElement {
   return root;
 }
 
+/**
+ * A checklist item: `li.met` or `li.unmet` led by a ✓ or ○ mark whose accessible name says it (`names`: for met,
+ * for unmet), then `children`.
+ */
+export function checkItem(met: boolean, names: readonly [string, string], ...children: Child[]): HTMLLIElement {
+  return h(
+    'li',
+    { class: met ? 'met' : 'unmet' },
+    h('span', { class: 'mark', text: met ? '✓' : '○', 'aria-label': met ? names[0] : names[1] }),
+    ...children,
+  );
+}
+
 /** A banner for notices (problems that did not stop the panel), `role=alert` so screen readers announce it. */
 export function noticeBanner(messages: readonly string[]): HTMLElement | null {
   if (messages.length === 0) return null;

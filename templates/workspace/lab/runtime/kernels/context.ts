@@ -24,6 +24,9 @@ export type TensorInfo = tfc.TensorInfo;
 export type NamedAttrMap = tfc.NamedAttrMap;
 export type KernelFunc = tfc.KernelFunc;
 
+/** What a kernel function receives, as our kernels read it: named inputs, the backend, the op's attributes. */
+export type KernelArgs = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: NamedAttrMap };
+
 /** The few members of tfjs-backend-wasm's BackendWasm we rely on (stable across 4.x). */
 export interface WasmBackend {
   makeOutput(shape: number[], dtype: tfc.DataType): TensorInfo;
@@ -79,6 +82,22 @@ export class Scratch {
       if (keep === undefined || t.dataId !== keep.dataId) this.backend.disposeData(t.dataId);
     }
     this.owned.length = 0;
+  }
+}
+
+/**
+ * Runs a kernel's body with a Scratch on `backend` and returns the body's result (or a view of one of its
+ * intermediates): every other intermediate is freed, and all of them when the body throws.
+ */
+export function withScratch(backend: unknown, body: (s: Scratch) => TensorInfo): TensorInfo {
+  const s = new Scratch(backend as WasmBackend);
+  try {
+    const out = body(s);
+    s.release(out);
+    return out;
+  } catch (e) {
+    s.release();
+    throw e;
   }
 }
 

@@ -6,14 +6,15 @@
 // Stock wasm has no Conv2DBackpropFilter at all, and its Conv2DBackpropInput is a scalar loop.
 import { polyphaseApplies, polyphaseBackpropInput } from './polyphase';
 import {
-  Scratch,
   pair,
   view,
+  withScratch,
+  type KernelArgs,
   type KernelFunc,
   type NamedAttrMap,
+  type Scratch,
   type TensorInfo,
   type TfCore,
-  type WasmBackend,
 } from './context';
 
 /** Stock wasm kernels the conv gradients are built from. */
@@ -30,8 +31,6 @@ export interface ConvStock {
 /** At or below this many filter taps (FH·FW·CI), dW goes through im2col + GEMM (measured crossover region). */
 const IM2COL_MAX_TAPS = 32;
 
-type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: NamedAttrMap };
-
 function explicitPad(top: number, bottom: number, left: number, right: number): number[][] {
   return [
     [0, 0],
@@ -39,6 +38,20 @@ function explicitPad(top: number, bottom: number, left: number, right: number): 
     [left, right],
     [0, 0],
   ];
+}
+
+type Shape4 = [number, number, number, number];
+
+/** The geometry of a (non-dilated) conv2d with input `inShape` and filter `filterShape`, from its gradient op's attrs. */
+function conv2DInfo(tf: TfCore, inShape: Shape4, filterShape: Shape4, attrs: NamedAttrMap) {
+  return tf.backend_util.computeConv2DInfo(
+    inShape,
+    filterShape,
+    pair(attrs.strides),
+    1,
+    attrs.pad as 'same',
+    attrs.dimRoundingMode as 'floor' | undefined,
+  );
 }
 
 function assertNhwc(attrs: NamedAttrMap, kernel: string): void {
@@ -99,29 +112,18 @@ function im2colBackpropFilter(
  * filter, [oh, ow, B, co], dilated by the stride; the output [ci, fh, fw, co] is transposed into place.
  */
 export function makeConv2DBackpropFilter(tf: TfCore, stock: ConvStock): KernelFunc {
-  return ((args: Args): TensorInfo => {
+  return ((args: KernelArgs): TensorInfo => {
     const { x, dy } = args.inputs;
     const attrs = args.attrs;
     assertNhwc(attrs, 'Conv2DBackpropFilter');
-    const filterShape = attrs.filterShape as [number, number, number, number];
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filterShape,
-      pair(attrs.strides),
-      1,
-      attrs.pad as 'same',
-      attrs.dimRoundingMode as 'floor' | undefined,
-    );
+    const filterShape = attrs.filterShape as Shape4;
+    const info = conv2DInfo(tf, x.shape as Shape4, filterShape, attrs);
     const [batch, inH, inW, inC] = x.shape;
     const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, filterHeight: fh, filterWidth: fw } = info;
     const { top, left } = info.padInfo;
-    const s = new Scratch(args.backend as WasmBackend);
-    try {
-      if (fh * fw * inC <= IM2COL_MAX_TAPS) {
-        const out = im2colBackpropFilter(s, stock, x, dy, filterShape, [sh, sw], [top, left]);
-        s.release(out);
-        return out;
-      }
+    return withScratch(args.backend, (s) => {
+      if (fh * fw * inC <= IM2COL_MAX_TAPS)
+        return im2colBackpropFilter(s, stock, x, dy, filterShape, [sh, sw], [top, left]);
       // Rows/columns of x that no window reaches (valid padding with a stride) are cropped so that the
       // "output" of the dilated convolution is exactly fh × fw; what is left needs bottom/right padding.
       // (Splitting the batch into L2-sized chunks was measured: within noise, so the whole batch goes at once.)
@@ -141,13 +143,8 @@ export function makeConv2DBackpropFilter(tf: TfCore, stock: ConvStock): KernelFu
         dataFormat: 'NHWC',
         dimRoundingMode: undefined,
       } as unknown as NamedAttrMap); // [ci, fh, fw, co]
-      const out = s.call(stock.transpose, { x: acc }, { perm: [1, 2, 0, 3] }); // [fh, fw, ci, co]
-      s.release(out);
-      return out;
-    } catch (e) {
-      s.release();
-      throw e;
-    }
+      return s.call(stock.transpose, { x: acc }, { perm: [1, 2, 0, 3] }); // [fh, fw, ci, co]
+    });
   }) as unknown as KernelFunc;
 }
 
@@ -181,19 +178,12 @@ function zeroInsert(s: Scratch, dy: TensorInfo, sh: number, sw: number): TensorI
  * stride-1 phases (polyphase.ts); the rest, and paddings wider than the filter, one stride-1 convolution.
  */
 export function makeConv2DBackpropInput(tf: TfCore, stock: ConvStock): KernelFunc {
-  return ((args: Args): TensorInfo => {
+  return ((args: KernelArgs): TensorInfo => {
     const { dy, filter } = args.inputs;
     const attrs = args.attrs;
     assertNhwc(attrs, 'Conv2DBackpropInput');
-    const inputShape = attrs.inputShape as [number, number, number, number];
-    const info = tf.backend_util.computeConv2DInfo(
-      inputShape,
-      filter.shape as [number, number, number, number],
-      pair(attrs.strides),
-      1,
-      attrs.pad as 'same',
-      attrs.dimRoundingMode as 'floor' | undefined,
-    );
+    const inputShape = attrs.inputShape as Shape4;
+    const info = conv2DInfo(tf, inputShape, filter.shape as Shape4, attrs);
     const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw, inHeight, inWidth } = info;
     const hz = (dy.shape[1] - 1) * sh + 1;
     const wz = (dy.shape[2] - 1) * sw + 1;
@@ -205,14 +195,11 @@ export function makeConv2DBackpropInput(tf: TfCore, stock: ConvStock): KernelFun
       // Padding wider than the filter: not expressible as a padded convolution; stay correct, if slow.
       return stock.backpropInput(args as never) as TensorInfo;
     }
-    const s = new Scratch(args.backend as WasmBackend);
-    try {
+    return withScratch(args.backend, (s) => {
       const strided = sh > 1 || sw > 1;
       const pads: [number, number] = [info.padInfo.top, info.padInfo.left];
       if (strided && polyphaseApplies([sh, sw], [fh, fw], pads, [inHeight, inWidth], [dy.shape[1], dy.shape[2]])) {
-        const dx = polyphaseBackpropInput(s, stock.conv2d, dy, filter, inputShape, [sh, sw], pads);
-        s.release(dx);
-        return dx;
+        return polyphaseBackpropInput(s, stock.conv2d, dy, filter, inputShape, [sh, sw], pads);
       }
       const flipped = s.call(stock.reverse, { x: filter }, { dims: [0, 1] });
       const swapped = s.call(stock.transpose, { x: flipped }, { perm: [0, 1, 3, 2] }); // [fh, fw, co, ci]
@@ -224,11 +211,7 @@ export function makeConv2DBackpropInput(tf: TfCore, stock: ConvStock): KernelFun
         dataFormat: 'NHWC',
         dimRoundingMode: undefined,
       } as unknown as NamedAttrMap);
-      s.release(out);
       return view(out, inputShape);
-    } catch (e) {
-      s.release();
-      throw e;
-    }
+    });
   }) as unknown as KernelFunc;
 }

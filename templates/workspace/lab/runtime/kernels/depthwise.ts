@@ -1,9 +1,8 @@
 // Depthwise-conv gradients for wasm (stock wasm has neither). Depthwise convs are cheap in FLOPs
 // (k² per output element), so direct loops over the wasm heap are adequate and keep the code obviously
 // right; both kernels walk the same (batch, output pixel, tap) nest as the forward pass.
-import type { KernelFunc, NamedAttrMap, TensorInfo, TfCore, WasmBackend } from './context';
+import type { KernelArgs, KernelFunc, NamedAttrMap, TensorInfo, TfCore, WasmBackend } from './context';
 
-type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: NamedAttrMap };
 type Shape4 = [number, number, number, number];
 
 interface Geometry {
@@ -81,40 +80,45 @@ function forEachTap(g: Geometry, visit: (xi: number, wi: number, yi: number) => 
   }
 }
 
-/** DepthwiseConv2dNativeBackpropInput(dy, filter) → dx of shape attrs.inputShape. */
-export function makeDepthwiseBackpropInput(tf: TfCore): KernelFunc {
-  return ((args: Args): TensorInfo => {
-    const { dy, filter } = args.inputs;
+/**
+ * A depthwise gradient as the sum of one product per (input element, filter tap, dy element) triple:
+ * `of` 'input': DepthwiseConv2dNativeBackpropInput(dy, filter) → dx of shape attrs.inputShape;
+ * `of` 'filter': DepthwiseConv2dNativeBackpropFilter(x, dy) → dW of shape attrs.filterShape.
+ */
+function makeDepthwiseGrad(tf: TfCore, of: 'input' | 'filter'): KernelFunc {
+  return ((args: KernelArgs): TensorInfo => {
+    const { x, dy, filter } = args.inputs;
     const backend = args.backend as WasmBackend;
-    const inShape = args.attrs.inputShape as Shape4;
-    const g = geometry(tf, inShape, filter.shape as Shape4, args.attrs);
-    const out = backend.makeOutput(inShape, 'float32');
-    const gy = backend.typedArrayFromHeap(dy) as Float32Array;
-    const w = backend.typedArrayFromHeap(filter) as Float32Array;
-    const dx = backend.typedArrayFromHeap(out) as Float32Array;
-    dx.fill(0);
-    forEachTap(g, (xi, wi, yi) => {
-      dx[xi] += gy[yi] * w[wi];
-    });
+    const inShape = (of === 'input' ? args.attrs.inputShape : x.shape) as Shape4;
+    const filterShape = (of === 'filter' ? args.attrs.filterShape : filter.shape) as Shape4;
+    const g = geometry(tf, inShape, filterShape, args.attrs);
+    const out = backend.makeOutput(of === 'input' ? inShape : filterShape, 'float32');
+    // Views after the allocation: a heap growth detaches views taken before it.
+    const heap = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+    const gy = heap(dy);
+    const sum = heap(out);
+    sum.fill(0);
+    if (of === 'input') {
+      const w = heap(filter);
+      forEachTap(g, (xi, wi, yi) => {
+        sum[xi] += gy[yi] * w[wi];
+      });
+    } else {
+      const xs = heap(x);
+      forEachTap(g, (xi, wi, yi) => {
+        sum[wi] += xs[xi] * gy[yi];
+      });
+    }
     return out;
   }) as unknown as KernelFunc;
 }
 
+/** DepthwiseConv2dNativeBackpropInput(dy, filter) → dx of shape attrs.inputShape. */
+export function makeDepthwiseBackpropInput(tf: TfCore): KernelFunc {
+  return makeDepthwiseGrad(tf, 'input');
+}
+
 /** DepthwiseConv2dNativeBackpropFilter(x, dy) → dW of shape attrs.filterShape. */
 export function makeDepthwiseBackpropFilter(tf: TfCore): KernelFunc {
-  return ((args: Args): TensorInfo => {
-    const { x, dy } = args.inputs;
-    const backend = args.backend as WasmBackend;
-    const filterShape = args.attrs.filterShape as Shape4;
-    const g = geometry(tf, x.shape as Shape4, filterShape, args.attrs);
-    const out = backend.makeOutput(filterShape, 'float32');
-    const xs = backend.typedArrayFromHeap(x) as Float32Array;
-    const gy = backend.typedArrayFromHeap(dy) as Float32Array;
-    const dw = backend.typedArrayFromHeap(out) as Float32Array;
-    dw.fill(0);
-    forEachTap(g, (xi, wi, yi) => {
-      dw[wi] += xs[xi] * gy[yi];
-    });
-    return out;
-  }) as unknown as KernelFunc;
+  return makeDepthwiseGrad(tf, 'filter');
 }

@@ -6,17 +6,14 @@
 // rounded near ½, so it kept an absolute error of ≈ 1e-7: relative 2.6e-2 at x = 1e-6, and 0 below 3e-8.
 // expm1 keeps its relative precision near 0: this one is within 1.3e-7 relative of tanh from 1e-38 to 20
 // (measured), returns tiny x exactly, and keeps the sign of ±0.
-import { Scratch, type KernelFunc, type NamedAttrMap, type TensorInfo, type WasmBackend } from './context';
-
-type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: NamedAttrMap };
+import { withScratch, type KernelArgs, type KernelFunc, type TensorInfo, type WasmBackend } from './context';
 
 /** Tanh(x) built on the stock Elu kernel (expm1 on XNNPACK). */
 export function makeTanh(elu: KernelFunc, stockTanh: KernelFunc): KernelFunc {
-  return ((args: Args): TensorInfo => {
+  return ((args: KernelArgs): TensorInfo => {
     const { x } = args.inputs;
     if (x.dtype !== 'float32') return stockTanh(args as never) as TensorInfo;
-    const s = new Scratch(args.backend as WasmBackend);
-    try {
+    return withScratch(args.backend, (s) => {
       const negated = s.make(x.shape);
       const d = s.backend.typedArrayFromHeap(negated) as Float32Array;
       let src = s.backend.typedArrayFromHeap(x) as Float32Array;
@@ -33,12 +30,8 @@ export function makeTanh(elu: KernelFunc, stockTanh: KernelFunc): KernelFunc {
         const e = o[i];
         o[i] = Math.abs(e / (2 + e)) * (1 - ((srcBits[i] >>> 31) << 1));
       }
-      s.release(out);
       return out;
-    } catch (e) {
-      s.release();
-      throw e;
-    }
+    });
   }) as unknown as KernelFunc;
 }
 
@@ -51,7 +44,7 @@ const COLUMN_SUM_MIN_WIDTH = 64;
  * Other reductions go to the stock kernel.
  */
 export function makeSum(stockSum: KernelFunc): KernelFunc {
-  return ((args: Args): TensorInfo => {
+  return ((args: KernelArgs): TensorInfo => {
     const { x } = args.inputs;
     const rank = x.shape.length;
     const raw = args.attrs.axis as number | number[];
@@ -82,7 +75,7 @@ export function makeSum(stockSum: KernelFunc): KernelFunc {
  * the threaded build (39 ms a UNet step).
  */
 export function makeSplitV(): KernelFunc {
-  return ((args: Args): TensorInfo[] => {
+  return ((args: KernelArgs): TensorInfo[] => {
     const { x } = args.inputs;
     const backend = args.backend as WasmBackend;
     const rank = x.shape.length;
@@ -123,7 +116,7 @@ export function makeSplitV(): KernelFunc {
  * immutable, so a reference count is enough. Stock wasm copies every clone (232 copies in a ViT step, 5%).
  */
 export function makeIdentity(): KernelFunc {
-  return ((args: Args): TensorInfo => {
+  return ((args: KernelArgs): TensorInfo => {
     const { x } = args.inputs;
     (args.backend as WasmBackend & { incRef(dataId: object): void }).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };

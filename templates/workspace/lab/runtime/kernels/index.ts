@@ -115,26 +115,18 @@ function wasmKernels(tf: TfCore, stock: (name: string) => KernelFunc): Own[] {
       func: makeWasmAvgPoolGrad(tf),
       why: 'stock divides border windows by the full window, the forward by the pixels inside',
     },
-    {
-      kernel: 'Conv2D',
-      func: makeSamePadFix(tf, stock('Conv2D'), false),
+    ...(
+      [
+        ['Conv2D', false],
+        ['FusedConv2D', false],
+        ['DepthwiseConv2dNative', true],
+        ['FusedDepthwiseConv2D', true],
+      ] as const
+    ).map(([kernel, depthwise]) => ({
+      kernel,
+      func: makeSamePadFix(tf, stock(kernel), depthwise),
       why: "XNNPACK pads 'same' wrongly when the stride exceeds the filter; those calls get explicit pads",
-    },
-    {
-      kernel: 'FusedConv2D',
-      func: makeSamePadFix(tf, stock('FusedConv2D'), false),
-      why: "XNNPACK pads 'same' wrongly when the stride exceeds the filter; those calls get explicit pads",
-    },
-    {
-      kernel: 'DepthwiseConv2dNative',
-      func: makeSamePadFix(tf, stock('DepthwiseConv2dNative'), true),
-      why: "XNNPACK pads 'same' wrongly when the stride exceeds the filter; those calls get explicit pads",
-    },
-    {
-      kernel: 'FusedDepthwiseConv2D',
-      func: makeSamePadFix(tf, stock('FusedDepthwiseConv2D'), true),
-      why: "XNNPACK pads 'same' wrongly when the stride exceeds the filter; those calls get explicit pads",
-    },
+    })),
     {
       kernel: 'BatchMatMul',
       func: makeBatchMatMul(tf, { batchMatMul: stock('BatchMatMul'), transpose: stock('Transpose') }),

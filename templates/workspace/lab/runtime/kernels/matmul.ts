@@ -4,14 +4,14 @@
 // transposes are materialised first (linear in the operand, cheap next to the product), a shared right
 // operand folds the batch into the rows, and otherwise each batch item is one fast GEMM.
 import {
-  Scratch,
   sizeOf,
   view,
+  withScratch,
+  type KernelArgs,
   type KernelFunc,
-  type NamedAttrMap,
+  type Scratch,
   type TensorInfo,
   type TfCore,
-  type WasmBackend,
 } from './context';
 
 /** Stock wasm kernels the product is built from. */
@@ -19,8 +19,6 @@ export interface MatMulStock {
   batchMatMul: KernelFunc;
   transpose: KernelFunc;
 }
-
-type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: NamedAttrMap };
 
 /**
  * Item i of a contiguous [batch, r, c] tensor as its own [1, r, c] tensor: a memcpy on the heap, far cheaper
@@ -58,7 +56,7 @@ function checkedOutShape(tf: TfCore, a: TensorInfo, b: TensorInfo, transposeA: u
 
 /** Makes the replacement BatchMatMul kernel. */
 export function makeBatchMatMul(tf: TfCore, stock: MatMulStock): KernelFunc {
-  return ((args: Args): TensorInfo => {
+  return ((args: KernelArgs): TensorInfo => {
     const { a, b } = args.inputs;
     // Stock throws its own error for other dtypes.
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock.batchMatMul(args as never) as TensorInfo;
@@ -80,8 +78,7 @@ export function makeBatchMatMul(tf: TfCore, stock: MatMulStock): KernelFunc {
     const M = outShape[outShape.length - 2];
     const N = outShape[outShape.length - 1];
     const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-    const s = new Scratch(args.backend as WasmBackend);
-    try {
+    return withScratch(args.backend, (s) => {
       let a3 = view(a, [batchA, transposeA ? K : M, transposeA ? M : K]);
       let b3 = view(b, [batchB, transposeB ? N : K, transposeB ? K : N]);
       if (transposeA) a3 = s.call(stock.transpose, { x: a3 }, { perm: [0, 2, 1] }); // [batchA, M, K]
@@ -106,11 +103,7 @@ export function makeBatchMatMul(tf: TfCore, stock: MatMulStock): KernelFunc {
           if (ai !== a3) s.free(ai);
         }
       }
-      s.release(out);
       return view(out, outShape);
-    } catch (e) {
-      s.release();
-      throw e;
-    }
+    });
   }) as unknown as KernelFunc;
 }

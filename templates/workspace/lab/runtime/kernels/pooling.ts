@@ -4,24 +4,27 @@
 // so ties (common after a ReLU: windows of zeros) send the gradient to the same element on both backends.
 // AvgPoolGrad for wasm and cpu: both forwards divide each window by the number of its pixels inside the image,
 // but both stock gradients divide by the full window (wrong along every border of a 'same' or padded pool).
-import type { KernelFunc, NamedAttrMap, TensorInfo, TfCore, WasmBackend } from './context';
+import type { KernelArgs, KernelFunc, NamedAttrMap, TensorInfo, TfCore, WasmBackend } from './context';
 
-type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: NamedAttrMap };
+/** The pool geometry tfjs computes for `input` under a pool gradient op's attributes `a`. */
+function poolInfo(tf: TfCore, input: TensorInfo, a: NamedAttrMap) {
+  return tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    a.filterSize as [number, number],
+    a.strides as [number, number],
+    1,
+    a.pad as 'same',
+    a.dimRoundingMode as 'floor' | undefined,
+  );
+}
 
 /** MaxPoolGrad(dy, input, output) → dx with the shape of input. */
 export function makeMaxPoolGrad(tf: TfCore): KernelFunc {
-  return ((args: Args): TensorInfo => {
+  return ((args: KernelArgs): TensorInfo => {
     const { dy, input } = args.inputs;
     const a = args.attrs;
     const backend = args.backend as WasmBackend;
-    const info = tf.backend_util.computePool2DInfo(
-      input.shape as [number, number, number, number],
-      a.filterSize as [number, number],
-      a.strides as [number, number],
-      1,
-      a.pad as 'same',
-      a.dimRoundingMode as 'floor' | undefined,
-    );
+    const info = poolInfo(tf, input, a);
     const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
     const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
     const { effectiveFilterHeight: efh, effectiveFilterWidth: efw } = info;
@@ -164,17 +167,10 @@ export function avgPoolGrad(p: PoolGeometry, g: ArrayLike<number>, dx: Float32Ar
 }
 
 /** The pool geometry of AvgPoolGrad's attributes; the output size is dy's, since the gradient op drops dimRoundingMode. */
-function avgPoolGeometry(tf: TfCore, args: Args): PoolGeometry {
+function avgPoolGeometry(tf: TfCore, args: KernelArgs): PoolGeometry {
   const { dy, input } = args.inputs;
   const a = args.attrs;
-  const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    a.filterSize as [number, number],
-    a.strides as [number, number],
-    1,
-    a.pad as 'same',
-    a.dimRoundingMode as 'floor' | undefined,
-  );
+  const info = poolInfo(tf, input, a);
   return {
     B: info.batchSize,
     H: info.inHeight,
@@ -193,7 +189,7 @@ function avgPoolGeometry(tf: TfCore, args: Args): PoolGeometry {
 
 /** AvgPoolGrad(dy, input) → dx on the wasm heap. */
 export function makeWasmAvgPoolGrad(tf: TfCore): KernelFunc {
-  return ((args: Args): TensorInfo => {
+  return ((args: KernelArgs): TensorInfo => {
     const backend = args.backend as WasmBackend;
     const geometry = avgPoolGeometry(tf, args);
     const out = backend.makeOutput(args.inputs.input.shape, 'float32');
@@ -210,7 +206,7 @@ interface CpuBackend {
 
 /** AvgPoolGrad(dy, input) → dx on the cpu backend. */
 export function makeCpuAvgPoolGrad(tf: TfCore): KernelFunc {
-  return ((args: Args): TensorInfo => {
+  return ((args: KernelArgs): TensorInfo => {
     const backend = args.backend as CpuBackend;
     const { dy, input } = args.inputs;
     const dx = new Float32Array(input.shape.reduce((a, b) => a * b, 1));

@@ -7,9 +7,7 @@
 // - bilinear: stock wasm ignores halfPixelCenters, and stock cpu returns its gradient as [b, W, H, c] (it
 //   throws whenever H ≠ W) and ignores halfPixelCenters too. Both forwards compute the same linear map (cpu in
 //   float64, XNNPACK in float32: weights within 1e-7), so one float64 gradient serves both.
-import type { KernelFunc, NamedAttrMap, TensorInfo, WasmBackend } from './context';
-
-type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: NamedAttrMap };
+import type { KernelArgs, KernelFunc, TensorInfo, WasmBackend } from './context';
 
 /** The cpu backend members used here (tfjs-backend-cpu's MathBackendCPU). */
 interface CpuBackend {
@@ -155,7 +153,7 @@ type Grad = (
 ) => void;
 
 function cpuKernel(grad: Grad): KernelFunc {
-  return ((args: Args): TensorInfo => {
+  return ((args: KernelArgs): TensorInfo => {
     const { images, dy } = args.inputs;
     const backend = args.backend as CpuBackend;
     const dx = new Float32Array(images.shape.reduce((a, b) => a * b, 1));
@@ -172,7 +170,7 @@ function cpuKernel(grad: Grad): KernelFunc {
 }
 
 function wasmKernel(grad: Grad): KernelFunc {
-  return ((args: Args): TensorInfo => {
+  return ((args: KernelArgs): TensorInfo => {
     const { images, dy } = args.inputs;
     const backend = args.backend as WasmBackend;
     const out = backend.makeOutput(images.shape, 'float32');

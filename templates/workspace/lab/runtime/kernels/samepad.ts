@@ -4,13 +4,12 @@
 // is larger than the filter and the windows do not reach the last pixels (7 wide, 2×2 filter, stride 3), that
 // wraps around and the convolution reads the wrong pixels: the forward differs from cpu by up to 4.4, and every
 // gradient then disagrees with it. Those calls get tfjs's own pads, explicitly; all others go through unchanged.
-import type { KernelFunc, NamedAttrMap, TensorInfo, TfCore } from './context';
+import type { KernelArgs, KernelFunc, TensorInfo, TfCore } from './context';
 
-type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: NamedAttrMap };
 type Explicit = [[number, number], [number, number], [number, number], [number, number]];
 
 /** tfjs's pads for a 'same' call that XNNPACK would pad wrongly, or null when the stock call is right. */
-export function explicitSamePad(tf: TfCore, args: Args, depthwise: boolean): Explicit | null {
+export function explicitSamePad(tf: TfCore, args: KernelArgs, depthwise: boolean): Explicit | null {
   const a = args.attrs;
   if (a.pad !== 'same' || (a.dataFormat !== undefined && a.dataFormat !== 'NHWC')) return null;
   const { x, filter } = args.inputs;
@@ -38,7 +37,7 @@ export function explicitSamePad(tf: TfCore, args: Args, depthwise: boolean): Exp
 
 /** Wraps a stock wasm convolution so 'same' calls that XNNPACK would pad wrongly get explicit pads. */
 export function makeSamePadFix(tf: TfCore, stock: KernelFunc, depthwise: boolean): KernelFunc {
-  return ((args: Args): TensorInfo => {
+  return ((args: KernelArgs): TensorInfo => {
     const pad = explicitSamePad(tf, args, depthwise);
     return stock((pad ? { ...args, attrs: { ...args.attrs, pad } } : args) as never) as TensorInfo;
   }) as unknown as KernelFunc;

@@ -1,13 +1,11 @@
 // UnsortedSegmentSum for wasm: the gradient of `gather`, so every embedding table needs it. Stock wasm has
 // none. It is a scatter-add, linear in its input; a JS loop over the wasm heap is as fast as the copy to
 // the cpu backend that would otherwise be needed.
-import { sizeOf, type KernelFunc, type NamedAttrMap, type TensorInfo, type WasmBackend } from './context';
-
-type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: NamedAttrMap };
+import { sizeOf, type KernelArgs, type KernelFunc, type TensorInfo, type WasmBackend } from './context';
 
 /** out[segmentIds[i], ...] += x[i, ...]; ids outside [0, numSegments) are dropped, as in TensorFlow. */
 export function makeUnsortedSegmentSum(): KernelFunc {
-  return ((args: Args): TensorInfo => {
+  return ((args: KernelArgs): TensorInfo => {
     const { x, segmentIds } = args.inputs;
     const numSegments = args.attrs.numSegments as number;
     const backend = args.backend as WasmBackend;
