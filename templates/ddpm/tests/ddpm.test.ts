@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { createUNet, variables, type EpsModel } from '../../../lab/diffusion/unet';
-import { expectNoTensorLeak, expectShape, expectTensorClose } from '../../../lab/testing';
+import { expectNoTensorLeak, expectShape, expectTensorClose, moments } from '../../../lab/testing';
 import { diffusionLoss } from '../loss';
 import { sample } from '../sample';
 import { linearBetaSchedule, qSample } from '../schedule';
 import { timeEmbedding } from '../timeEmbedding';
-import { moments, referenceSchedule } from './reference';
+import { referenceSchedule } from './reference';
 
 describe('TODO(1): the linear β schedule and ᾱ', () => {
   it("matches the paper's schedule (β 1e-4 → 0.02 over T = 1000) and its cumulative products", () => {

@@ -16,13 +16,3 @@ export function referenceSchedule(T: number, betaStart: number, betaEnd: number)
   }
   return { T, betas, alphas, alphaBars };
 }
-
-/** Mean and (population) variance of a list of numbers. */
-export function moments(values: ArrayLike<number>): { mean: number; variance: number } {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
-  const mean = sum / values.length;
-  let sq = 0;
-  for (let i = 0; i < values.length; i++) sq += (values[i] - mean) ** 2;
-  return { mean, variance: sq / values.length };
-}

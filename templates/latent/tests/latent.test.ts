@@ -2,13 +2,14 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { decode, encode, loadAutoencoder } from '../../../lab/autoencoder';
 import { diffusionLoss } from '../../../lab/diffusion/loss';
+import { linearBetaSchedule } from '../../../lab/diffusion/schedule';
 import { timeEmbedding } from '../../../lab/diffusion/timeEmbedding';
 import { createUNet, variables, type EpsModel } from '../../../lab/diffusion/unet';
-import { expectNoTensorLeak, expectShape, expectTensorClose } from '../../../lab/testing';
+import { expectNoTensorLeak, expectShape, expectTensorClose, moments } from '../../../lab/testing';
 import { unetFlops, type UNetShape } from '../flops';
 import { decodeLatents, encodeImages, latentDiffusionLoss, sampleImages, type FirstStage } from '../latent';
 import { compareSpaces, timeToQuality, type SpaceMeasurement } from '../measure';
-import { moments, referenceSchedule, testDigits } from './reference';
+import { testDigits } from './reference';
 
 /** The shipped autoencoder with its measured scale (built here, so no test depends on your code for it). */
 let shipped: ReturnType<typeof loadAutoencoder> | undefined;
@@ -109,7 +110,7 @@ describe('TODO(2): the analytic FLOPs of one denoising step', () => {
 
 describe('TODO(3): the latent diffusion loss', function () {
   this.timeout(60000);
-  const s = referenceSchedule(50, 1e-3, 0.2);
+  const s = linearBetaSchedule(50, 1e-3, 0.2);
 
   it("is exercise 2's ε-loss on the scaled latents s·E(x_0), with the model seeing [B, 4, 4, 4]", async () => {
     const stage = await firstStage();
@@ -175,7 +176,7 @@ describe('TODO(3): the latent diffusion loss', function () {
 
 describe('TODO(4): sampling through the latent space', function () {
   this.timeout(60000);
-  const s = referenceSchedule(10, 0.01, 0.3);
+  const s = linearBetaSchedule(10, 0.01, 0.3);
 
   it('runs Algorithm 2 on [n, 4, 4, 4] latents for all T steps and decodes the result', async () => {
     const stage = await firstStage();
