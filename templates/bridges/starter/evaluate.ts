@@ -10,14 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LanguageModel } from '../../lab/lm';
-import {
-  accuracyOf,
-  scoreAnswers,
-  type Accuracy,
-  type Answers,
-  type ImageSource,
-  type VlmReader,
-} from '../../lab/vqaTraining';
+import { accuracyOf, scoreAnswers } from '../../lab/vqaTraining';
+import type { Accuracy, Answers, ImageSource, VlmReader } from '../../lab/vqaTraining';
 import type { Bridge } from './bridge';
 import type { VqaBatch } from './data';
 

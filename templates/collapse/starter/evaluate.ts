@@ -10,14 +10,8 @@
  * the question alone and shows no gap — a good-looking accuracy can hide that (LLaVA §5.1 and the GPT-4V system
  * card both ask whether a model looks at the image). The scoring is lab/vqaTraining.ts's, as in exercise 3.
  */
-import {
-  accuracyOf,
-  scoreAnswers,
-  type Answers,
-  type ImageSource,
-  type ImageUse,
-  type VlmReader,
-} from '../../lab/vqaTraining';
+import { accuracyOf, scoreAnswers } from '../../lab/vqaTraining';
+import type { Answers, ImageSource, ImageUse, VlmReader } from '../../lab/vqaTraining';
 import type { VqaBatch } from './data';
 import { imageDependence } from './diagnostics';
 import { imageFeatures, textStart, vlmLogits, type Vlm } from './model';

@@ -11,14 +11,8 @@
  * whether a model looks at the image). The scoring is lab/vqaTraining.ts's, for any VLM; here it reads this one.
  */
 import { numPatches } from '../../lab/vision';
-import {
-  accuracyOf,
-  scoreAnswers,
-  type Accuracy,
-  type Answers,
-  type ImageSource,
-  type VlmReader,
-} from '../../lab/vqaTraining';
+import { accuracyOf, scoreAnswers } from '../../lab/vqaTraining';
+import type { Accuracy, Answers, ImageSource, VlmReader } from '../../lab/vqaTraining';
 import type { VqaBatch } from './data';
 import { imageFeatures, vlmLogits, type Vlm } from './model';
 
