@@ -10,19 +10,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { EOT } from '../../lab/shapes';
 import { projectToJoint, type TextTower } from './model';
-import { layerNorm, transformerBlock } from './transformer';
-
-/** The causal mask: 0 where position i may attend to position j ≤ i, −1e9 for j > i.  [L, L] */
-export function causalMask(length: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const allowed = tf.linalg.bandPart(tf.ones([length, length]), -1, 0); // [L, L] lower triangle of ones
-    return tf.mul(tf.sub(1, allowed), -1e9) as tf.Tensor2D;
-  });
-}
+import { causalMask, layerNorm, transformerBlock } from './transformer';
 
 /**
  * TODO(6): the whole text encoder. Look up the token embeddings (`tower.tokenEmbed`, e.g. with tf.gather), add
- * the position embeddings `tower.pos`, run `tower.blocks` with `transformerBlock` under the `causalMask`, take each
+ * the position embeddings `tower.pos`, run `tower.blocks` with `transformerBlock` under `causalMask(L)`, take each
  * caption's output at its <eot> token (EOT from lab/shapes), apply `tower.lnFinal`, and project into the joint
  * space with `projectToJoint` (TODO 3).
  *   tokens [B, L] int32 → [B, E], each row of length 1

@@ -124,7 +124,7 @@ export function decodeText(model: Whisper, tokens: tf.Tensor2D, audio: tf.Tensor
     const { tokenEmbed, pos, blocks, lnFinal } = model.decoder;
     const L = tokens.shape[1];
     let x = tf.add(tf.gather(tokenEmbed, tokens), tf.slice(pos, [0, 0], [L, -1])) as tf.Tensor3D; // [B, L, D]
-    const mask = causalMask(L); // [L, L]
+    const mask = causalMask(L); // [1, 1, L, L]
     for (const block of blocks) x = runDecoderBlock(x, audio, block, model.config.heads, mask); // [B, L, D]
     const h = layerNorm(x, lnFinal); // [B, L, D]
     const [B, , D] = x.shape;

@@ -13,13 +13,23 @@
  * input sequence between the word embeddings; `block`, `finalNorm` and `head` are exported for bridges that
  * work between the blocks (Flamingo's cross-attention).
  *
- * The transformer pieces (dense, layerNorm, selfAttention, transformerBlock) are written out in plain tfjs and
- * shared with `lab/vision.ts`.
+ * The transformer pieces (dense, layerNorm, selfAttention, transformerBlock, …) are `lab/transformer.ts`'s, shared
+ * with `lab/vision.ts`; this file re-exports them.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { LEAF, flatten, loadWeights, unflatten, type NamedTensors } from './savedWeights';
+import { LEAF, flatten, loadTree, readMeta, type LoadOptions, type NamedTensors } from './savedWeights';
+import {
+  Seeds,
+  causalMask,
+  createBlock,
+  layerNorm,
+  norm,
+  transformerBlock,
+  type Block,
+  type Norm,
+} from './transformer';
 
 export const LM_WEIGHTS_DIR = path.join(__dirname, 'weights', 'shapes-lm');
 
@@ -30,23 +40,6 @@ export interface LmConfig {
   depth: number;
   heads: number;
   mlpRatio: number;
-}
-
-export interface Linear {
-  w: tf.Variable;
-  b: tf.Variable;
-}
-export interface Norm {
-  gain: tf.Variable;
-  bias: tf.Variable;
-}
-export interface Block {
-  ln1: Norm;
-  qkv: Linear;
-  out: Linear;
-  ln2: Norm;
-  fc1: Linear;
-  fc2: Linear;
 }
 
 export interface LanguageModel {
@@ -64,82 +57,9 @@ export const EOT_ID = 1;
 export const UNK_ID = 2;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Transformer pieces (Vaswani et al. 2017 §3.2; pre-norm blocks as in GPT-2)
+// Transformer pieces: lab/transformer.ts, re-exported here for the code that imports them from lab/lm.
 
-/** Seeds for weight initialisation, so a model built with the same seed starts from the same weights. */
-export class Seeds {
-  constructor(private next: number) {}
-  take(): number {
-    return this.next++;
-  }
-}
-
-export function linear(seeds: Seeds, dIn: number, dOut: number, scale = 1): Linear {
-  return {
-    w: tf.variable(tf.randomNormal([dIn, dOut], 0, scale / Math.sqrt(dIn), 'float32', seeds.take())),
-    b: tf.variable(tf.zeros([dOut])),
-  };
-}
-
-export function norm(d: number): Norm {
-  return { gain: tf.variable(tf.ones([d])), bias: tf.variable(tf.zeros([d])) };
-}
-
-export function createBlock(seeds: Seeds, d: number, mlpRatio: number, depth: number): Block {
-  const residual = 1 / Math.sqrt(2 * depth); // GPT-2's scaled init of the layers that write into the residual stream
-  return {
-    ln1: norm(d),
-    qkv: linear(seeds, d, 3 * d),
-    out: linear(seeds, d, d, residual),
-    ln2: norm(d),
-    fc1: linear(seeds, d, mlpRatio * d),
-    fc2: linear(seeds, mlpRatio * d, d, residual),
-  };
-}
-
-/** x·W + b over the last axis, for any leading shape.  [..., dIn] → [..., dOut] */
-export function dense(x: tf.Tensor, p: { w: tf.Tensor; b: tf.Tensor }): tf.Tensor {
-  const dIn = x.shape[x.rank - 1];
-  const y = tf.add(tf.matMul(tf.reshape(x, [-1, dIn]), p.w), p.b); // [N, dOut]
-  return tf.reshape(y, [...x.shape.slice(0, -1), p.w.shape[1] as number]);
-}
-
-/** Layer norm over the last axis.  [..., D] → [..., D] */
-export function layerNorm(x: tf.Tensor, p: Norm): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), p.gain), p.bias);
-}
-
-/** GELU in the sigmoid form x·σ(1.702x). */
-export function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
-}
-
-/** Additive causal mask [1, 1, T, T]: 0 where position i may see j ≤ i, −1e9 for the future. */
-export function causalMask(T: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const lower = tf.linalg.bandPart(tf.ones([T, T]), -1, 0); // 1 on and below the diagonal
-    return tf.reshape(tf.mul(tf.sub(1, lower), -1e9), [1, 1, T, T]) as tf.Tensor4D;
-  });
-}
-
-/** Multi-head self-attention; `mask` is added to the scores [B, H, T, T].  [B, T, D] → [B, T, D] */
-export function selfAttention(x: tf.Tensor3D, p: Block, heads: number, mask?: tf.Tensor): tf.Tensor3D {
-  const [B, T, D] = x.shape;
-  const dh = D / heads;
-  const toHeads = (t: tf.Tensor): tf.Tensor4D => tf.transpose(tf.reshape(t, [B, T, heads, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
-  const [q, k, v] = tf.split(dense(x, p.qkv), 3, -1).map(toHeads);
-  let scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)); // [B, H, T, T]
-  if (mask) scores = tf.add(scores, mask);
-  const attended = tf.matMul(tf.softmax(scores, -1), v); // [B, H, T, dh]
-  return dense(tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [B, T, D]), p.out) as tf.Tensor3D;
-}
-
-/** Pre-norm block: x + attention(LN(x)), then x + MLP(LN(x)).  [B, T, D] → [B, T, D] */
-export function transformerBlock(x: tf.Tensor3D, p: Block, heads: number, mask?: tf.Tensor): tf.Tensor3D {
-  const h = tf.add(x, selfAttention(layerNorm(x, p.ln1) as tf.Tensor3D, p, heads, mask)) as tf.Tensor3D;
-  return tf.add(h, dense(gelu(dense(layerNorm(h, p.ln2), p.fc1)), p.fc2)) as tf.Tensor3D;
-}
+export * from './transformer';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The language model
@@ -314,6 +234,18 @@ export function lmWeights(lm: LanguageModel): NamedTensors {
   });
 }
 
+/** Where a linear layer's weights go, for `unflatten`. */
+export const LINEAR_TEMPLATE = { w: LEAF, b: LEAF };
+/** Where a layer norm's weights go, for `unflatten`. */
+export const NORM_TEMPLATE = { gain: LEAF, bias: LEAF };
+
+/** Where the weights of `depth` blocks go, for `unflatten`: the layout `createBlock` gives a `Block`. */
+export function blockTemplates(depth: number): Record<keyof Block, object>[] {
+  const lin = LINEAR_TEMPLATE,
+    nrm = NORM_TEMPLATE;
+  return Array.from({ length: depth }, () => ({ ln1: nrm, qkv: lin, out: lin, ln2: nrm, fc1: lin, fc2: lin }));
+}
+
 export interface LmMeta {
   seed: number;
   date: string;
@@ -326,31 +258,25 @@ export interface LmMeta {
   fingerprint: { input: string; logits: number[] };
 }
 
-export function lmMeta(dir = LM_WEIGHTS_DIR): LmMeta {
-  return JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as LmMeta;
-}
+export const lmMeta = (dir = LM_WEIGHTS_DIR): LmMeta => readMeta<LmMeta>(dir);
 
 /**
  * Loads the shipped LM. Its weights come back as ordinary (trainable) tf.Variables, as a checkpoint would:
  * freezing it is your choice of which variables the optimizer updates.
  */
-export async function loadLanguageModel(
-  dir = LM_WEIGHTS_DIR,
-  opts: { trainable?: boolean } = {},
-): Promise<LanguageModel> {
+export async function loadLanguageModel(dir = LM_WEIGHTS_DIR, opts: LoadOptions = {}): Promise<LanguageModel> {
   const vocab = JSON.parse(fs.readFileSync(path.join(dir, 'vocab.json'), 'utf8')) as string[];
-  const { config, weights } = await loadWeights(dir, opts.trainable ?? true);
-  const c = config as LmConfig;
-  const lin = { w: LEAF, b: LEAF },
-    nrm = { gain: LEAF, bias: LEAF };
-  const template = {
-    tokenEmbedding: LEAF,
-    positionEmbedding: LEAF,
-    finalNorm: nrm,
-    blocks: Array.from({ length: c.depth }, () => ({ ln1: nrm, qkv: lin, out: lin, ln2: nrm, fc1: lin, fc2: lin })),
-  };
-  const parts = unflatten(template, weights) as unknown as Omit<LanguageModel, 'config' | 'vocab'>;
-  return { config: c, vocab, ...parts };
+  const { config, tree } = await loadTree<LmConfig, Omit<LanguageModel, 'config' | 'vocab'>>(
+    dir,
+    opts.trainable ?? true,
+    (c) => ({
+      tokenEmbedding: LEAF,
+      positionEmbedding: LEAF,
+      finalNorm: NORM_TEMPLATE,
+      blocks: blockTemplates(c.depth),
+    }),
+  );
+  return { config, vocab, ...tree };
 }
 
 /** Frees every weight of the LM. */

@@ -10,6 +10,16 @@ import * as tf from '@tensorflow/tfjs';
 
 export type NamedTensors = Record<string, tf.Tensor>;
 
+/** How to load shipped weights: as trainable tf.Variables (the default, as a checkpoint would give) or frozen ones. */
+export interface LoadOptions {
+  trainable?: boolean;
+}
+
+/** A weights folder's `meta.json` (how the weights were built and how well they did), as the caller's type. */
+export function readMeta<T>(dir: string): T {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as T;
+}
+
 /** Flattens nested records/arrays of tensors into "a.b.0.c" names. */
 export function flatten(tree: unknown, prefix = ''): NamedTensors {
   if (tree instanceof tf.Tensor) return { [prefix]: tree };
@@ -79,4 +89,18 @@ export function unflatten<T>(template: T, weights: Record<string, tf.Variable>, 
   for (const [k, v] of Object.entries(template as object))
     out[k] = unflatten(v, weights, prefix ? `${prefix}.${k}` : k);
   return out as T;
+}
+
+/**
+ * Reads a folder written by `saveWeights` into the nested structure that `template(config)` describes (LEAF where a
+ * weight goes): the config as `C`, the weights (trainable unless told) as `T`.
+ */
+export async function loadTree<C, T>(
+  dir: string,
+  trainable: boolean,
+  template: (config: C) => unknown,
+): Promise<{ config: C; tree: T }> {
+  const { config, weights } = await loadWeights(dir, trainable);
+  const c = config as C;
+  return { config: c, tree: unflatten(template(c), weights) as T };
 }

@@ -22,7 +22,6 @@
  * embedding is trained, its patch features only indirectly. To bridge your own exercise-1 CLIP tower instead,
  * see the LLaVA exercise's README.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -35,8 +34,9 @@ import {
   type Block,
   type Linear,
   type Norm,
-} from './lm';
-import { LEAF, flatten, loadWeights, unflatten, type NamedTensors } from './savedWeights';
+} from './transformer';
+import { LINEAR_TEMPLATE, NORM_TEMPLATE, blockTemplates } from './lm';
+import { LEAF, flatten, loadTree, readMeta, type LoadOptions, type NamedTensors } from './savedWeights';
 
 export const VISION_WEIGHTS_DIR = path.join(__dirname, 'weights', 'shapes-vision');
 
@@ -132,26 +132,21 @@ export interface VisionMeta {
   fingerprint: { input: string; features: number[] };
 }
 
-export function visionMeta(dir = VISION_WEIGHTS_DIR): VisionMeta {
-  return JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as VisionMeta;
-}
+export const visionMeta = (dir = VISION_WEIGHTS_DIR): VisionMeta => readMeta<VisionMeta>(dir);
 
 /** Loads the shipped encoder; its weights are ordinary (trainable) tf.Variables, as a checkpoint would give. */
-export async function loadVisionEncoder(
-  dir = VISION_WEIGHTS_DIR,
-  opts: { trainable?: boolean } = {},
-): Promise<VisionEncoder> {
-  const { config, weights } = await loadWeights(dir, opts.trainable ?? true);
-  const c = config as VisionConfig;
-  const lin = { w: LEAF, b: LEAF },
-    nrm = { gain: LEAF, bias: LEAF };
-  const template = {
-    patchEmbed: lin,
-    positionEmbedding: LEAF,
-    finalNorm: nrm,
-    blocks: Array.from({ length: c.depth }, () => ({ ln1: nrm, qkv: lin, out: lin, ln2: nrm, fc1: lin, fc2: lin })),
-  };
-  return { config: c, ...(unflatten(template, weights) as unknown as Omit<VisionEncoder, 'config'>) };
+export async function loadVisionEncoder(dir = VISION_WEIGHTS_DIR, opts: LoadOptions = {}): Promise<VisionEncoder> {
+  const { config, tree } = await loadTree<VisionConfig, Omit<VisionEncoder, 'config'>>(
+    dir,
+    opts.trainable ?? true,
+    (c) => ({
+      patchEmbed: LINEAR_TEMPLATE,
+      positionEmbedding: LEAF,
+      finalNorm: NORM_TEMPLATE,
+      blocks: blockTemplates(c.depth),
+    }),
+  );
+  return { config, ...tree };
 }
 
 export function disposeVisionEncoder(encoder: VisionEncoder): void {
