@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { TEMPLATES } from './harness';
+import { TEMPLATES, authoredExercises } from './harness';
 import { providedCopies, sourceDrift } from './provided';
 
 function templatesWith(files: Record<string, string>): string {
@@ -35,11 +35,10 @@ const TODO_STUB = `export function embedTime(steps: tf.Tensor1D, width: number):
   throw new Error('TODO(1): implement embedTime');
 }`;
 
-// The exercises whose provided code has its single source in lab/: lab/diffusion/ for 4 and 7, lab/vqa*.ts and
-// lab/llava/ for 6 and 8. (llava is not checked: lab/llava/ is a copy of its solution, whose answers 6 and 8 are
-// built on. clip and whisper still carry copies of lab/lm.ts's transformer pieces in their starters; they join this
-// list once those import lab/lm.ts.)
-const CHECKED = ['ddpm', 'cfg', 'latent', 'bridges', 'collapse'];
+// Every exercise: its provided code has its single source in lab/ (lab/diffusion/ for 4 and 7, lab/vqa*.ts and
+// lab/llava/ for 6 and 8, lab/transformer.ts for 1, 3, 5, 6 and 8). lab/ modules whose single source is an
+// exercise's own solution (lab/llava/ for 3, lab/diffusion/'s answers for 2) do not count against that exercise.
+const CHECKED = authoredExercises();
 
 describe('content: provided code has one source (lab/)', function () {
   this.timeout(60_000);
@@ -59,6 +58,15 @@ describe('content: provided code has one source (lab/)', function () {
       'later/solution/time.ts:1 embedTime is a copy of lab/diffusion/timeEmbedding.ts:1 timeEmbedding',
     ]);
     assert.deepEqual(providedCopies(root, 'first'), [], "the first exercise's answer to its TODO may be lab/'s code");
+    const own = templatesWith({
+      'workspace/lab/first/time.ts': `// Single source: templates/first/solution/time.ts\n${LAB_EMBEDDING}`,
+      'first/starter/time.ts': COPIED_EMBEDDING, // provided in the first exercise, copied to lab/ for later ones
+      'later/starter/time.ts': COPIED_EMBEDDING,
+    });
+    assert.deepEqual(providedCopies(own, 'first'), [], "a lab/ copy of the first exercise's own code is not its copy");
+    assert.deepEqual(providedCopies(own, 'later'), [
+      'later/starter/time.ts:1 embedTime is a copy of lab/first/time.ts:2 timeEmbedding',
+    ]);
     const drifted = templatesWith({
       'workspace/lab/diffusion/timeEmbedding.ts': LAB_EMBEDDING,
       'later/starter/time.ts': COPIED_EMBEDDING.replace('10000', '1000'),

@@ -12,6 +12,9 @@ import { todoAnswers } from './labModules';
 
 const SOURCE = /\.[cm]?[jt]s$/;
 
+/** The tag a lab/ module carries when it holds an earlier exercise's answer: `Single source: <id>/solution/<file>`. */
+const SOURCE_TAG = /Single source: templates\/([\w-]+\/solution\/[\w/.-]+\.ts)/;
+
 /** Functions too small to be a copy worth a finding: a body of a few tokens is written the same way by anyone. */
 const MIN_CANONICAL = 40;
 
@@ -28,8 +31,12 @@ function formsUnder(dir: string): { file: string; form: FunctionForm }[] {
  */
 export function providedCopies(templates: string, id: string): string[] {
   const lab = new Map<string, string>();
-  for (const { file, form } of formsUnder(join(templates, 'workspace', 'lab')))
-    if (form.canonical.length >= MIN_CANONICAL && !lab.has(form.canonical))
+  const labDir = join(templates, 'workspace', 'lab');
+  // A lab/ module whose single source is this exercise's own solution is that exercise's code, not a copy of it.
+  const ownCopy = (file: string): boolean =>
+    SOURCE_TAG.exec(readFileSync(join(labDir, file), 'utf8'))?.[1]?.startsWith(`${id}/solution/`) ?? false;
+  for (const { file, form } of formsUnder(labDir))
+    if (form.canonical.length >= MIN_CANONICAL && !lab.has(form.canonical) && !ownCopy(file))
       lab.set(form.canonical, `lab/${file}:${form.line} ${form.name}`);
   const answers = new Set(todoAnswers(templates, id).map((a) => `${a.file}:${a.name}`));
   return ['starter', 'tests', 'solution'].flatMap((part) =>
@@ -41,9 +48,6 @@ export function providedCopies(templates: string, id: string): string[] {
     }),
   );
 }
-
-/** The tag a lab/ module carries when it holds an earlier exercise's answer: `Single source: <id>/solution/<file>`. */
-const SOURCE_TAG = /Single source: templates\/([\w-]+\/solution\/[\w/.-]+\.ts)/;
 
 /**
  * For every lab/ module tagged `Single source: templates/<id>/solution/<file>` (an earlier exercise's answers, handed
