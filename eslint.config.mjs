@@ -28,6 +28,18 @@ export default tseslint.config(
     },
   },
   { files: ['src/**/*.ts', 'webview/**/*.ts'], ignores: ['src/extension/**'], rules: vscodeOnlyInExtension },
+  // 120 columns, as Prettier formats code; Prettier leaves comments and long strings alone, so this rule holds the
+  // comments to it too. A string, template literal, regular expression or URL may run longer (breaking one would
+  // change what it says or make it unsearchable).
+  {
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    rules: {
+      'max-len': [
+        'error',
+        { code: 120, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true },
+      ],
+    },
+  },
   // A starter's TODO stubs take the parameters (and keep the helpers) the learner's code will use.
   {
     files: ['templates/**/starter/**/*.ts', 'test/fixtures/**/starter/**/*.ts'],

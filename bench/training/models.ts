@@ -201,7 +201,8 @@ export function vit(cfg: ViTConfig, seed = 3): TrainableModel {
     x = tf.add(x, pos);
     for (const blk of blocks) {
       const h = blk.ln1(x);
-      const att = tf.softmax(tf.mul(tf.matMul(heads(blk.q(h)), heads(blk.k(h)), false, true), 1 / Math.sqrt(dh))); // [B, H, T, T]
+      // [B, H, T, T]
+      const att = tf.softmax(tf.mul(tf.matMul(heads(blk.q(h)), heads(blk.k(h)), false, true), 1 / Math.sqrt(dh)));
       const mixed = tf.reshape(tf.transpose(tf.matMul(att, heads(blk.v(h))), [0, 2, 1, 3]), [B, T, D]);
       x = tf.add(x, blk.o(mixed));
       x = tf.add(x, blk.fc2(gelu(blk.fc1(blk.ln2(x)))));

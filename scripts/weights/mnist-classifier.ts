@@ -4,8 +4,9 @@
 // runner's training kernels.
 // A judge must not be confident about junk: a plain classifier reads uniform noise as some digit with 99%
 // probability. So each batch also carries "outliers" with soft targets (outlier exposure, Hendrycks et al. 2019):
-// pixel noise and smooth blobs with the uniform target, and 50/50 blends of two digits with a half-half target. Writes model.json + weights.bin (tf.io.withSaveHandler) and meta.json with the
-// accuracy on the 10k test digits, the seed and a fingerprint (the logits of the first 8 test digits).
+// pixel noise and smooth blobs with the uniform target, and 50/50 blends of two digits with a half-half target. Writes
+// model.json + weights.bin (tf.io.withSaveHandler) and meta.json with the accuracy on the 10k test digits, the seed and
+// a fingerprint (the logits of the first 8 test digits).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';

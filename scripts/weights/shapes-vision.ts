@@ -31,7 +31,8 @@ const BATCH = 64;
 const LR = 2e-3;
 const WARMUP = 60;
 const N = numPatches(CONFIG);
-const HEADS = { colour: COLOURS.length + 1, shape: SHAPES.length + 1, size: 3, count: 4, row: 3, col: 3 }; // +1: the cell is empty
+// +1: the cell is empty
+const HEADS = { colour: COLOURS.length + 1, shape: SHAPES.length + 1, size: 3, count: 4, row: 3, col: 3 };
 export const MIN_ACCURACY = 0.9;
 
 export interface BuildOptions {

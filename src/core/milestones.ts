@@ -3,7 +3,10 @@ import { Course, Evidence, Milestone } from './course/types';
 import { Progress, testsAllPass } from './progress';
 import { isRunSegment, runDir, runFile } from './runStore';
 
-/** The evidence milestones are checked against: exercises whose tests all pass, concept checks passed, finished runs' summaries. */
+/**
+ * The evidence milestones are checked against: exercises whose tests all pass, concept checks passed, finished runs'
+ * summaries.
+ */
 export interface EvidenceSnapshot {
   readonly testsPassing: ReadonlySet<string>;
   readonly quizzesPassed: ReadonlySet<string>;

@@ -3,7 +3,10 @@
 // a run here, with the process check injected, so core never touches processes itself.
 import type { RunMeta } from '../protocol/runFiles';
 
-/** How a reader checks the process that wrote a `running` meta.json (the real one is `localLiveness` in src/runner/liveness). */
+/**
+ * How a reader checks the process that wrote a `running` meta.json (the real one is `localLiveness` in
+ * src/runner/liveness).
+ */
 export interface ProcessLiveness {
   /** This machine's name, as `os.hostname()` gives it: a pid means nothing on another machine. */
   readonly host: string;

@@ -101,7 +101,10 @@ export async function runSnapshot(stored: StoredRun, exerciseId: string, runId: 
   };
 }
 
-/** Reads a run folder into a snapshot; with `liveness`, a `running` run whose process is gone reads as ended (see readRun). */
+/**
+ * Reads a run folder into a snapshot; with `liveness`, a `running` run whose process is gone reads as ended (see
+ * readRun).
+ */
 export async function loadRunSnapshot(
   workspaceRoot: string,
   exerciseId: string,

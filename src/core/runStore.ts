@@ -35,7 +35,10 @@ type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] ext
 /** Compile-time: every RunMeta field has a merge rule, and every rule names a RunMeta field. */
 export const META_RULES_COVER_RUN_META: SameKeys<typeof store.META_FIELD_RULES, Required<RunMeta>> = true;
 
-/** Starts a run's meta.json (see the runtime's createMeta: a `running` meta is stamped with this process's pid and host). */
+/**
+ * Starts a run's meta.json (see the runtime's createMeta: a `running` meta is stamped with this process's pid and
+ * host).
+ */
 export function createMeta(dir: string, meta: RunMeta): RunMeta {
   return store.createMeta(dir, meta);
 }

@@ -18,7 +18,9 @@ function exerciseIdOfHintUri(uri: vscode.Uri): string {
   return uri.path.replace(/^\//, '').replace(/ hints\.md$/, '');
 }
 
-/** The parts of a `vscode.TestItem` used here; a test's id holds its file and its suite titles (src/protocol/testIds). */
+/**
+ * The parts of a `vscode.TestItem` used here; a test's id holds its file and its suite titles (src/protocol/testIds).
+ */
 interface TestItemLike {
   readonly id: string;
   readonly label: string;

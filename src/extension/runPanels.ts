@@ -174,7 +174,8 @@ class RunPanel implements vscode.Disposable {
 
 /**
  * Opens, restores and feeds run panels. Panels restore after a reload through a serializer: the runs a panel shows
- * are kept in the extension's workspace state under the panel's title, since webview state belongs to the panel's own UI.
+ * are kept in the extension's workspace state under the panel's title, since webview state belongs to the panel's own
+ * UI.
  */
 export class RunPanels implements vscode.Disposable {
   private readonly panels = new Set<RunPanel>();

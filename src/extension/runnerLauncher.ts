@@ -22,7 +22,10 @@ export class RunnerLauncher implements vscode.Disposable {
     10,
   );
   private lastBackend?: BackendEvent;
-  /** Keeps one test runner prepared (tfjs loaded, backend chosen), so a click reaches its first verdict in about a second. */
+  /**
+   * Keeps one test runner prepared (tfjs loaded, backend chosen), so a click reaches its first verdict in about a
+   * second.
+   */
   private readonly pool: RunnerPool;
 
   constructor(runnerPath: string) {

@@ -90,7 +90,9 @@ export class ExerciseTests implements vscode.Disposable {
       this.launcher.prewarm(root);
   }
 
-  /** Adds (or finds) the test item for `titles` under a file, creating suite items on the way. Ids match the runner's. */
+  /**
+   * Adds (or finds) the test item for `titles` under a file, creating suite items on the way. Ids match the runner's.
+   */
   private addTest(
     fileItem: vscode.TestItem,
     exerciseId: string,

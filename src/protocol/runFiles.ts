@@ -110,7 +110,9 @@ export type RunnerStats = Pick<
   'stepMs' | 'stepsPerSec' | 'numTensors' | 'numBytes'
 >;
 
-/** The group (name prefix before `/`) of the runner's own series: charted last and collapsed, left out of divergences. */
+/**
+ * The group (name prefix before `/`) of the runner's own series: charted last and collapsed, left out of divergences.
+ */
 export const RUNNER_SERIES_GROUP = 'runner';
 
 /**

@@ -140,7 +140,7 @@ export type TestEvent =
       readonly stack?: string;
     }
   | { readonly type: 'testSkipped'; readonly id: string; readonly reason: string }
-  /** A test file that could not be loaded (syntax error, an import that throws): its tests cannot run, the others do. */
+  /** A test file that could not be loaded (a syntax error, an import that throws): its tests cannot run; others do. */
   | {
       readonly type: 'testFileFailed';
       readonly file: string;

@@ -2,7 +2,8 @@
 // course.json holds what its files reach (so Start copies everything the exercise needs, and the content suite's
 // workspaces, built from the same lists, run it), no lab/ function computes the answer to any exercise's TODO, and
 // every solution solves its starter's TODOs. An exercise's provided code (its lab/ modules and its starter) may hold
-// the answer of an exercise it lists in `builtOn`, and no other's. Each check is first shown to fail on a small synthetic course.
+// the answer of an exercise it lists in `builtOn`, and no other's. Each check is first shown to fail on a small
+// synthetic course.
 import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -140,7 +140,10 @@ export function labListProblems(templates: string, course: Pick<Course, 'lab' | 
   return problems;
 }
 
-/** Problems with the course's core list: a core module that reaches a module outside it, or a core entry that does not exist. */
+/**
+ * Problems with the course's core list: a core module that reaches a module outside it, or a core entry that does not
+ * exist.
+ */
 export function coreListProblems(templates: string, core: readonly string[]): string[] {
   const lab = join(templates, 'workspace', 'lab');
   const files = filesUnder(lab);

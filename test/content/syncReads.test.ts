@@ -44,7 +44,10 @@ export function gpuReachableSources(): string[] {
   return [...lab, ...exercises].filter((f) => SOURCE.test(f));
 }
 
-/** `file:line:column  code` for each call of dataSync/arraySync/bufferSync in `text` (comments and strings are not calls). */
+/**
+ * `file:line:column code` for each call of dataSync/arraySync/bufferSync in `text` (comments and strings are not
+ * calls).
+ */
 export function syncReadCalls(file: string, text: string): string[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const hits: string[] = [];

@@ -22,7 +22,10 @@ import { gutterLines, runCommand, treeAction } from '../e2e-runner/helpers';
 
 const templates = process.env.E2E_COURSE ?? '';
 const ROW = '1. CLIP from scratch';
-/** The walkthrough steps this flow completes (trust and install are done before it starts: trust is off, node_modules is linked). */
+/**
+ * The walkthrough steps this flow completes (trust and install are done before it starts: trust is off, node_modules is
+ * linked).
+ */
 const LOOP_STEPS = ['startExercise', 'runTests', 'readHint', 'quickCheck', 'openRun', 'milestones'];
 
 /** Opens the learner-loop walkthrough and returns each step's done state, by step id. */

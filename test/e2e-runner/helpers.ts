@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { eventually, rowText, treeRow } from '../e2e/workbench';
 
-/** Right-clicks the fixture exercise in the Curriculum tree and picks `action` from its context menu, as a learner does. */
+/**
+ * Right-clicks the fixture exercise in the Curriculum tree and picks `action` from its context menu, as a learner does.
+ */
 export async function exerciseAction(page: Page, action: string): Promise<void> {
   await treeAction(page, '1. Fit a line', action);
 }
@@ -38,7 +40,9 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   );
 }
 
-/** The line numbers (1-based) in the active editor whose gutter shows a test-state icon of `state` ('error': errored). */
+/**
+ * The line numbers (1-based) in the active editor whose gutter shows a test-state icon of `state` ('error': errored).
+ */
 export async function gutterLines(page: Page, state: 'failed' | 'passed' | 'error'): Promise<number[]> {
   const editor = page.locator('.editor-group-container.active .monaco-editor').first();
   // One snapshot of line numbers and icons together: measured in two calls, a scroll in between (the failure peek

@@ -121,7 +121,8 @@ describe('A live image in the run panel (code-server)', function () {
         for (let y = 0; y < png.height; y++) {
           for (let x = 0; x < png.width; x++) {
             const at = ((y * scale + (scale >> 1)) * seen.width + x * scale + (scale >> 1)) * 4;
-            if (seen.pixels.slice(at, at + 3).join() !== png.rgb(x, y).join()) return undefined; // an older frame is still drawn
+            // an older frame is still drawn
+            if (seen.pixels.slice(at, at + 3).join() !== png.rgb(x, y).join()) return undefined;
           }
         }
         return { step, scale };

@@ -1,6 +1,6 @@
-// Threaded wasm in Node (templates/workspace/lab/runtime/kernels/threads.ts): two XNNPACK threads start and train to the same
-// losses as one, and a package without the threaded build falls back to one thread with the reason.
-// Each case runs in a child process, since a process holds one wasm backend.
+// Threaded wasm in Node (templates/workspace/lab/runtime/kernels/threads.ts): two XNNPACK threads start and train to
+// the same losses as one, and a package without the threaded build falls back to one thread with the reason. Each case
+// runs in a child process, since a process holds one wasm backend.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';

@@ -103,7 +103,8 @@ describe('runner: train jobs', function () {
     const idatLength = png.readUInt32BE(33);
     const raw = inflateSync(png.subarray(41, 41 + idatLength));
     assert.equal(raw.length, 2 * (1 + 7 * 3));
-    assert.deepEqual([raw[1], raw[2], raw[3]], [0, 7, 15]); // linspace(-1, 1, 36) read as [-1, 1]: -1 → 0, -0.943 → 7, -0.886 → 15
+    // linspace(-1, 1, 36) read as [-1, 1]: -1 → 0, -0.943 → 7, -0.886 → 15
+    assert.deepEqual([raw[1], raw[2], raw[3]], [0, 7, 15]);
     assert.deepEqual([...raw.subarray(1 + 9, 1 + 12)], [0, 0, 0]);
     assert.deepEqual(
       readJsonl(join(j.runDir, 'text.jsonl')).records.map((r) => (r as { text: string }).text),
@@ -167,7 +168,8 @@ describe('runner: train jobs', function () {
     assert.equal(exit.code, 1);
     assert.deepEqual([meta(j).status, meta(j).config, meta(j).reason], ['nan', 'smoke', ended.reason]);
     assert.equal(scriptScalars(readJsonl(join(j.runDir, 'scalars.jsonl')).records).length, 2);
-    // Which value, at which step, and what was last finite: in the event (the notification) and in meta.json (the panel).
+    // Which value, at which step, and what was last finite: in the event (the notification) and in meta.json (the
+    // panel).
     const divergence = { metric: 'loss', value: 'NaN', step: 3, lastFinite: { loss: { step: 2, value: 0.7 } } };
     assert.deepEqual(ended.divergence, divergence);
     assert.deepEqual(meta(j).divergence, divergence);
@@ -243,7 +245,8 @@ describe('runner: train jobs', function () {
     const j = job('stopMidStep.ts');
     let asked = false;
     const { events, exit } = await run(j, {
-      graceMs: 30_000, // ending takes milliseconds; a window this wide cannot turn "stopped" into "killed" on a busy machine
+      // ending takes milliseconds; a window this wide cannot turn "stopped" into "killed" on a busy machine
+      graceMs: 30_000,
       onEvent: (e, handle) => {
         if (e.type === 'scalar' && e.step === 3 && !asked) {
           asked = true;

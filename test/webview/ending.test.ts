@@ -118,7 +118,8 @@ describe('webview: how a run ended, said once and the same everywhere', () => {
       { metric: 'wer/A', step: 0, value: 0.407 },
       { metric: 'wer/B', step: 0, value: 0.116 },
     ]);
-    // Without a recorded divergence (an older run) they come from the series themselves; runner/ measurements are left out.
+    // Without a recorded divergence (an older run) they come from the series themselves; runner/ measurements are left
+    // out.
     const crashed = loaded({
       meta: { ...META, status: 'crashed' },
       scalars: {

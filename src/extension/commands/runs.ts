@@ -6,7 +6,9 @@ import { localLiveness } from '../../runner/liveness';
 import { LabState } from '../labState';
 import { RunPanels, RunRef } from '../runPanels';
 
-/** A run from a command argument: a tree node (`{ kind: 'run', exerciseId, run }`) or a plain `{ exerciseId, runId }`. */
+/**
+ * A run from a command argument: a tree node (`{ kind: 'run', exerciseId, run }`) or a plain `{ exerciseId, runId }`.
+ */
 export function runRefOf(arg: unknown): RunRef | undefined {
   const a = arg as { kind?: string; exerciseId?: unknown; runId?: unknown; run?: { runId?: unknown } } | undefined;
   if (!a || typeof a.exerciseId !== 'string') return undefined;

@@ -1,5 +1,6 @@
 /**
- * Cross-attention and Flamingo's media mask (Alayrac et al. 2022, §2.3, Fig. 7 and Appendix A.1.3; Vaswani et al. 2017, §3.2).
+ * Cross-attention and Flamingo's media mask (Alayrac et al. 2022, §2.3, Fig. 7 and Appendix A.1.3; Vaswani et al. 2017,
+ * §3.2).
  *
  * Self-attention lets a sequence look at itself. Cross-attention lets one sequence (the queries: latents, or the
  * LM's words) look at another (the keys and values: image features), which may be of any length and width:

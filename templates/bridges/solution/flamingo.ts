@@ -70,7 +70,8 @@ export function flamingoLogits(f: Flamingo, features: tf.Tensor3D, text: tf.Tens
     const causal = causalMask(L); // [1, 1, L, L]
     let h = addPositions(f.lm, embed(f.lm, withStartToken(text))); // [B, L, D]
     for (let i = 0; i < f.lm.blocks.length; i++) {
-      h = gatedXattnDense(f.layers[i], h, visual, mask, f.config.heads); // new, trained; the identity while its gates are 0
+      // new, trained; the identity while its gates are 0
+      h = gatedXattnDense(f.layers[i], h, visual, mask, f.config.heads);
       h = block(f.lm, i, h, causal); // frozen
     }
     return head(f.lm, finalNorm(f.lm, h)); // [B, L, V]

@@ -57,7 +57,9 @@ export function gatedXattnDense(
       crossAttend(layerNorm(y, g.norm) as tf.Tensor3D, visual, g.attention, heads, mask.scores),
       mask.seesImage,
     ); // [B, T, D]
-    const h = tf.add(y, tf.mul(tf.tanh(g.attentionGate), attended)) as tf.Tensor3D; // [B, T, D]: y itself while α_xattn = 0
-    return tf.add(h, tf.mul(tf.tanh(g.ffwGate), feedForward(g.ffw, h))) as tf.Tensor3D; // [B, T, D]: h itself while α_dense = 0
+    // [B, T, D]: y itself while α_xattn = 0
+    const h = tf.add(y, tf.mul(tf.tanh(g.attentionGate), attended)) as tf.Tensor3D;
+    // [B, T, D]: h itself while α_dense = 0
+    return tf.add(h, tf.mul(tf.tanh(g.ffwGate), feedForward(g.ffw, h))) as tf.Tensor3D;
   });
 }

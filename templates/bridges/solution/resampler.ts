@@ -1,7 +1,7 @@
 /**
- * The Perceiver Resampler (Flamingo, Alayrac et al. 2022, §2.1, pseudocode in Fig. 5 of Appendix A.1.1; after Jaegle et al. 2021): a fixed
- * number R of learned latent queries attend to however many visual features the encoder gave, so the LM always
- * sees R visual tokens per image — 64 in Flamingo, whatever the image size or the number of video frames.
+ * The Perceiver Resampler (Flamingo, Alayrac et al. 2022, §2.1, pseudocode in Fig. 5 of Appendix A.1.1; after Jaegle et
+ * al. 2021): a fixed number R of learned latent queries attend to however many visual features the encoder gave, so the
+ * LM always sees R visual tokens per image — 64 in Flamingo, whatever the image size or the number of video frames.
  *
  *   def perceiver_resampler(x_f, x, num_layers):        # Flamingo's Fig. 5, for one frame (no time embeddings)
  *     for i in range(num_layers):
@@ -76,7 +76,8 @@ export function resample(r: Resampler, features: tf.Tensor3D): tf.Tensor3D {
   return tf.tidy(() => {
     const B = features.shape[0];
     const [R, D] = r.latents.shape;
-    let x = tf.tile(tf.reshape(r.latents, [1, R, D]), [B, 1, 1]) as tf.Tensor3D; // [B, R, D]: the same queries for every image
+    // [B, R, D]: the same queries for every image
+    let x = tf.tile(tf.reshape(r.latents, [1, R, D]), [B, 1, 1]) as tf.Tensor3D;
     for (const layer of r.layers) {
       const latents = layerNorm(x, layer.normLatents) as tf.Tensor3D; // [B, R, D]
       const context = tf.concat([layerNorm(features, layer.normFeatures), latents], 1) as tf.Tensor3D; // [B, N + R, D]

@@ -17,7 +17,9 @@ import type { VqaBatch } from './data';
 
 export type { Accuracy, Answers };
 
-/** Scores a batch from its precomputed patch features, with `images` (`own`, `shuffled` or `none`: see lab/vqaTraining). */
+/**
+ * Scores a batch from its precomputed patch features, with `images` (`own`, `shuffled` or `none`: see lab/vqaTraining).
+ */
 export async function answer(
   bridge: Bridge,
   lm: LanguageModel,

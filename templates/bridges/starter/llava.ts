@@ -35,7 +35,8 @@ export function llavaLogits(llava: Llava, features: tf.Tensor3D, text: tf.Tensor
   return tf.tidy(() => {
     const B = text.shape[0];
     const start = embed(llava.lm, tf.fill([B, 1], EOT_ID, 'int32') as tf.Tensor2D); // [B, 1, D]
-    const sequence = tf.concat([start, projectPatches(llava, features), embed(llava.lm, text)], 1) as tf.Tensor3D; // [B, 1 + N + T, D]
+    // [B, 1 + N + T, D]
+    const sequence = tf.concat([start, projectPatches(llava, features), embed(llava.lm, text)], 1) as tf.Tensor3D;
     return forwardEmbeddings(llava.lm, sequence); // [B, 1 + N + T, V], causal attention over image tokens and words
   });
 }

@@ -1,7 +1,7 @@
 /**
- * The Perceiver Resampler (Flamingo, Alayrac et al. 2022, §2.1, pseudocode in Fig. 5 of Appendix A.1.1; after Jaegle et al. 2021): a fixed
- * number R of learned latent queries attend to however many visual features the encoder gave, so the LM always
- * sees R visual tokens per image — 64 in Flamingo, whatever the image size or the number of video frames.
+ * The Perceiver Resampler (Flamingo, Alayrac et al. 2022, §2.1, pseudocode in Fig. 5 of Appendix A.1.1; after Jaegle et
+ * al. 2021): a fixed number R of learned latent queries attend to however many visual features the encoder gave, so the
+ * LM always sees R visual tokens per image — 64 in Flamingo, whatever the image size or the number of video frames.
  *
  *   def perceiver_resampler(x_f, x, num_layers):        # Flamingo's Fig. 5, for one frame (no time embeddings)
  *     for i in range(num_layers):

@@ -7,7 +7,9 @@ import { QUESTION_TYPES } from '../../lab/vqa';
 import type { Bridge } from './bridge';
 import type { Accuracy } from './evaluate';
 
-/** Wall-clock time of one bridge's training steps, leaving out the first `warmup` (XNNPACK packs its operators then). */
+/**
+ * Wall-clock time of one bridge's training steps, leaving out the first `warmup` (XNNPACK packs its operators then).
+ */
 export class StepTimer {
   private ms = 0;
   private steps = 0;
@@ -54,7 +56,9 @@ export interface BridgeReport {
   textOnly: Accuracy; // the batch's mean image for every question: the text prior
 }
 
-/** The summary keys, one per metric and bridge ("accuracy/flamingo", "accuracy/llava", …), so they sort side by side. */
+/**
+ * The summary keys, one per metric and bridge ("accuracy/flamingo", "accuracy/llava", …), so they sort side by side.
+ */
 export function summaryOf(reports: BridgeReport[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of reports) {

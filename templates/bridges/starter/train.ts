@@ -86,7 +86,8 @@ async function main(): Promise<void> {
   lab.watchFinite('loss/flamingo', 'loss/llava');
 
   const rng = mulberry32(2023);
-  // Held-out questions on new images (a seed training never draws), their patch features computed once: the encoder is frozen.
+  // Held-out questions on new images (a seed training never draws), their patch features computed once: the encoder is
+  // frozen.
   const heldOut = Array.from({ length: cfg.evalBatches }, (_, i) =>
     vqaBatch(lm, mulberry32(90_000 + i), cfg.evalBatch, size),
   );

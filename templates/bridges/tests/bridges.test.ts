@@ -124,7 +124,8 @@ describe('TODO(1): multi-head cross-attention', () => {
 
 describe("TODO(2): Flamingo's media mask", () => {
   it('lets each token see the visual tokens of the last image before it, and nothing before the first image', async () => {
-    // 1 sequence of 4 tokens; 2 images × 2 visual tokens. Token 0 comes before any image, tokens 1–2 follow image 0, token 3 image 1.
+    // 1 sequence of 4 tokens; 2 images × 2 visual tokens. Token 0 comes before any image, tokens 1–2 follow image 0,
+    // token 3 image 1.
     const { scores, seesImage } = mediaMask([[-1, 0, 0, 1]], 2, 2);
     await expectShape(scores, [1, 1, 4, 4], 'mediaMask(B = 1, T = 4; R = 2, M = 2).scores');
     const X = -1e9;

@@ -22,7 +22,8 @@ import { causalMask, layerNorm, transformerBlock } from './transformer';
 export function encodeText(tower: TextTower, tokens: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const [, L] = tokens.shape;
-    let x = tf.add(tf.gather(tower.tokenEmbed, tokens), tf.slice(tower.pos, [0, 0], [L, -1])) as tf.Tensor3D; // [B, L, D]
+    // [B, L, D]
+    let x = tf.add(tf.gather(tower.tokenEmbed, tokens), tf.slice(tower.pos, [0, 0], [L, -1])) as tf.Tensor3D;
     const mask = causalMask(L);
     for (const b of tower.blocks) x = transformerBlock(x, b, tower.heads, mask);
     const atEot = tf.expandDims(tf.cast(tf.equal(tokens, EOT), 'float32'), -1); // [B, L, 1]: 1 at <eot>

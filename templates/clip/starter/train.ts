@@ -71,7 +71,8 @@ async function main(): Promise<void> {
   const model = createClip(config);
   const optimizer = new ScheduledAdam(cfg.lr);
   const rng = mulberry32(2021);
-  const testSet = zeroShotSet(config.imageSize, cfg.test[0], cfg.test[1]); // cpu: 160 seen-pair and 160 held-out-pair images
+  // cpu: 160 seen-pair and 160 held-out-pair images
+  const testSet = zeroShotSet(config.imageSize, cfg.test[0], cfg.test[1]);
   const probe = trainBatch(mulberry32(7), cfg.batch, config.imageSize, config.textLength); // fixed retrieval batch
   const firstImages = probe.images.slice(0, 16);
   await lab.images('data/examples', firstImages, 0);

@@ -307,7 +307,8 @@ describe('TODO(5): the symmetric contrastive loss with a learned temperature', (
   it('does not depend on the order of the pairs in the batch', async () => {
     const logits = tf.randomNormal([6, 6], 0, 3, 'float32', 12) as tf.Tensor2D;
     const perm = tf.tensor1d([3, 0, 5, 1, 4, 2], 'int32');
-    const shuffled = tf.gather(tf.gather(logits, perm, 0), perm, 1) as tf.Tensor2D; // reorder pairs: rows and columns alike
+    // reorder pairs: rows and columns alike
+    const shuffled = tf.gather(tf.gather(logits, perm, 0), perm, 1) as tf.Tensor2D;
     const [a, b] = [await value(contrastiveLoss(logits)), await value(contrastiveLoss(shuffled))];
     assert.ok(
       Math.abs(a - b) < 1e-4,

@@ -49,12 +49,16 @@ export function imageFeatures(vlm: Vlm, images: tf.Tensor4D): tf.Tensor3D {
   return patchFeatures(vlm.encoder, images);
 }
 
-/** The LM's input sequence: <eot>, <im_start>, the image tokens, <im_end>, the words.  [B, N, D], [B, T] → [B, N + 3 + T, D] */
+/**
+ * The LM's input sequence: <eot>, <im_start>, the image tokens, <im_end>, the words.
+ *   [B, N, D], [B, T] → [B, N + 3 + T, D]
+ */
 export function spliceImageTokens(vlm: Vlm, tokens: tf.Tensor3D, text: tf.Tensor2D): tf.Tensor3D {
   return tf.tidy(() => {
     const [B, , D] = tokens.shape;
     const start = embed(vlm.lm, tf.fill([B, 1], EOT_ID, 'int32') as tf.Tensor2D); // [B, 1, D]
-    const marker = (v: tf.Variable): tf.Tensor3D => tf.tile(tf.reshape(v, [1, 1, D]), [B, 1, 1]) as tf.Tensor3D; // [B, 1, D]
+    // [B, 1, D]
+    const marker = (v: tf.Variable): tf.Tensor3D => tf.tile(tf.reshape(v, [1, 1, D]), [B, 1, 1]) as tf.Tensor3D;
     const words = embed(vlm.lm, text); // [B, T, D]
     return tf.concat([start, marker(vlm.bridge.imStart), tokens, marker(vlm.bridge.imEnd), words], 1) as tf.Tensor3D;
   });

@@ -14,7 +14,10 @@ import type { VqaBatch } from './data';
 import { answerLoss, answerMask, nextWordTargets } from '../../lab/llava/loss';
 import { imageFeatures, textStart, vlmLogits, type Vlm } from './model';
 
-/** The gate moves every image token at once, so it takes much smaller steps than the weights: it cannot swing the LM's inputs. */
+/**
+ * The gate moves every image token at once, so it takes much smaller steps than the weights: it cannot swing the LM's
+ * inputs.
+ */
 export const GATE_LR_SCALE = 1e-4;
 
 export interface Optimizers {

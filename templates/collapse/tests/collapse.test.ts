@@ -99,7 +99,8 @@ describe('TODO(3): the question and answer can see the image tokens', function (
         const a = vlmLogits(vlm, tf.randomNormal([B, N, Dv], 0, 1, 'float32', 1) as tf.Tensor3D, ids);
         const b = vlmLogits(vlm, tf.randomNormal([B, N, Dv], 0, 1, 'float32', 2) as tf.Tensor3D, ids);
         const L = a.shape[1];
-        const cut = (x: tf.Tensor3D): tf.Tensor => tf.slice(x, [0, s - 1, 0], [B, L - s + 1, -1]); // the positions that read the question and predict the answer
+        // the positions that read the question and predict the answer
+        const cut = (x: tf.Tensor3D): tf.Tensor => tf.slice(x, [0, s - 1, 0], [B, L - s + 1, -1]);
         return tf.max(tf.abs(tf.sub(cut(a), cut(b))));
       });
       const diff = (await largest.data())[0];
@@ -120,7 +121,8 @@ describe('TODO(3): the question and answer can see the image tokens', function (
     const blockedPairs = tf.tidy(() => {
       const mask = attentionMask(sequenceIds(ids, N)); // [B, 1, L, L]
       const L = mask.shape[3];
-      const textToImage = tf.slice(mask, [0, 0, s - 1, 2], [B, 1, L - s + 1, N]); // queries: <im_end> and the text; keys: the image tokens
+      // queries: <im_end> and the text; keys: the image tokens
+      const textToImage = tf.slice(mask, [0, 0, s - 1, 2], [B, 1, L - s + 1, N]);
       return tf.sum(tf.cast(tf.less(textToImage, -1), 'int32'));
     });
     const blocked = (await blockedPairs.data())[0];

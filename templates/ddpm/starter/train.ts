@@ -80,7 +80,8 @@ const config = lab.config({
 /** A [rows·16, cols·16, 1] picture: frame k of every row side by side (for the noising and denoising strips). */
 function strip(frames: tf.Tensor4D[]): tf.Tensor3D {
   return tf.tidy(() => {
-    const columns = frames.map((f) => tf.reshape<tf.Rank.R3>(f, [f.shape[0] * IMAGE_SIZE, IMAGE_SIZE, 1])); // [rows·16, 16, 1]
+    // [rows·16, 16, 1]
+    const columns = frames.map((f) => tf.reshape<tf.Rank.R3>(f, [f.shape[0] * IMAGE_SIZE, IMAGE_SIZE, 1]));
     return tf.concat(columns, 1); // [rows·16, cols·16, 1]
   });
 }

@@ -191,7 +191,8 @@ describe('TODO(5): ancestral sampling (Algorithm 2)', () => {
   it('with ε_θ = 0 and no noise, divides by √α_t at every step: x_0 = x_T / √ᾱ_T', async () => {
     const zero: EpsModel = (xt) => tf.zerosLike(xt);
     let calls = 0;
-    const noise = (sh: number[]): tf.Tensor => (calls++ === 0 ? tf.fill(sh, 0.1) : tf.zeros(sh)); // x_T = 0.1, then z = 0
+    // x_T = 0.1, then z = 0
+    const noise = (sh: number[]): tf.Tensor => (calls++ === 0 ? tf.fill(sh, 0.1) : tf.zeros(sh));
     const x = sample(zero, s, shape, { noise });
     await expectTensorClose(
       x,

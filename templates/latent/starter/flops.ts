@@ -37,10 +37,10 @@ export function denseFlops(din: number, dout: number): number {
  * blocks) and every block's time projection, at the resolution where it runs.
  */
 export function unetFlops(shape: UNetShape): number {
-  // TODO(2): walk createUNet in lab/diffusion/unet.ts layer by layer: time1, time2; 'in'; the blocks down1 (S), down2 (S/2),
-  //          mid (S/4), up2 (S/2, input 4c), up1 (S, input 3c) — each is conv1, its time dense, conv2 and, when the
-  //          channels change, a 1×1 skip conv; the stride-2 convs down1to2 and down2to3 (output S/2 and S/4); 'out'.
-  //          Sum convFlops(…) and denseFlops(…) over them.
+  // TODO(2): walk createUNet in lab/diffusion/unet.ts layer by layer: time1, time2; 'in'; the blocks down1 (S),
+  //          down2 (S/2), mid (S/4), up2 (S/2, input 4c), up1 (S, input 3c) — each is conv1, its time dense, conv2
+  //          and, when the channels change, a 1×1 skip conv; the stride-2 convs down1to2 and down2to3 (output S/2
+  //          and S/4); 'out'. Sum convFlops(…) and denseFlops(…) over them.
   throw new Error(
     'TODO(2): implement unetFlops — sum convFlops and denseFlops over every layer of lab/diffusion/unet.ts at its resolution (README §Counting FLOPs)',
   );

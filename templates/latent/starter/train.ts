@@ -105,7 +105,10 @@ async function evaluate(space: Space, draw: (n: number) => tf.Tensor4D, step: nu
   return { sampleSeconds, quality };
 }
 
-/** Trains one space's DDPM for config.steps, evaluating every config.evalEvery steps; the clock stops while it evaluates. */
+/**
+ * Trains one space's DDPM for config.steps, evaluating every config.evalEvery steps; the clock stops while it
+ * evaluates.
+ */
 async function trainSpace(space: Space, stage: FirstStage, schedule: Schedule): Promise<SpaceResult> {
   const shape = shapeOf(space, stage);
   const data = mnistBatches(1); // the same digits in the same order for both spaces

@@ -92,7 +92,8 @@ describe('TODO(2): the analytic FLOPs of one denoising step', () => {
   });
 
   it('scales the convolutions with the number of positions, and the time MLP not at all', () => {
-    const time = 16 + 2 * 4 + 3 * 8; // time1, time2 and the five blocks' time projections (2 to c = 1, 3 to 2c = 2): 48, whatever S is
+    // time1, time2 and the five blocks' time projections (2 to c = 1, 3 to 2c = 2): 48, whatever S is
+    const time = 16 + 2 * 4 + 3 * 8;
     const at8 = unetFlops({ ...tiny, size: 8 });
     assert.equal(
       at8,
@@ -146,7 +147,8 @@ describe('TODO(3): the latent diffusion loss', function () {
     const opt = tf.train.adam(1e-2);
     const batch = testDigits(4);
     const aeSums = async (): Promise<number[]> => {
-      const sums = tf.tidy(() => tf.stack(Object.values(stage.ae.weights).map((w) => tf.sum(tf.abs(w))))); // one Σ|w| per weight
+      // one Σ|w| per weight
+      const sums = tf.tidy(() => tf.stack(Object.values(stage.ae.weights).map((w) => tf.sum(tf.abs(w)))));
       const values = Array.from(await sums.data());
       sums.dispose();
       return values;
@@ -186,7 +188,8 @@ describe('TODO(4): sampling through the latent space', function () {
       return tf.zerosLike(xt);
     };
     let calls = 0;
-    const noise = (sh: number[]): tf.Tensor => (calls++ === 0 ? tf.fill(sh, 0.05) : tf.zeros(sh)); // z_T = 0.05, then no noise
+    // z_T = 0.05, then no noise
+    const noise = (sh: number[]): tf.Tensor => (calls++ === 0 ? tf.fill(sh, 0.05) : tf.zeros(sh));
     const x = sampleImages(zero, stage, s, 3, { noise });
     await expectShape(x, [3, 16, 16, 1], 'sampleImages(…, n = 3)');
     assert.deepEqual(

@@ -15,7 +15,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { PAD_ID } from '../../lab/lm';
 
-/** The word each position predicts (provided): text word p − N at positions N … N+T−1, <pad> elsewhere.  → [B, 1 + N + T] */
+/**
+ * The word each position predicts (provided): text word p − N at positions N … N+T−1, <pad> elsewhere. → [B, 1 + N + T]
+ */
 export function nextWordTargets(text: tf.Tensor2D, numImageTokens: number): tf.Tensor2D {
   return tf.tidy(() => {
     const B = text.shape[0];
@@ -53,6 +55,7 @@ export function answerLoss(logits: tf.Tensor3D, targets: tf.Tensor2D, mask: tf.T
     const V = logits.shape[2];
     const logp = tf.logSoftmax(logits); // [B, L, V]
     const picked = tf.sum(tf.mul(logp, tf.oneHot(targets, V)), -1); // [B, L]: log p(target) at each position
-    return tf.div(tf.neg(tf.sum(tf.mul(picked, mask))), tf.maximum(tf.sum(mask), 1)) as tf.Scalar; // mean over answer positions
+    // mean over answer positions
+    return tf.div(tf.neg(tf.sum(tf.mul(picked, mask))), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
   });
 }

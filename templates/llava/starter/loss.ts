@@ -15,7 +15,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { PAD_ID } from '../../lab/lm';
 
-/** The word each position predicts (provided): text word p − N at positions N … N+T−1, <pad> elsewhere.  → [B, 1 + N + T] */
+/**
+ * The word each position predicts (provided): text word p − N at positions N … N+T−1, <pad> elsewhere. → [B, 1 + N + T]
+ */
 export function nextWordTargets(text: tf.Tensor2D, numImageTokens: number): tf.Tensor2D {
   return tf.tidy(() => {
     const B = text.shape[0];

@@ -84,7 +84,9 @@ export function runEncoderBlock(x: tf.Tensor3D, p: EncoderBlock, heads: number):
   return tf.add(h, mlp(h, p)) as tf.Tensor3D;
 }
 
-/** Causal self-attention over the text so far, then cross-attention to the audio, then the MLP.  [B, T, D] → [B, T, D] */
+/**
+ * Causal self-attention over the text so far, then cross-attention to the audio, then the MLP. [B, T, D] → [B, T, D]
+ */
 export function runDecoderBlock(
   x: tf.Tensor3D,
   audio: tf.Tensor3D,
@@ -94,6 +96,7 @@ export function runDecoderBlock(
 ): tf.Tensor3D {
   const ln = layerNorm(x, p.ln1) as tf.Tensor3D;
   let h = tf.add(x, attend(ln, ln, p.attn, heads, causal)) as tf.Tensor3D;
-  h = tf.add(h, attend(layerNorm(h, p.lnCross) as tf.Tensor3D, audio, p.cross, heads)) as tf.Tensor3D; // text queries, audio keys
+  // text queries, audio keys
+  h = tf.add(h, attend(layerNorm(h, p.lnCross) as tf.Tensor3D, audio, p.cross, heads)) as tf.Tensor3D;
   return tf.add(h, mlp(h, p)) as tf.Tensor3D;
 }

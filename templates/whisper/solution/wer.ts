@@ -48,7 +48,8 @@ export function wordErrors(reference: string, hypothesis: string): WordErrors {
         up = table[i - 1][j],
         left = table[i][j - 1];
       const options: Cell[] = [
-        { cost: diag.cost + (same ? 0 : 1), s: diag.s + (same ? 0 : 1), d: diag.d, ins: diag.ins }, // match or substitute
+        // match or substitute
+        { cost: diag.cost + (same ? 0 : 1), s: diag.s + (same ? 0 : 1), d: diag.d, ins: diag.ins },
         { cost: up.cost + 1, s: up.s, d: up.d + 1, ins: up.ins }, // delete ref[i-1]
         { cost: left.cost + 1, s: left.s, d: left.d, ins: left.ins + 1 }, // insert hyp[j-1]
       ];

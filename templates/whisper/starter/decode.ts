@@ -34,7 +34,8 @@ export async function transcribe(model: Whisper, mels: tf.Tensor3D): Promise<str
       tf.tidy(() => {
         const logits = decodeText(model, tokens, audio); // [B, t, V]
         const t = tokens.shape[1];
-        return tf.reshape(tf.slice(logits, [0, t - 1, 0], [-1, 1, -1]), [tokens.shape[0], -1]) as tf.Tensor2D; // last position: [B, V]
+        // last position: [B, V]
+        return tf.reshape(tf.slice(logits, [0, t - 1, 0], [-1, 1, -1]), [tokens.shape[0], -1]) as tf.Tensor2D;
       });
     return (await greedyDecode(next, mels.shape[0], model.config.maxTokens)).map(detokenize);
   } finally {

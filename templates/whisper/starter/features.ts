@@ -22,9 +22,10 @@ export const hzToMel = (hz: number): number => 2595 * Math.log10(1 + hz / 700);
 export const melToHz = (mel: number): number => 700 * (10 ** (mel / 2595) - 1);
 
 /**
- * TODO(1): the Mel filterbank: `nMels` triangular filters over the nFft/2 + 1 FFT bins, centred at points equally spaced
- * on the Mel scale. Take nMels + 2 points equally spaced in Mel from fMin to fMax; filter m rises from 0 at point m
- * to 1 at point m+1 (its centre) and falls back to 0 at point m+2, its neighbours' centres.  → [nMels][nFft/2 + 1]
+ * TODO(1): the Mel filterbank: `nMels` triangular filters over the nFft/2 + 1 FFT bins, centred at points equally
+ * spaced on the Mel scale. Take nMels + 2 points equally spaced in Mel from fMin to fMax; filter m rises from 0 at
+ * point m to 1 at point m+1 (its centre) and falls back to 0 at point m+2, its neighbours' centres.
+ *   → [nMels][nFft/2 + 1]
  */
 export function melFilterbank(
   nMels = FEATURES.nMels,

@@ -22,8 +22,8 @@ const wordsOf = (text: string): string[] =>
     .filter((w) => w.length > 0);
 
 /**
- * TODO(3): the fewest word edits turning `reference` into `hypothesis`, split into S, D and I. Among alignments with the
- * same number of edits, prefer a substitution, then a deletion, then an insertion (so "a b" → "b c", two edits
+ * TODO(3): the fewest word edits turning `reference` into `hypothesis`, split into S, D and I. Among alignments with
+ * the same number of edits, prefer a substitution, then a deletion, then an insertion (so "a b" → "b c", two edits
  * either way, is two substitutions, not a deletion of "a" plus an insertion of "c").
  */
 export function wordErrors(reference: string, hypothesis: string): WordErrors {

@@ -148,7 +148,8 @@ describe('TODO(2): the log-Mel spectrogram', () => {
     const mel = logMelSpectrogram(tone(1000, 0.5, 1), 90);
     const max = Math.max(...mel.data),
       min = Math.min(...mel.data);
-    // |X| at the tone's bin ≈ amplitude/2 · Σ Hann = 0.25 · 100 = 25, so the power ≈ 625 and log10 ≈ 2.8 → (2.8 + 4)/4 ≈ 1.7.
+    // |X| at the tone's bin ≈ amplitude/2 · Σ Hann = 0.25 · 100 = 25, so the power ≈ 625 and log10 ≈ 2.8 → (2.8 + 4)/4
+    // ≈ 1.7.
     assert.ok(
       Math.abs(max - 1.7) < 0.1,
       `a 1 kHz tone of amplitude 0.5 should peak near (log10(625) + 4) / 4 ≈ 1.70; got ${max.toFixed(3)}. ` +

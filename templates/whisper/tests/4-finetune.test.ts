@@ -114,7 +114,8 @@ describe('TODO(5): the sequence loss', () => {
 
   it('ignores PAD targets entirely', async () => {
     const row = (hot: number, scale: number): number[] => Array.from({ length: 6 }, (_, v) => (v === hot ? scale : 0));
-    const garbage = tf.tensor3d([[row(3, 30), row(4, 30), row(5, 50), row(5, 50)]]); // right on the real tokens, wild on PAD
+    // right on the real tokens, wild on PAD
+    const garbage = tf.tensor3d([[row(3, 30), row(4, 30), row(5, 50), row(5, 50)]]);
     const loss = (await sequenceLoss(garbage, tf.tensor2d([[3, 4, PAD, PAD]], [1, 4], 'int32')).data())[0];
     assert.ok(
       loss < 1e-6,
@@ -236,7 +237,8 @@ describe('TODO(7): one fine-tuning step', function () {
       optimizer = tf.train.adam(1e-3);
     const variables = [...encoderVariables(model), ...decoderVariables(model)];
     try {
-      await fineTuneStep(model, optimizer, batch, variables); // the first step creates Adam's moment variables; they stay
+      // the first step creates Adam's moment variables; they stay
+      await fineTuneStep(model, optimizer, batch, variables);
       await expectNoTensorLeak(async () => {
         await fineTuneStep(model, optimizer, batch, variables);
       }, 'fineTuneStep');

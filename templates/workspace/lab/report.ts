@@ -17,7 +17,8 @@
  *
  * Tensor values are read asynchronously (`await t.data()`), never with `t.dataSync()`: on a GPU backend in Node
  * (webgpu) a synchronous read throws, while `await` works on every backend. That is why `lab.images` returns a
- * promise to await, and why `lab.scalar` takes a number you read yourself: `lab.scalar('loss', (await loss.data())[0], step)`.
+ * promise to await, and why `lab.scalar` takes a number you read yourself: `lab.scalar('loss', (await loss.data())[0],
+ * step)`.
  *
  * Everything lands in the run directory, one file per kind (the format the run panel reads; names and paths are the
  * run store's, lab/runtime/runStore.ts):

@@ -76,7 +76,9 @@ export async function loadWeights(
 /** Marks a weight in a template for `unflatten`. */
 export const LEAF = 'weight';
 
-/** Rebuilds the nested structure of `template` (LEAF where a weight goes) from named weights (the inverse of `flatten`). */
+/**
+ * Rebuilds the nested structure of `template` (LEAF where a weight goes) from named weights (the inverse of `flatten`).
+ */
 export function unflatten<T>(template: T, weights: Record<string, tf.Variable>, prefix = ''): T {
   if (template === LEAF) {
     const w = weights[prefix];

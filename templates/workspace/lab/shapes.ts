@@ -5,7 +5,7 @@
  *   const scene = sampleScene(rng, { objects: [1, 1] });   // one object, never a held-out colour×shape pair
  *   renderScene(scene, 48, rng);                            // Float32Array [48, 48, 3] in [0, 1]
  *   caption(scene, rng);                                    // "a large red circle at the top left"
- *   questions(scene);                                       // [{ question: 'what colour is the circle', answer: 'red' }, …]
+ *   questions(scene); // [{ question: 'what colour is the circle', answer: 'red' }, …]
  *   tokenize('a red circle', 12);                           // word ids from VOCAB, then <eot>, then <pad>
  *
  * A scene holds 1–4 objects, each one of 6 shapes × 8 colours × 2 sizes, on its own cell of a 3×3 grid. Scenes

@@ -17,9 +17,9 @@
  * way too), written so that this file does not hand you exercise 1's patchify.
  *
  * How it was trained: supervised, not contrastively. Each output patch predicts what sits in its cell (colour,
- * shape and size, or empty), its own row and column, and how many objects the image holds. On two CPU cores this takes about two minutes,
- * where a CLIP-style contrastive tower needs ten or more (exercise 1) and localises less: CLIP's pooled
- * embedding is trained, its patch features only indirectly. To bridge your own exercise-1 CLIP tower instead,
+ * shape and size, or empty), its own row and column, and how many objects the image holds. On two CPU cores this takes
+ * about two minutes, where a CLIP-style contrastive tower needs ten or more (exercise 1) and localises less: CLIP's
+ * pooled embedding is trained, its patch features only indirectly. To bridge your own exercise-1 CLIP tower instead,
  * see the LLaVA exercise's README.
  */
 import * as path from 'node:path';

@@ -1,9 +1,9 @@
 /// <reference lib="dom" />
 /**
  * A static harness for the panels in headless chromium: builds the webview bundles with esbuild's API into a
- * temp folder, writes one HTML page per panel to test/webview/harness/ (git-ignored) with the same CSP the extension uses (nonce scripts,
- * styles and images only from the page's origin, blob:/data: images), serves them on 127.0.0.1 and mocks
- * `acquireVsCodeApi`: posted messages collect in `window.__posted`, state goes to sessionStorage so it survives a
+ * temp folder, writes one HTML page per panel to test/webview/harness/ (git-ignored) with the same CSP the extension
+ * uses (nonce scripts, styles and images only from the page's origin, blob:/data: images), serves them on 127.0.0.1 and
+ * mocks `acquireVsCodeApi`: posted messages collect in `window.__posted`, state goes to sessionStorage so it survives a
  * reload the way VS Code keeps a webview's state.
  */
 import * as esbuild from 'esbuild';
@@ -20,7 +20,9 @@ export const harnessDir = path.join(repo, 'test/webview/harness');
 const outDir = mkdtempSync(path.join(tmpdir(), 'mmlab-webview-'));
 const NONCE = 'dGVzdC1ub25jZS0xMjM0NTY=';
 
-/** What VS Code injects into a webview: theme colours as --vscode-* variables (distinct values, to find them in pixels). */
+/**
+ * What VS Code injects into a webview: theme colours as --vscode-* variables (distinct values, to find them in pixels).
+ */
 export const THEME_CHART_BLUE = [0, 0, 255] as const;
 const THEME = `html {
   --vscode-charts-blue: rgb(0, 0, 255); --vscode-charts-orange: rgb(255, 128, 0); --vscode-charts-green: rgb(0, 160, 0);

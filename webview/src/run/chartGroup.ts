@@ -142,7 +142,8 @@ export class ChartGroupView {
             width: s.raw ? 1 : 2,
             alpha: s.raw ? 0.3 : 1,
             dash: compare ? DASHES[metrics.indexOf(s.metric) % DASHES.length] : undefined,
-            // Points only where they are sparse (uPlot's default rule): a 1-point evaluation series is a dot, not nothing.
+            // Points only where they are sparse (uPlot's default rule): a 1-point evaluation series is a dot, not
+            // nothing.
             points: s.raw ? { show: false } : { size: 6 },
             spanGaps: false,
             value: (_u: uPlot, v: number | null) => formatValue(v),

@@ -87,7 +87,10 @@ export function upperBound(xs: ArrayLike<number>, x: number, length = xs.length)
   return lo;
 }
 
-/** The index range to draw for a visible range: the points inside plus one neighbour each side, so lines reach the edges. */
+/**
+ * The index range to draw for a visible range: the points inside plus one neighbour each side, so lines reach the
+ * edges.
+ */
 export function visibleRange(xs: ArrayLike<number>, length: number, xMin: number, xMax: number): [number, number] {
   return [Math.max(0, lowerBound(xs, xMin, length) - 1), Math.min(length, upperBound(xs, xMax, length) + 1)];
 }

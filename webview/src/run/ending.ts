@@ -17,7 +17,9 @@ const STATUS_TEXT: Record<RunStatus, string> = {
   killed: 'Killed',
 };
 
-/** The run's status: the live one while the panel follows it, else meta.json's (a run without meta counts as finished). */
+/**
+ * The run's status: the live one while the panel follows it, else meta.json's (a run without meta counts as finished).
+ */
 export function statusOf(run: RunState): RunStatus {
   return run.live?.status ?? run.meta?.status ?? 'finished';
 }

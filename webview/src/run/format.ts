@@ -32,7 +32,9 @@ export function formatValue(v: number | string | boolean | null | undefined): st
   return String(Number(v.toPrecision(4)));
 }
 
-/** An axis tick: short enough for the 60-pixel y axis ("4.0e24", "0.25", "1200"), where formatValue's 4 digits are not. */
+/**
+ * An axis tick: short enough for the 60-pixel y axis ("4.0e24", "0.25", "1200"), where formatValue's 4 digits are not.
+ */
 export function formatTick(v: number | null): string {
   if (v === null || !Number.isFinite(v)) return '';
   if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)) return v.toExponential(1).replace('e+', 'e');

@@ -82,7 +82,9 @@ export interface UNet {
   config: UNetConfig;
   /** Every trainable tensor (what the optimiser updates and the EMA copies); `variables(params)` lists them. */
   params: UNetParams;
-  /** ε̂ for x_t at timesteps t (and classes `labels`), using `params` (default: the trained ones; pass EMA's to sample). */
+  /**
+   * ε̂ for x_t at timesteps t (and classes `labels`), using `params` (default: the trained ones; pass EMA's to sample).
+   */
   apply(xt: tf.Tensor4D, t: tf.Tensor1D, options?: { labels?: tf.Tensor1D; params?: UNetParams }): tf.Tensor4D;
 }
 

@@ -42,7 +42,9 @@ function explicitPad(top: number, bottom: number, left: number, right: number): 
 
 type Shape4 = [number, number, number, number];
 
-/** The geometry of a (non-dilated) conv2d with input `inShape` and filter `filterShape`, from its gradient op's attrs. */
+/**
+ * The geometry of a (non-dilated) conv2d with input `inShape` and filter `filterShape`, from its gradient op's attrs.
+ */
 function conv2DInfo(tf: TfCore, inShape: Shape4, filterShape: Shape4, attrs: NamedAttrMap) {
   return tf.backend_util.computeConv2DInfo(
     inShape,
@@ -102,13 +104,14 @@ function im2colBackpropFilter(
       }
     }
   }
-  const dW = s.call(stock.batchMatMul, { a: pT, b: view(dy, [1, n, CO]) }, { transposeA: false, transposeB: false }); // [1, taps, CO]
+  // [1, taps, CO]
+  const dW = s.call(stock.batchMatMul, { a: pT, b: view(dy, [1, n, CO]) }, { transposeA: false, transposeB: false });
   return view(dW, filterShape);
 }
 
 /**
- * Conv2DBackpropFilter: dW[fh, fw, ci, co] = Σ_{b, oh, ow} x[b, oh·s + fh − pad, ow·s + fw − pad, ci] · dy[b, oh, ow, co],
- * which is a forward convolution of x with its channels moved to the batch axis, [ci, H, W, B], by dy as the
+ * Conv2DBackpropFilter: dW[fh, fw, ci, co] = Σ_{b, oh, ow} x[b, oh·s + fh − pad, ow·s + fw − pad, ci] · dy[b, oh, ow,
+ * co], which is a forward convolution of x with its channels moved to the batch axis, [ci, H, W, B], by dy as the
  * filter, [oh, ow, B, co], dilated by the stride; the output [ci, fh, fw, co] is transposed into place.
  */
 export function makeConv2DBackpropFilter(tf: TfCore, stock: ConvStock): KernelFunc {

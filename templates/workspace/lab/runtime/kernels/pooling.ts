@@ -166,7 +166,9 @@ export function avgPoolGrad(p: PoolGeometry, g: ArrayLike<number>, dx: Float32Ar
   }
 }
 
-/** The pool geometry of AvgPoolGrad's attributes; the output size is dy's, since the gradient op drops dimRoundingMode. */
+/**
+ * The pool geometry of AvgPoolGrad's attributes; the output size is dy's, since the gradient op drops dimRoundingMode.
+ */
 function avgPoolGeometry(tf: TfCore, args: KernelArgs): PoolGeometry {
   const { dy, input } = args.inputs;
   const a = args.attrs;
