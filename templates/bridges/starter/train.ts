@@ -13,15 +13,22 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { lab } from '../../lab';
-import { disposeLanguageModel, lmWeights, loadLanguageModel } from '../../lab/lm';
+import { disposeLanguageModel, lmWeights, loadLanguageModel, type LanguageModel } from '../../lab/lm';
 import { mulberry32 } from '../../lab/shapes';
-import { disposeVisionEncoder, loadVisionEncoder, numPatches, patchFeatures, visionWeights } from '../../lab/vision';
-import { QUESTION_TYPES } from '../../lab/vqa';
+import {
+  disposeVisionEncoder,
+  loadVisionEncoder,
+  numPatches,
+  patchFeatures,
+  visionWeights,
+  type VisionEncoder,
+} from '../../lab/vision';
+import { QUESTION_TYPES, type VqaBatch } from '../../lab/vqa';
 import { measureImageUse, showAnswers, showExamples, type ImageUse } from '../../lab/vqaTraining';
 import { countParams, trainStep, type Bridge } from './bridge';
 import { disposeBatch, vqaBatch } from './data';
-import { accuracy, answer, type Accuracy, type Answers } from './evaluate';
-import { createFlamingo, flamingoBridge, gateValues } from './flamingo';
+import { accuracy, answer, type Answers } from './evaluate';
+import { createFlamingo, flamingoBridge, gateValues, type Flamingo } from './flamingo';
 import { createLlava, llavaBridge } from './llava';
 import { StepTimer, summaryOf, tradeoffTable, workingMemoryMb, type BridgeReport } from './tradeoffs';
 
@@ -62,152 +69,192 @@ const cfg = lab.config({
   },
 });
 
-async function main(): Promise<void> {
+/** What the run holds while it trains both bridges: the frozen parts, the bridges, and what it measures of each. */
+interface Run {
+  encoder: VisionEncoder;
+  lm: LanguageModel;
+  flamingo: Flamingo;
+  bridges: Bridge[];
+  optimizers: tf.Optimizer[];
+  timers: StepTimer[];
+  memory: number[]; // working memory of one step, MB, per bridge (measured at step 3)
+  stepsTo80: (number | null)[];
+  frozenParams: number;
+  heldOut: VqaBatch[];
+  heldOutFeatures: tf.Tensor3D[]; // [B, N, Dv] each, computed once: the encoder is frozen
+  started: number;
+}
+
+/** Loads the frozen encoder and LM, builds both bridges on them, and the held-out questions on new images. */
+async function setUp(): Promise<Run> {
   const encoder = await loadVisionEncoder(); // frozen: lab/weights/shapes-vision
   const lm = await loadLanguageModel(); // frozen: lab/weights/shapes-lm
   const N = numPatches(encoder.config),
-    Dv = encoder.config.width,
-    size = encoder.config.imageSize;
-  const flamingo = createFlamingo(
-    lm,
-    Dv,
-    { latents: cfg.latents, resamplerDepth: cfg.resamplerDepth, heads: lm.config.heads, mlpRatio: cfg.mlpRatio },
-    7,
-  );
+    Dv = encoder.config.width;
+  const sizes = {
+    latents: cfg.latents,
+    resamplerDepth: cfg.resamplerDepth,
+    heads: lm.config.heads,
+    mlpRatio: cfg.mlpRatio,
+  };
+  const flamingo = createFlamingo(lm, Dv, sizes, 7);
   const bridges: Bridge[] = [flamingoBridge(flamingo), llavaBridge(createLlava(lm, Dv, N, 7))];
-  const optimizers = bridges.map(() => tf.train.adam(cfg.lr));
-  const timers = bridges.map(() => new StepTimer());
-  const memory = bridges.map(() => NaN);
-  const stepsTo80: (number | null)[] = bridges.map(() => null);
-  const frozenParams = countParams([
-    ...Object.values(lmWeights(lm)),
-    ...Object.values(visionWeights(encoder)),
-  ] as tf.Variable[]);
-  lab.watchFinite('loss/flamingo', 'loss/llava');
-
-  const rng = mulberry32(2023);
-  // Held-out questions on new images (a seed training never draws), their patch features computed once: the encoder is
-  // frozen.
+  const frozen = [...Object.values(lmWeights(lm)), ...Object.values(visionWeights(encoder))] as tf.Variable[];
+  // Held-out questions on new images: seeds training never draws.
   const heldOut = Array.from({ length: cfg.evalBatches }, (_, i) =>
-    vqaBatch(lm, mulberry32(90_000 + i), cfg.evalBatch, size),
+    vqaBatch(lm, mulberry32(90_000 + i), cfg.evalBatch, encoder.config.imageSize),
   );
-  const heldOutFeatures = heldOut.map((b) => patchFeatures(encoder, b.images)); // [B, N, Dv] each
-  const started = Date.now();
-  console.log(
-    `bridges: ${bridges.map((b) => `${b.name} ${countParams(b.trainableVariables())} trainable`).join(', ')}; frozen ${frozenParams}; ` +
-      `${cfg.steps} steps of ${cfg.batch}`,
-  );
+  return {
+    encoder,
+    lm,
+    flamingo,
+    bridges,
+    optimizers: bridges.map(() => tf.train.adam(cfg.lr)),
+    timers: bridges.map(() => new StepTimer()),
+    memory: bridges.map(() => NaN),
+    stepsTo80: bridges.map(() => null),
+    frozenParams: countParams(frozen),
+    heldOut,
+    heldOutFeatures: heldOut.map((b) => patchFeatures(encoder, b.images)),
+    started: Date.now(),
+  };
+}
 
-  const evaluate = async (step: number): Promise<ImageUse[]> => {
-    const results: ImageUse[] = [];
-    for (const [k, bridge] of bridges.entries()) {
-      const { real, shuffled, textOnly } = await measureImageUse((images) =>
-        accuracy(bridge, lm, heldOutFeatures, heldOut, images),
-      );
-      lab.scalar(`accuracy/${bridge.name}`, real.accuracy, step);
-      lab.scalar(`accuracy/${bridge.name}_shuffled`, shuffled.accuracy, step);
-      lab.scalar(`accuracy/${bridge.name}_text_only`, textOnly.accuracy, step);
-      for (const t of QUESTION_TYPES) lab.scalar(`accuracy_${t}/${bridge.name}`, real.byType[t], step);
-      if (stepsTo80[k] === null && real.accuracy >= 0.8) stepsTo80[k] = step;
-      results.push({ real, shuffled, textOnly });
+/** Each bridge's accuracy with real, shuffled and no images at `step`, charted; notes when a bridge first hits 0.8. */
+async function evaluate(run: Run, step: number): Promise<ImageUse[]> {
+  const results: ImageUse[] = [];
+  for (const [k, bridge] of run.bridges.entries()) {
+    const use = await measureImageUse((images) => accuracy(bridge, run.lm, run.heldOutFeatures, run.heldOut, images));
+    lab.scalar(`accuracy/${bridge.name}`, use.real.accuracy, step);
+    lab.scalar(`accuracy/${bridge.name}_shuffled`, use.shuffled.accuracy, step);
+    lab.scalar(`accuracy/${bridge.name}_text_only`, use.textOnly.accuracy, step);
+    for (const t of QUESTION_TYPES) lab.scalar(`accuracy_${t}/${bridge.name}`, use.real.byType[t], step);
+    if (run.stepsTo80[k] === null && use.real.accuracy >= 0.8) run.stepsTo80[k] = step;
+    results.push(use);
+  }
+  return results;
+}
+
+/** tanh(α) of Flamingo's gates in front of each LM block at `step`. */
+async function logGates(flamingo: Flamingo, step: number): Promise<void> {
+  const gates = await gateValues(flamingo);
+  gates.attention.forEach((g, i) => lab.scalar(`gate/attention_${i}`, g, step));
+  gates.ffw.forEach((g, i) => lab.scalar(`gate/ffw_${i}`, g, step));
+}
+
+/** One step of each bridge on the same batch, timed (at step 3: its working memory instead); returns their losses. */
+async function stepBoth(run: Run, step: number, batch: VqaBatch): Promise<number[]> {
+  const features = patchFeatures(run.encoder, batch.images); // [B, N, Dv], shared by both bridges
+  const losses: number[] = [];
+  for (let k = 0; k < run.bridges.length; k++) {
+    const one = (): Promise<number> => trainStep(run.bridges[k], run.optimizers[k], features, batch);
+    if (step === 3) {
+      // once, after Adam has made its moments: measure the step's working memory (untimed)
+      const measured = await workingMemoryMb(one);
+      run.memory[k] = measured.mb;
+      losses.push(measured.result);
+    } else {
+      losses.push(await run.timers[k].time(one));
     }
-    return results;
-  };
-  const logGates = async (step: number): Promise<void> => {
-    const gates = await gateValues(flamingo);
-    gates.attention.forEach((g, i) => lab.scalar(`gate/attention_${i}`, g, step));
-    gates.ffw.forEach((g, i) => lab.scalar(`gate/ffw_${i}`, g, step));
-  };
+    lab.scalar(`loss/${run.bridges[k].name}`, losses[k], step);
+  }
+  lab.scalar('loss', losses.reduce((a, b) => a + b, 0) / losses.length, step);
+  tf.dispose(features);
+  return losses;
+}
 
-  const examples = heldOut[0];
-  const shown = await showExamples(examples);
-  const before = await evaluate(0);
-  await logGates(0);
-  console.log(
-    `before training: ${bridges.map((b, k) => `${b.name} ${before[k].real.accuracy.toFixed(3)}`).join(', ')}`,
-  );
-
+/** Trains both bridges for cfg.steps (or until Stop), evaluating every cfg.evalEvery; resolves to the steps done. */
+async function train(run: Run): Promise<number> {
+  const rng = mulberry32(2023);
   let step = 0;
   for (step = 1; step <= cfg.steps && !lab.shouldStop(); step++) {
-    const batch = vqaBatch(lm, rng, cfg.batch, size);
-    const features = patchFeatures(encoder, batch.images); // [B, N, Dv], shared by both bridges
-    const losses: number[] = [];
-    for (let k = 0; k < bridges.length; k++) {
-      const run = (): Promise<number> => trainStep(bridges[k], optimizers[k], features, batch);
-      if (step === 3) {
-        // once, after Adam has made its moments: measure the step's working memory (untimed)
-        const measured = await workingMemoryMb(run);
-        memory[k] = measured.mb;
-        losses.push(measured.result);
-      } else {
-        losses.push(await timers[k].time(run));
-      }
-      lab.scalar(`loss/${bridges[k].name}`, losses[k], step);
-    }
-    lab.scalar('loss', losses.reduce((a, b) => a + b, 0) / losses.length, step);
-    tf.dispose(features);
+    const batch = vqaBatch(run.lm, rng, cfg.batch, run.encoder.config.imageSize);
+    const losses = await stepBoth(run, step, batch);
     disposeBatch(batch);
-    if (step % 10 === 0) await logGates(step);
+    if (step % 10 === 0) await logGates(run.flamingo, step);
     if (step % cfg.evalEvery === 0 && step < cfg.steps) {
-      const e = await evaluate(step);
-      console.log(
-        `step ${step}  ${bridges.map((b, k) => `${b.name}: loss ${losses[k].toFixed(3)} acc ${e[k].real.accuracy.toFixed(3)} (shuffled ${e[k].shuffled.accuracy.toFixed(3)})`).join('  ')}` +
-          `  (${((Date.now() - started) / 60000).toFixed(1)} min)`,
+      const e = await evaluate(run, step);
+      const each = run.bridges.map(
+        (b, k) =>
+          `${b.name}: loss ${losses[k].toFixed(3)} acc ${e[k].real.accuracy.toFixed(3)} ` +
+          `(shuffled ${e[k].shuffled.accuracy.toFixed(3)})`,
       );
+      console.log(`step ${step}  ${each.join('  ')}  (${((Date.now() - run.started) / 60000).toFixed(1)} min)`);
     }
     await tf.nextFrame(); // let a Stop request through
   }
+  return step - 1;
+}
 
-  const last = step - 1;
-  const final = await evaluate(last);
-  await logGates(last);
+/** The trade-off report of each bridge after training, from the final evaluation. */
+async function reportsOf(run: Run, final: ImageUse[]): Promise<BridgeReport[]> {
   const reports: BridgeReport[] = [];
-  for (const [k, bridge] of bridges.entries()) {
+  for (const [k, bridge] of run.bridges.entries()) {
     reports.push({
       bridge,
       trainableParams: countParams(bridge.trainableVariables()),
-      frozenParams,
-      stepsPerSecond: timers[k].stepsPerSecond(),
-      memoryMb: memory[k],
-      inferenceMs: await inferenceMs(bridge, heldOutFeatures[0], heldOut[0].text),
-      lmSequence: 1 + bridge.contextTokens + examples.text.shape[1],
-      stepsTo80: stepsTo80[k],
-      real: final[k].real,
-      shuffled: final[k].shuffled,
-      textOnly: final[k].textOnly,
+      frozenParams: run.frozenParams,
+      stepsPerSecond: run.timers[k].stepsPerSecond(),
+      memoryMb: run.memory[k],
+      inferenceMs: await inferenceMs(bridge, run.heldOutFeatures[0], run.heldOut[0].text),
+      lmSequence: 1 + bridge.contextTokens + run.heldOut[0].text.shape[1],
+      stepsTo80: run.stepsTo80[k],
+      ...final[k],
     });
   }
+  return reports;
+}
+
+/** The same eight held-out questions, answered by each bridge, at `step`. */
+async function showBridgeAnswers(run: Run, shown: tf.Tensor4D, step: number): Promise<void> {
+  const examples = run.heldOut[0];
+  const said: Answers[] = [];
+  for (const b of run.bridges) said.push(await answer(b, run.lm, run.heldOutFeatures[0], examples));
+  const each = (i: number): string =>
+    run.bridges
+      .map((b, k) => `${b.name}: ${said[k].predicted[i] || '(nothing)'} ${said[k].correct[i] ? '✓' : '✗'}`)
+      .join('   ');
+  await showAnswers(shown, examples.qa, step, (q, i) => `${i + 1}. ${q.question} (true: ${q.answer})  ${each(i)}`);
+}
+
+function disposeRun(run: Run): void {
+  run.heldOut.forEach(disposeBatch);
+  tf.dispose(run.heldOutFeatures);
+  run.bridges.forEach((b) => b.dispose());
+  run.optimizers.forEach((o) => o.dispose());
+  disposeVisionEncoder(run.encoder);
+  disposeLanguageModel(run.lm);
+}
+
+async function main(): Promise<void> {
+  const run = await setUp();
+  lab.watchFinite('loss/flamingo', 'loss/llava');
+  const trainable = run.bridges.map((b) => `${b.name} ${countParams(b.trainableVariables())} trainable`);
+  console.log(`bridges: ${trainable.join(', ')}; frozen ${run.frozenParams}; ${cfg.steps} steps of ${cfg.batch}`);
+
+  const shown = await showExamples(run.heldOut[0]);
+  const before = await evaluate(run, 0);
+  await logGates(run.flamingo, 0);
+  console.log(
+    `before training: ${run.bridges.map((b, k) => `${b.name} ${before[k].real.accuracy.toFixed(3)}`).join(', ')}`,
+  );
+
+  const last = await train(run);
+  const final = await evaluate(run, last);
+  await logGates(run.flamingo, last);
+  const reports = await reportsOf(run, final);
   const table = tradeoffTable(reports);
   lab.text('tradeoffs', table, last);
   console.log(`\n${table}\n`);
-
-  // Example answers: the same eight held-out questions, answered by each bridge.
-  const said: Answers[] = [];
-  for (const b of bridges) said.push(await answer(b, lm, heldOutFeatures[0], examples));
-  await showAnswers(
-    shown,
-    examples.qa,
-    last,
-    (q, i) =>
-      `${i + 1}. ${q.question} (true: ${q.answer})  ` +
-      bridges
-        .map((b, k) => `${b.name}: ${said[k].predicted[i] || '(nothing)'} ${said[k].correct[i] ? '✓' : '✗'}`)
-        .join('   '),
-  );
+  await showBridgeAnswers(run, shown, last);
   shown.dispose();
   lab.summary({
     ...summaryOf(reports),
     steps: last,
-    minutes: (Date.now() - started) / 60000,
-    frozen_params: frozenParams,
+    minutes: (Date.now() - run.started) / 60000,
+    frozen_params: run.frozenParams,
   });
-
-  heldOut.forEach(disposeBatch);
-  tf.dispose(heldOutFeatures);
-  bridges.forEach((b) => b.dispose());
-  optimizers.forEach((o) => o.dispose());
-  disposeVisionEncoder(encoder);
-  disposeLanguageModel(lm);
+  disposeRun(run);
 }
 
 /** Milliseconds of one forward pass over a held-out batch, read back (the median of 5, after one warm-up). */

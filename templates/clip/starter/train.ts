@@ -9,7 +9,7 @@ import { lab } from '../../lab';
 import { mulberry32, PAIRS, VOCAB } from '../../lab/shapes';
 import { disposeBatch, trainBatch } from './data';
 import { retrieval, zeroShotAccuracy, zeroShotSet, type ZeroShotResult } from './evaluate';
-import { createClip, disposeClip, type ClipConfig } from './model';
+import { createClip, disposeClip, type Clip, type ClipConfig } from './model';
 import { learningRate, ScheduledAdam, trainStep } from './step';
 import { classPrompts } from './zeroshot';
 
@@ -67,40 +67,42 @@ const config: ClipConfig = {
   embedDim: cfg.width,
 };
 
-async function main(): Promise<void> {
-  const model = createClip(config);
-  const optimizer = new ScheduledAdam(cfg.lr);
-  const rng = mulberry32(2021);
-  // cpu: 160 seen-pair and 160 held-out-pair images
-  const testSet = zeroShotSet(config.imageSize, cfg.test[0], cfg.test[1]);
-  const probe = trainBatch(mulberry32(7), cfg.batch, config.imageSize, config.textLength); // fixed retrieval batch
+type Evaluation = { zs: ZeroShotResult; i2t: number; t2i: number };
+type TestSet = ReturnType<typeof zeroShotSet>;
+type Probe = ReturnType<typeof trainBatch>;
+
+/** Shows the probe batch's first 16 images and captions at step 0. */
+async function showData(probe: Probe): Promise<void> {
   const firstImages = probe.images.slice(0, 16);
   await lab.images('data/examples', firstImages, 0);
   firstImages.dispose();
   lab.text('data/captions', probe.captions.slice(0, 16).join('\n'), 0);
-  const started = Date.now();
+}
 
-  const evaluate = async (step: number): Promise<{ zs: ZeroShotResult; i2t: number; t2i: number }> => {
-    const zs = await zeroShotAccuracy(model, testSet);
-    const r = await retrieval(model, probe.images, probe.tokens);
-    lab.scalar('zero_shot/heldout', zs.heldOut, step);
-    lab.scalar('zero_shot/seen', zs.seen, step);
-    lab.scalar('retrieval/i2t', r.imageToText, step);
-    lab.scalar('retrieval/t2i', r.textToImage, step);
-    // The similarity matrix of the probe batch: a bright diagonal means each image found its own caption.
-    const picture = tf.tidy(() => {
-      const scaled = tf.div(tf.add(r.similarity, 1), 2); // cosines [-1, 1] → [0, 1]
-      return tf.image.resizeNearestNeighbor(tf.reshape(scaled, [1, cfg.batch, cfg.batch, 1]) as tf.Tensor4D, [
-        cfg.batch * 4,
-        cfg.batch * 4,
-      ]);
-    });
-    await lab.images('similarity', picture, step);
-    picture.dispose();
-    r.similarity.dispose();
-    return { zs, i2t: r.imageToText, t2i: r.textToImage };
-  };
+/** Zero-shot accuracy (seen and held-out pairs), retrieval on the probe batch and its similarity matrix at `step`. */
+async function evaluate(model: Clip, testSet: TestSet, probe: Probe, step: number): Promise<Evaluation> {
+  const zs = await zeroShotAccuracy(model, testSet);
+  const r = await retrieval(model, probe.images, probe.tokens);
+  lab.scalar('zero_shot/heldout', zs.heldOut, step);
+  lab.scalar('zero_shot/seen', zs.seen, step);
+  lab.scalar('retrieval/i2t', r.imageToText, step);
+  lab.scalar('retrieval/t2i', r.textToImage, step);
+  // The similarity matrix of the probe batch: a bright diagonal means each image found its own caption.
+  const picture = tf.tidy(() => {
+    const scaled = tf.div(tf.add(r.similarity, 1), 2); // cosines [-1, 1] → [0, 1]
+    const B = cfg.batch;
+    return tf.image.resizeNearestNeighbor(tf.reshape<tf.Rank.R4>(scaled, [1, B, B, 1]), [B * 4, B * 4]);
+  });
+  await lab.images('similarity', picture, step);
+  picture.dispose();
+  r.similarity.dispose();
+  return { zs, i2t: r.imageToText, t2i: r.textToImage };
+}
 
+/** The training loop: cfg.steps (or until Stop), evaluating every cfg.evalEvery; resolves to the steps done. */
+async function train(model: Clip, evaluateAt: (step: number) => Promise<Evaluation>, started: number) {
+  const optimizer = new ScheduledAdam(cfg.lr);
+  const rng = mulberry32(2021);
   let step = 0;
   for (step = 1; step <= cfg.steps && !lab.shouldStop(); step++) {
     optimizer.setLearningRate(learningRate(step, cfg.steps, cfg.lr, cfg.warmup));
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
     lab.scalar('loss', loss, step);
     if (step % 5 === 0) lab.scalar('temperature', 1 / Math.exp((await model.logitScale.data())[0]), step);
     if (step % cfg.evalEvery === 0 && step < cfg.steps) {
-      const e = await evaluate(step);
+      const e = await evaluateAt(step);
       console.log(
         `step ${step}  loss ${loss.toFixed(3)}  zero-shot seen ${e.zs.seen.toFixed(2)} held-out ${e.zs.heldOut.toFixed(2)}  ` +
           `(${((Date.now() - started) / 60000).toFixed(1)} min)`,
@@ -118,38 +120,46 @@ async function main(): Promise<void> {
     }
     await tf.nextFrame(); // let a Stop request through
   }
+  optimizer.dispose();
+  return step - 1;
+}
 
-  const final = await evaluate(step - 1);
-  // Example retrievals: held-out-pair images and the prompt the model picked for each.
+/** Example retrievals at `step`: held-out-pair images and the prompt the model picked for each. */
+async function showRetrievals(testSet: TestSet, final: Evaluation, step: number): Promise<void> {
   const shown = testSet.labels
     .map((_, i) => i)
     .filter((i) => testSet.heldOut[i])
     .filter((_, j) => j % cfg.test[1] === 0);
   const examples = tf.tidy(() => tf.gather(testSet.images, shown));
-  await lab.images('zero_shot/heldout_examples', examples, step - 1);
+  await lab.images('zero_shot/heldout_examples', examples, step);
   examples.dispose();
   const prompts = classPrompts(PAIRS);
-  lab.text(
-    'zero_shot/heldout_examples',
-    shown
-      .map((i, k) => `${k + 1}. true: ${prompts[testSet.labels[i]]}  →  predicted: ${prompts[final.zs.predictions[i]]}`)
-      .join('\n'),
-    step - 1,
-  );
+  const line = (i: number, k: number): string =>
+    `${k + 1}. true: ${prompts[testSet.labels[i]]}  →  predicted: ${prompts[final.zs.predictions[i]]}`;
+  lab.text('zero_shot/heldout_examples', shown.map(line).join('\n'), step);
+}
+
+async function main(): Promise<void> {
+  const model = createClip(config);
+  // cpu: 160 seen-pair and 160 held-out-pair images
+  const testSet = zeroShotSet(config.imageSize, cfg.test[0], cfg.test[1]);
+  const probe = trainBatch(mulberry32(7), cfg.batch, config.imageSize, config.textLength); // fixed retrieval batch
+  await showData(probe);
+  const started = Date.now();
+  const steps = await train(model, (step) => evaluate(model, testSet, probe, step), started);
+  const final = await evaluate(model, testSet, probe, steps);
+  await showRetrievals(testSet, final, steps);
   lab.summary({
     zero_shot_heldout: final.zs.heldOut,
     zero_shot_seen: final.zs.seen,
     retrieval_i2t: final.i2t,
     retrieval_t2i: final.t2i,
     temperature: 1 / Math.exp((await model.logitScale.data())[0]),
-    steps: step - 1,
+    steps,
     minutes: (Date.now() - started) / 60000,
   });
-  testSet.images.dispose();
-  probe.images.dispose();
-  probe.tokens.dispose();
+  tf.dispose([testSet.images, probe.images, probe.tokens]);
   disposeClip(model);
-  optimizer.dispose();
 }
 
 lab.run(main);

@@ -77,10 +77,47 @@ async function evaluate(model: Whisper, examples: readonly Example[]): Promise<E
   return { wer: wordErrorRate(examples.map((e, i) => ({ reference: e.text, hypothesis: hypotheses[i] }))), hypotheses };
 }
 
+/** The same sentence by the same speaker in both accents, as the encoder sees it (time →, frequency ↑), at step 0. */
+async function showAccents(testA: readonly Example[], testB: readonly Example[], frames: number): Promise<void> {
+  const image = tf.tidy(() => {
+    const pair = tf.concat([melBatch(testB, [0]), melBatch(testA, [0])], 2); // [1, T, 2M]: B's bands, then A's
+    const rows = tf.reverse(tf.transpose(pair, [0, 2, 1]), 1); // [1, 2M, T]: A on top, low frequencies at the bottom
+    const pixels = tf.clipByValue(tf.div(tf.add(rows, 1), 2.5), 0, 1); // log-Mel ≈ [−1, 1.5] → [0, 1]
+    return tf.image.resizeNearestNeighbor(tf.expandDims<tf.Tensor4D>(pixels, -1), [8 * testA[0].mel.mels, 2 * frames]);
+  });
+  await lab.images('log_mel/A_top_B_bottom', image, 0);
+  image.dispose();
+  lab.text('log_mel/sentence', `"${testA[0].text}" (top: accent A, bottom: accent B)`, 0);
+}
+
+/** Fine-tunes `variables` on accent B for cfg.steps (or until Stop), epoch by epoch; resolves to the steps done. */
+async function fineTune(
+  model: Whisper,
+  trainB: readonly Example[],
+  variables: tf.Variable[],
+  evaluateAt: (step: number) => Promise<unknown>,
+): Promise<number> {
+  const optimizer = tf.train.adam(cfg.lr, 0.9, 0.98, 1e-6);
+  const rng = mulberry32(FINETUNE_SEED);
+  let order: number[] = [];
+  let step = 0;
+  for (step = 1; step <= cfg.steps && !lab.shouldStop(); step++) {
+    if (order.length < cfg.batch) order = shuffled(trainB.length, rng); // a new epoch
+    const batch = makeBatch(trainB, order.splice(0, cfg.batch), model.config.maxTokens);
+    const loss = await fineTuneStep(model, optimizer, batch, variables);
+    disposeBatch(batch);
+    lab.scalar('loss', loss, step);
+    if (step % cfg.evalEvery === 0 && step < cfg.steps) await evaluateAt(step);
+    await tf.nextFrame(); // let a Stop request through
+  }
+  optimizer.dispose();
+  return step - 1;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const model = await loadWhisper(); // lab/weights/whisper-base: trained on accent A only
-  const { frames, maxTokens } = model.config;
+  const { frames } = model.config;
   const trainB = featurize(corpus('B', cfg.trainClips, FINETUNE_SEED), frames);
   const testA = featurize(corpus('A', cfg.testClips, TEST_SEED), frames);
   const testB = featurize(corpus('B', cfg.testClips, TEST_SEED), frames);
@@ -88,19 +125,7 @@ async function main(): Promise<void> {
     `${trainB.length} accent-B training clips, ${testA.length} + ${testB.length} test clips (${((Date.now() - started) / 1000).toFixed(0)} s)`,
   );
 
-  // The same sentence by the same speaker in both accents, as the encoder sees it (time →, frequency ↑).
-  const image = tf.tidy(() => {
-    const pair = tf.concat([melBatch(testB, [0]), melBatch(testA, [0])], 2); // [1, T, 2M]: B's bands, then A's
-    const rows = tf.reverse(tf.transpose(pair, [0, 2, 1]), 1); // [1, 2M, T]: A on top, low frequencies at the bottom
-    const pixels = tf.clipByValue(tf.div(tf.add(rows, 1), 2.5), 0, 1); // log-Mel ≈ [−1, 1.5] → [0, 1]
-    return tf.image.resizeNearestNeighbor(tf.expandDims(pixels, -1) as tf.Tensor4D, [
-      8 * testA[0].mel.mels,
-      2 * frames,
-    ]);
-  });
-  await lab.images('log_mel/A_top_B_bottom', image, 0);
-  image.dispose();
-  lab.text('log_mel/sentence', `"${testA[0].text}" (top: accent A, bottom: accent B)`, 0);
+  await showAccents(testA, testB, frames);
 
   const report = async (step: number, evalClips: number): Promise<{ a: Evaluation; b: Evaluation }> => {
     const a = await evaluate(model, testA.slice(0, evalClips)),
@@ -122,22 +147,10 @@ async function main(): Promise<void> {
   lab.text('transcripts/B_before', transcripts(before.b), 0);
 
   const variables = trainableVariables(model, cfg.mode);
-  const optimizer = tf.train.adam(cfg.lr, 0.9, 0.98, 1e-6);
-  const rng = mulberry32(FINETUNE_SEED);
-  let order: number[] = [];
-  let step = 0;
-  for (step = 1; step <= cfg.steps && !lab.shouldStop(); step++) {
-    if (order.length < cfg.batch) order = shuffled(trainB.length, rng); // a new epoch
-    const batch = makeBatch(trainB, order.splice(0, cfg.batch), maxTokens);
-    const loss = await fineTuneStep(model, optimizer, batch, variables);
-    disposeBatch(batch);
-    lab.scalar('loss', loss, step);
-    if (step % cfg.evalEvery === 0 && step < cfg.steps) await report(step, cfg.evalClips);
-    await tf.nextFrame(); // let a Stop request through
-  }
+  const steps = await fineTune(model, trainB, variables, (step) => report(step, cfg.evalClips));
 
-  const after = await report(step - 1, cfg.testClips);
-  lab.text('transcripts/B_after', transcripts(after.b), step - 1);
+  const after = await report(steps, cfg.testClips);
+  lab.text('transcripts/B_after', transcripts(after.b), steps);
   const trained = variables.reduce((n, v) => n + v.size, 0);
   lab.summary({
     wer_a_before: before.a.wer.wer,
@@ -149,10 +162,9 @@ async function main(): Promise<void> {
     b_insertions: after.b.wer.insertions,
     mode: cfg.mode,
     trained_params: trained,
-    steps: step - 1,
+    steps,
     minutes: (Date.now() - started) / 60000,
   });
-  optimizer.dispose();
   disposeWhisper(model);
 }
 
