@@ -58,7 +58,7 @@ export function crossAttend(
     let scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)); // [B, H, Tq, Tk]
     if (mask) scores = tf.add(scores, mask);
     const attended = tf.matMul(tf.softmax(scores, -1), v); // [B, H, Tq, dh]: each query's weighted mean of the values
-    return dense(tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [B, Tq, D]), p.out) as tf.Tensor3D; // [B, Tq, D]
+    return dense(tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [B, Tq, D]), p.out); // [B, Tq, D]
   });
 }
 

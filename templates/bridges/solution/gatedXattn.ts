@@ -53,10 +53,8 @@ export function gatedXattnDense(
   heads: number,
 ): tf.Tensor3D {
   return tf.tidy(() => {
-    const attended = tf.mul(
-      crossAttend(layerNorm(y, g.norm) as tf.Tensor3D, visual, g.attention, heads, mask.scores),
-      mask.seesImage,
-    ); // [B, T, D]
+    const read = crossAttend(layerNorm(y, g.norm), visual, g.attention, heads, mask.scores); // [B, T, D]
+    const attended = tf.mul(read, mask.seesImage); // [B, T, D]: 0 for a token before the first image
     // [B, T, D]: y itself while α_xattn = 0
     const h = tf.add(y, tf.mul(tf.tanh(g.attentionGate), attended)) as tf.Tensor3D;
     // [B, T, D]: h itself while α_dense = 0

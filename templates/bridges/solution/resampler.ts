@@ -38,7 +38,7 @@ export interface Resampler {
 
 /** A pre-norm feed-forward layer (provided): LN, dense to ratio·D, GELU, dense back to D.  [B, T, D] → [B, T, D] */
 export function feedForward(p: FeedForward, x: tf.Tensor3D): tf.Tensor3D {
-  return tf.tidy(() => dense(gelu(dense(layerNorm(x, p.norm), p.fc1)), p.fc2) as tf.Tensor3D);
+  return tf.tidy(() => dense(gelu(dense(layerNorm(x, p.norm), p.fc1)), p.fc2));
 }
 
 export function createFeedForward(seeds: Seeds, d: number, ratio: number): FeedForward {
@@ -79,11 +79,11 @@ export function resample(r: Resampler, features: tf.Tensor3D): tf.Tensor3D {
     // [B, R, D]: the same queries for every image
     let x = tf.tile(tf.reshape(r.latents, [1, R, D]), [B, 1, 1]) as tf.Tensor3D;
     for (const layer of r.layers) {
-      const latents = layerNorm(x, layer.normLatents) as tf.Tensor3D; // [B, R, D]
+      const latents = layerNorm(x, layer.normLatents); // [B, R, D]
       const context = tf.concat([layerNorm(features, layer.normFeatures), latents], 1) as tf.Tensor3D; // [B, N + R, D]
       x = tf.add(x, crossAttend(latents, context, layer.attention, r.heads)) as tf.Tensor3D; // [B, R, D]
       x = tf.add(x, feedForward(layer.ffw, x)) as tf.Tensor3D; // [B, R, D]
     }
-    return layerNorm(x, r.finalNorm) as tf.Tensor3D; // [B, R, D]
+    return layerNorm(x, r.finalNorm); // [B, R, D]
   });
 }

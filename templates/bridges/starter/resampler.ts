@@ -38,7 +38,7 @@ export interface Resampler {
 
 /** A pre-norm feed-forward layer (provided): LN, dense to ratio·D, GELU, dense back to D.  [B, T, D] → [B, T, D] */
 export function feedForward(p: FeedForward, x: tf.Tensor3D): tf.Tensor3D {
-  return tf.tidy(() => dense(gelu(dense(layerNorm(x, p.norm), p.fc1)), p.fc2) as tf.Tensor3D);
+  return tf.tidy(() => dense(gelu(dense(layerNorm(x, p.norm), p.fc1)), p.fc2));
 }
 
 export function createFeedForward(seeds: Seeds, d: number, ratio: number): FeedForward {

@@ -192,7 +192,7 @@ describe('TODO(3): the Perceiver Resampler', () => {
     const got = resample(r, features); // first, so that the starter fails here at TODO(3)
     let x = tf.tile(tf.reshape(r.latents, [1, 3, D]), [2, 1, 1]) as tf.Tensor3D;
     for (const l of r.layers) {
-      const q = layerNorm(x, l.normLatents) as tf.Tensor3D;
+      const q = layerNorm(x, l.normLatents);
       x = tf.add(
         x,
         crossAttend(q, tf.concat([layerNorm(features, l.normFeatures), q], 1) as tf.Tensor3D, l.attention, r.heads),
@@ -276,10 +276,7 @@ describe('TODO(4): GATED XATTN-DENSE', () => {
     g.attentionGate.assign(tf.scalar(0.7));
     g.ffwGate.assign(tf.scalar(-0.4));
     const got = gatedXattnDense(g, y, visual, mask, 2);
-    const attended = tf.mul(
-      crossAttend(layerNorm(y, g.norm) as tf.Tensor3D, visual, g.attention, 2, mask.scores),
-      mask.seesImage,
-    );
+    const attended = tf.mul(crossAttend(layerNorm(y, g.norm), visual, g.attention, 2, mask.scores), mask.seesImage);
     const h = tf.add(y, tf.mul(Math.tanh(0.7), attended)) as tf.Tensor3D;
     const want = tf.add(h, tf.mul(Math.tanh(-0.4), feedForward(g.ffw, h)));
     await expectTensorClose(

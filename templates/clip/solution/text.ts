@@ -28,6 +28,6 @@ export function encodeText(tower: TextTower, tokens: tf.Tensor2D): tf.Tensor2D {
     for (const b of tower.blocks) x = transformerBlock(x, b, tower.heads, mask);
     const atEot = tf.expandDims(tf.cast(tf.equal(tokens, EOT), 'float32'), -1); // [B, L, 1]: 1 at <eot>
     const pooled = tf.sum(tf.mul(x, atEot), 1) as tf.Tensor2D; // [B, D]
-    return projectToJoint(layerNorm(pooled, tower.lnFinal) as tf.Tensor2D, tower.proj as tf.Tensor2D); // [B, E]
+    return projectToJoint(layerNorm(pooled, tower.lnFinal), tower.proj as tf.Tensor2D); // [B, E]
   });
 }

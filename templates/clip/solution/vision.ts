@@ -52,7 +52,7 @@ export function encodeImage(tower: VisionTower, images: tf.Tensor4D): tf.Tensor2
     let x = embedPatches(tower, patchify(images, tower.patch)); // [B, 1 + N, D]
     for (const b of tower.blocks) x = transformerBlock(x, b, tower.heads);
     const [B, , D] = x.shape;
-    const pooled = tf.reshape(tf.slice(x, [0, 0, 0], [B, 1, D]), [B, D]); // [B, D]: the class token
-    return projectToJoint(layerNorm(pooled, tower.lnPost) as tf.Tensor2D, tower.proj as tf.Tensor2D); // [B, E]
+    const pooled = tf.reshape<tf.Rank.R2>(tf.slice(x, [0, 0, 0], [B, 1, D]), [B, D]); // [B, D]: the class token
+    return projectToJoint(layerNorm(pooled, tower.lnPost), tower.proj as tf.Tensor2D); // [B, E]
   });
 }

@@ -185,8 +185,8 @@ describe('TODO(4): encodeImage (the whole ViT)', () => {
     const z = encodeImage(tower, images);
     let x = embedPatches(tower, patchify(images, tower.patch));
     for (const b of tower.blocks) x = transformerBlock(x, b, tower.heads);
-    const cls = tf.reshape(tf.slice(x, [0, 0, 0], [3, 1, 8]), [3, 8]);
-    const expected = projectToJoint(layerNorm(cls, tower.lnPost) as tf.Tensor2D, tower.proj as tf.Tensor2D);
+    const cls = tf.reshape<tf.Rank.R2>(tf.slice(x, [0, 0, 0], [3, 1, 8]), [3, 8]);
+    const expected = projectToJoint(layerNorm(cls, tower.lnPost), tower.proj as tf.Tensor2D);
     await expectTensorClose(
       z,
       expected,

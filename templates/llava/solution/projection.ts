@@ -45,7 +45,7 @@ export function projectLinear(patches: tf.Tensor3D, layer: Linear): tf.Tensor3D 
  */
 export function projectMlp(patches: tf.Tensor3D, layers: Linear[]): tf.Tensor3D {
   return tf.tidy(() => {
-    const hidden = gelu(projectLinear(patches, layers[0])) as tf.Tensor3D; // [B, N, D]
+    const hidden = gelu(projectLinear(patches, layers[0])); // [B, N, D]
     return projectLinear(hidden, layers[1]); // [B, N, D]
   });
 }

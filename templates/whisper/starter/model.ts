@@ -107,11 +107,11 @@ export function sinusoids(length: number, d: number): tf.Tensor2D {
 export function encodeAudio(model: Whisper, mels: tf.Tensor3D): tf.Tensor3D {
   return tf.tidy(() => {
     const { conv1, conv2, blocks, lnPost } = model.encoder;
-    let x = gelu(tf.add(tf.conv1d(mels, conv1.w as tf.Tensor3D, 2, 'same'), conv1.b)) as tf.Tensor3D; // [B, T/2, D]
-    x = gelu(tf.add(tf.conv1d(x, conv2.w as tf.Tensor3D, 2, 'same'), conv2.b)) as tf.Tensor3D; // [B, T/4, D]
+    let x = gelu(tf.add<tf.Tensor3D>(tf.conv1d(mels, conv1.w as tf.Tensor3D, 2, 'same'), conv1.b)); // [B, T/2, D]
+    x = gelu(tf.add<tf.Tensor3D>(tf.conv1d(x, conv2.w as tf.Tensor3D, 2, 'same'), conv2.b)); // [B, T/4, D]
     x = tf.add(x, sinusoids(x.shape[1], x.shape[2])) as tf.Tensor3D; // + positions
     for (const block of blocks) x = runEncoderBlock(x, block, model.config.heads); // [B, S, D]
-    return layerNorm(x, lnPost) as tf.Tensor3D;
+    return layerNorm(x, lnPost);
   });
 }
 

@@ -74,12 +74,12 @@ export function attend(
 ): tf.Tensor3D {
   const q = splitHeads(dense(x, p.q), heads); // [B, H, T, dh]
   const [k, v] = tf.split(dense(source, p.kv), 2, -1).map((t) => splitHeads(t, heads)); // 2 × [B, H, S, dh]
-  return dense(mergeHeads(scaledDotProductAttention(q, k, v, mask)), p.out) as tf.Tensor3D; // [B, T, D]
+  return dense(mergeHeads(scaledDotProductAttention(q, k, v, mask)), p.out); // [B, T, D]
 }
 
 /** x + SelfAttention(LN(x)), then + MLP(LN(·)).  [B, S, D] → [B, S, D] */
 export function runEncoderBlock(x: tf.Tensor3D, p: EncoderBlock, heads: number): tf.Tensor3D {
-  const ln = layerNorm(x, p.ln1) as tf.Tensor3D;
+  const ln = layerNorm(x, p.ln1);
   const h = tf.add(x, attend(ln, ln, p.attn, heads)) as tf.Tensor3D;
   return tf.add(h, mlp(h, p)) as tf.Tensor3D;
 }
@@ -94,9 +94,9 @@ export function runDecoderBlock(
   heads: number,
   causal: tf.Tensor,
 ): tf.Tensor3D {
-  const ln = layerNorm(x, p.ln1) as tf.Tensor3D;
+  const ln = layerNorm(x, p.ln1);
   let h = tf.add(x, attend(ln, ln, p.attn, heads, causal)) as tf.Tensor3D;
   // text queries, audio keys
-  h = tf.add(h, attend(layerNorm(h, p.lnCross) as tf.Tensor3D, audio, p.cross, heads)) as tf.Tensor3D;
+  h = tf.add(h, attend(layerNorm(h, p.lnCross), audio, p.cross, heads)) as tf.Tensor3D;
   return tf.add(h, mlp(h, p)) as tf.Tensor3D;
 }

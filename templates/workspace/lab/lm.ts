@@ -99,7 +99,7 @@ export function block(lm: LanguageModel, i: number, x: tf.Tensor3D, mask: tf.Ten
 
 /** The final layer norm.  [B, T, D] → [B, T, D] */
 export function finalNorm(lm: LanguageModel, h: tf.Tensor3D): tf.Tensor3D {
-  return layerNorm(h, lm.finalNorm) as tf.Tensor3D;
+  return layerNorm(h, lm.finalNorm);
 }
 
 /** Next-word logits from normalised hidden states, through the tied embedding matrix.  [B, T, D] → [B, T, V] */

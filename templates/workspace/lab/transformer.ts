@@ -78,25 +78,30 @@ export function createBlock(seeds: Seeds, d: number, mlpRatio: number, depth?: n
 // ---------------------------------------------------------------------------------------------------------------
 // Layers
 
+// The layers keep their input's rank in the type (a Tensor3D in, a Tensor3D out), so code built on them needs no
+// casts.
+
 /** x·W + b over the last axis, for any leading shape.  [..., dIn] → [..., dOut] */
-export function dense(x: tf.Tensor, p: { w: tf.Tensor; b: tf.Tensor }): tf.Tensor {
+export function dense<R extends tf.Rank>(x: tf.Tensor<R>, p: { w: tf.Tensor; b: tf.Tensor }): tf.Tensor<R> {
   const dIn = x.shape[x.rank - 1];
   const y = tf.add(tf.matMul(tf.reshape(x, [-1, dIn]), p.w), p.b); // [N, dOut]
-  return tf.reshape(y, [...x.shape.slice(0, -1), p.w.shape[1] as number]);
+  const shape = [...x.shape.slice(0, -1), p.w.shape[1] as number];
+  return tf.reshape<tf.Rank>(y, shape) as tf.Tensor<R>; // the same rank: only the last axis changed
 }
 
 /** Layer norm over the last axis.  [..., D] → [..., D] */
-export function layerNorm(x: tf.Tensor, p: Norm): tf.Tensor {
+export function layerNorm<R extends tf.Rank>(x: tf.Tensor<R>, p: Norm): tf.Tensor<R> {
   const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), p.gain), p.bias);
+  const normalised = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
+  return tf.add<tf.Tensor<R>>(tf.mul(normalised, p.gain), p.bias);
 }
 
 /**
  * GELU in its sigmoid form x·σ(1.702x) (Hendrycks & Gimpel 2016; CLIP's code calls it "QuickGELU"): cheap, and
  * within 0.02 of the exact one.
  */
-export function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
+export function gelu<R extends tf.Rank>(x: tf.Tensor<R>): tf.Tensor<R> {
+  return tf.mul<tf.Tensor<R>>(x, tf.sigmoid(tf.mul(x, 1.702)));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -144,19 +149,19 @@ export function scaledDotProductAttention(
 /** Multi-head self-attention through the block's fused `qkv` and its `out`.  [B, T, D] → [B, T, D] */
 export function selfAttention(x: tf.Tensor3D, p: Block, heads: number, mask?: tf.Tensor): tf.Tensor3D {
   const [q, k, v] = tf.split(dense(x, p.qkv), 3, -1).map((t) => splitHeads(t, heads)); // 3 × [B, H, T, dh]
-  return dense(mergeHeads(scaledDotProductAttention(q, k, v, mask)), p.out) as tf.Tensor3D;
+  return dense(mergeHeads(scaledDotProductAttention(q, k, v, mask)), p.out);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // The block
 
 /** The block's MLP on its own layer norm: fc2(GELU(fc1(LN(x)))).  [B, T, D] → [B, T, mlpRatio·D] → [B, T, D] */
-export function mlp(x: tf.Tensor, p: Mlp): tf.Tensor {
+export function mlp<R extends tf.Rank>(x: tf.Tensor<R>, p: Mlp): tf.Tensor<R> {
   return dense(gelu(dense(layerNorm(x, p.ln2), p.fc1)), p.fc2);
 }
 
 /** One pre-norm block: x + attention(LN(x)), then x + MLP(LN(x)).  [B, T, D] → [B, T, D] */
 export function transformerBlock(x: tf.Tensor3D, p: Block, heads: number, mask?: tf.Tensor): tf.Tensor3D {
-  const h = tf.add(x, selfAttention(layerNorm(x, p.ln1) as tf.Tensor3D, p, heads, mask)) as tf.Tensor3D; // [B, T, D]
-  return tf.add(h, mlp(h, p)) as tf.Tensor3D;
+  const h = tf.add<tf.Tensor3D>(x, selfAttention(layerNorm(x, p.ln1), p, heads, mask)); // [B, T, D]
+  return tf.add<tf.Tensor3D>(h, mlp(h, p));
 }

@@ -102,7 +102,7 @@ export function patchFeatures(encoder: VisionEncoder, images: tf.Tensor4D): tf.T
       encoder.positionEmbedding,
     ) as tf.Tensor3D; // [B, N, D]
     for (const b of encoder.blocks) x = transformerBlock(x, b, c.heads);
-    return layerNorm(x, encoder.finalNorm) as tf.Tensor3D;
+    return layerNorm(x, encoder.finalNorm);
   });
 }
 
