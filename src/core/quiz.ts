@@ -263,9 +263,10 @@ const IDEAS_PER_SENTENCE = 2;
  * of them (a maximum matching of concepts to sentences, so the order of the concepts does not matter).
  */
 function conceptsInSentences(concepts: readonly Concept[], sentences: readonly string[]): boolean[] {
-  const matches = concepts.map((c) =>
-    sentences.flatMap((s, i) => (c.any.some((p) => new RegExp(p, 'iu').test(s)) ? [i] : [])),
-  );
+  const matches = concepts.map((c) => {
+    const patterns = c.any.map((p) => new RegExp(p, 'iu'));
+    return sentences.flatMap((s, i) => (patterns.some((r) => r.test(s)) ? [i] : []));
+  });
   const load = sentences.map(() => [] as number[]); // concept indices credited to each sentence
   const assign = (c: number, seen: Set<number>): boolean => {
     for (const s of matches[c]) {

@@ -18,10 +18,20 @@ const SOURCE_TAG = /Single source: templates\/([\w-]+\/solution\/[\w/.-]+\.ts)/;
 /** Functions too small to be a copy worth a finding: a body of a few tokens is written the same way by anyone. */
 const MIN_CANONICAL = 40;
 
-function formsUnder(dir: string): { file: string; form: FunctionForm }[] {
+/** The `<id>/solution/<file>` a lab/ module's header names as its single source, or undefined. */
+function singleSourceOf(text: string): string | undefined {
+  return SOURCE_TAG.exec(text)?.[1];
+}
+
+/** Every function of every source file under `dir`, with the file's single-source tag (read once per file). */
+function formsUnder(dir: string): { file: string; form: FunctionForm; source?: string }[] {
   return filesUnder(dir)
     .filter((f) => SOURCE.test(f))
-    .flatMap((f) => functionForms(join(dir, f), readFileSync(join(dir, f), 'utf8')).map((form) => ({ file: f, form })));
+    .flatMap((f) => {
+      const text = readFileSync(join(dir, f), 'utf8');
+      const source = singleSourceOf(text);
+      return functionForms(join(dir, f), text).map((form) => ({ file: f, form, source }));
+    });
 }
 
 /**
@@ -31,12 +41,9 @@ function formsUnder(dir: string): { file: string; form: FunctionForm }[] {
  */
 export function providedCopies(templates: string, id: string): string[] {
   const lab = new Map<string, string>();
-  const labDir = join(templates, 'workspace', 'lab');
   // A lab/ module whose single source is this exercise's own solution is that exercise's code, not a copy of it.
-  const ownCopy = (file: string): boolean =>
-    SOURCE_TAG.exec(readFileSync(join(labDir, file), 'utf8'))?.[1]?.startsWith(`${id}/solution/`) ?? false;
-  for (const { file, form } of formsUnder(labDir))
-    if (form.canonical.length >= MIN_CANONICAL && !lab.has(form.canonical) && !ownCopy(file))
+  for (const { file, form, source } of formsUnder(join(templates, 'workspace', 'lab')))
+    if (form.canonical.length >= MIN_CANONICAL && !lab.has(form.canonical) && !source?.startsWith(`${id}/solution/`))
       lab.set(form.canonical, `lab/${file}:${form.line} ${form.name}`);
   const answers = new Set(todoAnswers(templates, id).map((a) => `${a.file}:${a.name}`));
   return ['starter', 'tests', 'solution'].flatMap((part) =>
@@ -61,7 +68,7 @@ export function sourceDrift(templates: string): string[] {
     .filter((f) => SOURCE.test(f))
     .flatMap((f) => {
       const text = readFileSync(join(labDir, f), 'utf8');
-      const source = SOURCE_TAG.exec(text)?.[1];
+      const source = singleSourceOf(text);
       if (!source) return [];
       if (!existsSync(join(templates, source))) return [`lab/${f}: its single source ${source} does not exist`];
       const copy = new Map(functionForms(join(labDir, f), text).map((x) => [x.name, x.canonical]));

@@ -110,22 +110,27 @@ const T_BUCKETS = 4;
 async function logLossByT(model: EpsModel, digits: tf.Tensor4D, schedule: Schedule, step: number): Promise<void> {
   const perBucket = 8; // noise levels per bucket, each applied to every digit
   const width = schedule.T / T_BUCKETS;
-  for (let b = 0; b < T_BUCKETS; b++) {
-    const levels = Array.from({ length: perBucket }, (_, k) => Math.floor(b * width + ((k + 0.5) * width) / perBucket));
-    const loss = tf.tidy(() => {
-      const x0 = tf.tile(digits, [perBucket, 1, 1, 1]); // [8·N, 16, 16, 1]: every digit at every level
-      const t = tf.tensor1d(
-        levels.flatMap((level) => Array<number>(digits.shape[0]).fill(level)),
-        'int32',
-      );
-      const eps = tf.randomNormal<tf.Rank.R4>(x0.shape, 0, 1, 'float32', 1000 + b); // the same noise each time
-      return diffusionLoss(model, x0, schedule, { t, eps });
-    });
-    const lo = Math.ceil(b * width);
-    const hi = Math.ceil((b + 1) * width) - 1;
-    lab.scalar(`loss_by_t/t ${lo}–${hi}`, (await loss.data())[0], step);
-    loss.dispose();
-  }
+  const buckets = Array.from({ length: T_BUCKETS }, (_, b) => b);
+  const losses = tf.tidy(() =>
+    tf.stack(
+      buckets.map((b) => {
+        const levels = Array.from({ length: perBucket }, (_, k) =>
+          Math.floor(b * width + ((k + 0.5) * width) / perBucket),
+        );
+        const x0 = tf.tile(digits, [perBucket, 1, 1, 1]); // [8·N, 16, 16, 1]: every digit at every level
+        const t = tf.tensor1d(
+          levels.flatMap((level) => Array<number>(digits.shape[0]).fill(level)),
+          'int32',
+        );
+        const eps = tf.randomNormal<tf.Rank.R4>(x0.shape, 0, 1, 'float32', 1000 + b); // the same noise each time
+        return diffusionLoss(model, x0, schedule, { t, eps });
+      }),
+    ),
+  ); // [T_BUCKETS]
+  const values = await losses.data(); // one read for all buckets
+  losses.dispose();
+  for (const b of buckets)
+    lab.scalar(`loss_by_t/t ${Math.ceil(b * width)}–${Math.ceil((b + 1) * width) - 1}`, values[b], step);
 }
 
 /** Algorithm 1 for config.steps (or until Stop), with the EMA updated after each step and samples now and then. */
