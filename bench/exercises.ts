@@ -2,7 +2,13 @@
 // reference solution, trains it through the real runner on the wasm rung (all cores), and records minutes and the
 // final summary in bench/results/exercise-<id>.json, which docs/PERFORMANCE.md and the exercise READMEs cite.
 //
-//   npx tsx bench/exercises.ts clip [ddpm …] [--config cpu|smoke] [--backend wasm|cpu]
+//   npx tsx bench/exercises.ts clip [ddpm …] [--config cpu|smoke] [--backend wasm|cpu] [--set key=value …]
+//                              [--tag name]
+//
+// --set key=value (repeatable) changes one field of the script's chosen configuration for this run, through
+// MULTIMODAL_LAB_OVERRIDES (lab.config, lab/report.ts): the value is read as JSON when it parses (seed=1 is a number,
+// mode=freeze-encoder a string). --tag name writes bench/results/exercise-<id>-<name>.json instead, e.g. the runs of
+// other seeds beside the reference run: `--set seed=1 --tag seed1`.
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { RunnerToExtension } from '../src/protocol/runner';
@@ -15,12 +21,43 @@ const flag = (name: string, fallback: string): string => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args.splice(i, 2)[1] : fallback;
 };
+/** Every `--name value` pair, removed from args, values in order. */
+const flags = (name: string): string[] => {
+  const values: string[] = [];
+  for (let i = args.indexOf(`--${name}`); i >= 0; i = args.indexOf(`--${name}`)) {
+    const [, value] = args.splice(i, 2);
+    if (value === undefined) throw new Error(`--${name} needs a value`);
+    values.push(value);
+  }
+  return values;
+};
 const config = flag('config', 'cpu') as 'cpu' | 'smoke';
 const backend = flag('backend', 'wasm') as 'wasm' | 'cpu';
+const tag = flag('tag', '');
+const overrides = Object.fromEntries(
+  flags('set').map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`--set takes key=value, got "${pair}"`);
+    const key = pair.slice(0, eq),
+      text = pair.slice(eq + 1);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = text; // not JSON: a string
+    }
+    return [key, value];
+  }),
+);
+if (tag && !/^[A-Za-z0-9_.-]+$/.test(tag)) throw new Error(`--tag must be letters, digits, _ . or -, got "${tag}"`);
+// The runner is forked with this process's environment (src/runner/fork.ts), so the training script sees it.
+if (Object.keys(overrides).length > 0) process.env.MULTIMODAL_LAB_OVERRIDES = JSON.stringify(overrides);
 
 async function main(): Promise<void> {
   if (args.length === 0)
-    throw new Error('usage: npx tsx bench/exercises.ts <exercise id> … [--config cpu|smoke] [--backend wasm|cpu]');
+    throw new Error(
+      'usage: npx tsx bench/exercises.ts <exercise id> … [--config cpu|smoke] [--backend wasm|cpu] [--set key=value …] [--tag name]',
+    );
   for (const id of args) {
     const ws = exerciseWorkspace(id, 'solution');
     const job = exerciseTrainJob(ws, id, 'reference', config, backend);
@@ -54,6 +91,8 @@ async function main(): Promise<void> {
       config,
       backend,
       backendWhy,
+      ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
+      ...(tag ? { tag } : {}),
       ...machine(),
       minutes: Number(minutes.toFixed(2)),
       ended,
@@ -61,7 +100,7 @@ async function main(): Promise<void> {
       runDir: relative(ws, runDir), // inside the throwaway learner workspace, which is gone after the run
       date: new Date().toISOString(),
     };
-    if (config !== 'smoke') writeResult(resultPath(`exercise-${id}.json`), result);
+    if (config !== 'smoke') writeResult(resultPath(`exercise-${id}${tag ? `-${tag}` : ''}.json`), result);
     console.log(JSON.stringify(result, null, 2));
   }
 }

@@ -54,6 +54,11 @@ export interface RunMeta {
   readonly divergence?: RunDivergence;
   /** The steps the script planned (`steps` of its `lab.config`), for the ETA. */
   readonly totalSteps?: number;
+  /**
+   * The fields of the chosen configuration that MULTIMODAL_LAB_OVERRIDES changed (e.g. `{ seed: 1 }`), written by the
+   * lab when the script calls `lab.config`; absent when nothing was overridden.
+   */
+  readonly overrides?: Readonly<Record<string, unknown>>;
 }
 
 /** A non-finite number as JavaScript prints it: the exact value that ended a run. */

@@ -18,6 +18,7 @@ import {
   type LabEvent,
   type RunnerHook,
 } from '../../templates/workspace/lab/index';
+import { createMeta, readMeta } from '../../templates/workspace/lab/runtime/runStore';
 
 describe('lab library', () => {
   let previous: string;
@@ -91,6 +92,86 @@ describe('lab library', () => {
     lab.summary({ a: 1 });
     lab.summary({ b: 'x' });
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')), { a: 1, b: 'x' });
+  });
+
+  describe('lab.config with MULTIMODAL_LAB_OVERRIDES', () => {
+    const configs = {
+      cpu: { steps: 100, lr: 1e-3, seed: 0, mode: 'full' },
+      gpu: { steps: 1000, lr: 1e-3, seed: 0, mode: 'full' },
+      smoke: { steps: 4, lr: 1e-3, seed: 0, mode: 'full' },
+    };
+    /** A Lab with its own run folder (meta.json running), and what it printed to stdout. */
+    function labWith(env: NodeJS.ProcessEnv): { lab: Lab; dir: string; printed: string[] } {
+      const dir = mkdtempSync(join(tmpdir(), 'mml-lab-'));
+      createMeta(dir, { version: 1, exerciseId: 'x', runId: 'r', config: 'cpu', startedAt: 't0', status: 'running' });
+      const printed: string[] = [];
+      const hook: RunnerHook = { emit: () => undefined, shouldStop: () => false, run: async () => undefined };
+      const lab = new Lab({ MULTIMODAL_LAB_RUN_DIR: dir, ...env }, () => hook);
+      const log = console.log;
+      const config = lab.config.bind(lab);
+      // Wraps config so that its stdout line is captured instead of printed.
+      lab.config = (c) => {
+        console.log = (...args: unknown[]) => printed.push(args.join(' '));
+        try {
+          return config(c);
+        } finally {
+          console.log = log;
+        }
+      };
+      return { lab, dir, printed };
+    }
+
+    it('merges the overrides over the chosen configuration, prints them and records them in meta.json', () => {
+      const { lab, dir, printed } = labWith({
+        MULTIMODAL_LAB_CONFIG: 'smoke',
+        MULTIMODAL_LAB_OVERRIDES: '{"seed":1,"mode":"freeze-encoder"}',
+      });
+      assert.deepEqual(lab.config(configs), { steps: 4, lr: 1e-3, seed: 1, mode: 'freeze-encoder' });
+      assert.deepEqual(configs.smoke, { steps: 4, lr: 1e-3, seed: 0, mode: 'full' }); // the script's object is kept
+      assert.deepEqual(printed, ['config overrides: seed=1, mode=freeze-encoder']);
+      assert.deepEqual(readMeta<{ status: string; overrides?: unknown }>(dir)?.overrides, {
+        seed: 1,
+        mode: 'freeze-encoder',
+      });
+    });
+
+    it('without the variable (or with an empty one) returns the chosen configuration unchanged and says nothing', () => {
+      for (const env of [{}, { MULTIMODAL_LAB_OVERRIDES: '' }, { MULTIMODAL_LAB_OVERRIDES: '{}' }]) {
+        const { lab, dir, printed } = labWith(env);
+        assert.equal(lab.config(configs), configs.cpu);
+        assert.deepEqual(printed, []);
+        assert.equal(readMeta<{ status: string; overrides?: unknown }>(dir)?.overrides, undefined);
+      }
+    });
+
+    it('rejects a key the configuration does not have, naming it and the allowed keys', () => {
+      const { lab } = labWith({ MULTIMODAL_LAB_OVERRIDES: '{"sed":1}' });
+      assert.throws(
+        () => lab.config(configs),
+        /^Error: MULTIMODAL_LAB_OVERRIDES: "sed" is not a field of the cpu configuration\. Allowed keys: steps, lr, seed, mode\.$/,
+      );
+    });
+
+    it('rejects a value of another type than the configuration has', () => {
+      const { lab } = labWith({ MULTIMODAL_LAB_OVERRIDES: '{"steps":"500"}' });
+      assert.throws(
+        () => lab.config(configs),
+        /^Error: MULTIMODAL_LAB_OVERRIDES: "steps" must be a number \(as in the cpu configuration\), got a string: "500"\. Allowed keys: steps, lr, seed, mode\.$/,
+      );
+    });
+
+    it('rejects text that is not a JSON object, naming the variable', () => {
+      assert.throws(
+        () => labWith({ MULTIMODAL_LAB_OVERRIDES: 'seed=1' }).lab.config(configs),
+        (e: unknown) => {
+          return e instanceof Error && /^MULTIMODAL_LAB_OVERRIDES is not valid JSON \(.+\): seed=1\./.test(e.message);
+        },
+      );
+      assert.throws(
+        () => labWith({ MULTIMODAL_LAB_OVERRIDES: '[1]' }).lab.config(configs),
+        /^Error: MULTIMODAL_LAB_OVERRIDES must be a JSON object such as \{"seed":1\}, got: \[1\]$/,
+      );
+    });
   });
 
   it('lab.images reads the tensor asynchronously and writes the PNG and its record before it resolves', async () => {

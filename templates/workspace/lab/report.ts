@@ -8,7 +8,8 @@
  *   lab.shouldStop()                         true once the learner pressed Stop (or Ctrl+C in a terminal)
  *   lab.checkpoint(step, dir => model.save(`file://${dir}`))
  *   lab.config({ cpu, gpu, smoke })          the configuration the run was started with (a whole `steps` in it
- *                                            tells the run panel how long the run is, for its ETA)
+ *                                            tells the run panel how long the run is, for its ETA); the JSON
+ *                                            object in MULTIMODAL_LAB_OVERRIDES, e.g. {"seed":1}, changes fields
  *   lab.resumeFrom()                         the checkpoint directory to resume from, if any
  *
  * A training entry (`exercises/<id>/train.ts`) ends with `lab.run(main)`, where `main` is an async function that
@@ -36,7 +37,15 @@ import { toPixels, type ImageOptions } from './images';
 import { createTerminalRun, finishTerminalRun, type TerminalRun } from './terminalRun';
 import { answerTsxForCtrlC } from './ctrlC';
 import { ensureBackend, selectionFailure } from './runtime/index';
-import { RUN_FILES, appendRecords, runFile, writeJsonAtomic, type RecordFile } from './runtime/runStore';
+import {
+  RUN_FILES,
+  appendRecords,
+  runFile,
+  updateMeta,
+  writeJsonAtomic,
+  type RecordFile,
+  type StoredMeta,
+} from './runtime/runStore';
 
 // These shapes mirror `LabEvent` in the extension's src/protocol/runner.ts. This library lives in your workspace
 // and cannot import the extension's code, so keep the two in step when either changes.
@@ -226,9 +235,19 @@ export class Lab {
     return c === 'gpu' || c === 'smoke' ? c : 'cpu';
   }
 
-  /** Picks the configuration for this run, e.g. `const cfg = lab.config({ cpu: {...}, gpu: {...}, smoke: {...} })`. */
+  /**
+   * Picks the configuration for this run, e.g. `const cfg = lab.config({ cpu: {...}, gpu: {...}, smoke: {...} })`.
+   * MULTIMODAL_LAB_OVERRIDES, a JSON object such as `{"seed":1,"steps":500}`, changes fields of it (see
+   * applyOverrides); the changes are printed and recorded in meta.json (`overrides`).
+   */
   config<T>(configs: { cpu: T; gpu: T; smoke: T }): T {
-    const chosen = configs[this.configName()];
+    const name = this.configName();
+    const overrides = parseOverrides(this.env.MULTIMODAL_LAB_OVERRIDES);
+    const chosen = applyOverrides(configs[name], overrides, name);
+    if (Object.keys(overrides).length > 0) {
+      console.log(`config overrides: ${describeOverrides(overrides)}`);
+      updateMeta<StoredMeta & { overrides?: Readonly<Record<string, unknown>> }>(this.dir(), { overrides });
+    }
     // A whole `steps` in the chosen config is the run's length: the run panel turns it into an ETA.
     const steps = (chosen as { steps?: unknown } | null)?.steps;
     if (typeof steps === 'number' && Number.isInteger(steps) && steps > 0)
@@ -284,6 +303,69 @@ export class Lab {
   private emit(event: LabEvent): void {
     this.runner()?.emit(event);
   }
+}
+
+/** A JSON value a configuration field can take. */
+export type OverrideValue = string | number | boolean | null | OverrideValue[] | { [key: string]: OverrideValue };
+
+/**
+ * MULTIMODAL_LAB_OVERRIDES as an object: `{}` when unset or empty. Throws, naming the variable, for text that is not
+ * JSON or not a JSON object.
+ */
+export function parseOverrides(text: string | undefined): Record<string, OverrideValue> {
+  if (text === undefined || text.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new Error(
+      `MULTIMODAL_LAB_OVERRIDES is not valid JSON (${err instanceof Error ? err.message : String(err)}): ${text}. ` +
+        'Give a JSON object, e.g. {"seed":1}.',
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`MULTIMODAL_LAB_OVERRIDES must be a JSON object such as {"seed":1}, got: ${text}`);
+  return value as Record<string, OverrideValue>;
+}
+
+/**
+ * `config` with `overrides` merged over it (shallowly: a field is replaced whole). Every key must be a field of
+ * `config` and every value of the same type (`typeof`) as the field's; otherwise throws, naming the key and the
+ * fields there are. `config` itself is left as it is.
+ */
+export function applyOverrides<T>(config: T, overrides: Record<string, OverrideValue>, configName = 'chosen'): T {
+  const keys = Object.keys(overrides);
+  if (keys.length === 0) return config;
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new Error(`MULTIMODAL_LAB_OVERRIDES: the ${configName} configuration is not an object, so it has no fields.`);
+  const fields = config as Record<string, unknown>;
+  const allowed = Object.keys(fields).join(', ');
+  for (const key of keys) {
+    if (!Object.prototype.hasOwnProperty.call(fields, key))
+      throw new Error(
+        `MULTIMODAL_LAB_OVERRIDES: "${key}" is not a field of the ${configName} configuration. Allowed keys: ${allowed}.`,
+      );
+    const want = typeOf(fields[key]),
+      got = typeOf(overrides[key]);
+    if (want !== got)
+      throw new Error(
+        `MULTIMODAL_LAB_OVERRIDES: "${key}" must be a ${want} (as in the ${configName} configuration), got a ${got}: ` +
+          `${JSON.stringify(overrides[key])}. Allowed keys: ${allowed}.`,
+      );
+  }
+  return { ...fields, ...overrides } as T;
+}
+
+/** `typeof`, with null and arrays told apart from objects. */
+function typeOf(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+
+/** `seed=1, steps=500`: the overrides as one line says them. */
+export function describeOverrides(overrides: Record<string, OverrideValue>): string {
+  return Object.entries(overrides)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(', ');
 }
 
 function checkStep(what: string, name: string, step: number): void {

@@ -15,8 +15,8 @@
  *   - `fixed` fields are written once, by `createMeta` when the run starts (the runner, or the lab for a terminal
  *     run); a later update leaves them as they are. A `running` meta is stamped with the writing process's pid and
  *     host, so a reader can tell a live run from one killed without a word (src/core/runLiveness).
- *   - `progress` fields (the learner's name for the run, the latest checkpoint, the planned steps) may be set by any
- *     writer at any time.
+ *   - `progress` fields (the learner's name for the run, the latest checkpoint, the planned steps, the configuration
+ *     overrides the script applied) may be set by any writer at any time.
  *   - `ending` fields (status, reason, end time, exit code, divergence) are written once, by the first writer that
  *     ends a `running` run: the training process itself, else the runner client (the process died without saying
  *     how) or the runner on losing VS Code. A later ending, or an ending without an ended status, is ignored.
@@ -128,6 +128,7 @@ export const META_FIELD_RULES = {
   name: 'progress',
   latestCheckpoint: 'progress',
   totalSteps: 'progress',
+  overrides: 'progress',
   status: 'ending',
   reason: 'ending',
   endedAt: 'ending',
