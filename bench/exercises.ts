@@ -8,11 +8,14 @@
 // --set key=value (repeatable) changes one field of the script's chosen configuration for this run, through
 // MULTIMODAL_LAB_OVERRIDES (lab.config, lab/report.ts): the value is read as JSON when it parses (seed=1 is a number,
 // mode=freeze-encoder a string). --tag name writes bench/results/exercise-<id>-<name>.json instead, e.g. the runs of
-// other seeds beside the reference run: `--set seed=1 --tag seed1`.
-import { readFileSync } from 'node:fs';
+// other seeds beside the reference run: `--set seed=1 --tag seed1`. --starter-file name (repeatable) puts the
+// starter's version of exercises/<id>/<name> back over the solution's: a run with one TODO's mistake left, e.g.
+// `npx tsx bench/exercises.ts collapse --starter-file data.ts --tag only-data`. --file name=path (repeatable) copies
+// a file of this repository into exercises/<id>/name: a variant of the solution (bench/variants/).
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { RunnerToExtension } from '../src/protocol/runner';
-import { exerciseWorkspace } from '../test/content/harness';
+import { TEMPLATES, exerciseWorkspace } from '../test/content/harness';
 import { exerciseTrainJob, run } from '../test/runner/harness';
 import { machine, resultPath, runBenchmark, writeResult } from './results';
 
@@ -34,6 +37,12 @@ const flags = (name: string): string[] => {
 const config = flag('config', 'cpu') as 'cpu' | 'smoke';
 const backend = flag('backend', 'wasm') as 'wasm' | 'cpu';
 const tag = flag('tag', '');
+const starterFiles = flags('starter-file');
+const variantFiles = flags('file').map((pair) => {
+  const [name, source] = pair.split('=');
+  if (!name || !source) throw new Error(`--file takes name=path, got "${pair}"`);
+  return { name, source };
+});
 const overrides = Object.fromEntries(
   flags('set').map((pair) => {
     const eq = pair.indexOf('=');
@@ -56,10 +65,12 @@ if (Object.keys(overrides).length > 0) process.env.MULTIMODAL_LAB_OVERRIDES = JS
 async function main(): Promise<void> {
   if (args.length === 0)
     throw new Error(
-      'usage: npx tsx bench/exercises.ts <exercise id> … [--config cpu|smoke] [--backend wasm|cpu] [--set key=value …] [--tag name]',
+      'usage: npx tsx bench/exercises.ts <exercise id> … [--config cpu|smoke] [--backend wasm|cpu] [--set key=value …] [--tag name] [--starter-file name …] [--file name=path …]',
     );
   for (const id of args) {
     const ws = exerciseWorkspace(id, 'solution');
+    for (const f of starterFiles) copyFileSync(join(TEMPLATES, id, 'starter', f), join(ws, 'exercises', id, f));
+    for (const v of variantFiles) copyFileSync(v.source, join(ws, 'exercises', id, v.name));
     const job = exerciseTrainJob(ws, id, 'reference', config, backend);
     const { runDir } = job;
     const t0 = Date.now();
@@ -93,6 +104,9 @@ async function main(): Promise<void> {
       backendWhy,
       ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
       ...(tag ? { tag } : {}),
+      ...(starterFiles.length > 0 ? { starterFiles } : {}),
+      ...(variantFiles.length > 0 ? { variantFiles } : {}),
+      wasmThreads: process.env.MULTIMODAL_LAB_WASM_THREADS ?? 'all cores',
       ...machine(),
       minutes: Number(minutes.toFixed(2)),
       ended,

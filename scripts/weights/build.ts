@@ -7,8 +7,8 @@
 import { join, resolve } from 'node:path';
 import { build as mnistAutoencoder } from './mnist-autoencoder';
 import { build as mnistClassifier } from './mnist-classifier';
+import { build as shapesClip } from './shapes-clip';
 import { build as shapesLm } from './shapes-lm';
-import { build as shapesVision } from './shapes-vision';
 import { build as whisperBase } from './whisper-base';
 
 type Builder = (outDir: string) => Promise<void>;
@@ -16,8 +16,8 @@ type Builder = (outDir: string) => Promise<void>;
 const BUILDERS: Record<string, Builder> = {
   'mnist-autoencoder': mnistAutoencoder,
   'mnist-classifier': mnistClassifier,
+  'shapes-clip': shapesClip,
   'shapes-lm': shapesLm,
-  'shapes-vision': shapesVision,
   'whisper-base': whisperBase,
 };
 

@@ -13,7 +13,9 @@ import { saveWeights, type NamedTensors } from '../../templates/workspace/lab/sa
 export async function startWasmBackend(name: string, quiet = false): Promise<void> {
   if (tf.getBackend() === 'wasm') return;
   const packageDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-  const started = await startWasm(tf as unknown as TfCore, { wasm, packageDir });
+  // MULTIMODAL_LAB_WASM_THREADS, as for a run (lab/runtime): 1 keeps a build from fighting another job for the cores.
+  const threads = process.env.MULTIMODAL_LAB_WASM_THREADS ? Number(process.env.MULTIMODAL_LAB_WASM_THREADS) : undefined;
+  const started = await startWasm(tf as unknown as TfCore, { wasm, packageDir, threads });
   if (tf.getBackend() !== 'wasm') throw new Error(`wasm did not start (backend ${tf.getBackend()})`);
   installTrainingKernels(tf as unknown as TfCore);
   if (!quiet)

@@ -246,11 +246,11 @@ describe('course loader', () => {
     };
 
     it("keeps the course's list and an exercise's; a course without lists has neither", () => {
-      const doc = withLab(['index.ts', 'report.ts', 'runtime'], ['vision.ts', 'weights/shapes-vision']);
+      const doc = withLab(['index.ts', 'report.ts', 'runtime'], ['vision.ts', 'weights/shapes-clip']);
       const r = parseCourse(JSON.stringify(doc), 'course.json');
       assert.ok(r.ok, r.ok ? '' : r.errors.map(formatCourseError).join('\n'));
       assert.deepEqual(r.course.lab, ['index.ts', 'report.ts', 'runtime']);
-      assert.deepEqual(r.course.exercises[0].lab, ['vision.ts', 'weights/shapes-vision']);
+      assert.deepEqual(r.course.exercises[0].lab, ['vision.ts', 'weights/shapes-clip']);
       assert.equal(r.course.exercises[1].lab, undefined);
       assert.ok(schemaValid(doc), JSON.stringify(schemaValid.errors));
       const plain = parseCourse(JSON.stringify(validCourseDoc()), 'course.json');
@@ -261,22 +261,22 @@ describe('course loader', () => {
       [
         'a path out of lab/',
         '../src/extension.ts',
-        'expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got string "../src/extension.ts"',
+        'expected a path inside lab/ such as "vision.ts" or "weights/shapes-clip" (no leading "/", "./" or ".."), got string "../src/extension.ts"',
       ],
       [
         'an absolute path',
         '/etc/passwd',
-        'expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got string "/etc/passwd"',
+        'expected a path inside lab/ such as "vision.ts" or "weights/shapes-clip" (no leading "/", "./" or ".."), got string "/etc/passwd"',
       ],
       [
         'a "./" path',
         './vision.ts',
-        'expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got string "./vision.ts"',
+        'expected a path inside lab/ such as "vision.ts" or "weights/shapes-clip" (no leading "/", "./" or ".."), got string "./vision.ts"',
       ],
       [
         'a number',
         3,
-        'expected a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or ".."), got number 3',
+        'expected a path inside lab/ such as "vision.ts" or "weights/shapes-clip" (no leading "/", "./" or ".."), got number 3',
       ],
     ];
     for (const [what, entry, message] of bad) {

@@ -40,7 +40,7 @@ export interface Exercise {
   readonly readings: readonly string[];
   /**
    * The `lab/` modules this exercise needs beyond the course's own `lab` list, as paths relative to `lab/` (a file
-   * such as `vision.ts` or a folder such as `weights/shapes-vision`). Start copies these and no other exercise's.
+   * such as `vision.ts` or a folder such as `weights/shapes-clip`). Start copies these and no other exercise's.
    */
   readonly lab?: readonly string[];
   /**

@@ -220,11 +220,11 @@ function builtOnProblems(c: Checker, exercises: readonly Exercise[], ids: Readon
   });
 }
 
-/** A `lab` list: distinct paths inside `lab/`, such as `vision.ts` or `weights/shapes-vision`. */
+/** A `lab` list: distinct paths inside `lab/`, such as `vision.ts` or `weights/shapes-clip`. */
 function labModules(c: Checker, o: Obj, path: string): string[] {
   return distinctStrings(c, o, 'lab', path, 0, {
     pattern: LAB_MODULE,
-    expected: 'a path inside lab/ such as "vision.ts" or "weights/shapes-vision" (no leading "/", "./" or "..")',
+    expected: 'a path inside lab/ such as "vision.ts" or "weights/shapes-clip" (no leading "/", "./" or "..")',
   });
 }
 

@@ -87,7 +87,7 @@ interface Run {
 
 /** Loads the frozen encoder and LM, builds both bridges on them, and the held-out questions on new images. */
 async function setUp(): Promise<Run> {
-  const encoder = await loadVisionEncoder(); // frozen: lab/weights/shapes-vision
+  const encoder = await loadVisionEncoder(); // frozen: lab/weights/shapes-clip, its penultimate layer (as LLaVA)
   const lm = await loadLanguageModel(); // frozen: lab/weights/shapes-lm
   const N = numPatches(encoder.config),
     Dv = encoder.config.width;

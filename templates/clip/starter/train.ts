@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { lab } from '../../lab';
+import { flatten, saveWeights } from '../../lab/savedWeights';
 import { mulberry32, PAIRS, VOCAB } from '../../lab/shapes';
 import { disposeBatch, trainBatch } from './data';
 import { retrieval, zeroShotAccuracy, zeroShotSet, type ZeroShotResult } from './evaluate';
@@ -139,6 +140,37 @@ async function showRetrievals(testSet: TestSet, final: Evaluation, step: number)
   lab.text('zero_shot/heldout_examples', shown.map(line).join('\n'), step);
 }
 
+/**
+ * Saves the trained CLIP as a checkpoint in the layout of the shipped `lab/weights/shapes-clip/` (the image tower's
+ * weights under "image." with lab/vision.ts's names, the text tower under "text."), so that the VLM exercises can
+ * load your tower with `loadVisionEncoder(<this folder>)` instead of the shipped one: see the LLaVA exercise's
+ * README, "Using your own CLIP encoder from exercise 1".
+ */
+async function saveForBridging(model: Clip, steps: number): Promise<void> {
+  const v = model.vision;
+  const image = {
+    patchEmbed: v.patchEmbed,
+    classToken: v.cls,
+    positionEmbedding: v.pos,
+    blocks: v.blocks,
+    finalNorm: v.lnPost,
+    projection: v.proj,
+  };
+  const imageConfig = {
+    imageSize: config.imageSize,
+    patch: config.patch,
+    channels: 3,
+    width: config.visionWidth,
+    depth: config.visionDepth,
+    heads: config.visionHeads,
+    mlpRatio: config.mlpRatio,
+    embedDim: config.embedDim,
+  };
+  const named = { ...flatten({ image, text: model.text }), logitScale: model.logitScale };
+  const dir = await lab.checkpoint(steps, (d) => saveWeights(d, named, { image: imageConfig, text: config }));
+  console.log(`saved the trained CLIP for the VLM exercises: ${dir}`);
+}
+
 async function main(): Promise<void> {
   const model = createClip(config);
   // cpu: 160 seen-pair and 160 held-out-pair images
@@ -158,6 +190,7 @@ async function main(): Promise<void> {
     steps,
     minutes: (Date.now() - started) / 60000,
   });
+  await saveForBridging(model, steps);
   tf.dispose([testSet.images, probe.images, probe.tokens]);
   disposeClip(model);
 }

@@ -26,7 +26,7 @@ export function vqaBatch(
   heldOut: HeldOut = 'exclude',
 ): VqaBatch {
   const { pixels, ...text } = sampleVqaExamples(lm, rng, B, imageSize, heldOut);
-  // renderScene already writes intensities in [0, 1], the range the encoder reads (it centres them itself).
+  // renderScene already writes intensities in [0, 1], the range the encoder reads (and was trained on).
   // Dividing by 255 again made every image almost black: the encoder saw the same near-empty scene each time.
   const images = tf.tensor4d(pixels, [B, imageSize, imageSize, 3]);
   return { images, ...text };

@@ -20,12 +20,12 @@ import { trainStep } from './step';
 const cfg = lab.config(vqaRun.LLAVA_RUN);
 
 async function main(): Promise<void> {
-  const encoder = await loadVisionEncoder(); // frozen: lab/weights/shapes-vision
+  const encoder = await loadVisionEncoder(undefined, { layer: cfg.visionLayer }); // frozen: lab/weights/shapes-clip
   const lm = await loadLanguageModel(); // frozen: lab/weights/shapes-lm
-  const vlm = createVlm(encoder, lm, cfg.projection);
+  const vlm = createVlm(encoder, lm, cfg.projection, 7 + cfg.seed);
   const size = encoder.config.imageSize;
   const optimizer = tf.train.adam(cfg.lr);
-  const rng = mulberry32(2023);
+  const rng = mulberry32(2023 + cfg.seed);
   // Held-out images: a seed the training stream never draws from.
   const heldOut = Array.from({ length: cfg.evalBatches }, (_, i) =>
     vqaBatch(lm, mulberry32(90_000 + i), cfg.evalBatch, size),
@@ -63,6 +63,7 @@ async function main(): Promise<void> {
   lab.summary({
     ...vqaRun.imageUseSummary(final),
     projection: cfg.projection,
+    vision_layer: cfg.visionLayer,
     steps,
     minutes: (Date.now() - started) / 60000,
   });

@@ -12,7 +12,7 @@ import { disposeVisionEncoder, loadVisionEncoder, visionWeights, type VisionEnco
 
 export interface FrozenParts {
   lm: LanguageModel; // lab/weights/shapes-lm
-  encoder: VisionEncoder; // lab/weights/shapes-vision
+  encoder: VisionEncoder; // lab/weights/shapes-clip
 }
 
 /**

@@ -15,11 +15,26 @@
 import * as tf from '@tensorflow/tfjs';
 import { decodeText, type LanguageModel } from './lm';
 import { lab } from './report';
+import type { VisionLayer } from './vision';
 import { QUESTION_TYPES, disposeBatch, type QuestionType, type VisualQA, type VqaBatch } from './vqa';
 
-/** The run of exercise 3, and of exercise 8, which debugs the same set-up: pass it to `lab.config`. */
+/**
+ * The run of exercise 3, and of exercise 8, which debugs the same set-up: pass it to `lab.config`. `visionLayer`
+ * picks the encoder's patch features (LLaVA's penultimate layer, or the last: exercise 3's ablation); `seed` moves
+ * the projection's initialisation and the training stream (the held-out questions stay the same).
+ */
 export const LLAVA_RUN = {
-  cpu: { steps: 1500, batch: 64, lr: 2e-3, evalEvery: 250, evalBatches: 8, evalBatch: 64, projection: 'mlp' as const },
+  cpu: {
+    steps: 1500,
+    batch: 64,
+    lr: 2e-3,
+    evalEvery: 250,
+    evalBatches: 8,
+    evalBatch: 64,
+    projection: 'mlp' as const,
+    visionLayer: 'penultimate' as VisionLayer,
+    seed: 0,
+  },
   gpu: {
     steps: 3000,
     batch: 128,
@@ -28,8 +43,20 @@ export const LLAVA_RUN = {
     evalBatches: 16,
     evalBatch: 64,
     projection: 'mlp' as const,
+    visionLayer: 'penultimate' as VisionLayer,
+    seed: 0,
   },
-  smoke: { steps: 24, batch: 8, lr: 5e-3, evalEvery: 12, evalBatches: 1, evalBatch: 16, projection: 'mlp' as const },
+  smoke: {
+    steps: 24,
+    batch: 8,
+    lr: 5e-3,
+    evalEvery: 12,
+    evalBatches: 1,
+    evalBatch: 16,
+    projection: 'mlp' as const,
+    visionLayer: 'penultimate' as VisionLayer,
+    seed: 0,
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------------------
