@@ -1,7 +1,8 @@
 // The "pretrained Whisper" of the Whisper exercise (templates/whisper): the exercise's own model code
 // (templates/whisper/starter/model.ts) trained from scratch on accent A of the synthetic speech corpus
 // (templates/workspace/lab/speech.ts) only, so that accent B is new to it. Seeded end to end (initialisation,
-// corpus, batch order); trained on the wasm backend with the runner's training kernels.
+// corpus, batch order); trained on the wasm backend with the runner's training kernels, by the exercise's reference
+// solution (solution/ over starter/, assembled by whisperSolution.ts).
 // Writes model.json + weights.bin (saveWhisper: tf.io.withSaveHandler) and meta.json with the WER on held-out
 // accent-A and accent-B clips (the exercise's test sets), the seed, the date and a fingerprint: the log-Mel
 // features and the teacher-forced logits of the first test clip, to check that the generator, the front end and
