@@ -1,7 +1,8 @@
 // The "pretrained Whisper" of the Whisper exercise (templates/whisper): the exercise's own model code
 // (templates/whisper/starter/model.ts) trained from scratch on accent A of the synthetic speech corpus
 // (templates/workspace/lab/speech.ts) only, so that accent B is new to it. Seeded end to end (initialisation,
-// corpus, batch order); trained on the wasm backend with the runner's training kernels.
+// corpus, batch order); trained on the wasm backend with the runner's training kernels, by the exercise's reference
+// solution (solution/ over starter/, assembled by whisperSolution.ts).
 // Writes model.json + weights.bin (saveWhisper: tf.io.withSaveHandler) and meta.json with the WER on held-out
 // accent-A and accent-B clips (the exercise's test sets), the seed, the date and a fingerprint: the log-Mel
 // features and the teacher-forced logits of the first test clip, to check that the generator, the front end and
@@ -10,18 +11,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { corpus, mulberry32 } from '../../templates/workspace/lab/speech';
-import { disposeBatch, featurize, makeBatch, melBatch, type Example } from '../../templates/whisper/solution/data';
-import {
-  BASE_CONFIG,
-  createWhisper,
-  decodeText,
-  encodeAudio,
-  saveWhisper,
-  type Whisper,
-} from '../../templates/whisper/solution/model';
-import { transcribe } from '../../templates/whisper/solution/decode';
-import { fineTuneStep, trainableVariables } from '../../templates/whisper/solution/finetune';
-import { wordErrorRate } from '../../templates/whisper/solution/wer';
+import type { Whisper } from '../../templates/whisper/starter/model';
+import { loadWhisperSolution, type Example, type WhisperSolution } from './whisperSolution';
 import { startWasmBackend } from './wasmBuild';
 
 export const SEED = 1; // model init and batch order; the training corpus is corpus('A', TRAIN_CLIPS, TRAIN_CORPUS_SEED)
@@ -47,7 +38,11 @@ class ScheduledAdam extends tf.AdamOptimizer {
 }
 
 /** WER of `model` on `examples`, transcribed in batches of 50. */
-export async function evaluate(model: Whisper, examples: Example[]): Promise<ReturnType<typeof wordErrorRate>> {
+export async function evaluate(
+  { melBatch, transcribe, wordErrorRate }: WhisperSolution,
+  model: Whisper,
+  examples: Example[],
+): Promise<ReturnType<WhisperSolution['wordErrorRate']>> {
   const pairs: { reference: string; hypothesis: string }[] = [];
   for (let start = 0; start < examples.length; start += 50) {
     const idx = Array.from({ length: Math.min(50, examples.length - start) }, (_, i) => start + i);
@@ -63,6 +58,9 @@ export async function evaluate(model: Whisper, examples: Example[]): Promise<Ret
 /** Trains the base model on accent A and writes it to `outDir`. */
 export async function build(outDir: string): Promise<void> {
   await startWasmBackend('whisper-base');
+  const whisper = loadWhisperSolution();
+  const { BASE_CONFIG, createWhisper, decodeText, disposeBatch, encodeAudio, featurize, fineTuneStep } = whisper;
+  const { makeBatch, saveWhisper, trainableVariables } = whisper;
 
   const t0 = Date.now();
   const frames = BASE_CONFIG.frames;
@@ -100,12 +98,12 @@ export async function build(outDir: string): Promise<void> {
     }
     if (step % 500 === 0 || step === STEPS)
       console.log(
-        `[whisper-base]   WER on 100 A test clips: ${(await evaluate(model, testA.slice(0, 100))).wer.toFixed(3)}`,
+        `[whisper-base]   WER on 100 A test clips: ${(await evaluate(whisper, model, testA.slice(0, 100))).wer.toFixed(3)}`,
       );
   }
 
-  const a = await evaluate(model, testA),
-    b = await evaluate(model, testB);
+  const a = await evaluate(whisper, model, testA),
+    b = await evaluate(whisper, model, testB);
   console.log(
     `[whisper-base] WER A ${a.wer.toFixed(4)}  B ${b.wer.toFixed(4)} (S/D/I on B: ${b.substitutions}/${b.deletions}/${b.insertions})`,
   );

@@ -1,9 +1,9 @@
 // Content CI for what Start copies from lab/ and what lab/ must not give away: every exercise's `lab` list in
 // course.json holds what its files reach (so Start copies everything the exercise needs, and the content suite's
 // workspaces, built from the same lists, run it), no lab/ function computes the answer to any exercise's TODO, and
-// every solution solves its starter's TODOs. An exercise's provided code (its lab/ modules and its starter) may hold
-// the answer of an exercise it lists in `builtOn`, and no other's. Each check is first shown to fail on a small
-// synthetic course.
+// every solution file differs from its starter and solves its TODOs. An exercise's provided code (its lab/ modules
+// and its starter) may hold the answer of an exercise it lists in `builtOn`, and no other's. Each check is first
+// shown to fail on a small synthetic course.
 import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -196,6 +196,31 @@ describe('content: lab/ modules, spoilers, and solutions that solve', function (
     assert.deepEqual(solutionProblems(fine, 'toy'), []);
   });
 
+  it('finds a solution file that only copies its starter file, as whisper once shipped five (synthetic course)', () => {
+    const provided = '// Provided.\nexport const data = [1, 2, 3];\n';
+    const copies = templatesWith({
+      ...SYNTHETIC,
+      'toy/solution/norm.ts': 'export function norm(x: number): number {\n  return Math.abs(x);\n}\n',
+      'toy/starter/data.ts': provided,
+      'toy/solution/data.ts': provided.replace('// Provided.', '// Provided, and reformatted:  '),
+      'toy/starter/corpus.json': '["a"]\n',
+      'toy/solution/corpus.json': '["a"]\n',
+    });
+    assert.deepEqual(solutionProblems(copies, 'toy'), [
+      "toy/solution/corpus.json is identical to starter/corpus.json, so Compare with Reference Solution shows no change; delete it (a file that solution/ lacks is the starter's)",
+      "toy/solution/data.ts has the same code as starter/data.ts (only comments or layout differ), so Compare with Reference Solution shows no change; delete it (a file that solution/ lacks is the starter's)",
+    ]);
+    const changed = templatesWith({
+      ...SYNTHETIC,
+      'toy/solution/norm.ts': 'export function norm(x: number): number {\n  return Math.abs(x);\n}\n',
+      'toy/starter/data.ts': provided,
+      'toy/solution/data.ts': provided.replace('[1, 2, 3]', '[1, 2, 4]'),
+      'toy/starter/corpus.json': '["a"]\n',
+      'toy/solution/corpus.json': '["b"]\n',
+    });
+    assert.deepEqual(solutionProblems(changed, 'toy'), []);
+  });
+
   it('finds a module an exercise reaches but does not list, and one it lists but never reaches (synthetic course)', () => {
     const root = templatesWith(SYNTHETIC);
     assert.deepEqual(labListProblems(root, syntheticCourse(['vision.ts', 'unused.ts']), 'toy'), [
@@ -227,7 +252,7 @@ describe('content: lab/ modules, spoilers, and solutions that solve', function (
       assert.deepEqual(labListProblems(TEMPLATES, course(), id), []);
     });
 
-    it(`"${id}": its solution solves each TODO of its starter`, () => {
+    it(`"${id}": every solution file differs from its starter, and solves each TODO of it`, () => {
       assert.deepEqual(solutionProblems(TEMPLATES, id), []);
     });
   }

@@ -42,26 +42,47 @@ export function marksTodo(node: ts.FunctionLikeDeclaration): boolean {
   return thrown;
 }
 
+/** How a solution file fails to differ from its starter file: identical, or (a source file) the same code. */
+function sameAs(file: string, starter: string, solution: string): string | undefined {
+  if (starter === solution) return `is identical to starter/${file}`;
+  if (SOURCE.test(file) && codeTokens(starter) === codeTokens(solution))
+    return `has the same code as starter/${file} (only comments or layout differ)`;
+  return undefined;
+}
+
 /**
- * Where an exercise's solution fails to solve its starter. Only files with a TODO must differ: a solution may also
- * carry unchanged copies of starter files (whisper's does, so that scripts/weights/whisper-base.ts can import a
- * complete model from solution/).
+ * Where an exercise's solution fails to solve its starter. Every solution file must differ from its starter file:
+ * a solution holds only the files it changes (Start copies starter/, a finished learner has solution/ over it, and
+ * a file missing from solution/ is the starter's), so a copy would only show an empty diff in *Compare with
+ * Reference Solution*. A starter file with a TODO must have a solution file that writes each TODO differently.
  */
 export function solutionProblems(templates: string, id: string): string[] {
   const problems: string[] = [];
   const starterDir = join(templates, id, 'starter'),
     solutionDir = join(templates, id, 'solution');
   const solutionFiles = filesUnder(solutionDir);
+  const todoFiles = filesUnder(starterDir)
+    .filter((f) => SOURCE.test(f))
+    .map((f) => {
+      const text = readFileSync(join(starterDir, f), 'utf8');
+      return { f, text, todos: functionForms(join(starterDir, f), text).filter((x) => marksTodo(x.node)) };
+    })
+    .filter((x) => x.todos.length > 0);
   for (const f of solutionFiles) {
-    if (!existsSync(join(starterDir, f)))
+    if (!existsSync(join(starterDir, f))) {
       problems.push(
         `${id}/solution/${f} has no starter file of that name; a solution replaces starter files, so name it as the file it solves`,
       );
+      continue;
+    }
+    if (todoFiles.some((x) => x.f === f)) continue; // checked below, TODO by TODO
+    const same = sameAs(f, readFileSync(join(starterDir, f), 'utf8'), readFileSync(join(solutionDir, f), 'utf8'));
+    if (same)
+      problems.push(
+        `${id}/solution/${f} ${same}, so Compare with Reference Solution shows no change; delete it (a file that solution/ lacks is the starter's)`,
+      );
   }
-  for (const f of filesUnder(starterDir).filter((x) => SOURCE.test(x))) {
-    const starterText = readFileSync(join(starterDir, f), 'utf8');
-    const todos = functionForms(join(starterDir, f), starterText).filter((x) => marksTodo(x.node));
-    if (todos.length === 0) continue;
+  for (const { f, text: starterText, todos } of todoFiles) {
     if (!solutionFiles.includes(f)) {
       problems.push(
         `${id}/starter/${f} leaves ${todos.map((x) => x.name).join(', ')} as TODOs, but solution/ has no ${f}`,

@@ -3,22 +3,12 @@
 // generator is a pure function of the seed, accent B is the documented shift of accent A, and the shipped
 // weights load into the exercise's model and compute the function they were saved with.
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SAMPLE_RATE, corpus, mulberry32, randomSpeaker, utterance } from '../../templates/workspace/lab/speech';
 import { LEXICON, PHONES, WORDS, accentB } from '../../templates/workspace/lab/speechLexicon';
-import { makeBatch, featurize, melBatch } from '../../templates/whisper/solution/data';
-import {
-  decodeText,
-  disposeWhisper,
-  encodeAudio,
-  loadWhisper,
-  namedVariables,
-} from '../../templates/whisper/solution/model';
-import { transcribe } from '../../templates/whisper/solution/decode';
-import { logMelSpectrogram } from '../../templates/whisper/solution/features';
-import { wordErrorRate } from '../../templates/whisper/solution/wer';
+import { loadWhisperSolution, type WhisperSolution } from '../../scripts/weights/whisperSolution';
 
 interface BaseMeta {
   werA: number;
@@ -105,6 +95,10 @@ describe('lab/speech: the synthetic speech corpus', () => {
 
 describe('lab/weights/whisper-base: the shipped pretrained model', function () {
   this.timeout(120_000);
+  let whisper: WhisperSolution;
+  before(() => {
+    whisper = loadWhisperSolution();
+  });
 
   it('is small and records its WER on both accents, seed, date and size', () => {
     const bytes = statSync(join(BASE_WEIGHTS, 'weights.bin')).size + statSync(join(BASE_WEIGHTS, 'model.json')).size;
@@ -125,13 +119,14 @@ describe('lab/weights/whisper-base: the shipped pretrained model', function () {
       Math.abs(sum - meta().fingerprint.audioSum) < 1e-2,
       `audio Σ|x| ${sum} vs ${meta().fingerprint.audioSum}: ${REBUILD}`,
     );
-    const mel = logMelSpectrogram(u.audio, 256);
+    const mel = whisper.logMelSpectrogram(u.audio, 256);
     meta().fingerprint.melFrame40.forEach((v, m) =>
       assert.ok(Math.abs(mel.data[40 * 40 + m] - v) < 1e-3, `log-Mel frame 40 band ${m}: ${REBUILD}`),
     );
   });
 
   it('loads from memory into the exercise model and reproduces the stored logits', async () => {
+    const { decodeText, disposeWhisper, encodeAudio, featurize, loadWhisper, makeBatch, namedVariables } = whisper;
     const model = await loadWhisper(BASE_WEIGHTS);
     const examples = featurize(corpus('A', 1, meta().testCorpusSeed), model.config.frames);
     const batch = makeBatch(examples, [0], model.config.maxTokens);
@@ -149,6 +144,7 @@ describe('lab/weights/whisper-base: the shipped pretrained model', function () {
   });
 
   it('transcribes accent A well and accent B worse (greedy decoding, 16 held-out clips each)', async () => {
+    const { disposeWhisper, featurize, loadWhisper, melBatch, transcribe, wordErrorRate } = whisper;
     const model = await loadWhisper(BASE_WEIGHTS);
     const wer = async (accent: 'A' | 'B'): Promise<number> => {
       const examples = featurize(corpus(accent, 16, meta().testCorpusSeed), model.config.frames);
@@ -165,20 +161,5 @@ describe('lab/weights/whisper-base: the shipped pretrained model', function () {
     disposeWhisper(model);
     assert.ok(a <= 0.15, `WER on 16 accent-A clips is ${a}`);
     assert.ok(b > a, `WER on the same 16 sentences in accent B (${b}) should be worse than in A (${a})`);
-  });
-});
-
-describe('templates/whisper: the provided files the build script imports', () => {
-  it('are the same in solution/ as in starter/ (solution/ is complete so that scripts/weights/whisper-base.ts can import it)', () => {
-    const dir = join(__dirname, '..', '..', 'templates', 'whisper');
-    for (const f of readdirSync(join(dir, 'solution'))) {
-      const starter = readFileSync(join(dir, 'starter', f), 'utf8');
-      if (/TODO\(\d+\)/.test(starter)) continue; // a file the learner completes
-      assert.equal(
-        readFileSync(join(dir, 'solution', f), 'utf8'),
-        starter,
-        `solution/${f} differs from starter/${f}; copy the provided file over`,
-      );
-    }
   });
 });
