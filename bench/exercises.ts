@@ -72,6 +72,9 @@ async function main(): Promise<void> {
     for (const f of starterFiles) copyFileSync(join(TEMPLATES, id, 'starter', f), join(ws, 'exercises', id, f));
     for (const v of variantFiles) copyFileSync(v.source, join(ws, 'exercises', id, v.name));
     const job = exerciseTrainJob(ws, id, 'reference', config, backend);
+    // MULTIMODAL_LAB_WASM_THREADS=1 keeps a run from fighting another job for the cores (as for a terminal run).
+    const threads = Number(process.env.MULTIMODAL_LAB_WASM_THREADS ?? 0);
+    if (Number.isInteger(threads) && threads > 0) job.wasmThreads = threads;
     const { runDir } = job;
     const t0 = Date.now();
     let lastPrint = 0;

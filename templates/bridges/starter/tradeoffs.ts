@@ -42,6 +42,12 @@ export async function workingMemoryMb(fn: () => number | Promise<number>): Promi
   return { mb: (info.peakBytes - start) / 2 ** 20, result: info.result as number };
 }
 
+/**
+ * The accuracy whose first crossing measures data efficiency (steps_to_0.7). It was 0.8 on the supervised encoder
+ * the exercises used before 2026-12-03; on the CLIP tower neither bridge reaches 0.8 in the reference run.
+ */
+export const ACCURACY_BAR = 0.7;
+
 export interface BridgeReport {
   bridge: Bridge;
   trainableParams: number;
@@ -50,7 +56,7 @@ export interface BridgeReport {
   memoryMb: number; // working memory of one training step
   inferenceMs: number; // one forward pass over a held-out batch
   lmSequence: number; // positions the LM runs over: 1 + contextTokens + T
-  stepsTo80: number | null; // first evaluation at which accuracy reached 0.8
+  stepsToBar: number | null; // first evaluation at which accuracy reached ACCURACY_BAR
   real: Accuracy;
   shuffled: Accuracy;
   textOnly: Accuracy; // the batch's mean image for every question: the text prior
@@ -76,7 +82,7 @@ export function summaryOf(reports: BridgeReport[]): Record<string, number> {
       [`context_tokens/${n}`]: r.bridge.contextTokens,
       [`visual_tokens/${n}`]: r.bridge.visualTokens,
       [`lm_sequence/${n}`]: r.lmSequence,
-      [`steps_to_0.8/${n}`]: r.stepsTo80 ?? -1,
+      [`steps_to_${ACCURACY_BAR}/${n}`]: r.stepsToBar ?? -1,
     });
     for (const t of QUESTION_TYPES) out[`accuracy_${t}/${n}`] = r.real.byType[t];
   }
@@ -95,7 +101,7 @@ export function tradeoffTable(reports: BridgeReport[]): string {
     ['image tokens in the context', (r) => String(r.bridge.contextTokens)],
     ['visual tokens read per image', (r) => String(r.bridge.visualTokens)],
     ['LM sequence length', (r) => String(r.lmSequence)],
-    ['steps to accuracy 0.8', (r) => (r.stepsTo80 === null ? 'not reached' : String(r.stepsTo80))],
+    [`steps to accuracy ${ACCURACY_BAR}`, (r) => (r.stepsToBar === null ? 'not reached' : String(r.stepsToBar))],
     ['accuracy', (r) => f(r.real.accuracy, 3)],
     ['accuracy, shuffled images', (r) => f(r.shuffled.accuracy, 3)],
     ['accuracy, no image (mean image)', (r) => f(r.textOnly.accuracy, 3)],

@@ -30,7 +30,7 @@ import { disposeBatch, vqaBatch } from './data';
 import { accuracy, answer, type Answers } from './evaluate';
 import { createFlamingo, flamingoBridge, gateValues, type Flamingo } from './flamingo';
 import { createLlava, llavaBridge } from './llava';
-import { StepTimer, summaryOf, tradeoffTable, workingMemoryMb, type BridgeReport } from './tradeoffs';
+import { ACCURACY_BAR, StepTimer, summaryOf, tradeoffTable, workingMemoryMb, type BridgeReport } from './tradeoffs';
 
 const cfg = lab.config({
   cpu: {
@@ -78,7 +78,7 @@ interface Run {
   optimizers: tf.Optimizer[];
   timers: StepTimer[];
   memory: number[]; // working memory of one step, MB, per bridge (measured at step 3)
-  stepsTo80: (number | null)[];
+  stepsToBar: (number | null)[];
   frozenParams: number;
   heldOut: VqaBatch[];
   heldOutFeatures: tf.Tensor3D[]; // [B, N, Dv] each, computed once: the encoder is frozen
@@ -112,7 +112,7 @@ async function setUp(): Promise<Run> {
     optimizers: bridges.map(() => tf.train.adam(cfg.lr)),
     timers: bridges.map(() => new StepTimer()),
     memory: bridges.map(() => NaN),
-    stepsTo80: bridges.map(() => null),
+    stepsToBar: bridges.map(() => null),
     frozenParams: countParams(frozen),
     heldOut,
     heldOutFeatures: heldOut.map((b) => patchFeatures(encoder, b.images)),
@@ -120,7 +120,7 @@ async function setUp(): Promise<Run> {
   };
 }
 
-/** Each bridge's accuracy with real, shuffled and no images at `step`, charted; notes when a bridge first hits 0.8. */
+/** Each bridge's accuracy with real, shuffled and no images at `step`, charted; notes when a bridge first reaches ACCURACY_BAR. */
 async function evaluate(run: Run, step: number): Promise<ImageUse[]> {
   const results: ImageUse[] = [];
   for (const [k, bridge] of run.bridges.entries()) {
@@ -129,7 +129,7 @@ async function evaluate(run: Run, step: number): Promise<ImageUse[]> {
     lab.scalar(`accuracy/${bridge.name}_shuffled`, use.shuffled.accuracy, step);
     lab.scalar(`accuracy/${bridge.name}_text_only`, use.textOnly.accuracy, step);
     for (const t of QUESTION_TYPES) lab.scalar(`accuracy_${t}/${bridge.name}`, use.real.byType[t], step);
-    if (run.stepsTo80[k] === null && use.real.accuracy >= 0.8) run.stepsTo80[k] = step;
+    if (run.stepsToBar[k] === null && use.real.accuracy >= ACCURACY_BAR) run.stepsToBar[k] = step;
     results.push(use);
   }
   return results;
@@ -198,7 +198,7 @@ async function reportsOf(run: Run, final: ImageUse[]): Promise<BridgeReport[]> {
       memoryMb: run.memory[k],
       inferenceMs: await inferenceMs(bridge, run.heldOutFeatures[0], run.heldOut[0].text),
       lmSequence: 1 + bridge.contextTokens + run.heldOut[0].text.shape[1],
-      stepsTo80: run.stepsTo80[k],
+      stepsToBar: run.stepsToBar[k],
       ...final[k],
     });
   }

@@ -27,7 +27,7 @@ export function vqaBatch(
 ): VqaBatch {
   const { pixels, ...text } = sampleVqaExamples(lm, rng, B, imageSize, heldOut);
   // renderScene already writes intensities in [0, 1], the range the encoder reads (and was trained on).
-  // Dividing by 255 again made every image almost black: the encoder saw the same near-empty scene each time.
+  // Dividing by 255 again made every image almost black: the encoder saw nearly the same empty scene each time.
   const images = tf.tensor4d(pixels, [B, imageSize, imageSize, 3]);
   return { images, ...text };
 }
