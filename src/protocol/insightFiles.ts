@@ -51,7 +51,7 @@ export interface AttentionLine extends RecordBase {
   readonly weights: readonly number[];
 }
 
-/** Points in an embedding space, projected to 2-D by the panel. */
+/** Points in an embedding space, for the panel to project to 2-D. */
 export interface EmbeddingLine extends RecordBase {
   readonly count: number;
   readonly dims: number;
@@ -82,13 +82,17 @@ export interface HistogramLine extends RecordBase {
   readonly counts: readonly number[];
 }
 
-/** A table cell on disk: text, a number, empty (`null`), or an image or sound stored beside the table. */
-export type TableCellLine =
+/**
+ * A table cell: text, a number, empty (`null`), an image or a sound. On disk (`Media` = string) an image or sound names
+ * its file beside the table; the panel receives its bytes instead (TableCell in panels.ts).
+ */
+export type TableCellOf<Media> =
   | string
   | number
   | null
-  | { readonly image: string; readonly width: number; readonly height: number }
-  | { readonly audio: string; readonly sampleRate: number; readonly samples: number };
+  | { readonly image: Media; readonly width: number; readonly height: number }
+  | { readonly audio: Media; readonly sampleRate: number; readonly samples: number };
+export type TableCellLine = TableCellOf<string>;
 
 /** Rows with named columns: every row has one cell per column, in column order. */
 export interface TableLine extends RecordBase {

@@ -4,7 +4,7 @@
  * reopened or restored panel shows the whole run. Panels never read files: images arrive as PNG bytes.
  */
 import type { RunDivergence, RunMeta, RunSummary } from './runFiles';
-import type { AttentionLine, AudioLine, InsightLines, TableLine } from './insightFiles';
+import type { AttentionLine, AudioLine, InsightLines, TableCellOf, TableLine } from './insightFiles';
 import type { RunStatus } from './runner';
 
 export const PANEL_PROTOCOL_VERSION = 1;
@@ -48,12 +48,7 @@ export interface AudioClip extends Omit<Entry<AudioLine>, 'file'> {
 }
 
 /** A table cell as the panel receives it: image and audio cells carry their bytes instead of a file name. */
-export type TableCell =
-  | string
-  | number
-  | null
-  | { readonly image: Uint8Array; readonly width: number; readonly height: number }
-  | { readonly audio: Uint8Array; readonly sampleRate: number; readonly samples: number };
+export type TableCell = TableCellOf<Uint8Array>;
 
 export interface TableEntry extends Omit<Entry<TableLine>, 'rows'> {
   readonly rows: ReadonlyArray<readonly TableCell[]>;

@@ -15,6 +15,7 @@ import type { InsightEntries } from '../../src/protocol/panels';
 import { isRunnerToExtension } from '../../src/protocol/runner';
 import { INSIGHT_FILE_OF } from '../../templates/workspace/lab/insights';
 import { Lab, type LabEvent } from '../../templates/workspace/lab/report';
+import { onTfjsCpuInThisSuite } from '../fixtures/tfjsCpu';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -161,14 +162,7 @@ const CASES: { [F in InsightFile]: KindCase<F> } = {
 };
 
 describe('insight records: lab.matrix, attention, embedding, audio, histogram, table', () => {
-  let previous: string;
-  before(async () => {
-    previous = tf.getBackend();
-    await tf.setBackend('cpu');
-  });
-  after(async () => {
-    if (previous) await tf.setBackend(previous);
-  });
+  onTfjsCpuInThisSuite();
 
   it('name the same file for each event type in the lab as in the protocol', () => {
     assert.deepEqual(
