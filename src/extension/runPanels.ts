@@ -152,7 +152,8 @@ class RunPanel implements vscode.Disposable {
         (p.scalars[name] ??= []).push({ step: e.step, value, time: Date.now() });
     } else if (e.type === 'image' && image && fresh('images', e.seq)) p.images.push(image);
     else if (e.type === 'text' && fresh('text', e.seq)) p.text.push({ step: e.step, name: e.name, text: e.text });
-    else if (insight && 'seq' in e && fresh(insight.file, e.seq)) (p.insights[insight.file] ??= []).push(insight.entry);
+    else if (insight && fresh(insight.file, 'seq' in e ? e.seq : undefined))
+      (p.insights[insight.file] ??= []).push(insight.entry);
     else return;
     this.pending.set(ref.runId, p);
     this.flushTimer ??= setTimeout(() => this.flush(), 200);
