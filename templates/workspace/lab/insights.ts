@@ -5,13 +5,26 @@
  * with `await t.data()` (never `dataSync`: a GPU backend in Node cannot read synchronously), and returns the record's
  * fields, plus the bytes of any file (PNG, WAV) it stores beside the record.
  *
- * Values may be a tf.Tensor or plain numbers: a flat array (or typed array) for a list, an array of rows for a matrix.
- * Numbers are kept to 7 significant digits (a float32's precision); whole numbers (counts) are kept as they are.
+ * Values may be a tf.Tensor or plain numbers (values.ts reads and checks them). Numbers are kept to 7 significant
+ * digits (a float32's precision); whole numbers (counts) are kept as they are.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { toPixels, type ImageOptions } from './images';
 import { encodePng } from './png';
 import { encodeWav } from './wav';
+import {
+  checkCount,
+  checkFinite,
+  compact,
+  compactAll,
+  isTensor,
+  labelsFor,
+  readValues,
+  shapeText,
+  type Values,
+} from './values';
+
+export { compact, readValues, type Values };
 import type { InsightFile } from './runtime/runStore';
 
 /** What one record may hold, so files stay small and the panel stays smooth. */
@@ -27,9 +40,6 @@ export const INSIGHT_LIMITS = {
   /** Buckets per histogram (TensorBoard's default). */
   histogramBuckets: 30,
 } as const;
-
-/** Numbers as a tensor, a flat (typed) array, or nested arrays (rows). */
-export type Values = tf.Tensor | ArrayLike<number> | readonly Values[];
 
 /** A file stored beside a record, relative to the run folder. */
 export interface MediaFile {
@@ -128,87 +138,6 @@ export const INSIGHT_FILE_OF = {
   histogram: 'histograms',
   table: 'tables',
 } as const satisfies Record<InsightEvent['type'], InsightFile>;
-
-function isTensor(v: unknown): v is tf.Tensor {
-  return typeof (v as tf.Tensor)?.data === 'function' && Array.isArray((v as tf.Tensor).shape);
-}
-
-function isList(v: unknown): v is ArrayLike<unknown> {
-  return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
-}
-
-/** The shape and the values (row-major) of a tensor or of (nested) arrays; throws for ragged or non-number arrays. */
-export async function readValues(what: string, input: Values): Promise<{ shape: number[]; values: ArrayLike<number> }> {
-  if (isTensor(input)) return { shape: [...input.shape], values: await input.data() };
-  const shape: number[] = [];
-  for (let level: unknown = input; isList(level); level = level[0]) {
-    shape.push(level.length);
-    if (level.length === 0) break;
-  }
-  if (shape.length === 0)
-    throw new TypeError(`${what}: expected a tensor or an array of numbers, got ${typeof input}.`);
-  const values: number[] = [];
-  const walk = (v: unknown, depth: number, at: string): void => {
-    if (depth === shape.length) {
-      if (typeof v !== 'number')
-        throw new TypeError(`${what}: the value at ${at || '[]'} is ${typeof v}, not a number.`);
-      values.push(v);
-      return;
-    }
-    if (!isList(v) || v.length !== shape[depth])
-      throw new TypeError(
-        `${what}: the arrays are ragged: ${at || 'the top level'} has ${isList(v) ? v.length : 'no'} items where ` +
-          `[${shape.join(', ')}] needs ${shape[depth]}. Every row must have the same length.`,
-      );
-    for (let i = 0; i < v.length; i++) walk(v[i], depth + 1, `${at}[${i}]`);
-  };
-  walk(input, 0, '');
-  return { shape, values };
-}
-
-/** Throws, counting them, when any value is NaN or ±Infinity. */
-function checkFinite(what: string, values: ArrayLike<number>): void {
-  let bad = 0,
-    first = -1;
-  for (let i = 0; i < values.length; i++)
-    if (!Number.isFinite(values[i])) {
-      if (bad++ === 0) first = i;
-    }
-  if (bad > 0)
-    throw new RangeError(
-      `${what}: ${bad} of ${values.length} values are NaN or infinite (the first at flat index ${first}, ` +
-        `${values[first]}). Find where they come from (a division by zero, log(0), a diverged step) before logging.`,
-    );
-}
-
-function checkCount(what: string, n: number, cap: number, shape: string, advice: string): void {
-  if (n > cap)
-    throw new RangeError(
-      `${what}: ${shape} = ${n.toLocaleString('en')} values is more than the ` +
-        `${cap.toLocaleString('en')} one record may hold. ${advice}`,
-    );
-}
-
-/** Labels as strings, checked to be one per item. */
-function labelsFor(what: string, field: string, labels: readonly unknown[] | undefined, n: number, items: string) {
-  if (labels === undefined) return undefined;
-  if (!Array.isArray(labels) || labels.length !== n)
-    throw new RangeError(
-      `${what}: ${field} has ${Array.isArray(labels) ? labels.length : 'no'} entries, but there are ${n} ${items}: ` +
-        `give one per ${items.replace(/s$/, '')}.`,
-    );
-  return labels.map(String);
-}
-
-/** A float to 7 significant digits (a float32's precision); whole numbers unchanged. */
-export function compact(v: number): number {
-  return Number.isInteger(v) ? v : Number(v.toPrecision(7));
-}
-const compactAll = (values: ArrayLike<number>): number[] => Array.from(values, compact);
-
-function shapeText(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
 
 /** lab.matrix: a heatmap [R, C] with optional labels and colour range. */
 export async function matrixBody(name: string, input: Values, options: MatrixOptions = {}): Promise<MatrixBody> {
