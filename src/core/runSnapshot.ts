@@ -11,7 +11,11 @@ import {
 } from '../protocol/runFiles';
 import type { ProcessLiveness } from './runLiveness';
 import { StoredRun, readRun } from './runs';
-import { runDir } from './runStore';
+import { insightRecords } from './insights';
+import { INSIGHT_FILES, runDir, type InsightFile } from './runStore';
+import { pngBytes } from './runRecords';
+
+export { pngBytes };
 
 /** Scalar lines grouped by series name, in step order (stable for equal steps). */
 export function groupScalars(lines: readonly ScalarLine[]): Record<string, ScalarPoint[]> {
@@ -19,16 +23,6 @@ export function groupScalars(lines: readonly ScalarLine[]): Record<string, Scala
   for (const l of lines)
     (out[l.name] ??= []).push({ step: l.step, value: Number.isFinite(l.value) ? l.value : null, time: l.time });
   for (const points of Object.values(out)) points.sort((a, b) => a.step - b.step);
-  return out;
-}
-
-/**
- * PNG bytes as a plain Uint8Array, copied. A Node Buffer (what fs and `vscode.workspace.fs.readFile` return) must not
- * be posted as is: its toJSON turns it into `{type: 'Buffer', data: […]}` before VS Code can transfer it as bytes.
- */
-export function pngBytes(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.byteLength);
-  out.set(bytes);
   return out;
 }
 
@@ -67,10 +61,14 @@ export async function readImageFrame(
 }
 
 /** The highest `seq` read from each record file of a run (0 where none has one): where a live stream joins a replay. */
-export function lastSeqs(stored: Pick<StoredRun, 'scalars' | 'images' | 'text'>): RecordSeqs {
+export function lastSeqs(stored: Pick<StoredRun, 'scalars' | 'images' | 'text' | 'insights'>): RecordSeqs {
   const max = (lines: ReadonlyArray<{ readonly seq?: number }>): number =>
     lines.reduce((m, l) => (l.seq !== undefined && l.seq > m ? l.seq : m), 0);
-  return { scalars: max(stored.scalars), images: max(stored.images), text: max(stored.text) };
+  const insights = Object.fromEntries(INSIGHT_FILES.map((f) => [f, max(stored.insights[f])])) as Record<
+    InsightFile,
+    number
+  >;
+  return { scalars: max(stored.scalars), images: max(stored.images), text: max(stored.text), ...insights };
 }
 
 /** Everything the run panel needs from a stored run; images are read as PNG bytes (panels never touch files). */
@@ -85,6 +83,8 @@ export async function runSnapshot(stored: StoredRun, exerciseId: string, runId: 
     }
   }
   const text: TextEntry[] = stored.text.map((t) => ({ step: t.step, name: t.name, text: t.text }));
+  const insights = await insightRecords(stored.dir, stored.insights);
+  notices.push(...insights.notices);
   const divergence = storedDivergence(stored.meta, stored.scalars);
   return {
     runId,
@@ -94,6 +94,7 @@ export async function runSnapshot(stored: StoredRun, exerciseId: string, runId: 
     scalars: groupScalars(stored.scalars),
     images,
     text,
+    insights: insights.records,
     ...(stored.summary ? { summary: stored.summary } : {}),
     ...(divergence ? { divergence } : {}),
     lastSeq: lastSeqs(stored),

@@ -9,6 +9,7 @@ import * as store from '../../templates/workspace/lab/runtime/runStore';
 import type { RunMeta } from '../protocol/runFiles';
 
 export {
+  INSIGHT_FILES,
   META_FIELD_RULES,
   RUN_FILES,
   RUN_META_GLOB,
@@ -23,6 +24,7 @@ export {
   runFile,
   runsRoot,
   writeJsonAtomic,
+  type InsightFile,
   type MetaFieldRule,
   type RecordFile,
   type RunFile,

@@ -1,68 +1,12 @@
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ImageLine, RunMeta, RunSummary, ScalarLine, TextLine } from '../protocol/runFiles';
+import { readInsightLines, type InsightLineSets } from './insights';
+import { readJsonl, type RunNotice } from './runRecords';
 import { ProcessLiveness, settleRunMeta } from './runLiveness';
+export { parseJsonl, readJsonl, type JsonlRead, type RunNotice } from './runRecords';
+
 import { RUN_FILES, RUN_META_VERSION, exerciseRunsDir, runDir, runFile, runsRoot, updateMeta } from './runStore';
-
-/** Something in a run folder that could not be used as it was; the rest of the run is still shown. */
-export interface RunNotice {
-  readonly file: string;
-  readonly message: string;
-}
-
-export interface JsonlRead<T> {
-  readonly items: T[];
-  readonly notices: RunNotice[];
-}
-
-/**
- * Reads a JSON-lines file. A last line without a newline that does not parse is a write cut short by a kill:
- * it is dropped with a notice. A bad line in the middle is skipped with its line number. A missing file is empty.
- */
-export async function readJsonl<T>(file: string, isItem: (v: unknown) => v is T): Promise<JsonlRead<T>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { items: [], notices: [] };
-    return { items: [], notices: [{ file, message: `could not be read: ${(e as Error).message}` }] };
-  }
-  return parseJsonl(text, file, isItem);
-}
-
-/** The pure part of `readJsonl`. */
-export function parseJsonl<T>(text: string, file: string, isItem: (v: unknown) => v is T): JsonlRead<T> {
-  const items: T[] = [];
-  const notices: RunNotice[] = [];
-  const lines = text.split('\n');
-  const complete = text.endsWith('\n');
-  let bad = 0;
-  let firstBad = 0;
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    const last = i === lines.length - 1;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      if (last && !complete)
-        notices.push({
-          file,
-          message: `the last line (${i + 1}) was cut off mid-write, probably by a killed process; it was skipped`,
-        });
-      else if (bad++ === 0) firstBad = i + 1;
-      return;
-    }
-    if (isItem(value)) items.push(value);
-    else if (bad++ === 0) firstBad = i + 1;
-  });
-  if (bad > 0)
-    notices.push({
-      file,
-      message: `${bad} line(s) were not valid records and were skipped (first at line ${firstBad})`,
-    });
-  return { items, notices };
-}
 
 const isNum = (v: unknown): v is number => typeof v === 'number';
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -91,6 +35,8 @@ export interface StoredRun {
   readonly scalars: ScalarLine[];
   readonly images: ImageLine[];
   readonly text: TextLine[];
+  /** The records that look inside a model, per insight file (insights.ts). */
+  readonly insights: InsightLineSets;
   readonly summary?: RunSummary;
   readonly notices: RunNotice[];
 }
@@ -139,7 +85,8 @@ export async function readRun(dir: string, liveness?: ProcessLiveness): Promise<
     readJsonl(runFile(dir, 'images'), isImageLine),
     readJsonl(runFile(dir, 'text'), isTextLine),
   ]);
-  notices.push(...scalars.notices, ...images.notices, ...text.notices);
+  const insights = await readInsightLines(dir);
+  notices.push(...scalars.notices, ...images.notices, ...text.notices, ...insights.notices);
   const presentImages: ImageLine[] = [];
   let missingImages = 0;
   for (const img of images.items) {
@@ -164,6 +111,7 @@ export async function readRun(dir: string, liveness?: ProcessLiveness): Promise<
     scalars: scalars.items,
     images: presentImages,
     text: text.items,
+    insights: insights.lines,
     summary: isObj(rawSummary) ? (rawSummary as RunSummary) : undefined,
     notices,
   };

@@ -1,9 +1,13 @@
 import * as vscode from 'vscode';
+import { insightEntry } from '../core/insights';
 import { loadRunSnapshot, readImageFrame } from '../core/runSnapshot';
+import { insightFileOf } from '../protocol/insightFiles';
 import { localLiveness } from '../runner/liveness';
 import {
   ExtensionToRunPanel,
   ImageFrame,
+  InsightEntries,
+  InsightRecords,
   RecordSeqs,
   RunLiveStatus,
   RunRef,
@@ -26,6 +30,14 @@ interface Pending {
   scalars: Record<string, ScalarPoint[]>;
   images: ImageFrame[];
   text: TextEntry[];
+  /** Per insight file, entries of its kind (LiveInsight pairs each entry with its file). */
+  insights: Partial<Record<keyof InsightEntries, unknown[]>>;
+}
+
+/** A live insight record as the panel receives it (read by the host like an image, see RunPanels.live). */
+export interface LiveInsight<F extends keyof InsightEntries = keyof InsightEntries> {
+  readonly file: F;
+  readonly entry: InsightEntries[F];
 }
 
 /** One run panel (1 run) or compare panel (2–4 runs). It owns its disposables and replays stored runs on `ready`. */
@@ -119,7 +131,7 @@ class RunPanel implements vscode.Disposable {
    * Queues a live record; one the replay already read (its `seq` not above the last one read from its file) is dropped.
    * A record without `seq` (a workspace lab older than runtime 5) is appended as it comes.
    */
-  live(ref: RunRef, e: RunnerToExtension, image?: ImageFrame): void {
+  live(ref: RunRef, e: RunnerToExtension, image?: ImageFrame, insight?: LiveInsight): void {
     // Kept even before `ready`: the status that follows carries them, and meta.json has them for the replay.
     if (e.type === 'plan') this.extra.set(ref.runId, { ...this.extra.get(ref.runId), totalSteps: e.totalSteps });
     if (e.type === 'runEnded' && e.divergence)
@@ -128,7 +140,7 @@ class RunPanel implements vscode.Disposable {
     const seen = this.seen.get(ref.runId);
     const fresh = (file: keyof RecordSeqs, seq: number | undefined): boolean =>
       seq === undefined || seq > (seen?.[file] ?? 0);
-    const p = this.pending.get(ref.runId) ?? { scalars: {}, images: [], text: [] };
+    const p = this.pending.get(ref.runId) ?? { scalars: {}, images: [], text: [], insights: {} };
     if (e.type === 'scalar' && fresh('scalars', e.seq))
       (p.scalars[e.name] ??= []).push({
         step: e.step,
@@ -140,6 +152,8 @@ class RunPanel implements vscode.Disposable {
         (p.scalars[name] ??= []).push({ step: e.step, value, time: Date.now() });
     } else if (e.type === 'image' && image && fresh('images', e.seq)) p.images.push(image);
     else if (e.type === 'text' && fresh('text', e.seq)) p.text.push({ step: e.step, name: e.name, text: e.text });
+    else if (insight && fresh(insight.file, 'seq' in e ? e.seq : undefined))
+      (p.insights[insight.file] ??= []).push(insight.entry);
     else return;
     this.pending.set(ref.runId, p);
     this.flushTimer ??= setTimeout(() => this.flush(), 200);
@@ -160,7 +174,14 @@ class RunPanel implements vscode.Disposable {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     for (const [runId, p] of this.pending) {
-      this.post({ type: 'append', runId, scalars: p.scalars, images: p.images, text: p.text });
+      this.post({
+        type: 'append',
+        runId,
+        scalars: p.scalars,
+        images: p.images,
+        text: p.text,
+        insights: p.insights as InsightRecords,
+      });
     }
     this.pending.clear();
   }
@@ -249,7 +270,10 @@ export class RunPanels implements vscode.Disposable {
     return this.live(u.ref, u.event, u.runDir);
   }
 
-  /** Forwards a live runner event to every panel showing that run. Image bytes are read here, once, as in a replay. */
+  /**
+   * Forwards a live runner event to every panel showing that run. Image bytes, and the media of insight records, are
+   * read here, once, as in a replay.
+   */
   private async live(ref: RunRef, e: RunnerToExtension, runDir: string): Promise<void> {
     const showing = [...this.panels].filter((p) => p.has(ref));
     if (showing.length === 0) return;
@@ -262,7 +286,18 @@ export class RunPanels implements vscode.Disposable {
         return undefined;
       });
     }
-    for (const p of showing) p.live(ref, e, image);
+    const file = insightFileOf(e.type);
+    let insight: LiveInsight | undefined;
+    if (file && 'step' in e) {
+      const entry = await insightEntry(runDir, file, e as never).catch((err: unknown) => {
+        this.log.warn(
+          `Run ${ref.exerciseId}/${ref.runId}: the ${e.type} "${'name' in e ? e.name : ''}" of step ${e.step} could not be read (${(err as Error).message}); reopen the run to retry.`,
+        );
+        return undefined;
+      });
+      if (entry) insight = { file, entry };
+    }
+    for (const p of showing) p.live(ref, e, image, insight);
   }
 
   dispose(): void {

@@ -4,6 +4,7 @@
  * reopened or restored panel shows the whole run. Panels never read files: images arrive as PNG bytes.
  */
 import type { RunDivergence, RunMeta, RunSummary } from './runFiles';
+import type { AttentionLine, AudioLine, InsightLines, TableCellOf, TableLine } from './insightFiles';
 import type { RunStatus } from './runner';
 
 export const PANEL_PROTOCOL_VERSION = 1;
@@ -32,6 +33,39 @@ export interface TextEntry {
   readonly name: string;
   readonly text: string;
 }
+
+/** A record as the panel receives it: its line (insightFiles.ts) without `seq` and `time`. */
+type Entry<L> = Omit<L, 'seq' | 'time'>;
+
+/** An attention map with its image's PNG bytes (`file` read by the host, as for ImageFrame). */
+export interface AttentionFrame extends Omit<Entry<AttentionLine>, 'file'> {
+  readonly png: Uint8Array;
+}
+
+/** A sound with its WAV file's bytes. */
+export interface AudioClip extends Omit<Entry<AudioLine>, 'file'> {
+  readonly wav: Uint8Array;
+}
+
+/** A table cell as the panel receives it: image and audio cells carry their bytes instead of a file name. */
+export type TableCell = TableCellOf<Uint8Array>;
+
+export interface TableEntry extends Omit<Entry<TableLine>, 'rows'> {
+  readonly rows: ReadonlyArray<readonly TableCell[]>;
+}
+
+/** What the panel receives of each insight file's records. */
+export interface InsightEntries {
+  readonly matrices: Entry<InsightLines['matrices']>;
+  readonly attention: AttentionFrame;
+  readonly embeddings: Entry<InsightLines['embeddings']>;
+  readonly audio: AudioClip;
+  readonly histograms: Entry<InsightLines['histograms']>;
+  readonly tables: TableEntry;
+}
+
+/** Records of the kinds that look inside a model, per insight file; a file without records may be absent. */
+export type InsightRecords = { readonly [F in keyof InsightEntries]?: readonly InsightEntries[F][] };
 
 /** What the run header shows while a run is live (or how it ended). */
 export interface RunLiveStatus {
@@ -86,6 +120,8 @@ export interface RunSnapshot {
   readonly scalars: Readonly<Record<string, readonly ScalarPoint[]>>;
   readonly images: readonly ImageFrame[];
   readonly text: readonly TextEntry[];
+  /** Matrices, attention maps, embeddings, audio, histograms and tables (absent from older extensions' snapshots). */
+  readonly insights?: InsightRecords;
   readonly summary?: RunSummary;
   /** For a diverged run: from meta.json, or worked out from its reason and scalars (older and terminal runs). */
   readonly divergence?: RunDivergence;
@@ -99,12 +135,10 @@ export interface RunSnapshot {
   readonly lastSeq?: RecordSeqs;
 }
 
-/** One `seq` per record file of a run: scalars.jsonl, images.jsonl, text.jsonl. */
-export interface RecordSeqs {
-  readonly scalars: number;
-  readonly images: number;
-  readonly text: number;
-}
+/** One `seq` per record file of a run: scalars.jsonl, images.jsonl, text.jsonl and the insight files. */
+export type RecordSeqs = {
+  readonly [F in 'scalars' | 'images' | 'text' | keyof InsightEntries]: number;
+};
 
 export type ExtensionToRunPanel =
   | { readonly type: 'load'; readonly protocol: typeof PANEL_PROTOCOL_VERSION; readonly runs: readonly RunSnapshot[] }
@@ -115,6 +149,7 @@ export type ExtensionToRunPanel =
       readonly scalars?: Readonly<Record<string, readonly ScalarPoint[]>>;
       readonly images?: readonly ImageFrame[];
       readonly text?: readonly TextEntry[];
+      readonly insights?: InsightRecords;
     }
   | { readonly type: 'status'; readonly runId: string; readonly live: RunLiveStatus; readonly summary?: RunSummary }
   | { readonly type: 'notice'; readonly message: string };

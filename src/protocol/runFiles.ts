@@ -10,13 +10,15 @@
  * runs/<exercise>/<runId>/
  *   meta.json          RunMeta
  *   scalars.jsonl      one ScalarLine per line (the script's series, and the runner's own: RUNNER_SERIES)
- *                      (every line of the three JSONL files carries `seq`, the record's number in the run; see
+ *                      (every line of every JSONL file carries `seq`, the record's number in the run; see
  *                      appendRecords in the run store. Within a file, lines are in `seq` order.)
  *   images.jsonl       one ImageLine per line; the PNG is at `file`, relative to the run directory
  *   images/<name>/<step>.png
  *   text.jsonl         one TextLine per line
  *   summary.json       RunSummary (written on every lab.summary call; last write wins)
  *   checkpoints/<step>/  whatever the script saves; `latest` is recorded in meta.json
+ *   matrices.jsonl, attention.jsonl + attention/, embeddings.jsonl, audio.jsonl + audio/, histograms.jsonl,
+ *   tables.jsonl + tables/   the records that look inside a model: insightFiles.ts
  */
 import type { BackendName, RunEvent, RunStatus } from './runner';
 

@@ -5,6 +5,7 @@
  */
 
 import type { ImageLine, RunDivergence, ScalarLine, TextLine } from './runFiles';
+import { INSIGHT_EVENT_TYPES, insightFileOf, isInsightRecord, type InsightLines } from './insightFiles';
 
 export const RUNNER_PROTOCOL_VERSION = 1;
 
@@ -160,7 +161,16 @@ export type LabEvent =
   | { readonly type: 'summary'; readonly values: Readonly<Record<string, number | string | boolean>> }
   | { readonly type: 'checkpoint'; readonly step: number; readonly dir: string }
   /** How many steps the run will take, when the chosen `lab.config` has a whole `steps` (the panel's ETA). */
-  | { readonly type: 'plan'; readonly totalSteps: number };
+  | { readonly type: 'plan'; readonly totalSteps: number }
+  | InsightEvent;
+
+/** The records that look inside a model (insightFiles.ts), live: each insight file's line without its time. */
+export type InsightEvent = {
+  readonly [F in keyof InsightLines]: { readonly type: (typeof INSIGHT_EVENT_TYPES)[F] } & Omit<
+    InsightLines[F],
+    'time'
+  >;
+}[keyof InsightLines];
 
 export type RunStatus = 'running' | 'finished' | 'stopped' | 'crashed' | 'nan' | 'hung' | 'killed';
 
@@ -215,6 +225,7 @@ const RUNNER_EVENT_TYPES: ReadonlySet<string> = new Set<RunnerToExtension['type'
   'summary',
   'checkpoint',
   'plan',
+  ...Object.values(INSIGHT_EVENT_TYPES),
   'runStarted',
   'stats',
   'runEnded',
@@ -251,8 +262,10 @@ export function isRunnerToExtension(v: unknown): v is RunnerToExtension {
       return Number.isInteger(v.totalSteps) && (v.totalSteps as number) > 0;
     case 'backend':
       return typeof v.active === 'string' && Array.isArray(v.ladder);
-    default:
-      return true;
+    default: {
+      const file = insightFileOf(v.type);
+      return file === undefined || isInsightRecord(file, v);
+    }
   }
 }
 

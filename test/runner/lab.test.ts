@@ -19,16 +19,10 @@ import {
   type RunnerHook,
 } from '../../templates/workspace/lab/index';
 import { createMeta, readMeta } from '../../templates/workspace/lab/runtime/runStore';
+import { onTfjsCpuInThisSuite } from '../fixtures/tfjsCpu';
 
 describe('lab library', () => {
-  let previous: string;
-  before(async () => {
-    previous = tf.getBackend();
-    await tf.setBackend('cpu');
-  });
-  after(async () => {
-    if (previous) await tf.setBackend(previous);
-  });
+  onTfjsCpuInThisSuite();
 
   it('crc32 matches the PNG spec value for IEND and zlib for text', () => {
     assert.equal(crc32(Buffer.from('IEND')), 0xae426082);

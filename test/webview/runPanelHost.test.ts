@@ -102,7 +102,11 @@ describe('run panel host: what a live run posts to the webview', function () {
   const runDir = path.join(root, '.multimodal-lab', 'runs', 'toy', 'live-1');
 
   /** Writes a run folder of exercise toy: meta.json (running unless `meta` says otherwise) and JSONL records. */
-  function writeRun(runId: string, meta: object = {}, records: { scalars?: object[]; text?: object[] } = {}): string {
+  function writeRun(
+    runId: string,
+    meta: object = {},
+    records: { scalars?: object[]; text?: object[]; histograms?: object[] } = {},
+  ): string {
     const dir = path.join(root, '.multimodal-lab', 'runs', 'toy', runId);
     mkdirSync(path.join(dir, 'images', 'samples'), { recursive: true });
     const base = { version: 1, exerciseId: 'toy', runId, config: 'cpu', startedAt: new Date().toISOString() };
@@ -292,6 +296,68 @@ describe('run panel host: what a live run posts to the webview', function () {
       appends.flatMap((a) => a.text?.map((t) => t.text) ?? []),
       ['a dog', 'a dog, again'],
     );
+    panels.dispose();
+  });
+
+  it('replays and streams the insight records, joined on their numbers, a sound as WAV bytes', async () => {
+    posted.length = 0;
+    const live = { exerciseId: 'toy', runId: 'live-insights' };
+    const histogram = (seq: number, step: number) => ({
+      seq,
+      step,
+      name: 'weights',
+      min: 0,
+      max: 1,
+      count: 2,
+      counts: [1, 1],
+    });
+    const dir = writeRun('live-insights', {}, { histograms: [histogram(1, 0)] });
+    const wav = Uint8Array.from([82, 73, 70, 70, 1, 2, 3, 4]);
+    mkdirSync(path.join(dir, 'audio', 'clip'), { recursive: true });
+    writeFileSync(path.join(dir, 'audio', 'clip', '1.wav'), wav);
+    const panels = await openReadyPanel(live);
+    const event = (e: RunnerToExtension): Promise<void> =>
+      panels.update({ kind: 'event', ref: live, runDir: dir, event: e });
+    await event({ type: 'histogram', ...histogram(1, 0) }); // read by the replay already
+    await event({ type: 'histogram', ...histogram(2, 1) });
+    await event({
+      type: 'audio',
+      seq: 3,
+      step: 1,
+      name: 'clip',
+      file: 'audio/clip/1.wav',
+      sampleRate: 8000,
+      samples: 2,
+    });
+    await event({
+      type: 'audio',
+      seq: 4,
+      step: 2,
+      name: 'clip',
+      file: 'audio/clip/2.wav',
+      sampleRate: 8000,
+      samples: 2,
+    });
+    await panels.update({ kind: 'status', ref: live, live: { status: 'running', step: 2 } });
+    const load = posted.find(
+      (m): m is Extract<ExtensionToRunPanel, { type: 'load' }> => (m as { type: string }).type === 'load',
+    );
+    assert.deepEqual(
+      load?.runs[0].insights?.histograms?.map((h) => h.step),
+      [0],
+    );
+    const appends = posted.filter(
+      (m): m is Extract<ExtensionToRunPanel, { type: 'append' }> => (m as { type: string }).type === 'append',
+    );
+    assert.deepEqual(
+      appends.flatMap((a) => a.insights?.histograms?.map((h) => h.step) ?? []),
+      [1],
+    );
+    const clips = appends.flatMap((a) => a.insights?.audio ?? []);
+    assert.equal(clips.length, 1, 'the sound whose file is missing is left out (and logged)');
+    assert.ok(clips[0].wav instanceof Uint8Array, `WAV bytes, got ${JSON.stringify(clips[0].wav).slice(0, 60)}`);
+    assert.deepEqual([...clips[0].wav], [...wav]);
+    assert.ok(!('file' in clips[0]) && !('seq' in clips[0]), 'the panel gets the entry, not the record');
     panels.dispose();
   });
 

@@ -5,6 +5,15 @@
 export { lab, Lab, NonFiniteError, safeName, type LabEvent, type RunnerHook, type ConfigName } from './report';
 export { encodePng, crc32 } from './png';
 export { toPixels, type Pixels, type ImageOptions } from './images';
+export { encodeWav } from './wav';
+export {
+  INSIGHT_LIMITS,
+  readValues,
+  type EmbeddingOptions,
+  type MatrixOptions,
+  type TableCellInput,
+  type Values,
+} from './insights';
 export {
   expectShape,
   expectTensorClose,

@@ -12,18 +12,30 @@
  *                                            object in MULTIMODAL_LAB_OVERRIDES, e.g. {"seed":1}, changes fields
  *   lab.resumeFrom()                         the checkpoint directory to resume from, if any
  *
+ * Looking inside the model: each call is awaited; values are tensors or plain arrays (an array of rows for a matrix);
+ * shapes, limits and what each checks are in insights.ts:
+ *   await lab.matrix('sim', logits, step, { rowLabels, colLabels, range })   a heatmap [R, C] (similarity, confusion)
+ *   await lab.attention('cls', image, weights, step)  attention [h, w] or [heads, h, w] over one image [H, W, C]
+ *   await lab.embedding('space', vectors, step, { labels, groups })  points [N, D], a label and a group each
+ *   await lab.audio('clip', samples, 16000, step)    mono samples in [-1, 1] at a sample rate, stored as a WAV
+ *   await lab.histogram('weights/fc1', w, step)      the distribution of any tensor (30 buckets from min to max)
+ *   await lab.table('transcripts', rows, step)       rows of { column: cell }; a cell is text, a number,
+ *                                                     { image: tensor } or { audio: samples, sampleRate }
+ *
  * A training entry (`exercises/<id>/train.ts`) ends with `lab.run(main)`, where `main` is an async function that
  * trains. That one line works both when the extension runs the script and from a terminal
  * (`npx tsx exercises/<id>/train.ts`).
  *
  * Tensor values are read asynchronously (`await t.data()`), never with `t.dataSync()`: on a GPU backend in Node
  * (webgpu) a synchronous read throws, while `await` works on every backend. That is why `lab.images` returns a
- * promise to await, and why `lab.scalar` takes a number you read yourself: `lab.scalar('loss', (await loss.data())[0],
- * step)`.
+ * promise to await (as do the calls that look inside the model), and why `lab.scalar` takes a number you read
+ * yourself: `lab.scalar('loss', (await loss.data())[0], step)`.
  *
  * Everything lands in the run directory, one file per kind (the format the run panel reads; names and paths are the
  * run store's, lab/runtime/runStore.ts):
- *   meta.json, scalars.jsonl, images.jsonl + images/<name>/<step>.png, text.jsonl, summary.json, checkpoints/<step>/
+ *   meta.json, scalars.jsonl, images.jsonl + images/<name>/<step>.png, text.jsonl, summary.json, checkpoints/<step>/,
+ *   matrices.jsonl, attention.jsonl + attention/<name>/<step>.png, embeddings.jsonl, audio.jsonl +
+ *   audio/<name>/<step>.wav, histograms.jsonl, tables.jsonl + tables/<name>/<step>/r<row>-c<column>.png|.wav
  * Each JSONL record is appended as one whole line, so a run killed mid-write loses at most its last line, and carries
  * `seq`, its number in the run (the run panel joins a replay from disk with the live stream by it).
  * Under the extension the run directory comes from MULTIMODAL_LAB_RUN_DIR; from a terminal a new
@@ -34,6 +46,21 @@ import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { encodePng } from './png';
 import { toPixels, type ImageOptions } from './images';
+import {
+  INSIGHT_FILE_OF,
+  attentionBody,
+  audioBody,
+  embeddingBody,
+  histogramBody,
+  matrixBody,
+  tableBody,
+  type EmbeddingOptions,
+  type InsightEvent,
+  type MatrixOptions,
+  type MediaFile,
+  type TableCellInput,
+  type Values,
+} from './insights';
 import { createTerminalRun, finishTerminalRun, type TerminalRun } from './terminalRun';
 import { answerTsxForCtrlC } from './ctrlC';
 import { ensureBackend, selectionFailure } from './runtime/index';
@@ -57,7 +84,8 @@ export type LabEvent =
   | { type: 'text'; seq: number; step: number; name: string; text: string }
   | { type: 'summary'; values: Record<string, number | string | boolean> }
   | { type: 'checkpoint'; step: number; dir: string }
-  | { type: 'plan'; totalSteps: number };
+  | { type: 'plan'; totalSteps: number }
+  | InsightEvent;
 
 /** What the extension's runner installs as `globalThis.__multimodalLab` before it loads a training script. */
 export interface RunnerHook {
@@ -171,6 +199,57 @@ export class Lab {
     checkStep('text', name, step);
     const { seq } = this.append('text', { step, name, text: String(text), time: Date.now() });
     this.emit({ type: 'text', seq, step, name, text: String(text) });
+  }
+
+  /** Records a heatmap [R, C], e.g. the batch's image–text similarities: `await lab.matrix('sim', logits, step)`. */
+  async matrix(name: string, values: Values, step: number, options?: MatrixOptions): Promise<void> {
+    checkStep('matrix', name, step);
+    this.record({ type: 'matrix', step, name, ...(await matrixBody(name, values, options)) });
+  }
+
+  /** Records attention weights [h, w] or [heads, h, w] over one image [H, W, C] (stored as a PNG). */
+  async attention(
+    name: string,
+    image: tf.Tensor,
+    weights: Values,
+    step: number,
+    options?: ImageOptions,
+  ): Promise<void> {
+    checkStep('attention', name, step);
+    const file = `${RUN_FILES.attentionDir}/${safeName(name)}/${step}.png`;
+    const { body, media } = await attentionBody(name, image, weights, file, options);
+    this.record({ type: 'attention', step, name, ...body }, [media]);
+  }
+
+  /** Records N points [N, D] of an embedding space, with a label and a group per point if given. */
+  async embedding(name: string, vectors: Values, step: number, options?: EmbeddingOptions): Promise<void> {
+    checkStep('embedding', name, step);
+    this.record({ type: 'embedding', step, name, ...(await embeddingBody(name, vectors, options)) });
+  }
+
+  /** Records a mono sound (samples in [-1, 1], clipped) at `sampleRate` Hz as a 16-bit WAV. */
+  async audio(name: string, samples: Values, sampleRate: number, step: number): Promise<void> {
+    checkStep('audio', name, step);
+    const file = `${RUN_FILES.audioDir}/${safeName(name)}/${step}.wav`;
+    const { body, media } = await audioBody(`lab.audio('${name}')`, samples, sampleRate, file);
+    this.record({ type: 'audio', step, name, ...body }, [media]);
+  }
+
+  /** Records the distribution of `values` (any shape) at `step` as histogram buckets, e.g. a layer's weights. */
+  async histogram(name: string, values: Values, step: number): Promise<void> {
+    checkStep('histogram', name, step);
+    this.record({ type: 'histogram', step, name, ...(await histogramBody(name, values)) });
+  }
+
+  /** Records a table: one object per row, `{ column: cell }`; cells are text, numbers, images or sounds. */
+  async table(
+    name: string,
+    rows: ReadonlyArray<Readonly<Record<string, TableCellInput>>>,
+    step: number,
+  ): Promise<void> {
+    checkStep('table', name, step);
+    const { body, media } = await tableBody(name, rows, `${RUN_FILES.tablesDir}/${safeName(name)}/${step}`);
+    this.record({ type: 'table', step, name, ...body }, media);
   }
 
   /** The run's final numbers (merged with earlier calls); milestones read these. */
@@ -300,10 +379,27 @@ export class Lab {
     return appendRecords(this.dir(), file, [record])[0];
   }
 
+  /**
+   * Writes a record's files, then appends the record to its kind's file and hands the event to the runner. The files
+   * come first, so a reader never meets a line that names a file not yet written.
+   */
+  private record(event: DistributiveOmit<InsightEvent, 'seq'>, media: readonly MediaFile[] = []): void {
+    for (const m of media) {
+      const file = path.join(this.dir(), m.file);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, m.bytes);
+    }
+    const { type, ...line } = event;
+    const { seq } = this.append(INSIGHT_FILE_OF[type], { ...line, time: Date.now() });
+    this.emit({ ...event, seq } as InsightEvent);
+  }
+
   private emit(event: LabEvent): void {
     this.runner()?.emit(event);
   }
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** A JSON value a configuration field can take. */
 export type OverrideValue = string | number | boolean | null | OverrideValue[] | { [key: string]: OverrideValue };

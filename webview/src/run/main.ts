@@ -91,7 +91,7 @@ function handle(data: unknown): void {
       renderAll();
       break;
     case 'append':
-      if (!model.append(m.runId, m.scalars, m.images, m.text)) return;
+      if (!model.append(m.runId, m.scalars, m.images, m.text, m.insights)) return;
       charts.schedule();
       if ((m.images?.length ?? 0) > 0 || (m.text?.length ?? 0) > 0) scheduleMedia();
       break;

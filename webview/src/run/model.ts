@@ -3,9 +3,17 @@
  * `status`. Pure data, no DOM, so it is unit-tested directly. Malformed records are skipped and counted as notices,
  * never thrown, so one bad frame cannot blank the panel.
  */
-import type { ImageFrame, RunLiveStatus, RunSnapshot, ScalarPoint, TextEntry } from '../../../src/protocol/panels';
+import type {
+  ImageFrame,
+  InsightRecords,
+  RunLiveStatus,
+  RunSnapshot,
+  ScalarPoint,
+  TextEntry,
+} from '../../../src/protocol/panels';
 import type { RunDivergence, RunMeta, RunSummary } from '../../../src/protocol/runFiles';
 import { toBytes } from './bytes';
+import { addInsights, emptyInsights, insertSorted, type InsightMaps } from './insights';
 import { SeriesStore } from './seriesStore';
 
 export interface RunState {
@@ -18,6 +26,8 @@ export interface RunState {
   readonly images: Map<string, ImageFrame[]>;
   /** Per text series name: entries sorted by step. */
   readonly text: Map<string, TextEntry[]>;
+  /** Matrices, attention maps, embeddings, sounds, histograms and tables: per kind, per name, sorted by step. */
+  readonly insights: InsightMaps;
   summary?: RunSummary;
   live?: RunLiveStatus;
   /** How the run diverged, from the snapshot or a live status (see ending.ts for what is shown). */
@@ -48,12 +58,14 @@ export class RunModel {
     scalars?: Readonly<Record<string, readonly ScalarPoint[]>>,
     images?: readonly ImageFrame[],
     text?: readonly TextEntry[],
+    insights?: InsightRecords,
   ): boolean {
     const run = this.run(runId);
     if (!run) return false;
     if (addScalars(run, scalars)) this.layoutVersion++;
     if (addImages(run, images ?? [])) this.layoutVersion++;
     if (addText(run, text ?? [])) this.layoutVersion++;
+    if (addInsights(run.insights, insights, run.notices)) this.layoutVersion++;
     return true;
   }
 
@@ -82,6 +94,7 @@ function fromSnapshot(s: RunSnapshot): RunState {
     scalars: new Map(),
     images: new Map(),
     text: new Map(),
+    insights: emptyInsights(),
     summary: s.summary,
     live: s.live,
     notices: Array.isArray(s.notices) ? s.notices.map(String) : [],
@@ -89,6 +102,7 @@ function fromSnapshot(s: RunSnapshot): RunState {
   addScalars(run, s.scalars);
   addImages(run, Array.isArray(s.images) ? s.images : []);
   addText(run, Array.isArray(s.text) ? s.text : []);
+  addInsights(run.insights, s.insights, run.notices);
   const divergence = s.divergence ?? s.meta?.divergence ?? s.live?.divergence;
   if (divergence) markDivergence(run, divergence);
   return run;
@@ -152,14 +166,4 @@ function addText(run: RunState, entries: readonly TextEntry[]): boolean {
     changed = true;
   }
   return changed;
-}
-
-/** Keeps each list sorted by step; a record at an existing step replaces it (the later write wins). */
-function insertSorted<T extends { readonly step: number }>(map: Map<string, T[]>, name: string, item: T): void {
-  let list = map.get(name);
-  if (!list) map.set(name, (list = []));
-  let i = list.length;
-  while (i > 0 && list[i - 1].step > item.step) i--;
-  if (i > 0 && list[i - 1].step === item.step) list[i - 1] = item;
-  else list.splice(i, 0, item);
 }

@@ -2,7 +2,10 @@
  * The run store: the one module that says where a training run lives and how its meta.json is written.
  *
  *   <workspace>/.multimodal-lab/runs/<exerciseId>/<runId>/   meta.json, scalars.jsonl, images.jsonl, images/,
- *                                                            text.jsonl, summary.json, checkpoints/
+ *                                                            text.jsonl, summary.json, checkpoints/, and the
+ *                                                            INSIGHT_FILES (matrices.jsonl, attention.jsonl +
+ *                                                            attention/, embeddings.jsonl, audio.jsonl + audio/,
+ *                                                            histograms.jsonl, tables.jsonl + tables/)
  *
  * It lives here, in the workspace runtime, because a run has writers on both sides of the extension's boundary: a run
  * started from a terminal (`npx tsx exercises/<id>/train.ts`) is set up by the lab library in the learner's workspace,
@@ -23,7 +26,8 @@
  *   - `readerOnly` fields are verdicts a reader draws (`endedWithoutRecord`) and are never written.
  * Every write goes to a temporary file that is renamed over meta.json, so a reader never sees half of it.
  *
- * Records (appendRecords): every line of scalars.jsonl, images.jsonl and text.jsonl carries `seq`, one counter per
+ * Records (appendRecords): every line of every RecordFile (scalars.jsonl, images.jsonl, text.jsonl, the insight files)
+ * carries `seq`, one counter per
  * run shared by every writer in the training process (the lab library and the runner are different module instances
  * of this file, so the counter lives on globalThis). A file is appended in `seq` order, so a reader that has read a
  * file up to `seq` = n has every record of that file numbered n or less, and a live record of that file is new exactly
@@ -46,6 +50,19 @@ export const RUN_FILES = {
   text: 'text.jsonl',
   summary: 'summary.json',
   checkpoints: 'checkpoints',
+  // The kinds that look inside a model (lab.matrix, lab.attention, …): one JSONL file each, media in a folder.
+  matrices: 'matrices.jsonl',
+  attention: 'attention.jsonl',
+  /** One folder per attention series, one `<step>.png` (the image under the map) per logged step. */
+  attentionDir: 'attention',
+  embeddings: 'embeddings.jsonl',
+  audio: 'audio.jsonl',
+  /** One folder per audio series, one `<step>.wav` (16-bit PCM, mono) per logged step. */
+  audioDir: 'audio',
+  histograms: 'histograms.jsonl',
+  tables: 'tables.jsonl',
+  /** One folder per table series and step, one `r<row>-c<column>.png` or `.wav` per image or audio cell. */
+  tablesDir: 'tables',
 } as const;
 export type RunFile = keyof typeof RUN_FILES;
 
@@ -213,7 +230,11 @@ export function updateMeta<M extends StoredMeta>(dir: string, patch: Partial<M>)
 }
 
 /** The JSONL files of a run: one record per line, each with its `seq`. */
-export type RecordFile = 'scalars' | 'images' | 'text';
+export type RecordFile = 'scalars' | 'images' | 'text' | InsightFile;
+
+/** The record files of the kinds that look inside a model, in the order the run panel lists them. */
+export const INSIGHT_FILES = ['matrices', 'attention', 'embeddings', 'audio', 'histograms', 'tables'] as const;
+export type InsightFile = (typeof INSIGHT_FILES)[number];
 
 const SEQ_KEY = Symbol.for('multimodal-lab.runStore.seq');
 

@@ -4,4 +4,4 @@
  * update as a diff).
  * Written for the tfjs version pinned in the workspace's package.json (the kernels check it at install).
  */
-export const RUNTIME_VERSION = '5';
+export const RUNTIME_VERSION = '6';
