@@ -120,7 +120,7 @@ async function setUp(): Promise<Run> {
   };
 }
 
-/** Each bridge's accuracy with real, shuffled and no images at `step`, charted; notes when a bridge first reaches ACCURACY_BAR. */
+/** Each bridge's accuracy with real, shuffled and no images at `step`, charted; notes when it reaches ACCURACY_BAR. */
 async function evaluate(run: Run, step: number): Promise<ImageUse[]> {
   const results: ImageUse[] = [];
   for (const [k, bridge] of run.bridges.entries()) {
