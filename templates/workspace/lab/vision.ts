@@ -14,8 +14,8 @@
  * transformer blocks let the tokens see each other. CLIP trains only the class token's output (layer-normed and
  * projected into the joint space it shares with the text tower); the patch tokens are shaped indirectly, through
  * what the class token reads from them. LLaVA projects the patch features (the grid, not the class token) into the
- * language model, and it takes them from the penultimate layer (Liu et al. 2023, §4.1 and §5.2 "we use the
- * features before the last layer"): in the last block nothing asks the patch outputs to be useful, since only the
+ * language model, and it takes them from the penultimate layer (Liu et al. 2023, §4.1; §5.2 found the last layer
+ * 0.96 points worse on ScienceQA): in the last block nothing asks the patch outputs to be useful, since only the
  * class token's output reaches the loss. `layer` picks which: the output of block depth−1 ('penultimate', the
  * default) or of block depth ('last'). Neither is layer-normed, as in LLaVA (hidden states, not `ln_post`).
  *
