@@ -344,6 +344,28 @@ describe('webview (chromium): run panel', function () {
     assert.match(summary, /the run diverged \(loss became Infinity at step 1\)/);
   });
 
+  it('marks a chart whose run diverges live, with no record after the ending (an existing series, no layout change)', async () => {
+    await postToPanel(page, load(run('a')));
+    await frames(page);
+    await page.waitForSelector('.chart-group[data-group="loss"] canvas');
+    assert.equal(await page.$eval('.chart-group[data-group="loss"] .chart-note', (e) => e.textContent ?? ''), '');
+    // The ending's status is the last message: nothing appends after it, so only the status can redraw the chart.
+    await postToPanel(page, {
+      type: 'status',
+      runId: 'a',
+      live: {
+        status: 'nan',
+        reason: 'loss became Infinity at step 500: training diverged.',
+        divergence: { metric: 'loss', value: 'Infinity', step: 500, lastFinite: { loss: { step: 499, value: 2 } } },
+      },
+    });
+    await frames(page);
+    assert.match(
+      await page.$eval('.chart-group[data-group="loss"] .chart-note', (e) => e.textContent ?? ''),
+      /loss became Infinity at step 500/,
+    );
+  });
+
   it('shows the ETA from the planned steps, and the raw last value of every series beside its chart', async () => {
     await postToPanel(
       page,

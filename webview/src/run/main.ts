@@ -101,8 +101,8 @@ function handle(data: unknown): void {
       headers.render();
       summary.render();
       // A divergence that arrives with the ending marks its chart (dashed line, note): redraw even when no record
-      // follows it.
-      if (model.layoutVersion !== layout) charts.schedule();
+      // follows it, whether it added a series (a layout change) or only ended one that was already drawn.
+      if (model.layoutVersion !== layout || m.live.divergence) charts.schedule();
       break;
     }
     case 'notice':
