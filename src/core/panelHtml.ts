@@ -17,7 +17,8 @@ export interface PanelPage {
 
 /**
  * The panel HTML with a strict Content-Security-Policy: nothing by default; scripts only with this load's nonce;
- * styles, fonts and images only from the extension (plus blob:/data: images, which the panels make from PNG bytes).
+ * styles, fonts and images only from the extension (plus blob:/data: images, which the panels make from PNG bytes;
+ * sounds only from blob: URLs made from WAV bytes).
  * No remote origin is ever allowed, and no inline style or script without the nonce.
  */
 export function panelHtml(p: PanelPage): string {
@@ -28,6 +29,8 @@ export function panelHtml(p: PanelPage): string {
     `img-src ${p.cspSource} blob: data:`,
     `style-src ${p.cspSource}`,
     `font-src ${p.cspSource}`,
+    // Sounds play from blob: URLs the panel makes from WAV bytes (lab.audio); never from a remote origin.
+    'media-src blob:',
     `script-src 'nonce-${p.nonce}'`,
   ].join('; ');
   const styles = p.styles.map((href) => `  <link rel="stylesheet" href="${attr(href)}">`).join('\n');

@@ -22,7 +22,7 @@ describe('panel HTML', () => {
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
     assert.equal(
       csp,
-      `default-src 'none'; img-src ${page.cspSource} blob: data:; style-src ${page.cspSource}; font-src ${page.cspSource}; script-src 'nonce-${page.nonce}'`,
+      `default-src 'none'; img-src ${page.cspSource} blob: data:; style-src ${page.cspSource}; font-src ${page.cspSource}; media-src blob:; script-src 'nonce-${page.nonce}'`,
     );
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
     assert.match(

@@ -50,7 +50,7 @@ export async function buildPanels(panels: readonly string[]): Promise<void> {
 }
 
 function page(panel: string): string {
-  const csp = `default-src 'none'; img-src 'self' blob: data:; style-src 'self'; font-src 'self'; script-src 'nonce-${NONCE}'`;
+  const csp = `default-src 'none'; img-src 'self' blob: data:; style-src 'self'; font-src 'self'; media-src blob:; script-src 'nonce-${NONCE}'`;
   const bundleCss = existsSync(path.join(outDir, `${panel}.css`))
     ? `<link rel="stylesheet" href="/out/${panel}.css">`
     : '';

@@ -28,3 +28,20 @@ export function themeColors(): ThemeColors {
     error: cssVar('--vscode-errorForeground', '#f14c4c'),
   };
 }
+
+/**
+ * Calls `redraw` when VS Code switches theme: it swaps the body's `vscode-light` / `vscode-dark` /
+ * `vscode-high-contrast` class and rewrites the `--vscode-*` variables on the root element's style.
+ */
+export function onThemeChange(redraw: () => void): void {
+  let frame = 0;
+  const observer = new MutationObserver(() => {
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      redraw();
+    });
+  });
+  observer.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
+}

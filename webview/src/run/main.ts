@@ -7,18 +7,27 @@ import 'uplot/dist/uPlot.min.css';
 import {
   isExtensionToRunPanel,
   type ExtensionToRunPanel,
+  type InsightRecords,
   type RunPanelToExtension,
 } from '../../../src/protocol/panels';
 import { appRoot, h, noticeBanner, reportErrorsTo, setChildren } from '../shared/dom';
 import { vscodeApi } from '../shared/vscodeApi';
 import { ChartsView } from './charts';
+import { onThemeChange } from './colors';
 import { resolveCursor, unionSteps } from './cursor';
 import { CursorBar } from './cursorBar';
 import { RunHeaders } from './header';
 import { ImagePanels } from './images';
+import { AttentionView } from './attentionView';
+import { AudioView } from './audioView';
+import { EmbeddingView } from './embeddingView';
+import { HistogramView } from './histogramView';
+import type { InsightView } from './insightRows';
+import { MatrixView } from './matrixView';
 import { RunModel } from './model';
 import { sanitizeState, type RunPanelState } from './state';
 import { SummaryView } from './summaryView';
+import { TableView } from './tableView';
 import { TextView } from './textView';
 
 const api = vscodeApi<RunPanelState, RunPanelToExtension>();
@@ -40,6 +49,15 @@ const images = new ImagePanels(
   },
 );
 const texts = new TextView(model);
+/** The views that look inside a model, in the order a learner reads them; all follow the one cursor. */
+const insightViews: InsightView[] = [
+  new MatrixView(model),
+  new AttentionView(model),
+  new EmbeddingView(model),
+  new HistogramView(model),
+  new AudioView(model),
+  new TableView(model),
+];
 const cursorBar = new CursorBar((step) => {
   state.cursorStep = step;
   save();
@@ -53,10 +71,15 @@ const media = h(
   cursorBar.el,
   images.el,
   texts.el,
+  ...insightViews.map((v) => v.el),
 );
 
 setChildren(appRoot(), banner, headers.el, charts.el, media, summary.el);
 renderAll();
+onThemeChange(() => {
+  charts.schedule();
+  for (const v of insightViews) v.retheme();
+});
 
 let mediaFrame = 0;
 window.addEventListener('message', (e: MessageEvent<unknown>) => {
@@ -93,7 +116,7 @@ function handle(data: unknown): void {
     case 'append':
       if (!model.append(m.runId, m.scalars, m.images, m.text, m.insights)) return;
       charts.schedule();
-      if ((m.images?.length ?? 0) > 0 || (m.text?.length ?? 0) > 0) scheduleMedia();
+      if ((m.images?.length ?? 0) > 0 || (m.text?.length ?? 0) > 0 || hasInsights(m.insights)) scheduleMedia();
       break;
     case 'status': {
       const layout = model.layoutVersion;
@@ -110,6 +133,10 @@ function handle(data: unknown): void {
       renderBanner();
       break;
   }
+}
+
+function hasInsights(records: InsightRecords | undefined): boolean {
+  return !!records && Object.values(records).some((list) => Array.isArray(list) && list.length > 0);
 }
 
 function renderAll(): void {
@@ -134,12 +161,13 @@ function scheduleMedia(): void {
 }
 
 function renderMedia(): void {
-  const union = unionSteps(images.steps(), texts.steps());
+  const union = unionSteps(images.steps(), texts.steps(), ...insightViews.map((v) => v.steps()));
   const cursor = resolveCursor(union, state.cursorStep);
   media.hidden = union.length === 0;
   cursorBar.update(union, cursor, state.cursorStep === null);
   images.render(cursor);
   texts.render(cursor);
+  for (const v of insightViews) v.render(cursor);
   renderBanner();
 }
 
