@@ -3,6 +3,8 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readInsightLines } from '../../src/core/insights';
+import type { InsightLines } from '../../src/protocol/insightFiles';
 import type { BackendPreference, RunnerToExtension } from '../../src/protocol/runner';
 import { exerciseTrainJob, jobBase, only, readJsonl, run } from '../runner/harness';
 import { course, exerciseWorkspace, filesUnder } from './harness';
@@ -46,6 +48,50 @@ export function milestoneMetrics(id: string): string[] {
     .flatMap((e) => (e.kind === 'runMetric' && e.exercise === id ? [e.metric] : []));
 }
 
+/**
+ * What each exercise's training shows in the run panel's views that look inside a model (issue 16), by record file
+ * and series name, as its smoke run logs them.
+ */
+export const INSIGHTS_SHOWN: Readonly<Record<string, Partial<Record<keyof InsightLines, readonly string[]>>>> = {
+  clip: {
+    matrices: ['retrieval/similarity', 'zero_shot/confusion_heldout'],
+    embeddings: ['joint_space'],
+    attention: ['attention/class_token/red_triangle', 'attention/class_token/green_star'],
+  },
+  ddpm: { histograms: ['noise/true', 'noise/predicted t 0–4', 'noise/predicted t 15–19'] },
+  cfg: { tables: ['guidance_sweep'] },
+  llava: {
+    matrices: ['attention/answer_to_image/image_mass'],
+    attention: ['attention/answer_to_image/example 1'],
+  },
+  collapse: {
+    matrices: ['attention/answer_to_image/image_mass'],
+    attention: ['attention/answer_to_image/example 1'],
+  },
+  bridges: {
+    matrices: ['attention/llava_answer_to_image/image_mass'],
+    attention: ['attention/llava_answer_to_image/example 1'],
+  },
+  whisper: { audio: ['audio/accent A', 'audio/accent B'], tables: ['transcripts/B'] },
+};
+
+/**
+ * The insight series `expected` lists are in the run folder `runDir`, each read back without a notice by the reader
+ * the extension uses (so the run panel shows them).
+ */
+export async function checkInsights(
+  runDir: string,
+  expected: Partial<Record<keyof InsightLines, readonly string[]>>,
+): Promise<void> {
+  const { lines, notices } = await readInsightLines(runDir);
+  assert.deepEqual(notices, [], 'reading the insight records gave notices');
+  for (const [file, names] of Object.entries(expected) as Array<[keyof InsightLines, readonly string[]]>) {
+    const logged = new Set(lines[file].map((l) => l.name));
+    for (const name of names)
+      assert.ok(logged.has(name), `${file}.jsonl lacks the series "${name}"; it has ${JSON.stringify([...logged])}`);
+  }
+}
+
 /** The solution's smoke run on `backend`: it finishes on that backend, its loss falls, it logs images and metrics. */
 export async function checkSmokeRun(id: string, backend: BackendPreference, hangTimeoutMs: number): Promise<void> {
   const ws = exerciseWorkspace(id, 'solution');
@@ -78,4 +124,5 @@ export async function checkSmokeRun(id: string, backend: BackendPreference, hang
     existsSync(join(runDir, 'images')) && readdirSync(join(runDir, 'images')).length > 0,
     'the run logged no images',
   );
+  await checkInsights(runDir, INSIGHTS_SHOWN[id] ?? {});
 }

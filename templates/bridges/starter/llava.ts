@@ -30,14 +30,20 @@ export function projectPatches(llava: Llava, features: tf.Tensor3D): tf.Tensor3D
   return project(llava.projection, features);
 }
 
-/** Next-word logits of [<eot>; image tokens; words].  [B, N, Dv], [B, T] → [B, 1 + N + T, V] */
-export function llavaLogits(llava: Llava, features: tf.Tensor3D, text: tf.Tensor2D): tf.Tensor3D {
+/** The LM's input [<eot>; image tokens; words].  [B, N, Dv], [B, T] → [B, 1 + N + T, D] */
+export function llavaSequence(llava: Llava, features: tf.Tensor3D, text: tf.Tensor2D): tf.Tensor3D {
   return tf.tidy(() => {
     const B = text.shape[0];
     const start = embed(llava.lm, tf.fill([B, 1], EOT_ID, 'int32') as tf.Tensor2D); // [B, 1, D]
-    // [B, 1 + N + T, D]
-    const sequence = tf.concat([start, projectPatches(llava, features), embed(llava.lm, text)], 1) as tf.Tensor3D;
-    return forwardEmbeddings(llava.lm, sequence); // [B, 1 + N + T, V], causal attention over image tokens and words
+    return tf.concat([start, projectPatches(llava, features), embed(llava.lm, text)], 1) as tf.Tensor3D;
+  });
+}
+
+/** Next-word logits of [<eot>; image tokens; words].  [B, N, Dv], [B, T] → [B, 1 + N + T, V] */
+export function llavaLogits(llava: Llava, features: tf.Tensor3D, text: tf.Tensor2D): tf.Tensor3D {
+  return tf.tidy(() => {
+    // [B, 1 + N + T, V], causal attention over image tokens and words
+    return forwardEmbeddings(llava.lm, llavaSequence(llava, features, text));
   });
 }
 

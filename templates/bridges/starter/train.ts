@@ -23,13 +23,14 @@ import {
   visionWeights,
   type VisionEncoder,
 } from '../../lab/vision';
+import { logAnswerAttention, type SequenceLayout } from '../../lab/vlmAttention';
 import { QUESTION_TYPES, type VqaBatch } from '../../lab/vqa';
 import { measureImageUse, showAnswers, showExamples, type ImageUse } from '../../lab/vqaTraining';
 import { countParams, trainStep, type Bridge } from './bridge';
 import { disposeBatch, vqaBatch } from './data';
 import { accuracy, answer, type Answers } from './evaluate';
 import { createFlamingo, flamingoBridge, gateValues, type Flamingo } from './flamingo';
-import { createLlava, llavaBridge } from './llava';
+import { createLlava, llavaBridge, llavaSequence, type Llava } from './llava';
 import { ACCURACY_BAR, StepTimer, summaryOf, tradeoffTable, workingMemoryMb, type BridgeReport } from './tradeoffs';
 
 const cfg = lab.config({
@@ -74,6 +75,7 @@ interface Run {
   encoder: VisionEncoder;
   lm: LanguageModel;
   flamingo: Flamingo;
+  llava: Llava;
   bridges: Bridge[];
   optimizers: tf.Optimizer[];
   timers: StepTimer[];
@@ -83,6 +85,21 @@ interface Run {
   heldOut: VqaBatch[];
   heldOutFeatures: tf.Tensor3D[]; // [B, N, Dv] each, computed once: the encoder is frozen
   started: number;
+}
+
+/**
+ * Where LLaVA's answer looks (lab/vlmAttention.ts): its sequence is <eot>, the N image tokens, the words, so the
+ * LM's self-attention from the answer's position to positions 1 … N is all it reads of the image. (Flamingo reads
+ * the image through its cross-attention instead; its gates, charted as `gate/…`, say how much of it passes.)
+ */
+function llavaLayout(run: Pick<Run, 'encoder' | 'llava'>): SequenceLayout {
+  const N = numPatches(run.encoder.config);
+  return {
+    imageStart: 1,
+    imageTokens: N,
+    contextTokens: N,
+    sequence: (images, text) => ({ sequence: llavaSequence(run.llava, patchFeatures(run.encoder, images), text) }),
+  };
 }
 
 /** Loads the frozen encoder and LM, builds both bridges on them, and the held-out questions on new images. */
@@ -98,7 +115,8 @@ async function setUp(): Promise<Run> {
     mlpRatio: cfg.mlpRatio,
   };
   const flamingo = createFlamingo(lm, Dv, sizes, 7);
-  const bridges: Bridge[] = [flamingoBridge(flamingo), llavaBridge(createLlava(lm, Dv, N, 7))];
+  const llava = createLlava(lm, Dv, N, 7);
+  const bridges: Bridge[] = [flamingoBridge(flamingo), llavaBridge(llava)];
   const frozen = [...Object.values(lmWeights(lm)), ...Object.values(visionWeights(encoder))] as tf.Variable[];
   // Held-out questions on new images: seeds training never draws.
   const heldOut = Array.from({ length: cfg.evalBatches }, (_, i) =>
@@ -108,6 +126,7 @@ async function setUp(): Promise<Run> {
     encoder,
     lm,
     flamingo,
+    llava,
     bridges,
     optimizers: bridges.map(() => tf.train.adam(cfg.lr)),
     timers: bridges.map(() => new StepTimer()),
@@ -132,6 +151,7 @@ async function evaluate(run: Run, step: number): Promise<ImageUse[]> {
     if (run.stepsToBar[k] === null && use.real.accuracy >= ACCURACY_BAR) run.stepsToBar[k] = step;
     results.push(use);
   }
+  await logAnswerAttention('attention/llava_answer_to_image', run.lm, llavaLayout(run), run.heldOut[0], step);
   return results;
 }
 

@@ -8,12 +8,13 @@
  *   accuracy_w<w>          the MNIST classifier agrees with the requested digit (fidelity)
  *   diversity_w<w>         mean pixel distance between samples of the same digit (variety)
  *   samples, accuracy, diversity   the same for the single weight CFG_GUIDANCE, for comparing two runs
+ *   guidance_sweep         a table: per w, its samples, accuracy, diversity and confidence side by side
  *
  * Compare "with vs without guidance": run once as is (w = 3) and once with CFG_GUIDANCE=0 (or change the
  * default below), then select both runs and use Compare Runs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { lab } from '../../lab';
+import { lab, type TableCellInput } from '../../lab';
 import { sampleQuality } from '../../lab/classifier';
 import { IMAGE_SIZE, mnistBatches } from '../../lab/diffusion/data';
 import { createEma, type Ema } from '../../lab/diffusion/ema';
@@ -102,7 +103,10 @@ async function train(unet: UNet, ema: Ema<UNetParams>, schedule: Schedule): Prom
   return step - 1;
 }
 
-/** Samples every digit with guidance weight w from the same starting noise, and measures fidelity and variety. */
+/**
+ * Samples every digit with guidance weight w from the same starting noise, and measures fidelity and variety. The
+ * caller disposes the returned images.
+ */
 async function evaluate(emaModel: CondEpsModel, schedule: Schedule, w: number, step: number) {
   const requested = Int32Array.from({ length: NUM_CLASSES * config.perClass }, (_, i) =>
     Math.floor(i / config.perClass),
@@ -117,15 +121,23 @@ async function evaluate(emaModel: CondEpsModel, schedule: Schedule, w: number, s
   const diversity = await withinClassDistance(images, requested);
   await lab.images(`samples/w=${w}`, images, step);
   if (w === GUIDANCE) await lab.images('samples', images, step);
-  tf.dispose([images, labels]);
-  return { accuracy: quality.accuracy ?? 0, diversity, confidence: quality.confidence };
+  labels.dispose();
+  return { accuracy: quality.accuracy ?? 0, diversity, confidence: quality.confidence, images };
 }
 
-/** The guidance sweep: one evaluation per weight, reported as scalars and gathered into the summary. */
+/**
+ * The guidance sweep: one evaluation per weight, reported as scalars, gathered into the summary, and set side by
+ * side in the `guidance_sweep` table (one row per w: its samples, fidelity and variety), where the trade-off reads
+ * down the columns.
+ */
 async function sweep(emaModel: CondEpsModel, schedule: Schedule, step: number) {
   const summary: Record<string, number> = {};
+  const rows: Array<Record<string, TableCellInput>> = [];
+  const grids: tf.Tensor[] = [];
   for (const w of SWEEP) {
-    const { accuracy, diversity, confidence } = await evaluate(emaModel, schedule, w, step);
+    const { accuracy, diversity, confidence, images } = await evaluate(emaModel, schedule, w, step);
+    grids.push(images);
+    rows.push({ w, samples: { image: images }, accuracy, diversity, confidence });
     lab.scalar(`accuracy_w${w}`, accuracy, step);
     lab.scalar(`diversity_w${w}`, diversity, step);
     Object.assign(summary, {
@@ -142,6 +154,8 @@ async function sweep(emaModel: CondEpsModel, schedule: Schedule, step: number) {
       `w = ${w}: accuracy ${accuracy.toFixed(3)}, diversity ${diversity.toFixed(3)}, confidence ${confidence.toFixed(3)}`,
     );
   }
+  await lab.table('guidance_sweep', rows, step);
+  tf.dispose(grids);
   return summary;
 }
 

@@ -4,9 +4,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { PAIRS, isHeldOut, mulberry32, sampleScene, type Scene } from '../../lab/shapes';
 import { tokenizeAll, renderImages } from './data';
-import type { Clip } from './model';
+import { layerNorm, selfAttentionWeights, transformerBlock } from '../../lab/transformer';
+import type { Clip, VisionTower } from './model';
 import { encodeText } from './text';
-import { encodeImage } from './vision';
+import { embedPatches, encodeImage, patchify } from './vision';
 import { classPrompts, zeroShotClassify } from './zeroshot';
 
 /** Image embeddings in chunks, without gradients.  [N, S, S, 3] → [N, E] */
@@ -90,4 +91,22 @@ export async function retrieval(model: Clip, images: tf.Tensor4D, tokens: tf.Ten
   const [imageToText, textToImage] = await hits.data();
   hits.dispose();
   return { imageToText, textToImage, similarity };
+}
+
+/**
+ * Where the class token looks: the last block's attention weights from the class token to every patch, per head,
+ * on the patch grid (a picture for the run panel's attention view, read with your patchify and embedPatches).
+ *   [B, S, S, 3] → [B, heads, S/patch, S/patch]
+ */
+export function classTokenAttention(tower: VisionTower, images: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    let x = embedPatches(tower, patchify(images, tower.patch)); // [B, 1 + N, D]
+    const last = tower.blocks[tower.blocks.length - 1];
+    for (const b of tower.blocks.slice(0, -1)) x = transformerBlock(x, b, tower.heads);
+    const weights = selfAttentionWeights(layerNorm(x, last.ln1), last, tower.heads); // [B, H, 1 + N, 1 + N]
+    const [B, H, T] = weights.shape;
+    const fromClass = tf.slice(weights, [0, 0, 0, 1], [B, H, 1, T - 1]); // [B, H, 1, N]: row 0, the patches
+    const grid = images.shape[1] / tower.patch;
+    return tf.reshape(fromClass, [B, H, grid, grid]) as tf.Tensor4D;
+  });
 }

@@ -7,9 +7,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { lab } from '../../lab';
 import { flatten, saveWeights } from '../../lab/savedWeights';
-import { mulberry32, PAIRS, VOCAB } from '../../lab/shapes';
+import { HELD_OUT, mulberry32, PAIRS, VOCAB } from '../../lab/shapes';
 import { disposeBatch, trainBatch } from './data';
-import { retrieval, zeroShotAccuracy, zeroShotSet, type ZeroShotResult } from './evaluate';
+import {
+  classTokenAttention,
+  embedImages,
+  retrieval,
+  zeroShotAccuracy,
+  zeroShotSet,
+  type ZeroShotResult,
+} from './evaluate';
+import { encodeText } from './text';
 import { createClip, disposeClip, type Clip, type ClipConfig } from './model';
 import { learningRate, ScheduledAdam, trainStep } from './step';
 import { classPrompts } from './zeroshot';
@@ -80,7 +88,11 @@ async function showData(probe: Probe): Promise<void> {
   lab.text('data/captions', probe.captions.slice(0, 16).join('\n'), 0);
 }
 
-/** Zero-shot accuracy (seen and held-out pairs), retrieval on the probe batch and its similarity matrix at `step`. */
+/**
+ * Zero-shot accuracy (seen and held-out pairs) and retrieval on the probe batch at `step`, with what the run panel
+ * shows of them: the probe batch's similarity matrix, the held-out confusion matrix, the joint embedding space and
+ * where the class token looks.
+ */
 async function evaluate(model: Clip, testSet: TestSet, probe: Probe, step: number): Promise<Evaluation> {
   const zs = await zeroShotAccuracy(model, testSet);
   const r = await retrieval(model, probe.images, probe.tokens);
@@ -88,16 +100,67 @@ async function evaluate(model: Clip, testSet: TestSet, probe: Probe, step: numbe
   lab.scalar('zero_shot/seen', zs.seen, step);
   lab.scalar('retrieval/i2t', r.imageToText, step);
   lab.scalar('retrieval/t2i', r.textToImage, step);
-  // The similarity matrix of the probe batch: a bright diagonal means each image found its own caption.
-  const picture = tf.tidy(() => {
-    const scaled = tf.div(tf.add(r.similarity, 1), 2); // cosines [-1, 1] → [0, 1]
-    const B = cfg.batch;
-    return tf.image.resizeNearestNeighbor(tf.reshape<tf.Rank.R4>(scaled, [1, B, B, 1]), [B * 4, B * 4]);
+  // Images (rows) against captions (columns) of the probe batch: a bright diagonal means each image found its own.
+  await lab.matrix('retrieval/similarity', r.similarity, step, {
+    rowLabels: probe.captions.map((c, i) => `image ${i + 1}: ${c}`),
+    colLabels: probe.captions.map((c, i) => `caption ${i + 1}: ${c}`),
+    range: [-1, 1],
   });
-  await lab.images('similarity', picture, step);
-  picture.dispose();
   r.similarity.dispose();
+  await lab.matrix('zero_shot/confusion_heldout', heldOutConfusion(testSet, zs.predictions), step, {
+    rowLabels: HELD_OUT.map(([c, s]) => `${c} ${s}`),
+    colLabels: PAIRS.map(([c, s]) => `${c} ${s}`),
+    range: [0, 1],
+  });
+  await showJointSpace(model, probe, step);
+  await showAttention(model, testSet, step);
   return { zs, i2t: r.imageToText, t2i: r.textToImage };
+}
+
+/**
+ * Per held-out pair (rows), the fraction of its test images given each of the 48 classes (columns): mass off the
+ * pair's own column shows what the model confuses it with (the right colour with a wrong shape, or the reverse).
+ */
+function heldOutConfusion(testSet: TestSet, predictions: readonly number[]): number[][] {
+  return HELD_OUT.map(([colour, shape]) => {
+    const k = PAIRS.findIndex(([c, s]) => c === colour && s === shape);
+    const mine = testSet.labels.flatMap((label, i) => (label === k ? [predictions[i]] : []));
+    return PAIRS.map((_, j) => mine.filter((p) => p === j).length / Math.max(1, mine.length));
+  });
+}
+
+/**
+ * The probe batch's image and caption embeddings in the one joint space. At initialisation the two towers' outputs
+ * sit apart (the "modality gap", Liang et al. 2022); contrastive training pulls each pair together but, typically,
+ * leaves the two clouds apart.
+ */
+async function showJointSpace(model: Clip, probe: Probe, step: number): Promise<void> {
+  const both = tf.tidy(() => tf.concat([embedImages(model, probe.images), encodeText(model.text, probe.tokens)], 0));
+  await lab.embedding('joint_space', both, step, {
+    labels: [...probe.captions.map((c) => `image: ${c}`), ...probe.captions.map((c) => `caption: ${c}`)],
+    groups: [...probe.captions.map(() => 'image'), ...probe.captions.map(() => 'text')],
+  });
+  both.dispose();
+}
+
+/** The last block's attention from the class token over the patches of one test image of four held-out pairs. */
+async function showAttention(model: Clip, testSet: TestSet, step: number): Promise<void> {
+  const picked = HELD_OUT.slice(0, 4).map(([colour, shape]) => {
+    const k = PAIRS.findIndex(([c, s]) => c === colour && s === shape);
+    return testSet.labels.indexOf(k);
+  });
+  const images = tf.gather(testSet.images, picked);
+  const weights = classTokenAttention(model.vision, images); // [4, heads, grid, grid]
+  for (let i = 0; i < picked.length; i++) {
+    const [colour, shape] = HELD_OUT[i];
+    const [image, map] = tf.tidy(() => [
+      tf.squeeze(tf.slice(images, i, 1), [0]),
+      tf.squeeze(tf.slice(weights, i, 1), [0]),
+    ]);
+    await lab.attention(`attention/class_token/${colour}_${shape}`, image, map, step);
+    tf.dispose([image, map]);
+  }
+  tf.dispose([images, weights]);
 }
 
 /** The training loop: cfg.steps (or until Stop), evaluating every cfg.evalEvery; resolves to the steps done. */
@@ -177,6 +240,7 @@ async function main(): Promise<void> {
   const testSet = zeroShotSet(config.imageSize, cfg.test[0], cfg.test[1]);
   const probe = trainBatch(mulberry32(7), cfg.batch, config.imageSize, config.textLength); // fixed retrieval batch
   await showData(probe);
+  await evaluate(model, testSet, probe, 0); // the untrained model: chance accuracy, no diagonal, two apart clouds
   const started = Date.now();
   const steps = await train(model, (step) => evaluate(model, testSet, probe, step), started);
   const final = await evaluate(model, testSet, probe, steps);

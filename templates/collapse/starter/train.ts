@@ -23,12 +23,13 @@
 import { lab } from '../../lab';
 import { disposeLanguageModel, loadLanguageModel } from '../../lab/lm';
 import { mulberry32 } from '../../lab/shapes';
-import { disposeVisionEncoder, loadVisionEncoder } from '../../lab/vision';
+import { disposeVisionEncoder, loadVisionEncoder, numPatches } from '../../lab/vision';
+import { logAnswerAttention, type SequenceLayout } from '../../lab/vlmAttention';
 import * as vqaRun from '../../lab/vqaTraining';
-import { disposeBridge, gateOpening } from './bridge';
+import { disposeBridge, gateOpening, imageTokens } from './bridge';
 import { disposeBatch, vqaBatch } from './data';
 import { answer, diagnose, type Diagnosis } from './evaluate';
-import { createVlm } from './model';
+import { attentionMask, createVlm, imageFeatures, sequenceIds, spliceImageTokens, textStart, type Vlm } from './model';
 import { createOptimizers, disposeOptimizers, trainStep } from './step';
 
 /** What each evaluation reports: the diagnostics and the gate's opening tanh(α). */
@@ -36,6 +37,23 @@ type Report = Diagnosis & { gate: number };
 
 // The run of exercise 3 (lab/vqaTraining.ts): steps, batch, learning rate and evaluation.
 const cfg = lab.config(vqaRun.LLAVA_RUN);
+
+/**
+ * <eot>, <im_start>, the N image tokens, <im_end>, the words: how much of the answer's attention reaches the image
+ * tokens, per block and head, and where on the image (lab/vlmAttention.ts). A collapsed model reads none of it.
+ */
+function answerLayout(vlm: Vlm): SequenceLayout {
+  const N = numPatches(vlm.encoder.config);
+  return {
+    imageStart: 2,
+    imageTokens: N,
+    contextTokens: textStart(vlm) - 1,
+    sequence: (images, text) => ({
+      sequence: spliceImageTokens(vlm, imageTokens(vlm.bridge, imageFeatures(vlm, images)), text),
+      mask: attentionMask(sequenceIds(text, N)),
+    }),
+  };
+}
 
 async function main(): Promise<void> {
   const encoder = await loadVisionEncoder(undefined, { layer: cfg.visionLayer }); // frozen: lab/weights/shapes-clip
@@ -50,12 +68,14 @@ async function main(): Promise<void> {
   );
   const started = Date.now();
 
+  const layout = answerLayout(vlm);
   const report = async (step: number): Promise<Report> => {
     const d = await diagnose(vlm, heldOut);
     const gate = await gateOpening(vlm.bridge);
     vqaRun.logImageUse(d, step);
     if (Number.isFinite(d.imageDependence)) lab.scalar('image_dependence', d.imageDependence, step);
     lab.scalar('gate', gate, step);
+    await logAnswerAttention('attention/answer_to_image', lm, layout, heldOut[0], step);
     return { ...d, gate };
   };
   const line = (d: Report): string =>

@@ -3,6 +3,7 @@
  *
  * What the run panel shows:
  *   loss                 the ε-regression loss (starts at 1.0: the untrained UNet predicts ε̂ = 0)
+ *   loss_by_t, noise/…   the loss per quarter of t, and histograms of the predicted ε̂ per quarter against ε's
  *   forward              a forward-noising strip: digits at t = 0 … T−1 (left to right), from q(x_t | x_0)
  *   samples              16 samples from the EMA weights every `sampleEvery` steps
  *   reverse              the reverse process of 8 final samples, from x_T (left) to x_0 (right)
@@ -118,32 +119,40 @@ const T_BUCKETS = 4;
  * Where the ε-error lives: L_simple at fixed noise levels, one series per quarter of t = 0 … T−1 (`loss_by_t/…`,
  * one chart), measured on the same digits and noise each time. At large t, x_t ≈ ε and ε is nearly free to
  * predict; the error that stays sits at small t, where ε cannot be told apart from the fine detail of x_0.
+ * The histograms show the same thing as distributions: `noise/true` is ε ~ N(0, I); `noise/predicted t …` is the
+ * model's ε̂ in each quarter. Where ε̂ matches ε's spread the model can see the noise; where it is narrower, the
+ * model hedges towards 0, its best guess when it cannot tell noise from digit.
  */
 async function logLossByT(model: EpsModel, digits: tf.Tensor4D, schedule: Schedule, step: number): Promise<void> {
   const perBucket = 8; // noise levels per bucket, each applied to every digit
   const width = schedule.T / T_BUCKETS;
   const buckets = Array.from({ length: T_BUCKETS }, (_, b) => b);
-  const losses = tf.tidy(() =>
-    tf.stack(
-      buckets.map((b) => {
-        const levels = Array.from({ length: perBucket }, (_, k) =>
-          Math.floor(b * width + ((k + 0.5) * width) / perBucket),
-        );
-        const x0 = tf.tile(digits, [perBucket, 1, 1, 1]); // [8·N, 16, 16, 1]: every digit at every level
-        const t = tf.tensor1d(
-          levels.flatMap((level) => Array<number>(digits.shape[0]).fill(level)),
-          'int32',
-        );
-        // the same noise each time
-        const eps = tf.randomNormal<tf.Rank.R4>(x0.shape, 0, 1, 'float32', 1000 + b + SEED_STRIDE * config.seed);
-        return diffusionLoss(model, x0, schedule, { t, eps });
-      }),
-    ),
-  ); // [T_BUCKETS]
+  const probes = buckets.map((b) =>
+    tf.tidy(() => {
+      const levels = Array.from({ length: perBucket }, (_, k) =>
+        Math.floor(b * width + ((k + 0.5) * width) / perBucket),
+      );
+      const x0 = tf.tile(digits, [perBucket, 1, 1, 1]); // [8·N, 16, 16, 1]: every digit at every level
+      const t = tf.tensor1d(
+        levels.flatMap((level) => Array<number>(digits.shape[0]).fill(level)),
+        'int32',
+      );
+      // the same noise each time
+      const eps = tf.randomNormal<tf.Rank.R4>(x0.shape, 0, 1, 'float32', 1000 + b + SEED_STRIDE * config.seed);
+      const loss = diffusionLoss(model, x0, schedule, { t, eps });
+      const predicted = model(qSample(x0, t, eps, schedule), t); // ε̂ [8·N, 16, 16, 1]
+      return { loss, eps, predicted };
+    }),
+  );
+  const losses = tf.stack(probes.map((p) => p.loss)); // [T_BUCKETS]
   const values = await losses.data(); // one read for all buckets
-  losses.dispose();
-  for (const b of buckets)
-    lab.scalar(`loss_by_t/t ${Math.ceil(b * width)}–${Math.ceil((b + 1) * width) - 1}`, values[b], step);
+  const label = (b: number): string => `t ${Math.ceil(b * width)}–${Math.ceil((b + 1) * width) - 1}`;
+  for (const b of buckets) {
+    lab.scalar(`loss_by_t/${label(b)}`, values[b], step);
+    await lab.histogram(`noise/predicted ${label(b)}`, probes[b].predicted, step);
+  }
+  await lab.histogram('noise/true', probes[0].eps, step);
+  tf.dispose([losses, ...probes.flatMap((p) => [p.loss, p.eps, p.predicted])]);
 }
 
 /** Algorithm 1 for config.steps (or until Stop), with the EMA updated after each step and samples now and then. */

@@ -9,15 +9,30 @@ import * as tf from '@tensorflow/tfjs';
 import { lab } from '../../lab';
 import { disposeLanguageModel, loadLanguageModel } from '../../lab/lm';
 import { mulberry32 } from '../../lab/shapes';
-import { disposeVisionEncoder, loadVisionEncoder } from '../../lab/vision';
+import { disposeVisionEncoder, loadVisionEncoder, numPatches } from '../../lab/vision';
+import { logAnswerAttention, type SequenceLayout } from '../../lab/vlmAttention';
 import * as vqaRun from '../../lab/vqaTraining';
 import { disposeBatch, vqaBatch } from './data';
 import { accuracy, answer } from './evaluate';
-import { createVlm, disposeProjection } from './model';
+import { createVlm, disposeProjection, imageFeatures, spliceImageTokens, type Vlm } from './model';
+import { project } from './projection';
 import { trainStep } from './step';
 
 // Steps, batch, learning rate and evaluation, for a cpu, a gpu and a smoke run: lab/vqaTraining.ts.
 const cfg = lab.config(vqaRun.LLAVA_RUN);
+
+/** The sequence is <eot>, the N image tokens, the words: where the answer looks on the image (lab/vlmAttention.ts). */
+function answerLayout(vlm: Vlm): SequenceLayout {
+  const N = numPatches(vlm.encoder.config);
+  return {
+    imageStart: 1,
+    imageTokens: N,
+    contextTokens: N,
+    sequence: (images, text) => ({
+      sequence: spliceImageTokens(vlm.lm, project(vlm.projection, imageFeatures(vlm, images)), text),
+    }),
+  };
+}
 
 async function main(): Promise<void> {
   const encoder = await loadVisionEncoder(undefined, { layer: cfg.visionLayer }); // frozen: lab/weights/shapes-clip
@@ -32,13 +47,15 @@ async function main(): Promise<void> {
   );
   const started = Date.now();
 
+  const layout = answerLayout(vlm);
+  const examples = heldOut[0];
   const evaluate = async (step: number): Promise<vqaRun.ImageUse> => {
     const use = await vqaRun.measureImageUse((images) => accuracy(vlm, heldOut, images));
     vqaRun.logImageUse(use, step);
+    await logAnswerAttention('attention/answer_to_image', lm, layout, examples, step);
     return use;
   };
 
-  const examples = heldOut[0];
   const shown = await vqaRun.showExamples(examples);
   const before = await evaluate(0);
   console.log(

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { lab } from '../../lab';
-import { corpus, mulberry32 } from '../../lab/speech';
+import { corpus, mulberry32, SAMPLE_RATE, type Utterance } from '../../lab/speech';
 import { disposeBatch, featurize, makeBatch, melBatch, type Example } from './data';
 import { transcribe } from './decode';
 import { fineTuneStep, trainableVariables, type FineTuneMode } from './finetune';
@@ -96,6 +96,29 @@ async function showAccents(testA: readonly Example[], testB: readonly Example[],
   lab.text('log_mel/sentence', `"${testA[0].text}" (top: accent A, bottom: accent B)`, 0);
 }
 
+/** The same sentence in both accents as sound: the run panel plays it and draws its spectrogram. */
+async function playAccents(clipsA: readonly Utterance[], clipsB: readonly Utterance[]): Promise<void> {
+  await lab.audio('audio/accent A', clipsA[0].audio, SAMPLE_RATE, 0);
+  await lab.audio('audio/accent B', clipsB[0].audio, SAMPLE_RATE, 0);
+}
+
+/**
+ * The first accent-B test clips as a table at `step`: the sound, what was said and what the model heard (the run
+ * panel's diff marks the substitutions, deletions and insertions), and the errors per clip.
+ */
+async function transcriptTable(clips: readonly Utterance[], result: Evaluation, step: number): Promise<void> {
+  const rows = clips.slice(0, SHOWN).map((clip, i) => {
+    const errors = wordErrorRate([{ reference: clip.text, hypothesis: result.hypotheses[i] }]);
+    return {
+      clip: { audio: clip.audio, sampleRate: SAMPLE_RATE },
+      reference: clip.text,
+      hypothesis: result.hypotheses[i],
+      errors: errors.substitutions + errors.deletions + errors.insertions,
+    };
+  });
+  await lab.table('transcripts/B', rows, step);
+}
+
 /** Fine-tunes `variables` on accent B for cfg.steps (or until Stop), epoch by epoch; resolves to the steps done. */
 async function fineTune(
   model: Whisper,
@@ -125,13 +148,16 @@ async function main(): Promise<void> {
   const model = await loadWhisper(); // lab/weights/whisper-base: trained on accent A only
   const { frames } = model.config;
   const trainB = featurize(corpus('B', cfg.trainClips, FINETUNE_SEED + SEED_STRIDE * cfg.seed), frames);
-  const testA = featurize(corpus('A', cfg.testClips, TEST_SEED), frames);
-  const testB = featurize(corpus('B', cfg.testClips, TEST_SEED), frames);
+  const clipsA = corpus('A', cfg.testClips, TEST_SEED),
+    clipsB = corpus('B', cfg.testClips, TEST_SEED);
+  const testA = featurize(clipsA, frames);
+  const testB = featurize(clipsB, frames);
   console.log(
     `${trainB.length} accent-B training clips, ${testA.length} + ${testB.length} test clips (${((Date.now() - started) / 1000).toFixed(0)} s)`,
   );
 
   await showAccents(testA, testB, frames);
+  await playAccents(clipsA, clipsB);
 
   const report = async (step: number, evalClips: number): Promise<{ a: Evaluation; b: Evaluation }> => {
     const a = await evaluate(model, testA.slice(0, evalClips)),
@@ -151,12 +177,14 @@ async function main(): Promise<void> {
 
   const before = await report(0, cfg.testClips);
   lab.text('transcripts/B_before', transcripts(before.b), 0);
+  await transcriptTable(clipsB, before.b, 0);
 
   const variables = trainableVariables(model, cfg.mode);
   const steps = await fineTune(model, trainB, variables, (step) => report(step, cfg.evalClips));
 
   const after = await report(steps, cfg.testClips);
   lab.text('transcripts/B_after', transcripts(after.b), steps);
+  await transcriptTable(clipsB, after.b, steps);
   const trained = variables.reduce((n, v) => n + v.size, 0);
   lab.summary({
     wer_a_before: before.a.wer.wer,

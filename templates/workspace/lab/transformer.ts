@@ -141,9 +141,29 @@ export function scaledDotProductAttention(
   v: tf.Tensor4D,
   mask?: tf.Tensor,
 ): tf.Tensor4D {
+  return tf.matMul(attentionProbabilities(q, k, mask), v); // [B, H, T, dh]: each query's weighted mean of the values
+}
+
+/**
+ * The attention weights softmax(QKᵀ/√dh + mask): each query's row sums to 1.
+ *   q [B, H, T, dh], k [B, H, S, dh] → [B, H, T, S]
+ */
+export function attentionProbabilities(q: tf.Tensor4D, k: tf.Tensor4D, mask?: tf.Tensor): tf.Tensor4D {
   let scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(q.shape[3])); // [B, H, T, S]
   if (mask) scores = tf.add(scores, mask);
-  return tf.matMul(tf.softmax(scores, -1), v); // [B, H, T, dh]: each query's weighted mean of the values
+  return tf.softmax(scores, -1) as tf.Tensor4D;
+}
+
+/**
+ * Where each position looks in a block's self-attention: the weights `selfAttention` averages the values with, for
+ * the block's normed input `x` (pass `layerNorm(x, p.ln1)`, as transformerBlock does). For pictures (lab.attention),
+ * not for training.  [B, T, D] → [B, H, T, T]
+ */
+export function selfAttentionWeights(x: tf.Tensor3D, p: Block, heads: number, mask?: tf.Tensor): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [q, k] = tf.split(dense(x, p.qkv), 3, -1).map((t) => splitHeads(t, heads)); // 2 × [B, H, T, dh]
+    return attentionProbabilities(q, k, mask);
+  });
 }
 
 /** Multi-head self-attention through the block's fused `qkv` and its `out`.  [B, T, D] → [B, T, D] */
