@@ -2,8 +2,8 @@
 /// <reference lib="dom.iterable" />
 // Exercise 1 of the shipped course in a real VS Code (code-server): start "CLIP from scratch" from the tree and see
 // its files appear, run its tests and see the expected failures, put the reference solution in and see green, then
-// run a quick training run and see its loss curve in the run panel. Along the way the walkthrough of the learner's
-// loop ticks its steps as the learner acts.
+// run a quick training run and see its loss curve, its similarity matrix and its joint embedding space in the run
+// panel. Along the way the walkthrough of the learner's loop ticks its steps as the learner acts.
 import * as assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -194,6 +194,50 @@ describe('Exercise 1 (CLIP) of the shipped course in code-server', function () {
       30_000,
     );
     await screenshot(wb.page, env.screenshotDir, 'course-04-clip-quick-run');
+  });
+
+  it("shows inside the quick run's model: the similarity matrix and the joint embedding space", async () => {
+    const view = wb.page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('iframe#active-frame');
+    /** Canvas pixels with ink (not transparent) in the first canvas of the series `kind`/`name`. */
+    const ink = async (kind: string, name: string): Promise<number> => {
+      const canvas = view.locator(`.insight-series[data-kind="${kind}"][data-series="${name}"] canvas`).first();
+      await canvas.scrollIntoViewIfNeeded({ timeout: 30_000 });
+      return canvas.evaluate((el) => {
+        const c = el as HTMLCanvasElement;
+        const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+        return n;
+      });
+    };
+    const matrix = await eventually(
+      'the similarity matrix to be drawn',
+      async () => {
+        const n = await ink('matrices', 'retrieval/similarity');
+        return n > 1000 ? n : undefined;
+      },
+      30_000,
+    );
+    assert.ok(matrix > 1000, `${matrix} inked pixels`);
+    const caption = await view
+      .locator('.insight-series[data-series="retrieval/similarity"] figcaption')
+      .first()
+      .textContent();
+    assert.match(caption ?? '', /step \d+/);
+    await screenshot(wb.page, env.screenshotDir, 'course-04b-clip-similarity-matrix');
+    const points = await eventually(
+      'the joint embedding space to be drawn',
+      async () => {
+        const n = await ink('embeddings', 'joint_space');
+        return n > 100 ? n : undefined;
+      },
+      30_000,
+    );
+    assert.ok(points > 100, `${points} inked pixels`);
+    const legend = await view.locator('.insight-series[data-series="joint_space"]').first().textContent();
+    assert.match(legend ?? '', /image/);
+    assert.match(legend ?? '', /text/);
+    await screenshot(wb.page, env.screenshotDir, 'course-04c-clip-embedding-space');
   });
 
   it('ticks every step of the walkthrough the learner went through', async () => {
