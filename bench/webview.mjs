@@ -7,68 +7,23 @@
 // 16.7 ms) and then the time of one full redraw at 100k points per series. Prints JSON and writes
 // bench/results/webview-<date>.json, which docs/PERFORMANCE.md cites.
 // Options, for development runs only: --points=N (per series, default 100000), --batch=N (default 1000).
-import * as esbuild from 'esbuild';
-import { createServer } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, findChromium } from '../scripts/prereqs.mjs';
+import { openRunPanel, quantile as q } from './runPanelPage.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '..');
 const arg = (name, def) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
 const points = arg('points', 100_000);
 const batch = arg('batch', 1000);
 const series = ['loss', 'acc/seen', 'acc/heldout'];
 
-const out = mkdtempSync(join(tmpdir(), 'mmlab-webview-bench-'));
-await esbuild.build({
-  bundle: true,
-  platform: 'browser',
-  format: 'iife',
-  target: 'es2022',
-  minify: true,
-  logLevel: 'error',
-  entryPoints: { run: join(repo, 'webview/src/run/main.ts') },
-  outdir: out,
-});
-writeFileSync(
-  join(out, 'index.html'),
-  `<!DOCTYPE html><html><head><meta charset="UTF-8">
-<link rel="stylesheet" href="/run.css"><link rel="stylesheet" href="/media/panels/run.css"></head>
-<body><main id="app"></main><script>window.acquireVsCodeApi = () => ({ postMessage() {}, getState() {}, setState(s) { return s; } });</script>
-<script src="/run.js"></script></body></html>`,
-);
-const server = createServer((req, res) => {
-  const p = new URL(req.url ?? '/', 'http://x').pathname;
-  const file = p === '/' ? join(out, 'index.html') : p.startsWith('/media/') ? join(repo, p) : join(out, p);
-  let body;
-  try {
-    body = readFileSync(file);
-  } catch {
-    res.writeHead(404).end();
-    return;
-  }
-  res
-    .writeHead(200, {
-      'content-type': file.endsWith('.css') ? 'text/css' : file.endsWith('.js') ? 'text/javascript' : 'text/html',
-    })
-    .end(body);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-
-const browser = await chromium.launch({
-  executablePath: findChromium() ?? '/usr/bin/chromium',
-  args: [...CHROMIUM_ARGS],
-});
+const panel = await openRunPanel();
 const loadBefore = loadavg()[0];
 let result;
 try {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  await page.goto(`http://127.0.0.1:${server.address().port}/`);
-  result = await page.evaluate(
+  result = await panel.page.evaluate(
     async ({ points, batch, series }) => {
       // Batches are made before streaming, so the measured frames hold only the panel's work (and the clone).
       const batches = [];
@@ -125,15 +80,9 @@ try {
     { points, batch, series },
   );
 } finally {
-  await browser.close();
-  server.close();
-  rmSync(out, { recursive: true, force: true });
+  await panel.close();
 }
 
-const q = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return Number(s[Math.min(s.length - 1, Math.floor(p * (s.length - 1)))].toFixed(2));
-};
 const summary = {
   date: new Date().toISOString(),
   machine: {
@@ -141,7 +90,7 @@ const summary = {
     cores: cpus().length,
     loadAverage1mAtStart: Number(loadBefore.toFixed(2)),
   },
-  chromium: browser.version(),
+  chromium: panel.version,
   viewport: '1200×900',
   pointsPerSeries: points,
   series: series.length,
