@@ -72,12 +72,12 @@ describe('webview: heatmap colour scales', () => {
     assert.ok(high[0] > high[2], 'high end is red');
   });
 
-  it('the lookup table holds the map at 256 evenly spaced points', () => {
+  it('the lookup table holds the map at 257 evenly spaced points, the centre among them', () => {
     const lut = colormapLut(VIRIDIS);
-    assert.equal(lut.length, 768);
+    assert.equal(lut.length, 257 * 3);
     assert.deepEqual(Array.from(lut.subarray(0, 3)), [68, 1, 84]);
-    assert.deepEqual(Array.from(lut.subarray(765)), [253, 231, 37]);
-    assert.deepEqual(Array.from(lut.subarray(128 * 3, 129 * 3)), [...colorAt(VIRIDIS, 128 / 255)]);
+    assert.deepEqual(Array.from(lut.subarray(256 * 3)), [253, 231, 37]);
+    assert.deepEqual(Array.from(lut.subarray(128 * 3, 129 * 3)), [...colorAt(VIRIDIS, 0.5)]);
   });
 
   it('takes the scale from range when given (either order), else from the values; symmetric ranges diverge', () => {
@@ -112,8 +112,10 @@ describe('webview: heatmap colour scales', () => {
     const px = matrixPixels([0, 1, 0.5, 9], 2, 2, colorScale([], [0, 1]), lut);
     assert.deepEqual(Array.from(px.subarray(0, 4)), [68, 1, 84, 255]);
     assert.deepEqual(Array.from(px.subarray(4, 8)), [253, 231, 37, 255]);
-    assert.deepEqual(Array.from(px.subarray(8, 12)), [...colorAt(VIRIDIS, 128 / 255), 255]);
+    assert.deepEqual(Array.from(px.subarray(8, 12)), [...colorAt(VIRIDIS, 0.5), 255]);
     assert.deepEqual(Array.from(px.subarray(12, 16)), [253, 231, 37, 255], '9 clamps to the top');
+    const diverging = matrixPixels([0], 1, 1, colorScale([], [-1, 1]), colormapLut(DIVERGING));
+    assert.deepEqual(Array.from(diverging), [247, 247, 247, 255], '0 on a symmetric scale is exactly the centre');
   });
 
   it('colours a 512×512 matrix fast enough to redraw on every cursor move', () => {

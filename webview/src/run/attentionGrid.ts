@@ -3,6 +3,7 @@
  * [0, 1], and stretched from the patch grid over the image bilinearly, as the ViT paper's attention figures are
  * (Dosovitskiy et al. 2021, "An Image is Worth 16x16 Words", Fig. 6). No DOM.
  */
+import { LUT_SIZE } from './heatmap';
 
 /** Which weights to draw: one head (0-based) or the mean over all heads. */
 export type HeadChoice = number | 'mean';
@@ -76,11 +77,11 @@ export function upsampleBilinear(
   return out;
 }
 
-/** Opaque RGBA pixels colouring values in [0, 1] through a 256-colour lookup table (colormapLut). */
+/** Opaque RGBA pixels colouring values in [0, 1] through a lookup table (colormapLut). */
 export function colorPixels(values: ArrayLike<number>, lut: Uint8ClampedArray): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(new ArrayBuffer(values.length * 4));
   for (let i = 0; i < values.length; i++) {
-    const k = Math.round(Math.min(1, Math.max(0, values[i])) * 255) * 3;
+    const k = Math.round(Math.min(1, Math.max(0, values[i])) * (LUT_SIZE - 1)) * 3;
     out[i * 4] = lut[k];
     out[i * 4 + 1] = lut[k + 1];
     out[i * 4 + 2] = lut[k + 2];

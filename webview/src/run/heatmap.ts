@@ -73,10 +73,13 @@ export function colorAt(map: Colormap, t: number): Rgb {
   return [0, 1, 2].map((k) => Math.round(a[k] + (b[k] - a[k]) * f)) as unknown as Rgb;
 }
 
-/** 256 colours of `map`, RGB interleaved: colour i is at [3i, 3i + 3) (a lookup table for per-pixel work). */
+/** Colours in a lookup table: odd, so t = 0.5 (a diverging scale's 0) has an entry of its own. */
+export const LUT_SIZE = 257;
+
+/** LUT_SIZE colours of `map`, RGB interleaved: colour i (t = i / 256) is at [3i, 3i + 3), for per-pixel work. */
 export function colormapLut(map: Colormap): Uint8ClampedArray {
-  const lut = new Uint8ClampedArray(256 * 3);
-  for (let i = 0; i < 256; i++) lut.set(colorAt(map, i / 255), i * 3);
+  const lut = new Uint8ClampedArray(LUT_SIZE * 3);
+  for (let i = 0; i < LUT_SIZE; i++) lut.set(colorAt(map, i / (LUT_SIZE - 1)), i * 3);
   return lut;
 }
 
@@ -129,7 +132,7 @@ export function matrixPixels(
 ): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(new ArrayBuffer(rows * cols * 4));
   for (let i = 0; i < rows * cols; i++) {
-    const k = Math.round(scaleT(scale, values[i]) * 255) * 3;
+    const k = Math.round(scaleT(scale, values[i]) * (LUT_SIZE - 1)) * 3;
     out[i * 4] = lut[k];
     out[i * 4 + 1] = lut[k + 1];
     out[i * 4 + 2] = lut[k + 2];
