@@ -4,7 +4,13 @@ import { alignWords, sumCounts, wordErrorRate, words, type DiffOp } from '../../
 /** The alignment as short strings: "=the", "cat→dog", "-sat", "+very". */
 const show = (ops: readonly DiffOp[]): string[] =>
   ops.map((o) =>
-    o.op === 'equal' ? `=${o.ref}` : o.op === 'substitute' ? `${o.ref}→${o.hyp}` : o.op === 'delete' ? `-${o.ref}` : `+${o.hyp}`,
+    o.op === 'equal'
+      ? `=${o.ref}`
+      : o.op === 'substitute'
+        ? `${o.ref}→${o.hyp}`
+        : o.op === 'delete'
+          ? `-${o.ref}`
+          : `+${o.hyp}`,
   );
 const counts = (a: ReturnType<typeof alignWords>): number[] => [a.substitutions, a.deletions, a.insertions, a.refWords];
 
@@ -53,7 +59,10 @@ describe('webview: word alignment and WER', () => {
   });
 
   it('a table WER sums S, D, I and N over rows (not the mean of row rates)', () => {
-    const total = sumCounts([alignWords('the cat sat', 'the cat sit'), alignWords('a b c d e f g h i', 'a b c d e f g h i')]);
+    const total = sumCounts([
+      alignWords('the cat sat', 'the cat sit'),
+      alignWords('a b c d e f g h i', 'a b c d e f g h i'),
+    ]);
     assert.deepEqual(counts({ ...total, ops: [] }), [1, 0, 0, 12]);
     assert.equal(wordErrorRate(total), 1 / 12);
   });

@@ -103,7 +103,11 @@ export function melFilters(bins: number, sampleRate: number, bands: number): Arr
 }
 
 /** The STFT's log-magnitude (dBFS, clamped at floorDb) of `samples` at `sampleRate`. */
-export function spectrogram(samples: ArrayLike<number>, sampleRate: number, options: SpectrogramOptions = {}): Spectrogram {
+export function spectrogram(
+  samples: ArrayLike<number>,
+  sampleRate: number,
+  options: SpectrogramOptions = {},
+): Spectrogram {
   const n = options.fftSize ?? 512;
   const floorDb = options.floorDb ?? -100;
   const maxFrames = options.maxFrames ?? 600;

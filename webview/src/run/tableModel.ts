@@ -67,8 +67,7 @@ export function textColumns(columns: readonly string[], rows: ReadonlyArray<read
   return columns
     .map((_, c) => c)
     .filter(
-      (c) =>
-        rows.some((r) => typeof r[c] === 'string') && rows.every((r) => r[c] === null || typeof r[c] === 'string'),
+      (c) => rows.some((r) => typeof r[c] === 'string') && rows.every((r) => r[c] === null || typeof r[c] === 'string'),
     );
 }
 

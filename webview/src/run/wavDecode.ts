@@ -16,7 +16,8 @@ export interface DecodedWav {
   readonly samples: Float32Array;
 }
 
-export type WavResult = { readonly ok: true; readonly wav: DecodedWav } | { readonly ok: false; readonly reason: string };
+export type WavResult =
+  { readonly ok: true; readonly wav: DecodedWav } | { readonly ok: false; readonly reason: string };
 
 const PCM = 1;
 const FLOAT = 3;
@@ -32,7 +33,9 @@ function ascii(bytes: Uint8Array, offset: number, length: number): string {
 export function decodeWav(bytes: Uint8Array): WavResult {
   if (bytes.length < 12) return fail(`the file has ${bytes.length} bytes, too short for a WAV header (12 or more)`);
   if (ascii(bytes, 0, 4) !== 'RIFF' || ascii(bytes, 8, 4) !== 'WAVE')
-    return fail(`it is not a WAV file: it does not start with "RIFF…WAVE" (starts "${printable(bytes.subarray(0, 12))}")`);
+    return fail(
+      `it is not a WAV file: it does not start with "RIFF…WAVE" (starts "${printable(bytes.subarray(0, 12))}")`,
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let format: { code: number; channels: number; sampleRate: number; bits: number } | undefined;
   let offset = 12;
@@ -59,7 +62,9 @@ export function decodeWav(bytes: Uint8Array): WavResult {
     }
     offset = body + size + (size & 1);
   }
-  return fail(format ? 'it has no "data" chunk (the file is truncated)' : 'it has no "fmt " chunk (the file is truncated)');
+  return fail(
+    format ? 'it has no "data" chunk (the file is truncated)' : 'it has no "fmt " chunk (the file is truncated)',
+  );
 }
 
 function samplesOf(
