@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { AudioClip, TableCell, TableEntry } from '../../../src/protocol/panels';
-import { SPECTROGRAM_LAYOUT } from '../../../webview/src/run/spectrogram';
+import { hzToMel, SPECTROGRAM_LAYOUT } from '../../../webview/src/run/spectrogram';
 import { GREEN, load, run, solidPng } from './fixtures';
 import { frames, panelSuite, pixel, postToPanel } from './harness';
 
@@ -264,6 +264,34 @@ describe('webview (chromium): sounds and tables', function () {
     await page.click(more);
     assert.equal(await rowsOf(), 450);
     assert.equal(await page.$eval(more, (b) => (b as HTMLElement).hidden), true);
+  });
+
+  it('redraws the spectrogram in the new theme colours, and with mel rows when asked', async () => {
+    await postToPanel(page, load(run('a', { insights: { audio: [clip(0, 1000, 1)] } })));
+    await frames(page);
+    const inked = (rgb: readonly number[]): Promise<number> =>
+      page.$eval(
+        spectro,
+        (c, [r, g, b]) => {
+          const d = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 50, 200).data; // the Hz labels
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) if (d[i] === r && d[i + 1] === g && d[i + 2] === b && d[i + 3] > 0) n++;
+          return n;
+        },
+        rgb,
+      );
+    assert.ok((await inked([40, 40, 40])) > 20, 'labels in the harness foreground');
+    await page.evaluate(() => document.documentElement.style.setProperty('--vscode-foreground', 'rgb(200, 0, 200)'));
+    await frames(page);
+    await frames(page);
+    assert.ok((await inked([200, 0, 200])) > 20, 'labels redrawn in the new foreground');
+    assert.equal(await inked([40, 40, 40]), 0);
+    await page.getByLabel('Mel frequency scale').check();
+    await frames(page);
+    assert.match((await page.$eval(spectro, (c) => c.getAttribute('aria-label'))) ?? '', /mel frequency scale/);
+    const melY = (plot.top + plot.height * (1 - hzToMel(1000) / hzToMel(8000))) / SPECTROGRAM_LAYOUT.height;
+    assert.ok((await pixel(page, spectro, fx(0.5), melY))[1] > 200, '1 kHz bright higher up on the mel axis');
+    assert.ok((await pixel(page, spectro, fx(0.5), fy(1000)))[1] < 120, 'and no longer at its linear height');
   });
 
   it('compares two runs: a sound cell and a table cell per run, side by side', async () => {

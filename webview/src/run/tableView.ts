@@ -15,6 +15,8 @@ import { alignWords, sumCounts, wordErrorRate, type WordAlignment } from './text
 
 const PAGE = 200;
 
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 const alignments = new WeakMap<TableEntry, Map<string, WordAlignment[]>>();
 
 /** Every row's alignment of column `hyp` to column `ref` (cached per entry and pair). */
@@ -121,7 +123,7 @@ class TableCellView implements InsightCell<TableEntry> {
 
   private caption(e: TableEntry, matching: number, shown: number, aligned: WordAlignment[] | undefined): string {
     const query = this.state.query.trim();
-    const parts = [`${this.name}: ${e.rows.length} rows`];
+    const parts = [`${this.name}: ${count(e.rows.length, 'row')}`];
     if (query) parts.push(`${matching} match “${query}”`);
     if (shown < matching) parts.push(`first ${shown} shown`);
     if (aligned) {
@@ -202,6 +204,6 @@ export class TableView extends InsightRows<'tables'> {
   }
 
   protected override describe(entry: TableEntry): string {
-    return `${entry.rows.length} rows × ${entry.columns.length} columns`;
+    return `${count(entry.rows.length, 'row')} × ${count(entry.columns.length, 'column')}`;
   }
 }
