@@ -49,7 +49,9 @@ function withBytes<K extends InsightKind>(kind: K, e: InsightEntries[K]): Insigh
     const rows = (e as InsightEntries['tables']).rows;
     if (!Array.isArray(rows)) return 'arrived without its rows';
     let lost = 0;
-    const fixed = rows.map((r) => (Array.isArray(r) ? r : []).map((c) => cellWithBytes(c) ?? (lost++, null)));
+    const fixed = rows.map((r) =>
+      (Array.isArray(r) ? r : []).map((c) => (c === null ? c : (cellWithBytes(c) ?? (lost++, null)))),
+    );
     return lost > 0
       ? `arrived with ${lost} image or audio cell(s) without their bytes`
       : ({ ...e, rows: fixed } as InsightEntries[K]);
