@@ -58,7 +58,10 @@ describe('webview: insight records in the run model', () => {
             step: 0,
             name: 't',
             columns: ['text', 'image'],
-            rows: [['a', { image: bufferJson as unknown as Uint8Array, width: 1, height: 1 }]],
+            rows: [
+              ['a', { image: bufferJson as unknown as Uint8Array, width: 1, height: 1 }],
+              [null, null], // empty cells are cells, not media that lost its bytes
+            ],
           },
         ],
       }),
@@ -68,6 +71,7 @@ describe('webview: insight records in the run model', () => {
     assert.ok(run?.insights.audio.get('clip')?.[0].wav instanceof Uint8Array);
     const cell = run?.insights.tables.get('t')?.[0].rows[0][1];
     assert.ok(cell && typeof cell === 'object' && 'image' in cell && cell.image instanceof Uint8Array);
+    assert.deepEqual(run?.insights.tables.get('t')?.[0].rows[1], [null, null]);
     assert.deepEqual(run?.notices, []);
   });
 
