@@ -49,8 +49,14 @@ export interface BandData {
   readonly series: Array<Array<number | null>>;
 }
 
-/** The quantile series over `entries` (sorted by step), one array per percentile, for uPlot's aligned data. */
-export function bandSeries(entries: readonly Buckets[], of = quantiles): BandData {
+/**
+ * The quantile series over `entries` (sorted by step), one array per percentile, for uPlot's aligned data; `of`
+ * computes an entry's quantiles (the view passes a cached one).
+ */
+export function bandSeries<B extends Buckets>(
+  entries: readonly B[],
+  of: (e: B, ps: readonly number[]) => number[] | undefined = quantiles,
+): BandData {
   const steps = entries.map((e) => e.step);
   const series = PERCENTILES.map(() => new Array<number | null>(entries.length).fill(null));
   entries.forEach((e, k) => {
