@@ -1,11 +1,12 @@
 /**
  * README screenshots of the run panel's views that look inside a model, from real run folders:
  *
- *   npx tsx scripts/screenshots.ts docs/views <runDir>=<kind>:<series>:<file>[,…] …
+ *   npx tsx scripts/screenshots.ts docs/views <runDir>=<kind>:<series>:<file>[@<step>][,…] …
  *
  * Each run folder is read the way the extension reads it (loadRunSnapshot), loaded into the run panel bundle in
  * headless Chromium with VS Code's Dark Modern colours, and each listed series (its `.insight-series` element) is
- * captured to `<outDir>/<file>.png`. The step cursor stays at the latest step.
+ * captured to `<outDir>/<file>.png`, with the step cursor at `<step>` (default: the latest step). A `!<label>`
+ * after a shot ticks the checkbox of that label in the view first (e.g. `!Show diff` for a table's word diff).
  */
 import * as path from 'node:path';
 import { loadRunSnapshot } from '../src/core/runSnapshot';
@@ -31,13 +32,17 @@ interface Shot {
   readonly kind: string;
   readonly series: string;
   readonly file: string;
+  readonly step?: number;
+  readonly check?: string;
 }
 
 function parse(arg: string): { runDir: string; shots: Shot[] } {
   const [runDir, list] = arg.split('=');
   const shots = list.split(',').map((s) => {
-    const [kind, series, file] = s.split(':');
-    return { kind, series, file };
+    const [kind, series, target] = s.split(':');
+    const [shot, check] = target.split('!');
+    const [file, step] = shot.split('@');
+    return { kind, series, file, step: step === undefined ? undefined : Number(step), check };
   });
   return { runDir, shots };
 }
@@ -52,7 +57,13 @@ async function capture(page: Page, runDir: string, shots: readonly Shot[], outDi
   await page.evaluate((runs) => window.postMessage({ type: 'load', protocol: 1, runs }, '*'), [snapshot]);
   await page.waitForTimeout(1500); // decodes (PNG, WAV) and the first draws
   for (const shot of shots) {
+    await page.evaluate((step) => {
+      const panel = (window as unknown as { __runPanel: { renderMediaAt(s: number | null): number } }).__runPanel;
+      panel.renderMediaAt(step ?? null);
+    }, shot.step);
+    await page.waitForTimeout(500);
     const el = page.locator(`.insight-series[data-kind="${shot.kind}"][data-series="${shot.series}"]`).first();
+    if (shot.check) await el.getByLabel(shot.check).check();
     await el.scrollIntoViewIfNeeded();
     const file = path.join(outDir, `${shot.file}.png`);
     await el.screenshot({ path: file });
