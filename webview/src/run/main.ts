@@ -176,8 +176,11 @@ function renderMedia(): void {
   renderMs: () => charts.lastRenderMs,
   pointsDrawn: () => charts.pointsDrawn(),
   renderNow: () => charts.render(),
-  /** Moves the cursor to `step` and renders every image, text and insight view there; returns the milliseconds. */
-  renderMediaAt: (step: number): number => {
+  /**
+   * Moves the cursor to `step` (null: the latest) and renders every image, text and insight view there; returns the
+   * milliseconds.
+   */
+  renderMediaAt: (step: number | null): number => {
     state.cursorStep = step;
     const t0 = performance.now();
     renderMedia();
