@@ -1,7 +1,7 @@
 /**
  * Does SigLIP degrade less than CLIP's softmax loss at small batch sizes? (provided)
  *
- * Zhai et al. 2023 (arXiv:2303.15343), §4.2 and Figure 2: the sigmoid loss beat the softmax loss most clearly at
+ * Zhai et al. 2023 (arXiv:2303.15343), §4 and Figure 2: the sigmoid loss beat the softmax loss most clearly at
  * small batch sizes. This script tests that claim on exercise 1's CLIP: one fresh model per run, trained on the
  * same data stream (same seed) for the same number of steps, with each objective at each batch size, on N simulated
  * workers through your distributed losses; then 48-way zero-shot accuracy on held-out colour×shape pairs. Run it
