@@ -56,8 +56,10 @@ export interface PopeMetrics {
 export function confusion(truth: readonly boolean[], saidYes: readonly boolean[]): Confusion {
   const c: Confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
   truth.forEach((present, i) => {
-    if (saidYes[i]) present ? c.tp++ : c.fp++;
-    else present ? c.fn++ : c.tn++;
+    if (saidYes[i] && present) c.tp++;
+    else if (saidYes[i]) c.fp++;
+    else if (present) c.fn++;
+    else c.tn++;
   });
   return c;
 }

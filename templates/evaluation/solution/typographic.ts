@@ -1,7 +1,7 @@
 /**
- * A typographic attack (Radford et al. 2021, CLIP §3.3 and Fig. 17's "iPod" apple; Goh et al. 2021, "Multimodal
- * Neurons in Artificial Neural Networks", Distill, §"Typographic attacks"): CLIP learned to read, so a word written on
- * an image can outvote what the image shows. Here we write a class name onto a shapes-world image with a tiny
+ * A typographic attack (Goh et al. 2021, "Multimodal Neurons in Artificial Neural Networks", Distill: the apple
+ * labelled "iPod"): CLIP learned to read text in images (Radford et al. 2021), so a word written on an image can
+ * outvote what the image shows. Here we write a class name onto a shapes-world image with a tiny
  * bitmap font, at the image's own resolution, and ask the zero-shot classifier again.
  *
  * The font is 3×5 pixels a letter, one pixel between letters (a scaled glyph is a block of scale×scale pixels per

@@ -64,6 +64,22 @@ function failureModes(input: CardInput): string[] {
   return out;
 }
 
+/** The card's "How" section. */
+const HOW = (popeScenes: number): string[] => [
+  '## How',
+  '',
+  `- **Object hallucination (POPE, Li et al. 2023).** ${popeScenes} two-object scenes; per scene one question ` +
+    'about its objects (truth: yes) and one with an absent object in the place of one of them (truth: no), in the ' +
+    'yes/no form the VLM was trained on: "is the <colour shape> <relation> the <colour shape> ?". Negatives: ' +
+    'random (any absent object), popular (the most frequent absent objects), adversarial (an absent object sharing ' +
+    'a colour or a shape with a present one). "yes" when the LM scores "yes" above "no" at the answer.',
+  '- **Typographic attack (Goh et al. 2021).** One-object images of the 40 trained colour×shape pairs, ' +
+    "48-way zero-shot classification with exercise 1's prompts; clean, with another class's name written in grey " +
+    '3×5-pixel letters away from the object, and with as many nonsense letters in the same place (control).',
+  '- **Intervals**: 95% Wilson score intervals, [low, high], on n trials.',
+  '',
+];
+
 /** The card as Markdown. */
 export function evaluationCard(input: CardInput): string {
   const popeRows = input.pope.map((r) => {
@@ -91,18 +107,7 @@ export function evaluationCard(input: CardInput): string {
     `- **VLM**: ${input.models.vlm}`,
     `- **CLIP**: ${input.models.clip}`,
     '',
-    '## How',
-    '',
-    `- **Object hallucination (POPE, Li et al. 2023).** ${input.popeScenes} two-object scenes; per scene one question ` +
-      'about its objects (truth: yes) and one with an absent object in the place of one of them (truth: no), in the ' +
-      'yes/no form the VLM was trained on: "is the <colour shape> <relation> the <colour shape> ?". Negatives: ' +
-      'random (any absent object), popular (the most frequent absent objects), adversarial (an absent object sharing ' +
-      'a colour or a shape with a present one). "yes" when the LM scores "yes" above "no" at the answer.',
-    '- **Typographic attack (CLIP §3.3; Goh et al. 2021).** One-object images of the 40 trained colour×shape pairs, ' +
-      "48-way zero-shot classification with exercise 1's prompts; clean, with another class's name written in grey " +
-      '3×5-pixel letters away from the object, and with as many nonsense letters in the same place (control).',
-    '- **Intervals**: 95% Wilson score intervals, [low, high], on n trials.',
-    '',
+    ...HOW(input.popeScenes),
     '## Results',
     '',
     '| split | n | accuracy [95% CI] | precision | recall | F1 | yes ratio [95% CI] | "yes" to absent [95% CI] | off-form |',

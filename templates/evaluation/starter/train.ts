@@ -199,7 +199,7 @@ async function main(): Promise<void> {
     summary[`attack_${k}_to_written`] = attack[k].toTarget / attack[k].n;
   }
   lab.summary(summary);
-  console.log(`evaluation card: ${file}`);
+  console.log(`${card}\nevaluation card: ${file}`);
 }
 
 lab.run(main);

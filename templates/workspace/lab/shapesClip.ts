@@ -68,8 +68,12 @@ export async function loadShapesClip(dir = VISION_WEIGHTS_DIR): Promise<ShapesCl
 
 export function disposeShapesClip(clip: ShapesClip): void {
   disposeVisionEncoder(clip.image);
-  const { config: _config, ...weights } = clip.text;
-  tf.dispose(Object.values(flatten(weights)));
+  const t = clip.text;
+  tf.dispose(
+    Object.values(
+      flatten({ tokenEmbed: t.tokenEmbed, pos: t.pos, blocks: t.blocks, lnFinal: t.lnFinal, proj: t.proj }),
+    ),
+  );
 }
 
 const unitRows = (x: tf.Tensor2D): tf.Tensor2D =>
