@@ -46,6 +46,12 @@ function failureModes(input: CardInput): string[] {
       out.push(
         `Object hallucination (${r.split} negatives): "yes" to ${ci(falseYes)} of questions about an absent object.`,
       );
+    const trueYes = wilson(r.table.tp, r.table.tp + r.table.fn);
+    if (falseYes.low <= trueYes.high && trueYes.low <= falseYes.high)
+      out.push(
+        `The answer does not depend on the object being there (${r.split}): "yes" to ${ci(trueYes)} of present ` +
+          `and ${ci(falseYes)} of absent objects.`,
+      );
     if (yesRatio.low > 0.5) out.push(`A "yes" bias (${r.split}): yes ratio ${ci(yesRatio)} where the truth is 50%.`);
   }
   const [first, last] = [input.pope[0], input.pope[input.pope.length - 1]];
@@ -56,8 +62,14 @@ function failureModes(input: CardInput): string[] {
     );
   const { clean, attacked, control } = input.attack;
   const [c, a, k] = [clean, attacked, control].map((x) => wilson(x.correct, x.n));
-  if (a.high < c.low)
-    out.push(`Written text lowers zero-shot accuracy: ${ci(c)} clean, ${ci(a)} attacked, ${ci(k)} with nonsense.`);
+  const numbers = `${ci(c)} clean, ${ci(a)} with a class name, ${ci(k)} with nonsense letters`;
+  if (a.high < c.low && k.high < c.low && a.low <= k.high && k.low <= a.high)
+    out.push(
+      `Any ink lowers zero-shot accuracy, a class name no more than nonsense (clutter, not reading): ${numbers}.`,
+    );
+  else if (a.high < k.low)
+    out.push(`A written class name lowers zero-shot accuracy beyond the ink itself: ${numbers}.`);
+  else if (a.high < c.low) out.push(`Written text lowers zero-shot accuracy: ${numbers}.`);
   const [toA, toK] = [wilson(attacked.toTarget, attacked.n), wilson(control.toTarget, control.n)];
   if (toA.low > toK.high) out.push(`The CLIP reads: written class chosen ${ci(toA)} vs ${ci(toK)} for nonsense ink.`);
   if (out.length === 0) out.push('None of the probes above showed a failure beyond its 95% interval.');
@@ -100,7 +112,7 @@ export function evaluationCard(input: CardInput): string {
   return [
     '# Evaluation card',
     '',
-    `Run configuration \`${input.config}\`, ${input.minutes.toFixed(1)} minutes. Seeds: ${input.seeds}.`,
+    `Run configuration \`${input.config}\`, ${(input.minutes * 60).toFixed(0)} s. Seeds: ${input.seeds}.`,
     '',
     '## What was evaluated',
     '',

@@ -23,8 +23,8 @@ import { answerYesNo } from './probe';
 import { STRATEGIES, confusion, objectFrequencies, popeMetrics, probePair, sampleNegative, type Probe } from './pope';
 
 const cfg = lab.config({
-  cpu: { popeScenes: 400, attackPerClass: 10, batch: 64, seed: 0 },
-  gpu: { popeScenes: 1500, attackPerClass: 40, batch: 128, seed: 0 },
+  cpu: { popeScenes: 2000, attackPerClass: 50, batch: 64, seed: 0 },
+  gpu: { popeScenes: 6000, attackPerClass: 150, batch: 128, seed: 0 },
   smoke: { popeScenes: 24, attackPerClass: 1, batch: 8, seed: 0 },
 });
 const SEEDS = { frequency: 4040, scenes: 5050 + cfg.seed, negatives: 6060 + cfg.seed, attack: 7070 + cfg.seed };
