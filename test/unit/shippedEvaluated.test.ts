@@ -7,8 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { onWasmInThisSuite } from '../kernels/backends';
 import { ZERO_SHOT } from '../../scripts/weights/shapes-clip';
-import { imageFeatures, vlmLogits } from '../../templates/workspace/lab/llava/model';
-import { disposeLlava, llavaMeta, loadLlava } from '../../templates/workspace/lab/llava/shipped';
+import { disposeLlava, llavaMeta, loadLlava, shippedVlmLogits } from '../../templates/workspace/lab/llava/shipped';
 import { PAIRS, isHeldOut, mulberry32, renderScene, sampleScene } from '../../templates/workspace/lab/shapes';
 import {
   disposeShapesClip,
@@ -30,11 +29,12 @@ describe('the shipped models the evaluation exercise measures', function () {
     const meta = llavaMeta();
     const S = vlm.encoder.config.imageSize;
     const batches = Array.from({ length: 8 }, (_, i) => vqaBatch(vlm.lm, mulberry32(90_000 + i), 64, S));
+    // scoreAnswers reads features, then logits from them: here the "features" are the images themselves.
     const reader = {
       lm: vlm.lm,
       contextTokens: numPatches(vlm.encoder.config),
-      features: (images: tf.Tensor4D) => imageFeatures(vlm, images),
-      logits: (features: tf.Tensor3D, text: tf.Tensor2D) => vlmLogits(vlm, features, text),
+      features: (images: tf.Tensor4D) => images as unknown as tf.Tensor3D,
+      logits: (images: tf.Tensor3D, text: tf.Tensor2D) => shippedVlmLogits(vlm, images as unknown as tf.Tensor4D, text),
     };
     const { accuracy } = await accuracyOf(batches, (b) => scoreAnswers(reader, b, 'own'));
     batches.forEach(disposeBatch);

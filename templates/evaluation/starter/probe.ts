@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { PAD_ID, encodeText } from '../../lab/lm';
-import { imageFeatures, vlmLogits, type Vlm } from '../../lab/llava/model';
+import { shippedVlmLogits, type Vlm } from '../../lab/llava/shipped';
 import { numPatches } from '../../lab/vision';
 import { TEXT_LENGTH } from '../../lab/vqa';
 
@@ -27,7 +27,7 @@ export async function answerYesNo(vlm: Vlm, images: tf.Tensor4D, questions: read
   const rows = prompts.map((p) => [...p, ...new Array<number>(TEXT_LENGTH - p.length).fill(PAD_ID)]);
   const scores = tf.tidy(() => {
     const text = tf.tensor2d(rows, [rows.length, TEXT_LENGTH], 'int32'); // [B, T]
-    const logits = vlmLogits(vlm, imageFeatures(vlm, images), text); // [B, 1 + N + T, V]
+    const logits = shippedVlmLogits(vlm, images, text); // [B, 1 + N + T, V]
     const at = tf.tensor2d(
       prompts.map((p, b) => [b, N + p.length]),
       [prompts.length, 2],

@@ -4,16 +4,39 @@
  * frozen shapes-clip image tower (penultimate layer) and the frozen shapes-lm. Only the projection is shipped, in
  * `lab/weights/shapes-llava/` (its held-out VQA accuracy in meta.json); the encoder and the LM are the shipped ones.
  *
- *   const vlm = await loadLlava();             // everything frozen
- *   const logits = vlmLogits(vlm, imageFeatures(vlm, images), text);   // lab/llava/model.ts
+ *   const vlm = await loadLlava();                     // everything frozen
+ *   const logits = shippedVlmLogits(vlm, images, text); // [B, 1 + N + T, V]
+ *
+ * The sequence is exercise 3's: the start token, the N projected image tokens, the words.
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { LINEAR_TEMPLATE, disposeLanguageModel, loadLanguageModel, type Linear } from '../lm';
+import {
+  EOT_ID,
+  LINEAR_TEMPLATE,
+  disposeLanguageModel,
+  embed,
+  forwardEmbeddings,
+  loadLanguageModel,
+  type LanguageModel,
+  type Linear,
+} from '../lm';
 import { loadWeights, readMeta, unflatten } from '../savedWeights';
-import { disposeVisionEncoder, loadVisionEncoder, type VisionLayer } from '../vision';
-import type { Vlm } from './model';
-import { projectionVariables, type ProjectionKind } from './projection';
+import {
+  disposeVisionEncoder,
+  loadVisionEncoder,
+  patchFeatures,
+  type VisionEncoder,
+  type VisionLayer,
+} from '../vision';
+import { project, projectionVariables, type Projection, type ProjectionKind } from './projection';
+
+/** The shipped VLM: everything frozen. */
+export interface Vlm {
+  encoder: VisionEncoder;
+  lm: LanguageModel;
+  projection: Projection;
+}
 
 export const LLAVA_WEIGHTS_DIR = path.join(__dirname, '..', 'weights', 'shapes-llava');
 
@@ -52,4 +75,18 @@ export function disposeLlava(vlm: Vlm): void {
   tf.dispose(projectionVariables(vlm.projection));
   disposeVisionEncoder(vlm.encoder);
   disposeLanguageModel(vlm.lm);
+}
+
+/**
+ * Next-word logits for every position of the sequence <eot>, the image tokens, the words (causal attention).
+ *   images [B, S, S, 3], text [B, T] word ids → [B, 1 + N + T, V]
+ */
+export function shippedVlmLogits(vlm: Vlm, images: tf.Tensor4D, text: tf.Tensor2D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const B = text.shape[0];
+    const imageTokens = project(vlm.projection, patchFeatures(vlm.encoder, images)); // [B, N, D]
+    const start = embed(vlm.lm, tf.fill([B, 1], EOT_ID, 'int32') as tf.Tensor2D); // [B, 1, D]
+    const sequence = tf.concat([start, imageTokens, embed(vlm.lm, text)], 1) as tf.Tensor3D; // [B, 1 + N + T, D]
+    return forwardEmbeddings(vlm.lm, sequence); // [B, 1 + N + T, V]
+  });
 }
