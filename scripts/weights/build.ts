@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { build as mnistAutoencoder } from './mnist-autoencoder';
 import { build as mnistClassifier } from './mnist-classifier';
 import { build as shapesClip } from './shapes-clip';
+import { build as shapesLlava } from './shapes-llava';
 import { build as shapesLm } from './shapes-lm';
 import { build as whisperBase } from './whisper-base';
 
@@ -17,6 +18,7 @@ const BUILDERS: Record<string, Builder> = {
   'mnist-autoencoder': mnistAutoencoder,
   'mnist-classifier': mnistClassifier,
   'shapes-clip': shapesClip,
+  'shapes-llava': shapesLlava,
   'shapes-lm': shapesLm,
   'whisper-base': whisperBase,
 };

@@ -92,7 +92,17 @@ export async function checkInsights(
   }
 }
 
-/** The solution's smoke run on `backend`: it finishes on that backend, its loss falls, it logs images and metrics. */
+/**
+ * The series whose fall shows a smoke run working: `loss`, except for an exercise that trains nothing. The
+ * evaluation exercise only measures frozen models; what each batch of answers buys it is certainty, so its falling
+ * series is the half-width of the 95% interval on its accuracy so far (about 1/√n: it falls if the answers arrive).
+ */
+export const SMOKE_SERIES: Readonly<Record<string, string>> = { evaluation: 'ci_half_width' };
+
+/**
+ * The solution's smoke run on `backend`: it finishes on that backend, its loss (SMOKE_SERIES) falls, it logs
+ * images and metrics.
+ */
 export async function checkSmokeRun(id: string, backend: BackendPreference, hangTimeoutMs: number): Promise<void> {
   const ws = exerciseWorkspace(id, 'solution');
   const job = exerciseTrainJob(ws, id, 'smoke', 'smoke', backend);
@@ -106,16 +116,17 @@ export async function checkSmokeRun(id: string, backend: BackendPreference, hang
   );
   if (backend !== 'auto')
     assert.equal(only(events, 'backend')[0]?.active, backend, 'the run did not use the backend it was given');
+  const series = SMOKE_SERIES[id] ?? 'loss';
   const loss = (readJsonl(join(runDir, 'scalars.jsonl')).records as { name: string; value: number }[])
-    .filter((r) => r.name === 'loss')
+    .filter((r) => r.name === series)
     .map((r) => r.value);
-  assert.ok(loss.length >= 8, `only ${loss.length} loss points`);
+  assert.ok(loss.length >= 8, `only ${loss.length} ${series} points`);
   const k = Math.max(2, Math.floor(loss.length / 4));
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   const [first, last] = [mean(loss.slice(0, k)), mean(loss.slice(-k))];
   assert.ok(
     last < first,
-    `the smoke run's loss did not fall: first ${k} steps ${first.toFixed(4)}, last ${k} ${last.toFixed(4)}`,
+    `the smoke run's ${series} did not fall: first ${k} steps ${first.toFixed(4)}, last ${k} ${last.toFixed(4)}`,
   );
   const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as Record<string, unknown>;
   for (const metric of milestoneMetrics(id))
