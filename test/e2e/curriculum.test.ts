@@ -36,7 +36,7 @@ const clip = course.readings.find((r) => r.id === 'clip');
 const groups = [
   { label: 'Reading path', count: 12 },
   { label: 'Exercises', count: course.exercises.length },
-  { label: 'Milestones', count: 6 },
+  { label: 'Milestones', count: course.milestones.length },
 ];
 
 describe('Multimodal Lab in code-server (UI)', function () {
@@ -74,7 +74,7 @@ describe('Multimodal Lab in code-server (UI)', function () {
     await screenshot(wb.page, env.screenshotDir, '02-curriculum');
   });
 
-  it(`lists 12 readings, ${course.exercises.length} exercises and 6 milestones`, async () => {
+  it(`lists 12 readings, ${course.exercises.length} exercises and ${course.milestones.length} milestones`, async () => {
     // The tree only renders rows in view, so count one expanded group at a time.
     for (const group of groups) {
       for (const other of groups) {

@@ -53,7 +53,7 @@ describe('the shipped course', () => {
     }
   });
 
-  it('declares the ten exercises and six milestones', async () => {
+  it('declares the ten exercises and eight milestones', async () => {
     const c = await shipped();
     assert.deepEqual(
       c.exercises.map((e) => e.id),
@@ -61,7 +61,16 @@ describe('the shipped course', () => {
     );
     assert.deepEqual(
       c.milestones.map((m) => m.id),
-      ['clip-loss', 'diffusion-trained', 'speech-finetuned', 'vlm-bridges', 'latent-speedup', 'text-collapse'],
+      [
+        'clip-loss',
+        'diffusion-trained',
+        'speech-finetuned',
+        'vlm-bridges',
+        'latent-speedup',
+        'text-collapse',
+        'contrastive-at-scale',
+        'evaluated-before-release',
+      ],
     );
   });
 
