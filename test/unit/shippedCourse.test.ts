@@ -53,11 +53,11 @@ describe('the shipped course', () => {
     }
   });
 
-  it('declares the eight exercises and six milestones', async () => {
+  it('declares the nine exercises and six milestones', async () => {
     const c = await shipped();
     assert.deepEqual(
       c.exercises.map((e) => e.id),
-      ['clip', 'ddpm', 'llava', 'cfg', 'whisper', 'bridges', 'latent', 'collapse'],
+      ['clip', 'ddpm', 'llava', 'cfg', 'whisper', 'bridges', 'latent', 'collapse', 'curation'],
     );
     assert.deepEqual(
       c.milestones.map((m) => m.id),
