@@ -6,7 +6,8 @@
  * (LAION-400M's CLIP-score threshold of 0.3 discarded about 90% of its Common Crawl candidates; Schuhmann et al.
  * 2021), and the same image recurs with the same text, re-encoded or resized (near-duplicates; Abbas et al. 2023,
  * SemDeDup). Here:
- *   - every original is a different one-object shapes-world scene (a seen colour×shape pair, a size, a cell);
+ *   - every original is a one-object shapes-world scene of a seen colour×shape pair, with its own caption (two
+ *     originals may show one scene: shapes world has 720 one-object scenes; their captions are drawn apart);
  *   - a fraction `noise` of the originals get the caption of another scene, one with a different colour×shape pair,
  *     so the caption is wrong about the image;
  *   - a fraction `duplicates` of the set are copies of an original: the same scene and caption, re-rendered with
@@ -42,20 +43,6 @@ export interface NoisyOptions {
 /** The colour×shape pair an image shows, as one key ("red circle"). */
 export const pairKey = (scene: Scene): string => `${scene.objects[0].colour} ${scene.objects[0].shape}`;
 
-/** Every distinct one-object scene of a seen pair: 40 pairs × 2 sizes × 9 cells = 720. */
-function distinctScenes(): Scene[] {
-  return COLOURS.flatMap((colour) =>
-    SHAPES.filter((shape) => !isHeldOut(colour, shape)).flatMap((shape) =>
-      SIZES.flatMap((size) =>
-        Array.from({ length: 9 }, (_, cell): Scene => ({
-          kind: 'single',
-          objects: [{ colour, shape, size, row: Math.floor(cell / 3), col: cell % 3 }],
-        })),
-      ),
-    ),
-  );
-}
-
 /** `xs` in a random order (Fisher–Yates), a new array. */
 export function shuffled<T>(rng: Rng, xs: readonly T[]): T[] {
   const out = [...xs];
@@ -78,10 +65,7 @@ function wrongCaption(rng: Rng, scene: Scene): string {
 export function noisySet({ size, noise, duplicates, seed }: NoisyOptions): NoisySet {
   const rng = mulberry32(seed);
   const copies = Math.round(duplicates * size);
-  const all = distinctScenes();
-  if (size - copies > all.length)
-    throw new Error(`${size - copies} originals asked for, but shapes world has only ${all.length} distinct scenes`);
-  const originals = shuffled(rng, all).slice(0, size - copies);
+  const originals = Array.from({ length: size - copies }, () => sampleScene(rng)); // one object, no held-out pair
   const wrong = new Set(
     shuffled(
       rng,

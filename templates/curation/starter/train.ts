@@ -28,26 +28,28 @@ import { learningRate, ScheduledAdam, trainStep } from './step';
 const cfg = lab.config({
   cpu: {
     noise: [0.3, 0.6], // fractions of mismatched captions, one experiment each
-    size: 900, // pairs in each noisy set, copies included
+    size: 3000, // pairs in each noisy set, copies included
     duplicates: 0.2, // fraction of the set that are near-duplicate copies
     keep: 'clean', // the CLIP-score filter keeps the top (1 − noise) of the set, or a fixed fraction such as 0.3
     dedupeAt: 0.97, // cosine similarity of two pair embeddings at which the later is dropped
-    steps: 1000,
+    scoreAt: 200, // the raw CLIP scores the set at this step, before it memorises the bad pairs
+    steps: 800,
     batch: 40,
     lr: 2e-3,
-    warmup: 100,
-    imageSize: 24,
-    patch: 6,
+    warmup: 50,
+    imageSize: 48,
+    patch: 12,
     width: 64,
     depth: 2,
     test: [2, 20], // zero-shot test images per seen pair, per held-out pair
   },
   gpu: {
     noise: [0.3, 0.6],
-    size: 900,
+    size: 3000,
     duplicates: 0.2,
     keep: 'clean',
     dedupeAt: 0.97,
+    scoreAt: 400,
     steps: 3000,
     batch: 40,
     lr: 2e-3,
@@ -60,11 +62,12 @@ const cfg = lab.config({
   },
   smoke: {
     noise: [0.3, 0.6],
-    size: 300,
+    size: 240,
     duplicates: 0.2,
     keep: 'clean',
     dedupeAt: 0.97,
-    steps: 40,
+    scoreAt: 20,
+    steps: 30,
     batch: 40,
     lr: 2e-3,
     warmup: 8,
@@ -72,7 +75,7 @@ const cfg = lab.config({
     patch: 6,
     width: 64,
     depth: 2,
-    test: [1, 5],
+    test: [1, 4],
   },
 });
 
@@ -95,9 +98,16 @@ const percent = (x: number): string => `${Math.round(100 * x)}%`;
 
 /**
  * Trains a fresh CLIP (the same initialisation and batch order every time) on the items `subset` of `set` for
- * cfg.steps, logging its loss as `loss/<name>`, and the first run also as `loss`.
+ * cfg.steps, logging its loss as `loss/<name>`, and the first run also as `loss`. `atStep`, if given, is called
+ * after every step with the model as it is then.
  */
-async function trainClip(set: PairSet, subset: readonly number[], name: string, first: boolean): Promise<Clip> {
+async function trainClip(
+  set: PairSet,
+  subset: readonly number[],
+  name: string,
+  first: boolean,
+  atStep?: (step: number, model: Clip) => Promise<void>,
+): Promise<Clip> {
   const model = createClip(config);
   const optimizer = new ScheduledAdam(cfg.lr);
   const rng = mulberry32(2021);
@@ -108,10 +118,22 @@ async function trainClip(set: PairSet, subset: readonly number[], name: string, 
     disposeBatch(batch);
     lab.scalar(`loss/${name}`, loss, step);
     if (first) lab.scalar('loss', loss, step);
+    if (atStep) await atStep(step, model);
     await tf.nextFrame(); // let a Stop request through
   }
   optimizer.dispose();
   return model;
+}
+
+/** The CLIP score of every pair of `set` (TODO 1), and the pair embeddings deduplication compares. */
+async function scoreSet(model: Clip, set: PairSet): Promise<{ scores: number[]; pairs: tf.Tensor2D }> {
+  const imageEmb = embedImages(model, set.images); // [N, E]
+  const textEmb = embedTokens(model, set.tokens); // [N, E]
+  const scoreTensor = clipScores(imageEmb, textEmb); // [N]
+  const scores = Array.from(await scoreTensor.data());
+  const pairs = pairEmbeddings(imageEmb, textEmb); // [N, 2E]
+  tf.dispose([imageEmb, textEmb, scoreTensor]);
+  return { scores, pairs };
 }
 
 /** What curation did at one noise level, and what it bought. */
@@ -160,26 +182,26 @@ async function experiment(noise: number, testSet: ZeroShotSet, first: boolean): 
   const set = pairSet(data.scenes, data.captions, config.imageSize, config.textLength, mulberry32(7));
   const everything = data.scenes.map((_, i) => i);
 
-  const raw = await trainClip(set, everything, `${tag}, raw`, first);
+  // The raw CLIP is the baseline and, at step cfg.scoreAt, the scorer: later it has memorised the bad pairs too.
+  let scored: { scores: number[]; pairs: tf.Tensor2D } | undefined;
+  const raw = await trainClip(set, everything, `${tag}, raw`, first, async (step, model) => {
+    if (step === Math.min(cfg.scoreAt, cfg.steps)) scored = await scoreSet(model, set);
+  });
   const rawResult = await zeroShotAccuracy(raw, testSet);
+  disposeClip(raw);
+  if (!scored) throw new Error('the raw run stopped before it could score the set');
+  const { scores, pairs } = scored;
 
-  // Score every pair with the raw CLIP (TODO 1), keep the best (TODO 2), drop near-duplicates (TODO 3).
-  const imageEmb = embedImages(raw, set.images); // [N, E]
-  const textEmb = embedTokens(raw, set.tokens); // [N, E]
-  const scoreTensor = clipScores(imageEmb, textEmb); // [N]
-  const scores = Array.from(await scoreTensor.data());
+  // Keep the best-scored pairs (TODO 2), then drop near-duplicates among them (TODO 3).
   const keepFraction = cfg.keep === 'clean' ? 1 - noise : Number(cfg.keep);
   const kept = keepTopFraction(scores, keepFraction);
-  const pairs = pairEmbeddings(imageEmb, textEmb); // [N, 2E]
   const deduped = await dedupe(pairs, kept, cfg.dedupeAt);
-  tf.dispose([imageEmb, textEmb, pairs]);
-  disposeClip(raw);
+  pairs.dispose();
 
   const matched = scores.filter((_, i) => !data.mismatched[i]);
   const wrong = scores.filter((_, i) => data.mismatched[i]);
   await lab.histogram(`clip_score/${tag}, matched`, matched, 0);
   await lab.histogram(`clip_score/${tag}, mismatched`, wrong, 0);
-  scoreTensor.dispose();
   await showLowest(data, set, scores, tag);
 
   const filtered = await trainClip(set, deduped, `${tag}, filtered`, false);
