@@ -183,14 +183,18 @@ async function experiment(noise: number, testSet: ZeroShotSet, first: boolean): 
   const everything = data.scenes.map((_, i) => i);
 
   // The raw CLIP is the baseline and, at step cfg.scoreAt, the scorer: later it has memorised the bad pairs too.
-  let scored: { scores: number[]; pairs: tf.Tensor2D } | undefined;
+  let early: { scores: number[]; pairs: tf.Tensor2D } | undefined;
   const raw = await trainClip(set, everything, `${tag}, raw`, first, async (step, model) => {
-    if (step === Math.min(cfg.scoreAt, cfg.steps)) scored = await scoreSet(model, set);
+    if (step === Math.min(cfg.scoreAt, cfg.steps)) early = await scoreSet(model, set);
   });
+  if (!early) throw new Error('the raw run stopped before it could score the set');
+  const { scores } = early;
+  early.pairs.dispose();
+  // Deduplication compares the fully trained raw CLIP's embeddings: the early one tells a fitting caption from a
+  // wrong one, but maps many different scenes of one colour×shape almost onto one point.
+  const { pairs } = await scoreSet(raw, set);
   const rawResult = await zeroShotAccuracy(raw, testSet);
   disposeClip(raw);
-  if (!scored) throw new Error('the raw run stopped before it could score the set');
-  const { scores, pairs } = scored;
 
   // Keep the best-scored pairs (TODO 2), then drop near-duplicates among them (TODO 3).
   const keepFraction = cfg.keep === 'clean' ? 1 - noise : Number(cfg.keep);
