@@ -74,7 +74,7 @@ export const INSIGHTS_SHOWN: Readonly<Record<string, Partial<Record<keyof Insigh
   },
   whisper: { audio: ['audio/accent A', 'audio/accent B'], tables: ['transcripts/B'] },
   curation: {
-    tables: ['curation/comparison', 'curation/filter'],
+    tables: ['curation/comparison', 'curation/filter', 'curation/dedupe'],
     histograms: ['clip_score/noise 30%, matched', 'clip_score/noise 30%, mismatched'],
   },
 };

@@ -31,7 +31,8 @@ const cfg = lab.config({
     size: 3000, // pairs in each noisy set, copies included
     duplicates: 0.2, // fraction of the set that are near-duplicate copies
     keep: 'clean', // the CLIP-score filter keeps the top (1 − noise) of the set, or a fixed fraction such as 0.3
-    dedupeAt: 0.97, // cosine similarity of two pair embeddings at which the later is dropped
+    dedupeAt: 0.99, // cosine similarity of two pair embeddings at which the later is dropped
+    dedupeSweep: [0.9, 0.97, 0.99, 0.995, 0.999], // thresholds whose effect is measured (not trained on)
     scoreAt: 200, // the raw CLIP scores the set at this step, before it memorises the bad pairs
     steps: 800,
     batch: 40,
@@ -41,14 +42,15 @@ const cfg = lab.config({
     patch: 12,
     width: 64,
     depth: 2,
-    test: [2, 20], // zero-shot test images per seen pair, per held-out pair
+    test: [4, 60], // zero-shot test images per seen pair, per held-out pair
   },
   gpu: {
     noise: [0.3, 0.6],
     size: 3000,
     duplicates: 0.2,
     keep: 'clean',
-    dedupeAt: 0.97,
+    dedupeAt: 0.99,
+    dedupeSweep: [0.9, 0.97, 0.99, 0.995, 0.999],
     scoreAt: 400,
     steps: 3000,
     batch: 40,
@@ -58,14 +60,15 @@ const cfg = lab.config({
     patch: 6,
     width: 64,
     depth: 2,
-    test: [4, 40],
+    test: [4, 80],
   },
   smoke: {
     noise: [0.3, 0.6],
     size: 240,
     duplicates: 0.2,
     keep: 'clean',
-    dedupeAt: 0.97,
+    dedupeAt: 0.99,
+    dedupeSweep: [0.9, 0.97, 0.99, 0.995, 0.999],
     scoreAt: 20,
     steps: 30,
     batch: 40,
@@ -144,19 +147,27 @@ interface Outcome {
   sizes: { raw: number; kept: number; deduped: number };
   filter: { precision: number; recall: number };
   copies: { before: number; after: number; distinctLost: number };
+  sweep: Array<{ threshold: number; size: number; copiesLeft: number; distinctLost: number }>; // dedupe at other θ
   score: { matched: number; mismatched: number };
 }
 
-/** Copies that share their scene and caption with another item of `subset`: items minus distinct originals. */
-function redundant(data: NoisySet, subset: readonly number[]): number {
-  return subset.length - new Set(subset.map((i) => (data.copyOf[i] < 0 ? i : data.copyOf[i]))).size;
+/**
+ * What makes two items the same pair: the scene they show and their caption. A copy repeats its original's; two
+ * originals can too (720 one-object scenes, a few captions each), and are then copies in all but name.
+ */
+function pairKeys(data: NoisySet): string[] {
+  return data.scenes.map((scene, i) => `${JSON.stringify(scene)} | ${data.captions[i]}`);
 }
 
-/** Distinct originals present in `before` but in no item of `after` (deduplication removed the only copy). */
-function distinctLost(data: NoisySet, before: readonly number[], after: readonly number[]): number {
-  const root = (i: number): number => (data.copyOf[i] < 0 ? i : data.copyOf[i]);
-  const left = new Set(after.map(root));
-  return new Set(before.map(root).filter((r) => !left.has(r))).size;
+/** Items of `subset` that repeat the scene and caption of another item of `subset`: items minus distinct pairs. */
+function redundant(keys: readonly string[], subset: readonly number[]): number {
+  return subset.length - new Set(subset.map((i) => keys[i])).size;
+}
+
+/** Distinct pairs (scene and caption) present in `before` but in no item of `after`: deduplication lost them. */
+function distinctLost(keys: readonly string[], before: readonly number[], after: readonly number[]): number {
+  const left = new Set(after.map((i) => keys[i]));
+  return new Set(before.map((i) => keys[i]).filter((k) => !left.has(k))).size;
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -200,6 +211,17 @@ async function experiment(noise: number, testSet: ZeroShotSet, first: boolean): 
   const keepFraction = cfg.keep === 'clean' ? 1 - noise : Number(cfg.keep);
   const kept = keepTopFraction(scores, keepFraction);
   const deduped = await dedupe(pairs, kept, cfg.dedupeAt);
+  const keys = pairKeys(data);
+  const sweep = [];
+  for (const threshold of cfg.dedupeSweep) {
+    const left = await dedupe(pairs, kept, threshold);
+    sweep.push({
+      threshold,
+      size: left.length,
+      copiesLeft: redundant(keys, left),
+      distinctLost: distinctLost(keys, kept, left),
+    });
+  }
   pairs.dispose();
 
   const matched = scores.filter((_, i) => !data.mismatched[i]);
@@ -220,10 +242,11 @@ async function experiment(noise: number, testSet: ZeroShotSet, first: boolean): 
     sizes: { raw: everything.length, kept: kept.length, deduped: deduped.length },
     filter: filterPrecisionRecall(kept, data.mismatched),
     copies: {
-      before: redundant(data, kept),
-      after: redundant(data, deduped),
-      distinctLost: distinctLost(data, kept, deduped),
+      before: redundant(keys, kept),
+      after: redundant(keys, deduped),
+      distinctLost: distinctLost(keys, kept, deduped),
     },
+    sweep,
     score: { matched: mean(matched), mismatched: mean(wrong) },
   };
   console.log(
@@ -231,6 +254,11 @@ async function experiment(noise: number, testSet: ZeroShotSet, first: boolean): 
       `filter precision ${outcome.filter.precision.toFixed(2)} recall ${outcome.filter.recall.toFixed(2)}; ` +
       `${kept.length} kept, ${deduped.length} after dedupe`,
   );
+  for (const d of sweep)
+    console.log(
+      `  dedupe at ${d.threshold}: ${kept.length} → ${d.size} pairs, copies ${outcome.copies.before} → ${d.copiesLeft}, ` +
+        `${d.distinctLost} distinct pairs lost`,
+    );
   return outcome;
 }
 
@@ -261,6 +289,19 @@ async function report(outcomes: Outcome[], step: number): Promise<void> {
     })),
     step,
   );
+  await lab.table(
+    'curation/dedupe',
+    outcomes.flatMap((o) =>
+      o.sweep.map((d) => ({
+        noise: percent(o.noise),
+        'threshold θ': d.threshold,
+        'pairs after dedupe': `${o.sizes.kept} → ${d.size}`,
+        'copies left': `${o.copies.before} → ${d.copiesLeft}`,
+        'distinct pairs lost': d.distinctLost,
+      })),
+    ),
+    step,
+  );
 }
 
 async function main(): Promise<void> {
@@ -279,6 +320,9 @@ async function main(): Promise<void> {
     summary[`heldout_filtered_${p}`] = o.filtered.heldOut;
     summary[`filter_precision_${p}`] = o.filter.precision;
     summary[`filter_recall_${p}`] = o.filter.recall;
+    summary[`kept_${p}`] = o.sizes.kept;
+    summary[`deduped_${p}`] = o.sizes.deduped;
+    summary[`dedupe_distinct_lost_${p}`] = o.copies.distinctLost;
   }
   lab.summary(summary);
   testSet.images.dispose();
