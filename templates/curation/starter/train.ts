@@ -21,9 +21,10 @@ import {
   type ZeroShotResult,
   type ZeroShotSet,
 } from './evaluate';
-import { createClip, disposeClip, type Clip, type ClipConfig } from './model';
+import { createTextTower, createVisionTower, disposeClip, type Clip, type ClipConfig } from './model';
 import { noisySet, type NoisySet } from './noisy';
 import { learningRate, ScheduledAdam, trainStep } from './step';
+import { Seeds } from './transformer';
 
 const cfg = lab.config({
   cpu: {
@@ -34,6 +35,7 @@ const cfg = lab.config({
     dedupeAt: 0.99, // cosine similarity of two pair embeddings at which the later is dropped
     dedupeSweep: [0.9, 0.97, 0.99, 0.995, 0.999], // thresholds whose effect is measured (not trained on)
     scoreAt: 200, // the raw CLIP scores the set at this step, before it memorises the bad pairs
+    seed: 0, // training seed: every CLIP's initial weights and batch order (the noisy set stays the same)
     steps: 800,
     batch: 40,
     lr: 2e-3,
@@ -52,6 +54,7 @@ const cfg = lab.config({
     dedupeAt: 0.99,
     dedupeSweep: [0.9, 0.97, 0.99, 0.995, 0.999],
     scoreAt: 400,
+    seed: 0,
     steps: 3000,
     batch: 40,
     lr: 2e-3,
@@ -70,6 +73,7 @@ const cfg = lab.config({
     dedupeAt: 0.99,
     dedupeSweep: [0.9, 0.97, 0.99, 0.995, 0.999],
     scoreAt: 20,
+    seed: 0,
     steps: 30,
     batch: 40,
     lr: 2e-3,
@@ -97,6 +101,16 @@ const config: ClipConfig = {
   embedDim: cfg.width,
 };
 
+/** A fresh CLIP. Seed 0 is createClip's initialisation (model.ts); another seed draws other initial weights. */
+function seededClip(seed: number): Clip {
+  return {
+    config,
+    vision: createVisionTower(config, new Seeds(1 + 10_000 * seed)),
+    text: createTextTower(config, new Seeds(1000 + 10_000 * seed)),
+    logitScale: tf.variable(tf.scalar(Math.log(1 / 0.07))), // as createClip: temperature 0.07
+  };
+}
+
 const percent = (x: number): string => `${Math.round(100 * x)}%`;
 
 /**
@@ -111,9 +125,9 @@ async function trainClip(
   first: boolean,
   atStep?: (step: number, model: Clip) => Promise<void>,
 ): Promise<Clip> {
-  const model = createClip(config);
+  const model = seededClip(cfg.seed);
   const optimizer = new ScheduledAdam(cfg.lr);
-  const rng = mulberry32(2021);
+  const rng = mulberry32(2021 + cfg.seed);
   for (let step = 1; step <= cfg.steps && !lab.shouldStop(); step++) {
     optimizer.setLearningRate(learningRate(step, cfg.steps, cfg.lr, cfg.warmup));
     const batch = gatherBatch(set, sampleBatch(rng, set, subset, cfg.batch));
