@@ -73,6 +73,10 @@ export const INSIGHTS_SHOWN: Readonly<Record<string, Partial<Record<keyof Insigh
     attention: ['attention/llava_answer_to_image/example 1'],
   },
   whisper: { audio: ['audio/accent A', 'audio/accent B'], tables: ['transcripts/B'] },
+  curation: {
+    tables: ['curation/comparison', 'curation/filter', 'curation/dedupe'],
+    histograms: ['clip_score/noise 30%, matched', 'clip_score/noise 30%, mismatched'],
+  },
 };
 
 /**

@@ -53,11 +53,23 @@ describe('the shipped course', () => {
     }
   });
 
-  it('declares the ten exercises and eight milestones', async () => {
+  it('declares the eleven exercises and nine milestones', async () => {
     const c = await shipped();
     assert.deepEqual(
       c.exercises.map((e) => e.id),
-      ['clip', 'ddpm', 'llava', 'cfg', 'whisper', 'bridges', 'latent', 'collapse', 'openclip', 'evaluation'],
+      [
+        'clip',
+        'ddpm',
+        'llava',
+        'cfg',
+        'whisper',
+        'bridges',
+        'latent',
+        'collapse',
+        'openclip',
+        'evaluation',
+        'curation',
+      ],
     );
     assert.deepEqual(
       c.milestones.map((m) => m.id),
@@ -70,6 +82,7 @@ describe('the shipped course', () => {
         'text-collapse',
         'contrastive-at-scale',
         'evaluated-before-release',
+        'data-curated',
       ],
     );
   });
