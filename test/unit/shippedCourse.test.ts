@@ -53,11 +53,11 @@ describe('the shipped course', () => {
     }
   });
 
-  it('declares the ten exercises and six milestones', async () => {
+  it('declares the eleven exercises and six milestones', async () => {
     const c = await shipped();
     assert.deepEqual(
       c.exercises.map((e) => e.id),
-      ['clip', 'ddpm', 'llava', 'cfg', 'whisper', 'bridges', 'latent', 'collapse', 'openclip', 'evaluation'],
+      ['clip', 'ddpm', 'llava', 'cfg', 'whisper', 'bridges', 'latent', 'collapse', 'openclip', 'evaluation', 'qformer'],
     );
     assert.deepEqual(
       c.milestones.map((m) => m.id),
