@@ -73,6 +73,7 @@ export const INSIGHTS_SHOWN: Readonly<Record<string, Partial<Record<keyof Insigh
     attention: ['attention/llava_answer_to_image/example 1'],
   },
   whisper: { audio: ['audio/accent A', 'audio/accent B'], tables: ['transcripts/B'] },
+  qformer: { matrices: ['stage1/similarity'] },
 };
 
 /**

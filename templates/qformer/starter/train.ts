@@ -11,6 +11,7 @@
  *   stage1/itc, stage1/itm, stage1/loss         the stage-1 losses
  *   stage1/retrieval_i2t, stage1/itm_accuracy   held out: image→caption top-1 by ITC, and ITM's accuracy on
  *                                               matching pairs and hard negatives
+ *   stage1/similarity (matrix)                  ITC's s(I, T)/τ of 12 held-out images against their captions
  *   loss/<bridge> (`loss` is their mean)        stage 2's answer-only cross-entropy
  *   accuracy/<bridge>, …_shuffled, …_text_only  held-out accuracy with real, shuffled and no (mean) images
  *   tradeoffs (text) and the summary            parameters, context tokens, steps/s, steps to 0.7 and 0.8, …
@@ -27,7 +28,7 @@ import {
   visionWeights,
   type VisionEncoder,
 } from '../../lab/vision';
-import { QUESTION_TYPES, type VqaBatch } from '../../lab/vqa';
+import { QUESTION_TYPES, describe, type VqaBatch } from '../../lab/vqa';
 import { measureImageUse, showAnswers, showExamples, type ImageUse } from '../../lab/vqaTraining';
 import { countParams, trainStep, type Bridge } from './bridge';
 import { CAPTION_LENGTH, captionIds, disposeBatch, vqaBatch } from './data';
@@ -164,7 +165,11 @@ const STAGE1_EVAL_BATCHES = 4;
  * Held out, after stage 1's training so far: image→caption top-1 by ITC over each held-out batch (chance 1/B), and
  * ITM's accuracy on its B matching pairs and 2B hard negatives (a classifier that always says "no" gets 2/3).
  */
-async function evaluateStage1(qf: QFormer, run: Run): Promise<{ retrieval: number; itmAccuracy: number }> {
+async function evaluateStage1(
+  qf: QFormer,
+  run: Run,
+  step: number,
+): Promise<{ retrieval: number; itmAccuracy: number }> {
   let hits = 0,
     total = 0,
     itmHits = 0,
@@ -173,6 +178,7 @@ async function evaluateStage1(qf: QFormer, run: Run): Promise<{ retrieval: numbe
   for (const [i, batch] of run.heldOut.slice(0, STAGE1_EVAL_BATCHES).entries()) {
     const captions = captionIds(run.lm, batch.scenes);
     const logits = itcForward(qf, run.heldOutFeatures[i], captions); // [B, B]
+    if (i === 0) await showSimilarities(logits, batch, step);
     const best = tf.argMax(logits, 1);
     const picked = (await best.array()) as number[];
     hits += picked.filter((j, k) => j === k).length;
@@ -188,6 +194,21 @@ async function evaluateStage1(qf: QFormer, run: Run): Promise<{ retrieval: numbe
   return { retrieval: hits / total, itmAccuracy: itmHits / itmTotal };
 }
 
+/**
+ * ITC's similarities s(I, T)/τ of the first 12 held-out images (rows) and their captions (columns): a bright diagonal
+ * means each image's best query found its own caption.
+ */
+async function showSimilarities(logits: tf.Tensor2D, batch: VqaBatch, step: number): Promise<void> {
+  const n = Math.min(12, logits.shape[0]);
+  const shown = tf.slice(logits, [0, 0], [n, n]); // [n, n]
+  const captions = batch.scenes.slice(0, n).map((scene) => describe(scene));
+  await lab.matrix('stage1/similarity', shown, step, {
+    rowLabels: captions.map((c, k) => `image ${k + 1}: ${c}`),
+    colLabels: captions.map((c, k) => `caption ${k + 1}: ${c}`),
+  });
+  shown.dispose();
+}
+
 /** Stage 1: ITC + ITM for cfg.stage1Steps on fresh image–caption pairs. */
 async function trainStage1(qf: QFormer, run: Run): Promise<Stage1Result> {
   const optimizer = tf.train.adam(cfg.stage1Lr);
@@ -196,7 +217,7 @@ async function trainStage1(qf: QFormer, run: Run): Promise<Stage1Result> {
   const timer = new StepTimer();
   const t0 = Date.now();
   let last = { itc: NaN, itm: NaN, total: NaN };
-  let measured = await evaluateStage1(qf, run);
+  let measured = await evaluateStage1(qf, run, 0);
   lab.scalar('stage1/retrieval_i2t', measured.retrieval, 0);
   lab.scalar('stage1/itm_accuracy', measured.itmAccuracy, 0);
   console.log(`stage 1: ${countParams(stage1Variables(qf))} trainable; before: retrieval ${measured.retrieval}`);
@@ -211,7 +232,7 @@ async function trainStage1(qf: QFormer, run: Run): Promise<Stage1Result> {
     lab.scalar('stage1/itm', last.itm, step);
     lab.scalar('stage1/loss', last.total, step);
     if (step % cfg.stage1EvalEvery === 0 || step === cfg.stage1Steps) {
-      measured = await evaluateStage1(qf, run);
+      measured = await evaluateStage1(qf, run, step);
       lab.scalar('stage1/retrieval_i2t', measured.retrieval, step);
       lab.scalar('stage1/itm_accuracy', measured.itmAccuracy, step);
       console.log(
