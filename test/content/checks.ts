@@ -77,6 +77,7 @@ export const INSIGHTS_SHOWN: Readonly<Record<string, Partial<Record<keyof Insigh
     tables: ['curation/comparison', 'curation/filter', 'curation/dedupe'],
     histograms: ['clip_score/noise 30%, matched', 'clip_score/noise 30%, mismatched'],
   },
+  qformer: { matrices: ['stage1/similarity'] },
 };
 
 /**

@@ -53,7 +53,7 @@ describe('the shipped course', () => {
     }
   });
 
-  it('declares the eleven exercises and nine milestones', async () => {
+  it('declares the twelve exercises and nine milestones', async () => {
     const c = await shipped();
     assert.deepEqual(
       c.exercises.map((e) => e.id),
@@ -68,6 +68,7 @@ describe('the shipped course', () => {
         'collapse',
         'openclip',
         'evaluation',
+        'qformer',
         'curation',
       ],
     );
